@@ -1,0 +1,366 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Options configure an Engine. The zero value is valid.
+type Options struct {
+	// HistoryInMemory is how many past values of each sensor and space value
+	// stay in memory for fast reads (UDF history calls). Default 32. Older
+	// history is read from the Store.
+	HistoryInMemory int
+	// Now returns the current time; default time.Now. The simulator drives
+	// it with its clock.
+	Now func() time.Time
+}
+
+func (o *Options) ensureDefaults() {
+	if o.HistoryInMemory <= 0 {
+		o.HistoryInMemory = 32
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Engine is the live graph of one project. See the package documentation
+// for its concurrency and durability contracts.
+type Engine struct {
+	mu     sync.RWMutex
+	g      *graph
+	store  Store
+	com    *committer
+	opts   Options
+	closed bool
+}
+
+// New loads the graph from store and returns an engine that owns it.
+// Close the engine to commit what is pending and close the store.
+func New(store Store, opts Options) (*Engine, error) {
+	opts.ensureDefaults()
+	g := newGraph(opts.HistoryInMemory)
+	if err := store.Load(g.loadObject, g.loadValue); err != nil {
+		return nil, fmt.Errorf("engine: load: %w", err)
+	}
+	if err := g.link(); err != nil {
+		return nil, fmt.Errorf("engine: load: %w", err)
+	}
+	return &Engine{g: g, store: store, com: newCommitter(store), opts: opts}, nil
+}
+
+// Close commits pending writes, stops the committer and closes the store.
+// Calls after the first return nil.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	e.com.close()
+	return e.store.Close()
+}
+
+// CommitStats returns the committer's counters.
+func (e *Engine) CommitStats() CommitStats { return e.com.snapshot() }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.opts.Now() }
+
+// View runs fn with a consistent read-only view of the graph. The view is
+// valid only during fn. fn must not call Update (it would deadlock).
+func (e *Engine) View(fn func(v *View) error) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return fn(&View{g: e.g})
+}
+
+// Update runs fn in a write transaction. Changes fn makes through tx are
+// visible to tx at once but to nobody else until fn returns nil and the
+// batch is durably committed; then they become visible together. If fn
+// returns an error, or the commit fails, every change is undone and the
+// error is returned. Readers never see half of a transaction.
+func (e *Engine) Update(fn func(tx *Tx) error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	tx := &Tx{View: View{g: e.g}, now: e.opts.Now()}
+	err := fn(tx)
+	if err == nil && len(tx.ops) > 0 {
+		err = e.com.submit(tx.ops).Wait()
+		if err != nil {
+			err = fmt.Errorf("engine: commit: %w", err)
+		}
+	}
+	if err != nil {
+		tx.rollback()
+		return err
+	}
+	return nil
+}
+
+// Stats counts the graph's objects.
+type Stats struct {
+	Spaces, Devices, Sensors, Users, Matchers, UDFs, RoleAssignments, Endpoints, Resources, PropertyKeys, Types int
+}
+
+// Total is the number of graph objects.
+func (s Stats) Total() int {
+	return s.Spaces + s.Devices + s.Sensors + s.Users + s.Matchers + s.UDFs + s.RoleAssignments + s.Endpoints + s.Resources + s.PropertyKeys
+}
+
+// Stats returns object counts.
+func (e *Engine) Stats() Stats {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	g := e.g
+	return Stats{len(g.spaces), len(g.devices), len(g.sensors), len(g.users), len(g.matchers), len(g.udfs),
+		len(g.roles), len(g.endpoints), len(g.resources), len(g.propKeys), len(g.types.byID)}
+}
+
+// graph is the in-memory state. Guarded by Engine.mu.
+type graph struct {
+	spaces    map[ID]*spaceNode
+	roots     []*spaceNode
+	devices   map[ID]*deviceNode
+	sensors   map[ID]*sensorNode
+	users     map[ID]*userNode
+	devByHW   map[string]*deviceNode
+	senByHW   map[string]*sensorNode
+	matchers  map[ID]*Matcher
+	udfs      map[ID]*UDF
+	roles     map[ID]*RoleAssignment
+	endpoints map[ID]*Endpoint
+	resources map[ID]*Resource
+	propKeys  map[int]*PropertyKey
+	types     *typeRegistry
+	histLen   int
+	nextKeyID int
+
+	// pending values read during load before owners are linked
+	loadValues []loadedValue
+}
+
+type loadedValue struct {
+	owner ID
+	name  string
+	v     Value
+}
+
+type spaceNode struct {
+	s        *Space
+	parent   *spaceNode
+	level    int
+	children []*spaceNode
+	devices  []*deviceNode
+	sensors  []*sensorNode
+	users    []*userNode
+	values   map[string]*valueCell
+}
+
+type deviceNode struct {
+	d       *Device
+	space   *spaceNode
+	sensors []*sensorNode
+}
+
+type sensorNode struct {
+	s      *Sensor
+	space  *spaceNode
+	device *deviceNode
+	value  *valueCell
+}
+
+type userNode struct {
+	u     *User
+	space *spaceNode
+}
+
+// valueCell is a current value with a ring of recent history.
+type valueCell struct {
+	cur  Value
+	hist []Value // oldest first, at most graph.histLen
+}
+
+func (c *valueCell) push(v Value, max int) {
+	if len(c.hist) >= max {
+		copy(c.hist, c.hist[1:])
+		c.hist = c.hist[:len(c.hist)-1]
+	}
+	c.hist = append(c.hist, v)
+	c.cur = v
+}
+
+func newGraph(histLen int) *graph {
+	return &graph{
+		spaces: map[ID]*spaceNode{}, devices: map[ID]*deviceNode{}, sensors: map[ID]*sensorNode{},
+		users: map[ID]*userNode{}, devByHW: map[string]*deviceNode{}, senByHW: map[string]*sensorNode{},
+		matchers: map[ID]*Matcher{}, udfs: map[ID]*UDF{}, roles: map[ID]*RoleAssignment{},
+		endpoints: map[ID]*Endpoint{}, resources: map[ID]*Resource{}, propKeys: map[int]*PropertyKey{},
+		types: newTypeRegistry(), histLen: histLen, nextKeyID: 1,
+	}
+}
+
+func (g *graph) loadObject(o Object) error {
+	switch x := o.(type) {
+	case *Space:
+		g.spaces[x.ID] = &spaceNode{s: x}
+	case *Device:
+		g.devices[x.ID] = &deviceNode{d: x}
+	case *Sensor:
+		g.sensors[x.ID] = &sensorNode{s: x}
+	case *User:
+		g.users[x.ID] = &userNode{u: x}
+	case *Matcher:
+		g.matchers[x.ID] = x
+	case *UDF:
+		g.udfs[x.ID] = x
+	case *RoleAssignment:
+		g.roles[x.ID] = x
+	case *Endpoint:
+		g.endpoints[x.ID] = x
+	case *Resource:
+		g.resources[x.ID] = x
+	case *PropertyKey:
+		g.propKeys[x.ID] = x
+		if x.ID >= g.nextKeyID {
+			g.nextKeyID = x.ID + 1
+		}
+	case *ExtendedType:
+		g.types.put(x)
+	case *Ontology:
+		if on := g.types.ontologies[x.ID]; on != nil {
+			on.Loaded = x.Loaded
+		} else {
+			g.types.ontologies[x.ID] = x
+		}
+	default:
+		return fmt.Errorf("%w: unexpected object %T", ErrInvalid, o)
+	}
+	return nil
+}
+
+func (g *graph) loadValue(owner ID, name string, v Value) error {
+	g.loadValues = append(g.loadValues, loadedValue{owner, name, v})
+	return nil
+}
+
+// link builds the indexes after a load.
+func (g *graph) link() error {
+	for _, n := range g.spaces {
+		if n.s.ParentID.IsZero() {
+			g.roots = append(g.roots, n)
+			continue
+		}
+		p := g.spaces[n.s.ParentID]
+		if p == nil {
+			return fmt.Errorf("%w: space %s has missing parent %s", ErrInvalid, n.s.ID, n.s.ParentID)
+		}
+		n.parent = p
+		p.children = append(p.children, n)
+	}
+	sortSpaces(g.roots)
+	for _, r := range g.roots {
+		g.setLevels(r, 1)
+	}
+	for _, n := range g.spaces {
+		if n.level == 0 {
+			return fmt.Errorf("%w: space %s is in a parent cycle", ErrInvalid, n.s.ID)
+		}
+		sortSpaces(n.children)
+	}
+	for _, d := range g.devices {
+		sp := g.spaces[d.d.SpaceID]
+		if sp == nil {
+			return fmt.Errorf("%w: device %s has missing space %s", ErrInvalid, d.d.ID, d.d.SpaceID)
+		}
+		d.space = sp
+		sp.devices = append(sp.devices, d)
+		g.devByHW[d.d.HardwareID] = d
+	}
+	for _, s := range g.sensors {
+		sp, dev := g.spaces[s.s.SpaceID], g.devices[s.s.DeviceID]
+		if sp == nil || dev == nil {
+			return fmt.Errorf("%w: sensor %s has a missing space or device", ErrInvalid, s.s.ID)
+		}
+		s.space, s.device = sp, dev
+		sp.sensors = append(sp.sensors, s)
+		dev.sensors = append(dev.sensors, s)
+		g.senByHW[s.s.HardwareID] = s
+	}
+	for _, u := range g.users {
+		sp := g.spaces[u.u.SpaceID]
+		if sp == nil {
+			return fmt.Errorf("%w: user %s has missing space %s", ErrInvalid, u.u.ID, u.u.SpaceID)
+		}
+		u.space = sp
+		sp.users = append(sp.users, u)
+	}
+	for _, sp := range g.spaces {
+		sort.Slice(sp.devices, func(i, j int) bool { return idLess(sp.devices[i].d.ID, sp.devices[j].d.ID) })
+		sort.Slice(sp.sensors, func(i, j int) bool { return idLess(sp.sensors[i].s.ID, sp.sensors[j].s.ID) })
+	}
+	for _, lv := range g.loadValues {
+		if s := g.sensors[lv.owner]; s != nil {
+			if s.value == nil {
+				s.value = &valueCell{}
+			}
+			s.value.push(lv.v, g.histLen)
+		} else if sp := g.spaces[lv.owner]; sp != nil {
+			sp.setValue(lv.name, lv.v, g.histLen)
+		}
+	}
+	g.loadValues = nil
+	return nil
+}
+
+func (n *spaceNode) setValue(name string, v Value, max int) (prev Value, had bool) {
+	if n.values == nil {
+		n.values = map[string]*valueCell{}
+	}
+	c := n.values[name]
+	if c == nil {
+		c = &valueCell{}
+		n.values[name] = c
+	} else {
+		prev, had = c.cur, true
+	}
+	c.push(v, max)
+	return prev, had
+}
+
+func (g *graph) setLevels(n *spaceNode, level int) {
+	n.level = level
+	for _, c := range n.children {
+		g.setLevels(c, level+1)
+	}
+}
+
+func sortSpaces(list []*spaceNode) {
+	sort.Slice(list, func(i, j int) bool { return idLess(list[i].s.ID, list[j].s.ID) })
+}
+
+func idLess(a, b ID) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func removeNode[T comparable](list []T, x T) []T {
+	for i, v := range list {
+		if v == x {
+			return append(list[:i:i], list[i+1:]...)
+		}
+	}
+	return list
+}

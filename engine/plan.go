@@ -1,0 +1,130 @@
+package engine
+
+// A Plan is a provisioning file turned into plain data: the tree of the
+// CONTRACT §3 YAML with type and role names unresolved and each item's
+// source position kept, so that Provision can report "file:line: field:
+// problem". Readers (engine/yaml) build it; Engine.Provision applies it.
+type Plan struct {
+	File   string
+	Spaces []*PlanSpace
+}
+
+// Src is where an item came from: its position and the line of each field
+// that was given (key as written in the file, e.g. "hardwareId").
+type Src struct {
+	Pos    Pos
+	Fields map[string]int
+}
+
+// At returns the position of field, or of the item if the field has none.
+func (s Src) At(field string) Pos {
+	if l, ok := s.Fields[field]; ok && l > 0 {
+		return Pos{File: s.Pos.File, Line: l}
+	}
+	return s.Pos
+}
+
+// PlanProperty is an extended property value.
+type PlanProperty struct {
+	Src
+	Name, Value string
+}
+
+// PlanSpace is a space with what it holds.
+type PlanSpace struct {
+	Src
+	Name, FriendlyName, Description string
+	Type, Subtype, Status           string
+	TimeZone                        string
+	Properties                      []PlanProperty
+	Resources                       []*PlanResource
+	Spaces                          []*PlanSpace
+	Devices                         []*PlanDevice
+	Matchers                        []*PlanMatcher
+	UDFs                            []*PlanUDF
+	RoleAssignments                 []*PlanRoleAssignment
+	Users                           []*PlanUser
+	PropertyKeys                    []*PlanPropertyKey
+	Types                           []*PlanType
+}
+
+// PlanResource is a space resource (type IoTHub).
+type PlanResource struct {
+	Src
+	Type, Size, Region string
+}
+
+// PlanDevice is a device with its sensors.
+type PlanDevice struct {
+	Src
+	Name, FriendlyName, Description string
+	HardwareID, Type, Subtype       string
+	GatewayID, Status               string
+	Properties                      []PlanProperty
+	Sensors                         []*PlanSensor
+}
+
+// PlanSensor is a sensor of a device.
+type PlanSensor struct {
+	Src
+	Name, HardwareID                                    string
+	Type, DataType, DataSubtype, DataUnitType, PortType string
+	Port                                                string
+	PollRate                                            int
+	Properties                                          []PlanProperty
+}
+
+// PlanMatcher is a matcher. DataTypeValue is the shorthand for one
+// condition (Sensor, $.dataType, Equals, "<value>").
+type PlanMatcher struct {
+	Src
+	Name, Description string
+	DataTypeValue     string
+	Conditions        []PlanCondition
+}
+
+// PlanCondition is a matcher condition.
+type PlanCondition struct {
+	Src
+	Target, Path, Value, Comparison string
+}
+
+// PlanUDF is a user-defined function; Script holds the file's contents,
+// ScriptPath the path as written.
+type PlanUDF struct {
+	Src
+	Name, Description string
+	MatcherNames      []string
+	ScriptPath        string
+	Script            string
+	Disabled          bool
+}
+
+// PlanRoleAssignment grants a role at this space's path. Role is a role
+// name (or RoleID an id); the object is named (ObjectName: a UDF's name, a
+// device's hardwareId or name, a user's upn) or given by ObjectID.
+type PlanRoleAssignment struct {
+	Src
+	RoleID, Role                       string
+	ObjectName, ObjectID, ObjectIDType string
+	TenantID                           string
+}
+
+// PlanUser is a user located in this space.
+type PlanUser struct {
+	Src
+	UPN, FirstName, LastName, ManagerName string
+	Properties                            []PlanProperty
+}
+
+// PlanPropertyKey declares a property key on this space's subtree.
+type PlanPropertyKey struct {
+	Src
+	Name, Scope, PrimitiveDataType, Category, Description, ValidationData, Min, Max string
+}
+
+// PlanType declares a custom extended type on this space's subtree.
+type PlanType struct {
+	Src
+	Category, Name, FriendlyName, Description string
+}

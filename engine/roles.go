@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Action is an access type of a permission.
+type Action string
+
+// Actions.
+const (
+	ActionRead   Action = "Read"
+	ActionCreate Action = "Create"
+	ActionUpdate Action = "Update"
+	ActionDelete Action = "Delete"
+)
+
+var allActions = []Action{ActionRead, ActionCreate, ActionUpdate, ActionDelete}
+
+// Resource types used in authorization checks (the preview's names).
+const (
+	ResSpace                  = "Space"
+	ResSpaceExtendedProperty  = "SpaceExtendedProperty"
+	ResSpaceBlobMetadata      = "SpaceBlobMetadata"
+	ResSpaceResource          = "SpaceResource"
+	ResSpaceRoleAssignment    = "SpaceRoleAssignment"
+	ResDevice                 = "Device"
+	ResDeviceExtendedProperty = "DeviceExtendedProperty"
+	ResDeviceBlobMetadata     = "DeviceBlobMetadata"
+	ResSensor                 = "Sensor"
+	ResSensorExtendedProperty = "SensorExtendedProperty"
+	ResSensorBlobMetadata     = "SensorBlobMetadata"
+	ResUser                   = "User"
+	ResUserExtendedProperty   = "UserExtendedProperty"
+	ResUserBlobMetadata       = "UserBlobMetadata"
+	ResMatcher                = "Matcher"
+	ResUserDefinedFunction    = "UserDefinedFunction"
+	ResExtendedType           = "ExtendedType"
+	ResExtendedPropertyKey    = "ExtendedPropertyKey"
+	ResEndpoint               = "Endpoint"
+	ResKeyStore               = "KeyStore"
+	ResOntology               = "Ontology"
+	ResRoleDefinition         = "RoleDefinition"
+	ResReport                 = "Report"
+	ResSystem                 = "System"
+)
+
+// Permission grants Actions on ResourceTypes (empty: every type) except
+// NotResourceTypes.
+type Permission struct {
+	Actions          []Action
+	ResourceTypes    []string
+	NotResourceTypes []string
+}
+
+func (p Permission) allows(a Action, res string) bool {
+	ok := false
+	for _, x := range p.Actions {
+		if x == a {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	for _, r := range p.NotResourceTypes {
+		if r == res {
+			return false
+		}
+	}
+	if len(p.ResourceTypes) == 0 {
+		return true
+	}
+	for _, r := range p.ResourceTypes {
+		if r == res {
+			return true
+		}
+	}
+	return false
+}
+
+// Role is a role definition.
+type Role struct {
+	ID           ID
+	Name         string // without spaces, e.g. SpaceAdministrator
+	FriendlyName string // e.g. Space Administrator
+	Permissions  []Permission
+}
+
+// Allows reports whether the role permits action a on resource type res.
+func (r *Role) Allows(a Action, res string) bool {
+	for _, p := range r.Permissions {
+		if p.allows(a, res) {
+			return true
+		}
+	}
+	return false
+}
+
+// The ids of the nine system roles of the preview.
+var (
+	RoleSpaceAdministrator  = MustParseID("98e44ad7-28d4-4007-853b-b9968ad132d1")
+	RoleUserAdministrator   = MustParseID("dfaac54c-f583-4dd2-b45d-8d4bbc0aa1ac")
+	RoleDeviceAdministrator = MustParseID("3cdfde07-bc16-40d9-bed3-66d49a8f52ae")
+	RoleKeyAdministrator    = MustParseID("5a0b1afc-e118-4068-969f-b50efb8e5da6")
+	RoleTokenAdministrator  = MustParseID("38a3bb21-5424-43b4-b0bf-78ee228840c3")
+	RoleUser                = MustParseID("b1ffdb77-c635-4e7e-ad25-948237d85b30")
+	RoleSupportSpecialist   = MustParseID("6e46958b-dc62-4e7c-990c-c3da2e030969")
+	RoleDeviceInstaller     = MustParseID("b16dd9fe-4efe-467b-8c8c-720e2ff8817c")
+	RoleGatewayDevice       = MustParseID("d4c69766-e9bd-4e61-bfc1-d8b6e686c7a8")
+)
+
+func crud() []Action            { return allActions }
+func acts(a ...Action) []Action { return a }
+func res(r ...string) []string  { return r }
+
+var spaceRead = Permission{Actions: acts(ActionRead), ResourceTypes: res(ResSpace, ResSpaceExtendedProperty, ResSpaceBlobMetadata)}
+
+var systemRoles = []*Role{
+	{ID: RoleSpaceAdministrator, Name: "SpaceAdministrator", FriendlyName: "Space Administrator",
+		Permissions: []Permission{{Actions: crud()}}},
+	{ID: RoleUserAdministrator, Name: "UserAdministrator", FriendlyName: "User Administrator",
+		Permissions: []Permission{{Actions: crud(), ResourceTypes: res(ResUser, ResUserExtendedProperty, ResUserBlobMetadata)}, spaceRead}},
+	{ID: RoleDeviceAdministrator, Name: "DeviceAdministrator", FriendlyName: "Device Administrator",
+		Permissions: []Permission{
+			{Actions: crud(), ResourceTypes: res(ResDevice, ResDeviceBlobMetadata, ResDeviceExtendedProperty, ResSensor, ResSensorBlobMetadata, ResSensorExtendedProperty, ResExtendedType)},
+			{Actions: acts(ActionRead), ResourceTypes: res(ResSpace, ResExtendedPropertyKey, ResSpaceExtendedProperty, ResSpaceBlobMetadata, ResSpaceResource, ResMatcher)}}},
+	{ID: RoleKeyAdministrator, Name: "KeyAdministrator", FriendlyName: "Key Administrator",
+		Permissions: []Permission{{Actions: crud(), ResourceTypes: res(ResKeyStore)}, spaceRead}},
+	{ID: RoleTokenAdministrator, Name: "TokenAdministrator", FriendlyName: "Token Administrator",
+		Permissions: []Permission{{Actions: acts(ActionRead, ActionUpdate), ResourceTypes: res(ResKeyStore)}, spaceRead}},
+	{ID: RoleUser, Name: "User", FriendlyName: "User",
+		Permissions: []Permission{{Actions: acts(ActionRead), ResourceTypes: res(ResSpace, ResSpaceExtendedProperty, ResSpaceBlobMetadata,
+			ResSensor, ResSensorExtendedProperty, ResUser, ResUserExtendedProperty, ResUserBlobMetadata, ResExtendedType, ResExtendedPropertyKey, ResOntology)}}},
+	{ID: RoleSupportSpecialist, Name: "SupportSpecialist", FriendlyName: "Support Specialist",
+		Permissions: []Permission{{Actions: acts(ActionRead), NotResourceTypes: res(ResKeyStore)}}},
+	{ID: RoleDeviceInstaller, Name: "DeviceInstaller", FriendlyName: "Device Installer",
+		Permissions: []Permission{{Actions: acts(ActionRead, ActionUpdate), ResourceTypes: res(ResDevice, ResSensor, ResDeviceExtendedProperty, ResSensorExtendedProperty)}, spaceRead}},
+	{ID: RoleGatewayDevice, Name: "GatewayDevice", FriendlyName: "Gateway Device",
+		Permissions: []Permission{{Actions: acts(ActionCreate), ResourceTypes: res(ResSensor)}, {Actions: acts(ActionRead), ResourceTypes: res(ResDevice, ResSensor)}}},
+}
+
+// SystemRoles returns the nine system roles.
+func SystemRoles() []*Role { return append([]*Role(nil), systemRoles...) }
+
+// RoleByID finds a system role by id.
+func RoleByID(id ID) (*Role, bool) {
+	for _, r := range systemRoles {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// FindRole finds a role by id, by name without spaces (SpaceAdministrator)
+// or by friendly name (Space Administrator), case-insensitively.
+func FindRole(s string) (*Role, error) {
+	if id, err := ParseID(s); err == nil {
+		if r, ok := RoleByID(id); ok {
+			return r, nil
+		}
+	}
+	key := strings.ReplaceAll(strings.ToLower(s), " ", "")
+	for _, r := range systemRoles {
+		if strings.ToLower(r.Name) == key {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: role %q", ErrNotFound, s)
+}
+
+// Principal is who asks: a user, service principal, device or UDF. Type is
+// an objectIdType (UserId, ServicePrincipalId, DeviceId,
+// UserDefinedFunctionId); ID its object id. UPN and TenantID let DomainName
+// and TenantId assignments match users.
+type Principal struct {
+	Type     string
+	ID       string
+	UPN      string
+	TenantID string
+}
+
+// Owner is the local owner of a project (the studio and the CLI on the
+// project file): it may do everything, as the preview's instance deployer
+// who holds Space Administrator on "/".
+var Owner = Principal{Type: "Owner", ID: "owner"}
+
+func (p Principal) String() string { return p.Type + " " + p.ID }
+
+func (a *RoleAssignment) matches(p Principal) bool {
+	switch a.ObjectIDType {
+	case ObjectDomainName:
+		return p.Type == ObjectUserID && p.UPN != "" && strings.HasSuffix(strings.ToLower(p.UPN), strings.ToLower(a.ObjectID))
+	case ObjectTenantID:
+		return p.Type == ObjectUserID && p.TenantID != "" && strings.EqualFold(p.TenantID, a.ObjectID)
+	}
+	return a.ObjectIDType == p.Type && strings.EqualFold(a.ObjectID, p.ID)
+}
+
+// Authorize reports whether p may do action on resource type res for the
+// object with id object (a space, device, sensor, user, matcher, UDF or
+// resource), whose place in the tree decides which role assignments cover
+// it. A zero object means the whole graph ("/"): only assignments on "/"
+// cover it. It returns nil or an error wrapping ErrNotAuthorized (or
+// ErrNotFound for an unknown object).
+func (v *View) Authorize(p Principal, action Action, res string, object ID) error {
+	if p.Type == Owner.Type {
+		return nil
+	}
+	var space *spaceNode
+	if !object.IsZero() {
+		sid, ok := v.ObjectSpace(object)
+		if !ok {
+			return fmt.Errorf("%w: object %s", ErrNotFound, object)
+		}
+		space = v.g.spaces[sid]
+	}
+	for _, a := range v.g.roles {
+		if !a.matches(p) {
+			continue
+		}
+		role, ok := RoleByID(a.RoleID)
+		if !ok || !role.Allows(action, res) {
+			continue
+		}
+		if a.Path == "/" {
+			return nil
+		}
+		anchor := pathAnchor(a.Path)
+		for n := space; n != nil; n = n.parent {
+			if n.s.ID == anchor {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%w: %s may not %s %s %s", ErrNotAuthorized, p, strings.ToLower(string(action)), res, object)
+}
+
+// Authorize is View.Authorize under a read lock.
+func (e *Engine) Authorize(p Principal, action Action, res string, object ID) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return (&View{g: e.g}).Authorize(p, action, res, object)
+}

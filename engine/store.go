@@ -1,0 +1,47 @@
+package engine
+
+// Store is the durable record of a project: the bbolt adapter
+// (engine/bbolt) implements it. The engine calls Load once when it opens,
+// then Apply from a single committer goroutine, and History from any
+// goroutine. Implementations must make each Apply atomic and durable:
+// after it returns nil the batch survives a crash (kill -9 or power loss
+// within the limits of fsync); after it returns an error none of it is
+// applied.
+type Store interface {
+	// Load calls object for every stored object and value for every stored
+	// current value. Objects come in any order.
+	Load(object func(Object) error, value func(owner ID, name string, v Value) error) error
+	// Apply writes ops in order, in one transaction.
+	Apply(ops []Op) error
+	// History returns up to limit of the newest stored history entries of
+	// owner's value name, oldest first.
+	History(owner ID, name string, limit int) ([]Value, error)
+	// Close releases the store. The engine calls it last.
+	Close() error
+}
+
+// OpType says what an Op does.
+type OpType uint8
+
+// Op types.
+const (
+	// OpPut stores Obj, replacing any object of the same kind and key.
+	OpPut OpType = iota + 1
+	// OpDelete removes the object Kind/Key.
+	OpDelete
+	// OpValue sets owner Key's current value Name to Value and appends it
+	// to that value's history.
+	OpValue
+	// OpDropValues removes every value and all history of owner Key.
+	OpDropValues
+)
+
+// Op is one change in a batch handed to Store.Apply.
+type Op struct {
+	Type  OpType
+	Obj   Object // OpPut
+	Kind  Kind   // OpDelete
+	Key   ID     // OpDelete, OpValue, OpDropValues: the object or owner
+	Name  string // OpValue
+	Value Value  // OpValue
+}
