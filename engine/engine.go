@@ -49,6 +49,9 @@ func New(store Store, opts Options) (*Engine, error) {
 	if err := g.link(); err != nil {
 		return nil, fmt.Errorf("engine: load: %w", err)
 	}
+	if err := g.loadHistory(store); err != nil {
+		return nil, fmt.Errorf("engine: load history: %w", err)
+	}
 	return &Engine{g: g, store: store, com: newCommitter(store), opts: opts}, nil
 }
 
@@ -306,6 +309,10 @@ func (g *graph) link() error {
 	for _, sp := range g.spaces {
 		sort.Slice(sp.devices, func(i, j int) bool { return idLess(sp.devices[i].d.ID, sp.devices[j].d.ID) })
 		sort.Slice(sp.sensors, func(i, j int) bool { return idLess(sp.sensors[i].s.ID, sp.sensors[j].s.ID) })
+		sort.Slice(sp.users, func(i, j int) bool { return idLess(sp.users[i].u.ID, sp.users[j].u.ID) })
+	}
+	for _, d := range g.devices {
+		sort.Slice(d.sensors, func(i, j int) bool { return idLess(d.sensors[i].s.ID, d.sensors[j].s.ID) })
 	}
 	for _, lv := range g.loadValues {
 		if s := g.sensors[lv.owner]; s != nil {
@@ -318,6 +325,35 @@ func (g *graph) link() error {
 		}
 	}
 	g.loadValues = nil
+	return nil
+}
+
+// loadHistory fills the in-memory history rings from the store.
+func (g *graph) loadHistory(store Store) error {
+	fill := func(owner ID, name string, c *valueCell) error {
+		h, err := store.History(owner, name, g.histLen)
+		if err != nil {
+			return err
+		}
+		if len(h) > 0 {
+			c.hist = h
+		}
+		return nil
+	}
+	for id, s := range g.sensors {
+		if s.value != nil {
+			if err := fill(id, "", s.value); err != nil {
+				return err
+			}
+		}
+	}
+	for id, sp := range g.spaces {
+		for name, c := range sp.values {
+			if err := fill(id, name, c); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,130 @@
+// Package bench runs Twin Studio's benchmarks (CONTRACT §9) against real
+// components (bbolt files in a temp dir, the engine) and prints one table.
+// `twin bench` and `make bench` call Run. Micro-benchmarks live beside the
+// code as testing.B functions; these are the end-to-end figures.
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Row is one figure of the table.
+type Row struct {
+	Name   string
+	Value  float64
+	Unit   string
+	Target string // e.g. ">= 50000"
+	OK     bool
+	Note   string
+}
+
+// Bench is one benchmark: it returns its rows.
+type Bench struct {
+	Name string
+	Run  func(cfg Config) ([]Row, error)
+}
+
+// Config sizes the benchmarks. The zero value means the full sizes of
+// CONTRACT §9; tests use small sizes.
+type Config struct {
+	Dir         string // temp folder for project files; default os.MkdirTemp
+	OpenObjects int    // graph_open_1m / mem_per_object size; default 1,000,000
+	Provision   int    // graph_provision size; default 200,000
+	Log         io.Writer
+}
+
+func (c *Config) ensureDefaults() {
+	if c.OpenObjects <= 0 {
+		c.OpenObjects = 1_000_000
+	}
+	if c.Provision <= 0 {
+		c.Provision = 200_000
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+}
+
+// All lists the benchmarks in table order.
+func All() []Bench {
+	return []Bench{
+		{"graph_provision", benchProvision},
+		{"graph_traverse_down_10k", benchTraverse},
+		{"graph_open_1m", benchOpen}, // also reports mem_per_object
+	}
+}
+
+// Names lists every row name Run can print.
+func Names() []string {
+	return []string{"graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
+}
+
+// Run runs the benchmarks (only the one named only, if set) and writes the
+// table to w.
+func Run(w io.Writer, only string, cfg Config) error {
+	cfg.ensureDefaults()
+	if cfg.Dir == "" {
+		d, err := os.MkdirTemp("", "twin-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		cfg.Dir = d
+	}
+	var rows []Row
+	found := only == ""
+	for _, b := range All() {
+		if only != "" && b.Name != only && !(only == "mem_per_object" && b.Name == "graph_open_1m") {
+			continue
+		}
+		found = true
+		fmt.Fprintf(cfg.Log, "running %s…\n", b.Name)
+		rs, err := b.Run(cfg)
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", b.Name, err)
+		}
+		for _, r := range rs {
+			if only == "" || r.Name == only {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("bench: no benchmark named %q (have %s)", only, strings.Join(Names(), ", "))
+	}
+	Print(w, rows)
+	return nil
+}
+
+// Print writes rows as the benchmark table.
+func Print(w io.Writer, rows []Row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVALUE\tUNIT\tCORES\tTARGET\tOK\tNOTE")
+	for _, r := range rows {
+		ok := "yes"
+		if !r.OK {
+			ok = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Name, format(r.Value), r.Unit, runtime.NumCPU(), r.Target, ok, r.Note)
+	}
+	tw.Flush()
+}
+
+func format(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.3f", v)
+	}
+}
+
+func since(t time.Time) float64 { return time.Since(t).Seconds() }

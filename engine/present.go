@@ -1,0 +1,184 @@
+package engine
+
+import "time"
+
+// The *Doc types are the JSON shapes of objects as the preview's Management
+// API returned them (camelCase, type names beside type ids). The CLI's JSON
+// output, the REST API and matcher conditions (JSONPath over a sensor, its
+// device or its space) all use them, so a path such as $.dataType means the
+// same everywhere.
+
+// PropertyDoc is an extended property.
+type PropertyDoc struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ValueDoc is a computed value.
+type ValueDoc struct {
+	Type      string    `json:"type"`
+	Value     string    `json:"value"`
+	Timestamp time.Time `json:"timestamp"`
+}
+
+// LocationDoc is a location.
+type LocationDoc struct {
+	Longitude float64 `json:"longitude"`
+	Latitude  float64 `json:"latitude"`
+	Elevation float64 `json:"elevation"`
+}
+
+// SpaceDoc is a space.
+type SpaceDoc struct {
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
+	FriendlyName  string        `json:"friendlyName,omitempty"`
+	Description   string        `json:"description,omitempty"`
+	TypeID        int           `json:"typeId"`
+	Type          string        `json:"type"`
+	SubtypeID     int           `json:"subtypeId"`
+	Subtype       string        `json:"subtype"`
+	StatusID      int           `json:"statusId"`
+	Status        string        `json:"status"`
+	ParentSpaceID *string       `json:"parentSpaceId"`
+	TimeZoneName  string        `json:"timeZoneName,omitempty"`
+	Location      *LocationDoc  `json:"location,omitempty"`
+	Properties    []PropertyDoc `json:"properties"`
+	FullName      string        `json:"fullName"`
+	SpacePaths    []string      `json:"spacePaths"`
+	Level         int           `json:"level"`
+	Values        []ValueDoc    `json:"values,omitempty"`
+}
+
+// DeviceDoc is a device.
+type DeviceDoc struct {
+	ID                         string        `json:"id"`
+	Name                       string        `json:"name"`
+	FriendlyName               string        `json:"friendlyName,omitempty"`
+	Description                string        `json:"description,omitempty"`
+	TypeID                     int           `json:"typeId"`
+	Type                       string        `json:"type"`
+	SubtypeID                  int           `json:"subtypeId"`
+	Subtype                    string        `json:"subtype"`
+	HardwareID                 string        `json:"hardwareId"`
+	GatewayID                  string        `json:"gatewayId,omitempty"`
+	SpaceID                    string        `json:"spaceId"`
+	Status                     string        `json:"status"`
+	ConnectionState            string        `json:"connectionState"`
+	ConnectionStateUpdatedTime *time.Time    `json:"connectionStateUpdatedTime,omitempty"`
+	Location                   *LocationDoc  `json:"location,omitempty"`
+	Properties                 []PropertyDoc `json:"properties"`
+	SpacePaths                 []string      `json:"spacePaths"`
+	Sensors                    []*SensorDoc  `json:"sensors,omitempty"`
+}
+
+// SensorDoc is a sensor.
+type SensorDoc struct {
+	ID             string        `json:"id"`
+	Name           string        `json:"name,omitempty"`
+	HardwareID     string        `json:"hardwareId"`
+	DeviceID       string        `json:"deviceId"`
+	SpaceID        string        `json:"spaceId"`
+	Port           string        `json:"port,omitempty"`
+	PollRate       int           `json:"pollRate"`
+	TypeID         int           `json:"typeId"`
+	Type           string        `json:"type"`
+	DataTypeID     int           `json:"dataTypeId"`
+	DataType       string        `json:"dataType"`
+	DataSubtypeID  int           `json:"dataSubtypeId"`
+	DataSubtype    string        `json:"dataSubtype"`
+	DataUnitTypeID int           `json:"dataUnitTypeId"`
+	DataUnitType   string        `json:"dataUnitType"`
+	PortTypeID     int           `json:"portTypeId"`
+	PortType       string        `json:"portType"`
+	Location       *LocationDoc  `json:"location,omitempty"`
+	Properties     []PropertyDoc `json:"properties"`
+	SpacePaths     []string      `json:"spacePaths"`
+	Value          *ValueDoc     `json:"value,omitempty"`
+}
+
+// UserDoc is a user.
+type UserDoc struct {
+	ID          string        `json:"id"`
+	UPN         string        `json:"upn"`
+	FirstName   string        `json:"firstName,omitempty"`
+	LastName    string        `json:"lastName,omitempty"`
+	ManagerName string        `json:"managerName,omitempty"`
+	SpaceID     string        `json:"spaceId"`
+	Properties  []PropertyDoc `json:"properties"`
+	SpacePaths  []string      `json:"spacePaths"`
+}
+
+func propDocs(ps []Property) []PropertyDoc {
+	out := make([]PropertyDoc, len(ps))
+	for i, p := range ps {
+		out[i] = PropertyDoc(p)
+	}
+	return out
+}
+
+func locDoc(l *Location) *LocationDoc {
+	if l == nil {
+		return nil
+	}
+	return &LocationDoc{l.Longitude, l.Latitude, l.Elevation}
+}
+
+// SpaceDoc renders a space; values adds its computed values.
+func (v *View) SpaceDoc(s *Space, values bool) *SpaceDoc {
+	d := &SpaceDoc{ID: s.ID.String(), Name: s.Name, FriendlyName: s.FriendlyName, Description: s.Description,
+		TypeID: s.TypeID, Type: v.TypeName(s.TypeID), SubtypeID: s.SubtypeID, Subtype: v.TypeName(s.SubtypeID),
+		StatusID: s.StatusID, Status: v.TypeName(s.StatusID), TimeZoneName: s.TimeZone, Location: locDoc(s.Location),
+		Properties: propDocs(s.Properties), FullName: v.FullName(s.ID), SpacePaths: []string{v.SpacePath(s.ID)}, Level: v.Level(s.ID)}
+	if !s.ParentID.IsZero() {
+		p := s.ParentID.String()
+		d.ParentSpaceID = &p
+	}
+	if values {
+		for _, nv := range v.SpaceValues(s.ID) {
+			d.Values = append(d.Values, ValueDoc{Type: nv.Name, Value: nv.Value.Value, Timestamp: nv.Time.UTC()})
+		}
+	}
+	return d
+}
+
+// DeviceDoc renders a device; sensors adds its sensors.
+func (v *View) DeviceDoc(dv *Device, sensors bool) *DeviceDoc {
+	d := &DeviceDoc{ID: dv.ID.String(), Name: dv.Name, FriendlyName: dv.FriendlyName, Description: dv.Description,
+		TypeID: dv.TypeID, Type: v.TypeName(dv.TypeID), SubtypeID: dv.SubtypeID, Subtype: v.TypeName(dv.SubtypeID),
+		HardwareID: dv.HardwareID, GatewayID: dv.GatewayID, SpaceID: dv.SpaceID.String(), Status: dv.Status,
+		ConnectionState: dv.ConnectionState, Location: locDoc(dv.Location), Properties: propDocs(dv.Properties),
+		SpacePaths: []string{v.SpacePath(dv.SpaceID)}}
+	if !dv.ConnectionStateUpdated.IsZero() {
+		t := dv.ConnectionStateUpdated.UTC()
+		d.ConnectionStateUpdatedTime = &t
+	}
+	if sensors {
+		for _, s := range v.DeviceSensors(dv.ID) {
+			d.Sensors = append(d.Sensors, v.SensorDoc(s))
+		}
+	}
+	return d
+}
+
+// SensorDoc renders a sensor with its current value.
+func (v *View) SensorDoc(s *Sensor) *SensorDoc {
+	d := &SensorDoc{ID: s.ID.String(), Name: s.Name, HardwareID: s.HardwareID, DeviceID: s.DeviceID.String(),
+		SpaceID: s.SpaceID.String(), Port: s.Port, PollRate: s.PollRate,
+		TypeID: s.TypeID, Type: v.TypeName(s.TypeID), DataTypeID: s.DataTypeID, DataType: v.TypeName(s.DataTypeID),
+		DataSubtypeID: s.DataSubtypeID, DataSubtype: v.TypeName(s.DataSubtypeID),
+		DataUnitTypeID: s.DataUnitTypeID, DataUnitType: v.TypeName(s.DataUnitTypeID),
+		PortTypeID: s.PortTypeID, PortType: v.TypeName(s.PortTypeID), Location: locDoc(s.Location),
+		Properties: propDocs(s.Properties), SpacePaths: []string{v.SpacePath(s.SpaceID)}}
+	if val, ok := v.SensorValue(s.ID); ok {
+		d.Value = &ValueDoc{Type: d.DataType, Value: val.Value, Timestamp: val.Time.UTC()}
+	}
+	return d
+}
+
+// UserDoc renders a user.
+func (v *View) UserDoc(u *User) *UserDoc {
+	return &UserDoc{ID: u.ID.String(), UPN: u.UPN, FirstName: u.FirstName, LastName: u.LastName,
+		ManagerName: u.ManagerName, SpaceID: u.SpaceID.String(), Properties: propDocs(u.Properties),
+		SpacePaths: []string{v.SpacePath(u.SpaceID)}}
+}

@@ -1,0 +1,711 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Counts says what provisioning did with one kind of object.
+type Counts struct {
+	Created, Updated, Unchanged int
+}
+
+// ProvisionSummary says what Provision did, per kind.
+type ProvisionSummary struct {
+	File   string
+	Counts map[Kind]*Counts
+	Roots  []ID
+}
+
+func (s *ProvisionSummary) count(k Kind) *Counts {
+	c := s.Counts[k]
+	if c == nil {
+		c = &Counts{}
+		s.Counts[k] = c
+	}
+	return c
+}
+
+// Total returns the sums over all kinds.
+func (s *ProvisionSummary) Total() Counts {
+	var t Counts
+	for _, c := range s.Counts {
+		t.Created += c.Created
+		t.Updated += c.Updated
+		t.Unchanged += c.Unchanged
+	}
+	return t
+}
+
+var summaryOrder = []struct {
+	k    Kind
+	name string
+}{
+	{KindSpace, "spaces"}, {KindDevice, "devices"}, {KindSensor, "sensors"}, {KindUser, "users"},
+	{KindResource, "resources"}, {KindPropertyKey, "property keys"}, {KindType, "types"},
+	{KindMatcher, "matchers"}, {KindUDF, "user-defined functions"}, {KindRoleAssignment, "role assignments"},
+}
+
+// String is the human summary: one line per kind that occurs, then a total.
+func (s *ProvisionSummary) String() string {
+	var b strings.Builder
+	for _, o := range summaryOrder {
+		c := s.Counts[o.k]
+		if c == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", o.name, c.Created, c.Updated, c.Unchanged)
+	}
+	t := s.Total()
+	fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", "total", t.Created, t.Updated, t.Unchanged)
+	return b.String()
+}
+
+// Provision applies a plan as one transaction: all of it or, on the first
+// error, none of it. It is idempotent: spaces are matched by name under
+// their parent, devices and sensors by hardwareId, matchers and UDFs by
+// name in their space, users by upn in their space, resources by type,
+// role assignments by role, object and path. Objects that match and differ
+// are updated; fields the plan leaves out are kept. Property keys used in
+// properties are created (scoped to the plan's root space) when missing.
+// Errors are *PosError naming the file, line and field.
+func (e *Engine) Provision(p *Plan) (*ProvisionSummary, error) {
+	sum := &ProvisionSummary{File: p.File, Counts: map[Kind]*Counts{}}
+	err := e.Update(func(tx *Tx) error {
+		pr := &provisioner{tx: tx, sum: sum, hw: map[string]Pos{}, shw: map[string]Pos{}}
+		if len(p.Spaces) == 0 {
+			return At(Pos{File: p.File}, "", fmt.Errorf("%w: no spaces to provision", ErrInvalid))
+		}
+		for _, ps := range p.Spaces {
+			id, err := pr.space(ps, NilID, NilID)
+			if err != nil {
+				return err
+			}
+			sum.Roots = append(sum.Roots, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+type provisioner struct {
+	tx  *Tx
+	sum *ProvisionSummary
+	hw  map[string]Pos // device hardwareIds seen in this plan
+	shw map[string]Pos // sensor hardwareIds seen in this plan
+}
+
+func (pr *provisioner) typeID(src Src, field string, c Category, name string, at ID, keep int) (int, error) {
+	if name == "" {
+		if keep != 0 {
+			return keep, nil
+		}
+		return pr.tx.g.types.noneID[c], nil
+	}
+	id, err := pr.tx.ResolveType(c, name, at)
+	return id, At(src.At(field), field, err)
+}
+
+// props converts plan properties, creating missing keys at root for scope.
+func (pr *provisioner) props(list []PlanProperty, scope string, at, root ID) ([]Property, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make([]Property, 0, len(list))
+	for _, p := range list {
+		if _, ok := pr.tx.FindPropertyKey(p.Name, scope, at); !ok {
+			k := &PropertyKey{Name: p.Name, Scope: scope, SpaceID: root, PrimitiveDataType: PrimNone}
+			if err := pr.tx.PutPropertyKey(k); err != nil {
+				return nil, At(p.Pos, "properties", err)
+			}
+			pr.sum.count(KindPropertyKey).Created++
+		}
+		out = append(out, Property{Name: p.Name, Value: p.Value})
+	}
+	return out, nil
+}
+
+func mergeProps(old, given []Property) []Property {
+	if len(given) == 0 {
+		return old
+	}
+	out := append([]Property(nil), old...)
+	for _, g := range given {
+		found := false
+		for i := range out {
+			if strings.EqualFold(out[i].Name, g.Name) {
+				out[i].Value, found = g.Value, true
+			}
+		}
+		if !found {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func orKeep(given, old string) string {
+	if given == "" {
+		return old
+	}
+	return given
+}
+
+func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
+	tx := pr.tx
+	if err := checkName("space", ps.Name); err != nil {
+		return NilID, At(ps.At("name"), "name", err)
+	}
+	var old *Space
+	if s, ok := tx.ChildSpaceByName(parent, ps.Name); ok && strings.EqualFold(s.Name, ps.Name) {
+		old = s
+	}
+	at := parent
+	if old != nil {
+		at = old.ID
+	}
+	var keepT, keepS, keepSt int
+	ns := &Space{Name: ps.Name, ParentID: parent}
+	if old != nil {
+		c := *old
+		ns = &c
+		keepT, keepS, keepSt = old.TypeID, old.SubtypeID, old.StatusID
+	}
+	var err error
+	if ns.TypeID, err = pr.typeID(ps.Src, "type", SpaceType, ps.Type, at, keepT); err != nil {
+		return NilID, err
+	}
+	if ns.SubtypeID, err = pr.typeID(ps.Src, "subType", SpaceSubtype, ps.Subtype, at, keepS); err != nil {
+		return NilID, err
+	}
+	if ns.StatusID, err = pr.typeID(ps.Src, "status", SpaceStatus, ps.Status, at, keepSt); err != nil {
+		return NilID, err
+	}
+	ns.FriendlyName = orKeep(ps.FriendlyName, ns.FriendlyName)
+	ns.Description = orKeep(ps.Description, ns.Description)
+	ns.TimeZone = orKeep(ps.TimeZone, ns.TimeZone)
+
+	// The space must exist before keys and types scoped to it.
+	if old == nil {
+		ns.Properties = nil
+		if err := tx.CreateSpace(ns); err != nil {
+			return NilID, At(ps.Pos, "name", err)
+		}
+		pr.sum.count(KindSpace).Created++
+		c := *ns // ns now belongs to the graph; work on a copy
+		ns = &c
+	}
+	id := ns.ID
+	if root.IsZero() {
+		root = id
+	}
+	for _, pk := range ps.PropertyKeys {
+		if err := pr.propertyKey(pk, id); err != nil {
+			return NilID, err
+		}
+	}
+	for _, pt := range ps.Types {
+		if err := pr.customType(pt, id); err != nil {
+			return NilID, err
+		}
+	}
+	props, err := pr.props(ps.Properties, ScopeSpaces, id, root)
+	if err != nil {
+		return NilID, err
+	}
+	ns.Properties = mergeProps(ns.Properties, props)
+	if old == nil {
+		if len(ns.Properties) > 0 {
+			c := *ns
+			if err := tx.UpdateSpace(&c); err != nil {
+				return NilID, At(ps.At("properties"), "properties", err)
+			}
+		}
+	} else if !reflect.DeepEqual(old, ns) {
+		if err := tx.UpdateSpace(ns); err != nil {
+			return NilID, At(ps.Pos, "", err)
+		}
+		pr.sum.count(KindSpace).Updated++
+	} else {
+		pr.sum.count(KindSpace).Unchanged++
+	}
+
+	for _, r := range ps.Resources {
+		if err := pr.resource(r, id); err != nil {
+			return NilID, err
+		}
+	}
+	for _, d := range ps.Devices {
+		if err := pr.device(d, id, root); err != nil {
+			return NilID, err
+		}
+	}
+	for _, u := range ps.Users {
+		if err := pr.user(u, id, root); err != nil {
+			return NilID, err
+		}
+	}
+	for _, m := range ps.Matchers {
+		if err := pr.matcher(m, id); err != nil {
+			return NilID, err
+		}
+	}
+	for _, u := range ps.UDFs {
+		if err := pr.udf(u, id); err != nil {
+			return NilID, err
+		}
+	}
+	for _, r := range ps.RoleAssignments {
+		if err := pr.roleAssignment(r, id); err != nil {
+			return NilID, err
+		}
+	}
+	for _, c := range ps.Spaces {
+		if _, err := pr.space(c, id, root); err != nil {
+			return NilID, err
+		}
+	}
+	return id, nil
+}
+
+func (pr *provisioner) propertyKey(pk *PlanPropertyKey, space ID) error {
+	scope := pk.Scope
+	if scope == "" {
+		scope = ScopeSpaces
+	}
+	if !oneOf(&scope, []string{ScopeSpaces, ScopeDevices, ScopeSensors, ScopeUsers}) {
+		return At(pk.At("scope"), "scope", fmt.Errorf("%w: scope %q (want Spaces, Devices, Sensors or Users)", ErrInvalid, pk.Scope))
+	}
+	k := &PropertyKey{Name: pk.Name, SpaceID: space, Scope: scope, PrimitiveDataType: pk.PrimitiveDataType,
+		Category: pk.Category, Description: pk.Description, ValidationData: pk.ValidationData, Min: pk.Min, Max: pk.Max}
+	for _, o := range pr.tx.g.propKeys {
+		if o.SpaceID == space && o.Scope == scope && strings.EqualFold(o.Name, pk.Name) {
+			k.ID = o.ID
+			if k.PrimitiveDataType == "" {
+				k.PrimitiveDataType = o.PrimitiveDataType
+			}
+			if err := k.check(); err != nil {
+				return At(pk.Pos, "", err)
+			}
+			if reflect.DeepEqual(o, k) {
+				pr.sum.count(KindPropertyKey).Unchanged++
+				return nil
+			}
+			pr.sum.count(KindPropertyKey).Updated++
+			return At(pk.Pos, "", pr.tx.PutPropertyKey(k))
+		}
+	}
+	if err := pr.tx.PutPropertyKey(k); err != nil {
+		return At(pk.Pos, "", err)
+	}
+	pr.sum.count(KindPropertyKey).Created++
+	return nil
+}
+
+func (pr *provisioner) customType(pt *PlanType, space ID) error {
+	c, err := ParseCategory(pt.Category)
+	if err != nil {
+		return At(pt.At("category"), "category", err)
+	}
+	for _, o := range pr.tx.g.types.byName[typeName{c, strings.ToLower(pt.Name)}] {
+		if o.SpaceID == space {
+			pr.sum.count(KindType).Unchanged++
+			return nil
+		}
+	}
+	t := &ExtendedType{Category: c, Name: pt.Name, FriendlyName: pt.FriendlyName, Description: pt.Description, SpaceID: space}
+	if err := pr.tx.PutType(t); err != nil {
+		return At(pt.At("name"), "name", err)
+	}
+	pr.sum.count(KindType).Created++
+	return nil
+}
+
+func (pr *provisioner) resource(r *PlanResource, space ID) error {
+	typ := r.Type
+	if typ == "" {
+		typ = "IoTHub"
+	}
+	if _, err := pr.tx.ResolveType(SpaceResourceType, typ, space); err != nil {
+		return At(r.At("type"), "type", err)
+	}
+	for _, o := range pr.tx.g.resources {
+		if o.SpaceID == space && strings.EqualFold(o.Type, typ) {
+			pr.sum.count(KindResource).Unchanged++
+			return nil
+		}
+	}
+	if err := pr.tx.PutResource(&Resource{SpaceID: space, Type: "IoTHub", Size: r.Size, Region: r.Region}); err != nil {
+		return At(r.Pos, "", err)
+	}
+	pr.sum.count(KindResource).Created++
+	return nil
+}
+
+func (pr *provisioner) device(pd *PlanDevice, space, root ID) error {
+	tx := pr.tx
+	if err := checkName("device", pd.Name); err != nil {
+		return At(pd.At("name"), "name", err)
+	}
+	var old *Device
+	if pd.HardwareID != "" {
+		if err := checkHardwareID(pd.HardwareID); err != nil {
+			return At(pd.At("hardwareId"), "hardwareId", err)
+		}
+		if p, seen := pr.hw[pd.HardwareID]; seen {
+			return At(pd.At("hardwareId"), "hardwareId", fmt.Errorf("%w: hardwareId %q is also used at line %d", ErrDuplicate, pd.HardwareID, p.Line))
+		}
+		pr.hw[pd.HardwareID] = pd.At("hardwareId")
+		if n := tx.g.devByHW[pd.HardwareID]; n != nil {
+			if n.d.SpaceID != space {
+				return At(pd.At("hardwareId"), "hardwareId", fmt.Errorf("%w: hardwareId %q is already used by device %q in %s",
+					ErrDuplicate, pd.HardwareID, n.d.Name, tx.FullName(n.d.SpaceID)))
+			}
+			old = n.d
+		}
+	} else {
+		for _, d := range tx.g.spaces[space].devices {
+			if strings.EqualFold(d.d.Name, pd.Name) {
+				old = d.d
+			}
+		}
+	}
+	nd := &Device{Name: pd.Name, SpaceID: space, HardwareID: pd.HardwareID}
+	var keepT, keepS int
+	if old != nil {
+		c := *old
+		nd = &c
+		keepT, keepS = old.TypeID, old.SubtypeID
+	}
+	var err error
+	if nd.TypeID, err = pr.typeID(pd.Src, "type", DeviceType, pd.Type, space, keepT); err != nil {
+		return err
+	}
+	if nd.SubtypeID, err = pr.typeID(pd.Src, "subType", DeviceSubtype, pd.Subtype, space, keepS); err != nil {
+		return err
+	}
+	nd.Name = pd.Name
+	nd.FriendlyName = orKeep(pd.FriendlyName, nd.FriendlyName)
+	nd.Description = orKeep(pd.Description, nd.Description)
+	nd.GatewayID = orKeep(pd.GatewayID, nd.GatewayID)
+	nd.Status = orKeep(pd.Status, nd.Status)
+	props, err := pr.props(pd.Properties, ScopeDevices, space, root)
+	if err != nil {
+		return err
+	}
+	nd.Properties = mergeProps(nd.Properties, props)
+	switch {
+	case old == nil:
+		if err := tx.CreateDevice(nd); err != nil {
+			return At(pd.Pos, "", err)
+		}
+		pr.sum.count(KindDevice).Created++
+	case !reflect.DeepEqual(old, nd):
+		if err := tx.UpdateDevice(nd); err != nil {
+			return At(pd.Pos, "", err)
+		}
+		pr.sum.count(KindDevice).Updated++
+	default:
+		pr.sum.count(KindDevice).Unchanged++
+	}
+	for _, s := range pd.Sensors {
+		if err := pr.sensor(s, nd, root); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
+	tx := pr.tx
+	var old *Sensor
+	if ps.HardwareID != "" {
+		if err := checkHardwareID(ps.HardwareID); err != nil {
+			return At(ps.At("hardwareId"), "hardwareId", err)
+		}
+		if p, seen := pr.shw[ps.HardwareID]; seen {
+			return At(ps.At("hardwareId"), "hardwareId", fmt.Errorf("%w: sensor hardwareId %q is also used at line %d", ErrDuplicate, ps.HardwareID, p.Line))
+		}
+		pr.shw[ps.HardwareID] = ps.At("hardwareId")
+		if n := tx.g.senByHW[ps.HardwareID]; n != nil {
+			if n.s.DeviceID != dev.ID {
+				return At(ps.At("hardwareId"), "hardwareId", fmt.Errorf("%w: sensor hardwareId %q is already used by a sensor of device %q",
+					ErrDuplicate, ps.HardwareID, n.device.d.Name))
+			}
+			old = n.s
+		}
+	}
+	space := dev.SpaceID
+	ns := &Sensor{HardwareID: ps.HardwareID, DeviceID: dev.ID, SpaceID: space}
+	var keep [5]int
+	if old != nil {
+		c := *old
+		ns = &c
+		keep = [5]int{old.TypeID, old.DataTypeID, old.DataSubtypeID, old.DataUnitTypeID, old.PortTypeID}
+	}
+	var err error
+	for i, f := range []struct {
+		field string
+		cat   Category
+		name  string
+		dst   *int
+	}{
+		{"type", SensorType, ps.Type, &ns.TypeID},
+		{"dataType", SensorDataType, ps.DataType, &ns.DataTypeID},
+		{"dataSubtype", SensorDataSubtype, ps.DataSubtype, &ns.DataSubtypeID},
+		{"dataUnitType", SensorDataUnitType, ps.DataUnitType, &ns.DataUnitTypeID},
+		{"portType", SensorPortType, ps.PortType, &ns.PortTypeID},
+	} {
+		if *f.dst, err = pr.typeID(ps.Src, f.field, f.cat, f.name, space, keep[i]); err != nil {
+			return err
+		}
+	}
+	if old == nil && ps.HardwareID == "" {
+		// Without a hardwareId, a sensor of the same device with the same
+		// data type and port is the same sensor.
+		for _, s := range tx.g.devices[dev.ID].sensors {
+			if s.s.DataTypeID == ns.DataTypeID && s.s.Port == ps.Port {
+				c := *s.s
+				old, ns = s.s, &c
+				break
+			}
+		}
+	}
+	ns.Name = orKeep(ps.Name, ns.Name)
+	ns.Port = orKeep(ps.Port, ns.Port)
+	if ps.PollRate != 0 {
+		ns.PollRate = ps.PollRate
+	}
+	props, err := pr.props(ps.Properties, ScopeSensors, space, root)
+	if err != nil {
+		return err
+	}
+	ns.Properties = mergeProps(ns.Properties, props)
+	switch {
+	case old == nil:
+		if err := tx.CreateSensor(ns); err != nil {
+			return At(ps.Pos, "", err)
+		}
+		pr.sum.count(KindSensor).Created++
+	case !reflect.DeepEqual(old, ns):
+		if err := tx.UpdateSensor(ns); err != nil {
+			return At(ps.Pos, "", err)
+		}
+		pr.sum.count(KindSensor).Updated++
+	default:
+		pr.sum.count(KindSensor).Unchanged++
+	}
+	return nil
+}
+
+func (pr *provisioner) user(pu *PlanUser, space, root ID) error {
+	tx := pr.tx
+	if strings.TrimSpace(pu.UPN) == "" {
+		return At(pu.At("upn"), "upn", fmt.Errorf("%w: user has no upn", ErrInvalid))
+	}
+	var old *User
+	for _, u := range tx.g.spaces[space].users {
+		if strings.EqualFold(u.u.UPN, pu.UPN) {
+			old = u.u
+		}
+	}
+	nu := &User{UPN: pu.UPN, SpaceID: space}
+	if old != nil {
+		c := *old
+		nu = &c
+	}
+	nu.FirstName = orKeep(pu.FirstName, nu.FirstName)
+	nu.LastName = orKeep(pu.LastName, nu.LastName)
+	nu.ManagerName = orKeep(pu.ManagerName, nu.ManagerName)
+	props, err := pr.props(pu.Properties, ScopeUsers, space, root)
+	if err != nil {
+		return err
+	}
+	nu.Properties = mergeProps(nu.Properties, props)
+	switch {
+	case old == nil:
+		err = tx.CreateUser(nu)
+		pr.sum.count(KindUser).Created++
+	case !reflect.DeepEqual(old, nu):
+		err = tx.UpdateUser(nu)
+		pr.sum.count(KindUser).Updated++
+	default:
+		pr.sum.count(KindUser).Unchanged++
+	}
+	return At(pu.Pos, "", err)
+}
+
+func sameConditions(a, b []Condition) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Target != y.Target || x.Path != y.Path || x.Value != y.Value || x.Comparison != y.Comparison {
+			return false
+		}
+	}
+	return true
+}
+
+func (pr *provisioner) matcher(pm *PlanMatcher, space ID) error {
+	tx := pr.tx
+	var conds []Condition
+	if pm.DataTypeValue != "" {
+		conds = append(conds, Condition{Target: TargetSensor, Path: "$.dataType", Comparison: CompareEquals, Value: strconv.Quote(pm.DataTypeValue)})
+	}
+	for _, c := range pm.Conditions {
+		cond := Condition{Target: c.Target, Path: c.Path, Value: c.Value, Comparison: c.Comparison}
+		if cond.Target == "" {
+			cond.Target = TargetSensor
+		}
+		if cond.Comparison == "" {
+			cond.Comparison = CompareEquals
+		}
+		if err := checkCondition(&cond); err != nil {
+			return At(c.Pos, "conditions", err)
+		}
+		conds = append(conds, cond)
+	}
+	if len(conds) == 0 {
+		return At(pm.Pos, "conditions", fmt.Errorf("%w: matcher %q has no conditions (give dataTypeValue or conditions)", ErrInvalid, pm.Name))
+	}
+	for i := range conds {
+		if err := checkCondition(&conds[i]); err != nil {
+			return At(pm.Pos, "conditions", err)
+		}
+	}
+	for _, m := range tx.g.matchers {
+		if m.SpaceID == space && strings.EqualFold(m.Name, pm.Name) {
+			if sameConditions(m.Conditions, conds) && (pm.Description == "" || pm.Description == m.Description) {
+				pr.sum.count(KindMatcher).Unchanged++
+				return nil
+			}
+			c := *m
+			c.Conditions = conds
+			c.Description = orKeep(pm.Description, m.Description)
+			pr.sum.count(KindMatcher).Updated++
+			return At(pm.Pos, "", tx.PutMatcher(&c))
+		}
+	}
+	pr.sum.count(KindMatcher).Created++
+	return At(pm.At("name"), "name", tx.PutMatcher(&Matcher{Name: pm.Name, Description: pm.Description, SpaceID: space, Conditions: conds}))
+}
+
+// findByName looks for a name among objects of space and then of its
+// ancestors.
+func findByName[T any](tx *Tx, m map[ID]T, space ID, name func(T) string, spaceOf func(T) ID, want string) (T, bool) {
+	for n := tx.g.spaces[space]; n != nil; n = n.parent {
+		for _, x := range m {
+			if spaceOf(x) == n.s.ID && strings.EqualFold(name(x), want) {
+				return x, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
+	tx := pr.tx
+	var mids []ID
+	for _, mn := range pu.MatcherNames {
+		m, ok := findByName(tx, tx.g.matchers, space, func(m *Matcher) string { return m.Name }, func(m *Matcher) ID { return m.SpaceID }, mn)
+		if !ok {
+			return At(pu.At("matcherNames"), "matcherNames", fmt.Errorf("%w: no matcher named %q in this space or above", ErrNotFound, mn))
+		}
+		mids = append(mids, m.ID)
+	}
+	if strings.TrimSpace(pu.Script) == "" {
+		return At(pu.At("script"), "script", fmt.Errorf("%w: user-defined function %q has no script", ErrInvalid, pu.Name))
+	}
+	for _, u := range tx.g.udfs {
+		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {
+			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == pu.Disabled {
+				pr.sum.count(KindUDF).Unchanged++
+				return nil
+			}
+			c := *u
+			c.Script, c.MatcherIDs, c.Disabled, c.Updated = pu.Script, mids, pu.Disabled, tx.now
+			c.Description = orKeep(pu.Description, u.Description)
+			pr.sum.count(KindUDF).Updated++
+			return At(pu.Pos, "", tx.PutUDF(&c))
+		}
+	}
+	pr.sum.count(KindUDF).Created++
+	return At(pu.At("name"), "name", tx.PutUDF(&UDF{Name: pu.Name, Description: pu.Description, SpaceID: space,
+		MatcherIDs: mids, Script: pu.Script, Disabled: pu.Disabled}))
+}
+
+func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {
+	tx := pr.tx
+	ref, field := pa.RoleID, "roleId"
+	if ref == "" {
+		ref, field = pa.Role, "role"
+	}
+	if ref == "" {
+		return At(pa.Pos, "roleId", fmt.Errorf("%w: role assignment needs roleId or role", ErrInvalid))
+	}
+	role, err := FindRole(ref)
+	if err != nil {
+		return At(pa.At(field), field, err)
+	}
+	typ := pa.ObjectIDType
+	if !oneOf(&typ, []string{ObjectUserID, ObjectDeviceID, ObjectDomainName, ObjectTenantID, ObjectServicePrincipalID, ObjectUserDefinedFunctionID}) {
+		return At(pa.At("objectIdType"), "objectIdType", fmt.Errorf("%w: objectIdType %q", ErrInvalid, pa.ObjectIDType))
+	}
+	obj := pa.ObjectID
+	if obj == "" {
+		if pa.ObjectName == "" {
+			return At(pa.Pos, "objectName", fmt.Errorf("%w: role assignment needs objectName or objectId", ErrInvalid))
+		}
+		switch typ {
+		case ObjectUserDefinedFunctionID:
+			u, ok := findByName(tx, tx.g.udfs, space, func(u *UDF) string { return u.Name }, func(u *UDF) ID { return u.SpaceID }, pa.ObjectName)
+			if !ok {
+				return At(pa.At("objectName"), "objectName", fmt.Errorf("%w: no user-defined function named %q in this space or above", ErrNotFound, pa.ObjectName))
+			}
+			obj = u.ID.String()
+		case ObjectDeviceID:
+			d := tx.g.devByHW[pa.ObjectName]
+			if d == nil {
+				for _, x := range tx.g.devices {
+					if x.d.Name == pa.ObjectName && tx.IsWithin(x.d.SpaceID, space) {
+						d = x
+					}
+				}
+			}
+			if d == nil {
+				return At(pa.At("objectName"), "objectName", fmt.Errorf("%w: no device with hardwareId or name %q", ErrNotFound, pa.ObjectName))
+			}
+			obj = d.d.ID.String()
+		default:
+			obj = pa.ObjectName
+		}
+	}
+	path := tx.SpacePath(space)
+	for _, r := range tx.g.roles {
+		if r.RoleID == role.ID && r.ObjectID == obj && r.ObjectIDType == typ && r.Path == path {
+			pr.sum.count(KindRoleAssignment).Unchanged++
+			return nil
+		}
+	}
+	pr.sum.count(KindRoleAssignment).Created++
+	return At(pa.Pos, "", tx.PutRoleAssignment(&RoleAssignment{RoleID: role.ID, ObjectID: obj, ObjectIDType: typ, Path: path, TenantID: pa.TenantID}))
+}
+
+// SortedKinds returns the kinds present in the summary in display order.
+func (s *ProvisionSummary) SortedKinds() []Kind {
+	var ks []Kind
+	for k := range s.Counts {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i] < ks[j] })
+	return ks
+}
