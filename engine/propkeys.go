@@ -78,6 +78,20 @@ func (k *PropertyKey) check() error {
 	if !ok {
 		return fmt.Errorf("%w: property key %s: primitiveDataType %q", ErrInvalid, k.Name, k.PrimitiveDataType)
 	}
+	for _, b := range []struct{ name, v string }{{"min", k.Min}, {"max", k.Max}} {
+		if strings.TrimSpace(b.v) == "" {
+			continue
+		}
+		var err error
+		if k.PrimitiveDataType == PrimDateTime {
+			_, err = time.Parse(time.RFC3339Nano, strings.TrimSpace(b.v))
+		} else if _, ok := parseBound(b.v); !ok {
+			err = fmt.Errorf("not a number")
+		}
+		if err != nil {
+			return fmt.Errorf("%w: property key %s: %s %q: %v", ErrInvalid, k.Name, b.name, b.v, err)
+		}
+	}
 	if k.PrimitiveDataType == PrimString && k.ValidationData != "" {
 		if _, err := regexp.Compile("(?i)" + k.ValidationData); err != nil {
 			return fmt.Errorf("%w: property key %s: validationData is not a regex: %v", ErrInvalid, k.Name, err)
@@ -188,7 +202,7 @@ func (k *PropertyKey) Validate(value string) (string, error) {
 				}
 			}
 			if !found {
-				return bad("must be one of %s", strings.Join(allowed, ", "))
+				return bad("must be one of %q", strings.Join(allowed, ";"))
 			}
 		}
 		return strings.Join(members, ";"), nil
@@ -210,6 +224,9 @@ func parseBound(s string) (float64, bool) {
 func orDash(s string) string {
 	if s == "" {
 		return "-"
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' }) {
+		return strconv.Quote(s)
 	}
 	return s
 }
