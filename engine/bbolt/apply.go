@@ -1,0 +1,231 @@
+package bbolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// MaxValueNameLen is the longest value name (in bytes) Apply accepts: the
+// history key holds the name's length in one byte.
+const MaxValueNameLen = 255
+
+// Apply writes ops in order in one bbolt transaction and returns after it
+// is committed and, unless Options.NoSync, fsynced. On error nothing of the
+// batch is written. The engine's committer is the intended caller; Apply
+// is safe to call from any goroutine (bbolt serialises writers).
+//
+// Errors wrap ErrInvalidOp for an op that cannot be stored (unknown type or
+// kind, nil object, value name longer than MaxValueNameLen), ErrCorrupt for
+// an undecodable stored value record, engine.ErrClosed after Close, or
+// bbolt's I/O error.
+func (s *Store) Apply(ops []engine.Op) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := writer{
+			objects:   tx.Bucket(bucketObjects),
+			values:    tx.Bucket(bucketValues),
+			history:   tx.Bucket(bucketHistory),
+			retention: uint64(s.opts.HistoryRetention),
+		}
+		// IDs are time-ordered, so new objects append to their kind's key
+		// range: fill pages more than bbolt's default half.
+		w.objects.FillPercent = 0.9
+		for i := range ops {
+			if err := w.apply(&ops[i]); err != nil {
+				return fmt.Errorf("op %d of %d: %w", i+1, len(ops), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.wrap("apply", err)
+	}
+	return nil
+}
+
+// writer applies ops inside one write transaction.
+type writer struct {
+	objects, values, history *bolt.Bucket
+	retention                uint64
+	arena                    arena
+	vkey, hkey               []byte // scratch keys (bbolt copies keys)
+}
+
+// arena hands out byte slices for values that must stay valid until the
+// transaction commits (bbolt keeps the value slices it is given; it copies
+// keys).
+type arena struct{ b []byte }
+
+// next returns an empty slice to append one record to.
+func (a *arena) next() []byte {
+	if cap(a.b)-len(a.b) < 512 {
+		a.b = make([]byte, 0, 64<<10)
+	}
+	return a.b[len(a.b):len(a.b)]
+}
+
+// keep marks rec, made by appending to next(), as used.
+func (a *arena) keep(rec []byte) []byte {
+	if len(rec) <= cap(a.b)-len(a.b) {
+		a.b = a.b[:len(a.b)+len(rec)]
+	}
+	return rec
+}
+
+func validKind(k engine.Kind) bool { return k >= engine.KindSpace && k <= engine.KindOntology }
+
+func (w *writer) apply(op *engine.Op) error {
+	switch op.Type {
+	case engine.OpPut:
+		if op.Obj == nil {
+			return fmt.Errorf("%w: put of a nil object", ErrInvalidOp)
+		}
+		k := op.Obj.Kind()
+		if !validKind(k) {
+			return fmt.Errorf("%w: put of kind %d", ErrInvalidOp, k)
+		}
+		rec, err := appendObject(w.arena.next(), op.Obj)
+		if err != nil {
+			return fmt.Errorf("%w: put %s: %v", ErrInvalidOp, k, err)
+		}
+		rec = w.arena.keep(rec)
+		var key [17]byte
+		return w.objects.Put(appendObjectKey(key[:0], k, op.Obj.ObjectKey()), rec)
+	case engine.OpDelete:
+		if !validKind(op.Kind) {
+			return fmt.Errorf("%w: delete of kind %d", ErrInvalidOp, op.Kind)
+		}
+		var key [17]byte
+		return w.objects.Delete(appendObjectKey(key[:0], op.Kind, op.Key))
+	case engine.OpValue:
+		return w.value(op.Key, op.Name, op.Value)
+	case engine.OpDropValues:
+		if err := deletePrefix(w.values, op.Key[:]); err != nil {
+			return err
+		}
+		return deletePrefix(w.history, op.Key[:])
+	}
+	return fmt.Errorf("%w: op type %d", ErrInvalidOp, op.Type)
+}
+
+// value sets owner's current value name to v, appends v to its history
+// and prunes the history to the retention.
+func (w *writer) value(owner engine.ID, name string, v engine.Value) error {
+	if len(name) > MaxValueNameLen {
+		return fmt.Errorf("%w: value name of %d bytes (at most %d)", ErrInvalidOp, len(name), MaxValueNameLen)
+	}
+	w.vkey = append(append(w.vkey[:0], owner[:]...), name...)
+	vkey := w.vkey
+	var seq uint32
+	var count uint64
+	if old := w.values.Get(vkey); old != nil {
+		var err error
+		if _, seq, count, err = decodeValue(string(old)); err != nil {
+			return fmt.Errorf("%w: value %s %q: %w", ErrCorrupt, owner, name, err)
+		}
+	}
+	seq++ // wraps after 2^32 appends; with the timestamp in front that cannot collide in practice
+	count++
+	w.hkey = appendHistKey(w.hkey[:0], owner, name, v.Time, seq)
+	hkey := w.hkey
+	if err := w.history.Put(hkey, w.arena.keep(append(w.arena.next(), v.Value...))); err != nil {
+		return err
+	}
+	if count > w.retention {
+		n, err := w.prune(hkey[:histPrefixLen(name)], count-w.retention)
+		if err != nil {
+			return err
+		}
+		count -= n
+	}
+	return w.values.Put(vkey, w.arena.keep(appendValue(w.arena.next(), v, seq, count)))
+}
+
+// prune deletes the n oldest history entries under prefix and returns how
+// many it deleted.
+func (w *writer) prune(prefix []byte, n uint64) (uint64, error) {
+	var keys [][]byte
+	c := w.history.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && uint64(len(keys)) < n; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := w.history.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(len(keys)), nil
+}
+
+// deletePrefix deletes every key of b that starts with prefix.
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- history keys ----
+
+// histPrefixLen is the length of the (owner, name) prefix of a history key.
+func histPrefixLen(name string) int { return 16 + 1 + len(name) }
+
+// appendHistPrefix appends the history key prefix of (owner, name).
+func appendHistPrefix(b []byte, owner engine.ID, name string) []byte {
+	b = append(b, owner[:]...)
+	b = append(b, byte(len(name)))
+	return append(b, name...)
+}
+
+// appendHistKey appends the history key of an entry of (owner, name) at t
+// with sequence number seq.
+func appendHistKey(b []byte, owner engine.ID, name string, t time.Time, seq uint32) []byte {
+	b = appendHistPrefix(b, owner, name)
+	b = binary.BigEndian.AppendUint64(b, histTime(t))
+	return binary.BigEndian.AppendUint32(b, seq)
+}
+
+const signBit = 1 << 63
+
+// histTime maps t to a key part that sorts like t: Unix nanoseconds with the
+// sign bit flipped. The zero time sorts first; other times outside the
+// int64 nanosecond range (before 1678, after 2262) are clamped.
+func histTime(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	n, ok := unixNanos(t)
+	if !ok {
+		if t.Before(minNanoTime) {
+			n = math.MinInt64
+		} else {
+			n = math.MaxInt64
+		}
+	}
+	if n == math.MinInt64 {
+		n++ // keep 0 for the zero time
+	}
+	return uint64(n) ^ signBit
+}
+
+// histTimeOf is the inverse of histTime (up to clamping); the result is in
+// UTC.
+func histTimeOf(u uint64) time.Time {
+	if u == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(u^signBit)).UTC()
+}
