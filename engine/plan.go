@@ -10,11 +10,16 @@ type Plan struct {
 }
 
 // Src is where an item came from: its position and the line of each field
-// that was given (key as written in the file, e.g. "hardwareId").
+// that was given, keyed by the field's standard spelling ("subType",
+// "dataSubtype", "hardwareId") and also by any alternate spelling used.
+// Has tells whether a field was given at all.
 type Src struct {
 	Pos    Pos
 	Fields map[string]int
 }
+
+// Has reports whether field was given.
+func (s Src) Has(field string) bool { _, ok := s.Fields[field]; return ok }
 
 // At returns the position of field, or of the item if the field has none.
 func (s Src) At(field string) Pos {

@@ -335,13 +335,21 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 	if _, err := pr.tx.ResolveType(SpaceResourceType, typ, space); err != nil {
 		return At(r.At("type"), "type", err)
 	}
+	tid, _ := pr.tx.ResolveType(SpaceResourceType, typ, space)
+	typ = pr.tx.TypeName(tid)
 	for _, o := range pr.tx.g.resources {
 		if o.SpaceID == space && strings.EqualFold(o.Type, typ) {
-			pr.sum.count(KindResource).Unchanged++
-			return nil
+			c := *o
+			c.Size, c.Region = orKeep(r.Size, o.Size), orKeep(r.Region, o.Region)
+			if c == *o {
+				pr.sum.count(KindResource).Unchanged++
+				return nil
+			}
+			pr.sum.count(KindResource).Updated++
+			return At(r.Pos, "", pr.tx.PutResource(&c))
 		}
 	}
-	if err := pr.tx.PutResource(&Resource{SpaceID: space, Type: "IoTHub", Size: r.Size, Region: r.Region}); err != nil {
+	if err := pr.tx.PutResource(&Resource{SpaceID: space, Type: typ, Size: r.Size, Region: r.Region}); err != nil {
 		return At(r.Pos, "", err)
 	}
 	pr.sum.count(KindResource).Created++
@@ -479,7 +487,7 @@ func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
 	}
 	ns.Name = orKeep(ps.Name, ns.Name)
 	ns.Port = orKeep(ps.Port, ns.Port)
-	if ps.PollRate != 0 {
+	if ps.PollRate != 0 || ps.Has("pollRate") {
 		ns.PollRate = ps.PollRate
 	}
 	props, err := pr.props(ps.Properties, ScopeSensors, space, root)
@@ -627,12 +635,16 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	}
 	for _, u := range tx.g.udfs {
 		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {
-			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == pu.Disabled {
+			disabled := u.Disabled
+			if pu.Has("disabled") {
+				disabled = pu.Disabled
+			}
+			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == disabled {
 				pr.sum.count(KindUDF).Unchanged++
 				return nil
 			}
 			c := *u
-			c.Script, c.MatcherIDs, c.Disabled, c.Updated = pu.Script, mids, pu.Disabled, tx.now
+			c.Script, c.MatcherIDs, c.Disabled, c.Updated = pu.Script, mids, disabled, tx.now
 			c.Description = orKeep(pu.Description, u.Description)
 			pr.sum.count(KindUDF).Updated++
 			return At(pu.Pos, "", tx.PutUDF(&c))

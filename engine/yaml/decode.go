@@ -134,8 +134,6 @@ func (r *reader) fail(line int, field string, sentinel error, format string, arg
 	return engine.At(r.pos(line), field, newError(sentinel, format, args...))
 }
 
-func nop() {}
-
 // deref follows n if it is an alias and counts the visit. Call done when
 // finished with the node (not needed after an error: errors end the walk).
 func (r *reader) deref(n *node) (m *node, done func(), err error) {
@@ -196,6 +194,9 @@ func (r *reader) parse(data []byte) (*engine.Plan, error) {
 		}
 		root = doc.Content[0]
 	}
+	if err := r.checkAliases(root); err != nil {
+		return nil, err
+	}
 	list, done, err := r.deref(root)
 	if err != nil {
 		return nil, err
@@ -217,6 +218,82 @@ func (r *reader) parse(data []byte) (*engine.Plan, error) {
 		plan.Spaces = append(plan.Spaces, s)
 	}
 	return plan, nil
+}
+
+// checkAliases refuses documents whose aliases refer to themselves or
+// expand to more than MaxAliasNodes nodes, before anything is built. It
+// counts, for every alias in the document, the nodes of what it stands for
+// with aliases inside expanded (sizes are memoized, so this is linear).
+func (r *reader) checkAliases(root *node) error {
+	const busy = -1
+	size := map[*node]int{} // expanded size of anchored nodes; busy while computing
+	total := 0
+	var expanded func(n *node, depth int) (int, error)
+	// expanded returns n's size with aliases expanded, capped above
+	// MaxAliasNodes.
+	expanded = func(n *node, depth int) (int, error) {
+		if n == nil {
+			return 0, nil
+		}
+		if depth > MaxDepth {
+			return 0, r.fail(n.Line, "", engine.ErrInvalid, "nested more than %d levels deep", MaxDepth)
+		}
+		if n.Kind == yamlv3.AliasNode {
+			t := n.Alias
+			if t == nil {
+				return 0, nil // reported by the walk
+			}
+			switch sz, ok := size[t]; {
+			case ok && sz == busy:
+				return 0, r.fail(n.Line, "", engine.ErrInvalid, "alias *%s refers to itself", n.Value)
+			case ok:
+				return sz, nil
+			}
+			size[t] = busy
+			sz, err := expanded(t, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			size[t] = sz
+			return sz, nil
+		}
+		sz := 1
+		for _, c := range n.Content {
+			csz, err := expanded(c, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			sz = min(sz+csz, MaxAliasNodes+1)
+		}
+		return sz, nil
+	}
+	// Walk the document as written; each alias costs its expanded size.
+	var walk func(n *node, depth int) error
+	walk = func(n *node, depth int) error {
+		if n == nil {
+			return nil
+		}
+		if depth > MaxDepth {
+			return r.fail(n.Line, "", engine.ErrInvalid, "nested more than %d levels deep", MaxDepth)
+		}
+		if n.Kind == yamlv3.AliasNode {
+			sz, err := expanded(n, depth)
+			if err != nil {
+				return err
+			}
+			if total += sz; total > MaxAliasNodes {
+				return r.fail(n.Line, "", engine.ErrInvalid, "aliases expand to more than %d nodes", MaxAliasNodes)
+			}
+			return nil
+		}
+		for _, c := range n.Content {
+			if err := walk(c, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(root, 0)
 }
 
 // field is one key of an item.

@@ -9,6 +9,15 @@
 // errors.Is against ErrSyntax, ErrUnknownKey, ErrScript, engine.ErrInvalid
 // and engine.ErrDuplicate.
 //
+// Keys are matched exactly as the contract spells them (camelCase), plus a
+// few alternate spellings: subtype, userDefinedFunctions, roleAssignments,
+// propertyKeys, dataSubType. Src.Fields records each key as written and,
+// for an alternate spelling, under the canonical one too (subType,
+// userdefinedfunctions, roleassignments, propertykeys, dataSubtype), so
+// Src.At("subType") works whichever was used. Scalar values of any YAML
+// type are kept as their text (a condition's `value` is a JSON literal as
+// written); null is "". matcherNames may also be a single name.
+//
 // YAML anchors, aliases and merge keys (<<: *anchor) may be used to share
 // parts of the tree; expanding them is limited so that a small file cannot
 // blow up into a huge plan.
@@ -45,9 +54,11 @@ var (
 
 // Limits that keep hostile or broken input cheap.
 const (
-	// MaxAliasNodes is how many nodes may be visited through aliases
-	// (anchors used more than once) in one file.
-	MaxAliasNodes = 1_000_000
+	// MaxAliasNodes is how many nodes may be reached through aliases in
+	// one file, counting each use of an anchor with the aliases inside it
+	// expanded. Files that share sensor or room templates through anchors
+	// stay far below it; "billion laughs" files are refused at once.
+	MaxAliasNodes = 100_000
 	// MaxDepth is how deeply nodes may nest, counting nodes reached through
 	// aliases.
 	MaxDepth = 10_000
@@ -167,6 +178,10 @@ func (r *reader) syntaxError(err error, data []byte) error {
 			line = 1
 		}
 	}
+	// Errors at the end of the stream are placed after the last line.
+	if n := lineCount(data); line > n {
+		line = max(n, 1)
+	}
 	return engine.At(engine.Pos{File: r.file, Line: line}, "", &posError{msg: "bad YAML: " + oneLine(msg), errs: []error{ErrSyntax}})
 }
 
@@ -220,6 +235,15 @@ func findBadChar(data []byte) int {
 func printable(c rune) bool {
 	return c == 0x09 || c == 0x0A || c == 0x0D || c >= 0x20 && c <= 0x7E || c == 0x85 ||
 		c >= 0xA0 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000 && c <= 0x10FFFF
+}
+
+// lineCount is the number of lines of data.
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
 }
 
 // findAlias returns the line of the first "*name" in data, or 0.
