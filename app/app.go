@@ -1,33 +1,51 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
+	"github.com/twinstudio/twinstudio/engine/jsonpath"
+	"github.com/twinstudio/twinstudio/engine/mqtt"
 	"github.com/twinstudio/twinstudio/engine/yaml"
 )
 
-// Options configure Open. The zero value is valid.
+// Options configure Open. The zero value is valid: a project with its
+// pipeline and no broker (what one-shot CLI commands need).
 type Options struct {
 	// Engine options (clock, history kept in memory).
 	Engine engine.Options
 	// Store options (lock timeout, history retention).
 	Store bbolt.Options
+	// Pipeline options (workers, queue size, UDF stage).
+	Pipeline engine.PipelineOptions
+	// Broker, if set, starts the embedded MQTT broker with these options.
+	Broker *mqtt.Options
+	// Logger for connections and rejections; default discards.
+	Logger *slog.Logger
 }
 
 // App is an open project. Its methods are safe for concurrent use.
 type App struct {
-	path   string
-	store  *bbolt.Store
-	engine *engine.Engine
+	path     string
+	log      *slog.Logger
+	engine   *engine.Engine
+	pipeline *engine.Pipeline
+	broker   *mqtt.Broker
 }
 
-// Open opens (creating if absent) the project file at path. A file held by
+// Open opens (creating if absent) the project file at path and wires the
+// engine, the telemetry pipeline and, if asked, the broker. A file held by
 // another process fails within about a second with an error wrapping
 // bbolt.ErrLocked.
 func Open(path string, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	st, err := bbolt.Open(path, opts.Store)
 	if err != nil {
 		return nil, err
@@ -37,7 +55,29 @@ func Open(path string, opts Options) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &App{path: path, store: st, engine: e}, nil
+	e.SetPathEvaluator(jsonpath.New())
+	a := &App{path: path, log: opts.Logger, engine: e}
+	po := opts.Pipeline
+	if po.OnReject == nil {
+		log := opts.Logger
+		po.OnReject = func(r engine.Rejection) {
+			log.Info("rejected message", "device", r.Device, "topic", r.Topic, "reason", r.Reason, "detail", r.Detail)
+		}
+	}
+	a.pipeline = e.NewPipeline(po)
+	if opts.Broker != nil {
+		bo := *opts.Broker
+		if bo.Logger == nil {
+			bo.Logger = opts.Logger
+		}
+		a.broker = mqtt.New(e, a.pipeline, bo)
+		if err := a.broker.Start(); err != nil {
+			a.pipeline.Close()
+			e.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // Path is the project file.
@@ -52,6 +92,13 @@ func (a *App) Name() string {
 // Engine is the project's live graph.
 func (a *App) Engine() *engine.Engine { return a.engine }
 
+// Pipeline is the telemetry pipeline: the broker, the simulator and the
+// studio's test messages all submit to it.
+func (a *App) Pipeline() *engine.Pipeline { return a.pipeline }
+
+// Broker is the embedded MQTT broker, or nil if none was started.
+func (a *App) Broker() *mqtt.Broker { return a.broker }
+
 // ProvisionFile reads a provisioning YAML file (CONTRACT §3) and applies it
 // as one transaction.
 func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
@@ -62,5 +109,14 @@ func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
 	return a.engine.Provision(plan)
 }
 
-// Close commits pending writes and closes the project file.
-func (a *App) Close() error { return a.engine.Close() }
+// Close stops the broker, drains the pipeline, commits everything and
+// closes the project file. Calls after the first return nil.
+func (a *App) Close() error {
+	var errs []error
+	if a.broker != nil {
+		errs = append(errs, a.broker.Close())
+	}
+	a.pipeline.Close()
+	errs = append(errs, a.engine.Close())
+	return errors.Join(errs...)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,7 +37,18 @@ type Engine struct {
 	com    *committer
 	opts   Options
 	closed bool
+	bus    Bus
+
+	gen        atomic.Uint64 // bumped by every topology change
+	matchMu    sync.Mutex
+	matchCache map[ID]matchEntry
+	peMu       sync.RWMutex
+	pe         PathEvaluator
 }
+
+// Events is the engine's event bus: SensorChange, SpaceChange,
+// DeviceMessage, UdfCustom and TopologyOperation events go out on it.
+func (e *Engine) Events() *Bus { return &e.bus }
 
 // New loads the graph from store and returns an engine that owns it.
 // Close the engine to commit what is pending and close the store.
@@ -105,6 +117,9 @@ func (e *Engine) Update(fn func(tx *Tx) error) error {
 	if err != nil {
 		tx.rollback()
 		return err
+	}
+	if len(tx.ops) > 0 {
+		e.gen.Add(1)
 	}
 	return nil
 }
@@ -315,12 +330,12 @@ func (g *graph) link() error {
 		sort.Slice(d.sensors, func(i, j int) bool { return idLess(d.sensors[i].s.ID, d.sensors[j].s.ID) })
 	}
 	for _, lv := range g.loadValues {
-		if s := g.sensors[lv.owner]; s != nil {
+		if s := g.sensors[lv.owner]; s != nil && lv.name == "" {
 			if s.value == nil {
 				s.value = &valueCell{}
 			}
 			s.value.push(lv.v, g.histLen)
-		} else if sp := g.spaces[lv.owner]; sp != nil {
+		} else if sp := g.spaces[lv.owner]; sp != nil && lv.name != "" {
 			sp.setValue(lv.name, lv.v, g.histLen)
 		}
 	}

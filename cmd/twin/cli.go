@@ -18,6 +18,7 @@ type cli struct {
 	Query     queryCmd     `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get       getCmd       `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
 	Device    deviceCmd    `cmd:"" help:"Device commands."`
+	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
 	Bench     benchCmd     `cmd:"" help:"Run the benchmarks and print the table of CONTRACT §9."`
 }
 
@@ -98,7 +99,7 @@ type projectFlag struct {
 }
 
 // open opens an existing project; create allows a new file.
-func (p projectFlag) open(create bool) (*app.App, error) {
+func (p projectFlag) open(create bool, opts ...app.Options) (*app.App, error) {
 	if !create {
 		if _, err := os.Stat(p.Project); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -107,5 +108,9 @@ func (p projectFlag) open(create bool) (*app.App, error) {
 			return nil, err
 		}
 	}
-	return app.Open(p.Project, app.Options{})
+	var o app.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return app.Open(p.Project, o)
 }

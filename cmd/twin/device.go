@@ -13,6 +13,7 @@ type deviceCmd struct {
 type deviceKeyCmd struct {
 	projectFlag
 	HardwareID string `arg:"" name:"HARDWAREID" help:"The device's hardwareId."`
+	Rotate     bool   `help:"Give the device a new key first (the old one stops working)."`
 }
 
 func (c *deviceKeyCmd) Run(e *env) error {
@@ -21,6 +22,14 @@ func (c *deviceKeyCmd) Run(e *env) error {
 		return err
 	}
 	defer a.Close()
+	if c.Rotate {
+		key, err := a.Engine().RotateDeviceKey(c.HardwareID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, key)
+		return a.Close()
+	}
 	return a.Engine().View(func(v *engine.View) error {
 		d, ok := v.DeviceByHardwareID(c.HardwareID)
 		if !ok {

@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"encoding/json"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Event types (CONTRACT §7).
+const (
+	EventSensorChange      = "SensorChange"
+	EventSpaceChange       = "SpaceChange"
+	EventTopologyOperation = "TopologyOperation"
+	EventUdfCustom         = "UdfCustom"
+	EventDeviceMessage     = "DeviceMessage"
+)
+
+// Event is an event in the Event Grid envelope the preview used. ObjectID
+// (not serialised) is the object the event is about; it names the MQTT
+// topic twins/events/{EventType}/{ObjectID} and decides who may see it.
+type Event struct {
+	ID              string    `json:"id"`
+	Subject         string    `json:"subject"`
+	Data            any       `json:"data"`
+	EventType       string    `json:"eventType"`
+	EventTime       time.Time `json:"eventTime"`
+	DataVersion     string    `json:"dataVersion"`
+	MetadataVersion string    `json:"metadataVersion"`
+	Topic           string    `json:"topic,omitempty"`
+
+	ObjectID ID `json:"-"`
+}
+
+// MQTTTopic is the broker topic the event is published on.
+func (ev *Event) MQTTTopic() string { return EventTopicPrefix + ev.EventType + "/" + ev.ObjectID.String() }
+
+// JSON encodes the envelope.
+func (ev *Event) JSON() []byte {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		// Data is built by this package from strings and times only.
+		panic("engine: event encoding: " + err.Error())
+	}
+	return b
+}
+
+// ChangeData is the data of SensorChange and SpaceChange events.
+type ChangeData struct {
+	Type           *string           `json:"Type"`
+	DataType       string            `json:"DataType"`
+	ID             string            `json:"Id"`
+	Value          string            `json:"Value"`
+	PreviousValue  *string           `json:"PreviousValue"`
+	EventTimestamp string            `json:"EventTimestamp"`
+	MessageType    string            `json:"MessageType"`
+	Properties     map[string]string `json:"Properties,omitempty"`
+	CorrelationID  string            `json:"CorrelationId,omitempty"`
+}
+
+// DeviceMessageData is the data of a DeviceMessage event: the raw
+// telemetry as received.
+type DeviceMessageData struct {
+	DeviceID         string            `json:"DeviceId"`
+	DeviceHardwareID string            `json:"DeviceHardwareId"`
+	SensorID         string            `json:"SensorId"`
+	SensorHardwareID string            `json:"SensorHardwareId"`
+	Payload          string            `json:"Payload"`
+	Properties       map[string]string `json:"Properties,omitempty"`
+	EnqueuedTime     string            `json:"EnqueuedTime"`
+	CorrelationID    string            `json:"CorrelationId,omitempty"`
+}
+
+// UdfCustomData is the data of a UdfCustom event (a UDF's notification).
+type UdfCustomData struct {
+	TopologyObjectID string `json:"TopologyObjectId"`
+	ResourceType     string `json:"ResourceType"`
+	Payload          string `json:"Payload"`
+	CorrelationID    string `json:"CorrelationId,omitempty"`
+}
+
+func newEvent(typ string, obj ID, subject string, data any, t time.Time, dataVersion string) *Event {
+	return &Event{ID: NewID().String(), Subject: subject, Data: data, EventType: typ, EventTime: t.UTC(),
+		DataVersion: dataVersion, MetadataVersion: "1", ObjectID: obj}
+}
+
+// Bus fans events out to subscribers without ever waiting on them: a
+// subscriber whose buffer is full is dropped (its channel closed and
+// Dropped set). Safe for concurrent use.
+type Bus struct {
+	mu   sync.RWMutex
+	subs map[*Subscription]struct{}
+	sent atomic.Uint64
+}
+
+// Subscription receives events on C until it is closed by Close or dropped
+// for being slow.
+type Subscription struct {
+	C       <-chan *Event
+	c       chan *Event
+	filter  func(*Event) bool
+	bus     *Bus
+	dropped atomic.Bool
+	once    sync.Once
+}
+
+// Dropped reports whether the bus dropped the subscription for being slow.
+func (s *Subscription) Dropped() bool { return s.dropped.Load() }
+
+// Close ends the subscription; C is closed. Safe to call more than once.
+func (s *Subscription) Close() {
+	s.bus.mu.Lock()
+	delete(s.bus.subs, s)
+	s.bus.mu.Unlock()
+	s.once.Do(func() { close(s.c) })
+}
+
+// Subscribe returns a subscription with a buffer of size events (at least
+// 1) receiving the events for which filter returns true (nil: all). filter
+// runs on the publisher's goroutine and must be fast.
+func (b *Bus) Subscribe(size int, filter func(*Event) bool) *Subscription {
+	if size < 1 {
+		size = 1
+	}
+	c := make(chan *Event, size)
+	s := &Subscription{C: c, c: c, filter: filter, bus: b}
+	b.mu.Lock()
+	if b.subs == nil {
+		b.subs = map[*Subscription]struct{}{}
+	}
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	return s
+}
+
+// Publish hands ev to every subscriber that wants it, never blocking.
+func (b *Bus) Publish(evs ...*Event) {
+	b.mu.RLock()
+	var slow []*Subscription
+	for s := range b.subs {
+		for _, ev := range evs {
+			if s.filter != nil && !s.filter(ev) {
+				continue
+			}
+			select {
+			case s.c <- ev:
+			default:
+				slow = append(slow, s)
+			}
+			if len(slow) > 0 && slow[len(slow)-1] == s {
+				break
+			}
+		}
+	}
+	b.mu.RUnlock()
+	b.sent.Add(uint64(len(evs)))
+	for _, s := range slow {
+		s.dropped.Store(true)
+		s.Close()
+	}
+}
+
+// Subscribers is the number of live subscriptions.
+func (b *Bus) Subscribers() int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return len(b.subs)
+}

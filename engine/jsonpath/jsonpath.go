@@ -1,0 +1,46 @@
+// Package jsonpath evaluates matcher condition paths with
+// github.com/theory/jsonpath (RFC 9535). It implements
+// engine.PathEvaluator; parsed paths are cached. Safe for concurrent use.
+//
+// RFC 9535 accepts the preview's filter form with parentheses, e.g.
+// $.properties[?(@.name == 'Manufacturer')].value.
+package jsonpath
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/theory/jsonpath"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// ErrPath wraps a path that does not parse.
+var ErrPath = errors.New("jsonpath: bad path")
+
+// Evaluator is an engine.PathEvaluator. The zero value is ready to use.
+type Evaluator struct {
+	cache sync.Map // string → *jsonpath.Path
+}
+
+var _ engine.PathEvaluator = (*Evaluator)(nil)
+
+// New returns an Evaluator.
+func New() *Evaluator { return &Evaluator{} }
+
+// Select parses path (once) and returns the nodes it selects in doc.
+func (e *Evaluator) Select(path string, doc any) ([]any, error) {
+	var p *jsonpath.Path
+	if x, ok := e.cache.Load(path); ok {
+		p = x.(*jsonpath.Path)
+	} else {
+		var err error
+		p, err = jsonpath.Parse(path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrPath, path, err)
+		}
+		e.cache.Store(path, p)
+	}
+	return []any(p.Select(doc)), nil
+}

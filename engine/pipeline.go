@@ -1,0 +1,504 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// IngressMessage is a PUBLISH as the broker received it from an
+// authenticated device.
+type IngressMessage struct {
+	Topic          string
+	Payload        []byte
+	QoS            byte
+	Username       string            // the device hardwareId it authenticated as
+	UserProperties map[string]string // MQTT 5 user properties
+	Received       time.Time
+}
+
+// UDFStage runs the user-defined functions matched for a message. The goja
+// runtime (engine/goja) implements it. Run is called from pipeline workers,
+// concurrently, with a read view that stays valid for the call; it returns
+// the writes and notifications to apply, or nothing.
+type UDFStage interface {
+	Run(v *View, in *UDFInput) *UDFOutput
+}
+
+// UDFInput is one message for the UDFs matched to its sensor.
+type UDFInput struct {
+	Sensor        *Sensor
+	Message       string
+	UDFs          []*UDF
+	EnqueuedTime  time.Time
+	ReceivedTime  time.Time
+	CorrelationID string
+}
+
+// UDFOutput is what the UDFs of one message want applied, in order.
+type UDFOutput struct {
+	SensorValues  []SensorWrite
+	SpaceValues   []SpaceWrite
+	Notifications []UdfCustomData
+}
+
+// SensorWrite sets a sensor's value.
+type SensorWrite struct {
+	Sensor ID
+	Value  string
+}
+
+// SpaceWrite sets a space's named value.
+type SpaceWrite struct {
+	Space ID
+	Name  string
+	Value string
+}
+
+// PipelineOptions configure a Pipeline. The zero value is valid.
+type PipelineOptions struct {
+	Workers  int      // default runtime.NumCPU()
+	Queue    int      // per worker; default 1024
+	UDFs     UDFStage // nil: matched UDFs are recorded, not run
+	Recent   int      // recent messages and rejections kept; default 200
+	NoEvents bool     // do not build DeviceMessage/SensorChange events (bench)
+	// OnReject, if set, is called (on a worker goroutine) for each
+	// rejected message; twin serve logs them. It must not block.
+	OnReject func(Rejection)
+}
+
+// ErrQueueFull is returned for a QoS 0 message dropped because the pipeline
+// is full.
+var ErrQueueFull = errors.New("pipeline full: message dropped")
+
+// Ticket follows one submitted message. Wait returns nil once the
+// message's effects are durable, or why it was rejected or not committed.
+type Ticket struct {
+	done chan struct{}
+	err  error
+	c    *Commit
+}
+
+// Wait blocks until the message is processed and, if accepted, committed.
+func (t *Ticket) Wait() error {
+	<-t.done
+	if t.err != nil {
+		return t.err
+	}
+	return t.c.Wait()
+}
+
+// Rejection is a refused message.
+type Rejection struct {
+	Time   time.Time
+	Device string
+	Topic  string
+	Reason string // unknown sensor, not allowed, oversize, bad property bag, bad topic, unknown device
+	Detail string
+}
+
+// RecentMessage is an accepted message, for the studio's telemetry log.
+type RecentMessage struct {
+	Time           time.Time
+	Device, Sensor string // hardware ids
+	Payload        string // up to 256 bytes
+	Value          string // the value set, if any
+	UDFs           []string
+}
+
+// IngressStats counts the pipeline's work.
+type IngressStats struct {
+	Accepted   uint64
+	Rejected   uint64
+	Dropped    uint64            // QoS 0 messages dropped because the pipeline was full
+	ByReason   map[string]uint64 // rejections by reason
+	QueueDepth int
+}
+
+// Pipeline validates telemetry, records it in history, sets values,
+// matches UDFs and runs them, commits and emits events. Submit may be
+// called from any goroutine (the broker's client goroutines).
+type Pipeline struct {
+	e       *Engine
+	opts    PipelineOptions
+	queues  []chan *job
+	wg      sync.WaitGroup
+	closeMu sync.RWMutex
+	closed  bool
+
+	accepted, rejected, dropped atomic.Uint64
+
+	mu       sync.Mutex
+	byReason map[string]uint64
+	rejects  []Rejection
+	recent   []RecentMessage
+}
+
+type job struct {
+	m *IngressMessage
+	t *Ticket
+}
+
+// NewPipeline starts a pipeline over e. Close it to drain.
+func (e *Engine) NewPipeline(opts PipelineOptions) *Pipeline {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 1024
+	}
+	if opts.Recent <= 0 {
+		opts.Recent = 200
+	}
+	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}}
+	for i := 0; i < opts.Workers; i++ {
+		q := make(chan *job, opts.Queue)
+		p.queues = append(p.queues, q)
+		p.wg.Add(1)
+		go p.worker(q)
+	}
+	return p
+}
+
+// Submit hands m to the pipeline. Messages of one device go to one worker,
+// so they are applied in order. QoS 0: never blocks; if the worker's queue
+// is full the message is dropped, counted, and ErrQueueFull returned.
+// QoS 1 (and 2): blocks until there is room, which slows the publisher.
+// The ticket's Wait says when the effects are durable.
+func (p *Pipeline) Submit(m *IngressMessage) (*Ticket, error) {
+	t := &Ticket{done: make(chan struct{})}
+	p.closeMu.RLock()
+	defer p.closeMu.RUnlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	h := fnv.New32a()
+	h.Write([]byte(m.Username))
+	q := p.queues[int(h.Sum32())%len(p.queues)]
+	j := &job{m: m, t: t}
+	if m.QoS == 0 {
+		select {
+		case q <- j:
+		default:
+			p.dropped.Add(1)
+			return nil, ErrQueueFull
+		}
+	} else {
+		q <- j
+	}
+	return t, nil
+}
+
+// Close stops accepting messages, processes what is queued and returns
+// when every accepted message has been handed to the committer.
+func (p *Pipeline) Close() {
+	p.closeMu.Lock()
+	if p.closed {
+		p.closeMu.Unlock()
+		return
+	}
+	p.closed = true
+	for _, q := range p.queues {
+		close(q)
+	}
+	p.closeMu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *Pipeline) worker(q chan *job) {
+	defer p.wg.Done()
+	for j := range q {
+		c, err := p.process(j.m)
+		j.t.c, j.t.err = c, err
+		close(j.t.done)
+	}
+}
+
+func (p *Pipeline) reject(m *IngressMessage, reason error, detail string) error {
+	p.rejected.Add(1)
+	r := Rejection{Time: m.Received, Device: m.Username, Topic: short(m.Topic), Reason: reason.Error(), Detail: detail}
+	p.mu.Lock()
+	p.byReason[r.Reason]++
+	if len(p.rejects) >= p.opts.Recent {
+		p.rejects = append(p.rejects[:0], p.rejects[1:]...)
+	}
+	p.rejects = append(p.rejects, r)
+	p.mu.Unlock()
+	if p.opts.OnReject != nil {
+		p.opts.OnReject(r)
+	}
+	if detail != "" {
+		return fmt.Errorf("%w: %s", reason, detail)
+	}
+	return reason
+}
+
+// process runs one message through the stages and returns its commit.
+func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
+	e := p.e
+	if len(m.Payload) > MaxPayload {
+		return nil, p.reject(m, ErrOversize, fmt.Sprintf("%d bytes > %d", len(m.Payload), MaxPayload))
+	}
+	tp, err := ParseTopic(m.Topic)
+	if err != nil {
+		reason := ErrBadTopic
+		if errors.Is(err, ErrBadPropertyBag) {
+			reason = ErrBadPropertyBag
+		}
+		return nil, p.reject(m, reason, err.Error())
+	}
+	if m.Username != "" && tp.DeviceHardwareID != m.Username {
+		return nil, p.reject(m, ErrNotAllowed, fmt.Sprintf("device %s may not publish under devices/%s/", m.Username, tp.DeviceHardwareID))
+	}
+	props := tp.Properties
+	for k, v := range m.UserProperties {
+		if props == nil {
+			props = map[string]string{}
+		}
+		props[CanonicalProperty(k)] = v
+	}
+	sensorHW := tp.SensorHardwareID
+	if sensorHW == "" {
+		sensorHW = props[PropSensorHardwareID]
+	}
+	if sensorHW == "" {
+		return nil, p.reject(m, ErrUnknownSensor, "no "+PropSensorHardwareID+" in the property bag")
+	}
+	at := m.Received
+	if m.Received.IsZero() {
+		at = e.opts.Now()
+	}
+	enqueued := at
+	if ct, ok := props[PropCreationTimeUtc]; ok {
+		t, err := ParseCreationTime(ct)
+		if err != nil {
+			return nil, p.reject(m, ErrBadPropertyBag, err.Error())
+		}
+		at = t
+	}
+	corr := props[PropClientRequestID]
+	if corr == "" {
+		corr = props[PropCorrelationID]
+	}
+
+	// Validate and match under the read lock; run UDFs on that view.
+	e.mu.RLock()
+	v := &View{g: e.g}
+	dev, ok := v.DeviceByHardwareID(tp.DeviceHardwareID)
+	if !ok {
+		e.mu.RUnlock()
+		return nil, p.reject(m, ErrUnknownDevice, "no device "+tp.DeviceHardwareID)
+	}
+	sensor, ok := v.SensorByHardwareID(sensorHW)
+	if !ok {
+		e.mu.RUnlock()
+		return nil, p.reject(m, ErrUnknownSensor, "no sensor "+sensorHW)
+	}
+	if sensor.DeviceID != dev.ID {
+		// A Gateway Device may send for sensors in its role's subtree.
+		gw := Principal{Type: ObjectDeviceID, ID: dev.ID.String()}
+		if v.Authorize(gw, ActionCreate, ResSensor, sensor.ID) != nil {
+			e.mu.RUnlock()
+			return nil, p.reject(m, ErrNotAllowed, fmt.Sprintf("sensor %s belongs to another device", sensorHW))
+		}
+	}
+	udfs := e.matchedUDFsLocked(sensor.ID)
+	var out *UDFOutput
+	if p.opts.UDFs != nil && len(udfs) > 0 {
+		out = p.opts.UDFs.Run(v, &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs,
+			EnqueuedTime: enqueued, ReceivedTime: m.Received, CorrelationID: corr})
+	}
+	e.mu.RUnlock()
+
+	// Apply: one writer at a time, in order, handing ops to the committer
+	// under the lock so that commit order is apply order.
+	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, !p.opts.NoEvents)
+	p.accepted.Add(1)
+	if len(evs) > 0 {
+		e.bus.Publish(evs...)
+	}
+	rm := RecentMessage{Time: at, Device: dev.HardwareID, Sensor: sensor.HardwareID, Payload: short256(m.Payload), Value: value}
+	for _, u := range udfs {
+		rm.UDFs = append(rm.UDFs, u.Name)
+	}
+	p.mu.Lock()
+	if len(p.recent) >= p.opts.Recent {
+		p.recent = append(p.recent[:0], p.recent[1:]...)
+	}
+	p.recent = append(p.recent, rm)
+	p.mu.Unlock()
+	return c, nil
+}
+
+func short256(b []byte) string {
+	if len(b) > 256 {
+		b = b[:256]
+	}
+	return string(b)
+}
+
+// applyMessage applies one accepted message: UDF writes, the value rule,
+// history, and events. It returns the commit of its ops.
+func (e *Engine) applyMessage(m *IngressMessage, dev *Device, sensor *Sensor, out *UDFOutput, at time.Time, corr string,
+	props map[string]string, events bool) (*Commit, []*Event, string) {
+	var evs []*Event
+	var ops []Op
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g := e.g
+	setSensor := false
+	value := ""
+	sensorChange := func(n *sensorNode, val string) {
+		var prev *string
+		if n.value != nil {
+			p := n.value.cur.Value
+			prev = &p
+		} else {
+			n.value = &valueCell{}
+		}
+		v := Value{Value: val, Time: at}
+		n.value.push(v, g.histLen)
+		ops = append(ops, Op{Type: OpValue, Key: n.s.ID, Value: v})
+		if events {
+			typ := g.types.name(n.s.TypeID)
+			data := &ChangeData{Type: &typ, DataType: g.types.name(n.s.DataTypeID), ID: n.s.ID.String(), Value: val,
+				PreviousValue: prev, EventTimestamp: at.UTC().Format(time.RFC3339Nano), MessageType: "sensor", CorrelationID: corr}
+			if corr != "" {
+				data.Properties = map[string]string{"ms-client-request-id": corr}
+			}
+			evs = append(evs, newEvent(EventSensorChange, n.s.ID, EventSensorChange, data, at, "1.0"))
+		}
+	}
+	if out != nil {
+		for _, w := range out.SensorValues {
+			if n := g.sensors[w.Sensor]; n != nil {
+				sensorChange(n, w.Value)
+				if w.Sensor == sensor.ID {
+					setSensor, value = true, w.Value
+				}
+			}
+		}
+		for _, w := range out.SpaceValues {
+			n := g.spaces[w.Space]
+			if n == nil {
+				continue
+			}
+			prevV, had := n.setValue(w.Name, Value{Value: w.Value, Time: at}, g.histLen)
+			ops = append(ops, Op{Type: OpValue, Key: w.Space, Name: w.Name, Value: Value{Value: w.Value, Time: at}})
+			if events {
+				var prev *string
+				if had {
+					prev = &prevV.Value
+				}
+				data := &ChangeData{DataType: w.Name, ID: w.Space.String(), Value: w.Value, PreviousValue: prev,
+					EventTimestamp: at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: corr}
+				evs = append(evs, newEvent(EventSpaceChange, w.Space, EventSpaceChange, data, at, "1.0"))
+			}
+		}
+		for _, nt := range out.Notifications {
+			id, _ := ParseID(nt.TopologyObjectID)
+			evs = append(evs, newEvent(EventUdfCustom, id, EventUdfCustom, &nt, at, "1.0"))
+		}
+	}
+	n := g.sensors[sensor.ID]
+	if n != nil && !setSensor {
+		if val, ok := ValueFromPayload(m.Payload); ok {
+			sensorChange(n, val)
+			value = val
+		} else {
+			// Not a value: the message itself goes to the sensor's history.
+			v := Value{Value: short256(m.Payload), Time: at}
+			ops = append(ops, Op{Type: OpValue, Key: sensor.ID, Name: HistoryOnly, Value: v})
+		}
+	}
+	if events {
+		data := &DeviceMessageData{DeviceID: dev.ID.String(), DeviceHardwareID: dev.HardwareID, SensorID: sensor.ID.String(),
+			SensorHardwareID: sensor.HardwareID, Payload: string(m.Payload), Properties: props,
+			EnqueuedTime: m.Received.UTC().Format(time.RFC3339Nano), CorrelationID: corr}
+		evs = append([]*Event{newEvent(EventDeviceMessage, sensor.ID, EventDeviceMessage, data, at, "1.0")}, evs...)
+	}
+	return e.com.submit(ops), evs, value
+}
+
+// HistoryOnly is the value name under which a message that carries no
+// value is recorded in its sensor's history.
+const HistoryOnly = "$message"
+
+// Stats returns the pipeline's counters.
+func (p *Pipeline) Stats() IngressStats {
+	s := IngressStats{Accepted: p.accepted.Load(), Rejected: p.rejected.Load(), Dropped: p.dropped.Load(), ByReason: map[string]uint64{}}
+	for _, q := range p.queues {
+		s.QueueDepth += len(q)
+	}
+	p.mu.Lock()
+	for k, v := range p.byReason {
+		s.ByReason[k] = v
+	}
+	p.mu.Unlock()
+	return s
+}
+
+// Rejections returns the most recent rejections, oldest first.
+func (p *Pipeline) Rejections() []Rejection {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Rejection(nil), p.rejects...)
+}
+
+// Recent returns the most recent accepted messages, oldest first.
+func (p *Pipeline) Recent() []RecentMessage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]RecentMessage(nil), p.recent...)
+}
+
+// Reasons lists the rejection reasons in display order.
+func Reasons(s IngressStats) []string {
+	var out []string
+	for k := range s.ByReason {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SetDeviceConnection records a device's connection state (the broker calls
+// it on CONNECT and DISCONNECT). It does not wait for the commit.
+func (e *Engine) SetDeviceConnection(hardwareID string, connected bool, at time.Time) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.g.devByHW[hardwareID]
+	if n == nil {
+		return fmt.Errorf("%w: device %s", ErrNotFound, hardwareID)
+	}
+	c := *n.d
+	c.ConnectionState = Disconnected
+	if connected {
+		c.ConnectionState = Connected
+	}
+	c.ConnectionStateUpdated = at
+	n.d = &c
+	e.com.submit([]Op{{Type: OpPut, Obj: &c}})
+	return nil
+}
+
+// RotateDeviceKey gives a device a new key and returns it.
+func (e *Engine) RotateDeviceKey(hardwareID string) (string, error) {
+	var key string
+	err := e.Update(func(tx *Tx) error {
+		d, ok := tx.DeviceByHardwareID(hardwareID)
+		if !ok {
+			return fmt.Errorf("%w: no device has hardwareId %q", ErrNotFound, hardwareID)
+		}
+		c := *d
+		c.Key = NewDeviceKey()
+		key = c.Key
+		return tx.UpdateDevice(&c)
+	})
+	return key, err
+}
