@@ -136,3 +136,9 @@ func (c *committer) snapshot() CommitStats {
 	defer c.mu.Unlock()
 	return c.stats
 }
+
+// SyncCommit waits until everything submitted before the call is
+// committed, and returns the error of that last commit.
+func (e *Engine) SyncCommit() error {
+	return e.com.submit(nil).Wait()
+}

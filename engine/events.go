@@ -79,8 +79,30 @@ type UdfCustomData struct {
 	CorrelationID    string `json:"CorrelationId,omitempty"`
 }
 
+// eventIDs makes event ids cheaply: a random per-process prefix and a
+// counter, in GUID form (unique, not secret).
+var eventIDs struct {
+	once   sync.Once
+	prefix [8]byte
+	n      atomic.Uint64
+}
+
+func newEventID() string {
+	eventIDs.once.Do(func() { id := NewID(); copy(eventIDs.prefix[:], id[8:]) })
+	var id ID
+	copy(id[8:], eventIDs.prefix[:])
+	n := eventIDs.n.Add(1)
+	for i := 7; i >= 0; i-- {
+		id[i] = byte(n)
+		n >>= 8
+	}
+	id[6] = id[6]&0x0f | 0x80 // version 8: custom
+	id[8] = id[8]&0x3f | 0x80
+	return id.String()
+}
+
 func newEvent(typ string, obj ID, subject string, data any, t time.Time, dataVersion string) *Event {
-	return &Event{ID: NewID().String(), Subject: subject, Data: data, EventType: typ, EventTime: t.UTC(),
+	return &Event{ID: newEventID(), Subject: subject, Data: data, EventType: typ, EventTime: t.UTC(),
 		DataVersion: dataVersion, MetadataVersion: "1", ObjectID: obj}
 }
 

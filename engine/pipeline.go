@@ -135,8 +135,34 @@ type Pipeline struct {
 
 	mu       sync.Mutex
 	byReason map[string]uint64
-	rejects  []Rejection
-	recent   []RecentMessage
+	rejects  ring[Rejection]
+	recent   ring[RecentMessage]
+}
+
+// ring keeps the last n items.
+type ring[T any] struct {
+	buf  []T
+	next int
+	full bool
+}
+
+func (r *ring[T]) add(x T, n int) {
+	if r.buf == nil {
+		r.buf = make([]T, n)
+	}
+	r.buf[r.next] = x
+	r.next++
+	if r.next == len(r.buf) {
+		r.next, r.full = 0, true
+	}
+}
+
+// items returns the items oldest first.
+func (r *ring[T]) items() []T {
+	if !r.full {
+		return append([]T(nil), r.buf[:r.next]...)
+	}
+	return append(append([]T(nil), r.buf[r.next:]...), r.buf[:r.next]...)
 }
 
 type job struct {
@@ -224,10 +250,7 @@ func (p *Pipeline) reject(m *IngressMessage, reason error, detail string) error 
 	r := Rejection{Time: m.Received, Device: m.Username, Topic: short(m.Topic), Reason: reason.Error(), Detail: detail}
 	p.mu.Lock()
 	p.byReason[r.Reason]++
-	if len(p.rejects) >= p.opts.Recent {
-		p.rejects = append(p.rejects[:0], p.rejects[1:]...)
-	}
-	p.rejects = append(p.rejects, r)
+	p.rejects.add(r, p.opts.Recent)
 	p.mu.Unlock()
 	if p.opts.OnReject != nil {
 		p.opts.OnReject(r)
@@ -327,10 +350,7 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		rm.UDFs = append(rm.UDFs, u.Name)
 	}
 	p.mu.Lock()
-	if len(p.recent) >= p.opts.Recent {
-		p.recent = append(p.recent[:0], p.recent[1:]...)
-	}
-	p.recent = append(p.recent, rm)
+	p.recent.add(rm, p.opts.Recent)
 	p.mu.Unlock()
 	return c, nil
 }
@@ -447,14 +467,14 @@ func (p *Pipeline) Stats() IngressStats {
 func (p *Pipeline) Rejections() []Rejection {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Rejection(nil), p.rejects...)
+	return p.rejects.items()
 }
 
 // Recent returns the most recent accepted messages, oldest first.
 func (p *Pipeline) Recent() []RecentMessage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]RecentMessage(nil), p.recent...)
+	return p.recent.items()
 }
 
 // Reasons lists the rejection reasons in display order.

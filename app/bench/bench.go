@@ -36,7 +36,12 @@ type Config struct {
 	Dir         string // temp folder for project files; default os.MkdirTemp
 	OpenObjects int    // graph_open_1m / mem_per_object size; default 1,000,000
 	Provision   int    // graph_provision size; default 200,000
-	Log         io.Writer
+	// IngestMessages is the QoS 0 load of ingest_mqtt_udf_qos0 (QoS 1 sends a
+	// quarter); default 200,000.
+	IngestMessages int
+	// LatencySeconds is how long ingest_p99_ms_at_5k paces; default 5.
+	LatencySeconds int
+	Log            io.Writer
 }
 
 func (c *Config) ensureDefaults() {
@@ -46,6 +51,12 @@ func (c *Config) ensureDefaults() {
 	if c.Provision <= 0 {
 		c.Provision = 200_000
 	}
+	if c.IngestMessages <= 0 {
+		c.IngestMessages = 200_000
+	}
+	if c.LatencySeconds <= 0 {
+		c.LatencySeconds = 5
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -54,6 +65,7 @@ func (c *Config) ensureDefaults() {
 // All lists the benchmarks in table order.
 func All() []Bench {
 	return []Bench{
+		{"ingest", benchIngest}, // ingest_mqtt_udf_qos0, _qos1, broker_only_qos0, ingest_pipeline_ratio, ingest_p99_ms_at_5k
 		{"graph_provision", benchProvision},
 		{"graph_traverse_down_10k", benchTraverse},
 		{"graph_open_1m", benchOpen}, // also reports mem_per_object
@@ -62,7 +74,8 @@ func All() []Bench {
 
 // Names lists every row name Run can print.
 func Names() []string {
-	return []string{"graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
+	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
+		"graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
 }
 
 // Run runs the benchmarks (only the one named only, if set) and writes the
@@ -80,7 +93,7 @@ func Run(w io.Writer, only string, cfg Config) error {
 	var rows []Row
 	found := only == ""
 	for _, b := range All() {
-		if only != "" && b.Name != only && !(only == "mem_per_object" && b.Name == "graph_open_1m") {
+		if only != "" && b.Name != only && !covers(b.Name, only) {
 			continue
 		}
 		found = true
@@ -90,7 +103,7 @@ func Run(w io.Writer, only string, cfg Config) error {
 			return fmt.Errorf("bench %s: %w", b.Name, err)
 		}
 		for _, r := range rs {
-			if only == "" || r.Name == only {
+			if only == "" || r.Name == only || b.Name == only {
 				rows = append(rows, r)
 			}
 		}
@@ -100,6 +113,17 @@ func Run(w io.Writer, only string, cfg Config) error {
 	}
 	Print(w, rows)
 	return nil
+}
+
+// covers says which benchmark produces a row of another name.
+func covers(bench, row string) bool {
+	switch bench {
+	case "graph_open_1m":
+		return row == "mem_per_object"
+	case "ingest":
+		return strings.HasPrefix(row, "ingest_") || row == "broker_only_qos0"
+	}
+	return false
 }
 
 // Print writes rows as the benchmark table.

@@ -218,7 +218,11 @@ func (b *Broker) forwardEvents() {
 				b.sub = sub
 				continue
 			}
-			if err := b.srv.Publish(ev.MQTTTopic(), ev.JSON(), false, 0); err == nil {
+			topic := ev.MQTTTopic()
+			if subs := b.srv.Topics.Subscribers(topic); len(subs.Subscriptions) == 0 && len(subs.InlineSubscriptions) == 0 && len(subs.Shared) == 0 {
+				continue // nobody listens: skip encoding
+			}
+			if err := b.srv.Publish(topic, ev.JSON(), false, 0); err == nil {
 				b.eventsPublished.Add(1)
 			}
 		}

@@ -1,0 +1,329 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/mqtt"
+)
+
+// ingestProject provisions n devices with one Temperature sensor each in
+// one room, plus a matcher on Temperature, and opens it with the broker.
+func ingestProject(dir string, n int) (*app.App, []devCred, error) {
+	path := filepath.Join(dir, fmt.Sprintf("ingest-%d.twin", time.Now().UnixNano()))
+	plan := &engine.Plan{File: "bench", Spaces: []*engine.PlanSpace{{Name: "Bench Building", Type: "Building",
+		Spaces: []*engine.PlanSpace{{Name: "Hall", Type: "Room",
+			Matchers: []*engine.PlanMatcher{{Name: "Temperature", DataTypeValue: "Temperature"}}}}}}}
+	hall := plan.Spaces[0].Spaces[0]
+	for i := 0; i < n; i++ {
+		hall.Devices = append(hall.Devices, &engine.PlanDevice{Name: fmt.Sprintf("Load %d", i), HardwareID: fmt.Sprintf("LOAD-%03d", i),
+			Sensors: []*engine.PlanSensor{{HardwareID: fmt.Sprintf("LOAD-%03d-T", i), DataType: "Temperature"}}})
+	}
+	a, err := app.Open(path, app.Options{Broker: &mqtt.Options{Addr: "127.0.0.1:0"}, Pipeline: engine.PipelineOptions{Queue: 4096}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := a.Engine().Provision(plan); err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	var creds []devCred
+	a.Engine().View(func(v *engine.View) error {
+		for i := 0; i < n; i++ {
+			d, _ := v.DeviceByHardwareID(fmt.Sprintf("LOAD-%03d", i))
+			s, _ := v.SensorByHardwareID(fmt.Sprintf("LOAD-%03d-T", i))
+			creds = append(creds, devCred{hw: d.HardwareID, key: d.Key, topic: "devices/" + d.HardwareID + "/sensors/" + s.HardwareID})
+		}
+		return nil
+	})
+	return a, creds, nil
+}
+
+type devCred struct{ hw, key, topic string }
+
+func connect(addr string, c devCred) (paho.Client, error) {
+	o := paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(c.hw).SetUsername(c.hw).SetPassword(c.key).
+		SetAutoReconnect(false).SetOrderMatters(false).SetWriteTimeout(10 * time.Second).SetKeepAlive(60 * time.Second)
+	cl := paho.NewClient(o)
+	t := cl.Connect()
+	if !t.WaitTimeout(5*time.Second) || t.Error() != nil {
+		return nil, fmt.Errorf("connect %s: %v", c.hw, t.Error())
+	}
+	return cl, nil
+}
+
+// flood publishes total messages from the clients as fast as they go and
+// returns when all were handed to the clients' connections (QoS 0) or
+// acknowledged (QoS 1).
+func flood(clients []paho.Client, creds []devCred, total int, qos byte) error {
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	per := total / len(clients)
+	for i, cl := range clients {
+		wg.Add(1)
+		go func(cl paho.Client, c devCred) {
+			defer wg.Done()
+			var toks []paho.Token
+			for k := 0; k < per; k++ {
+				t := cl.Publish(c.topic, qos, false, strconv.Itoa(k%1000))
+				if qos > 0 {
+					toks = append(toks, t)
+					if len(toks) >= 64 {
+						for _, t := range toks {
+							t.Wait()
+							if t.Error() != nil {
+								firstErr.CompareAndSwap(nil, t.Error())
+							}
+						}
+						toks = toks[:0]
+					}
+				}
+			}
+			for _, t := range toks {
+				t.Wait()
+			}
+		}(cl, creds[i])
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		return e.(error)
+	}
+	return nil
+}
+
+// waitProcessed waits until the pipeline has seen want messages (accepted,
+// rejected or dropped) or nothing moved for a second.
+func waitProcessed(p *engine.Pipeline, want uint64) engine.IngressStats {
+	last, since := uint64(0), time.Now()
+	for {
+		s := p.Stats()
+		n := s.Accepted + s.Rejected + s.Dropped
+		if n >= want || time.Since(since) > time.Second {
+			return s
+		}
+		if n != last {
+			last, since = n, time.Now()
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+const ingestDevices = 16
+
+func benchIngest(cfg Config) ([]Row, error) {
+	var rows []Row
+	for _, qos := range []byte{0, 1} {
+		r, err := ingestRun(cfg, qos)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	bo, err := brokerOnly(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, bo)
+	if rows[0].Value > 0 && bo.Value > 0 {
+		ratio := rows[0].Value / bo.Value
+		rows = append(rows, Row{Name: "ingest_pipeline_ratio", Value: ratio, Unit: "x broker-only", Target: ">= 0.5", OK: ratio >= 0.5,
+			Note: "ingest_mqtt_udf_qos0 / broker_only_qos0"})
+	}
+	p99, err := ingestLatency(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, p99), nil
+}
+
+func ingestRun(cfg Config, qos byte) (Row, error) {
+	a, creds, err := ingestProject(cfg.Dir, ingestDevices)
+	if err != nil {
+		return Row{}, err
+	}
+	defer a.Close()
+	var clients []paho.Client
+	for _, c := range creds {
+		cl, err := connect(a.Broker().Addr(), c)
+		if err != nil {
+			return Row{}, err
+		}
+		defer cl.Disconnect(0)
+		clients = append(clients, cl)
+	}
+	total := cfg.IngestMessages
+	if qos == 1 {
+		total /= 4
+	}
+	total -= total % len(clients)
+	t0 := time.Now()
+	if err := flood(clients, creds, total, qos); err != nil {
+		return Row{}, err
+	}
+	s := waitProcessed(a.Pipeline(), uint64(total))
+	// Effects are durable once the committer has caught up.
+	for a.Engine().CommitStats().QueueDepth > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := a.Engine().SyncCommit(); err != nil {
+		return Row{}, err
+	}
+	secs := since(t0)
+	rate := float64(s.Accepted) / secs
+	name := fmt.Sprintf("ingest_mqtt_udf_qos%d", qos)
+	cs := a.Engine().CommitStats()
+	note := fmt.Sprintf("%d clients, %d sent, %d accepted, %d dropped, %d commits; matcher, no UDF yet", len(clients), total, s.Accepted, s.Dropped, cs.Batches)
+	if qos == 1 {
+		// No target: each client waits for a commit per message (PUBACK
+		// after durability), so the rate is clients × commits/s.
+		return Row{Name: name, Value: rate, Unit: "msg/s", Target: "-", OK: true, Note: note}, nil
+	}
+	return Row{Name: name, Value: rate, Unit: "msg/s", Target: ">= 20000", OK: rate >= 20000, Note: note}, nil
+}
+
+// brokerOnly runs the same QoS 0 load against a bare mochi broker whose
+// hook only counts: the ceiling the pipeline is compared with.
+func brokerOnly(cfg Config) (Row, error) {
+	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := &countHook{}
+	if err := srv.AddHook(h, nil); err != nil {
+		return Row{}, err
+	}
+	tcp := listeners.NewTCP(listeners.Config{Type: "tcp", ID: "t", Address: "127.0.0.1:0"})
+	if err := srv.AddListener(tcp); err != nil {
+		return Row{}, err
+	}
+	if err := srv.Serve(); err != nil {
+		return Row{}, err
+	}
+	defer srv.Close()
+	var creds []devCred
+	var clients []paho.Client
+	for i := 0; i < ingestDevices; i++ {
+		c := devCred{hw: fmt.Sprintf("LOAD-%03d", i), key: "x", topic: fmt.Sprintf("devices/LOAD-%03d/sensors/LOAD-%03d-T", i, i)}
+		cl, err := connect(tcp.Address(), c)
+		if err != nil {
+			return Row{}, err
+		}
+		defer cl.Disconnect(0)
+		creds, clients = append(creds, c), append(clients, cl)
+	}
+	total := cfg.IngestMessages - cfg.IngestMessages%len(clients)
+	t0 := time.Now()
+	if err := flood(clients, creds, total, 0); err != nil {
+		return Row{}, err
+	}
+	last, stable := int64(-1), time.Now()
+	for h.n.Load() < int64(total) && time.Since(stable) < time.Second {
+		if n := h.n.Load(); n != last {
+			last, stable = n, time.Now()
+		}
+		time.Sleep(time.Millisecond)
+	}
+	rate := float64(h.n.Load()) / since(t0)
+	return Row{Name: "broker_only_qos0", Value: rate, Unit: "msg/s", Target: "-", OK: true,
+		Note: fmt.Sprintf("same load, mochi with a counting hook, no pipeline (%d received)", h.n.Load())}, nil
+}
+
+type countHook struct {
+	mochi.HookBase
+	n atomic.Int64
+}
+
+func (h *countHook) ID() string { return "count" }
+func (h *countHook) Provides(b byte) bool {
+	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck || b == mochi.OnPublish
+}
+func (h *countHook) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { return true }
+func (h *countHook) OnACLCheck(*mochi.Client, string, bool) bool              { return true }
+func (h *countHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	h.n.Add(1)
+	return pk, packets.CodeSuccessIgnore
+}
+
+// ingestLatency paces QoS 0 messages at 5,000/s and measures the time from
+// publish to the SensorChange event (the message applied to the graph).
+func ingestLatency(cfg Config) (Row, error) {
+	a, creds, err := ingestProject(cfg.Dir, ingestDevices)
+	if err != nil {
+		return Row{}, err
+	}
+	defer a.Close()
+	var clients []paho.Client
+	for _, c := range creds {
+		cl, err := connect(a.Broker().Addr(), c)
+		if err != nil {
+			return Row{}, err
+		}
+		defer cl.Disconnect(0)
+		clients = append(clients, cl)
+	}
+	const rate = 5000
+	n := cfg.LatencySeconds * rate
+	sent := make([]int64, n)
+	lat := make([]float64, 0, n)
+	var mu sync.Mutex
+	sub := a.Engine().Events().Subscribe(1<<16, func(ev *engine.Event) bool { return ev.EventType == engine.EventSensorChange })
+	defer sub.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range sub.C {
+			d := ev.Data.(*engine.ChangeData)
+			seq, err := strconv.Atoi(d.Value)
+			if err != nil || seq < 0 || seq >= n {
+				continue
+			}
+			mu.Lock()
+			if t := atomic.LoadInt64(&sent[seq]); t != 0 {
+				lat = append(lat, float64(time.Now().UnixNano()-t)/1e6)
+			}
+			n2 := len(lat)
+			mu.Unlock()
+			if n2 >= n {
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	start := time.Now()
+	seq := 0
+	for seq < n {
+		<-tick.C
+		due := int(time.Since(start).Seconds()*rate) + 1
+		for ; seq < due && seq < n; seq++ {
+			k := seq % len(clients)
+			atomic.StoreInt64(&sent[seq], time.Now().UnixNano())
+			clients[k].Publish(creds[k].topic, 0, false, strconv.Itoa(seq))
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lat) == 0 {
+		return Row{}, fmt.Errorf("no latency samples")
+	}
+	sort.Float64s(lat)
+	p99 := lat[len(lat)*99/100]
+	p50 := lat[len(lat)/2]
+	return Row{Name: "ingest_p99_ms_at_5k", Value: p99, Unit: "ms", Target: "< 20", OK: p99 < 20,
+		Note: fmt.Sprintf("QoS 0 paced at 5000 msg/s for %ds, publish → SensorChange; p50 %.2f ms, %d/%d samples", cfg.LatencySeconds, p50, len(lat), n)}, nil
+}
