@@ -33,7 +33,9 @@ type Event struct {
 }
 
 // MQTTTopic is the broker topic the event is published on.
-func (ev *Event) MQTTTopic() string { return EventTopicPrefix + ev.EventType + "/" + ev.ObjectID.String() }
+func (ev *Event) MQTTTopic() string {
+	return EventTopicPrefix + ev.EventType + "/" + ev.ObjectID.String()
+}
 
 // JSON encodes the envelope.
 func (ev *Event) JSON() []byte {
