@@ -1,0 +1,24 @@
+// Package ui is Twin Studio's desktop studio: Fyne views over an open
+// project (app.App).
+//
+// The studio window (New) shows the spatial graph as a tree on the left
+// (spaces, the devices in each space, the sensors of each device), an
+// inspector for the selected object on the right and a status bar with the
+// project's object counts at the bottom.
+//
+// What the studio shows for an object lives in Model, plain Go over
+// engine.View that tests read without widgets. Views are small structs over
+// that model, built by New, which tests call with Fyne's headless test
+// driver (fyne.io/fyne/v2/test) and no real window.
+//
+// The package never imports fyne.io/fyne/v2/app (only the root main.go
+// does), so it builds and tests with CGO_ENABLED=0. It reaches the project
+// only through app.App and its engine; it never touches the project file.
+//
+// # Goroutines
+//
+// Widgets belong to Fyne's main goroutine. Methods of Studio documented as
+// safe from any goroutine hand their work to it with fyne.Do; every other
+// method must be called on it (from a Fyne callback, or before the window
+// is shown).
+package ui

@@ -1,0 +1,463 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// Tree node ids name a graph object by kind and GUID: "s:<guid>" a space,
+// "d:<guid>" a device, "n:<guid>" a sensor. The empty id is the invisible
+// root whose children are the root spaces.
+const (
+	spacePrefix  = "s:"
+	devicePrefix = "d:"
+	sensorPrefix = "n:"
+)
+
+// SpaceNode, DeviceNode and SensorNode return the tree node id of an object.
+func SpaceNode(id engine.ID) string  { return spacePrefix + id.String() }
+func DeviceNode(id engine.ID) string { return devicePrefix + id.String() }
+func SensorNode(id engine.ID) string { return sensorPrefix + id.String() }
+
+// ParseNode splits a tree node id into the object's kind (KindSpace,
+// KindDevice or KindSensor) and id. It reports false for anything else,
+// including the root "".
+func ParseNode(uid string) (engine.Kind, engine.ID, bool) {
+	var k engine.Kind
+	switch {
+	case strings.HasPrefix(uid, spacePrefix):
+		k = engine.KindSpace
+	case strings.HasPrefix(uid, devicePrefix):
+		k = engine.KindDevice
+	case strings.HasPrefix(uid, sensorPrefix):
+		k = engine.KindSensor
+	default:
+		return engine.KindNone, engine.NilID, false
+	}
+	id, err := engine.ParseID(uid[2:])
+	if err != nil {
+		return engine.KindNone, engine.NilID, false
+	}
+	return k, id, true
+}
+
+// Model says what the studio shows for the graph of one engine: the
+// children of a tree node, its label, its ancestors and its details. Every
+// method reads the engine afresh through Engine.View, so it shows the graph
+// as it is now; an id whose object has gone yields nothing. Model holds no
+// widgets and is safe for concurrent use.
+type Model struct {
+	e *engine.Engine
+}
+
+// NewModel returns the model of e.
+func NewModel(e *engine.Engine) *Model { return &Model{e: e} }
+
+// Stats counts the project's objects.
+func (m *Model) Stats() engine.Stats { return m.e.Stats() }
+
+func (m *Model) view(fn func(v *engine.View)) {
+	_ = m.e.View(func(v *engine.View) error { fn(v); return nil })
+}
+
+// Children returns the ids of a node's children in display order: for the
+// root "" the root spaces; for a space its child spaces, then its devices;
+// for a device its sensors; for a sensor none.
+func (m *Model) Children(uid string) []string {
+	var out []string
+	m.view(func(v *engine.View) {
+		if uid == "" {
+			for _, s := range v.Roots() {
+				out = append(out, SpaceNode(s.ID))
+			}
+			return
+		}
+		k, id, ok := ParseNode(uid)
+		if !ok {
+			return
+		}
+		switch k {
+		case engine.KindSpace:
+			for _, s := range v.ChildSpaces(id) {
+				out = append(out, SpaceNode(s.ID))
+			}
+			for _, d := range v.SpaceDevices(id) {
+				out = append(out, DeviceNode(d.ID))
+			}
+		case engine.KindDevice:
+			for _, s := range v.DeviceSensors(id) {
+				out = append(out, SensorNode(s.ID))
+			}
+		}
+	})
+	return out
+}
+
+// IsBranch reports whether a node has children to show. The root always
+// is a branch.
+func (m *Model) IsBranch(uid string) bool {
+	if uid == "" {
+		return true
+	}
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return false
+	}
+	branch := false
+	m.view(func(v *engine.View) {
+		switch k {
+		case engine.KindSpace:
+			branch = len(v.ChildSpaces(id)) > 0 || len(v.SpaceDevices(id)) > 0
+		case engine.KindDevice:
+			branch = len(v.DeviceSensors(id)) > 0
+		}
+	})
+	return branch
+}
+
+// IsRoot reports whether uid is a root space.
+func (m *Model) IsRoot(uid string) bool {
+	k, id, ok := ParseNode(uid)
+	if !ok || k != engine.KindSpace {
+		return false
+	}
+	root := false
+	m.view(func(v *engine.View) {
+		s, ok := v.Space(id)
+		root = ok && s.ParentID.IsZero()
+	})
+	return root
+}
+
+// Label is a node's one-line text in the tree:
+//
+//	Focus Room A1 · Room/FocusRoom          a space: name · type/subtype
+//	Raspberry Pi 3 A1 (1234567890AB)        a device: name (hardwareId)
+//	Motion · SAMPLE_SENSOR_MOTION = 42      a sensor: data type · hardwareId = value
+//
+// Type and subtype are left out when they are None, the value when the
+// sensor has none. An unknown id gives "".
+func (m *Model) Label(uid string) string {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return ""
+	}
+	var label string
+	m.view(func(v *engine.View) {
+		switch k {
+		case engine.KindSpace:
+			if s, ok := v.Space(id); ok {
+				label = s.Name
+				if t := typeAndSubtype(v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)); t != "" {
+					label += " · " + t
+				}
+			}
+		case engine.KindDevice:
+			if d, ok := v.Device(id); ok {
+				label = d.Name
+				if d.HardwareID != "" {
+					label += " (" + d.HardwareID + ")"
+				}
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(id); ok {
+				label = sensorTitle(v, s) + " · " + s.HardwareID
+				if val, ok := v.SensorValue(id); ok {
+					label += " = " + val.Value
+				}
+			}
+		}
+	})
+	return label
+}
+
+// Ancestors returns the ids of the nodes above uid, root space first: the
+// nodes to open so that uid shows in the tree. An unknown id gives nil.
+func (m *Model) Ancestors(uid string) []string {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return nil
+	}
+	var out []string
+	m.view(func(v *engine.View) {
+		space := engine.NilID
+		switch k {
+		case engine.KindSpace:
+			if s, ok := v.Space(id); ok {
+				space = s.ParentID
+			}
+		case engine.KindDevice:
+			if d, ok := v.Device(id); ok {
+				space = d.SpaceID
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(id); ok {
+				if d, ok := v.Device(s.DeviceID); ok {
+					out = append(out, DeviceNode(d.ID))
+					space = d.SpaceID
+				}
+			}
+		}
+		for !space.IsZero() {
+			s, ok := v.Space(space)
+			if !ok {
+				break
+			}
+			out = append(out, SpaceNode(s.ID))
+			space = s.ParentID
+		}
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// Field is one labelled line of the inspector. Time, when set, is when
+// Value was recorded.
+type Field struct {
+	Label string
+	Value string
+	Time  time.Time
+}
+
+// Text is the field's value as the inspector shows it: the value, and its
+// time in local time when the field has one.
+func (f Field) Text() string {
+	if f.Time.IsZero() {
+		return f.Value
+	}
+	return f.Value + "  (" + FormatTime(f.Time) + ")"
+}
+
+// FormatTime is how the studio shows a timestamp: local time to the second
+// with the zone.
+func FormatTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
+
+// Details is what the inspector shows for one object.
+type Details struct {
+	Kind   engine.Kind // KindSpace, KindDevice or KindSensor
+	Title  string      // the object's name (a sensor's data type when it has no name)
+	Fields []Field     // identity, types and place, in display order
+	// Properties are the object's extended properties.
+	Properties []Field
+	// Values are current values with their times: a space's computed
+	// values, a device's sensors' values, a sensor's own value. A sensor or
+	// device without any has none.
+	Values []Field
+}
+
+// Details returns what the inspector shows for node uid, and false if the
+// object does not exist (any more).
+func (m *Model) Details(uid string) (Details, bool) {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return Details{}, false
+	}
+	var d Details
+	found := false
+	m.view(func(v *engine.View) {
+		switch k {
+		case engine.KindSpace:
+			if s, ok := v.Space(id); ok {
+				d, found = spaceDetails(v, s), true
+			}
+		case engine.KindDevice:
+			if dv, ok := v.Device(id); ok {
+				d, found = deviceDetails(v, dv), true
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(id); ok {
+				d, found = sensorDetails(v, s), true
+			}
+		}
+	})
+	return d, found
+}
+
+// fields collects fields, skipping optional ones without a value.
+type fields []Field
+
+func (fs *fields) add(label, value string) { *fs = append(*fs, Field{Label: label, Value: value}) }
+
+func (fs *fields) opt(label, value string) {
+	if value != "" {
+		fs.add(label, value)
+	}
+}
+
+func spaceDetails(v *engine.View, s *engine.Space) Details {
+	doc := v.SpaceDoc(s, true)
+	var f fields
+	f.add("Type", doc.Type)
+	f.add("Subtype", doc.Subtype)
+	f.add("Status", doc.Status)
+	f.add("Path", doc.FullName)
+	f.add("Level", strconv.Itoa(doc.Level))
+	f.opt("Friendly name", doc.FriendlyName)
+	f.opt("Description", doc.Description)
+	f.opt("Time zone", doc.TimeZoneName)
+	f.opt("Location", location(doc.Location))
+	f.add("Contains", contents(len(v.ChildSpaces(s.ID)), len(v.SpaceDevices(s.ID)), len(v.SpaceSensors(s.ID))))
+	f.add("ID", doc.ID)
+	d := Details{Kind: engine.KindSpace, Title: s.Name, Fields: f, Properties: properties(doc.Properties)}
+	for _, val := range doc.Values {
+		d.Values = append(d.Values, Field{Label: val.Type, Value: val.Value, Time: val.Timestamp})
+	}
+	return d
+}
+
+func deviceDetails(v *engine.View, dv *engine.Device) Details {
+	doc := v.DeviceDoc(dv, false)
+	var f fields
+	f.add("Type", doc.Type)
+	f.add("Subtype", doc.Subtype)
+	f.add("Hardware ID", doc.HardwareID)
+	f.opt("Gateway ID", doc.GatewayID)
+	f.opt("Status", doc.Status)
+	if doc.ConnectionState != "" {
+		c := Field{Label: "Connection", Value: doc.ConnectionState}
+		if doc.ConnectionStateUpdatedTime != nil {
+			c.Time = *doc.ConnectionStateUpdatedTime
+		}
+		f = append(f, c)
+	}
+	f.add("Space", v.FullName(dv.SpaceID))
+	f.opt("Friendly name", doc.FriendlyName)
+	f.opt("Description", doc.Description)
+	f.opt("Location", location(doc.Location))
+	f.add("ID", doc.ID)
+	d := Details{Kind: engine.KindDevice, Title: dv.Name, Fields: f, Properties: properties(doc.Properties)}
+	for _, s := range v.DeviceSensors(dv.ID) {
+		if val, ok := v.SensorValue(s.ID); ok {
+			d.Values = append(d.Values, Field{Label: sensorTitle(v, s) + " (" + s.HardwareID + ")", Value: val.Value, Time: val.Time})
+		}
+	}
+	return d
+}
+
+func sensorDetails(v *engine.View, s *engine.Sensor) Details {
+	doc := v.SensorDoc(s)
+	var f fields
+	f.add("Data type", doc.DataType)
+	f.add("Data subtype", doc.DataSubtype)
+	f.add("Unit", doc.DataUnitType)
+	f.add("Type", doc.Type)
+	f.add("Hardware ID", doc.HardwareID)
+	if dv, ok := v.Device(s.DeviceID); ok {
+		f.add("Device", dv.Name+" ("+dv.HardwareID+")")
+	}
+	f.add("Space", v.FullName(s.SpaceID))
+	f.opt("Port", doc.Port)
+	if doc.PollRate != 0 {
+		f.add("Poll rate", strconv.Itoa(doc.PollRate))
+	}
+	f.opt("Location", location(doc.Location))
+	f.add("ID", doc.ID)
+	d := Details{Kind: engine.KindSensor, Title: sensorTitle(v, s), Fields: f, Properties: properties(doc.Properties)}
+	if doc.Value != nil {
+		d.Values = []Field{{Label: "Value", Value: doc.Value.Value, Time: doc.Value.Timestamp}}
+	}
+	return d
+}
+
+// sensorTitle names a sensor: its name, or else its data type.
+func sensorTitle(v *engine.View, s *engine.Sensor) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	if t := v.TypeName(s.DataTypeID); t != "" && t != "None" {
+		return t
+	}
+	return "Sensor"
+}
+
+// typeAndSubtype joins a type and subtype name as "Room/FocusRoom",
+// leaving out None.
+func typeAndSubtype(typ, sub string) string {
+	if typ == "None" {
+		typ = ""
+	}
+	if sub == "None" {
+		sub = ""
+	}
+	switch {
+	case typ != "" && sub != "":
+		return typ + "/" + sub
+	case typ != "":
+		return typ
+	default:
+		return sub
+	}
+}
+
+func properties(ps []engine.PropertyDoc) []Field {
+	var out []Field
+	for _, p := range ps {
+		out = append(out, Field{Label: p.Name, Value: p.Value})
+	}
+	return out
+}
+
+func location(l *engine.LocationDoc) string {
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf("%g, %g (elevation %g)", l.Latitude, l.Longitude, l.Elevation)
+}
+
+func contents(spaces, devices, sensors int) string {
+	var parts []string
+	if spaces > 0 {
+		parts = append(parts, plural(spaces, "space", "spaces"))
+	}
+	if devices > 0 {
+		parts = append(parts, plural(devices, "device", "devices"))
+	}
+	if sensors > 0 {
+		parts = append(parts, plural(sensors, "sensor", "sensors"))
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// Counts is the status bar's summary of a project's objects:
+//
+//	64 spaces · 60 devices · 256 sensors · 8 matchers · 1 UDF · 1 role assignment
+//
+// Spaces, devices and sensors always show; other kinds only when present.
+func Counts(st engine.Stats) string {
+	parts := []string{
+		plural(st.Spaces, "space", "spaces"),
+		plural(st.Devices, "device", "devices"),
+		plural(st.Sensors, "sensor", "sensors"),
+	}
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{st.Users, "user", "users"},
+		{st.Matchers, "matcher", "matchers"},
+		{st.UDFs, "UDF", "UDFs"},
+		{st.RoleAssignments, "role assignment", "role assignments"},
+		{st.Endpoints, "endpoint", "endpoints"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, plural(c.n, c.one, c.many))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
