@@ -99,10 +99,14 @@ func (a *App) Pipeline() *engine.Pipeline { return a.pipeline }
 // Broker is the embedded MQTT broker, or nil if none was started.
 func (a *App) Broker() *mqtt.Broker { return a.broker }
 
+// ReadPlan reads and checks a provisioning YAML file (CONTRACT §3) without
+// touching any project: errors name the file, line and field.
+func ReadPlan(path string) (*engine.Plan, error) { return yaml.ReadFile(path) }
+
 // ProvisionFile reads a provisioning YAML file (CONTRACT §3) and applies it
 // as one transaction.
 func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
-	plan, err := yaml.ReadFile(path)
+	plan, err := ReadPlan(path)
 	if err != nil {
 		return nil, err
 	}

@@ -125,6 +125,14 @@ func TestCLIErrors(t *testing.T) {
 			}
 		})
 	}
+	// A failed provisioning of a new project leaves no file behind.
+	fresh := filepath.Join(dir, "fresh.twin")
+	if _, _, code := twin(t, "provision", "--project", fresh, bad); code != 1 {
+		t.Fatal("bad provisioning of a new project succeeded")
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Errorf("bad provisioning left %s behind (%v)", fresh, err)
+	}
 	// The failed provisioning changed nothing.
 	out, _, _ := twin(t, "query", "--project", project)
 	if !strings.Contains(out, "(5 spaces)") {

@@ -1,19 +1,37 @@
 package main
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/twinstudio/twinstudio/app"
+)
 
 type provisionCmd struct {
 	projectFlag
 	File string `arg:"" name:"PROVISION.yaml" help:"Provisioning YAML (CONTRACT §3)."`
 }
 
-func (c *provisionCmd) Run(e *env) error {
+func (c *provisionCmd) Run(e *env) (err error) {
+	// Read the whole file first: bad YAML must not create or touch a project.
+	plan, err := app.ReadPlan(c.File)
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(c.Project)
+	created := errors.Is(statErr, os.ErrNotExist)
 	a, err := c.open(true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	sum, err := a.ProvisionFile(c.File)
+	defer func() {
+		a.Close()
+		if err != nil && created {
+			os.Remove(c.Project) // leave no empty project behind
+		}
+	}()
+	sum, err := a.Engine().Provision(plan)
 	if err != nil {
 		return err
 	}
