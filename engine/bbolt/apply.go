@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"reflect"
+	"runtime/debug"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,17 +19,26 @@ import (
 // history key holds the name's length in one byte.
 const MaxValueNameLen = 255
 
-// Apply writes ops in order in one bbolt transaction and returns after it
-// is committed and, unless Options.NoSync, fsynced. On error nothing of the
-// batch is written. The engine's committer is the intended caller; Apply
-// is safe to call from any goroutine (bbolt serialises writers).
+// Apply writes ops in one bbolt transaction and returns after it is
+// committed and, unless Options.NoSync, fsynced. The result is that of the
+// ops applied in order (big batches are written in key order, keeping the
+// order of ops on the same object or value owner; see applyOrder). On
+// error nothing of the batch is written. An empty batch writes nothing
+// and returns nil at once (no transaction, no fsync). The engine's
+// committer is the intended caller; Apply is safe to call from any
+// goroutine (bbolt serialises writers).
 //
 // Errors wrap ErrInvalidOp for an op that cannot be stored (unknown type or
 // kind, nil object, value name longer than MaxValueNameLen), ErrCorrupt for
-// an undecodable stored value record, engine.ErrClosed after Close, or
-// bbolt's I/O error.
-func (s *Store) Apply(ops []engine.Op) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+// a damaged page or an undecodable stored value record, engine.ErrClosed
+// after Close, or else bbolt's I/O error; they name the file and the op.
+func (s *Store) Apply(ops []engine.Op) (err error) {
+	if len(ops) == 0 {
+		return nil
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard("apply", &err)
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		w := writer{
 			objects:   tx.Bucket(bucketObjects),
 			values:    tx.Bucket(bucketValues),
@@ -36,7 +48,7 @@ func (s *Store) Apply(ops []engine.Op) error {
 		// IDs are time-ordered, so new objects append to their kind's key
 		// range: fill pages more than bbolt's default half.
 		w.objects.FillPercent = 0.9
-		for i := range ops {
+		for _, i := range applyOrder(ops) {
 			if err := w.apply(&ops[i]); err != nil {
 				return fmt.Errorf("op %d of %d: %w", i+1, len(ops), err)
 			}
@@ -47,6 +59,65 @@ func (s *Store) Apply(ops []engine.Op) error {
 		return s.wrap("apply", err)
 	}
 	return nil
+}
+
+// sortFrom is the batch size from which Apply writes ops in key order.
+const sortFrom = 256
+
+// applyOrder returns the order in which to write ops: as given for small
+// batches; for big ones sorted by key, stably, so that ops on the same
+// object (kind and key) or the same value owner keep their order. Every
+// other pair of ops commutes, and the batch commits as a whole, so the
+// result is that of writing ops in order.
+//
+// This matters for big batches: bbolt splits the nodes a transaction
+// changes only at commit, so keys inserted in the middle of a growing
+// node (a new space before the devices and sensors of the same batch)
+// cost a copy of everything after them, quadratic in the batch size;
+// keys inserted in order append.
+func applyOrder(ops []engine.Op) []int {
+	order := make([]int, len(ops))
+	for i := range order {
+		order[i] = i
+	}
+	if len(ops) < sortFrom {
+		return order
+	}
+	keys := make([][17]byte, len(ops))
+	for i := range ops {
+		keys[i] = opSortKey(&ops[i])
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(keys[a][:], keys[b][:]) })
+	return order
+}
+
+// opSortKey is the key applyOrder sorts op by: objects-bucket ops by kind
+// and key (kind 0 is never stored, so these sort apart from value ops),
+// value ops by owner alone, so OpDropValues stays in place among the
+// owner's OpValues.
+func opSortKey(op *engine.Op) (k [17]byte) {
+	switch op.Type {
+	case engine.OpPut:
+		if op.Obj != nil && !isNilObject(op.Obj) {
+			k[0] = byte(op.Obj.Kind())
+			id := op.Obj.ObjectKey()
+			copy(k[1:], id[:])
+		}
+	case engine.OpDelete:
+		k[0] = byte(op.Kind)
+		copy(k[1:], op.Key[:])
+	case engine.OpValue, engine.OpDropValues:
+		k[0] = 0xff
+		copy(k[1:], op.Key[:])
+	}
+	return k
+}
+
+// isNilObject reports whether o is a nil pointer of one of the model types
+// (its ObjectKey would panic).
+func isNilObject(o engine.Object) bool {
+	v := reflect.ValueOf(o)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // writer applies ops inside one write transaction.
@@ -127,7 +198,7 @@ func (w *writer) value(owner engine.ID, name string, v engine.Value) error {
 	if old := w.values.Get(vkey); old != nil {
 		var err error
 		if _, seq, count, err = decodeValue(string(old)); err != nil {
-			return fmt.Errorf("%w: value %s %q: %w", ErrCorrupt, owner, name, err)
+			return fmt.Errorf("%w: value %s %q: %w", ErrCorrupt, owner, clip(name), err)
 		}
 	}
 	seq++ // wraps after 2^32 appends; with the timestamp in front that cannot collide in practice

@@ -511,22 +511,72 @@ func (d *decoder) finish() error {
 	case d.s[0] != d.want:
 		return fmt.Errorf("%w: unknown record version %d (want %d)", errDecode, d.s[0], d.want)
 	case d.err:
-		return fmt.Errorf("%w: truncated record or invalid field", errDecode)
+		return fmt.Errorf("%w: truncated or invalid field", errDecode)
 	default:
 		return fmt.Errorf("%w: %d trailing bytes", errDecode, len(d.s)-d.i)
 	}
 }
 
-// decodeObject decodes the record s of kind k stored under key. Strings of
-// the result share s's memory. It never panics; malformed input gives an
-// error wrapping errDecode.
-func decodeObject(k engine.Kind, key engine.ID, s string) (engine.Object, error) {
+// slabs hands out the structs of the three bulk kinds from arrays, so that
+// a load makes one allocation per slabSize objects instead of one each.
+// The price: an array stays alive while any object in it is, so memory of
+// objects replaced later is freed only with its whole slab. The zero value
+// is ready; a nil *slabs allocates each struct on its own.
+type slabs struct {
+	spaces  []engine.Space
+	devices []engine.Device
+	sensors []engine.Sensor
+}
+
+const slabSize = 256
+
+func (a *slabs) space() *engine.Space {
+	if a == nil {
+		return new(engine.Space)
+	}
+	if len(a.spaces) == 0 {
+		a.spaces = make([]engine.Space, slabSize)
+	}
+	x := &a.spaces[0]
+	a.spaces = a.spaces[1:]
+	return x
+}
+
+func (a *slabs) device() *engine.Device {
+	if a == nil {
+		return new(engine.Device)
+	}
+	if len(a.devices) == 0 {
+		a.devices = make([]engine.Device, slabSize)
+	}
+	x := &a.devices[0]
+	a.devices = a.devices[1:]
+	return x
+}
+
+func (a *slabs) sensor() *engine.Sensor {
+	if a == nil {
+		return new(engine.Sensor)
+	}
+	if len(a.sensors) == 0 {
+		a.sensors = make([]engine.Sensor, slabSize)
+	}
+	x := &a.sensors[0]
+	a.sensors = a.sensors[1:]
+	return x
+}
+
+// decodeObject decodes the record s of kind k stored under key, taking
+// structs from al (nil: allocate). Strings of the result share s's memory.
+// It never panics; malformed input gives an error wrapping errDecode.
+func decodeObject(k engine.Kind, key engine.ID, s string, al *slabs) (engine.Object, error) {
 	d := decoder{s: s}
 	var o engine.Object
 	switch k {
 	case engine.KindSpace:
 		d.version(recSpace)
-		x := &engine.Space{ID: key}
+		x := al.space()
+		x.ID = key
 		x.Name = d.string()
 		x.FriendlyName = d.string()
 		x.Description = d.string()
@@ -540,7 +590,8 @@ func decodeObject(k engine.Kind, key engine.ID, s string) (engine.Object, error)
 		o = x
 	case engine.KindDevice:
 		d.version(recDevice)
-		x := &engine.Device{ID: key}
+		x := al.device()
+		x.ID = key
 		x.Name = d.string()
 		x.FriendlyName = d.string()
 		x.Description = d.string()
@@ -558,7 +609,8 @@ func decodeObject(k engine.Kind, key engine.ID, s string) (engine.Object, error)
 		o = x
 	case engine.KindSensor:
 		d.version(recSensor)
-		x := &engine.Sensor{ID: key}
+		x := al.sensor()
+		x.ID = key
 		x.Name = d.string()
 		x.HardwareID = d.string()
 		x.DeviceID = d.id()
@@ -731,7 +783,7 @@ func decodeRecord(k, v []byte) (engine.Object, error) {
 	if len(k) != 1+len(engine.ID{}) {
 		return nil, fmt.Errorf("%w: key of %d bytes", errDecode, len(k))
 	}
-	return decodeObject(engine.Kind(k[0]), engine.ID(k[1:]), string(v))
+	return decodeObject(engine.Kind(k[0]), engine.ID(k[1:]), string(v), nil)
 }
 
 // decodeValue decodes a values-bucket record. The value string shares s.

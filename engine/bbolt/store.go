@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -27,7 +28,8 @@ var (
 	// ErrFormat means the project was written in a layout version this
 	// build does not know.
 	ErrFormat = errors.New("bbolt: unsupported project format")
-	// ErrCorrupt means a record in the project file cannot be decoded.
+	// ErrCorrupt means a record in the project file cannot be decoded or
+	// bbolt met a damaged page.
 	ErrCorrupt = errors.New("bbolt: project file is corrupt")
 	// ErrInvalidOp means Apply was handed an op it cannot store; nothing of
 	// that batch was written.
@@ -92,8 +94,8 @@ var _ engine.Store = (*Store)(nil)
 // empty project if it does not exist. The file stays locked against other
 // processes until Close.
 //
-// If another process has the file open, Open gives up after opts.Timeout
-// with an error wrapping ErrLocked. A file that is not a project gives
+// If another process (or another Store of this process) has the file
+// open, Open gives up after opts.Timeout with an error wrapping ErrLocked. A file that is not a project gives
 // ErrNotProject, a project of an unknown layout version ErrFormat. Every
 // error message is one line that names the file.
 func Open(path string, opts Options) (*Store, error) {
@@ -105,6 +107,10 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{db: db, path: path, opts: opts}
 	if err := s.init(); err != nil {
 		_ = db.Close()
+		var fe *fileError
+		if !errors.As(err, &fe) {
+			err = fmt.Errorf("open %s: %w", path, err) // I/O
+		}
 		return nil, err
 	}
 	return s, nil
@@ -121,11 +127,11 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 	db, err = bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: opts.Timeout,
 		NoSync:  opts.NoSync,
-		// The free list is rebuilt from the tree on open instead of being
-		// written on every commit, and kept in a hash map: both only make
-		// commits cheaper.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+		// The free list is kept in a hash map (faster on big files). It is
+		// written on every commit (NoFreelistSync false): without it bbolt
+		// rebuilds the list on open by walking every page in a goroutine of
+		// its own, where a damaged page is a panic nobody can recover.
+		FreelistType: bolt.FreelistMapType,
 	})
 	switch {
 	case err == nil:
@@ -145,6 +151,7 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 // init checks the layout of an existing project or creates it in a new (or
 // never initialised) file.
 func (s *Store) init() (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = &fileError{path: s.path, msg: fmt.Sprintf("the project file is damaged (%v)", r), sentinel: ErrCorrupt}
@@ -153,14 +160,18 @@ func (s *Store) init() (err error) {
 	empty := false
 	err = s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			empty = true
-			return tx.ForEach(func([]byte, *bolt.Bucket) error {
-				empty = false
-				return nil
-			})
+		if meta != nil {
+			return s.checkLayout(tx, meta)
 		}
-		return s.checkLayout(tx, meta)
+		empty = true
+		_ = tx.ForEach(func([]byte, *bolt.Bucket) error {
+			empty = false
+			return nil
+		})
+		if !empty {
+			return &fileError{path: s.path, msg: "not a Twin Studio project file (a bbolt file without project metadata)", sentinel: ErrNotProject}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -210,6 +221,18 @@ func (s *Store) checkLayout(tx *bolt.Tx, meta *bolt.Bucket) error {
 // Path returns the path the store was opened with.
 func (s *Store) Path() string { return s.path }
 
+// guard turns a panic of bbolt on a damaged page (and, with
+// debug.SetPanicOnFault, a fault on the memory map) into an error wrapping
+// ErrCorrupt. Use as
+//
+//	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+//	defer s.guard("op", &err)
+func (s *Store) guard(op string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s %s: %w (%v)", op, s.path, ErrCorrupt, r)
+	}
+}
+
 // Close releases the file and its lock. It waits for running transactions
 // to finish. Calls after the first do nothing and return nil.
 func (s *Store) Close() error {
@@ -219,13 +242,13 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// wrap turns a bbolt error of operation op into an error naming the file;
+// wrap prefixes err with operation op and the file: "apply x.twin: …".
 // bbolt's "database not open" becomes engine.ErrClosed.
 func (s *Store) wrap(op string, err error) error {
 	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		return fmt.Errorf("bbolt: %s %s: %w", op, s.path, engine.ErrClosed)
+		err = engine.ErrClosed
 	}
-	return fmt.Errorf("bbolt: %s %s: %w", op, s.path, err)
+	return fmt.Errorf("%s %s: %w", op, s.path, err)
 }
 
 // fileError is an error about the project file as a whole. Its message is

@@ -1,0 +1,266 @@
+package bbolt
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// sampleObjects returns one object of every kind with every field set
+// (times in a non-UTC zone, to check they come back as the same instant).
+func sampleObjects() []engine.Object {
+	cet := time.FixedZone("CET", 3600)
+	id := func(s string) engine.ID { return engine.MustParseID(s) }
+	space := id("01900000-0000-7000-8000-000000000001")
+	return []engine.Object{
+		&engine.Space{ID: space, Name: "Building 1", FriendlyName: "HQ", Description: "Head quarters ✓",
+			TypeID: 23, SubtypeID: 42, StatusID: 4, ParentID: id("01900000-0000-7000-8000-0000000000ff"), TimeZone: "Europe/Berlin",
+			Location:   &engine.Location{Longitude: 13.404954, Latitude: 52.520008, Elevation: -3.5},
+			Properties: []engine.Property{{Name: "Floors", Value: "12"}, {Name: "Owner", Value: ""}}},
+		&engine.Device{ID: id("01900000-0000-7000-8000-000000000002"), Name: "Pod", FriendlyName: "Pod 1", Description: "d",
+			TypeID: 60, SubtypeID: 70, HardwareID: "POD-0000001", GatewayID: "GW-1", SpaceID: space, Status: engine.DeviceActive,
+			Key: "3q2+7w==KeyOfThePod/0123456789abcdefghijklmnopq=", Location: &engine.Location{Longitude: 1, Latitude: 2, Elevation: 3},
+			Properties:      []engine.Property{{Name: "Firmware", Value: "1.2.3"}},
+			ConnectionState: engine.Connected, ConnectionStateUpdated: time.Date(2026, 11, 25, 10, 30, 0, 123456789, cet)},
+		&engine.Sensor{ID: id("01900000-0000-7000-8000-000000000003"), Name: "Temp", HardwareID: "POD-0000001-0",
+			DeviceID: id("01900000-0000-7000-8000-000000000002"), SpaceID: space, Port: "A0", PollRate: -1,
+			TypeID: 1, DataTypeID: 2, DataSubtypeID: 3, DataUnitTypeID: 4, PortTypeID: 5,
+			Location:   &engine.Location{Longitude: math.Inf(1), Latitude: math.SmallestNonzeroFloat64, Elevation: math.MaxFloat64},
+			Properties: []engine.Property{{Name: "Calibrated", Value: "true"}}},
+		&engine.User{ID: id("01900000-0000-7000-8000-000000000004"), UPN: "ada@example.com", FirstName: "Ada",
+			LastName: "Lovelace", ManagerName: "Charles", SpaceID: space,
+			Properties: []engine.Property{{Name: "Badge", Value: "42"}}},
+		&engine.Matcher{ID: id("01900000-0000-7000-8000-000000000005"), Name: "Temperatures", FriendlyName: "T",
+			Description: "all temps", SpaceID: space, Conditions: []engine.Condition{
+				{ID: id("01900000-0000-7000-8000-000000000051"), Target: engine.TargetSensor, Path: "$.dataType", Value: `"Temperature"`, Comparison: engine.CompareEquals},
+				{ID: id("01900000-0000-7000-8000-000000000052"), Target: engine.TargetSensorSpace, Path: "$.type", Value: `"Room"`, Comparison: engine.CompareContains},
+			}},
+		&engine.UDF{ID: id("01900000-0000-7000-8000-000000000006"), Name: "avg", FriendlyName: "Average", Description: "x",
+			SpaceID: space, MatcherIDs: []engine.ID{id("01900000-0000-7000-8000-000000000005"), id("01900000-0000-7000-8000-000000000007")},
+			Script: "function process(telemetry, executionContext) {\n  // ü\n}\n", Disabled: true,
+			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC)},
+		&engine.RoleAssignment{ID: id("01900000-0000-7000-8000-000000000008"), RoleID: id("98e44ad7-28d4-4007-853b-b9968ad132d1"),
+			ObjectID: "ada@example.com", ObjectIDType: engine.ObjectUserID, Path: "/" + space.String(), TenantID: "tenant"},
+		&engine.Endpoint{ID: id("01900000-0000-7000-8000-000000000009"), Type: "Mqtt", EventTypes: []string{"SensorChange", "SpaceChange"},
+			ConnectionString: "tcp://localhost:1883", SecondaryConnectionString: "tcp://backup:1883", Path: "twin/events"},
+		&engine.Resource{ID: id("01900000-0000-7000-8000-00000000000a"), SpaceID: space, Type: "IoTHub", Size: "S1", Region: "West Europe", Status: "Ready"},
+		&engine.PropertyKey{ID: 7, Name: "Floors", SpaceID: space, Scope: engine.ScopeSpaces, PrimitiveDataType: engine.PrimInt,
+			Category: "Building", Description: "number of floors", ValidationData: "^[0-9]+$", Min: "0", Max: "200"},
+		&engine.ExtendedType{ID: engine.FirstCustomTypeID + 3, Category: engine.SpaceType, Name: "Lab", FriendlyName: "Laboratory",
+			Description: "a lab", Disabled: true, LogicalOrder: -5, SpaceID: space, Ontologies: []int{1, 2, 300000}},
+		&engine.Ontology{ID: 3, Name: "BACnet", Description: "building automation", Loaded: true},
+	}
+}
+
+// normalize returns o with its times in UTC, for comparing with decoded
+// objects (the store keeps the instant, not the zone).
+func normalize(o engine.Object) engine.Object {
+	switch x := o.(type) {
+	case *engine.Device:
+		c := *x
+		c.ConnectionStateUpdated = utc(c.ConnectionStateUpdated)
+		return &c
+	case *engine.UDF:
+		c := *x
+		c.Updated = utc(c.Updated)
+		return &c
+	}
+	return o
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func encodeRecord(tb testing.TB, o engine.Object) (k, v []byte) {
+	tb.Helper()
+	v, err := appendObject(nil, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return appendObjectKey(nil, o.Kind(), o.ObjectKey()), v
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	objs := sampleObjects()
+	kinds := map[engine.Kind]bool{}
+	for _, o := range objs {
+		kinds[o.Kind()] = true
+		t.Run(o.Kind().String(), func(t *testing.T) {
+			k, v := encodeRecord(t, o)
+			got, err := decodeRecord(k, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := normalize(o); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+			}
+			// Every truncation is an error, never a panic.
+			for i := 0; i < len(v); i++ {
+				if _, err := decodeRecord(k, v[:i]); !errors.Is(err, errDecode) {
+					t.Fatalf("truncated to %d bytes: err %v", i, err)
+				}
+			}
+			if _, err := decodeRecord(k, append(bytes.Clone(v), 0)); !errors.Is(err, errDecode) {
+				t.Fatalf("trailing byte: err %v", err)
+			}
+			bad := bytes.Clone(v)
+			bad[0] = 99
+			if _, err := decodeRecord(k, bad); err == nil || !errors.Is(err, errDecode) {
+				t.Fatalf("unknown version: err %v", err)
+			}
+		})
+	}
+	if len(kinds) != int(engine.KindOntology) {
+		t.Fatalf("sampleObjects covers %d kinds, want %d", len(kinds), engine.KindOntology)
+	}
+}
+
+// TestCodecCoversAllFields fails when a model type gains a field, so that
+// the codec (and sampleObjects) are updated with it.
+func TestCodecCoversAllFields(t *testing.T) {
+	want := map[reflect.Type]int{
+		reflect.TypeFor[engine.Space](): 11, reflect.TypeFor[engine.Device](): 15, reflect.TypeFor[engine.Sensor](): 14,
+		reflect.TypeFor[engine.User](): 7, reflect.TypeFor[engine.Matcher](): 6, reflect.TypeFor[engine.Condition](): 5,
+		reflect.TypeFor[engine.UDF](): 9, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
+		reflect.TypeFor[engine.Resource](): 6, reflect.TypeFor[engine.PropertyKey](): 10, reflect.TypeFor[engine.ExtendedType](): 9,
+		reflect.TypeFor[engine.Ontology](): 4, reflect.TypeFor[engine.Location](): 3, reflect.TypeFor[engine.Property](): 2,
+		reflect.TypeFor[engine.Value](): 2,
+	}
+	for typ, n := range want {
+		if typ.NumField() != n {
+			t.Errorf("%s has %d fields, the codec knows %d: update codec.go and sampleObjects", typ, typ.NumField(), n)
+		}
+	}
+	// Every field of the samples is set (non-zero), so the round trip
+	// checks them all.
+	for _, o := range sampleObjects() {
+		rv := reflect.ValueOf(o).Elem()
+		for i := 0; i < rv.NumField(); i++ {
+			if rv.Field(i).IsZero() {
+				t.Errorf("sample %s leaves %s zero", o.Kind(), rv.Type().Field(i).Name)
+			}
+		}
+	}
+}
+
+func TestCodecTimes(t *testing.T) {
+	for _, tm := range []time.Time{
+		{},
+		time.Unix(0, 0),
+		time.Unix(0, 1),
+		time.Unix(-1, 0),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), // zero time + 1ns
+		time.Date(1600, 1, 1, 0, 0, 0, 5, time.UTC),
+		time.Date(2500, 1, 1, 0, 0, 0, 999999999, time.UTC),
+		time.Unix(0, math.MinInt64),
+		time.Unix(0, math.MaxInt64),
+		time.Now(), // with a monotonic reading
+	} {
+		d := decoder{s: string(appendTime(nil, tm))}
+		got := d.time()
+		if !d.done() || !got.Equal(tm) || got.IsZero() != tm.IsZero() {
+			t.Errorf("time %v came back as %v (done %v)", tm, got, d.done())
+		}
+	}
+}
+
+func TestCodecValue(t *testing.T) {
+	v := engine.Value{Value: "21.5", Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.Local)}
+	got, seq, count, err := decodeValue(string(appendValue(nil, v, math.MaxUint32, 10000)))
+	if err != nil || got.Value != v.Value || !got.Time.Equal(v.Time) || seq != math.MaxUint32 || count != 10000 {
+		t.Fatalf("got %v %d %d %v", got, seq, count, err)
+	}
+	if _, _, _, err := decodeValue("\x01"); !errors.Is(err, errDecode) {
+		t.Fatalf("truncated value: %v", err)
+	}
+}
+
+func TestHistTimeOrder(t *testing.T) {
+	times := []time.Time{{}, time.Unix(0, math.MinInt64), time.Unix(-5, 0), time.Unix(0, 0), time.Unix(0, 1), time.Unix(1e9, 0), time.Unix(0, math.MaxInt64)}
+	for i := 1; i < len(times); i++ {
+		if histTime(times[i-1]) >= histTime(times[i]) {
+			t.Errorf("histTime(%v) >= histTime(%v)", times[i-1], times[i])
+		}
+	}
+	if !histTimeOf(histTime(time.Time{})).IsZero() {
+		t.Error("zero time does not round-trip")
+	}
+	now := time.Now()
+	if got := histTimeOf(histTime(now)); !got.Equal(now) {
+		t.Errorf("%v came back as %v", now, got)
+	}
+}
+
+func TestEncodeRejectsNil(t *testing.T) {
+	for _, o := range []engine.Object{nil, (*engine.Space)(nil), (*engine.Ontology)(nil)} {
+		if _, err := appendObject(nil, o); err == nil {
+			t.Errorf("appendObject(%T) gave no error", o)
+		}
+	}
+}
+
+// FuzzDecode checks that the record decoder never panics and that what it
+// decodes encodes and decodes to the same object.
+func FuzzDecode(f *testing.F) {
+	for _, o := range sampleObjects() {
+		k, v := encodeRecord(f, o)
+		f.Add(k, v)
+		// and the zero object of each kind
+		z := reflect.New(reflect.TypeOf(o).Elem()).Interface().(engine.Object)
+		k, v = encodeRecord(f, z)
+		f.Add(k, v)
+	}
+	// Times outside the nanosecond range use the seconds form.
+	for _, tm := range []time.Time{time.Date(1600, 2, 3, 4, 5, 6, 7, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 999999999, time.UTC)} {
+		k, v := encodeRecord(f, &engine.UDF{ID: engine.NewID(), Updated: tm})
+		f.Add(k, v)
+	}
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		o, err := decodeRecord(k, v)
+		if err != nil {
+			if !errors.Is(err, errDecode) {
+				t.Fatalf("error does not wrap errDecode: %v", err)
+			}
+			return
+		}
+		if o.Kind() != engine.Kind(k[0]) || !bytes.Equal(appendObjectKey(nil, o.Kind(), o.ObjectKey()), k) {
+			t.Fatalf("decoded %s %x from key %x", o.Kind(), o.ObjectKey(), k)
+		}
+		k2, v2 := encodeRecord(t, o)
+		o2, err := decodeRecord(k2, v2)
+		if err != nil {
+			t.Fatalf("re-encoded record does not decode: %v", err)
+		}
+		k3, v3 := encodeRecord(t, o2)
+		if !bytes.Equal(k2, k3) || !bytes.Equal(v2, v3) {
+			t.Fatalf("encoding not stable:\n%x\n%x", v2, v3)
+		}
+		if !hasNaN(o) && !reflect.DeepEqual(o, o2) {
+			t.Fatalf("decode(encode(o)) != o:\n%+v\n%+v", o, o2)
+		}
+	})
+}
+
+// hasNaN reports whether o has a NaN coordinate (NaN != NaN defeats
+// reflect.DeepEqual; the byte comparison covers it).
+func hasNaN(o engine.Object) bool {
+	var l *engine.Location
+	switch x := o.(type) {
+	case *engine.Space:
+		l = x.Location
+	case *engine.Device:
+		l = x.Location
+	case *engine.Sensor:
+		l = x.Location
+	}
+	return l != nil && (math.IsNaN(l.Longitude) || math.IsNaN(l.Latitude) || math.IsNaN(l.Elevation))
+}
