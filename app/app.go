@@ -9,6 +9,7 @@ import (
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
+	"github.com/twinstudio/twinstudio/engine/goja"
 	"github.com/twinstudio/twinstudio/engine/jsonpath"
 	"github.com/twinstudio/twinstudio/engine/mqtt"
 	"github.com/twinstudio/twinstudio/engine/yaml"
@@ -23,6 +24,8 @@ type Options struct {
 	Store bbolt.Options
 	// Pipeline options (workers, queue size, UDF stage).
 	Pipeline engine.PipelineOptions
+	// UDF runtime options (time limit, stack, clock, seed).
+	UDF goja.Options
 	// Broker, if set, starts the embedded MQTT broker with these options.
 	Broker *mqtt.Options
 	// Logger for connections and rejections; default discards.
@@ -56,6 +59,7 @@ func Open(path string, opts Options) (*App, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	e.SetPathEvaluator(jsonpath.New())
+	e.SetUDFRuntime(goja.New(opts.UDF))
 	a := &App{path: path, log: opts.Logger, engine: e}
 	po := opts.Pipeline
 	if po.OnReject == nil {

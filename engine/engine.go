@@ -44,6 +44,9 @@ type Engine struct {
 	matchCache map[ID]matchEntry
 	peMu       sync.RWMutex
 	pe         PathEvaluator
+	udfMu      sync.RWMutex
+	udfRT      UDFRuntime
+	records    udfRecords
 }
 
 // Events is the engine's event bus: SensorChange, SpaceChange,

@@ -64,7 +64,7 @@ type SpaceWrite struct {
 type PipelineOptions struct {
 	Workers  int      // default runtime.NumCPU()
 	Queue    int      // per worker; default 1024
-	UDFs     UDFStage // nil: matched UDFs are recorded, not run
+	UDFs     UDFStage // nil: the engine's UDF runtime (SetUDFRuntime), if any
 	Recent   int      // recent messages and rejections kept; default 200
 	NoEvents bool     // do not build DeviceMessage/SensorChange events (bench)
 	// OnReject, if set, is called (on a worker goroutine) for each
@@ -332,9 +332,14 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	}
 	udfs := e.matchedUDFsLocked(sensor.ID)
 	var out *UDFOutput
-	if p.opts.UDFs != nil && len(udfs) > 0 {
-		out = p.opts.UDFs.Run(v, &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs,
-			EnqueuedTime: enqueued, ReceivedTime: m.Received, CorrelationID: corr})
+	if len(udfs) > 0 {
+		in := &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs,
+			EnqueuedTime: enqueued, ReceivedTime: m.Received, CorrelationID: corr}
+		if p.opts.UDFs != nil {
+			out = p.opts.UDFs.Run(v, in)
+		} else if rt := e.udfRuntime(); rt != nil {
+			out = e.runUDFs(v, rt, in)
+		}
 	}
 	e.mu.RUnlock()
 
@@ -366,83 +371,111 @@ func short256(b []byte) string {
 // history, and events. It returns the commit of its ops.
 func (e *Engine) applyMessage(m *IngressMessage, dev *Device, sensor *Sensor, out *UDFOutput, at time.Time, corr string,
 	props map[string]string, events bool) (*Commit, []*Event, string) {
-	var evs []*Event
-	var ops []Op
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.g
-	setSensor := false
-	value := ""
-	sensorChange := func(n *sensorNode, val string) {
-		var prev *string
-		if n.value != nil {
-			p := n.value.cur.Value
-			prev = &p
-		} else {
-			n.value = &valueCell{}
-		}
-		v := Value{Value: val, Time: at}
-		n.value.push(v, g.histLen)
-		ops = append(ops, Op{Type: OpValue, Key: n.s.ID, Value: v})
-		if events {
-			typ := g.types.name(n.s.TypeID)
-			data := &ChangeData{Type: &typ, DataType: g.types.name(n.s.DataTypeID), ID: n.s.ID.String(), Value: val,
-				PreviousValue: prev, EventTimestamp: at.UTC().Format(time.RFC3339Nano), MessageType: "sensor", CorrelationID: corr}
-			if corr != "" {
-				data.Properties = map[string]string{"ms-client-request-id": corr}
-			}
-			evs = append(evs, newEvent(EventSensorChange, n.s.ID, EventSensorChange, data, at, "1.0"))
-		}
-	}
-	if out != nil {
-		for _, w := range out.SensorValues {
-			if n := g.sensors[w.Sensor]; n != nil {
-				sensorChange(n, w.Value)
-				if w.Sensor == sensor.ID {
-					setSensor, value = true, w.Value
-				}
-			}
-		}
-		for _, w := range out.SpaceValues {
-			n := g.spaces[w.Space]
-			if n == nil {
-				continue
-			}
-			prevV, had := n.setValue(w.Name, Value{Value: w.Value, Time: at}, g.histLen)
-			ops = append(ops, Op{Type: OpValue, Key: w.Space, Name: w.Name, Value: Value{Value: w.Value, Time: at}})
-			if events {
-				var prev *string
-				if had {
-					prev = &prevV.Value
-				}
-				data := &ChangeData{DataType: w.Name, ID: w.Space.String(), Value: w.Value, PreviousValue: prev,
-					EventTimestamp: at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: corr}
-				evs = append(evs, newEvent(EventSpaceChange, w.Space, EventSpaceChange, data, at, "1.0"))
-			}
-		}
-		for _, nt := range out.Notifications {
-			id, _ := ParseID(nt.TopologyObjectID)
-			evs = append(evs, newEvent(EventUdfCustom, id, EventUdfCustom, &nt, at, "1.0"))
-		}
-	}
-	n := g.sensors[sensor.ID]
-	if n != nil && !setSensor {
-		if val, ok := ValueFromPayload(m.Payload); ok {
-			sensorChange(n, val)
-			value = val
-		} else {
-			// Not a value: the message itself goes to the sensor's history.
-			v := Value{Value: short256(m.Payload), Time: at}
-			ops = append(ops, Op{Type: OpValue, Key: sensor.ID, Name: HistoryOnly, Value: v})
-		}
-	}
+	a := &applier{g: e.g, at: at, corr: corr, events: events}
 	if events {
 		data := &DeviceMessageData{DeviceID: dev.ID.String(), DeviceHardwareID: dev.HardwareID, SensorID: sensor.ID.String(),
 			SensorHardwareID: sensor.HardwareID, Payload: string(m.Payload), Properties: props,
 			EnqueuedTime: m.Received.UTC().Format(time.RFC3339Nano), CorrelationID: corr}
-		evs = append([]*Event{newEvent(EventDeviceMessage, sensor.ID, EventDeviceMessage, data, at, "1.0")}, evs...)
+		a.evs = append(a.evs, newEvent(EventDeviceMessage, sensor.ID, EventDeviceMessage, data, at, "1.0"))
 	}
-	return e.com.submit(ops), evs, value
+	set := a.output(out)
+	value, setSensor := set[sensor.ID]
+	if n := e.g.sensors[sensor.ID]; n != nil && !setSensor {
+		if val, ok := ValueFromPayload(m.Payload); ok {
+			a.sensorChange(n, val)
+			value = val
+		} else {
+			// Not a value: the message itself goes to the sensor's history.
+			v := Value{Value: short256(m.Payload), Time: at}
+			a.ops = append(a.ops, Op{Type: OpValue, Key: sensor.ID, Name: HistoryOnly, Value: v})
+		}
+	}
+	return e.com.submit(a.ops), a.evs, value
+}
+
+// applyOutput applies UDF writes and notifications outside the pipeline.
+func (e *Engine) applyOutput(out *UDFOutput, at time.Time, corr string) (*Commit, []*Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := &applier{g: e.g, at: at, corr: corr, events: true}
+	a.output(out)
+	return e.com.submit(a.ops), a.evs
+}
+
+// applier applies value writes under the engine's write lock, collecting
+// store ops and events.
+type applier struct {
+	g      *graph
+	at     time.Time
+	corr   string
+	events bool
+	ops    []Op
+	evs    []*Event
+}
+
+func (a *applier) sensorChange(n *sensorNode, val string) {
+	var prev *string
+	if n.value != nil {
+		p := n.value.cur.Value
+		prev = &p
+	} else {
+		n.value = &valueCell{}
+	}
+	v := Value{Value: val, Time: a.at}
+	n.value.push(v, a.g.histLen)
+	a.ops = append(a.ops, Op{Type: OpValue, Key: n.s.ID, Value: v})
+	if a.events {
+		typ := a.g.types.name(n.s.TypeID)
+		data := &ChangeData{Type: &typ, DataType: a.g.types.name(n.s.DataTypeID), ID: n.s.ID.String(), Value: val,
+			PreviousValue: prev, EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "sensor", CorrelationID: a.corr}
+		if a.corr != "" {
+			data.Properties = map[string]string{"ms-client-request-id": a.corr}
+		}
+		a.evs = append(a.evs, newEvent(EventSensorChange, n.s.ID, EventSensorChange, data, a.at, "1.0"))
+	}
+}
+
+// output applies UDF writes; it returns the sensors it set, with values.
+func (a *applier) output(out *UDFOutput) map[ID]string {
+	if out == nil {
+		return nil
+	}
+	set := map[ID]string{}
+	for _, w := range out.SensorValues {
+		if n := a.g.sensors[w.Sensor]; n != nil {
+			a.sensorChange(n, w.Value)
+			set[w.Sensor] = w.Value
+		}
+	}
+	for _, w := range out.SpaceValues {
+		n := a.g.spaces[w.Space]
+		if n == nil {
+			continue
+		}
+		v := Value{Value: w.Value, Time: a.at}
+		prevV, had := n.setValue(w.Name, v, a.g.histLen)
+		a.ops = append(a.ops, Op{Type: OpValue, Key: w.Space, Name: w.Name, Value: v})
+		if a.events {
+			var prev *string
+			if had {
+				prev = &prevV.Value
+			}
+			data := &ChangeData{DataType: w.Name, ID: w.Space.String(), Value: w.Value, PreviousValue: prev,
+				EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: a.corr}
+			a.evs = append(a.evs, newEvent(EventSpaceChange, w.Space, EventSpaceChange, data, a.at, "1.0"))
+		}
+	}
+	for i := range out.Notifications {
+		nt := out.Notifications[i]
+		id, _ := ParseID(nt.TopologyObjectID)
+		if nt.CorrelationID == "" {
+			nt.CorrelationID = a.corr
+		}
+		a.evs = append(a.evs, newEvent(EventUdfCustom, id, EventUdfCustom, &nt, a.at, "1.0"))
+	}
+	return set
 }
 
 // HistoryOnly is the value name under which a message that carries no

@@ -1,0 +1,310 @@
+// Package goja runs user-defined functions (CONTRACT §5) with
+// github.com/dop251/goja. It implements engine.UDFRuntime.
+//
+// Scripts are compiled once per UDF version. Runtimes are pooled; each is
+// used by one goroutine at a time. A script sees only the preview's client
+// library (getSensorMetadata, setSpaceValue, log, …): there is no require,
+// console, file, network or process access. Every execution runs under the
+// UDF's own identity (library calls go through engine.View.Authorize), with
+// a time limit (Interrupt, then ClearInterrupt before the runtime is reused)
+// and a call-stack limit. Writes are collected, read back within the
+// execution, and handed to the engine only when process returns normally.
+package goja
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/file"
+	"github.com/dop251/goja/parser"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// Options configure a Runtime. The zero value is valid.
+type Options struct {
+	// Limit is the default time limit of one execution; default
+	// engine.DefaultUDFLimit (100 ms).
+	Limit time.Duration
+	// MaxCallStack is the deepest JavaScript call stack allowed; default 512.
+	MaxCallStack int
+	// Now is the time source scripts see (Date); default time.Now. The
+	// simulator drives it with its clock.
+	Now func() time.Time
+	// Seed seeds Math.random; 0 seeds from the clock.
+	Seed int64
+}
+
+// Runtime is an engine.UDFRuntime. Safe for concurrent use.
+type Runtime struct {
+	opts  Options
+	progs sync.Map // progKey → *compiled
+	pool  sync.Pool
+	seed  int64
+	mu    sync.Mutex
+}
+
+var _ engine.UDFRuntime = (*Runtime)(nil)
+
+type progKey struct {
+	id      engine.ID
+	updated int64
+	trace   bool
+}
+
+type compiled struct {
+	prog *goja.Program
+	err  error
+	// lineShift is subtracted from goja lines (the wrapper adds none).
+}
+
+// New returns a Runtime.
+func New(opts Options) *Runtime {
+	if opts.Limit <= 0 {
+		opts.Limit = engine.DefaultUDFLimit
+	}
+	if opts.MaxCallStack <= 0 {
+		opts.MaxCallStack = 512
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	r := &Runtime{opts: opts, seed: opts.Seed}
+	if r.seed == 0 {
+		r.seed = time.Now().UnixNano()
+	}
+	return r
+}
+
+// wrapperHead keeps the script's line numbers: everything it adds stays on
+// line 1 before the script's first character.
+const wrapperHead = "(function(){"
+const wrapperTail = "\n;return typeof process === 'function' ? process : undefined;})()"
+
+func (r *Runtime) program(u *engine.UDF, trace bool) *compiled {
+	k := progKey{u.ID, u.Updated.UnixNano(), trace}
+	if c, ok := r.progs.Load(k); ok {
+		return c.(*compiled)
+	}
+	src := u.Script
+	if trace {
+		var err error
+		if src, err = Instrument(u.Script); err != nil {
+			c := &compiled{err: err}
+			r.progs.Store(k, c)
+			return c
+		}
+	}
+	p, err := goja.Compile(u.Name+".js", wrapperHead+src+wrapperTail, false)
+	c := &compiled{prog: p, err: err}
+	r.progs.Store(k, c)
+	return c
+}
+
+// vm is one goja runtime with the client library installed.
+type vm struct {
+	rt      *goja.Runtime
+	fns     map[progKey]goja.Callable
+	ex      *execution
+	protos  protos
+	timeout bool
+}
+
+func (r *Runtime) get() *vm {
+	if x := r.pool.Get(); x != nil {
+		return x.(*vm)
+	}
+	rt := goja.New()
+	rt.SetMaxCallStackSize(r.opts.MaxCallStack)
+	rt.SetTimeSource(func() time.Time { return r.opts.Now() })
+	r.mu.Lock()
+	r.seed++
+	rng := rand.New(rand.NewSource(r.seed))
+	r.mu.Unlock()
+	rt.SetRandSource(rng.Float64)
+	m := &vm{rt: rt, fns: map[progKey]goja.Callable{}}
+	m.install()
+	return m
+}
+
+// Execute implements engine.UDFRuntime.
+func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
+	rec := &engine.ExecutionRecord{ID: engine.NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now()}
+	if in.Sensor != nil {
+		rec.Sensor, rec.SensorHW = in.Sensor.ID, in.Sensor.HardwareID
+	}
+	defer func() {
+		rec.Duration = time.Since(rec.Start)
+		// A fault of ours must not take the engine down with it.
+		if p := recover(); p != nil {
+			rec.Outcome = engine.OutcomeFailed
+			rec.Error = fmt.Sprintf("internal error: %v", p)
+			rec.Writes, rec.Notifications = nil, nil
+		}
+	}()
+	c := r.program(u, in.Trace)
+	if c.err != nil {
+		rec.Outcome = engine.OutcomeFailed
+		rec.Error, rec.Line, rec.Column = compileError(c.err)
+		return rec
+	}
+	m := r.get()
+	defer func() {
+		m.ex = nil
+		m.rt.ClearInterrupt()
+		r.pool.Put(m)
+	}()
+	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace}
+	fn, ok := m.fns[k]
+	if !ok {
+		val, err := m.rt.RunProgram(c.prog)
+		if err != nil {
+			rec.Outcome = engine.OutcomeFailed
+			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
+			return rec
+		}
+		fn, ok = goja.AssertFunction(val)
+		if !ok {
+			rec.Outcome = engine.OutcomeFailed
+			rec.Error = "the script defines no function process(telemetry, executionContext)"
+			return rec
+		}
+		if len(m.fns) > 256 {
+			clear(m.fns)
+		}
+		m.fns[k] = fn
+	}
+	ex := &execution{v: v, udf: u, in: in, rec: rec, m: m,
+		p: engine.Principal{Type: engine.ObjectUserDefinedFunctionID, ID: u.ID.String()}}
+	m.ex = ex
+	limit := in.Limit
+	if limit <= 0 {
+		limit = r.opts.Limit
+	}
+	timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
+	tel := m.rt.NewObject()
+	tel.Set("SensorId", idString(rec.Sensor))
+	tel.Set("Message", in.Message)
+	ctx := m.rt.NewObject()
+	ctx.Set("UserDefinedFunctionId", u.ID.String())
+	ctx.Set("EnqueuedTime", in.EnqueuedTime.UTC().Format(time.RFC3339Nano))
+	ctx.Set("ProcessorReceivedTime", in.ReceivedTime.UTC().Format(time.RFC3339Nano))
+	ctx.Set("CorrelationId", in.CorrelationID)
+	_, err := fn(goja.Undefined(), tel, ctx)
+	timer.Stop()
+	if err != nil {
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			rec.Outcome = engine.OutcomeTimedOut
+			rec.Error = fmt.Sprintf("stopped after the time limit of %s", limit)
+			_, rec.Line, rec.Column, rec.Stack = runError(err)
+		} else {
+			rec.Outcome = engine.OutcomeFailed
+			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
+		}
+		rec.Writes, rec.Notifications = nil, nil
+		return rec
+	}
+	rec.Outcome = engine.OutcomeOK
+	if ex.refused {
+		rec.Outcome = engine.OutcomeNotAuthorized
+	}
+	ex.finish()
+	return rec
+}
+
+var errTimeLimit = errors.New("time limit")
+
+var lineColRE = regexp.MustCompile(`Line (\d+):(\d+)`)
+
+func idString(id engine.ID) string { return id.String() }
+
+func compileError(err error) (string, int, int) {
+	var list parser.ErrorList
+	var perr *parser.Error
+	var se *goja.CompilerSyntaxError
+	var pos file.Position
+	msg := err.Error()
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		pos, msg = list[0].Position, list[0].Message
+	case errors.As(err, &perr):
+		pos, msg = perr.Position, perr.Message
+	case errors.As(err, &se):
+		msg = se.Message
+		if se.File != nil {
+			pos = se.File.Position(se.Offset)
+		} else if m := lineColRE.FindStringSubmatch(msg); m != nil {
+			// "name.js: Line 2:7 Unexpected token = (and 1 more errors)"
+			pos.Line, _ = strconv.Atoi(m[1])
+			pos.Column, _ = strconv.Atoi(m[2])
+			msg = strings.TrimSpace(msg[strings.Index(msg, m[0])+len(m[0]):])
+		}
+	}
+	if pos.Line == 1 {
+		pos.Column -= len(wrapperHead)
+	}
+	return "SyntaxError: " + msg, pos.Line, pos.Column
+}
+
+// runError extracts message, position and stack from a goja error.
+func runError(err error) (msg string, line, col int, stack string) {
+	var ex *goja.Exception
+	var so *goja.StackOverflowError
+	switch {
+	case errors.As(err, &ex):
+		msg = ex.Value().String()
+		if o, ok := ex.Value().(*goja.Object); ok {
+			if m := o.Get("message"); m != nil && !goja.IsUndefined(m) {
+				if n := o.Get("name"); n != nil && !goja.IsUndefined(n) {
+					msg = n.String() + ": " + m.String()
+				}
+			}
+		}
+		line, col, stack = frames(ex.Stack())
+	case errors.As(err, &so):
+		msg = "RangeError: maximum call stack size exceeded"
+		line, col, stack = frames(so.Stack())
+	default:
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			line, col, stack = frames(ie.Stack())
+		}
+		msg = err.Error()
+	}
+	return
+}
+
+func frames(st []goja.StackFrame) (int, int, string) {
+	var b strings.Builder
+	line, col := 0, 0
+	for i, f := range st {
+		p := f.Position()
+		if p.Line == 0 {
+			continue
+		}
+		c := p.Column
+		if p.Line == 1 {
+			c -= len(wrapperHead)
+		}
+		if line == 0 {
+			line, col = p.Line, c
+		}
+		name := f.FuncName()
+		if name == "" {
+			name = "<anonymous>"
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "at %s (%s:%d:%d)", name, f.SrcName(), p.Line, c)
+	}
+	return line, col, b.String()
+}

@@ -1,0 +1,226 @@
+package goja_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// quickstart opens a project provisioned from examples/quickstart.
+func quickstart(t testing.TB) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), "q.twin"), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.ProvisionFile("../../examples/quickstart/provision.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func send(t testing.TB, a *app.App, sensor, payload string) {
+	t.Helper()
+	tk, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: "devices/1234567890AB/sensors/" + sensor, Payload: []byte(payload),
+		QoS: 1, Username: "1234567890AB", Received: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func roomValue(t testing.TB, a *app.App) string {
+	t.Helper()
+	var out string
+	a.Engine().View(func(v *engine.View) error {
+		id, err := v.ResolveSpace("/Quickstart Building/Floor 1/Focus Room A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		val, _ := v.SpaceValue(id, "AvailableAndFresh")
+		out = val.Value
+		return nil
+	})
+	return out
+}
+
+// TestQuickstartAvailability runs the quickstart's availability UDF
+// unmodified on motion and CO2 messages.
+func TestQuickstartAvailability(t *testing.T) {
+	a := quickstart(t)
+	sub := a.Engine().Events().Subscribe(1000, func(ev *engine.Event) bool { return ev.EventType == engine.EventUdfCustom })
+	defer sub.Close()
+
+	send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
+	if got := roomValue(t, a); got != "" {
+		t.Fatalf("before CO2: %q", got)
+	}
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"800"}`)
+	if got := roomValue(t, a); got != "Room is available and air is fresh" {
+		t.Fatalf("free room: %q", got)
+	}
+	send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"true"}`)
+	if got := roomValue(t, a); got != "Room is not available or air quality is poor" {
+		t.Fatalf("taken room: %q", got)
+	}
+	// The first message notified an error (no CO2 yet); the last one the busy room.
+	var notes []*engine.UdfCustomData
+	timeout := time.After(2 * time.Second)
+	for len(notes) < 2 {
+		select {
+		case ev := <-sub.C:
+			notes = append(notes, ev.Data.(*engine.UdfCustomData))
+		case <-timeout:
+			t.Fatalf("got %d UdfCustom events", len(notes))
+		}
+	}
+	last := notes[len(notes)-1]
+	if last.ResourceType != "Space" || last.Payload != `"Room is not available or air quality is poor"` {
+		t.Errorf("notification %+v", last)
+	}
+	// Records: every execution is kept, with its calls and logs.
+	var udf *engine.UDF
+	a.Engine().View(func(v *engine.View) error { udf = v.UDFs()[0]; return nil })
+	recs := a.Engine().Records(udf.ID)
+	if len(recs) != 3 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[2]
+	if r.Outcome != engine.OutcomeOK || len(r.Logs) == 0 || len(r.Calls) == 0 || len(r.Writes) != 2 {
+		t.Errorf("record %+v", r)
+	}
+	if r.Writes[1].Kind != "Space" || r.Writes[1].Previous != "Room is available and air is fresh" {
+		t.Errorf("writes %+v", r.Writes)
+	}
+}
+
+func TestHostileScripts(t *testing.T) {
+	a := quickstart(t)
+	var udf *engine.UDF
+	var motion *engine.Sensor
+	a.Engine().View(func(v *engine.View) error {
+		udf = v.UDFs()[0]
+		motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return nil
+	})
+	cases := []struct {
+		name, script, outcome, err string
+		line                       int
+	}{
+		{"infinite loop", "function process(t, c) {\n  while (true) {}\n}", engine.OutcomeTimedOut, "time limit", -1},
+		{"deep recursion", "function f(n) { return f(n + 1) + 1; }\nfunction process(t, c) { f(0); }", engine.OutcomeFailed, "call stack", 1},
+		{"throw", "function process(t, c) {\n  var x = 1;\n  throw new Error('boom');\n}", engine.OutcomeFailed, "Error: boom", 3},
+		{"syntax error", "function process(t, c) {\n  var = ;\n}", engine.OutcomeFailed, "SyntaxError", 2},
+		{"no process", "var x = 1;", engine.OutcomeFailed, "defines no function process", 0},
+		{"string bomb", "function process(t, c) { var s = 'x'; while (true) { s += s.length; } }", engine.OutcomeTimedOut, "time limit", -1},
+		{"require", "function process(t, c) { require('fs'); }", engine.OutcomeFailed, "TypeError", 1},
+		{"write then throw", "function process(t, c) { setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', '1'); throw 'no'; }", engine.OutcomeFailed, "no", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := *udf
+			u.ID = engine.NewID()
+			u.Name = strings.ReplaceAll(c.name, " ", "_")
+			u.MatcherIDs = nil
+			u.Script = c.script
+			u.Updated = time.Now()
+			err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			ra := &engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(), ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: "/"}
+			if err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutRoleAssignment(ra) }); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			rec, err := a.Engine().RunUDF(u.ID, motion.ID, `{"SensorValue":"true"}`, true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Outcome != c.outcome || !strings.Contains(rec.Error, c.err) || (c.line >= 0 && rec.Line != c.line) {
+				t.Errorf("outcome %s error %q line %d; want %s %q %d", rec.Outcome, rec.Error, rec.Line, c.outcome, c.err, c.line)
+			}
+			if len(rec.Writes) != 0 {
+				t.Errorf("a failed execution kept writes: %+v", rec.Writes)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+	// The engine carries on: the quickstart UDF still works.
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"500"}`)
+	send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
+	if got := roomValue(t, a); got != "Room is available and air is fresh" {
+		t.Errorf("after hostile scripts: %q", got)
+	}
+}
+
+func TestNotAuthorized(t *testing.T) {
+	a := quickstart(t)
+	var udf *engine.UDF
+	var motion *engine.Sensor
+	a.Engine().View(func(v *engine.View) error {
+		udf = v.UDFs()[0]
+		motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return nil
+	})
+	// Remove the UDF's role assignment: every library call is refused.
+	err := a.Engine().Update(func(tx *engine.Tx) error {
+		for _, r := range tx.RoleAssignments() {
+			if err := tx.Delete(engine.KindRoleAssignment, r.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.Engine().RunUDF(udf.ID, motion.ID, `{"SensorValue":"true"}`, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Outcome != engine.OutcomeNotAuthorized || len(rec.Calls) == 0 || rec.Calls[0].Err != "Not Authorized" || len(rec.Writes) != 0 {
+		t.Errorf("record %+v", rec)
+	}
+	if !strings.Contains(strings.Join(rec.Logs, "\n"), "Not Authorized") {
+		t.Errorf("logs %q", rec.Logs)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	a := quickstart(t)
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"500"}`)
+	var udf *engine.UDF
+	var motion *engine.Sensor
+	a.Engine().View(func(v *engine.View) error {
+		udf = v.UDFs()[0]
+		motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return nil
+	})
+	before := roomValue(t, a)
+	rec, err := a.Engine().RunUDF(udf.ID, motion.ID, `{"SensorValue":"true"}`, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.DryRun || rec.Outcome != engine.OutcomeOK || len(rec.Writes) != 2 {
+		t.Fatalf("record %+v", rec)
+	}
+	if after := roomValue(t, a); after != before {
+		t.Errorf("dry run changed the room: %q → %q", before, after)
+	}
+	a.Engine().View(func(v *engine.View) error {
+		if val, ok := v.SensorValue(motion.ID); ok {
+			t.Errorf("dry run set the motion sensor to %q", val.Value)
+		}
+		return nil
+	})
+}
