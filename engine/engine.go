@@ -2,7 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,8 +165,12 @@ type graph struct {
 	histLen   int
 	nextKeyID int
 
-	// pending values read during load before owners are linked
-	loadValues []loadedValue
+	// filled during load, in the store's order, then dropped by link
+	loadValues  []loadedValue
+	loadSpaces  []*spaceNode
+	loadDevices []*deviceNode
+	loadSensors []*sensorNode
+	loadUsers   []*userNode
 }
 
 type loadedValue struct {
@@ -232,13 +236,21 @@ func newGraph(histLen int) *graph {
 func (g *graph) loadObject(o Object) error {
 	switch x := o.(type) {
 	case *Space:
-		g.spaces[x.ID] = &spaceNode{s: x}
+		n := &spaceNode{s: x}
+		g.spaces[x.ID] = n
+		g.loadSpaces = append(g.loadSpaces, n)
 	case *Device:
-		g.devices[x.ID] = &deviceNode{d: x}
+		n := &deviceNode{d: x}
+		g.devices[x.ID] = n
+		g.loadDevices = append(g.loadDevices, n)
 	case *Sensor:
-		g.sensors[x.ID] = &sensorNode{s: x}
+		n := &sensorNode{s: x}
+		g.sensors[x.ID] = n
+		g.loadSensors = append(g.loadSensors, n)
 	case *User:
-		g.users[x.ID] = &userNode{u: x}
+		n := &userNode{u: x}
+		g.users[x.ID] = n
+		g.loadUsers = append(g.loadUsers, n)
 	case *Matcher:
 		g.matchers[x.ID] = x
 	case *UDF:
@@ -273,9 +285,13 @@ func (g *graph) loadValue(owner ID, name string, v Value) error {
 	return nil
 }
 
-// link builds the indexes after a load.
+// link builds the indexes after a load. Lists are built in the store's
+// order (key order: creation order for these time-ordered ids) and sorted
+// only if that order was not already sorted.
 func (g *graph) link() error {
-	for _, n := range g.spaces {
+	g.devByHW = make(map[string]*deviceNode, len(g.loadDevices))
+	g.senByHW = make(map[string]*sensorNode, len(g.loadSensors))
+	for _, n := range g.loadSpaces {
 		if n.s.ParentID.IsZero() {
 			g.roots = append(g.roots, n)
 			continue
@@ -291,13 +307,13 @@ func (g *graph) link() error {
 	for _, r := range g.roots {
 		g.setLevels(r, 1)
 	}
-	for _, n := range g.spaces {
+	for _, n := range g.loadSpaces {
 		if n.level == 0 {
 			return fmt.Errorf("%w: space %s is in a parent cycle", ErrInvalid, n.s.ID)
 		}
 		sortSpaces(n.children)
 	}
-	for _, d := range g.devices {
+	for _, d := range g.loadDevices {
 		sp := g.spaces[d.d.SpaceID]
 		if sp == nil {
 			return fmt.Errorf("%w: device %s has missing space %s", ErrInvalid, d.d.ID, d.d.SpaceID)
@@ -306,7 +322,7 @@ func (g *graph) link() error {
 		sp.devices = append(sp.devices, d)
 		g.devByHW[d.d.HardwareID] = d
 	}
-	for _, s := range g.sensors {
+	for _, s := range g.loadSensors {
 		sp, dev := g.spaces[s.s.SpaceID], g.devices[s.s.DeviceID]
 		if sp == nil || dev == nil {
 			return fmt.Errorf("%w: sensor %s has a missing space or device", ErrInvalid, s.s.ID)
@@ -316,7 +332,7 @@ func (g *graph) link() error {
 		dev.sensors = append(dev.sensors, s)
 		g.senByHW[s.s.HardwareID] = s
 	}
-	for _, u := range g.users {
+	for _, u := range g.loadUsers {
 		sp := g.spaces[u.u.SpaceID]
 		if sp == nil {
 			return fmt.Errorf("%w: user %s has missing space %s", ErrInvalid, u.u.ID, u.u.SpaceID)
@@ -324,52 +340,80 @@ func (g *graph) link() error {
 		u.space = sp
 		sp.users = append(sp.users, u)
 	}
-	for _, sp := range g.spaces {
-		sort.Slice(sp.devices, func(i, j int) bool { return idLess(sp.devices[i].d.ID, sp.devices[j].d.ID) })
-		sort.Slice(sp.sensors, func(i, j int) bool { return idLess(sp.sensors[i].s.ID, sp.sensors[j].s.ID) })
-		sort.Slice(sp.users, func(i, j int) bool { return idLess(sp.users[i].u.ID, sp.users[j].u.ID) })
+	for _, sp := range g.loadSpaces {
+		sortBy(sp.devices, func(d *deviceNode) ID { return d.d.ID })
+		sortBy(sp.sensors, func(s *sensorNode) ID { return s.s.ID })
+		sortBy(sp.users, func(u *userNode) ID { return u.u.ID })
 	}
-	for _, d := range g.devices {
-		sort.Slice(d.sensors, func(i, j int) bool { return idLess(d.sensors[i].s.ID, d.sensors[j].s.ID) })
+	for _, d := range g.loadDevices {
+		sortBy(d.sensors, func(s *sensorNode) ID { return s.s.ID })
 	}
 	for _, lv := range g.loadValues {
 		if s := g.sensors[lv.owner]; s != nil && lv.name == "" {
-			if s.value == nil {
-				s.value = &valueCell{}
-			}
-			s.value.push(lv.v, g.histLen)
+			s.value = &valueCell{cur: lv.v}
 		} else if sp := g.spaces[lv.owner]; sp != nil && lv.name != "" {
-			sp.setValue(lv.name, lv.v, g.histLen)
+			if sp.values == nil {
+				sp.values = map[string]*valueCell{}
+			}
+			sp.values[lv.name] = &valueCell{cur: lv.v}
 		}
 	}
-	g.loadValues = nil
+	g.loadValues, g.loadSpaces, g.loadDevices, g.loadSensors, g.loadUsers = nil, nil, nil, nil, nil
 	return nil
+}
+
+// sortBy sorts list by id unless it is sorted already.
+func sortBy[T any](list []T, id func(T) ID) {
+	less := func(a, b T) int {
+		x, y := id(a), id(b)
+		if idLess(x, y) {
+			return -1
+		}
+		if x == y {
+			return 0
+		}
+		return 1
+	}
+	if !slices.IsSortedFunc(list, less) {
+		slices.SortFunc(list, less)
+	}
 }
 
 // loadHistory fills the in-memory history rings from the store.
 func (g *graph) loadHistory(store Store) error {
-	fill := func(owner ID, name string, c *valueCell) error {
-		h, err := store.History(owner, name, g.histLen)
-		if err != nil {
-			return err
+	fill := func(owner ID, name string, h []Value) {
+		var c *valueCell
+		if s := g.sensors[owner]; s != nil && name == "" {
+			c = s.value
+		} else if sp := g.spaces[owner]; sp != nil && name != "" {
+			c = sp.values[name]
 		}
-		if len(h) > 0 {
+		if c != nil && len(h) > 0 {
 			c.hist = h
 		}
-		return nil
+	}
+	if rh, ok := store.(RecentHistorian); ok {
+		return rh.RecentHistory(g.histLen, func(owner ID, name string, h []Value) error {
+			fill(owner, name, h)
+			return nil
+		})
 	}
 	for id, s := range g.sensors {
 		if s.value != nil {
-			if err := fill(id, "", s.value); err != nil {
+			h, err := store.History(id, "", g.histLen)
+			if err != nil {
 				return err
 			}
+			fill(id, "", h)
 		}
 	}
 	for id, sp := range g.spaces {
-		for name, c := range sp.values {
-			if err := fill(id, name, c); err != nil {
+		for name := range sp.values {
+			h, err := store.History(id, name, g.histLen)
+			if err != nil {
 				return err
 			}
+			fill(id, name, h)
 		}
 	}
 	return nil
@@ -397,9 +441,7 @@ func (g *graph) setLevels(n *spaceNode, level int) {
 	}
 }
 
-func sortSpaces(list []*spaceNode) {
-	sort.Slice(list, func(i, j int) bool { return idLess(list[i].s.ID, list[j].s.ID) })
-}
+func sortSpaces(list []*spaceNode) { sortBy(list, func(n *spaceNode) ID { return n.s.ID }) }
 
 func idLess(a, b ID) bool {
 	for i := range a {

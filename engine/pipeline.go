@@ -451,7 +451,7 @@ func (a *applier) output(out *UDFOutput) map[ID]string {
 	}
 	for _, w := range out.SpaceValues {
 		n := a.g.spaces[w.Space]
-		if n == nil {
+		if n == nil || CheckValueName(w.Name) != nil {
 			continue
 		}
 		v := Value{Value: w.Value, Time: a.at}

@@ -20,6 +20,13 @@ type Store interface {
 	Close() error
 }
 
+// RecentHistorian is an optional Store interface: the newest limit history
+// entries of every stored value in one pass. The engine uses it at open to
+// fill its in-memory history rings; without it, it calls History per value.
+type RecentHistorian interface {
+	RecentHistory(limit int, fn func(owner ID, name string, h []Value) error) error
+}
+
 // OpType says what an Op does.
 type OpType uint8
 

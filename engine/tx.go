@@ -1165,6 +1165,23 @@ func (tx *Tx) SetOntologyLoaded(id int, loaded bool) error {
 
 // ---- values ----
 
+// MaxValueNameLen is the longest space value name.
+const MaxValueNameLen = 255
+
+// CheckValueName checks a space value name: not empty, at most
+// MaxValueNameLen bytes, not starting with '$' (reserved).
+func CheckValueName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fmt.Errorf("%w: space value name is empty", ErrInvalid)
+	case len(name) > MaxValueNameLen:
+		return fmt.Errorf("%w: space value name is longer than %d bytes", ErrInvalid, MaxValueNameLen)
+	case strings.HasPrefix(name, "$"):
+		return fmt.Errorf("%w: space value name %q starts with $ (reserved)", ErrInvalid, name)
+	}
+	return nil
+}
+
 // SetSensorValue sets a sensor's current value and appends it to history.
 // It returns the previous value, if any.
 func (tx *Tx) SetSensorValue(id ID, v Value) (prev Value, had bool, err error) {
@@ -1192,8 +1209,8 @@ func (tx *Tx) SetSpaceValue(id ID, name string, v Value) (prev Value, had bool, 
 	if n == nil {
 		return Value{}, false, fmt.Errorf("%w: space %s", ErrNotFound, id)
 	}
-	if strings.TrimSpace(name) == "" {
-		return Value{}, false, fmt.Errorf("%w: space value name is empty", ErrInvalid)
+	if err := CheckValueName(name); err != nil {
+		return Value{}, false, err
 	}
 	if c := n.values[name]; c != nil {
 		saved := *c

@@ -686,8 +686,11 @@ func (m *vm) fnSetSpaceValue(c goja.FunctionCall) goja.Value {
 	if _, ok := ex.v.Space(id); !ok {
 		return m.fail(name, args, fmt.Errorf("Data Not Found: space %s", id))
 	}
-	if strings.TrimSpace(vname) == "" || goja.IsUndefined(c.Argument(1)) {
+	if goja.IsUndefined(c.Argument(1)) {
 		return m.fail(name, args, fmt.Errorf("setSpaceValue needs a value name"))
+	}
+	if err := engine.CheckValueName(vname); err != nil {
+		return m.fail(name, args, err)
 	}
 	if err := m.authorize(engine.ActionUpdate, engine.ResSpace, id); err != nil {
 		return m.fail(name, args, err)

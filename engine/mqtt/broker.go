@@ -8,6 +8,11 @@
 // after the message's effects are committed), which is MQTT's own back
 // pressure. mochi calls OnPublish on the publishing client's goroutine
 // before it writes the PUBACK, which is what makes that wait possible.
+//
+// Every publish of an authenticated device goes through the pipeline, so
+// that refused messages — a foreign topic, another device's sensor, an
+// unknown sensor, an oversize payload — are counted and visible with their
+// reason. No device publish is ever forwarded to subscribers.
 package mqtt
 
 import (
@@ -18,11 +23,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gorilla/websocket"
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -38,7 +46,8 @@ type Options struct {
 	// Addr is the TCP listen address; default DefaultAddr. Use
 	// "127.0.0.1:0" for a free port (tests) and read Broker.Addr.
 	Addr string
-	// WSAddr, if set, adds a WebSocket listener.
+	// WSAddr, if set, adds a WebSocket listener (any path); ":0" ports
+	// work as for Addr, see Broker.WSAddr.
 	WSAddr string
 	// Logger gets one line per connection and rejection at info level;
 	// default discards.
@@ -60,14 +69,20 @@ type Broker struct {
 	opts   Options
 	srv    *mochi.Server
 	tcp    *listeners.TCP
+	ws     *wsListener
 	log    *slog.Logger
 	auth   Authenticator
-	pmu    sync.RWMutex
-	prin   map[string]engine.Principal // client id → principal
-	sub    *engine.Subscription
 	done   chan struct{}
 	wg     sync.WaitGroup
 	closed atomic.Bool
+
+	// pmu guards the principals of the connections and the number of live
+	// connections of each device. It is held while a device's connection
+	// state is written, so that those writes land in the order of the
+	// connections' changes.
+	pmu   sync.RWMutex
+	prin  map[*mochi.Client]engine.Principal // keyed by connection: a client id may be taken over
+	conns map[string]int                     // device hardwareId → live connections
 
 	eventsPublished, eventsDropped atomic.Uint64
 }
@@ -83,7 +98,8 @@ func New(e *engine.Engine, p *engine.Pipeline, opts Options) *Broker {
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 1 << 16
 	}
-	b := &Broker{e: e, p: p, opts: opts, log: opts.Logger, prin: map[string]engine.Principal{}, done: make(chan struct{})}
+	b := &Broker{e: e, p: p, opts: opts, log: opts.Logger, done: make(chan struct{}),
+		prin: map[*mochi.Client]engine.Principal{}, conns: map[string]int{}}
 	b.auth = b.deviceAuth
 	return b
 }
@@ -107,7 +123,10 @@ func (b *Broker) deviceAuth(user string, pass []byte) (engine.Principal, bool) {
 	return engine.Principal{Type: engine.ObjectDeviceID, ID: id.String(), UPN: user}, true
 }
 
-// Start listens and serves. It returns once the listeners are bound.
+// Start listens and serves. It returns once the listeners are bound, or
+// the error of one that could not bind. Devices that the project still
+// records as Connected (the previous server was killed) are recorded as
+// Disconnected first: no connection survives a restart.
 func (b *Broker) Start() error {
 	// mochi logs every client at info and dumps whole packets with its
 	// errors; we log connections and rejections ourselves, so keep only its
@@ -115,6 +134,10 @@ func (b *Broker) Start() error {
 	quiet := slog.New(levelFilter{b.log.Handler(), slog.LevelError})
 	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: quiet})
 	srv.Options.Capabilities.MaximumPacketSize = engine.MaxPayload + 64<<10
+	// mochi otherwise copies a PUBLISH's properties (an MQTT 5 device's
+	// user properties) into its PUBACK, and then writes the reason code
+	// "granted QoS 1" (0x01), which is not a PUBACK reason code.
+	srv.Options.Capabilities.Compatibilities.NoInheritedPropertiesOnAck = true
 	if err := srv.AddHook(&hook{b: b}, nil); err != nil {
 		return err
 	}
@@ -123,22 +146,41 @@ func (b *Broker) Start() error {
 		return fmt.Errorf("mqtt: listen on %s: %w", b.opts.Addr, err)
 	}
 	if b.opts.WSAddr != "" {
-		ws := listeners.NewWebsocket(listeners.Config{Type: "ws", ID: "ws", Address: b.opts.WSAddr})
-		if err := srv.AddListener(ws); err != nil {
+		b.ws = newWSListener("ws", b.opts.WSAddr)
+		if err := srv.AddListener(b.ws); err != nil {
 			srv.Close()
 			return fmt.Errorf("mqtt: listen on %s (websocket): %w", b.opts.WSAddr, err)
 		}
 	}
+	b.resetConnectionStates()
 	if err := srv.Serve(); err != nil {
 		srv.Close()
 		return err
 	}
 	b.srv = srv
-	b.sub = b.e.Events().Subscribe(b.opts.EventBuffer, nil)
 	b.wg.Add(1)
-	go b.forwardEvents()
-	b.log.Info("mqtt broker listening", "addr", b.Addr())
+	go b.forwardEvents(b.e.Events().Subscribe(b.opts.EventBuffer, nil))
+	if b.ws != nil {
+		b.log.Info("mqtt broker listening", "addr", b.Addr(), "websocket", b.WSAddr())
+	} else {
+		b.log.Info("mqtt broker listening", "addr", b.Addr())
+	}
 	return nil
+}
+
+// resetConnectionStates records every device still marked Connected as
+// Disconnected: before the broker serves, none is.
+func (b *Broker) resetConnectionStates() {
+	r, err := b.e.Query(engine.Query{Kind: engine.KindDevice})
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, d := range r.Devices {
+		if d.ConnectionState == engine.Connected {
+			_ = b.e.SetDeviceConnection(d.HardwareID, false, now)
+		}
+	}
 }
 
 // Addr is the bound TCP address (host:port).
@@ -149,16 +191,22 @@ func (b *Broker) Addr() string {
 	return b.tcp.Address()
 }
 
-// Close disconnects clients and stops listening. Call Pipeline.Close after
-// it to drain what was accepted.
+// WSAddr is the bound WebSocket address (host:port), or "" without one.
+func (b *Broker) WSAddr() string {
+	if b.ws == nil {
+		return b.opts.WSAddr
+	}
+	return b.ws.Address()
+}
+
+// Close disconnects clients (recording their devices as Disconnected) and
+// stops listening. The engine must still be open; call Pipeline.Close
+// after it to drain what was accepted.
 func (b *Broker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
 	close(b.done)
-	if b.sub != nil {
-		b.sub.Close()
-	}
 	b.wg.Wait()
 	if b.srv != nil {
 		return b.srv.Close()
@@ -175,47 +223,58 @@ func (b *Broker) Connected() int {
 	return int(atomic.LoadInt64(&b.srv.Info.ClientsConnected))
 }
 
-// EventStats counts events forwarded to the broker and events lost because
-// the forwarder fell behind.
+// EventStats counts events forwarded to the broker, and the times the
+// forwarder fell behind and lost events (the bus dropped its subscription;
+// it subscribes again).
 func (b *Broker) EventStats() (published, dropped uint64) {
 	return b.eventsPublished.Load(), b.eventsDropped.Load()
 }
 
+var errNotStarted = errors.New("mqtt: the broker is not started")
+
 // Subscribe subscribes the broker's inline client (the studio's own) to a
 // topic filter; fn runs on the publisher's goroutine and must not block.
 func (b *Broker) Subscribe(filter string, id int, fn func(topic string, payload []byte)) error {
+	if b.srv == nil {
+		return errNotStarted
+	}
 	return b.srv.Subscribe(filter, id, func(cl *mochi.Client, sub packets.Subscription, pk packets.Packet) {
 		fn(pk.TopicName, pk.Payload)
 	})
 }
 
 // Unsubscribe removes an inline subscription.
-func (b *Broker) Unsubscribe(filter string, id int) error { return b.srv.Unsubscribe(filter, id) }
+func (b *Broker) Unsubscribe(filter string, id int) error {
+	if b.srv == nil {
+		return errNotStarted
+	}
+	return b.srv.Unsubscribe(filter, id)
+}
 
 // Publish publishes as the inline client (QoS 0).
 func (b *Broker) Publish(topic string, payload []byte) error {
+	if b.srv == nil {
+		return errNotStarted
+	}
 	return b.srv.Publish(topic, payload, false, 0)
 }
 
-// forwardEvents publishes engine events on twins/events/…. If it falls
-// behind, the bus drops its subscription; it counts what was lost and
-// subscribes again.
-func (b *Broker) forwardEvents() {
+// forwardEvents publishes engine events on twins/events/…, skipping those
+// nobody subscribed to. If it falls behind, the bus drops its
+// subscription; it counts that and subscribes again. It owns sub (and its
+// successors) and closes it on return.
+func (b *Broker) forwardEvents(sub *engine.Subscription) {
 	defer b.wg.Done()
-	sub := b.sub
+	defer func() { sub.Close() }()
 	for {
 		select {
 		case <-b.done:
 			return
 		case ev, ok := <-sub.C:
 			if !ok {
-				if b.closed.Load() {
-					return
-				}
 				b.eventsDropped.Add(1)
 				b.log.Warn("mqtt: event forwarder fell behind; events were dropped")
 				sub = b.e.Events().Subscribe(b.opts.EventBuffer, nil)
-				b.sub = sub
 				continue
 			}
 			topic := ev.MQTTTopic()
@@ -229,10 +288,10 @@ func (b *Broker) forwardEvents() {
 	}
 }
 
-func (b *Broker) principal(clientID string) (engine.Principal, bool) {
+func (b *Broker) principal(cl *mochi.Client) (engine.Principal, bool) {
 	b.pmu.RLock()
 	defer b.pmu.RUnlock()
-	p, ok := b.prin[clientID]
+	p, ok := b.prin[cl]
 	return p, ok
 }
 
@@ -262,35 +321,49 @@ func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 		return false
 	}
 	h.b.pmu.Lock()
-	h.b.prin[cl.ID] = p
+	h.b.prin[cl] = p
 	h.b.pmu.Unlock()
 	return true
 }
 
-// OnSessionEstablished records a device as Connected.
+// OnSessionEstablished records a device as Connected when its first
+// connection is up.
 func (h *hook) OnSessionEstablished(cl *mochi.Client, pk packets.Packet) {
-	p, ok := h.b.principal(cl.ID)
+	b := h.b
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	p, ok := b.prin[cl]
 	if !ok {
 		return
 	}
-	h.b.log.Info("mqtt: connected", "username", p.UPN, "client", cl.ID, "remote", cl.Net.Remote, "protocol", cl.Properties.ProtocolVersion)
+	b.log.Info("mqtt: connected", "username", p.UPN, "client", cl.ID, "remote", cl.Net.Remote, "protocol", cl.Properties.ProtocolVersion)
 	if p.Type == engine.ObjectDeviceID {
-		_ = h.b.e.SetDeviceConnection(p.UPN, true, time.Now())
+		b.conns[p.UPN]++
+		if b.conns[p.UPN] == 1 {
+			_ = b.e.SetDeviceConnection(p.UPN, true, time.Now())
+		}
 	}
 }
 
-// OnDisconnect records a device as Disconnected.
+// OnDisconnect records a device as Disconnected when its last connection
+// is gone. A device that reconnects with the same client id before its old
+// connection is closed (a session takeover) stays Connected.
 func (h *hook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
-	p, ok := h.b.principal(cl.ID)
+	b := h.b
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	p, ok := b.prin[cl]
 	if !ok {
 		return
 	}
-	h.b.pmu.Lock()
-	delete(h.b.prin, cl.ID)
-	h.b.pmu.Unlock()
-	h.b.log.Info("mqtt: disconnected", "username", p.UPN, "client", cl.ID, "reason", errText(err))
-	if p.Type == engine.ObjectDeviceID && !h.b.closed.Load() {
-		_ = h.b.e.SetDeviceConnection(p.UPN, false, time.Now())
+	delete(b.prin, cl)
+	b.log.Info("mqtt: disconnected", "username", p.UPN, "client", cl.ID, "reason", errText(err))
+	if p.Type == engine.ObjectDeviceID {
+		b.conns[p.UPN]--
+		if b.conns[p.UPN] <= 0 {
+			delete(b.conns, p.UPN)
+			_ = b.e.SetDeviceConnection(p.UPN, false, time.Now())
+		}
 	}
 }
 
@@ -301,32 +374,36 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// OnACLCheck lets a device publish and subscribe only under
-// devices/{its hardwareId}/. Twin events are for the inline client (and,
-// with the access-control issue, for principals with tokens).
+// OnACLCheck lets a device subscribe only under devices/{its hardwareId}/.
+// A device may publish anywhere as far as the broker is concerned: OnPublish
+// hands every publish to the pipeline, which refuses (and counts) those
+// outside devices/{its hardwareId}/ or for sensors it may not send for.
+// Twin events are for the inline client (and, with the access-control
+// issue, for principals with tokens).
 func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 	if cl.Net.Inline {
 		return true
 	}
-	p, ok := h.b.principal(cl.ID)
+	p, ok := h.b.principal(cl)
 	if !ok {
 		return false
 	}
 	if p.Type == engine.ObjectDeviceID {
-		own := engine.TopicPrefix + p.UPN + "/"
-		if strings.HasPrefix(topic, own) && len(topic) > len(own) {
+		if write {
 			return true
 		}
-		if write {
-			h.b.log.Info("mqtt: rejected publish outside the device's topics", "username", p.UPN, "topic", topic)
-		}
-		return false
+		own := engine.TopicPrefix + p.UPN + "/"
+		return strings.HasPrefix(topic, own) && len(topic) > len(own)
 	}
 	return false
 }
 
-// OnPublish hands device telemetry to the pipeline. A QoS 1 message is
-// acknowledged only after its effects are committed.
+// OnPublish hands device telemetry to the pipeline and never forwards it
+// to subscribers. A QoS 1 message is acknowledged only after its effects
+// are committed. A refused QoS 1 message gets a PUBACK with the reason
+// over MQTT 5; over MQTT 3.1.1, which has no PUBACK reasons, one that is
+// not allowed closes the connection (as an ACL refusal does) and others
+// are acknowledged and dropped, so the device does not resend them forever.
 func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
@@ -374,9 +451,124 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		if cl.Properties.ProtocolVersion == 5 {
 			return pk, code
 		}
+		if code == packets.ErrNotAuthorized {
+			_ = h.b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+			return pk, packets.ErrRejectPacket
+		}
 		return pk, packets.CodeSuccessIgnore
 	}
 	return pk, packets.CodeSuccessIgnore
+}
+
+// wsListener serves MQTT over WebSocket. Unlike mochi's own listener it
+// binds its address in Init, so Start fails when the address is taken and
+// a ":0" port can be read back.
+type wsListener struct {
+	id, addr  string
+	ln        net.Listener
+	srv       *http.Server
+	log       *slog.Logger
+	up        websocket.Upgrader
+	establish listeners.EstablishFn
+	end       atomic.Bool
+}
+
+func newWSListener(id, addr string) *wsListener {
+	return &wsListener{id: id, addr: addr, up: websocket.Upgrader{
+		Subprotocols: []string{"mqtt"},
+		CheckOrigin:  func(*http.Request) bool { return true }, // credentials are checked at CONNECT
+	}}
+}
+
+func (l *wsListener) ID() string       { return l.id }
+func (l *wsListener) Protocol() string { return "ws" }
+
+func (l *wsListener) Address() string {
+	if l.ln != nil {
+		return l.ln.Addr().String()
+	}
+	return l.addr
+}
+
+func (l *wsListener) Init(log *slog.Logger) error {
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		return err
+	}
+	l.ln, l.log = ln, log
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", l.handle)
+	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	return nil
+}
+
+func (l *wsListener) Serve(establish listeners.EstablishFn) {
+	l.establish = establish // before Serve: handlers run after
+	if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !l.end.Load() {
+		l.log.Error("websocket listener stopped", "error", err, "listener", l.id)
+	}
+}
+
+func (l *wsListener) handle(w http.ResponseWriter, r *http.Request) {
+	c, err := l.up.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade answered the request
+	}
+	defer c.Close()
+	_ = l.establish(l.id, &wsConn{Conn: c.NetConn(), c: c})
+}
+
+// Close stops accepting connections and closes the clients. WebSocket
+// connections are hijacked, so Shutdown does not wait for them.
+func (l *wsListener) Close(closeClients listeners.CloseFn) {
+	if l.end.CompareAndSwap(false, true) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = l.srv.Shutdown(ctx)
+	}
+	closeClients(l.id)
+}
+
+// wsConn is a WebSocket connection as the byte stream mochi reads: MQTT
+// packets travel in binary messages, any number per message and a packet
+// possibly across messages.
+type wsConn struct {
+	net.Conn
+	c *websocket.Conn
+	r io.Reader // the current message, nil between messages
+}
+
+var errNotBinary = errors.New("mqtt: websocket message is not binary")
+
+func (w *wsConn) Read(p []byte) (int, error) {
+	for {
+		if w.r == nil {
+			op, r, err := w.c.NextReader()
+			if err != nil {
+				return 0, err
+			}
+			if op != websocket.BinaryMessage {
+				return 0, errNotBinary
+			}
+			w.r = r
+		}
+		n, err := w.r.Read(p)
+		if errors.Is(err, io.EOF) {
+			w.r = nil
+			if n == 0 {
+				continue
+			}
+			err = nil
+		}
+		return n, err
+	}
+}
+
+func (w *wsConn) Write(p []byte) (int, error) {
+	if err := w.c.WriteMessage(websocket.BinaryMessage, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // levelFilter drops records below a level.

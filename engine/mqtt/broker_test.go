@@ -1,0 +1,184 @@
+package mqtt_test
+
+// Tests of the broker adapter's own behaviour; the end-to-end ingress
+// tests with real MQTT clients are in app/ingress_test.go and
+// app/crash_test.go.
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/mqtt"
+)
+
+const devHW = "1234567890AB"
+
+// openProject opens a provisioned project without a broker; it is closed
+// when the test ends.
+func openProject(t *testing.T) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), "broker.twin"), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.ProvisionFile("../../app/testdata/ingress.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func deviceState(t *testing.T, e *engine.Engine) string {
+	t.Helper()
+	var s string
+	e.View(func(v *engine.View) error {
+		d, ok := v.DeviceByHardwareID(devHW)
+		if !ok {
+			t.Fatalf("no device %s", devHW)
+		}
+		s = d.ConnectionState
+		return nil
+	})
+	return s
+}
+
+// send submits a QoS 1 message as the device would and waits for it.
+func send(t *testing.T, a *app.App, sensor, payload string) {
+	t.Helper()
+	tk, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: "devices/" + devHW + "/sensors/" + sensor,
+		Payload: []byte(payload), QoS: 1, Username: devHW, Received: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNotStarted: a broker that is not started answers with errors, not
+// panics, and closes.
+func TestNotStarted(t *testing.T) {
+	a := openProject(t)
+	b := mqtt.New(a.Engine(), a.Pipeline(), mqtt.Options{Addr: "127.0.0.1:0"})
+	if err := b.Subscribe("#", 1, func(string, []byte) {}); err == nil {
+		t.Error("Subscribe before Start: no error")
+	}
+	if err := b.Publish("x", nil); err == nil {
+		t.Error("Publish before Start: no error")
+	}
+	if err := b.Unsubscribe("#", 1); err == nil {
+		t.Error("Unsubscribe before Start: no error")
+	}
+	if b.Connected() != 0 || b.WSAddr() != "" {
+		t.Errorf("Connected %d, WSAddr %q", b.Connected(), b.WSAddr())
+	}
+	if err := b.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAddressInUse: Start fails with the address when a listener cannot
+// bind, for TCP and for WebSocket, and leaves nothing listening.
+func TestAddressInUse(t *testing.T) {
+	a := openProject(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().String()
+	for _, o := range []mqtt.Options{{Addr: busy}, {Addr: "127.0.0.1:0", WSAddr: busy}} {
+		b := mqtt.New(a.Engine(), a.Pipeline(), o)
+		err := b.Start()
+		if err == nil {
+			b.Close()
+			t.Fatalf("%+v: started with %s in use", o, busy)
+		}
+		if !strings.Contains(err.Error(), busy) {
+			t.Errorf("%+v: error %q does not name %s", o, err, busy)
+		}
+	}
+	// The free port of the failed WebSocket start is free again.
+	b := mqtt.New(a.Engine(), a.Pipeline(), mqtt.Options{Addr: "127.0.0.1:0", WSAddr: "127.0.0.1:0"})
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if b.WSAddr() == "127.0.0.1:0" || b.WSAddr() == b.Addr() {
+		t.Errorf("WSAddr %s, Addr %s: want two bound ports", b.WSAddr(), b.Addr())
+	}
+	b.Close()
+}
+
+// TestStartResetsConnectionState: devices a killed server left Connected
+// are Disconnected once a broker starts.
+func TestStartResetsConnectionState(t *testing.T) {
+	a := openProject(t)
+	if err := a.Engine().SetDeviceConnection(devHW, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := deviceState(t, a.Engine()); s != engine.Connected {
+		t.Fatalf("state %q", s)
+	}
+	b := mqtt.New(a.Engine(), a.Pipeline(), mqtt.Options{Addr: "127.0.0.1:0"})
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if s := deviceState(t, a.Engine()); s != engine.Disconnected {
+		t.Errorf("after Start the device is %q; want Disconnected", s)
+	}
+}
+
+// TestForwarderFallsBehind: when the event forwarder cannot keep up, the
+// bus drops its subscription; the broker counts that, subscribes again and
+// keeps forwarding. Closing the broker meanwhile is race-free.
+func TestForwarderFallsBehind(t *testing.T) {
+	a := openProject(t)
+	b := mqtt.New(a.Engine(), a.Pipeline(), mqtt.Options{Addr: "127.0.0.1:0", EventBuffer: 1})
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	release := make(chan struct{})
+	got := make(chan string, 1024)
+	var first sync.Once
+	if err := b.Subscribe("twins/events/SensorChange/#", 1, func(topic string, payload []byte) {
+		first.Do(func() { <-release }) // the forwarder is stuck here
+		got <- string(payload)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "1")
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, dropped := b.EventStats(); dropped >= 1 && a.Engine().Events().Subscribers() == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, dropped := b.EventStats()
+			t.Fatalf("dropped %d, %d bus subscribers; want the forwarder dropped and back", dropped, a.Engine().Events().Subscribers())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "4242")
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case p := <-got:
+			if strings.Contains(p, `"Value":"4242"`) {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no event forwarded after the forwarder subscribed again")
+		}
+	}
+}
