@@ -41,6 +41,8 @@ type Config struct {
 	IngestMessages int
 	// LatencySeconds is how long ingest_p99_ms_at_5k paces; default 5.
 	LatencySeconds int
+	// UDFSeconds is how long udf_exec runs; default 3.
+	UDFSeconds int
 	Log            io.Writer
 }
 
@@ -57,6 +59,9 @@ func (c *Config) ensureDefaults() {
 	if c.LatencySeconds <= 0 {
 		c.LatencySeconds = 5
 	}
+	if c.UDFSeconds <= 0 {
+		c.UDFSeconds = 3
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -66,6 +71,7 @@ func (c *Config) ensureDefaults() {
 func All() []Bench {
 	return []Bench{
 		{"ingest", benchIngest}, // ingest_mqtt_udf_qos0, _qos1, broker_only_qos0, ingest_pipeline_ratio, ingest_p99_ms_at_5k
+		{"udf_exec", benchUDF},
 		{"graph_provision", benchProvision},
 		{"graph_traverse_down_10k", benchTraverse},
 		{"graph_open_1m", benchOpen}, // also reports mem_per_object
@@ -74,8 +80,8 @@ func All() []Bench {
 
 // Names lists every row name Run can print.
 func Names() []string {
-	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
-		"graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
+	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "ingest_mqtt_qos0_no_udf", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
+		"udf_exec", "graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
 }
 
 // Run runs the benchmarks (only the one named only, if set) and writes the
