@@ -43,7 +43,7 @@ type Config struct {
 	LatencySeconds int
 	// UDFSeconds is how long udf_exec runs; default 3.
 	UDFSeconds int
-	Log            io.Writer
+	Log        io.Writer
 }
 
 func (c *Config) ensureDefaults() {
