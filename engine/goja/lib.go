@@ -74,8 +74,11 @@ func (m *vm) install() {
 		"log":                       m.fnLog,
 		"sendNotification":          m.fnSendNotification,
 	}
+	// Library globals are read-only, so one UDF cannot replace them for the
+	// others that share this runtime.
+	g := rt.GlobalObject()
 	for name, fn := range lib {
-		rt.Set(name, fn)
+		g.DefineDataProperty(name, rt.ToValue(fn), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	// Methods live on prototypes and read this.Id; camelCase aliases are
 	// getters over the PascalCase fields.
@@ -124,6 +127,10 @@ func (m *vm) install() {
 			getter := rt.ToValue(func(call goja.FunctionCall) goja.Value { return call.This.ToObject(rt).Get(f) })
 			proto.DefineAccessorProperty(camel, getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 		}
+	}
+	freeze, _ := goja.AssertFunction(rt.Get("Object").ToObject(rt).Get("freeze"))
+	for _, p := range []*goja.Object{sp, se, dv, m.protos.value} {
+		freeze(goja.Undefined(), p)
 	}
 }
 

@@ -161,11 +161,24 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 		m.rt.ClearInterrupt()
 		r.pool.Put(m)
 	}()
+	limit := in.Limit
+	if limit <= 0 {
+		limit = r.opts.Limit
+	}
 	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace}
 	fn, ok := m.fns[k]
 	if !ok {
+		// The script's top level runs here once per runtime, under the limit too.
+		timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
 		val, err := m.rt.RunProgram(c.prog)
+		timer.Stop()
 		if err != nil {
+			var ie *goja.InterruptedError
+			if errors.As(err, &ie) {
+				rec.Outcome = engine.OutcomeTimedOut
+				rec.Error = fmt.Sprintf("the script's top level ran past the time limit of %s", limit)
+				return rec
+			}
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 			return rec
@@ -184,10 +197,6 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	ex := &execution{v: v, udf: u, in: in, rec: rec, m: m,
 		p: engine.Principal{Type: engine.ObjectUserDefinedFunctionID, ID: u.ID.String()}}
 	m.ex = ex
-	limit := in.Limit
-	if limit <= 0 {
-		limit = r.opts.Limit
-	}
 	timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
 	tel := m.rt.NewObject()
 	tel.Set("SensorId", idString(rec.Sensor))

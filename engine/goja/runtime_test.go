@@ -121,6 +121,7 @@ func TestHostileScripts(t *testing.T) {
 		{"no process", "var x = 1;", engine.OutcomeFailed, "defines no function process", 0},
 		{"string bomb", "function process(t, c) { var s = 'x'; while (true) { s += s.length; } }", engine.OutcomeTimedOut, "time limit", -1},
 		{"require", "function process(t, c) { require('fs'); }", engine.OutcomeFailed, "TypeError", 1},
+		{"replace the library", "function process(t, c) { log = null; getSensorMetadata = function(){}; log('still here'); }", engine.OutcomeOK, "", -1},
 		{"write then throw", "function process(t, c) { setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', '1'); throw 'no'; }", engine.OutcomeFailed, "no", 1},
 	}
 	for _, c := range cases {
