@@ -78,6 +78,8 @@ func TestCLIGolden(t *testing.T) {
 		{"get_room_json", []string{"get", "--project", project, "/Quickstart Building/Floor 1/Focus Room A1", "-o", "json"}},
 		{"get_device", []string{"get", "--project", project, "1234567890AB"}},
 		{"get_sensor", []string{"get", "--project", project, "SAMPLE_SENSOR_MOTION"}},
+		{"matcher_evaluate", []string{"matcher", "evaluate", "--project", project, "--matcher", "Matcher Motion A1", "--sensor", "SAMPLE_SENSOR_MOTION"}},
+		{"matcher_evaluate_other", []string{"matcher", "evaluate", "--project", project, "--matcher", "Matcher Motion A1", "--sensor", "SAMPLE_SENSOR_CARBONDIOXIDE"}},
 	}
 	for _, c := range cases {
 		out, stderr, code := twin(t, c.args...)
