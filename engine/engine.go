@@ -47,6 +47,8 @@ type Engine struct {
 	udfMu      sync.RWMutex
 	udfRT      UDFRuntime
 	records    udfRecords
+	stop       chan struct{}
+	bg         sync.WaitGroup
 }
 
 // Events is the engine's event bus: SensorChange, SpaceChange,
@@ -67,7 +69,25 @@ func New(store Store, opts Options) (*Engine, error) {
 	if err := g.loadHistory(store); err != nil {
 		return nil, fmt.Errorf("engine: load history: %w", err)
 	}
-	return &Engine{g: g, store: store, com: newCommitter(store), opts: opts}, nil
+	e := &Engine{g: g, store: store, com: newCommitter(store), opts: opts, stop: make(chan struct{})}
+	e.bg.Add(1)
+	go e.background()
+	return e, nil
+}
+
+// background persists execution records every second.
+func (e *Engine) background() {
+	defer e.bg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			e.flushRecords()
+		}
+	}
 }
 
 // Close commits pending writes, stops the committer and closes the store.
@@ -80,6 +100,9 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
+	close(e.stop)
+	e.bg.Wait()
+	e.flushRecords()
 	e.com.close()
 	return e.store.Close()
 }

@@ -1017,6 +1017,7 @@ func (tx *Tx) deleteSimple(k Kind, id ID) {
 		delSimple(tx, g.matchers, id)
 	case KindUDF:
 		delSimple(tx, g.udfs, id)
+		tx.dropValues(id) // its execution records
 	case KindRoleAssignment:
 		delSimple(tx, g.roles, id)
 	case KindEndpoint:

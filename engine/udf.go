@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -106,10 +107,17 @@ func (e *Engine) udfRuntime() UDFRuntime {
 // RecordsKept is how many execution records each UDF keeps.
 const RecordsKept = 200
 
-// udfRecords keeps the recent execution records of every UDF.
+// recordsName is the value name under which a UDF's execution records are
+// persisted (one history entry each; the newest RecordsKept are read back).
+const recordsName = "$records"
+
+// udfRecords keeps the recent execution records of every UDF, and those
+// not yet persisted.
 type udfRecords struct {
-	mu    sync.Mutex
-	rings map[ID]*ring[*ExecutionRecord]
+	mu      sync.Mutex
+	rings   map[ID]*ring[*ExecutionRecord]
+	pending []*ExecutionRecord
+	loaded  map[ID]bool
 }
 
 func (r *udfRecords) add(rec *ExecutionRecord) {
@@ -117,6 +125,9 @@ func (r *udfRecords) add(rec *ExecutionRecord) {
 	defer r.mu.Unlock()
 	if r.rings == nil {
 		r.rings = map[ID]*ring[*ExecutionRecord]{}
+	}
+	if len(r.pending) < 4*RecordsKept {
+		r.pending = append(r.pending, rec)
 	}
 	rg := r.rings[rec.UDF]
 	if rg == nil {
@@ -126,14 +137,87 @@ func (r *udfRecords) add(rec *ExecutionRecord) {
 	rg.add(rec, RecordsKept)
 }
 
-// Records returns the recent execution records of UDF id, oldest first.
+// Records returns the recent execution records of UDF id (at most
+// RecordsKept), oldest first. After a restart they are read back from the
+// project file.
 func (e *Engine) Records(udf ID) []*ExecutionRecord {
-	e.records.mu.Lock()
-	defer e.records.mu.Unlock()
-	if rg := e.records.rings[udf]; rg != nil {
+	r := &e.records
+	r.mu.Lock()
+	loaded := r.loaded[udf]
+	r.mu.Unlock()
+	if !loaded {
+		var stored []*ExecutionRecord
+		if h, err := e.store.History(udf, recordsName, RecordsKept); err == nil {
+			for _, v := range h {
+				var rec ExecutionRecord
+				if json.Unmarshal([]byte(v.Value), &rec) == nil {
+					stored = append(stored, &rec)
+				}
+			}
+		}
+		r.mu.Lock()
+		if !r.loaded[udf] {
+			if r.loaded == nil {
+				r.loaded = map[ID]bool{}
+			}
+			r.loaded[udf] = true
+			var newer []*ExecutionRecord
+			if rg := r.rings[udf]; rg != nil {
+				newer = rg.items()
+			}
+			rg := &ring[*ExecutionRecord]{}
+			if r.rings == nil {
+				r.rings = map[ID]*ring[*ExecutionRecord]{}
+			}
+			r.rings[udf] = rg
+			for _, x := range stored {
+				if !containsRecord(newer, x.ID) {
+					rg.add(x, RecordsKept)
+				}
+			}
+			for _, x := range newer {
+				rg.add(x, RecordsKept)
+			}
+		}
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rg := r.rings[udf]; rg != nil {
 		return rg.items()
 	}
 	return nil
+}
+
+func containsRecord(list []*ExecutionRecord, id ID) bool {
+	for _, x := range list {
+		if x.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// flushRecords hands the records made since the last flush to the
+// committer. The engine calls it every second and at Close.
+func (e *Engine) flushRecords() {
+	r := &e.records
+	r.mu.Lock()
+	pending := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	if len(pending) == 0 {
+		return
+	}
+	ops := make([]Op, 0, len(pending))
+	for _, rec := range pending {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			continue
+		}
+		ops = append(ops, Op{Type: OpValue, Key: rec.UDF, Name: recordsName, Value: Value{Value: string(b), Time: rec.Start}})
+	}
+	e.com.submit(ops)
 }
 
 // runUDFs executes the matched UDFs of one message (pipeline workers call

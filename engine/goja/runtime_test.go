@@ -225,3 +225,31 @@ func TestDryRunChangesNothing(t *testing.T) {
 		return nil
 	})
 }
+
+// TestRecordsPersist: execution records survive a restart.
+func TestRecordsPersist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.twin")
+	a, err := app.Open(path, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ProvisionFile("../../examples/quickstart/provision.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"700"}`)
+	send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
+	var udf engine.ID
+	a.Engine().View(func(v *engine.View) error { udf = v.UDFs()[0].ID; return nil })
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.Open(path, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	recs := b.Engine().Records(udf)
+	if len(recs) != 2 || recs[1].Outcome != engine.OutcomeOK || len(recs[1].Writes) != 2 || recs[0].Message != `{"SensorValue":"700"}` {
+		t.Fatalf("after restart: %d records %+v", len(recs), recs)
+	}
+}
