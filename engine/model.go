@@ -214,6 +214,9 @@ type UDF struct {
 	Script       string
 	Disabled     bool
 	Updated      time.Time
+	// TimeLimit bounds one execution; 0 means the runtime's default
+	// (DefaultUDFLimit, 100 ms).
+	TimeLimit time.Duration
 }
 
 func (u *UDF) Kind() Kind    { return KindUDF }

@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // A Plan is a provisioning file turned into plain data: the tree of the
 // CONTRACT §3 YAML with type and role names unresolved and each item's
 // source position kept, so that Provision can report "file:line: field:
@@ -103,6 +105,7 @@ type PlanUDF struct {
 	ScriptPath        string
 	Script            string
 	Disabled          bool
+	TimeLimit         time.Duration // 0: the runtime's default
 }
 
 // PlanRoleAssignment grants a role at this space's path. Role is a role

@@ -639,12 +639,16 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 			if pu.Has("disabled") {
 				disabled = pu.Disabled
 			}
-			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == disabled {
+			limit := u.TimeLimit
+			if pu.Has("timeLimit") {
+				limit = pu.TimeLimit
+			}
+			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == disabled && u.TimeLimit == limit {
 				pr.sum.count(KindUDF).Unchanged++
 				return nil
 			}
 			c := *u
-			c.Script, c.MatcherIDs, c.Disabled, c.Updated = pu.Script, mids, disabled, tx.now
+			c.Script, c.MatcherIDs, c.Disabled, c.Updated, c.TimeLimit = pu.Script, mids, disabled, tx.now, limit
 			c.Description = orKeep(pu.Description, u.Description)
 			pr.sum.count(KindUDF).Updated++
 			return At(pu.Pos, "", tx.PutUDF(&c))
@@ -652,7 +656,7 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	}
 	pr.sum.count(KindUDF).Created++
 	return At(pu.At("name"), "name", tx.PutUDF(&UDF{Name: pu.Name, Description: pu.Description, SpaceID: space,
-		MatcherIDs: mids, Script: pu.Script, Disabled: pu.Disabled}))
+		MatcherIDs: mids, Script: pu.Script, Disabled: pu.Disabled, TimeLimit: pu.TimeLimit}))
 }
 
 func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {

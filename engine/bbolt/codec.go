@@ -19,7 +19,7 @@ const (
 	recSensor         = 1
 	recUser           = 1
 	recMatcher        = 1
-	recUDF            = 1
+	recUDF            = 2 // 2 added TimeLimit; 1 is still read
 	recRoleAssignment = 1
 	recEndpoint       = 1
 	recResource       = 1
@@ -214,6 +214,7 @@ func appendObject(b []byte, o engine.Object) ([]byte, error) {
 		b = appendString(b, x.Script)
 		b = appendBool(b, x.Disabled)
 		b = appendTime(b, x.Updated)
+		b = appendUvarint(b, uint64(x.TimeLimit))
 	case *engine.RoleAssignment:
 		if x == nil {
 			return b, errNilObject
@@ -655,7 +656,11 @@ func decodeObject(k engine.Kind, key engine.ID, s string, al *slabs) (engine.Obj
 		}
 		o = x
 	case engine.KindUDF:
-		d.version(recUDF)
+		ver := d.byte()
+		d.want = recUDF
+		if ver != 1 && ver != recUDF {
+			d.fail()
+		}
 		x := &engine.UDF{ID: key}
 		x.Name = d.string()
 		x.FriendlyName = d.string()
@@ -670,6 +675,9 @@ func decodeObject(k engine.Kind, key engine.ID, s string, al *slabs) (engine.Obj
 		x.Script = d.string()
 		x.Disabled = d.bool()
 		x.Updated = d.time()
+		if ver >= 2 {
+			x.TimeLimit = time.Duration(d.uvarint())
+		}
 		o = x
 	case engine.KindRoleAssignment:
 		d.version(recRoleAssignment)

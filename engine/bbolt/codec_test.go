@@ -43,7 +43,7 @@ func sampleObjects() []engine.Object {
 		&engine.UDF{ID: id("01900000-0000-7000-8000-000000000006"), Name: "avg", FriendlyName: "Average", Description: "x",
 			SpaceID: space, MatcherIDs: []engine.ID{id("01900000-0000-7000-8000-000000000005"), id("01900000-0000-7000-8000-000000000007")},
 			Script: "function process(telemetry, executionContext) {\n  // ü\n}\n", Disabled: true,
-			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC)},
+			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC), TimeLimit: 250 * time.Millisecond},
 		&engine.RoleAssignment{ID: id("01900000-0000-7000-8000-000000000008"), RoleID: id("98e44ad7-28d4-4007-853b-b9968ad132d1"),
 			ObjectID: "ada@example.com", ObjectIDType: engine.ObjectUserID, Path: "/" + space.String(), TenantID: "tenant"},
 		&engine.Endpoint{ID: id("01900000-0000-7000-8000-000000000009"), Type: "Mqtt", EventTypes: []string{"SensorChange", "SpaceChange"},
@@ -130,7 +130,7 @@ func TestCodecCoversAllFields(t *testing.T) {
 	want := map[reflect.Type]int{
 		reflect.TypeFor[engine.Space](): 11, reflect.TypeFor[engine.Device](): 15, reflect.TypeFor[engine.Sensor](): 14,
 		reflect.TypeFor[engine.User](): 7, reflect.TypeFor[engine.Matcher](): 6, reflect.TypeFor[engine.Condition](): 5,
-		reflect.TypeFor[engine.UDF](): 9, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
+		reflect.TypeFor[engine.UDF](): 10, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
 		reflect.TypeFor[engine.Resource](): 6, reflect.TypeFor[engine.PropertyKey](): 10, reflect.TypeFor[engine.ExtendedType](): 9,
 		reflect.TypeFor[engine.Ontology](): 4, reflect.TypeFor[engine.Location](): 3, reflect.TypeFor[engine.Property](): 2,
 		reflect.TypeFor[engine.Value](): 2,

@@ -163,6 +163,9 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	}()
 	limit := in.Limit
 	if limit <= 0 {
+		limit = u.TimeLimit
+	}
+	if limit <= 0 {
 		limit = r.opts.Limit
 	}
 	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace}

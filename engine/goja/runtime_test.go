@@ -253,3 +253,26 @@ func TestRecordsPersist(t *testing.T) {
 		t.Fatalf("after restart: %d records %+v", len(recs), recs)
 	}
 }
+
+// TestPerUDFTimeLimit: a UDF's own TimeLimit replaces the default.
+func TestPerUDFTimeLimit(t *testing.T) {
+	a := quickstart(t)
+	var u engine.UDF
+	var motion *engine.Sensor
+	err := a.Engine().Update(func(tx *engine.Tx) error {
+		u = *tx.UDFs()[0]
+		u.Script, u.Updated, u.TimeLimit = "function process(){ while(true){} }", time.Now(), 20*time.Millisecond
+		motion, _ = tx.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return tx.PutUDF(&u)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.Engine().RunUDF(u.ID, motion.ID, "1", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.Contains(rec.Error, "20ms") || rec.Duration > 80*time.Millisecond {
+		t.Errorf("%s %q after %s", rec.Outcome, rec.Error, rec.Duration)
+	}
+}

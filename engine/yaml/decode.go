@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 	yamlv3 "go.yaml.in/yaml/v3"
@@ -36,7 +37,7 @@ var (
 	matcherKind   = &kind{name: "matcher", plural: "matchers", keys: []string{"name", "description", "dataTypeValue", "conditions"}}
 	conditionKind = &kind{name: "condition", plural: "conditions", keys: []string{"target", "path", "comparison", "value"}}
 	udfKind       = &kind{name: "user-defined function", plural: "user-defined functions",
-		keys: []string{"name", "description", "matcherNames", "script", "disabled"}}
+		keys: []string{"name", "description", "matcherNames", "script", "disabled", "timeLimit"}}
 	roleKind = &kind{name: "role assignment", plural: "role assignments",
 		keys: []string{"roleId", "role", "objectName", "objectId", "objectIdType", "tenantId"}}
 	userKind = &kind{name: "user", plural: "users",
@@ -899,6 +900,15 @@ func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
 			scriptField = &fs[i]
 		case "disabled":
 			err = r.boolean(f, &u.Disabled)
+		case "timeLimit":
+			var s string
+			if err = r.str(f, &s); err == nil {
+				d, perr := time.ParseDuration(s)
+				if perr != nil || d <= 0 || d > time.Minute {
+					err = r.fail(f.line, f.key, engine.ErrInvalid, "want a duration such as 250ms (at most 1m), got %q", s)
+				}
+				u.TimeLimit = d
+			}
 		}
 		if err != nil {
 			return nil, err
