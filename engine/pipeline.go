@@ -127,6 +127,8 @@ type Pipeline struct {
 	e       *Engine
 	opts    PipelineOptions
 	queues  []chan *job
+	events  chan pendingEvents
+	evDone  chan struct{}
 	wg      sync.WaitGroup
 	closeMu sync.RWMutex
 	closed  bool
@@ -170,6 +172,11 @@ type job struct {
 	t *Ticket
 }
 
+type pendingEvents struct {
+	c   *Commit
+	evs []*Event
+}
+
 // NewPipeline starts a pipeline over e. Close it to drain.
 func (e *Engine) NewPipeline(opts PipelineOptions) *Pipeline {
 	if opts.Workers <= 0 {
@@ -181,7 +188,8 @@ func (e *Engine) NewPipeline(opts PipelineOptions) *Pipeline {
 	if opts.Recent <= 0 {
 		opts.Recent = 200
 	}
-	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}}
+	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}, events: make(chan pendingEvents, 1<<14), evDone: make(chan struct{})}
+	go p.publishEvents()
 	for i := 0; i < opts.Workers; i++ {
 		q := make(chan *job, opts.Queue)
 		p.queues = append(p.queues, q)
@@ -234,6 +242,19 @@ func (p *Pipeline) Close() {
 	}
 	p.closeMu.Unlock()
 	p.wg.Wait()
+	close(p.events)
+	<-p.evDone
+}
+
+// publishEvents emits each message's events after its commit, in order. A
+// failed commit's events are not emitted: nothing happened.
+func (p *Pipeline) publishEvents() {
+	defer close(p.evDone)
+	for pe := range p.events {
+		if pe.c.Wait() == nil {
+			p.e.bus.Publish(pe.evs...)
+		}
+	}
 }
 
 func (p *Pipeline) worker(q chan *job) {
@@ -317,6 +338,10 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		e.mu.RUnlock()
 		return nil, p.reject(m, ErrUnknownDevice, "no device "+tp.DeviceHardwareID)
 	}
+	if dev.Status == DeviceDisabled {
+		e.mu.RUnlock()
+		return nil, p.reject(m, ErrNotAllowed, "device "+dev.HardwareID+" is disabled")
+	}
 	sensor, ok := v.SensorByHardwareID(sensorHW)
 	if !ok {
 		e.mu.RUnlock()
@@ -348,7 +373,8 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, !p.opts.NoEvents)
 	p.accepted.Add(1)
 	if len(evs) > 0 {
-		e.bus.Publish(evs...)
+		// Events go out once the message's effects are durable, in commit order.
+		p.events <- pendingEvents{c, evs}
 	}
 	rm := RecentMessage{Time: at, Device: dev.HardwareID, Sensor: sensor.HardwareID, Payload: short256(m.Payload), Value: value}
 	for _, u := range udfs {

@@ -282,8 +282,9 @@ func (e *Engine) RunUDF(udf ID, sensor ID, message string, apply, trace bool) (*
 	out := &UDFOutput{}
 	appendWrites(out, rec)
 	c, evs := e.applyOutput(out, now, "")
-	if len(evs) > 0 {
-		e.bus.Publish(evs...)
+	if err := c.Wait(); err != nil {
+		return rec, err
 	}
-	return rec, c.Wait()
+	e.bus.Publish(evs...) // after the commit, as the pipeline does
+	return rec, nil
 }

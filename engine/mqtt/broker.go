@@ -12,7 +12,8 @@
 // Every publish of an authenticated device goes through the pipeline, so
 // that refused messages — a foreign topic, another device's sensor, an
 // unknown sensor, an oversize payload — are counted and visible with their
-// reason. No device publish is ever forwarded to subscribers.
+// reason. No device publish, will messages included, is ever forwarded to
+// subscribers.
 package mqtt
 
 import (
@@ -81,8 +82,8 @@ type Broker struct {
 	// state is written, so that those writes land in the order of the
 	// connections' changes.
 	pmu   sync.RWMutex
-	prin  map[*mochi.Client]engine.Principal // keyed by connection: a client id may be taken over
-	conns map[string]int                     // device hardwareId → live connections
+	prin  map[*mochi.Client]*session // keyed by connection: a client id may be taken over
+	conns map[string]int             // device hardwareId → live connections
 
 	eventsPublished, eventsDropped atomic.Uint64
 }
@@ -99,7 +100,7 @@ func New(e *engine.Engine, p *engine.Pipeline, opts Options) *Broker {
 		opts.EventBuffer = 1 << 16
 	}
 	b := &Broker{e: e, p: p, opts: opts, log: opts.Logger, done: make(chan struct{}),
-		prin: map[*mochi.Client]engine.Principal{}, conns: map[string]int{}}
+		prin: map[*mochi.Client]*session{}, conns: map[string]int{}}
 	b.auth = b.deviceAuth
 	return b
 }
@@ -288,11 +289,57 @@ func (b *Broker) forwardEvents(sub *engine.Subscription) {
 	}
 }
 
+// session is an authenticated connection.
+type session struct {
+	engine.Principal
+	key     []byte       // the password it connected with: for a device, its key then
+	checked atomic.Int64 // when the credentials were last found valid, Unix ns
+}
+
+// recheckEvery is how often an open connection's credentials are checked
+// again, on its next publish. Checking on every publish would take the
+// engine's read lock per message, which the pipeline's writers contend
+// with (it costs a large share of QoS 0 throughput).
+const recheckEvery = time.Second
+
 func (b *Broker) principal(cl *mochi.Client) (engine.Principal, bool) {
 	b.pmu.RLock()
 	defer b.pmu.RUnlock()
-	p, ok := b.prin[cl]
-	return p, ok
+	s, ok := b.prin[cl]
+	if !ok {
+		return engine.Principal{}, false
+	}
+	return s.Principal, true
+}
+
+// stillValid reports whether a connection's credentials still hold: a
+// device's key may have been rotated, or the device disabled or deleted,
+// since it connected. It looks again at most every recheckEvery.
+func (b *Broker) stillValid(cl *mochi.Client) bool {
+	b.pmu.RLock()
+	s, ok := b.prin[cl]
+	b.pmu.RUnlock()
+	if !ok {
+		return false
+	}
+	if s.Type != engine.ObjectDeviceID {
+		return true
+	}
+	now := time.Now().UnixNano()
+	if now-s.checked.Load() < int64(recheckEvery) {
+		return true
+	}
+	valid := false
+	b.e.View(func(v *engine.View) error {
+		d, ok := v.DeviceByHardwareID(s.UPN)
+		valid = ok && d.Status != engine.DeviceDisabled && d.ID.String() == s.ID &&
+			subtle.ConstantTimeCompare([]byte(d.Key), s.key) == 1
+		return nil
+	})
+	if valid {
+		s.checked.Store(now)
+	}
+	return valid
 }
 
 // hook is the broker's mochi hook.
@@ -308,7 +355,8 @@ func (h *hook) Provides(x byte) bool {
 		mochi.OnSessionEstablished, mochi.OnDisconnect}, []byte{x})
 }
 
-// OnConnectAuthenticate refuses anonymous and wrong credentials.
+// OnConnectAuthenticate refuses anonymous and wrong credentials, and drops
+// the will message of a connection it accepts.
 func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 	user := string(pk.Connect.Username)
 	if user == "" {
@@ -320,8 +368,17 @@ func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 		h.b.log.Info("mqtt: refused connection: wrong username or key", "username", user, "remote", cl.Net.Remote)
 		return false
 	}
+	if atomic.LoadUint32(&cl.Properties.Will.Flag) == 1 {
+		// mochi would publish the will straight to subscribers, past
+		// OnACLCheck and OnPublish: a device could forge twins/events/….
+		// Like every device publish, a will reaches no subscriber.
+		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
+		h.b.log.Info("mqtt: will message ignored", "username", user, "topic", cl.Properties.Will.TopicName)
+	}
+	s := &session{Principal: p, key: append([]byte(nil), pk.Connect.Password...)}
+	s.checked.Store(time.Now().UnixNano())
 	h.b.pmu.Lock()
-	h.b.prin[cl] = p
+	h.b.prin[cl] = s
 	h.b.pmu.Unlock()
 	return true
 }
@@ -399,14 +456,22 @@ func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 }
 
 // OnPublish hands device telemetry to the pipeline and never forwards it
-// to subscribers. A QoS 1 message is acknowledged only after its effects
-// are committed. A refused QoS 1 message gets a PUBACK with the reason
-// over MQTT 5; over MQTT 3.1.1, which has no PUBACK reasons, one that is
-// not allowed closes the connection (as an ACL refusal does) and others
+// to subscribers. A connection whose device key was rotated, or whose
+// device was disabled or deleted, since it connected is closed instead
+// (noticed within recheckEvery). A QoS 1 (or 2) message is acknowledged only after its
+// effects are committed. A refused one gets a PUBACK (PUBREC) with the
+// reason over MQTT 5; over MQTT 3.1.1, which has no reason codes, one that
+// is not allowed closes the connection (as an ACL refusal does) and others
 // are acknowledged and dropped, so the device does not resend them forever.
 func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
+	}
+	if !h.b.stillValid(cl) {
+		h.b.log.Info("mqtt: closed connection: its key was rotated or its device disabled or deleted",
+			"username", string(cl.Properties.Username), "client", cl.ID)
+		_ = h.b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+		return pk, packets.ErrRejectPacket
 	}
 	m := &engine.IngressMessage{
 		Topic:    pk.TopicName,
@@ -449,6 +514,14 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 			return pk, packets.ErrRejectPacket
 		}
 		if cl.Properties.ProtocolVersion == 5 {
+			if pk.FixedHeader.Qos == 2 {
+				// mochi would answer a reason code with a PUBACK; QoS 2
+				// wants a PUBREC, which with an error code ends the
+				// exchange.
+				_ = cl.WritePacket(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Pubrec},
+					PacketID: pk.PacketID, ReasonCode: code.Code, Properties: packets.Properties{ReasonString: code.Reason}})
+				return pk, packets.ErrRejectPacket
+			}
 			return pk, code
 		}
 		if code == packets.ErrNotAuthorized {
