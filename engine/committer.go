@@ -45,6 +45,24 @@ type committer struct {
 	stats  CommitStats
 	maxOps int
 	wg     sync.WaitGroup
+
+	queuedOps int        // ops waiting in queue
+	room      *sync.Cond // signalled when queuedOps drops
+}
+
+// maxQueuedOps bounds the ops waiting for the store: past it, the pipeline
+// waits (and so drops QoS 0 and slows QoS 1) instead of letting latency and
+// memory grow without bound.
+const maxQueuedOps = 200_000
+
+// waitRoom blocks while the queue holds more than maxQueuedOps ops. Callers
+// must not hold the engine lock.
+func (c *committer) waitRoom() {
+	c.mu.Lock()
+	for c.queuedOps > maxQueuedOps && !c.stop {
+		c.room.Wait()
+	}
+	c.mu.Unlock()
 }
 
 type pending struct {
@@ -55,6 +73,7 @@ type pending struct {
 func newCommitter(s Store) *committer {
 	c := &committer{store: s, maxOps: 20000}
 	c.cond = sync.NewCond(&c.mu)
+	c.room = sync.NewCond(&c.mu)
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -71,6 +90,7 @@ func (c *committer) submit(ops []Op) *Commit {
 		return cm
 	}
 	c.queue = append(c.queue, pending{ops, cm})
+	c.queuedOps += len(ops)
 	c.stats.QueueDepth = len(c.queue)
 	c.mu.Unlock()
 	c.cond.Signal()
@@ -98,8 +118,10 @@ func (c *committer) loop() {
 		batch := make([]pending, n)
 		copy(batch, c.queue[:n])
 		c.queue = append(c.queue[:0], c.queue[n:]...)
+		c.queuedOps -= total
 		c.stats.QueueDepth = len(c.queue)
 		c.mu.Unlock()
+		c.room.Broadcast()
 
 		ops = ops[:0]
 		for _, p := range batch {
@@ -128,6 +150,7 @@ func (c *committer) close() {
 	c.stop = true
 	c.mu.Unlock()
 	c.cond.Broadcast()
+	c.room.Broadcast()
 	c.wg.Wait()
 }
 

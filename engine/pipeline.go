@@ -369,7 +369,9 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	e.mu.RUnlock()
 
 	// Apply: one writer at a time, in order, handing ops to the committer
-	// under the lock so that commit order is apply order.
+	// under the lock so that commit order is apply order. If the store is
+	// behind, wait here (outside the lock) first.
+	e.com.waitRoom()
 	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, !p.opts.NoEvents)
 	p.accepted.Add(1)
 	if len(evs) > 0 {
