@@ -18,6 +18,7 @@ type cli struct {
 	Query     queryCmd     `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get       getCmd       `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
 	Device    deviceCmd    `cmd:"" help:"Device commands."`
+	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: run one on a sensor and a message."`
 	Matcher   matcherCmd   `cmd:"" help:"Matcher commands."`
 	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
 	Bench     benchCmd     `cmd:"" help:"Run the benchmarks and print the table of CONTRACT §9."`

@@ -73,6 +73,7 @@ func (m *vm) install() {
 		"setSpaceValue":             m.fnSetSpaceValue,
 		"log":                       m.fnLog,
 		"sendNotification":          m.fnSendNotification,
+		TraceHook:                   m.traceFunc(), // line tracing (instrument.go)
 	}
 	// Library globals are read-only, so one UDF cannot replace them for the
 	// others that share this runtime.

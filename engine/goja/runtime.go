@@ -62,6 +62,7 @@ type progKey struct {
 type compiled struct {
 	prog *goja.Program
 	err  error
+	cols *ColumnMap // traced programs: maps error columns back to the script
 	// lineShift is subtracted from goja lines (the wrapper adds none).
 }
 
@@ -94,16 +95,17 @@ func (r *Runtime) program(u *engine.UDF, trace bool) *compiled {
 		return c.(*compiled)
 	}
 	src := u.Script
+	var cols *ColumnMap
 	if trace {
 		var err error
-		if src, err = Instrument(u.Script); err != nil {
+		if src, cols, err = InstrumentMap(u.Script); err != nil {
 			c := &compiled{err: err}
 			r.progs.Store(k, c)
 			return c
 		}
 	}
 	p, err := goja.Compile(u.Name+".js", wrapperHead+src+wrapperTail, false)
-	c := &compiled{prog: p, err: err}
+	c := &compiled{prog: p, err: err, cols: cols}
 	r.progs.Store(k, c)
 	return c
 }
@@ -184,6 +186,7 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 			}
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
+			c.cols.FixRecord(rec)
 			return rec
 		}
 		fn, ok = goja.AssertFunction(val)
@@ -221,6 +224,7 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 		}
+		c.cols.FixRecord(rec)
 		rec.Writes, rec.Notifications = nil, nil
 		return rec
 	}
