@@ -49,7 +49,7 @@ test: deps vet
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/twin
 	CGO_ENABLED=0 $(GO) vet $$($(GO) list ./... | grep -v '^$(shell $(GO) list -m)$$')
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./engine/...
+	$(GO) test -count=1 -race ./engine/... ./app/
 
 fuzz: deps
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=30s ./engine/yaml/
