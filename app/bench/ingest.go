@@ -71,6 +71,27 @@ func connect(addr string, c devCred) (paho.Client, error) {
 	return cl, nil
 }
 
+// connectAll connects one client per device; on error it disconnects
+// those already connected.
+func connectAll(addr string, creds []devCred) ([]paho.Client, error) {
+	var clients []paho.Client
+	for _, c := range creds {
+		cl, err := connect(addr, c)
+		if err != nil {
+			disconnectAll(clients)
+			return nil, err
+		}
+		clients = append(clients, cl)
+	}
+	return clients, nil
+}
+
+func disconnectAll(clients []paho.Client) {
+	for _, cl := range clients {
+		cl.Disconnect(0)
+	}
+}
+
 // flood publishes total messages from the clients as fast as they go and
 // returns when all were handed to the clients' connections (QoS 0) or
 // acknowledged (QoS 1).
@@ -165,15 +186,11 @@ func ingestRun(cfg Config, qos byte, udf bool) (Row, error) {
 		return Row{}, err
 	}
 	defer a.Close()
-	var clients []paho.Client
-	for _, c := range creds {
-		cl, err := connect(a.Broker().Addr(), c)
-		if err != nil {
-			return Row{}, err
-		}
-		defer cl.Disconnect(0)
-		clients = append(clients, cl)
+	clients, err := connectAll(a.Broker().Addr(), creds)
+	if err != nil {
+		return Row{}, err
 	}
+	defer disconnectAll(clients)
 	total := cfg.IngestMessages
 	if qos == 1 {
 		total /= 4
@@ -238,16 +255,14 @@ func brokerOnly(cfg Config) (Row, error) {
 	}
 	defer srv.Close()
 	var creds []devCred
-	var clients []paho.Client
 	for i := 0; i < ingestDevices; i++ {
-		c := devCred{hw: fmt.Sprintf("LOAD-%03d", i), key: "x", topic: fmt.Sprintf("devices/LOAD-%03d/sensors/LOAD-%03d-T", i, i)}
-		cl, err := connect(tcp.Address(), c)
-		if err != nil {
-			return Row{}, err
-		}
-		defer cl.Disconnect(0)
-		creds, clients = append(creds, c), append(clients, cl)
+		creds = append(creds, devCred{hw: fmt.Sprintf("LOAD-%03d", i), key: "x", topic: fmt.Sprintf("devices/LOAD-%03d/sensors/LOAD-%03d-T", i, i)})
 	}
+	clients, err := connectAll(tcp.Address(), creds)
+	if err != nil {
+		return Row{}, err
+	}
+	defer disconnectAll(clients)
 	total := cfg.IngestMessages - cfg.IngestMessages%len(clients)
 	t0 := time.Now()
 	if err := flood(clients, creds, total, 0); err != nil {
@@ -289,15 +304,11 @@ func ingestLatency(cfg Config) (Row, error) {
 		return Row{}, err
 	}
 	defer a.Close()
-	var clients []paho.Client
-	for _, c := range creds {
-		cl, err := connect(a.Broker().Addr(), c)
-		if err != nil {
-			return Row{}, err
-		}
-		defer cl.Disconnect(0)
-		clients = append(clients, cl)
+	clients, err := connectAll(a.Broker().Addr(), creds)
+	if err != nil {
+		return Row{}, err
 	}
+	defer disconnectAll(clients)
 	const rate = 5000
 	n := cfg.LatencySeconds * rate
 	sent := make([]int64, n)

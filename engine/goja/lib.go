@@ -434,80 +434,65 @@ func (m *vm) fnSpaceHistory(c goja.FunctionCall) goja.Value {
 
 // ---- navigation ----
 
-func (m *vm) fnSpaceChildSpaces(c goja.FunctionCall) goja.Value {
-	const name = "getSpaceChildSpaces"
+// children is the shape of the four child-list functions: check the
+// parent exists and may be read, then list its children as objects.
+func (m *vm) children(c goja.FunctionCall, name, parentKind string, exists func(engine.ID) bool, res, what string,
+	list func(v *engine.View, id engine.ID) []goja.Value) goja.Value {
 	args := argStrings(c)
 	ex := m.ex_()
 	id := m.parseID(name, args, c.Argument(0).String())
-	if _, ok := ex.v.Space(id); !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: space %s", id))
+	if !exists(id) {
+		return m.fail(name, args, fmt.Errorf("Data Not Found: %s %s", parentKind, id))
 	}
-	if err := m.authorize(engine.ActionRead, engine.ResSpace, id); err != nil {
+	if err := m.authorize(engine.ActionRead, res, id); err != nil {
 		return m.fail(name, args, err)
 	}
-	var out []goja.Value
-	for _, s := range ex.v.ChildSpaces(id) {
-		out = append(out, m.spaceObj(s))
-	}
-	ex.call(name, args, fmt.Sprintf("%d spaces", len(out)), nil)
+	out := list(ex.v, id)
+	ex.call(name, args, fmt.Sprintf("%d %s", len(out), what), nil)
 	return m.array(out)
+}
+
+func (m *vm) spaceExists(id engine.ID) bool  { _, ok := m.ex.v.Space(id); return ok }
+func (m *vm) deviceExists(id engine.ID) bool { _, ok := m.ex.v.Device(id); return ok }
+
+func (m *vm) fnSpaceChildSpaces(c goja.FunctionCall) goja.Value {
+	return m.children(c, "getSpaceChildSpaces", "space", m.spaceExists, engine.ResSpace, "spaces",
+		func(v *engine.View, id engine.ID) (out []goja.Value) {
+			for _, s := range v.ChildSpaces(id) {
+				out = append(out, m.spaceObj(s))
+			}
+			return out
+		})
 }
 
 func (m *vm) fnSpaceChildSensors(c goja.FunctionCall) goja.Value {
-	const name = "getSpaceChildSensors"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	if _, ok := ex.v.Space(id); !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: space %s", id))
-	}
-	if err := m.authorize(engine.ActionRead, engine.ResSensor, id); err != nil {
-		return m.fail(name, args, err)
-	}
-	var out []goja.Value
-	for _, s := range ex.v.SpaceSensors(id) {
-		out = append(out, m.sensorObj(s))
-	}
-	ex.call(name, args, fmt.Sprintf("%d sensors", len(out)), nil)
-	return m.array(out)
+	return m.children(c, "getSpaceChildSensors", "space", m.spaceExists, engine.ResSensor, "sensors",
+		func(v *engine.View, id engine.ID) (out []goja.Value) {
+			for _, s := range v.SpaceSensors(id) {
+				out = append(out, m.sensorObj(s))
+			}
+			return out
+		})
 }
 
 func (m *vm) fnSpaceChildDevices(c goja.FunctionCall) goja.Value {
-	const name = "getSpaceChildDevices"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	if _, ok := ex.v.Space(id); !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: space %s", id))
-	}
-	if err := m.authorize(engine.ActionRead, engine.ResDevice, id); err != nil {
-		return m.fail(name, args, err)
-	}
-	var out []goja.Value
-	for _, d := range ex.v.SpaceDevices(id) {
-		out = append(out, m.deviceObj(d))
-	}
-	ex.call(name, args, fmt.Sprintf("%d devices", len(out)), nil)
-	return m.array(out)
+	return m.children(c, "getSpaceChildDevices", "space", m.spaceExists, engine.ResDevice, "devices",
+		func(v *engine.View, id engine.ID) (out []goja.Value) {
+			for _, d := range v.SpaceDevices(id) {
+				out = append(out, m.deviceObj(d))
+			}
+			return out
+		})
 }
 
 func (m *vm) fnDeviceChildSensors(c goja.FunctionCall) goja.Value {
-	const name = "getDeviceChildSensors"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	if _, ok := ex.v.Device(id); !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: device %s", id))
-	}
-	if err := m.authorize(engine.ActionRead, engine.ResSensor, id); err != nil {
-		return m.fail(name, args, err)
-	}
-	var out []goja.Value
-	for _, s := range ex.v.DeviceSensors(id) {
-		out = append(out, m.sensorObj(s))
-	}
-	ex.call(name, args, fmt.Sprintf("%d sensors", len(out)), nil)
-	return m.array(out)
+	return m.children(c, "getDeviceChildSensors", "device", m.deviceExists, engine.ResSensor, "sensors",
+		func(v *engine.View, id engine.ID) (out []goja.Value) {
+			for _, s := range v.DeviceSensors(id) {
+				out = append(out, m.sensorObj(s))
+			}
+			return out
+		})
 }
 
 func (m *vm) fnSpaceParent(c goja.FunctionCall) goja.Value {
