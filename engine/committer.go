@@ -40,7 +40,6 @@ type committer struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	queue  []pending
-	busy   bool
 	stop   bool
 	stats  CommitStats
 	maxOps int

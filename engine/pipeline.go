@@ -538,12 +538,6 @@ func (p *Pipeline) Recent() []RecentMessage {
 	return p.recent.items()
 }
 
-// Reasons lists the rejection reasons in display order.
-func Reasons(s IngressStats) []string {
-	var out []string
-	for k := range s.ByReason {
-		out = append(out, k)
-	}
 	sort.Strings(out)
 	return out
 }
