@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -536,10 +535,6 @@ func (p *Pipeline) Recent() []RecentMessage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.recent.items()
-}
-
-	sort.Strings(out)
-	return out
 }
 
 // SetDeviceConnection records a device's connection state (the broker calls
