@@ -1,6 +1,13 @@
-// Package simulator will hold Twin Studio's virtual devices and people, their
-// physical models, the simulated clock and what-if runs (issue 5). It will
-// depend on engine only and feed the same pipeline real devices feed.
+// Package simulator holds Twin Studio's virtual people and physics, the
+// simulated clock and what-if runs (issue 5). It depends on engine only and
+// feeds the same pipeline real devices feed: each reading is an
+// engine.IngressMessage on devices/{device}/sensors/{sensor}, received at
+// the simulated time.
 //
-// Nothing is implemented here yet.
+// A Scenario (LoadScenario; docs/scenarios.md) says which spaces get which
+// occupancy model and parameters; New binds it to a project's spaces and
+// sensors; Sim.Run steps the clock as fast as possible and returns the
+// KPIs. The models and their equations are in docs/simulation.md. Every
+// random draw comes from math/rand/v2 PCG sources seeded with the
+// scenario's seed and the space's name, so a run is deterministic.
 package simulator

@@ -75,13 +75,14 @@ func All() []Bench {
 		{"graph_provision", benchProvision},
 		{"graph_traverse_down_10k", benchTraverse},
 		{"graph_open_1m", benchOpen}, // also reports mem_per_object
+		{"sim_readings", benchSim},
 	}
 }
 
 // Names lists every row name Run can print.
 func Names() []string {
 	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "ingest_mqtt_qos0_no_udf", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
-		"udf_exec", "graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object"}
+		"udf_exec", "graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object", "sim_readings", "sim_week_smart_office_s"}
 }
 
 // Run runs the benchmarks (only the one named only, if set) and writes the
@@ -128,6 +129,8 @@ func covers(bench, row string) bool {
 		return row == "mem_per_object"
 	case "ingest":
 		return strings.HasPrefix(row, "ingest_") || row == "broker_only_qos0"
+	case "sim_readings":
+		return row == "sim_week_smart_office_s"
 	}
 	return false
 }

@@ -22,6 +22,7 @@ type cli struct {
 	Matcher   matcherCmd   `cmd:"" help:"Matcher commands."`
 	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
 	Bench     benchCmd     `cmd:"" help:"Run the benchmarks and print the table of CONTRACT §9."`
+	Simulate  simulateCmd  `cmd:"" help:"Run a simulation scenario in process: virtual people and physics feeding the pipeline."`
 }
 
 // env is what commands get to write to.

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const smartOffice = "../../examples/smart-office/provision.yaml"
+
+func TestSimulateGolden(t *testing.T) {
+	dir := t.TempDir()
+	project := filepath.Join(dir, "o.twin")
+	if _, stderr, code := twin(t, "provision", "--project", project, smartOffice); code != 0 {
+		t.Fatal(stderr)
+	}
+	var series []string
+	for i, out := range []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")} {
+		stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		kpis, err := os.ReadFile(filepath.Join(out, "kpis.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := os.ReadFile(filepath.Join(out, "series.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary, _ := os.ReadFile(filepath.Join(out, "summary.txt"))
+		if !strings.HasPrefix(stdout, string(summary)) {
+			t.Errorf("stdout does not start with summary.txt")
+		}
+		series = append(series, string(s))
+		if i == 0 {
+			golden(t, "simulate_stdout", normalise(stdout, dir))
+			golden(t, "simulate_kpis", string(kpis))
+			lines := strings.SplitAfter(string(s), "\n")
+			head := strings.Join(lines[:min(40, len(lines))], "")
+			golden(t, "simulate_series", fmt.Sprintf("%d lines, sha256 %x\n%s", len(lines)-1, sha256.Sum256(s), head))
+		}
+	}
+	// The second run (on the same project, now with values) gives the same bytes.
+	if series[0] != series[1] {
+		t.Error("two runs gave different series.csv")
+	}
+	// The Availability UDF ran on the simulated readings, at simulated time.
+	got, _, _ := twin(t, "get", "--project", project, "/Smart Office/Floor 2/Conference Room 2.02")
+	if !strings.Contains(got, "value AvailableAndFresh:") || !strings.Contains(got, "(2026-03-02T09:50:00Z)") {
+		t.Errorf("the UDF did not set AvailableAndFresh at simulated time:\n%s", got)
+	}
+	// A variant and a seed change the run.
+	out, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--variant", "crowded", "--seed", "9", "--duration", "1h")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if !strings.Contains(out, "scenario small (crowded), seed 9") || !strings.Contains(out, "(1h0m0s,") {
+		t.Errorf("variant run:\n%s", out)
+	}
+}
+
+func TestSimulateErrors(t *testing.T) {
+	dir, project := provisioned(t)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"compare", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--compare", "x.yaml"}, 2, "--compare is not available yet"},
+		{"bad scenario", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_bad.yaml"}, 1, "testdata/simulate_bad.yaml:4: spaces[0].volume: must be positive"},
+		{"missing scenario", []string{"simulate", "--project", project, "--scenario", filepath.Join(dir, "none.yaml")}, 1, "none.yaml"},
+		{"no variant", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--variant", "x"}, 1, `no variant "x" (have crowded)`},
+		{"no spaces", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml"}, 1, "no space with sensors matches"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, stderr, code := twin(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, c.code, stderr)
+			}
+			if !strings.Contains(stderr, c.msg) {
+				t.Errorf("stderr %q does not contain %q", stderr, c.msg)
+			}
+			if c.code == 1 && (strings.Count(stderr, "\n") != 1 || out != "") {
+				t.Errorf("want one line on stderr and nothing on stdout; got %q / %q", stderr, out)
+			}
+		})
+	}
+}

@@ -1,0 +1,472 @@
+package simulator
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// Clock is the simulated clock. Its Now may be read from any goroutine
+// (the engine's and the UDF runtime's time source during a run).
+type Clock struct {
+	start time.Time
+	step  time.Duration
+	now   atomic.Int64 // unix nanoseconds
+}
+
+// NewClock returns a clock at start that advances by step.
+func NewClock(start time.Time, step time.Duration) *Clock {
+	c := &Clock{start: start, step: step}
+	c.now.Store(start.UnixNano())
+	return c
+}
+
+// Now is the simulated time.
+func (c *Clock) Now() time.Time { return time.Unix(0, c.now.Load()).UTC() }
+
+// Start is when the run begins.
+func (c *Clock) Start() time.Time { return c.start }
+
+// Step is the clock's step.
+func (c *Clock) Step() time.Duration { return c.step }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.now.Store(t.UnixNano()) }
+
+// Advance moves the clock on by one step and returns the new time.
+func (c *Clock) Advance() time.Time { return time.Unix(0, c.now.Add(int64(c.step))).UTC() }
+
+// UDFCounter wraps a UDF runtime and counts executions by outcome; install
+// it with engine.SetUDFRuntime to get the udf KPIs.
+type UDFCounter struct {
+	RT                                 engine.UDFRuntime
+	executions, failed, timedOut, deny atomic.Uint64
+}
+
+// Execute implements engine.UDFRuntime.
+func (u *UDFCounter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
+	rec := u.RT.Execute(v, udf, in)
+	u.executions.Add(1)
+	if rec != nil {
+		switch rec.Outcome {
+		case engine.OutcomeFailed:
+			u.failed.Add(1)
+		case engine.OutcomeTimedOut:
+			u.timedOut.Add(1)
+		case engine.OutcomeNotAuthorized:
+			u.deny.Add(1)
+		}
+	}
+	return rec
+}
+
+// Options tune a run.
+type Options struct {
+	// Series, if set, receives the series CSV: time,sensor,value.
+	Series io.Writer
+	// UDFs, if set, is read for the udf KPIs.
+	UDFs *UDFCounter
+	// Clock, if set, is the clock to drive (the one the engine and UDF
+	// runtime were given); default a new one.
+	Clock *Clock
+}
+
+// simSensor is a sensor the simulator drives.
+type simSensor struct {
+	hw, topic, device string
+	kind              string // data type: Motion, CarbonDioxide, Temperature, Light, Humidity
+}
+
+// simSpace is a space the simulator drives.
+type simSpace struct {
+	name, floor string
+	model       string
+	capacity    int
+	room        Room
+	occ         occupancy
+	rng         *rand.Rand
+	sensors     []simSensor
+	clouds      float64
+	cloudDay    int
+
+	// KPI accumulators.
+	occupiedH, workH, co2H, comfortH, personH float64
+	peak                                      int
+}
+
+// Sim is a scenario bound to a project's spaces and sensors.
+type Sim struct {
+	sc     *Scenario
+	spaces []*simSpace
+}
+
+// Simulated data types.
+var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true}
+
+// New binds sc to the spaces of e: every space with sensors that a rule
+// matches is simulated, its sensors driven by data type.
+func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
+	s := &Sim{sc: sc}
+	err := e.View(func(v *engine.View) error {
+		var walk func(list []*engine.Space)
+		walk = func(list []*engine.Space) {
+			for _, sp := range list {
+				s.bind(v, sp)
+				walk(v.ChildSpaces(sp.ID))
+			}
+		}
+		walk(v.Roots())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(s.spaces, func(i, j int) bool { return s.spaces[i].name < s.spaces[j].name })
+	if len(s.spaces) == 0 {
+		return nil, errors.New("simulate: no space with sensors matches the scenario's spaces rules")
+	}
+	return s, nil
+}
+
+func (s *Sim) bind(v *engine.View, sp *engine.Space) {
+	sensors := v.SpaceSensors(sp.ID)
+	if len(sensors) == 0 {
+		return
+	}
+	full := v.FullName(sp.ID)
+	typ, sub := v.TypeName(sp.TypeID), v.TypeName(sp.SubtypeID)
+	var p Params
+	matched := false
+	for _, r := range s.sc.Spaces {
+		if r.Path != "" && !(r.Path == "/" || full == r.Path || strings.HasPrefix(full, r.Path+"/")) {
+			continue
+		}
+		if r.Type != "" && !strings.EqualFold(r.Type, typ) {
+			continue
+		}
+		if r.Subtype != "" && !strings.EqualFold(r.Subtype, sub) {
+			continue
+		}
+		matched = true
+		p = p.merge(r.Params)
+	}
+	if !matched {
+		return
+	}
+	model := defaultModel(sub)
+	if p.Model != nil {
+		model = *p.Model
+	}
+	d := modelDefaults[model]
+	get := func(x *float64, def float64) float64 {
+		if x != nil {
+			return *x
+		}
+		return def
+	}
+	ss := &simSpace{name: full, model: model, floor: floorOf(v, sp)}
+	ss.capacity = int(math.Round(get(p.People, d.people) * s.sc.Scale.People))
+	ss.room = Room{V: get(p.Volume, d.volume), Q: get(p.Ventilation, d.ventilation) * s.sc.Scale.Ventilation,
+		Set: get(p.Setpoint, 21.5), HVAC: get(p.HVAC, d.hvac), UA: get(p.Envelope, d.envelope)}
+	h := fnv.New64a()
+	h.Write([]byte(full))
+	ss.rng = rand.New(rand.NewPCG(s.sc.Seed, h.Sum64()))
+	ss.occ = occupancy{model: model, capacity: ss.capacity, rng: ss.rng, day: math.MinInt}
+	ss.cloudDay = math.MinInt
+	for _, sn := range sensors {
+		dt := v.TypeName(sn.DataTypeID)
+		if !dataTypes[dt] {
+			continue
+		}
+		dev, ok := v.Device(sn.DeviceID)
+		if !ok {
+			continue
+		}
+		ss.sensors = append(ss.sensors, simSensor{hw: sn.HardwareID, device: dev.HardwareID, kind: dt,
+			topic: "devices/" + dev.HardwareID + "/sensors/" + sn.HardwareID})
+	}
+	sort.Slice(ss.sensors, func(i, j int) bool { return ss.sensors[i].hw < ss.sensors[j].hw })
+	if len(ss.sensors) > 0 {
+		s.spaces = append(s.spaces, ss)
+	}
+}
+
+func floorOf(v *engine.View, sp *engine.Space) string {
+	for id := sp.ParentID; !id.IsZero(); {
+		p, ok := v.Space(id)
+		if !ok {
+			break
+		}
+		if v.TypeName(p.TypeID) == "Floor" {
+			return v.FullName(p.ID)
+		}
+		id = p.ParentID
+	}
+	if !sp.ParentID.IsZero() {
+		return v.FullName(sp.ParentID)
+	}
+	return v.FullName(sp.ID)
+}
+
+func (p Params) merge(o Params) Params {
+	if o.Model != nil {
+		p.Model = o.Model
+	}
+	if o.People != nil {
+		p.People = o.People
+	}
+	if o.Volume != nil {
+		p.Volume = o.Volume
+	}
+	if o.Ventilation != nil {
+		p.Ventilation = o.Ventilation
+	}
+	if o.Setpoint != nil {
+		p.Setpoint = o.Setpoint
+	}
+	if o.HVAC != nil {
+		p.HVAC = o.HVAC
+	}
+	if o.Envelope != nil {
+		p.Envelope = o.Envelope
+	}
+	return p
+}
+
+type defaults struct{ people, volume, ventilation, hvac, envelope float64 }
+
+// modelDefaults are the parameters a rule does not set.
+var modelDefaults = map[string]defaults{
+	"office":  {people: 4, volume: 60, ventilation: 100, hvac: 1500, envelope: 20},
+	"meeting": {people: 8, volume: 75, ventilation: 150, hvac: 2500, envelope: 25},
+	"common":  {people: 6, volume: 90, ventilation: 150, hvac: 2000, envelope: 30},
+	"empty":   {people: 0, volume: 30, ventilation: 30, hvac: 0, envelope: 10},
+}
+
+// defaultModel picks a model from a space subtype.
+func defaultModel(subtype string) string {
+	switch subtype {
+	case "ConferenceRoom", "MeetingRoom", "TeamRoom", "Classroom":
+		return "meeting"
+	case "Lobby", "Reception", "Kitchen", "NeighborhoodArea", "PhoneRoom", "PhoneRoomArea", "WellnessRoom",
+		"CopyRoom", "FocusRoomArea", "TeamRoomArea":
+		return "common"
+	case "StorageRoom", "ServerRoom":
+		return "empty"
+	}
+	return "office"
+}
+
+// Spaces lists the simulated spaces' full names.
+func (s *Sim) Spaces() []string {
+	var out []string
+	for _, sp := range s.spaces {
+		out = append(out, sp.name)
+	}
+	return out
+}
+
+// Submitter is where readings go: engine.Pipeline implements it.
+type Submitter interface {
+	Submit(m *engine.IngressMessage) (*engine.Ticket, error)
+}
+
+// Run runs the scenario as fast as possible, submitting readings to p,
+// and returns the KPIs once every reading has been processed.
+func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
+	sc := s.sc
+	clock := opts.Clock
+	if clock == nil {
+		clock = NewClock(sc.Start, sc.Step)
+	}
+	clock.Set(sc.Start)
+	var series *bufio.Writer
+	if opts.Series != nil {
+		series = bufio.NewWriterSize(opts.Series, 1<<16)
+		series.WriteString("time,sensor,value\n")
+	}
+	var stats0 engine.IngressStats
+	if sp, ok := p.(interface{ Stats() engine.IngressStats }); ok {
+		stats0 = sp.Stats()
+	}
+	wall := time.Now()
+	res := &Result{Scenario: sc.Name, Seed: sc.Seed, Start: sc.Start, Duration: sc.Duration, Step: sc.Step, Report: sc.Report}
+	last := map[string]*engine.Ticket{}
+	dt := sc.Step.Hours()
+	steps := int(sc.Duration / sc.Step)
+	every := int(sc.Report / sc.Step)
+	o := &sc.Outdoor
+	var buf []byte
+	wrap := sc.Payload == "sensorvalue"
+	floors := map[string]*FloorKPI{}
+	var floorNames []string
+	for _, sp := range s.spaces {
+		f := floors[sp.floor]
+		if f == nil {
+			f = &FloorKPI{Name: sp.floor}
+			floors[sp.floor] = f
+			floorNames = append(floorNames, sp.floor)
+		}
+		f.Capacity += sp.capacity
+		sp.room.CO2 = o.CO2
+		sp.room.T = o.TempMean
+		if sp.room.HVAC > 0 {
+			sp.room.T = sp.room.Set
+		}
+		sp.room.W = o.Humidity / 100 * satVapour(o.TempMean)
+	}
+	floorN := map[string]int{}
+	for k := 0; k < steps; k++ {
+		t := sc.Start.Add(time.Duration(k) * sc.Step)
+		clock.Set(t)
+		work := s.workday(t)
+		h := hourOfDay(t)
+		workHours := work && h >= 8 && h < 18
+		tOut := o.Temp(t)
+		wOut := o.Humidity / 100 * satVapour(tOut)
+		report := k%every == 0
+		clear(floorN)
+		for _, sp := range s.spaces {
+			n := sp.occ.people(t, work, dt)
+			day := int(t.Unix() / 86400)
+			if day != sp.cloudDay {
+				sp.cloudDay, sp.clouds = day, sp.rng.Float64()
+			}
+			r := &sp.room
+			r.Lamps = n > 0
+			r.Lux = o.DaylightAt(t, sp.clouds)
+			if r.Lamps {
+				r.Lux += LightsLux
+			}
+			// KPIs over this step.
+			floorN[sp.floor] += n
+			sp.peak = max(sp.peak, n)
+			if workHours {
+				sp.workH += dt
+				if n > 0 {
+					sp.occupiedH += dt
+				}
+			}
+			sp.personH += float64(n) * dt
+			if r.CO2 > 1000 {
+				sp.co2H += dt
+			}
+			if n > 0 && (r.T < 20 || r.T > 26) {
+				sp.comfortH += dt
+			}
+			if report {
+				for i := range sp.sensors {
+					sn := &sp.sensors[i]
+					buf = sp.reading(buf[:0], sn.kind, n)
+					if series != nil {
+						series.WriteString(t.Format(time.RFC3339))
+						series.WriteByte(',')
+						series.WriteString(sn.hw)
+						series.WriteByte(',')
+						series.Write(buf)
+						series.WriteByte('\n')
+					}
+					var payload []byte
+					if wrap {
+						payload = make([]byte, 0, len(buf)+20)
+						payload = append(payload, `{"SensorValue":"`...)
+						payload = append(append(payload, buf...), `"}`...)
+					} else {
+						payload = append([]byte(nil), buf...)
+					}
+					tk, err := p.Submit(&engine.IngressMessage{Topic: sn.topic, Payload: payload, QoS: 1, Username: sn.device, Received: t})
+					if err != nil {
+						return nil, fmt.Errorf("simulate: submit %s: %w", sn.hw, err)
+					}
+					last[sn.device] = tk
+					res.Readings++
+				}
+			}
+			// Physics to t + step.
+			hvacOn := work && h >= 6 && h < 19
+			r.CO2 = CO2Step(r.CO2, float64(n), r.V, r.Q, o.CO2, dt)
+			r.TempStep(float64(n), tOut, dt, hvacOn)
+			r.W = HumidityStep(r.W, float64(n), r.V, r.Q, wOut, dt)
+		}
+		for name, n := range floorN {
+			f := floors[name]
+			f.Peak = max(f.Peak, n)
+			f.personH += float64(n) * dt
+			if workHours {
+				f.workPersonH += float64(n) * dt
+				f.workH += dt
+			}
+		}
+	}
+	clock.Set(sc.Start.Add(time.Duration(steps) * sc.Step))
+	if series != nil {
+		if err := series.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	// Wait for every device's last reading: per device, commits are in order.
+	devs := make([]string, 0, len(last))
+	for d := range last {
+		devs = append(devs, d)
+	}
+	sort.Strings(devs)
+	for _, d := range devs {
+		last[d].Wait() // a rejected last reading is counted below
+	}
+	res.Wall = time.Since(wall)
+	if sp, ok := p.(interface{ Stats() engine.IngressStats }); ok {
+		st := sp.Stats()
+		res.Rejected = st.Rejected - stats0.Rejected
+	}
+	if opts.UDFs != nil {
+		res.UDFCounted = true
+		res.UDFExecutions = opts.UDFs.executions.Load()
+		res.UDFFailures = opts.UDFs.failed.Load() + opts.UDFs.timedOut.Load()
+	}
+	for _, sp := range s.spaces {
+		k := SpaceKPI{Name: sp.name, Floor: sp.floor, Model: sp.model, Capacity: sp.capacity, Peak: sp.peak,
+			CO2Hours: sp.co2H, ComfortHours: sp.comfortH, PersonHours: sp.personH}
+		if sp.workH > 0 {
+			k.OccupancyRate = sp.occupiedH / sp.workH
+		}
+		res.Spaces = append(res.Spaces, k)
+	}
+	sort.Strings(floorNames)
+	for _, name := range floorNames {
+		f := floors[name]
+		if f.workH > 0 && f.Capacity > 0 {
+			f.OccupancyRate = f.workPersonH / (f.workH * float64(f.Capacity))
+		}
+		res.Floors = append(res.Floors, *f)
+	}
+	return res, nil
+}
+
+// reading formats one sensor reading of kind with n people present.
+func (sp *simSpace) reading(b []byte, kind string, n int) []byte {
+	r := &sp.room
+	switch kind {
+	case "Motion":
+		return strconv.AppendBool(b, Motion(sp.rng, n))
+	case "CarbonDioxide":
+		return strconv.AppendFloat(b, math.Max(0, math.Round(r.CO2+3*sp.rng.NormFloat64())), 'f', 0, 64)
+	case "Temperature":
+		return strconv.AppendFloat(b, r.T+0.05*sp.rng.NormFloat64(), 'f', 1, 64)
+	case "Light":
+		return strconv.AppendFloat(b, math.Max(0, math.Round(r.Lux+5*sp.rng.NormFloat64())), 'f', 0, 64)
+	case "Humidity":
+		return strconv.AppendFloat(b, math.Max(0, math.Min(100, RelativeHumidity(r.W, r.T)+0.3*sp.rng.NormFloat64())), 'f', 0, 64)
+	}
+	return b
+}
