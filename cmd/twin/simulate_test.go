@@ -71,7 +71,7 @@ func TestSimulateErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"compare", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--compare", "x.yaml"}, 2, "--compare is not available yet"},
+		{"compare missing", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--compare", filepath.Join(dir, "x.yaml")}, 1, "x.yaml"},
 		{"bad scenario", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_bad.yaml"}, 1, "testdata/simulate_bad.yaml:4: spaces[0].volume: must be positive"},
 		{"missing scenario", []string{"simulate", "--project", project, "--scenario", filepath.Join(dir, "none.yaml")}, 1, "none.yaml"},
 		{"no variant", []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--variant", "x"}, 1, `no variant "x" (have crowded)`},
@@ -90,5 +90,73 @@ func TestSimulateErrors(t *testing.T) {
 				t.Errorf("want one line on stderr and nothing on stdout; got %q / %q", stderr, out)
 			}
 		})
+	}
+}
+
+// smartOfficeProject provisions the Smart Office into a temporary project.
+func smartOfficeProject(t *testing.T) (dir, project string) {
+	t.Helper()
+	dir = t.TempDir()
+	project = filepath.Join(dir, "o.twin")
+	if _, stderr, code := twin(t, "provision", "--project", project, smartOffice); code != 0 {
+		t.Fatal(stderr)
+	}
+	return dir, project
+}
+
+func TestSimulateCompareGolden(t *testing.T) {
+	dir, project := smartOfficeProject(t)
+	before, err := os.ReadFile(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "cmp")
+	stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml",
+		"--compare", "testdata/simulate_small_more.yaml", "--seed", "3", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr %q (no progress line when not a terminal)", stderr)
+	}
+	summary, err := os.ReadFile(filepath.Join(out, "summary.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout, string(summary)) {
+		t.Errorf("stdout does not start with summary.txt")
+	}
+	golden(t, "simulate_compare_summary", string(summary))
+	kpis, _ := os.ReadFile(filepath.Join(out, "kpis.csv"))
+	golden(t, "simulate_compare_kpis", string(kpis))
+	if !strings.Contains(string(summary), "seed 3\nvariant scenario small more, seed 3\n") {
+		t.Errorf("both runs should use seed 3:\n%s", summary)
+	}
+	for _, f := range []string{"occupancy_floors.png", "occupancy_heatmap.png", "co2_busiest.png", "temperature_busiest.png", "series.csv", "series_variant.csv"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	after, _ := os.ReadFile(project)
+	if string(before) != string(after) {
+		t.Error("--compare changed the project")
+	}
+}
+
+func TestSimulateCharts(t *testing.T) {
+	dir, project := smartOfficeProject(t)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "charts "+filepath.Join(out, "occupancy_floors.png")) {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	for _, f := range []string{"occupancy_floors.png", "occupancy_heatmap.png", "co2_busiest.png", "temperature_busiest.png"} {
+		data, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || !strings.HasPrefix(string(data), "\x89PNG") {
+			t.Errorf("%s: not a PNG (%v)", f, err)
+		}
 	}
 }
