@@ -6,8 +6,11 @@
 //
 // A Scenario (LoadScenario; docs/scenarios.md) says which spaces get which
 // occupancy model and parameters; New binds it to a project's spaces and
-// sensors; Sim.Run steps the clock as fast as possible and returns the
-// KPIs. The models and their equations are in docs/simulation.md. Every
+// sensors; Sim.Run steps the clock as fast as possible (or paced by
+// RealTime) and returns the KPIs. Readings go to a Sink: *engine.Pipeline
+// in process, or the app's MQTT sink whose virtual devices are real MQTT
+// clients. Power and energy meters are in meters.go, sensor faults in
+// faults.go. The models and their equations are in docs/simulation.md. Every
 // random draw comes from math/rand/v2 PCG sources seeded with the
 // scenario's seed and the space's name, so a run is deterministic.
 package simulator

@@ -33,6 +33,8 @@ type Scenario struct {
 	// and their UDFs expect).
 	Payload string
 	KPIs    []string
+	// Faults make matching sensors misbehave (faults.go).
+	Faults []Fault
 
 	file string // for error messages
 }
@@ -240,12 +242,14 @@ func (sc *Scenario) apply(m *yaml.Node, inVariant bool) error {
 			err = sc.variants(v)
 		case "kpis":
 			err = sc.kpis(v)
+		case "faults":
+			err = sc.faultsNode(v)
 		case "payload":
 			if sc.Payload, err = sc.str(v, "payload"); err == nil && sc.Payload != "bare" && sc.Payload != "sensorvalue" {
 				err = sc.errf(v, "payload", "want bare or sensorvalue, got %q", sc.Payload)
 			}
 		default:
-			return sc.errf(k, k.Value, "unknown field (want name, extends, seed, start, duration, step, report, payload, outdoor, scale, holidays, spaces, variants or kpis)")
+			return sc.errf(k, k.Value, "unknown field (want name, extends, seed, start, duration, step, report, payload, outdoor, scale, holidays, spaces, variants, kpis or faults)")
 		}
 		if err != nil {
 			return err
@@ -543,6 +547,7 @@ func (sc *Scenario) clone() *Scenario {
 	c.Spaces = append([]Rule(nil), sc.Spaces...)
 	c.Holidays = append([]time.Time(nil), sc.Holidays...)
 	c.KPIs = append([]string(nil), sc.KPIs...)
+	c.Faults = append([]Fault(nil), sc.Faults...)
 	return &c
 }
 

@@ -80,6 +80,10 @@ type Options struct {
 	// Clock, if set, is the clock to drive (the one the engine and UDF
 	// runtime were given); default a new one.
 	Clock *Clock
+	// Pace, if set, is called before each step with its simulated time;
+	// it may sleep (RealTime) and its error stops the run. Default: as
+	// fast as possible.
+	Pace func(t time.Time) error
 }
 
 // simSensor is a sensor the simulator drives.
@@ -99,6 +103,7 @@ type simSpace struct {
 	sensors     []simSensor
 	clouds      float64
 	cloudDay    int
+	meter       meter // meters.go
 
 	// KPI accumulators.
 	occupiedH, workH, co2H, comfortH, personH float64
@@ -107,12 +112,15 @@ type simSpace struct {
 
 // Sim is a scenario bound to a project's spaces and sensors.
 type Sim struct {
-	sc     *Scenario
-	spaces []*simSpace
+	sc       *Scenario
+	spaces   []*simSpace
+	faults   map[string]*sensorFaults // by sensor hardwareId (faults.go)
+	sitePeak float64                  // W (meters.go)
 }
 
 // Simulated data types.
-var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true}
+var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true,
+	"Power": true, "Energy": true}
 
 // New binds sc to the spaces of e: every space with sensors that a rule
 // matches is simulated, its sensors driven by data type.
@@ -136,6 +144,7 @@ func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
 	if len(s.spaces) == 0 {
 		return nil, errors.New("simulate: no space with sensors matches the scenario's spaces rules")
 	}
+	s.bindFaults()
 	return s, nil
 }
 
@@ -277,11 +286,6 @@ func (s *Sim) Spaces() []string {
 	return out
 }
 
-// Submitter is where readings go: engine.Pipeline implements it.
-type Submitter interface {
-	Submit(m *engine.IngressMessage) (*engine.Ticket, error)
-}
-
 // Run runs the scenario as fast as possible, submitting readings to p,
 // and returns the KPIs once every reading has been processed.
 func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
@@ -297,7 +301,7 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		series.WriteString("time,sensor,value\n")
 	}
 	var stats0 engine.IngressStats
-	if sp, ok := p.(interface{ Stats() engine.IngressStats }); ok {
+	if sp, ok := p.(StatsSource); ok {
 		stats0 = sp.Stats()
 	}
 	wall := time.Now()
@@ -325,10 +329,17 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 			sp.room.T = sp.room.Set
 		}
 		sp.room.W = o.Humidity / 100 * satVapour(o.TempMean)
+		sp.meter = meter{}
 	}
+	s.sitePeak = 0
 	floorN := map[string]int{}
 	for k := 0; k < steps; k++ {
 		t := sc.Start.Add(time.Duration(k) * sc.Step)
+		if opts.Pace != nil {
+			if err := opts.Pace(t); err != nil {
+				return nil, err
+			}
+		}
 		clock.Set(t)
 		work := s.workday(t)
 		h := hourOfDay(t)
@@ -337,6 +348,7 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		wOut := o.Humidity / 100 * satVapour(tOut)
 		report := k%every == 0
 		clear(floorN)
+		site := 0.0
 		for _, sp := range s.spaces {
 			n := sp.occ.people(t, work, dt)
 			day := int(t.Unix() / 86400)
@@ -369,6 +381,12 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 				for i := range sp.sensors {
 					sn := &sp.sensors[i]
 					buf = sp.reading(buf[:0], sn.kind, n)
+					if s.faults != nil {
+						var send bool
+						if buf, send = s.fault(sn.hw, t, buf); !send {
+							continue
+						}
+					}
 					if series != nil {
 						series.WriteString(t.Format(time.RFC3339))
 						series.WriteByte(',')
@@ -389,16 +407,21 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 					if err != nil {
 						return nil, fmt.Errorf("simulate: submit %s: %w", sn.hw, err)
 					}
-					last[sn.device] = tk
+					if tk != nil {
+						last[sn.device] = tk
+					}
 					res.Readings++
 				}
 			}
 			// Physics to t + step.
 			hvacOn := work && h >= 6 && h < 19
 			r.CO2 = CO2Step(r.CO2, float64(n), r.V, r.Q, o.CO2, dt)
-			r.TempStep(float64(n), tOut, dt, hvacOn)
+			hvac := r.TempStep(float64(n), tOut, dt, hvacOn)
 			r.W = HumidityStep(r.W, float64(n), r.V, r.Q, wOut, dt)
+			sp.meter.step(r, n, hvac, dt)
+			site += sp.meter.power
 		}
+		s.sitePeak = max(s.sitePeak, site)
 		for name, n := range floorN {
 			f := floors[name]
 			f.Peak = max(f.Peak, n)
@@ -424,8 +447,13 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 	for _, d := range devs {
 		last[d].Wait() // a rejected last reading is counted below
 	}
+	if f, ok := p.(Flusher); ok {
+		if err := f.Flush(); err != nil {
+			return nil, fmt.Errorf("simulate: %w", err)
+		}
+	}
 	res.Wall = time.Since(wall)
-	if sp, ok := p.(interface{ Stats() engine.IngressStats }); ok {
+	if sp, ok := p.(StatsSource); ok {
 		st := sp.Stats()
 		res.Rejected = st.Rejected - stats0.Rejected
 	}
@@ -468,5 +496,5 @@ func (sp *simSpace) reading(b []byte, kind string, n int) []byte {
 	case "Humidity":
 		return strconv.AppendFloat(b, math.Max(0, math.Min(100, RelativeHumidity(r.W, r.T)+0.3*sp.rng.NormFloat64())), 'f', 0, 64)
 	}
-	return b
+	return sp.meterReading(b, kind, n)
 }

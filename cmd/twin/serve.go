@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os/signal"
@@ -9,23 +10,41 @@ import (
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine/mqtt"
+	"github.com/twinstudio/twinstudio/simulator"
 )
 
 type serveCmd struct {
 	projectFlag
-	MQTT     string `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
-	MQTTWS   string `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
-	HTTP     string `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
-	Simulate string `placeholder:"SCENARIO" help:"Run a simulation scenario (not available yet)."`
-	Quiet    bool   `help:"Log warnings only."`
+	MQTT     string  `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
+	MQTTWS   string  `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
+	HTTP     string  `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
+	Simulate string  `placeholder:"SCENARIO" help:"Run a simulation scenario in real time x --speed against the live broker, then stop (docs/simulation.md)."`
+	Speed    float64 `default:"60" placeholder:"N" help:"With --simulate: simulated time runs N times real time (60: a simulated minute per second)."`
+	Variant  string  `placeholder:"NAME" help:"With --simulate: run the scenario's variant NAME."`
+	SimMode  string  `name:"sim-mode" default:"mqtt" enum:"mqtt,in-process" help:"With --simulate: virtual devices as MQTT clients of the broker (mqtt) or readings straight into the pipeline (in-process)."`
+	Quiet    bool    `help:"Log warnings only."`
 }
 
 func (c *serveCmd) Run(e *env) error {
 	if c.HTTP != "" {
 		return usageError{fmt.Errorf("--http: the REST API is not available in this version")}
 	}
+	var sc *simulator.Scenario
 	if c.Simulate != "" {
-		return usageError{fmt.Errorf("--simulate: the simulator is not available in this version")}
+		if !(c.Speed > 0) {
+			return usageError{fmt.Errorf("--speed must be positive, got %v", c.Speed)}
+		}
+		var err error
+		if sc, err = simulator.LoadScenario(c.Simulate); err != nil {
+			return err
+		}
+		if c.Variant != "" {
+			if sc, err = sc.Variant(c.Variant); err != nil {
+				return err
+			}
+		}
+	} else if c.Variant != "" {
+		return usageError{fmt.Errorf("--variant needs --simulate")}
 	}
 	level := slog.LevelInfo
 	if c.Quiet {
@@ -40,12 +59,39 @@ func (c *serveCmd) Run(e *env) error {
 	log.Info("serving", "project", c.Project, "spaces", st.Spaces, "devices", st.Devices, "sensors", st.Sensors, "mqtt", a.Broker().Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	<-ctx.Done()
+	var (
+		res    *simulator.Result
+		simErr error
+	)
+	if sc != nil {
+		mode := app.SimMQTT
+		if c.SimMode == "in-process" {
+			mode = app.SimInProcess
+		}
+		log.Info("simulating", "scenario", sc.Name, "start", sc.Start, "duration", sc.Duration, "speed", c.Speed, "mode", mode.String())
+		res, simErr = a.RunSimulation(ctx, sc, app.SimOptions{Mode: mode, Speed: c.Speed,
+			OnConnected: func(devs []string) { log.Info("virtual devices connected", "devices", len(devs)) }})
+		switch {
+		case simErr == nil:
+			log.Info("simulation finished", "readings", res.Readings, "rejected", res.Rejected, "wall", res.Wall)
+		case errors.Is(simErr, context.Canceled):
+			log.Info("simulation stopped by signal")
+			simErr = nil
+		}
+	} else {
+		<-ctx.Done()
+	}
 	log.Info("shutting down: draining the pipeline and committing")
 	s := a.Pipeline().Stats()
 	if err := a.Close(); err != nil {
-		return err
+		return errors.Join(simErr, err)
 	}
 	log.Info("stopped", "accepted", s.Accepted, "rejected", s.Rejected, "dropped", s.Dropped)
+	if simErr != nil {
+		return simErr
+	}
+	if res != nil {
+		return res.WriteSummary(e.stdout)
+	}
 	return nil
 }
