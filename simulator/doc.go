@@ -10,7 +10,8 @@
 // RealTime) and returns the KPIs. Readings go to a Sink: *engine.Pipeline
 // in process, or the app's MQTT sink whose virtual devices are real MQTT
 // clients. Power and energy meters are in meters.go, sensor faults in
-// faults.go. The models and their equations are in docs/simulation.md. Every
+// faults.go, EV charging in ev.go, retail visitors and garden soil moisture
+// in outdoor.go. The models and their equations are in docs/simulation.md. Every
 // random draw comes from math/rand/v2 PCG sources seeded with the
 // scenario's seed and the space's name, so a run is deterministic.
 package simulator

@@ -179,6 +179,21 @@ func (s *Sim) workday(t time.Time) bool {
 	return true
 }
 
+// openDay says whether a shop opens on t's date: Monday to Saturday,
+// except holidays.
+func (s *Sim) openDay(t time.Time) bool {
+	if t.Weekday() != time.Saturday {
+		return s.workday(t)
+	}
+	y, m, d := t.Date()
+	for _, h := range s.sc.Holidays {
+		if hy, hm, hd := h.Date(); y == hy && m == hm && d == hd {
+			return false
+		}
+	}
+	return true
+}
+
 // people returns how many are present at t (with dt the step in hours).
 func (o *occupancy) people(t time.Time, work bool, dt float64) int {
 	if o.capacity <= 0 {

@@ -11,7 +11,7 @@ import (
 
 // KPINames are the KPI groups a scenario's kpis list may name; an empty
 // list means all of them.
-var KPINames = []string{"occupancy", "co2", "comfort", "readings", "udf"}
+var KPINames = []string{"occupancy", "co2", "comfort", "readings", "udf", "energy", "ev", "water"}
 
 func validKPI(s string) bool {
 	for _, k := range KPINames {
@@ -59,7 +59,32 @@ type Result struct {
 	UDFCounted    bool
 	UDFExecutions uint64
 	UDFFailures   uint64 // failed or timed out
+	Notifications uint64 // UdfCustom notifications sent by UDFs that succeeded
 	Wall          time.Duration
+
+	// Energy of the spaces with Power or Energy sensors (none: no energy KPIs).
+	Energy    []SpaceEnergy
+	EnergyKWh float64 // all metered spaces
+	HVACKWh   float64
+	PeakKW    float64 // largest sum over metered spaces of one step's power
+
+	// EV charging, one per car park (none: no EV KPIs).
+	EV       []EVKPI
+	EVPeakKW float64 // largest sum over car parks of one step's power
+
+	// Gardens' water balance (none: no water KPIs).
+	Gardens []GardenKPI
+}
+
+// EVTotals are the energy delivered and the unmet demand over all car parks, kWh.
+func (r *Result) EVTotals() (delivered, unmet float64, cars, turnedAway int) {
+	for _, e := range r.EV {
+		delivered += e.DeliveredKWh
+		unmet += e.UnmetKWh
+		cars += e.Cars
+		turnedAway += e.TurnedAway
+	}
+	return
 }
 
 func (r *Result) want(kpis []string, name string) bool {
@@ -103,6 +128,20 @@ func (r *Result) WriteKPIs(w io.Writer, kpis []string) error {
 	if r.want(kpis, "udf") && r.UDFCounted {
 		row("run", r.Scenario, "udf_executions", fmt.Sprint(r.UDFExecutions), "executions")
 		row("run", r.Scenario, "udf_failures", fmt.Sprint(r.UDFFailures), "executions")
+		row("run", r.Scenario, "notifications", fmt.Sprint(r.Notifications), "notifications")
+	}
+	if r.want(kpis, "energy") && len(r.Energy) > 0 {
+		row("run", r.Scenario, "energy_kwh", f3(r.EnergyKWh), "kWh")
+		row("run", r.Scenario, "hvac_kwh", f3(r.HVACKWh), "kWh")
+		row("run", r.Scenario, "peak_kw", f3(r.PeakKW), "kW")
+	}
+	if r.want(kpis, "ev") && len(r.EV) > 0 {
+		del, unmet, cars, away := r.EVTotals()
+		row("run", r.Scenario, "ev_energy_delivered", f3(del), "kWh")
+		row("run", r.Scenario, "ev_unmet_demand", f3(unmet), "kWh")
+		row("run", r.Scenario, "ev_peak_kw", f3(r.EVPeakKW), "kW")
+		row("run", r.Scenario, "ev_cars", fmt.Sprint(cars), "cars")
+		row("run", r.Scenario, "ev_cars_turned_away", fmt.Sprint(away), "cars")
 	}
 	if r.want(kpis, "occupancy") {
 		row("run", r.Scenario, "person_hours", f3(personH), "h")
@@ -131,6 +170,33 @@ func (r *Result) WriteKPIs(w io.Writer, kpis []string) error {
 			row("space", s.Name, "comfort_hours_out_of_range", f3(s.ComfortHours), "h")
 		}
 	}
+	if r.want(kpis, "energy") {
+		for _, e := range r.Energy {
+			row("space", e.Name, "energy_kwh", f3(e.KWh), "kWh")
+			row("space", e.Name, "hvac_kwh", f3(e.HVACKWh), "kWh")
+			row("space", e.Name, "peak_kw", f3(e.PeakKW), "kW")
+		}
+	}
+	if r.want(kpis, "water") {
+		for _, g := range r.Gardens {
+			row("space", g.Name, "rain_mm", f3(g.RainMM), "mm")
+			row("space", g.Name, "irrigation_mm", f3(g.IrrigationMM), "mm")
+			row("space", g.Name, "irrigations", fmt.Sprint(g.Irrigations), "events")
+			row("space", g.Name, "evapotranspiration_mm", f3(g.EvapotranspirationMM), "mm")
+			row("space", g.Name, "soil_moisture_min", f3(g.MinMoisture), "%")
+		}
+	}
+	if r.want(kpis, "ev") {
+		for _, e := range r.EV {
+			row("space", e.Name, "ev_chargers", fmt.Sprint(e.Chargers), "chargers")
+			row("space", e.Name, "ev_energy_delivered", f3(e.DeliveredKWh), "kWh")
+			row("space", e.Name, "ev_unmet_demand", f3(e.UnmetKWh), "kWh")
+			row("space", e.Name, "ev_peak_kw", f3(e.PeakKW), "kW")
+			row("space", e.Name, "ev_hours_over_grid_limit", f3(e.HoursOverLimit), "h")
+			row("space", e.Name, "ev_cars", fmt.Sprint(e.Cars), "cars")
+			row("space", e.Name, "ev_cars_turned_away", fmt.Sprint(e.TurnedAway), "cars")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -155,7 +221,14 @@ func (r *Result) WriteSummary(w io.Writer) error {
 	fmt.Fprintf(tw, "%d spaces on %d floors\n", len(r.Spaces), len(r.Floors))
 	fmt.Fprintf(tw, "readings sent\t%d\t(%d rejected)\n", r.Readings, r.Rejected)
 	if r.UDFCounted {
-		fmt.Fprintf(tw, "UDF executions\t%d\t(%d failed)\n", r.UDFExecutions, r.UDFFailures)
+		fmt.Fprintf(tw, "UDF executions\t%d\t(%d failed, %d notifications)\n", r.UDFExecutions, r.UDFFailures, r.Notifications)
+	}
+	if len(r.Energy) > 0 {
+		fmt.Fprintf(tw, "energy\t%.1f kWh\t(HVAC %.1f kWh, peak %.1f kW; metered spaces: %d)\n", r.EnergyKWh, r.HVACKWh, r.PeakKW, len(r.Energy))
+	}
+	if len(r.EV) > 0 {
+		del, unmet, cars, away := r.EVTotals()
+		fmt.Fprintf(tw, "EV energy delivered\t%.1f kWh\t(unmet demand %.1f kWh, peak %.1f kW, %d cars, %d turned away)\n", del, unmet, r.EVPeakKW, cars, away)
 	}
 	fmt.Fprintf(tw, "person-hours\t%.1f\n", personH)
 	fmt.Fprintf(tw, "CO2 hours above 1000 ppm\t%.1f\t(all spaces)\n", co2H)

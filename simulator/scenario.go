@@ -74,10 +74,36 @@ type Params struct {
 	Setpoint    *float64 // °C
 	HVAC        *float64 // W of heating or cooling capacity (0: none)
 	Envelope    *float64 // W/K conductance to outdoors through walls and windows
+
+	// Car park (model carpark, ev.go).
+	Chargers     *float64  // chargers in use
+	ChargerPower *float64  // kW, each charger's maximum
+	GridLimit    *float64  // kW, the site's limit (0: none)
+	Policy       *string   // equal or udf
+	Arrivals     *Arrivals // the cars of a working day
+
+	Visitors *RetailParams // model retail (outdoor.go)
+	Garden   *GardenParams // model garden (outdoor.go)
 }
 
+// Arrivals are the cars that come to a car park on a working day.
+type Arrivals struct {
+	Cars         float64 // cars per working day
+	Arrive       float64 // mean arrival, hours after midnight
+	ArriveSpread float64 // σ of arrival, hours
+	Depart       float64 // mean departure, hours after midnight
+	DepartSpread float64 // σ of departure, hours
+	SoC          float64 // mean state of charge at arrival, %
+	SoCSpread    float64 // σ of it, %
+	Battery      float64 // kWh
+}
+
+// defaultArrivals are a car park's arrivals when a rule gives none.
+var defaultArrivals = Arrivals{Cars: 12, Arrive: 8.5, ArriveSpread: 0.75, Depart: 17.25, DepartSpread: 1,
+	SoC: 30, SoCSpread: 15, Battery: 60}
+
 // Models are the occupancy models a rule may name.
-var Models = []string{"office", "meeting", "common", "empty"}
+var Models = []string{"office", "meeting", "common", "empty", "carpark", "retail", "garden"}
 
 // ScenarioError is a bad scenario: file, line and field.
 type ScenarioError struct {
@@ -498,8 +524,36 @@ func (sc *Scenario) rules(v *yaml.Node) error {
 			case "envelope":
 				x, err = sc.nonneg(val, f)
 				r.Params.Envelope = &x
+			case "chargers":
+				var n int64
+				if n, err = sc.int(val, f); err == nil && n < 0 {
+					err = sc.errf(val, f, "must not be negative, got %v", val.Value)
+				}
+				x = float64(n)
+				r.Params.Chargers = &x
+			case "chargerPower":
+				x, err = sc.num(val, f)
+				if err == nil && x <= 0 {
+					err = sc.errf(val, f, "must be positive (kW), got %v", val.Value)
+				}
+				r.Params.ChargerPower = &x
+			case "gridLimit":
+				x, err = sc.nonneg(val, f)
+				r.Params.GridLimit = &x
+			case "policy":
+				var s string
+				if s, err = sc.str(val, f); err == nil && s != "equal" && s != "udf" {
+					err = sc.errf(val, f, "unknown policy %q (want equal or udf)", s)
+				}
+				r.Params.Policy = &s
+			case "arrivals":
+				r.Params.Arrivals, err = sc.arrivals(val, f)
+			case "visitors":
+				r.Params.Visitors, err = sc.visitors(val, f)
+			case "garden":
+				r.Params.Garden, err = sc.garden(val, f)
 			default:
-				err = sc.errf(k, f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac or envelope)")
+				err = sc.errf(k, f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors or garden)")
 			}
 			if err != nil {
 				return err
@@ -511,6 +565,142 @@ func (sc *Scenario) rules(v *yaml.Node) error {
 		sc.Spaces = append(sc.Spaces, r)
 	}
 	return nil
+}
+
+// arrivals parses a car park's arrivals mapping; unset fields keep
+// defaultArrivals.
+func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
+	if err := sc.mapping(m, field); err != nil {
+		return nil, err
+	}
+	a := defaultArrivals
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		f := field + "." + k.Value
+		var err error
+		switch k.Value {
+		case "cars":
+			a.Cars, err = sc.nonneg(v, f)
+		case "arrive", "depart":
+			var s string
+			if s, err = sc.str(v, f); err == nil {
+				t, perr := time.Parse("15:04", s)
+				if perr != nil {
+					return nil, sc.errf(v, f, "want a time of day such as 08:30, got %q", s)
+				}
+				h := float64(t.Hour()) + float64(t.Minute())/60
+				if k.Value == "arrive" {
+					a.Arrive = h
+				} else {
+					a.Depart = h
+				}
+			}
+		case "arriveSpread", "departSpread":
+			var d time.Duration
+			if v.Value != "0" {
+				d, err = sc.dur(v, f)
+			}
+			if err == nil {
+				if k.Value == "arriveSpread" {
+					a.ArriveSpread = d.Hours()
+				} else {
+					a.DepartSpread = d.Hours()
+				}
+			}
+		case "soc", "socSpread":
+			var x float64
+			if x, err = sc.nonneg(v, f); err == nil && x > 100 {
+				err = sc.errf(v, f, "is a percentage (0 to 100)")
+			}
+			if k.Value == "soc" {
+				a.SoC = x
+			} else {
+				a.SoCSpread = x
+			}
+		case "battery":
+			if a.Battery, err = sc.num(v, f); err == nil && a.Battery <= 0 {
+				err = sc.errf(v, f, "must be positive (kWh), got %v", v.Value)
+			}
+		default:
+			err = sc.errf(k, f, "unknown field (want cars, arrive, arriveSpread, depart, departSpread, soc, socSpread or battery)")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &a, nil
+}
+
+// visitors parses a retail rule's visitors mapping.
+func (sc *Scenario) visitors(m *yaml.Node, field string) (*RetailParams, error) {
+	if err := sc.mapping(m, field); err != nil {
+		return nil, err
+	}
+	p := defaultRetail
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		f := field + "." + k.Value
+		var err error
+		switch k.Value {
+		case "rate":
+			p.Rate, err = sc.nonneg(v, f)
+		case "stay":
+			var d time.Duration
+			if d, err = sc.dur(v, f); err == nil {
+				p.Stay = d.Hours()
+			}
+		case "open", "close":
+			var s string
+			if s, err = sc.str(v, f); err == nil {
+				t, perr := time.Parse("15:04", s)
+				if perr != nil {
+					return nil, sc.errf(v, f, "want a time of day such as 09:00, got %q", s)
+				}
+				h := float64(t.Hour()) + float64(t.Minute())/60
+				if k.Value == "open" {
+					p.Open = h
+				} else {
+					p.Close = h
+				}
+			}
+		default:
+			err = sc.errf(k, f, "unknown field (want rate, stay, open or close)")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if p.Close <= p.Open {
+		return nil, sc.errf(m, field, "close must be after open")
+	}
+	return &p, nil
+}
+
+// garden parses a garden rule's soil water parameters.
+func (sc *Scenario) garden(m *yaml.Node, field string) (*GardenParams, error) {
+	if err := sc.mapping(m, field); err != nil {
+		return nil, err
+	}
+	p := defaultGarden
+	fields := map[string]*float64{"et": &p.ET, "rainPerDay": &p.RainPerDay, "rainMean": &p.RainMean, "threshold": &p.Threshold,
+		"irrigation": &p.Irrigation, "rootDepth": &p.RootDepth, "capacity": &p.Capacity, "initial": &p.Initial}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		f := field + "." + k.Value
+		dst, ok := fields[k.Value]
+		if !ok {
+			return nil, sc.errf(k, f, "unknown field (want et, rainPerDay, rainMean, threshold, irrigation, rootDepth, capacity or initial)")
+		}
+		x, err := sc.nonneg(v, f)
+		if err != nil {
+			return nil, err
+		}
+		*dst = x
+	}
+	if p.RootDepth <= 0 || p.Capacity <= 0 || p.Capacity > 100 {
+		return nil, sc.errf(m, field, "rootDepth must be positive and capacity 0 to 100 %%")
+	}
+	return &p, nil
 }
 
 func validModel(s string) bool {

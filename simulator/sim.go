@@ -52,6 +52,7 @@ func (c *Clock) Advance() time.Time { return time.Unix(0, c.now.Add(int64(c.step
 type UDFCounter struct {
 	RT                                 engine.UDFRuntime
 	executions, failed, timedOut, deny atomic.Uint64
+	notifications                      atomic.Uint64 // sent by executions that succeeded
 }
 
 // Execute implements engine.UDFRuntime.
@@ -66,6 +67,9 @@ func (u *UDFCounter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInpu
 			u.timedOut.Add(1)
 		case engine.OutcomeNotAuthorized:
 			u.deny.Add(1)
+		}
+		if rec.Outcome != engine.OutcomeFailed && rec.Outcome != engine.OutcomeTimedOut {
+			u.notifications.Add(uint64(len(rec.Notifications)))
 		}
 	}
 	return rec
@@ -89,7 +93,8 @@ type Options struct {
 // simSensor is a sensor the simulator drives.
 type simSensor struct {
 	hw, topic, device string
-	kind              string // data type: Motion, CarbonDioxide, Temperature, Light, Humidity
+	kind              string // data type: Motion, CarbonDioxide, Temperature, Light, Humidity, …
+	charger           int    // car parks: the sensor's charger, 1-based (0: the site's)
 }
 
 // simSpace is a space the simulator drives.
@@ -103,7 +108,11 @@ type simSpace struct {
 	sensors     []simSensor
 	clouds      float64
 	cloudDay    int
-	meter       meter // meters.go
+	meter       meter   // meters.go
+	metered     bool    // has Power or Energy sensors
+	ev          *evPark // model carpark (ev.go)
+	retail      *retail // model retail (outdoor.go)
+	garden      *garden // model garden (outdoor.go)
 
 	// KPI accumulators.
 	occupiedH, workH, co2H, comfortH, personH float64
@@ -116,16 +125,20 @@ type Sim struct {
 	spaces   []*simSpace
 	faults   map[string]*sensorFaults // by sensor hardwareId (faults.go)
 	sitePeak float64                  // W (meters.go)
+	e        *engine.Engine           // read for UDF-steered charging
+
+	meteredPeak float64 // W: the largest step sum over metered spaces
+	evPeak      float64 // kW: the largest step sum over car parks
 }
 
 // Simulated data types.
 var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true,
-	"Power": true, "Energy": true}
+	"Power": true, "Energy": true, "Occupancy": true, "PeopleCount": true, "StateOfCharge": true, "SoilMoisture": true}
 
 // New binds sc to the spaces of e: every space with sensors that a rule
 // matches is simulated, its sensors driven by data type.
 func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
-	s := &Sim{sc: sc}
+	s := &Sim{sc: sc, e: e}
 	err := e.View(func(v *engine.View) error {
 		var walk func(list []*engine.Space)
 		walk = func(list []*engine.Space) {
@@ -193,16 +206,53 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 	ss.rng = rand.New(rand.NewPCG(s.sc.Seed, h.Sum64()))
 	ss.occ = occupancy{model: model, capacity: ss.capacity, rng: ss.rng, day: math.MinInt}
 	ss.cloudDay = math.MinInt
+	// Car parks: the devices with a StateOfCharge sensor are the chargers,
+	// in hardwareId order.
+	chargerOf := map[string]int{}
+	if model == "carpark" {
+		var chargers []string
+		for _, sn := range sensors {
+			if v.TypeName(sn.DataTypeID) == "StateOfCharge" {
+				if dev, ok := v.Device(sn.DeviceID); ok && chargerOf[dev.HardwareID] == 0 {
+					chargerOf[dev.HardwareID] = -1
+					chargers = append(chargers, dev.HardwareID)
+				}
+			}
+		}
+		sort.Strings(chargers)
+		for i, c := range chargers {
+			chargerOf[c] = i + 1
+		}
+		ss.ev = newEVPark(p, len(chargers), sp.ID, ss.rng)
+		ss.capacity = ss.ev.chargers
+	}
+	switch model {
+	case "retail":
+		rp := defaultRetail
+		if p.Visitors != nil {
+			rp = *p.Visitors
+		}
+		ss.retail = &retail{p: rp, cap: ss.capacity, rng: ss.rng}
+	case "garden":
+		gp := defaultGarden
+		if p.Garden != nil {
+			gp = *p.Garden
+		}
+		ss.garden = &garden{p: gp, rng: ss.rng}
+	}
 	for _, sn := range sensors {
 		dt := v.TypeName(sn.DataTypeID)
-		if !dataTypes[dt] {
+		if !dataTypes[dt] || (dt == "StateOfCharge" && ss.ev == nil) || (dt == "SoilMoisture" && ss.garden == nil) {
 			continue
 		}
 		dev, ok := v.Device(sn.DeviceID)
 		if !ok {
 			continue
 		}
-		ss.sensors = append(ss.sensors, simSensor{hw: sn.HardwareID, device: dev.HardwareID, kind: dt,
+		if dt == "Power" || dt == "Energy" {
+			ss.metered = true
+		}
+		ss.sensors = append(ss.sensors, simSensor{hw: sn.HardwareID, device: dev.HardwareID, kind: dt, charger: chargerOf[dev.HardwareID],
 			topic: "devices/" + dev.HardwareID + "/sensors/" + sn.HardwareID})
 	}
 	sort.Slice(ss.sensors, func(i, j int) bool { return ss.sensors[i].hw < ss.sensors[j].hw })
@@ -250,6 +300,27 @@ func (p Params) merge(o Params) Params {
 	if o.Envelope != nil {
 		p.Envelope = o.Envelope
 	}
+	if o.Chargers != nil {
+		p.Chargers = o.Chargers
+	}
+	if o.ChargerPower != nil {
+		p.ChargerPower = o.ChargerPower
+	}
+	if o.GridLimit != nil {
+		p.GridLimit = o.GridLimit
+	}
+	if o.Policy != nil {
+		p.Policy = o.Policy
+	}
+	if o.Arrivals != nil {
+		p.Arrivals = o.Arrivals
+	}
+	if o.Visitors != nil {
+		p.Visitors = o.Visitors
+	}
+	if o.Garden != nil {
+		p.Garden = o.Garden
+	}
 	return p
 }
 
@@ -261,6 +332,9 @@ var modelDefaults = map[string]defaults{
 	"meeting": {people: 8, volume: 75, ventilation: 150, hvac: 2500, envelope: 25},
 	"common":  {people: 6, volume: 90, ventilation: 150, hvac: 2000, envelope: 30},
 	"empty":   {people: 0, volume: 30, ventilation: 30, hvac: 0, envelope: 10},
+	"carpark": {people: 0, volume: 3000, ventilation: 6000, hvac: 0, envelope: 200},
+	"retail":  {people: 40, volume: 600, ventilation: 1200, hvac: 8000, envelope: 80},
+	"garden":  {people: 0, volume: 100, ventilation: 1000, hvac: 0, envelope: 100},
 }
 
 // defaultModel picks a model from a space subtype.
@@ -273,6 +347,12 @@ func defaultModel(subtype string) string {
 		return "common"
 	case "StorageRoom", "ServerRoom":
 		return "empty"
+	case "ParkingSpot", "ChargingBay":
+		return "carpark"
+	case "Shop", "StoreVenue", "SalesVenue", "Restaurant":
+		return "retail"
+	case "GardenBed":
+		return "garden"
 	}
 	return "office"
 }
@@ -330,8 +410,19 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		}
 		sp.room.W = o.Humidity / 100 * satVapour(o.TempMean)
 		sp.meter = meter{}
+		if sp.ev != nil {
+			sp.ev.reset()
+		}
+		if g := sp.garden; g != nil {
+			g.theta, g.min = g.p.Initial, g.p.Initial
+			g.rainMM, g.irrMM, g.etMM, g.irrigations = 0, 0, 0, 0
+		}
+		if r := sp.retail; r != nil {
+			r.leave, r.turned = r.leave[:0], 0
+		}
 	}
-	s.sitePeak = 0
+	s.sitePeak, s.meteredPeak, s.evPeak = 0, 0, 0
+	var tickets []*engine.Ticket
 	floorN := map[string]int{}
 	for k := 0; k < steps; k++ {
 		t := sc.Start.Add(time.Duration(k) * sc.Step)
@@ -348,12 +439,28 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		wOut := o.Humidity / 100 * satVapour(tOut)
 		report := k%every == 0
 		clear(floorN)
-		site := 0.0
+		site, metered, evSite := 0.0, 0.0, 0.0
 		for _, sp := range s.spaces {
-			n := sp.occ.people(t, work, dt)
+			var n int
+			if ev := sp.ev; ev != nil {
+				n = ev.update(t, work)
+				if ev.policy == "udf" {
+					ev.readLimit(s.e)
+				}
+				ev.allocate(dt)
+			} else if sp.retail != nil {
+				n = sp.retail.people(t, s.openDay(t), dt)
+			} else {
+				n = sp.occ.people(t, work, dt)
+			}
 			day := int(t.Unix() / 86400)
 			if day != sp.cloudDay {
 				sp.cloudDay, sp.clouds = day, sp.rng.Float64()
+			}
+			// People in the room's physics: cars in a car park breathe no CO₂.
+			people := n
+			if sp.ev != nil {
+				people = 0
 			}
 			r := &sp.room
 			r.Lamps = n > 0
@@ -374,13 +481,19 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 			if r.CO2 > 1000 {
 				sp.co2H += dt
 			}
-			if n > 0 && (r.T < 20 || r.T > 26) {
+			if people > 0 && (r.T < 20 || r.T > 26) {
 				sp.comfortH += dt
 			}
 			if report {
 				for i := range sp.sensors {
 					sn := &sp.sensors[i]
-					buf = sp.reading(buf[:0], sn.kind, n)
+					if sp.ev != nil {
+						buf = sp.ev.reading(buf[:0], sp, sn.kind, sn.charger, n)
+					} else if sn.kind == "SoilMoisture" {
+						buf = sp.garden.reading(buf[:0])
+					} else {
+						buf = sp.reading(buf[:0], sn.kind, n)
+					}
 					if s.faults != nil {
 						var send bool
 						if buf, send = s.fault(sn.hw, t, buf); !send {
@@ -409,19 +522,45 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 					}
 					if tk != nil {
 						last[sn.device] = tk
+						if sp.ev != nil && sp.ev.policy == "udf" {
+							tickets = append(tickets, tk)
+						}
 					}
 					res.Readings++
 				}
+				// A UDF that steers the chargers sees these readings
+				// before the next step reads its limit: deterministic.
+				for _, tk := range tickets {
+					tk.Wait()
+				}
+				tickets = tickets[:0]
 			}
 			// Physics to t + step.
 			hvacOn := work && h >= 6 && h < 19
-			r.CO2 = CO2Step(r.CO2, float64(n), r.V, r.Q, o.CO2, dt)
-			hvac := r.TempStep(float64(n), tOut, dt, hvacOn)
-			r.W = HumidityStep(r.W, float64(n), r.V, r.Q, wOut, dt)
-			sp.meter.step(r, n, hvac, dt)
+			r.CO2 = CO2Step(r.CO2, float64(people), r.V, r.Q, o.CO2, dt)
+			hvac := r.TempStep(float64(people), tOut, dt, hvacOn)
+			r.W = HumidityStep(r.W, float64(people), r.V, r.Q, wOut, dt)
+			if sp.garden != nil {
+				sp.garden.step(t, dt)
+			}
+			if ev := sp.ev; ev != nil {
+				ev.charge(dt)
+				m := &sp.meter
+				m.power, m.hvacW = ev.site*1000, 0
+				m.energy += ev.site * dt
+				m.peak = max(m.peak, m.power)
+				evSite += ev.site
+			} else {
+				sp.meter.step(r, n, hvac, dt)
+			}
 			site += sp.meter.power
+			if sp.metered {
+				metered += sp.meter.power
+			}
 		}
 		s.sitePeak = max(s.sitePeak, site)
+		s.meteredPeak = max(s.meteredPeak, metered)
+		s.evPeak = max(s.evPeak, evSite)
 		for name, n := range floorN {
 			f := floors[name]
 			f.Peak = max(f.Peak, n)
@@ -461,7 +600,9 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		res.UDFCounted = true
 		res.UDFExecutions = opts.UDFs.executions.Load()
 		res.UDFFailures = opts.UDFs.failed.Load() + opts.UDFs.timedOut.Load()
+		res.Notifications = opts.UDFs.notifications.Load()
 	}
+	s.energyKPIs(res)
 	for _, sp := range s.spaces {
 		k := SpaceKPI{Name: sp.name, Floor: sp.floor, Model: sp.model, Capacity: sp.capacity, Peak: sp.peak,
 			CO2Hours: sp.co2H, ComfortHours: sp.comfortH, PersonHours: sp.personH}
@@ -495,6 +636,10 @@ func (sp *simSpace) reading(b []byte, kind string, n int) []byte {
 		return strconv.AppendFloat(b, math.Max(0, math.Round(r.Lux+5*sp.rng.NormFloat64())), 'f', 0, 64)
 	case "Humidity":
 		return strconv.AppendFloat(b, math.Max(0, math.Min(100, RelativeHumidity(r.W, r.T)+0.3*sp.rng.NormFloat64())), 'f', 0, 64)
+	case "Occupancy":
+		return strconv.AppendBool(b, n > 0)
+	case "PeopleCount":
+		return strconv.AppendInt(b, int64(n), 10)
 	}
 	return sp.meterReading(b, kind, n)
 }

@@ -132,7 +132,9 @@ func (c *simulateCmd) Run(e *env) error {
 	}
 	if c.Out != "" {
 		fmt.Fprintf(e.stdout, "\nwrote %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"), filepath.Join(c.Out, "summary.txt"))
-		fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(files, ", "))
+		if len(files) > 0 {
+			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(files, ", "))
+		}
 	}
 	return nil
 }
@@ -304,7 +306,9 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *simRun) error {
 		}
 		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
 			filepath.Join(c.Out, "series_variant.csv"), filepath.Join(c.Out, "summary.txt"))
-		fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
+		if len(charts) > 0 {
+			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
+		}
 		return nil
 	}
 	_, err := e.stdout.Write(summary.Bytes())
