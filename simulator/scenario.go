@@ -62,7 +62,11 @@ type Rule struct {
 	Type    string // space type name
 	Subtype string // space subtype name
 	Params  Params
-	Line    int
+	// Create lists data types (Motion, CarbonDioxide, …): a matching
+	// space without a sensor of one of them gets a virtual device with
+	// such a sensor before the run (devices.go).
+	Create []string
+	Line   int
 }
 
 // Params are a space's model parameters; nil fields are unset.
@@ -552,8 +556,10 @@ func (sc *Scenario) rules(v *yaml.Node) error {
 				r.Params.Visitors, err = sc.visitors(val, f)
 			case "garden":
 				r.Params.Garden, err = sc.garden(val, f)
+			case "create":
+				r.Create, err = sc.create(val, f)
 			default:
-				err = sc.errf(k, f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors or garden)")
+				err = sc.errf(k, f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors, garden or create)")
 			}
 			if err != nil {
 				return err
@@ -629,6 +635,26 @@ func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
 		}
 	}
 	return &a, nil
+}
+
+// create parses a rule's create list of data types.
+func (sc *Scenario) create(v *yaml.Node, field string) ([]string, error) {
+	if v.Kind != yaml.SequenceNode {
+		return nil, sc.errf(v, field, "want a list of data types ([Motion, CarbonDioxide, Temperature])")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range v.Content {
+		name, ok := dataTypeName(n.Value)
+		if n.Kind != yaml.ScalarNode || !ok {
+			return nil, sc.errf(n, field, "unknown data type %q (want %s)", n.Value, strings.Join(DataTypes, ", "))
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 // visitors parses a retail rule's visitors mapping.

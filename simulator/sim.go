@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -79,6 +78,10 @@ func (u *UDFCounter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInpu
 type Options struct {
 	// Series, if set, receives the series CSV: time,sensor,value.
 	Series io.Writer
+	// SpaceSeries, if set, receives the per-space series CSV:
+	// time,space,people,co2_ppm,temperature_c, the model's state of each
+	// simulated space (by full name) at each report interval.
+	SpaceSeries io.Writer
 	// UDFs, if set, is read for the udf KPIs.
 	UDFs *UDFCounter
 	// Clock, if set, is the clock to drive (the one the engine and UDF
@@ -127,8 +130,9 @@ type Sim struct {
 	sitePeak float64                  // W (meters.go)
 	e        *engine.Engine           // read for UDF-steered charging
 
-	meteredPeak float64 // W: the largest step sum over metered spaces
-	evPeak      float64 // kW: the largest step sum over car parks
+	created     *Created // the virtual devices New created
+	meteredPeak float64  // W: the largest step sum over metered spaces
+	evPeak      float64  // kW: the largest step sum over car parks
 }
 
 // Simulated data types.
@@ -136,10 +140,15 @@ var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperat
 	"Power": true, "Energy": true, "Occupancy": true, "PeopleCount": true, "StateOfCharge": true, "SoilMoisture": true}
 
 // New binds sc to the spaces of e: every space with sensors that a rule
-// matches is simulated, its sensors driven by data type.
+// matches is simulated, its sensors driven by data type. First it creates
+// the virtual devices the rules' create lists ask for (CreateDevices).
 func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
-	s := &Sim{sc: sc, e: e}
-	err := e.View(func(v *engine.View) error {
+	created, err := CreateDevices(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{sc: sc, e: e, created: created}
+	err = e.View(func(v *engine.View) error {
 		var walk func(list []*engine.Space)
 		walk = func(list []*engine.Space) {
 			for _, sp := range list {
@@ -170,14 +179,9 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 	typ, sub := v.TypeName(sp.TypeID), v.TypeName(sp.SubtypeID)
 	var p Params
 	matched := false
-	for _, r := range s.sc.Spaces {
-		if r.Path != "" && !(r.Path == "/" || full == r.Path || strings.HasPrefix(full, r.Path+"/")) {
-			continue
-		}
-		if r.Type != "" && !strings.EqualFold(r.Type, typ) {
-			continue
-		}
-		if r.Subtype != "" && !strings.EqualFold(r.Subtype, sub) {
+	for i := range s.sc.Spaces {
+		r := &s.sc.Spaces[i]
+		if !r.matches(full, typ, sub) {
 			continue
 		}
 		matched = true
@@ -357,6 +361,10 @@ func defaultModel(subtype string) string {
 	return "office"
 }
 
+// Created lists the virtual devices and sensors New created for the
+// scenario's create lists (none when they all existed already).
+func (s *Sim) Created() Created { return *s.created }
+
 // Spaces lists the simulated spaces' full names.
 func (s *Sim) Spaces() []string {
 	var out []string
@@ -379,6 +387,11 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 	if opts.Series != nil {
 		series = bufio.NewWriterSize(opts.Series, 1<<16)
 		series.WriteString("time,sensor,value\n")
+	}
+	var spaceSeries *bufio.Writer
+	if opts.SpaceSeries != nil {
+		spaceSeries = bufio.NewWriterSize(opts.SpaceSeries, 1<<16)
+		spaceSeries.WriteString("time,space,people,co2_ppm,temperature_c\n")
 	}
 	var stats0 engine.IngressStats
 	if sp, ok := p.(StatsSource); ok {
@@ -484,6 +497,19 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 			if people > 0 && (r.T < 20 || r.T > 26) {
 				sp.comfortH += dt
 			}
+			if report && spaceSeries != nil {
+				buf = append(buf[:0], t.Format(time.RFC3339)...)
+				buf = append(buf, ',')
+				buf = append(buf, csvField(sp.name)...)
+				buf = append(buf, ',')
+				buf = strconv.AppendInt(buf, int64(n), 10)
+				buf = append(buf, ',')
+				buf = strconv.AppendFloat(buf, r.CO2, 'f', 1, 64)
+				buf = append(buf, ',')
+				buf = strconv.AppendFloat(buf, r.T, 'f', 2, 64)
+				buf = append(buf, '\n')
+				spaceSeries.Write(buf)
+			}
 			if report {
 				for i := range sp.sensors {
 					sn := &sp.sensors[i]
@@ -572,9 +598,11 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		}
 	}
 	clock.Set(sc.Start.Add(time.Duration(steps) * sc.Step))
-	if series != nil {
-		if err := series.Flush(); err != nil {
-			return nil, err
+	for _, w := range []*bufio.Writer{series, spaceSeries} {
+		if w != nil {
+			if err := w.Flush(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// Wait for every device's last reading: per device, commits are in order.

@@ -24,7 +24,7 @@ type simulateCmd struct {
 	projectFlag
 	Scenario string        `required:"" placeholder:"FILE.yaml" help:"Scenario file (docs/scenarios.md)."`
 	Duration time.Duration `placeholder:"24h" help:"Simulated time to run (default: the scenario's duration)."`
-	Out      string        `placeholder:"DIR" help:"Write kpis.csv, series.csv, summary.txt and PNG charts to DIR (created if absent)."`
+	Out      string        `placeholder:"DIR" help:"Write kpis.csv, series.csv, spaces.csv, summary.txt and PNG charts to DIR (created if absent)."`
 	Seed     int64         `default:"-1" placeholder:"N" help:"Seed for every random draw (default: the scenario's seed)."`
 	Variant  string        `placeholder:"NAME" help:"Run the scenario's variant NAME (its overrides applied)."`
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed, on a copy of the project, and compare (the project is not changed)."`
@@ -35,6 +35,8 @@ type simRun struct {
 	sc      *simulator.Scenario
 	res     *simulator.Result
 	series  []byte            // series.csv
+	spaces  []byte            // spaces.csv
+	created simulator.Created // virtual devices the scenario created
 	sensors map[string]sensor // by hardwareId
 }
 
@@ -120,7 +122,7 @@ func (c *simulateCmd) Run(e *env) error {
 		if err := run.res.WriteKPIs(&kpis, sc.KPIs); err != nil {
 			return err
 		}
-		if err := writeFiles(c.Out, map[string][]byte{"series.csv": run.series, "kpis.csv": kpis.Bytes(), "summary.txt": summary.Bytes()}); err != nil {
+		if err := writeFiles(c.Out, map[string][]byte{"series.csv": run.series, "spaces.csv": run.spaces, "kpis.csv": kpis.Bytes(), "summary.txt": summary.Bytes()}); err != nil {
 			return err
 		}
 		if files, err = writeCharts(c.Out, []*simRun{run}); err != nil {
@@ -131,11 +133,13 @@ func (c *simulateCmd) Run(e *env) error {
 		return err
 	}
 	if c.Out != "" {
-		fmt.Fprintf(e.stdout, "\nwrote %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"), filepath.Join(c.Out, "summary.txt"))
+		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
+			filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "summary.txt"))
 		if len(files) > 0 {
 			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(files, ", "))
 		}
 	}
+	printCreated(e.stdout, run.created)
 	return nil
 }
 
@@ -158,11 +162,11 @@ func (c *simulateCmd) runOnce(path string, sc *simulator.Scenario, progress bool
 	if err != nil {
 		return nil, err
 	}
-	run := &simRun{sc: sc, sensors: sensorsOf(a.Engine(), sim.Spaces())}
-	var series bytes.Buffer
+	run := &simRun{sc: sc, sensors: sensorsOf(a.Engine(), sim.Spaces()), created: sim.Created()}
+	var series, spaces bytes.Buffer
 	opts := simulator.Options{UDFs: udfs, Clock: clock}
 	if c.Out != "" {
-		opts.Series = &series
+		opts.Series, opts.SpaceSeries = &series, &spaces
 	}
 	var sub simulator.Submitter = a.Pipeline()
 	var pr *progressSubmitter
@@ -177,8 +181,21 @@ func (c *simulateCmd) runOnce(path string, sc *simulator.Scenario, progress bool
 	if err != nil {
 		return nil, err
 	}
-	run.series = series.Bytes()
+	run.series, run.spaces = series.Bytes(), spaces.Bytes()
 	return run, a.Close()
+}
+
+// printCreated tells which virtual devices a run created in the project.
+func printCreated(w io.Writer, c simulator.Created) {
+	if len(c.Sensors) > 0 {
+		plural := func(n int, what string) string {
+			if n == 1 {
+				return fmt.Sprintf("%d %s", n, what)
+			}
+			return fmt.Sprintf("%d %ss", n, what)
+		}
+		fmt.Fprintf(w, "created %s and %s for the scenario's create lists\n", plural(len(c.Devices), "virtual device"), plural(len(c.Sensors), "sensor"))
+	}
 }
 
 // sensorsOf maps the simulated spaces' sensors to their space and data type.
@@ -293,6 +310,8 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *simRun) error {
 			"summary.txt":        summary.Bytes(),
 			"series.csv":         base.series,
 			"series_variant.csv": variant.series,
+			"spaces.csv":         base.spaces,
+			"spaces_variant.csv": variant.spaces,
 		}
 		if err := writeFiles(c.Out, files); err != nil {
 			return err
@@ -304,8 +323,9 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *simRun) error {
 		if _, err := e.stdout.Write(summary.Bytes()); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
-			filepath.Join(c.Out, "series_variant.csv"), filepath.Join(c.Out, "summary.txt"))
+		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
+			filepath.Join(c.Out, "series_variant.csv"), filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "spaces_variant.csv"),
+			filepath.Join(c.Out, "summary.txt"))
 		if len(charts) > 0 {
 			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
 		}

@@ -17,7 +17,7 @@ func TestSimulateGolden(t *testing.T) {
 	if _, stderr, code := twin(t, "provision", "--project", project, smartOffice); code != 0 {
 		t.Fatal(stderr)
 	}
-	var series []string
+	var series, spaces []string
 	for i, out := range []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")} {
 		stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out)
 		if code != 0 {
@@ -36,7 +36,17 @@ func TestSimulateGolden(t *testing.T) {
 			t.Errorf("stdout does not start with summary.txt")
 		}
 		series = append(series, string(s))
+		sp, err := os.ReadFile(filepath.Join(out, "spaces.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		spaces = append(spaces, string(sp))
 		if i == 0 {
+			// spaces.csv: its size and hash, the first report and the last.
+			sl := strings.SplitAfter(string(sp), "\n")
+			n := len(sl) - 1
+			golden(t, "simulate_spaces", fmt.Sprintf("%d lines, sha256 %x\n%s...\n%s", n, sha256.Sum256(sp),
+				strings.Join(sl[:min(25, n)], ""), strings.Join(sl[max(0, n-12):], "")))
 			golden(t, "simulate_stdout", normalise(stdout, dir))
 			golden(t, "simulate_kpis", string(kpis))
 			lines := strings.SplitAfter(string(s), "\n")
@@ -47,6 +57,9 @@ func TestSimulateGolden(t *testing.T) {
 	// The second run (on the same project, now with values) gives the same bytes.
 	if series[0] != series[1] {
 		t.Error("two runs gave different series.csv")
+	}
+	if spaces[0] != spaces[1] {
+		t.Error("two runs gave different spaces.csv")
 	}
 	// The Availability UDF ran on the simulated readings, at simulated time.
 	got, _, _ := twin(t, "get", "--project", project, "/Smart Office/Floor 2/Conference Room 2.02")
@@ -132,7 +145,7 @@ func TestSimulateCompareGolden(t *testing.T) {
 	if !strings.Contains(string(summary), "seed 3\nvariant scenario small more, seed 3\n") {
 		t.Errorf("both runs should use seed 3:\n%s", summary)
 	}
-	for _, f := range []string{"occupancy_floors.png", "occupancy_heatmap.png", "co2_busiest.png", "temperature_busiest.png", "series.csv", "series_variant.csv"} {
+	for _, f := range []string{"occupancy_floors.png", "occupancy_heatmap.png", "co2_busiest.png", "temperature_busiest.png", "series.csv", "series_variant.csv", "spaces.csv", "spaces_variant.csv"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
