@@ -209,10 +209,29 @@ func (b *Broker) Close() error {
 	}
 	close(b.done)
 	b.wg.Wait()
-	if b.srv != nil {
-		return b.srv.Close()
+	if b.srv == nil {
+		return nil
 	}
-	return nil
+	// mochi v2.7.9's own shutdown can deadlock: Clients.GetByListener takes
+	// the clients' read lock twice (it calls Len inside), and a client that
+	// is disconnecting at that moment waits for the write lock in between,
+	// which blocks the second read lock. So close each listener and its
+	// clients here, with one read of the client map (GetAll), and remove the
+	// listeners before Server.Close runs.
+	for _, id := range []string{"tcp", "ws"} {
+		if _, ok := b.srv.Listeners.Get(id); !ok {
+			continue
+		}
+		b.srv.Listeners.Close(id, func(listener string) {
+			for _, cl := range b.srv.Clients.GetAll() {
+				if cl.Net.Listener == listener && !cl.Closed() {
+					_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+				}
+			}
+		})
+		b.srv.Listeners.Delete(id)
+	}
+	return b.srv.Close()
 }
 
 // Connected is the number of connected clients (not counting the inline
