@@ -15,6 +15,12 @@ import (
 	"github.com/twinstudio/twinstudio/engine/yaml"
 )
 
+// UDFOptions configure the UDF runtime (time limit, stack, clock, seed).
+type UDFOptions = goja.Options
+
+// BrokerOptions configure the embedded MQTT broker (addresses, logger).
+type BrokerOptions = mqtt.Options
+
 // Options configure Open. The zero value is valid: a project with its
 // pipeline and no broker (what one-shot CLI commands need).
 type Options struct {
@@ -25,7 +31,10 @@ type Options struct {
 	// Pipeline options (workers, queue size, UDF stage).
 	Pipeline engine.PipelineOptions
 	// UDF runtime options (time limit, stack, clock, seed).
-	UDF goja.Options
+	UDF UDFOptions
+	// WrapUDF, if set, wraps the UDF runtime (the simulator counts
+	// executions this way).
+	WrapUDF func(engine.UDFRuntime) engine.UDFRuntime
 	// Broker, if set, starts the embedded MQTT broker with these options.
 	Broker *mqtt.Options
 	// Logger for connections and rejections; default discards.
@@ -59,7 +68,11 @@ func Open(path string, opts Options) (*App, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	e.SetPathEvaluator(jsonpath.New())
-	e.SetUDFRuntime(goja.New(opts.UDF))
+	var rt engine.UDFRuntime = goja.New(opts.UDF)
+	if opts.WrapUDF != nil {
+		rt = opts.WrapUDF(rt)
+	}
+	e.SetUDFRuntime(rt)
 	a := &App{path: path, log: opts.Logger, engine: e}
 	po := opts.Pipeline
 	if po.OnReject == nil {

@@ -9,7 +9,6 @@ import (
 	"syscall"
 
 	"github.com/twinstudio/twinstudio/app"
-	"github.com/twinstudio/twinstudio/engine/mqtt"
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
@@ -51,7 +50,7 @@ func (c *serveCmd) Run(e *env) error {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	a, err := c.open(true, app.Options{Logger: log, Broker: &mqtt.Options{Addr: c.MQTT, WSAddr: c.MQTTWS}})
+	a, err := c.open(true, app.Options{Logger: log, Broker: &app.BrokerOptions{Addr: c.MQTT, WSAddr: c.MQTTWS}})
 	if err != nil {
 		return err
 	}

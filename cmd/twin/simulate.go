@@ -16,7 +16,6 @@ import (
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/app/chart"
 	"github.com/twinstudio/twinstudio/engine"
-	"github.com/twinstudio/twinstudio/engine/goja"
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
@@ -146,18 +145,22 @@ func (c *simulateCmd) Run(e *env) error {
 // runOnce runs sc on the project file at path.
 func (c *simulateCmd) runOnce(path string, sc *simulator.Scenario, progress bool, stderr io.Writer) (*simRun, error) {
 	clock := simulator.NewClock(sc.Start, sc.Step)
+	// UDFs see the simulated time and a seeded Math.random; the counter
+	// gives the udf KPIs.
+	var udfs *simulator.UDFCounter
 	a, err := projectFlag{Project: path}.open(false, app.Options{
 		Engine:   engine.Options{Now: clock.Now},
 		Pipeline: engine.PipelineOptions{NoEvents: true},
+		UDF:      app.UDFOptions{Now: clock.Now, Seed: int64(sc.Seed) + 1},
+		WrapUDF: func(rt engine.UDFRuntime) engine.UDFRuntime {
+			udfs = &simulator.UDFCounter{RT: rt}
+			return udfs
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer a.Close()
-	// UDFs see the simulated time and a seeded Math.random; the counter
-	// gives the udf KPIs.
-	udfs := &simulator.UDFCounter{RT: goja.New(goja.Options{Now: clock.Now, Seed: int64(sc.Seed) + 1})}
-	a.Engine().SetUDFRuntime(udfs)
 	sim, err := simulator.New(a.Engine(), sc)
 	if err != nil {
 		return nil, err
