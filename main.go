@@ -3,8 +3,9 @@
 //	twinstudio [FILE.twin]
 //
 // It opens FILE (created if absent), or without one the smart-office
-// example project in $HOME/.local/share/twinstudio, and shows it until the
-// window closes. This is the only package that links Fyne's GL driver; the
+// example project in $HOME/.local/share/twinstudio, with its MQTT broker on
+// 127.0.0.1:1883 (or a free port when that one is taken), and shows it
+// until the window closes. This is the only package that links Fyne's GL driver; the
 // studio itself is package ui.
 package main
 
@@ -44,8 +45,8 @@ func main() {
 	a := fyneapp.NewWithID("io.twinstudio.studio")
 	a.SetIcon(fyne.NewStaticResource("icon.png", icon))
 	w := a.NewWindow("Twin Studio")
+	w.Resize(fyne.NewSize(1280, 800)) // before the content, which keeps its proportions
 	studio := ui.New(project, w)
-	w.Resize(fyne.NewSize(1280, 800))
 	studio.ShowError(warning)
 
 	// Quit cleanly on Ctrl-C or SIGTERM so that the project is closed.
@@ -54,6 +55,7 @@ func main() {
 	go func() { <-sig; fyne.Do(a.Quit) }()
 
 	w.ShowAndRun()
+	studio.Close()
 	if err := project.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "twinstudio:", err)
 		os.Exit(1)

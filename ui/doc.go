@@ -2,9 +2,19 @@
 // project (app.App).
 //
 // The studio window (New) shows the spatial graph as a tree on the left
-// (spaces, the devices in each space, the sensors of each device), an
-// inspector for the selected object on the right and a status bar with the
-// project's object counts at the bottom.
+// (spaces, the devices in each space, the sensors of each device), tabs in
+// the centre, an inspector for the selected object on the right and a
+// status bar at the bottom (object counts, the broker's address and
+// connected devices, messages per second, rejected messages). The Model tab
+// shows the selected object's JSON document; the Telemetry tab a live log
+// of the last LogSize accepted and rejected messages with a filter, a
+// publish panel that sends a payload as any device, and the devices with
+// their connection states.
+//
+// The studio polls the project every RefreshInterval (pipeline counters,
+// recent messages and rejections; devices once a second) on its own
+// goroutine and redraws what changed through fyne.Do, at most once per
+// interval; Close (the window's close) stops it.
 //
 // What the studio shows for an object lives in Model, plain Go over
 // engine.View that tests read without widgets. Views are small structs over

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -20,6 +21,28 @@ import (
 func mustOpenExample(t testing.TB, name, example string) *app.App {
 	t.Helper()
 	a, err := app.Open(filepath.Join(t.TempDir(), name+".twin"), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if _, err := a.ProvisionFile(filepath.Join("..", "examples", example, "provision.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// mustOpenWithBroker opens a new project like mustOpenExample, with the
+// embedded broker on a free port of 127.0.0.1 and the studio's log size.
+func mustOpenWithBroker(t testing.TB, name, example string) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), name+".twin"), app.Options{
+		Broker:   &app.BrokerOptions{Addr: "127.0.0.1:0"},
+		Pipeline: engine.PipelineOptions{Recent: LogSize},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +91,34 @@ func assertGolden(t testing.TB, name, got string) {
 	t.Errorf("%s differs from testdata/%s; wrote it to %s", name, name, failed)
 }
 
-// newStudioWindow builds the studio for a in a headless 1280x800 test window.
+// newStudioWindow builds the studio for a in a headless 1280x800 test
+// window. Its polling is stopped, since the test driver would run redraws
+// on the poller's goroutine: tests call tick to poll.
 func newStudioWindow(t testing.TB, a *app.App) (*Studio, fyne.Window) {
 	t.Helper()
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(1280, 800))
 	s := New(a, w)
+	s.Close()
 	w.Resize(fyne.NewSize(1280, 800))
 	return s, w
+}
+
+// waitFor polls cond until it holds, failing the test after 5 seconds.
+// more, if given, says what there is instead.
+func waitFor(t testing.TB, what string, cond func() bool, more ...func() string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			for _, m := range more {
+				what += "; " + m()
+			}
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // mustFind returns the node whose tree label is label, searching the whole

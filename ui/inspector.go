@@ -29,6 +29,7 @@ func newInspector(m *Model) *inspector {
 	i.title.TextStyle.Bold = true
 	i.title.Truncation = fyne.TextTruncateEllipsis
 	i.subtitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	i.subtitle.Wrapping = fyne.TextWrapWord
 	i.body = container.NewVBox()
 	i.content = container.NewBorder(
 		container.NewVBox(i.title, i.subtitle, widget.NewSeparator()), nil, nil, nil,
@@ -79,13 +80,15 @@ func (i *inspector) showHint() {
 }
 
 // form lays fields out as right-aligned bold labels beside their values.
-// Values wrap and can be selected and copied.
+// Values are cut short with an ellipsis when the inspector is too narrow
+// (wrapped labels in a form overlap what follows when the pane is
+// resized) and can be selected and copied.
 func form(fs []Field) *fyne.Container {
 	objs := make([]fyne.CanvasObject, 0, 2*len(fs))
 	for _, f := range fs {
 		key := widget.NewLabelWithStyle(f.Label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 		val := widget.NewLabel(f.Text())
-		val.Wrapping = fyne.TextWrapWord
+		val.Truncation = fyne.TextTruncateEllipsis
 		val.Selectable = true
 		objs = append(objs, key, val)
 	}

@@ -6,9 +6,35 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
+
+// BrokerAddr is where the studio's embedded MQTT broker listens. When the
+// port is taken (another studio or twin serve runs), the studio listens on
+// a free port of 127.0.0.1 instead and shows it in the status bar.
+const BrokerAddr = "127.0.0.1:1883"
+
+// LogSize is how many messages the telemetry log keeps (accepted and
+// rejected ones each).
+const LogSize = 500
+
+// openWithBroker opens the project at path with the embedded broker on
+// BrokerAddr, or on a free port when that address is in use.
+func openWithBroker(path string) (*app.App, error) {
+	opts := app.Options{
+		Broker:   &app.BrokerOptions{Addr: BrokerAddr},
+		Pipeline: engine.PipelineOptions{Recent: LogSize},
+	}
+	a, err := app.Open(path, opts)
+	if err != nil && errors.Is(err, syscall.EADDRINUSE) {
+		opts.Broker = &app.BrokerOptions{Addr: "127.0.0.1:0"}
+		a, err = app.Open(path, opts)
+	}
+	return a, err
+}
 
 // ExampleFile is the provisioning file of the smart-office example,
 // relative to the repository root.
@@ -60,7 +86,9 @@ func findExample(dirs []string) (string, bool) {
 	return "", false
 }
 
-// OpenProject opens the project the studio was started with. A path names
+// OpenProject opens the project the studio was started with, with its
+// embedded MQTT broker on BrokerAddr (or a free port if that one is
+// taken) and a telemetry log of LogSize messages. A path names
 // a project file, created empty if absent. An empty path opens
 // DefaultProject, and when that project has no spaces yet (it was just
 // created) provisions the smart-office example into it, found beside the
@@ -73,7 +101,7 @@ func findExample(dirs []string) (string, bool) {
 // studio shows it in a dialog.
 func OpenProject(path string) (a *app.App, warning error, err error) {
 	if path != "" {
-		a, err = app.Open(path, app.Options{})
+		a, err = openWithBroker(path)
 		return a, nil, err
 	}
 	if path, err = DefaultProject(); err != nil {
@@ -82,7 +110,7 @@ func OpenProject(path string) (a *app.App, warning error, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, nil, err
 	}
-	if a, err = app.Open(path, app.Options{}); err != nil {
+	if a, err = openWithBroker(path); err != nil {
 		return nil, nil, err
 	}
 	if a.Engine().Stats().Spaces == 0 {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,5 +72,21 @@ func TestOpenProject_exampleNotFound(t *testing.T) {
 	}
 	if a.Engine().Stats().Spaces != 0 {
 		t.Error("spaces appeared from a broken example")
+	}
+}
+
+func TestOpenProject_brokerFallsBackToAFreePort(t *testing.T) {
+	// Hold BrokerAddr (unless something else already does).
+	if l, err := net.Listen("tcp", BrokerAddr); err == nil {
+		defer l.Close()
+	}
+	a, warning, err := OpenProject(filepath.Join(t.TempDir(), "busy.twin"))
+	if err != nil || warning != nil {
+		t.Fatal(err, warning)
+	}
+	defer a.Close()
+	addr := a.Broker().Addr()
+	if addr == BrokerAddr || !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Errorf("broker on %s, want a free port of 127.0.0.1", addr)
 	}
 }

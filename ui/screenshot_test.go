@@ -2,24 +2,28 @@ package ui
 
 import (
 	"flag"
+	"fmt"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
 
-var screenshots = flag.String("screenshots", "", "write the documentation screenshots (studio.png) to `DIR`")
+var screenshots = flag.String("screenshots", "", "write the documentation screenshots (studio.png, telemetry.png) to `DIR`")
 
-// TestScreenshots renders the studio on the smart-office example into
-// DIR/studio.png with Fyne's default theme. It runs only with
-// -screenshots=DIR (make screenshots).
+// TestScreenshots renders the studio on the smart-office example, opened
+// with its broker as the studio opens it, with Fyne's default theme: the
+// Model tab with a sensor selected into DIR/studio.png, and the Telemetry
+// tab after a few messages (one rejected) into DIR/telemetry.png. It runs
+// only with -screenshots=DIR (make screenshots).
 func TestScreenshots(t *testing.T) {
 	if *screenshots == "" {
 		t.Skip("run with -screenshots=DIR to write the documentation screenshots")
@@ -33,7 +37,7 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Open(filepath.Join(dir, "smart-office.twin"), app.Options{})
+	a, err := openWithBroker(filepath.Join(dir, "smart-office.twin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +48,37 @@ func TestScreenshots(t *testing.T) {
 	s, w := newStudioWindow(t, a)
 	s.Select(SensorNode(mustSensor(t, a, "SO-F1-R05-TEMPERATURE").ID))
 	writePNG(t, filepath.Join(*screenshots, "studio.png"), w)
+
+	// A few readings from room 5, as its device would send them, and one
+	// for a sensor that does not exist.
+	send := func(device, sensor, payload string) {
+		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: SensorTopic(device, sensor),
+			Payload: []byte(payload), QoS: 1, Username: device, Received: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range []struct{ sensor, value string }{
+		{"MOTION", "true"}, {"CARBONDIOXIDE", "612"}, {"TEMPERATURE", "21.5"}, {"LIGHT", "340"},
+		{"TEMPERATURE", "21.7"}, {"CARBONDIOXIDE", "655"}, {"MOTION", "false"},
+	} {
+		dev := "SO-F1-R05"
+		if i%2 == 1 {
+			dev = "SO-F1-R03"
+		}
+		send(dev, dev+"-"+r.sensor, `{"SensorValue": "`+r.value+`"}`)
+	}
+	send("SO-F1-R05", "SO-F1-R05-NOISE", `{"SensorValue": "40"}`)
+	waitFor(t, "the messages", func() bool {
+		st := a.Pipeline().Stats()
+		return st.Accepted == 7 && st.Rejected == 1
+	}, func() string { return fmt.Sprintf("%+v %+v", a.Pipeline().Stats(), a.Pipeline().Rejections()) })
+	s.tick()
+	s.ShowTelemetry()
+	s.tele.device.SetText("SO-F1-R05")
+	s.tele.sensor.SetText("SO-F1-R05-TEMPERATURE")
+	s.tele.value.SetText(`{"SensorValue": "22.0"}`)
+	writePNG(t, filepath.Join(*screenshots, "telemetry.png"), w)
 }
 
 func writePNG(t *testing.T, path string, w fyne.Window) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,25 +13,71 @@ import (
 	"github.com/twinstudio/twinstudio/app"
 )
 
-// statusBar shows the project's name and file on the left and its object
-// counts on the right.
+// statusBar shows the project's name and file on the left; its object
+// counts, the broker's address and connected devices, the message rate and
+// the rejected messages on the right.
 type statusBar struct {
-	model   *Model
-	project *widget.Label
-	counts  *widget.Label
-	content fyne.CanvasObject
+	model    *Model
+	project  *widget.Label
+	counts   *widget.Label
+	broker   *widget.Label
+	rate     *widget.Label
+	rejected *widget.Button // tapping it shows the rejections
+	content  fyne.CanvasObject
 }
 
-func newStatusBar(a *app.App, m *Model) *statusBar {
+func newStatusBar(a *app.App, m *Model, onRejected func()) *statusBar {
 	b := &statusBar{model: m}
 	b.project = widget.NewLabelWithStyle(a.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	path := widget.NewLabel(displayPath(a.Path()))
 	path.Importance = widget.LowImportance
 	path.Truncation = fyne.TextTruncateEllipsis
 	b.counts = widget.NewLabel("")
-	b.content = container.NewBorder(nil, nil, b.project, b.counts, path)
+	b.broker = widget.NewLabel("")
+	b.rate = widget.NewLabel("")
+	b.rejected = widget.NewButton("", onRejected)
+	b.rejected.Importance = widget.LowImportance
+	right := container.NewHBox(b.counts, widget.NewSeparator(), b.broker, widget.NewSeparator(), b.rate, b.rejected)
+	b.content = container.NewBorder(nil, nil, b.project, right, path)
 	b.refresh()
+	b.setLive(live{broker: brokerText(a)})
 	return b
+}
+
+// live is what the status bar shows of the running project.
+type live struct {
+	broker   string
+	rate     float64 // accepted messages per second
+	rejected uint64
+}
+
+// brokerText says where the broker listens and how many devices are
+// connected.
+func brokerText(a *app.App) string {
+	br := a.Broker()
+	if br == nil {
+		return "MQTT broker off"
+	}
+	n := br.Connected()
+	dev := "devices"
+	if n == 1 {
+		dev = "device"
+	}
+	return fmt.Sprintf("MQTT %s · %d %s connected", br.Addr(), n, dev)
+}
+
+func (b *statusBar) setLive(l live) {
+	b.broker.SetText(l.broker)
+	b.rate.SetText(fmt.Sprintf("%.0f msg/s", l.rate))
+	b.rejected.SetText(fmt.Sprintf("%d rejected", l.rejected))
+	imp := widget.LowImportance
+	if l.rejected > 0 {
+		imp = widget.WarningImportance
+	}
+	if b.rejected.Importance != imp {
+		b.rejected.Importance = imp
+		b.rejected.Refresh()
+	}
 }
 
 // displayPath is path made absolute, with the home folder shown as ~.

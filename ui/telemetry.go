@@ -1,0 +1,398 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// LogEntry is one line of the telemetry log: an accepted message, or a
+// rejected one with its reason.
+type LogEntry struct {
+	Time           time.Time
+	Device, Sensor string // hardware ids; Sensor may be "" for a rejection
+	Value          string // the value set, or the payload
+	Rejected       bool
+	Reason         string // why it was rejected, with the detail
+}
+
+// Status is the entry's last column: "accepted" or "rejected: reason".
+func (e LogEntry) Status() string {
+	if e.Rejected {
+		return "rejected: " + e.Reason
+	}
+	return "accepted"
+}
+
+// Matches reports whether the filter text is part of the device's or the
+// sensor's hardware id (ignoring case).
+func (e LogEntry) Matches(filter string) bool {
+	if filter == "" {
+		return true
+	}
+	f := strings.ToLower(filter)
+	return strings.Contains(strings.ToLower(e.Device), f) || strings.Contains(strings.ToLower(e.Sensor), f)
+}
+
+// MergeLog merges the pipeline's recent accepted messages and rejections
+// into one log, newest first, of at most max entries.
+func MergeLog(recent []engine.RecentMessage, rejects []engine.Rejection, max int) []LogEntry {
+	out := make([]LogEntry, 0, len(recent)+len(rejects))
+	for _, m := range recent {
+		v := m.Value
+		if v == "" {
+			v = m.Payload
+		}
+		out = append(out, LogEntry{Time: m.Time, Device: m.Device, Sensor: m.Sensor, Value: v})
+	}
+	for _, r := range rejects {
+		reason := r.Reason
+		if r.Detail != "" {
+			reason += " (" + r.Detail + ")"
+		}
+		out = append(out, LogEntry{Time: r.Time, Device: r.Device, Sensor: topicSensor(r.Topic), Rejected: true, Reason: reason})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out
+}
+
+// topicSensor is the sensor hardware id of a devices/{hw}/sensors/{sensor}
+// topic, or "".
+func topicSensor(topic string) string {
+	parts := strings.Split(topic, "/")
+	if len(parts) >= 4 && parts[0] == "devices" && parts[2] == "sensors" {
+		return parts[3]
+	}
+	return ""
+}
+
+// SensorTopic is the topic a device publishes a sensor's value to.
+func SensorTopic(device, sensor string) string {
+	return "devices/" + device + "/sensors/" + sensor
+}
+
+// DeviceState is a device and its connection state, for the device list.
+type DeviceState struct {
+	Name, HardwareID string
+	Connected        bool
+	Sensors          []string // hardware ids
+}
+
+// Devices lists the project's devices by hardware id with their sensors
+// and connection states.
+func Devices(e *engine.Engine) []DeviceState {
+	var out []DeviceState
+	_ = e.View(func(v *engine.View) error {
+		var walk func(spaces []*engine.Space)
+		walk = func(spaces []*engine.Space) {
+			for _, s := range spaces {
+				for _, d := range v.SpaceDevices(s.ID) {
+					ds := DeviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
+					for _, n := range v.DeviceSensors(d.ID) {
+						ds.Sensors = append(ds.Sensors, n.HardwareID)
+					}
+					out = append(out, ds)
+				}
+				walk(v.ChildSpaces(s.ID))
+			}
+		}
+		walk(v.Roots())
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].HardwareID < out[j].HardwareID })
+	return out
+}
+
+// telemetry is the Telemetry tab: the live log with its filter, the
+// publish panel and the device list.
+type telemetry struct {
+	app *app.App
+
+	all      []LogEntry // newest first
+	shown    []LogEntry
+	devices  []DeviceState
+	log      *widget.List
+	filter   *widget.Entry
+	rejected *widget.Check // rejections only
+	count    *widget.Label
+
+	device, sensor *widget.SelectEntry
+	value          *widget.Entry
+	send           *widget.Button
+	result         *widget.Label
+	devList        *widget.List
+
+	content fyne.CanvasObject
+}
+
+func newTelemetry(a *app.App) *telemetry {
+	t := &telemetry{app: a}
+	t.filter = widget.NewEntry()
+	t.filter.SetPlaceHolder("Filter by device or sensor")
+	t.filter.OnChanged = func(string) { t.applyFilter() }
+	t.rejected = widget.NewCheck("Rejected only", func(bool) { t.applyFilter() })
+	t.count = widget.NewLabel("")
+	t.count.Importance = widget.LowImportance
+
+	t.log = widget.NewList(func() int { return len(t.shown) }, newLogRow, t.updateLogRow)
+	// The time column is as wide as a time.
+	timeWidth := canvas.NewRectangle(color.Transparent)
+	timeWidth.SetMinSize(newTimeLabel().MinSize())
+	header := container.NewBorder(nil, nil,
+		container.NewStack(timeWidth, widget.NewLabelWithStyle("Time", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), nil,
+		container.New(logColumns, bold("Device"), bold("Sensor"), bold("Value"), bold("Status")))
+
+	t.device = widget.NewSelectEntry(nil)
+	t.device.SetPlaceHolder("Device hardwareId")
+	t.device.OnChanged = func(string) { t.updateSensorOptions() }
+	t.sensor = widget.NewSelectEntry(nil)
+	t.sensor.SetPlaceHolder("Sensor hardwareId")
+	t.value = widget.NewEntry()
+	t.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
+	t.value.OnSubmitted = func(string) { t.publish() }
+	t.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), t.publish)
+	t.send.Importance = widget.HighImportance
+	t.result = widget.NewLabel("")
+	t.result.Wrapping = fyne.TextWrapWord
+	publish := container.NewVBox(
+		heading("Publish"),
+		note("Send a value as a device, as if it had published it over MQTT."),
+		container.New(layout.NewFormLayout(),
+			label("Device"), t.device,
+			label("Sensor"), t.sensor,
+			label("Payload"), t.value),
+		container.NewHBox(layout.NewSpacer(), t.send),
+		t.result,
+	)
+
+	t.devList = widget.NewList(func() int { return len(t.devices) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			d := t.devices[i]
+			c := o.(*fyne.Container)
+			l := c.Objects[0].(*widget.Label)
+			icon := c.Objects[1].(*widget.Icon)
+			state := "disconnected"
+			icon.SetResource(theme.NewDisabledResource(theme.RadioButtonIcon()))
+			if d.Connected {
+				state = "connected"
+				icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
+			}
+			l.SetText(d.HardwareID + " · " + state)
+		})
+	t.devList.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.devices) {
+			t.device.SetText(t.devices[i].HardwareID)
+		}
+		t.devList.UnselectAll()
+	}
+
+	devices := container.NewBorder(heading("Devices"), nil, nil, nil, t.devList)
+	logPane := container.NewBorder(
+		container.NewVBox(
+			container.NewBorder(nil, nil, nil, container.NewHBox(t.rejected, t.count), t.filter),
+			header, widget.NewSeparator()),
+		nil, nil, nil, t.log)
+	bottom := container.NewHSplit(container.NewVScroll(publish), devices)
+	bottom.Offset = 0.6
+	split := container.NewVSplit(logPane, bottom)
+	split.Offset = 0.6
+	t.content = split
+	t.setDevices(Devices(a.Engine()))
+	t.applyFilter()
+	return t
+}
+
+func bold(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+func label(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+}
+
+// logRow lays out a log line: the time, then device, sensor, value and
+// status in columns.
+func logRow(time, device, sensor, value, status *widget.Label) *fyne.Container {
+	return container.NewBorder(nil, nil, time, nil,
+		container.New(logColumns, device, sensor, value, status))
+}
+
+// logColumns lays out the log's device, sensor, value and status columns,
+// the sensor and status wider than the others.
+var logColumns = columns{2, 3, 2, 4}
+
+// columns lays objects out side by side, each as wide as its share of the
+// weights and as high as the tallest.
+type columns []float32
+
+func (c columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var total float32
+	for _, w := range c {
+		total += w
+	}
+	x := float32(0)
+	for i, o := range objs {
+		if i >= len(c) {
+			break
+		}
+		w := size.Width * c[i] / total
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var min fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		min.Width += m.Width
+		min.Height = fyne.Max(min.Height, m.Height)
+	}
+	return min
+}
+
+func newLogRow() fyne.CanvasObject {
+	cell := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	return logRow(newTimeLabel(), cell(), cell(), cell(), cell())
+}
+
+func newTimeLabel() *widget.Label {
+	return widget.NewLabelWithStyle("00:00:00.000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+}
+
+// logCells returns a log row's labels: time, device, sensor, value, status.
+func logCells(o fyne.CanvasObject) []*widget.Label {
+	c := o.(*fyne.Container)
+	grid := c.Objects[0].(*fyne.Container)
+	out := []*widget.Label{c.Objects[1].(*widget.Label)}
+	for _, x := range grid.Objects {
+		out = append(out, x.(*widget.Label))
+	}
+	return out
+}
+
+func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(t.shown) {
+		return
+	}
+	e := t.shown[i]
+	cells := logCells(o)
+	cells[0].SetText(e.Time.Local().Format("15:04:05.000"))
+	cells[1].SetText(e.Device)
+	cells[2].SetText(e.Sensor)
+	cells[3].SetText(e.Value)
+	st := cells[4]
+	if e.Rejected {
+		st.Importance = widget.DangerImportance
+	} else {
+		st.Importance = widget.SuccessImportance
+	}
+	st.SetText(e.Status())
+}
+
+// setLog replaces the log's entries (newest first).
+func (t *telemetry) setLog(entries []LogEntry) {
+	t.all = entries
+	t.applyFilter()
+}
+
+func (t *telemetry) applyFilter() {
+	f := strings.TrimSpace(t.filter.Text)
+	t.shown = t.shown[:0]
+	for _, e := range t.all {
+		if e.Matches(f) && (!t.rejected.Checked || e.Rejected) {
+			t.shown = append(t.shown, e)
+		}
+	}
+	switch {
+	case len(t.all) == 0:
+		t.count.SetText("no messages yet")
+	case len(t.all) == 1 && len(t.shown) == 1:
+		t.count.SetText("1 message")
+	case len(t.shown) == len(t.all):
+		t.count.SetText(fmt.Sprintf("%d messages", len(t.all)))
+	default:
+		t.count.SetText(fmt.Sprintf("%d of %d", len(t.shown), len(t.all)))
+	}
+	t.log.Refresh()
+}
+
+// showRejections filters the log to the rejected messages.
+func (t *telemetry) showRejections() {
+	t.rejected.SetChecked(true)
+}
+
+func (t *telemetry) setDevices(ds []DeviceState) {
+	t.devices = ds
+	opts := make([]string, len(ds))
+	for i, d := range ds {
+		opts[i] = d.HardwareID
+	}
+	t.device.SetOptions(opts)
+	t.updateSensorOptions()
+	t.devList.Refresh()
+}
+
+func (t *telemetry) updateSensorOptions() {
+	var opts []string
+	for _, d := range t.devices {
+		if d.HardwareID == t.device.Text {
+			opts = d.Sensors
+		}
+	}
+	t.sensor.SetOptions(opts)
+}
+
+// publish submits the publish panel's value as the chosen device.
+func (t *telemetry) publish() {
+	dev, sensor := strings.TrimSpace(t.device.Text), strings.TrimSpace(t.sensor.Text)
+	if dev == "" || sensor == "" {
+		t.showResult("Choose a device and a sensor first.", widget.WarningImportance)
+		return
+	}
+	topic := SensorTopic(dev, sensor)
+	_, err := t.app.Pipeline().Submit(&engine.IngressMessage{
+		Topic:    topic,
+		Payload:  []byte(t.value.Text),
+		QoS:      1,
+		Username: dev,
+		Received: time.Now(),
+	})
+	if err != nil {
+		t.showResult("Not sent: "+err.Error(), widget.DangerImportance)
+		return
+	}
+	t.showResult("Sent "+fmt.Sprintf("%q", t.value.Text)+" to "+topic+".", widget.MediumImportance)
+}
+
+func (t *telemetry) showResult(text string, imp widget.Importance) {
+	t.result.Importance = imp
+	t.result.SetText(text)
+}
