@@ -495,76 +495,76 @@ func (m *vm) fnDeviceChildSensors(c goja.FunctionCall) goja.Value {
 		})
 }
 
-func (m *vm) fnSpaceParent(c goja.FunctionCall) goja.Value {
-	const name = "getSpaceParentSpace"
+// parent is the shape of the four parent functions: find the object, take
+// its parent's id (zero: none, null), check the parent may be read, and
+// return it as an object.
+func (m *vm) parent(c goja.FunctionCall, name, kind string, parentOf func(v *engine.View, id engine.ID) (engine.ID, bool),
+	res string, obj func(v *engine.View, id engine.ID) (goja.Value, string)) goja.Value {
 	args := argStrings(c)
 	ex := m.ex_()
 	id := m.parseID(name, args, c.Argument(0).String())
-	s, ok := ex.v.Space(id)
+	pid, ok := parentOf(ex.v, id)
 	if !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: space %s", id))
+		return m.fail(name, args, fmt.Errorf("Data Not Found: %s %s", kind, id))
 	}
-	if s.ParentID.IsZero() {
+	if pid.IsZero() {
 		ex.call(name, args, "null", nil)
 		return goja.Null()
 	}
-	p, _ := ex.v.Space(s.ParentID)
-	if err := m.authorize(engine.ActionRead, engine.ResSpace, p.ID); err != nil {
+	if err := m.authorize(engine.ActionRead, res, pid); err != nil {
 		return m.fail(name, args, err)
 	}
-	ex.call(name, args, p.Name, nil)
-	return m.spaceObj(p)
+	o, label := obj(ex.v, pid)
+	ex.call(name, args, label, nil)
+	return o
+}
+
+func (m *vm) spaceOf(v *engine.View, id engine.ID) (goja.Value, string) {
+	s, _ := v.Space(id)
+	return m.spaceObj(s), s.Name
+}
+
+func (m *vm) fnSpaceParent(c goja.FunctionCall) goja.Value {
+	return m.parent(c, "getSpaceParentSpace", "space", func(v *engine.View, id engine.ID) (engine.ID, bool) {
+		s, ok := v.Space(id)
+		if !ok {
+			return engine.NilID, false
+		}
+		return s.ParentID, true
+	}, engine.ResSpace, m.spaceOf)
 }
 
 func (m *vm) fnSensorParentSpace(c goja.FunctionCall) goja.Value {
-	const name = "getSensorParentSpace"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	s, ok := ex.v.Sensor(id)
-	if !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: sensor %s", id))
-	}
-	p, _ := ex.v.Space(s.SpaceID)
-	if err := m.authorize(engine.ActionRead, engine.ResSpace, p.ID); err != nil {
-		return m.fail(name, args, err)
-	}
-	ex.call(name, args, p.Name, nil)
-	return m.spaceObj(p)
+	return m.parent(c, "getSensorParentSpace", "sensor", func(v *engine.View, id engine.ID) (engine.ID, bool) {
+		s, ok := v.Sensor(id)
+		if !ok {
+			return engine.NilID, false
+		}
+		return s.SpaceID, true
+	}, engine.ResSpace, m.spaceOf)
 }
 
 func (m *vm) fnDeviceParentSpace(c goja.FunctionCall) goja.Value {
-	const name = "getDeviceParentSpace"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	d, ok := ex.v.Device(id)
-	if !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: device %s", id))
-	}
-	p, _ := ex.v.Space(d.SpaceID)
-	if err := m.authorize(engine.ActionRead, engine.ResSpace, p.ID); err != nil {
-		return m.fail(name, args, err)
-	}
-	ex.call(name, args, p.Name, nil)
-	return m.spaceObj(p)
+	return m.parent(c, "getDeviceParentSpace", "device", func(v *engine.View, id engine.ID) (engine.ID, bool) {
+		d, ok := v.Device(id)
+		if !ok {
+			return engine.NilID, false
+		}
+		return d.SpaceID, true
+	}, engine.ResSpace, m.spaceOf)
 }
 
 func (m *vm) fnSensorParentDevice(c goja.FunctionCall) goja.Value {
-	const name = "getSensorParentDevice"
-	args := argStrings(c)
-	ex := m.ex_()
-	id := m.parseID(name, args, c.Argument(0).String())
-	s, ok := ex.v.Sensor(id)
-	if !ok {
-		return m.fail(name, args, fmt.Errorf("Data Not Found: sensor %s", id))
-	}
-	d, _ := ex.v.Device(s.DeviceID)
-	if err := m.authorize(engine.ActionRead, engine.ResDevice, d.ID); err != nil {
-		return m.fail(name, args, err)
-	}
-	ex.call(name, args, d.HardwareID, nil)
-	return m.deviceObj(d)
+	return m.parent(c, "getSensorParentDevice", "sensor", func(v *engine.View, id engine.ID) (engine.ID, bool) {
+		s, ok := v.Sensor(id)
+		if !ok {
+			return engine.NilID, false
+		}
+		return s.DeviceID, true
+	}, engine.ResDevice, func(v *engine.View, id engine.ID) (goja.Value, string) {
+		d, _ := v.Device(id)
+		return m.deviceObj(d), d.HardwareID
+	})
 }
 
 func (m *vm) fnExtProp(k engine.Kind) func(goja.FunctionCall) goja.Value {
