@@ -28,6 +28,15 @@
 // applied. Value writes become visible at once and return a Commit that can
 // be waited on for durability (MQTT QoS 1 uses that to delay its PUBACK).
 //
+// # Editing and undo
+//
+// The studio edits the model through an Editor: each Editor.Do is one
+// Update whose touched objects are recorded with their before- and
+// after-images, so that Undo and Redo can restore them as one transaction.
+// Tx has the edit operations it needs (MoveSpace, DuplicateSpace,
+// DeleteObject, Provision, …) and View.DeleteImpact says what a delete
+// takes with it.
+//
 // # Caveats
 //
 //   - IDs are time-ordered version-7 UUIDs so that new records append to the

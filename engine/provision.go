@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -73,20 +74,11 @@ func (s *ProvisionSummary) String() string {
 // properties are created (scoped to the plan's root space) when missing.
 // Errors are *PosError naming the file, line and field.
 func (e *Engine) Provision(p *Plan) (*ProvisionSummary, error) {
-	sum := &ProvisionSummary{File: p.File, Counts: map[Kind]*Counts{}}
+	var sum *ProvisionSummary
 	err := e.Update(func(tx *Tx) error {
-		pr := &provisioner{tx: tx, sum: sum, hw: map[string]Pos{}, shw: map[string]Pos{}}
-		if len(p.Spaces) == 0 {
-			return At(Pos{File: p.File}, "", fmt.Errorf("%w: no spaces to provision", ErrInvalid))
-		}
-		for _, ps := range p.Spaces {
-			id, err := pr.space(ps, NilID, NilID)
-			if err != nil {
-				return err
-			}
-			sum.Roots = append(sum.Roots, id)
-		}
-		return nil
+		var err error
+		sum, err = tx.Provision(p, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -94,11 +86,94 @@ func (e *Engine) Provision(p *Plan) (*ProvisionSummary, error) {
 	return sum, nil
 }
 
+// errDryRun makes PreviewProvision's transaction roll back.
+var errDryRun = errors.New("engine: dry run")
+
+// PreviewProvision is a dry run of Provision: it applies the plan in a
+// transaction that it then rolls back, so nothing changes and nothing is
+// written, and returns the summary of what Provision would create, update
+// and leave unchanged, or the error Provision would return. The summary's
+// Roots name spaces that do not exist when they would be created.
+func (e *Engine) PreviewProvision(p *Plan) (*ProvisionSummary, error) {
+	var sum *ProvisionSummary
+	err := e.Update(func(tx *Tx) error {
+		var err error
+		if sum, err = tx.Provision(p, nil); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if err != errDryRun {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// Provision applies a plan inside the transaction, with the rules of
+// Engine.Provision. On error the transaction must be abandoned (return the
+// error from the Update or Editor.Do function). progress, if not nil, is
+// called with the number of plan items processed so far and their total
+// (spaces, resources, property keys, types, devices, sensors, users,
+// matchers, UDFs and role assignments, counted up front): at the start,
+// at most about 100 times on the way and once at the end with done ==
+// total. It runs under the engine's write lock: keep it quick and do not
+// call the engine from it.
+func (tx *Tx) Provision(p *Plan, progress func(done, total int)) (*ProvisionSummary, error) {
+	sum := &ProvisionSummary{File: p.File, Counts: map[Kind]*Counts{}}
+	if len(p.Spaces) == 0 {
+		return nil, At(Pos{File: p.File}, "", fmt.Errorf("%w: no spaces to provision", ErrInvalid))
+	}
+	pr := &provisioner{tx: tx, sum: sum, hw: map[string]Pos{}, shw: map[string]Pos{}, progress: progress}
+	if progress != nil {
+		pr.total = countPlan(p.Spaces)
+		pr.step = max(1, pr.total/100)
+		progress(0, pr.total)
+	}
+	for _, ps := range p.Spaces {
+		id, err := pr.space(ps, NilID, NilID)
+		if err != nil {
+			return nil, err
+		}
+		sum.Roots = append(sum.Roots, id)
+	}
+	if progress != nil && pr.done%pr.step != 0 {
+		progress(pr.done, pr.total)
+	}
+	return sum, nil
+}
+
+// countPlan counts the items of a plan that Provision reports progress on.
+func countPlan(spaces []*PlanSpace) int {
+	n := 0
+	for _, s := range spaces {
+		n += 1 + len(s.Resources) + len(s.PropertyKeys) + len(s.Types) + len(s.Devices) + len(s.Users) +
+			len(s.Matchers) + len(s.UDFs) + len(s.RoleAssignments) + countPlan(s.Spaces)
+		for _, d := range s.Devices {
+			n += len(d.Sensors)
+		}
+	}
+	return n
+}
+
 type provisioner struct {
 	tx  *Tx
 	sum *ProvisionSummary
 	hw  map[string]Pos // device hardwareIds seen in this plan
 	shw map[string]Pos // sensor hardwareIds seen in this plan
+
+	progress          func(done, total int)
+	done, total, step int
+}
+
+// tick counts one processed plan item.
+func (pr *provisioner) tick() {
+	if pr.progress == nil {
+		return
+	}
+	pr.done++
+	if pr.done%pr.step == 0 {
+		pr.progress(pr.done, pr.total)
+	}
 }
 
 func (pr *provisioner) typeID(src Src, field string, c Category, name string, at ID, keep int) (int, error) {
@@ -209,17 +284,20 @@ func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 		if err := pr.propertyKey(pk, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, pt := range ps.Types {
 		if err := pr.customType(pt, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	props, err := pr.props(ps.Properties, ScopeSpaces, id, root)
 	if err != nil {
 		return NilID, err
 	}
 	ns.Properties = mergeProps(ns.Properties, props)
+	pr.tick()
 	if old == nil {
 		if len(ns.Properties) > 0 {
 			c := *ns
@@ -240,31 +318,37 @@ func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 		if err := pr.resource(r, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, d := range ps.Devices {
 		if err := pr.device(d, id, root); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, u := range ps.Users {
 		if err := pr.user(u, id, root); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, m := range ps.Matchers {
 		if err := pr.matcher(m, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, u := range ps.UDFs {
 		if err := pr.udf(u, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, r := range ps.RoleAssignments {
 		if err := pr.roleAssignment(r, id); err != nil {
 			return NilID, err
 		}
+		pr.tick()
 	}
 	for _, c := range ps.Spaces {
 		if _, err := pr.space(c, id, root); err != nil {
@@ -426,6 +510,7 @@ func (pr *provisioner) device(pd *PlanDevice, space, root ID) error {
 		if err := pr.sensor(s, nd, root); err != nil {
 			return err
 		}
+		pr.tick()
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type Tx struct {
 	ops  []Op
 	undo []func()
 	now  time.Time
+	rec  *recording // nil unless an Editor records this transaction
 }
 
 // Now is the transaction's time (the engine clock when it began).
@@ -159,6 +160,7 @@ func (tx *Tx) CreateSpace(s *Space) error {
 	} else if g.spaces[s.ID] != nil {
 		return fmt.Errorf("%w: space id %s", ErrDuplicate, s.ID)
 	}
+	tx.touch(KindSpace, s.ID, nil)
 	n := &spaceNode{s: s, parent: parent, level: 1}
 	g.spaces[s.ID] = n
 	if parent != nil {
@@ -236,6 +238,7 @@ func (tx *Tx) UpdateSpace(s *Space) error {
 		return err
 	}
 	old := n.s
+	tx.touch(KindSpace, s.ID, old)
 	n.s = s
 	tx.onUndo(func() { n.s = old })
 	if s.ParentID != old.ParentID {
@@ -359,6 +362,7 @@ func (tx *Tx) DeleteSpace(id ID) error {
 	// Unlink spaces bottom-up.
 	for i := len(nodes) - 1; i >= 0; i-- {
 		x := nodes[i]
+		tx.touch(KindSpace, x.s.ID, x.s)
 		delete(g.spaces, x.s.ID)
 		tx.onUndo(func() { g.spaces[x.s.ID] = x })
 		tx.del(KindSpace, x.s.ID)
@@ -429,6 +433,7 @@ func (tx *Tx) CreateDevice(d *Device) error {
 	} else if g.devices[d.ID] != nil {
 		return fmt.Errorf("%w: device id %s", ErrDuplicate, d.ID)
 	}
+	tx.touch(KindDevice, d.ID, nil)
 	n := &deviceNode{d: d, space: sp}
 	g.devices[d.ID] = n
 	g.devByHW[d.HardwareID] = n
@@ -487,6 +492,7 @@ func (tx *Tx) UpdateDevice(d *Device) error {
 		d.Key = n.d.Key
 	}
 	old := n.d
+	tx.touch(KindDevice, d.ID, old)
 	n.d = d
 	tx.onUndo(func() { n.d = old })
 	if old.HardwareID != d.HardwareID {
@@ -527,6 +533,7 @@ func (tx *Tx) DeleteDevice(id ID) error {
 			return err
 		}
 	}
+	tx.touch(KindDevice, id, n.d)
 	sp := n.space
 	old := sp.devices
 	sp.devices = removeNode(sp.devices, n)
@@ -572,6 +579,7 @@ func (tx *Tx) CreateSensor(s *Sensor) error {
 	} else if g.sensors[s.ID] != nil {
 		return fmt.Errorf("%w: sensor id %s", ErrDuplicate, s.ID)
 	}
+	tx.touch(KindSensor, s.ID, nil)
 	n := &sensorNode{s: s, space: sp, device: dev}
 	g.sensors[s.ID] = n
 	g.senByHW[s.HardwareID] = n
@@ -634,6 +642,7 @@ func (tx *Tx) UpdateSensor(s *Sensor) error {
 		return err
 	}
 	old := n.s
+	tx.touch(KindSensor, s.ID, old)
 	n.s = s
 	tx.onUndo(func() { n.s = old })
 	if old.HardwareID != s.HardwareID {
@@ -668,6 +677,7 @@ func (tx *Tx) DeleteSensor(id ID) error {
 	if n == nil {
 		return fmt.Errorf("%w: sensor %s", ErrNotFound, id)
 	}
+	tx.touch(KindSensor, id, n.s)
 	sp, dev := n.space, n.device
 	oS, oD := sp.sensors, dev.sensors
 	sp.sensors = removeNode(sp.sensors, n)
@@ -707,6 +717,7 @@ func (tx *Tx) CreateUser(u *User) error {
 	} else if g.users[u.ID] != nil {
 		return fmt.Errorf("%w: user id %s", ErrDuplicate, u.ID)
 	}
+	tx.touch(KindUser, u.ID, nil)
 	n := &userNode{u: u, space: sp}
 	g.users[u.ID] = n
 	old := sp.users
@@ -733,6 +744,7 @@ func (tx *Tx) UpdateUser(u *User) error {
 	}
 	u.Properties = props
 	old := n.u
+	tx.touch(KindUser, u.ID, old)
 	n.u = u
 	tx.onUndo(func() { n.u = old })
 	if n.space != sp {
@@ -754,6 +766,7 @@ func (tx *Tx) DeleteUser(id ID) error {
 	if n == nil {
 		return fmt.Errorf("%w: user %s", ErrNotFound, id)
 	}
+	tx.touch(KindUser, id, n.u)
 	sp := n.space
 	old := sp.users
 	sp.users = removeNode(sp.users, n)
@@ -950,6 +963,13 @@ func oneOf(s *string, list []string) bool {
 
 func putSimple[T Object](tx *Tx, m map[ID]T, id ID, v T) {
 	old, had := m[id]
+	if tx.rec != nil {
+		if had {
+			tx.touch(v.Kind(), id, old)
+		} else {
+			tx.touch(v.Kind(), id, nil)
+		}
+	}
 	m[id] = v
 	tx.onUndo(func() {
 		if had {
@@ -1014,25 +1034,26 @@ func (tx *Tx) deleteSimple(k Kind, id ID) {
 	g := tx.g
 	switch k {
 	case KindMatcher:
-		delSimple(tx, g.matchers, id)
+		delSimple(tx, k, g.matchers, id)
 	case KindUDF:
-		delSimple(tx, g.udfs, id)
+		delSimple(tx, k, g.udfs, id)
 		tx.dropValues(id) // its execution records
 	case KindRoleAssignment:
-		delSimple(tx, g.roles, id)
+		delSimple(tx, k, g.roles, id)
 	case KindEndpoint:
-		delSimple(tx, g.endpoints, id)
+		delSimple(tx, k, g.endpoints, id)
 	case KindResource:
-		delSimple(tx, g.resources, id)
+		delSimple(tx, k, g.resources, id)
 	}
 	tx.del(k, id)
 }
 
-func delSimple[T any](tx *Tx, m map[ID]T, id ID) {
+func delSimple[T Object](tx *Tx, k Kind, m map[ID]T, id ID) {
 	old, had := m[id]
 	if !had {
 		return
 	}
+	tx.touch(k, id, old)
 	delete(m, id)
 	tx.onUndo(func() { m[id] = old })
 }
@@ -1041,7 +1062,11 @@ func delSimple[T any](tx *Tx, m map[ID]T, id ID) {
 
 // PutPropertyKey creates (ID 0) or replaces a property key. Name + Scope +
 // SpaceID is unique.
-func (tx *Tx) PutPropertyKey(k *PropertyKey) error {
+func (tx *Tx) PutPropertyKey(k *PropertyKey) error { return tx.putPropertyKey(k, false) }
+
+// putPropertyKey is PutPropertyKey; with restore it may also recreate a
+// deleted key under its old id.
+func (tx *Tx) putPropertyKey(k *PropertyKey, restore bool) error {
 	g := tx.g
 	if err := k.check(); err != nil {
 		return err
@@ -1059,9 +1084,20 @@ func (tx *Tx) PutPropertyKey(k *PropertyKey) error {
 		g.nextKeyID++
 		tx.onUndo(func() { g.nextKeyID-- })
 	} else if g.propKeys[k.ID] == nil {
-		return fmt.Errorf("%w: property key %d", ErrNotFound, k.ID)
+		if !restore {
+			return fmt.Errorf("%w: property key %d", ErrNotFound, k.ID)
+		}
+		if next := g.nextKeyID; k.ID >= next {
+			g.nextKeyID = k.ID + 1
+			tx.onUndo(func() { g.nextKeyID = next })
+		}
 	}
 	old, had := g.propKeys[k.ID]
+	if had {
+		tx.touch(KindPropertyKey, IntKey(k.ID), old)
+	} else {
+		tx.touch(KindPropertyKey, IntKey(k.ID), nil)
+	}
 	g.propKeys[k.ID] = k
 	tx.onUndo(func() {
 		if had {
@@ -1085,6 +1121,7 @@ func (tx *Tx) DeletePropertyKey(id int) error {
 }
 
 func (tx *Tx) deletePropertyKey(k *PropertyKey) {
+	tx.touch(KindPropertyKey, IntKey(k.ID), k)
 	delete(tx.g.propKeys, k.ID)
 	tx.onUndo(func() { tx.g.propKeys[k.ID] = k })
 	tx.del(KindPropertyKey, k.ObjectKey())
@@ -1094,7 +1131,11 @@ var typeNameRE = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
 // PutType creates (ID 0) or replaces a custom extended type. System types
 // may only be enabled or disabled.
-func (tx *Tx) PutType(t *ExtendedType) error {
+func (tx *Tx) PutType(t *ExtendedType) error { return tx.putType(t, false) }
+
+// putType is PutType; with restore it may also recreate a deleted custom
+// type under its old id.
+func (tx *Tx) putType(t *ExtendedType, restore bool) error {
 	r := tx.g.types
 	if _, err := ParseCategory(string(t.Category)); err != nil {
 		return err
@@ -1107,10 +1148,11 @@ func (tx *Tx) PutType(t *ExtendedType) error {
 	}
 	if t.ID != 0 {
 		old := r.byID[t.ID]
-		if old == nil {
+		switch {
+		case old == nil && (!restore || t.ID < FirstCustomTypeID):
 			return fmt.Errorf("%w: type %d", ErrNotFound, t.ID)
-		}
-		if old.ID < FirstCustomTypeID && (old.Name != t.Name || old.Category != t.Category || old.SpaceID != t.SpaceID) {
+		case old == nil:
+		case old.ID < FirstCustomTypeID && (old.Name != t.Name || old.Category != t.Category || old.SpaceID != t.SpaceID):
 			return fmt.Errorf("%w: built-in type %s may only be enabled or disabled", ErrConflict, old.Name)
 		}
 	}
@@ -1126,6 +1168,11 @@ func (tx *Tx) PutType(t *ExtendedType) error {
 		}
 	}
 	old, had := r.byID[t.ID]
+	if had {
+		tx.touch(KindType, IntKey(t.ID), old)
+	} else {
+		tx.touch(KindType, IntKey(t.ID), nil)
+	}
 	nextID := r.nextID
 	r.put(t)
 	tx.onUndo(func() {
@@ -1141,6 +1188,7 @@ func (tx *Tx) PutType(t *ExtendedType) error {
 
 func (tx *Tx) deleteType(t *ExtendedType) {
 	r := tx.g.types
+	tx.touch(KindType, IntKey(t.ID), t)
 	r.remove(t)
 	tx.onUndo(func() { r.put(t) })
 	tx.del(KindType, t.ObjectKey())
@@ -1156,6 +1204,7 @@ func (tx *Tx) SetOntologyLoaded(id int, loaded bool) error {
 	if o.Loaded == loaded {
 		return nil
 	}
+	tx.touch(KindOntology, IntKey(id), o)
 	n := *o
 	n.Loaded = loaded
 	r.ontologies[id] = &n

@@ -1,0 +1,8 @@
+package engine
+
+// Generation is a counter bumped by every committed change to the graph's
+// objects (not by telemetry values): a reader that caches what it derived
+// from the graph (a tree's child lists, say) compares it with the
+// generation it cached at and recomputes when it moved. Safe for
+// concurrent use.
+func (e *Engine) Generation() uint64 { return e.gen.Load() }
