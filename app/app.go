@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
@@ -45,9 +47,17 @@ type Options struct {
 type App struct {
 	path     string
 	log      *slog.Logger
+	store    *bbolt.Store
 	engine   *engine.Engine
 	pipeline *engine.Pipeline
-	broker   *mqtt.Broker
+	broker   atomic.Pointer[mqtt.Broker] // nil while stopped
+
+	// mu serialises the broker's starts and stops, the simulation's
+	// start and Close.
+	mu         sync.Mutex
+	brokerOpts mqtt.Options // the last broker's, with its bound addresses
+	sim        *SimRun      // the last simulation started, maybe finished
+	closed     bool
 }
 
 // Open opens (creating if absent) the project file at path and wires the
@@ -73,7 +83,7 @@ func Open(path string, opts Options) (*App, error) {
 		rt = opts.WrapUDF(rt)
 	}
 	e.SetUDFRuntime(rt)
-	a := &App{path: path, log: opts.Logger, engine: e}
+	a := &App{path: path, log: opts.Logger, store: st, engine: e}
 	po := opts.Pipeline
 	if po.OnReject == nil {
 		log := opts.Logger
@@ -83,12 +93,7 @@ func Open(path string, opts Options) (*App, error) {
 	}
 	a.pipeline = e.NewPipeline(po)
 	if opts.Broker != nil {
-		bo := *opts.Broker
-		if bo.Logger == nil {
-			bo.Logger = opts.Logger
-		}
-		a.broker = mqtt.New(e, a.pipeline, bo)
-		if err := a.broker.Start(); err != nil {
+		if err := a.StartBroker(*opts.Broker); err != nil {
 			a.pipeline.Close()
 			e.Close()
 			return nil, err
@@ -113,8 +118,11 @@ func (a *App) Engine() *engine.Engine { return a.engine }
 // studio's test messages all submit to it.
 func (a *App) Pipeline() *engine.Pipeline { return a.pipeline }
 
-// Broker is the embedded MQTT broker, or nil if none was started.
-func (a *App) Broker() *mqtt.Broker { return a.broker }
+// Broker is the embedded MQTT broker, or nil while it is stopped (or was
+// never started). A broker returned may be stopped by StopBroker at any
+// time: its methods stay safe to call, but it serves no more. Safe for
+// concurrent use with StartBroker and StopBroker.
+func (a *App) Broker() *mqtt.Broker { return a.broker.Load() }
 
 // ReadPlan reads and checks a provisioning YAML file (CONTRACT §3) without
 // touching any project: errors name the file, line and field.
@@ -130,12 +138,25 @@ func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
 	return a.engine.Provision(plan)
 }
 
-// Close stops the broker, drains the pipeline, commits everything and
-// closes the project file. Calls after the first return nil.
+// Close stops the running simulation (waiting for it), stops the broker,
+// drains the pipeline, commits everything and closes the project file.
+// Calls after the first return nil; after Close, StartBroker and
+// StartSimulation fail with an error wrapping engine.ErrClosed.
 func (a *App) Close() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	sim := a.sim
+	a.mu.Unlock()
+	if sim != nil {
+		sim.Stop()
+	}
 	var errs []error
-	if a.broker != nil {
-		errs = append(errs, a.broker.Close())
+	if br := a.broker.Swap(nil); br != nil {
+		errs = append(errs, br.Close())
 	}
 	a.pipeline.Close()
 	errs = append(errs, a.engine.Close())

@@ -58,31 +58,55 @@ type SimOptions struct {
 // RunSimulation runs sc over the project until it ends or ctx is done (then
 // it returns ctx's error). In MQTT mode the app must have a broker.
 func (a *App) RunSimulation(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*simulator.Result, error) {
+	p, err := a.planSim(ctx, sc, o)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	return p.run()
+}
+
+// simPlan is a simulation bound to the project, its sink connected.
+type simPlan struct {
+	sim   *simulator.Sim
+	sink  simulator.Sink
+	opts  simulator.Options
+	close func() // disconnects an MQTT sink
+}
+
+func (p *simPlan) run() (*simulator.Result, error) { return p.sim.Run(p.sink, p.opts) }
+
+// planSim binds sc to the project (creating the virtual devices its create
+// lists ask for) and, in MQTT mode, connects the virtual devices; ctx
+// stops the run.
+func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*simPlan, error) {
+	if sc == nil {
+		return nil, errors.New("simulate: no scenario")
+	}
 	sim, err := simulator.New(a.engine, sc)
 	if err != nil {
 		return nil, err
 	}
-	opts := simulator.Options{Series: o.Series, Clock: o.Clock, UDFs: o.UDFs}
+	p := &simPlan{sim: sim, sink: a.pipeline, close: func() {},
+		opts: simulator.Options{Series: o.Series, Clock: o.Clock, UDFs: o.UDFs}}
 	if o.Speed > 0 {
-		if opts.Pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
+		if p.opts.Pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
 			return nil, err
 		}
 	} else {
-		opts.Pace = func(time.Time) error { return ctx.Err() }
+		p.opts.Pace = func(time.Time) error { return ctx.Err() }
 	}
-	var sink simulator.Sink = a.pipeline
 	if o.Mode == SimMQTT {
 		ms, err := a.NewMQTTSink(sim.Devices())
 		if err != nil {
 			return nil, err
 		}
-		defer ms.Close()
 		if o.OnConnected != nil {
 			o.OnConnected(sim.Devices())
 		}
-		sink = ms
+		p.sink, p.close = ms, ms.Close
 	}
-	return sim.Run(sink, opts)
+	return p, nil
 }
 
 // MQTTSink is a simulator.Sink whose virtual devices are paho MQTT 3.1.1
@@ -112,7 +136,8 @@ const mqttTimeout = 30 * time.Second
 // unknown, has no key or is refused; clients already connected are then
 // disconnected.
 func (a *App) NewMQTTSink(devices []string) (*MQTTSink, error) {
-	if a.broker == nil {
+	br := a.Broker()
+	if br == nil {
 		return nil, errors.New("simulate: MQTT mode needs the broker")
 	}
 	keys := map[string]string{}
@@ -133,7 +158,7 @@ func (a *App) NewMQTTSink(devices []string) (*MQTTSink, error) {
 		return nil, err
 	}
 	s := &MQTTSink{p: a.pipeline, clients: map[string]mqtt3.Client{}}
-	addr := a.broker.Addr()
+	addr := br.Addr()
 	for _, hw := range devices {
 		o := mqtt3.NewClientOptions().AddBroker("tcp://" + addr).SetClientID("twin-sim-" + hw).
 			SetProtocolVersion(4).SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).

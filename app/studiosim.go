@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/simulator"
+)
+
+// ErrSimRunning means StartSimulation was called while a simulation runs.
+var ErrSimRunning = errors.New("a simulation is already running")
+
+// SimRun is a simulation running on its own goroutine (StartSimulation).
+// Its methods are safe for concurrent use from any goroutine.
+type SimRun struct {
+	name     string
+	speed    float64
+	start    time.Time
+	duration time.Duration
+	clock    *simulator.Clock
+	cancel   context.CancelFunc
+	done     chan struct{}
+	stopped  atomic.Bool
+
+	// Set before done is closed.
+	res *simulator.Result
+	err error
+}
+
+// StartSimulation starts sc over the project on a goroutine of its own and
+// returns at once; the studio runs the bundled week at Speed 60, one
+// simulated minute per second. o is as for RunSimulation; a nil o.Clock
+// is replaced by a new one, which SimRun.Clock reads.
+//
+// The scenario is bound to the project before StartSimulation returns: a
+// scenario none of whose spaces match the project ("simulate: no space
+// with sensors matches …"), a virtual device that cannot be created, or in
+// MQTT mode a stopped broker or a refused device, is StartSimulation's
+// error and nothing runs. A negative or NaN speed is an error. It also
+// fails with an error wrapping ErrSimRunning while another simulation of
+// the app runs (one at a time), and engine.ErrClosed after Close; Close
+// stops a running simulation first.
+//
+// Time: the app's engine keeps the clock it was opened with (the wall
+// clock in the studio), because broker traffic and the studio's test
+// messages go on meanwhile. In in-process mode each reading is received at
+// its simulated time, so the sensor values, their history, the events and
+// the space values UDFs set carry simulated timestamps (the scenario's
+// week, e.g. March 2026); UDF scripts' Date and the execution records keep
+// the wall time. `twin simulate` instead opens the project with the
+// simulated clock, so there UDFs see simulated time too. In MQTT mode the
+// broker stamps readings with the wall time they arrive.
+func (a *App) StartSimulation(sc *simulator.Scenario, o SimOptions) (*SimRun, error) {
+	if sc == nil {
+		return nil, errors.New("simulate: no scenario")
+	}
+	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
+		return nil, fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", sc.Name, o.Speed)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil, fmt.Errorf("simulate %s on %s: %w", sc.Name, a.path, engine.ErrClosed)
+	}
+	if a.sim != nil && !a.sim.finished() {
+		return nil, fmt.Errorf("simulate %s: %w (%s)", sc.Name, ErrSimRunning, a.sim.name)
+	}
+	if o.Clock == nil {
+		o.Clock = simulator.NewClock(sc.Start, sc.Step)
+	}
+	o.Clock.Set(sc.Start)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := a.planSim(ctx, sc, o)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	r := &SimRun{name: sc.Name, speed: o.Speed, start: sc.Start, duration: sc.Duration, clock: o.Clock,
+		cancel: cancel, done: make(chan struct{})}
+	a.sim = r
+	go func() {
+		defer close(r.done)
+		defer cancel()
+		defer p.close()
+		r.res, r.err = p.run()
+	}()
+	return r, nil
+}
+
+// Simulation is the simulation started last, running or finished, or nil
+// if none was started. Safe for concurrent use.
+func (a *App) Simulation() *SimRun {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sim
+}
+
+func (r *SimRun) finished() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Scenario is the scenario's name.
+func (r *SimRun) Scenario() string { return r.name }
+
+// Speed is the speed the run was started with: simulated time runs Speed
+// times real time; 0 means as fast as possible.
+func (r *SimRun) Speed() float64 { return r.speed }
+
+// Clock is the simulated time now: the scenario's start until the first
+// step, the time of the step being simulated, then the scenario's end
+// once it finished (where it stopped, if stopped).
+func (r *SimRun) Clock() time.Time { return r.clock.Now() }
+
+// Progress is the share of the scenario's duration simulated, 0 to 1.
+func (r *SimRun) Progress() float64 {
+	if r.duration <= 0 {
+		return 1
+	}
+	return min(1, max(0, float64(r.clock.Now().Sub(r.start))/float64(r.duration)))
+}
+
+// Stop cancels the run and waits until it has returned; readings already
+// submitted are processed by the pipeline as usual. Calling it on a
+// finished or stopped run does nothing.
+func (r *SimRun) Stop() {
+	if !r.finished() {
+		r.stopped.Store(true)
+		r.cancel()
+	}
+	<-r.done
+}
+
+// Done is closed when the run has finished, failed or been stopped.
+func (r *SimRun) Done() <-chan struct{} { return r.done }
+
+// Err is the run's error once Done is closed: nil if it finished or was
+// stopped (Stop, Close), else the simulator's or the sink's error. It is
+// nil while the run goes on.
+func (r *SimRun) Err() error {
+	if !r.finished() {
+		return nil
+	}
+	if r.stopped.Load() && errors.Is(r.err, context.Canceled) {
+		return nil
+	}
+	return r.err
+}
+
+// Stopped reports whether the run was stopped before it finished.
+func (r *SimRun) Stopped() bool {
+	return r.finished() && r.stopped.Load() && errors.Is(r.err, context.Canceled)
+}
+
+// Result is the run's KPIs once it finished; nil while it runs, if it
+// failed or if it was stopped.
+func (r *SimRun) Result() *simulator.Result {
+	if !r.finished() {
+		return nil
+	}
+	return r.res
+}
