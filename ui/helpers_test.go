@@ -100,7 +100,7 @@ func newStudioWindow(t testing.TB, a *app.App) (*Studio, fyne.Window) {
 	t.Cleanup(w.Close)
 	w.Resize(fyne.NewSize(1280, 800))
 	s := New(a, w)
-	s.Close()
+	s.stopPolling() // tests drive the studio with tick
 	w.Resize(fyne.NewSize(1280, 800))
 	return s, w
 }
@@ -209,18 +209,37 @@ func tapLabel(t testing.TB, w fyne.Window, o fyne.CanvasObject, text string) {
 // inspected returns the inspector's fields as shown, label → text.
 func inspected(s *Studio) map[string]string {
 	out := map[string]string{}
-	for _, o := range s.insp.body.Objects {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
 		c, ok := o.(*fyne.Container)
-		if !ok {
-			continue
+		if !ok || !c.Visible() {
+			return
 		}
 		for i := 0; i+1 < len(c.Objects); i += 2 {
-			k, ok1 := c.Objects[i].(*widget.Label)
-			v, ok2 := c.Objects[i+1].(*widget.Label)
-			if ok1 && ok2 {
+			k, ok := c.Objects[i].(*widget.Label)
+			if !ok {
+				continue
+			}
+			switch v := c.Objects[i+1].(type) {
+			case *widget.Label:
 				out[k.Text] = v.Text
+			case *fyne.Container:
+				if len(v.Objects) > 0 {
+					switch f := v.Objects[0].(type) {
+					case *fieldEntry:
+						out[k.Text] = f.Text
+					case *widget.Select:
+						out[k.Text] = f.Selected
+					}
+				}
 			}
 		}
+		for _, x := range c.Objects {
+			walk(x)
+		}
+	}
+	for _, o := range s.insp.body.Objects {
+		walk(o)
 	}
 	return out
 }

@@ -1,7 +1,13 @@
 package ui
 
 import (
+	"fmt"
+	"image/color"
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -14,24 +20,50 @@ import (
 // and their rooms.
 const openLevels = 2
 
-// hierarchy is the tree of spaces, devices and sensors. Children load
-// lazily from the model as branches open.
+// searchDelay is how long the search waits after the last keystroke.
+const searchDelay = 250 * time.Millisecond
+
+// hierarchy is the left pane: a search box over the tree of spaces,
+// devices and sensors. Children load lazily from the model as branches
+// open; rows can be dragged onto another row to move what they show.
 type hierarchy struct {
-	model *Model
-	tree  *widget.Tree
+	model  *Model
+	tree   *modelTree
+	search *widget.Entry
+	info   *widget.Label // what the search found
+	body   fyne.CanvasObject
+
+	rowsMu sync.Mutex
+	rows   map[*treeRow]bool // every row widget the tree made
+
+	searchTimer *time.Timer
 
 	// onSelected is called with the id of the node the user selects.
 	onSelected func(uid string)
+	// onKey gets the keys the tree does not use itself (F2, Delete…) and
+	// reports whether it used them.
+	onKey func(*fyne.KeyEvent) bool
+	// onDrop is called when row src is dropped on row dst.
+	onDrop func(src, dst string)
 }
 
 func newHierarchy(m *Model) *hierarchy {
-	h := &hierarchy{model: m}
-	h.tree = widget.NewTree(m.Children, m.IsBranch, h.createNode, h.updateNode)
+	h := &hierarchy{model: m, rows: map[*treeRow]bool{}}
+	h.tree = newModelTree(h)
 	h.tree.OnSelected = func(uid widget.TreeNodeID) {
 		if h.onSelected != nil {
 			h.onSelected(uid)
 		}
 	}
+	h.search = widget.NewEntry()
+	h.search.SetPlaceHolder("Search names, hardware ids, types")
+	h.search.ActionItem = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { h.search.SetText("") })
+	h.search.OnChanged = func(string) { h.scheduleSearch() }
+	h.search.OnSubmitted = func(q string) { h.applySearch(q) }
+	h.info = widget.NewLabel("")
+	h.info.Importance = widget.LowImportance
+	h.info.Hide()
+	h.body = container.NewBorder(container.NewVBox(h.search, h.info), nil, nil, nil, h.tree)
 	h.openTop("", openLevels)
 	return h
 }
@@ -49,38 +81,202 @@ func (h *hierarchy) openTop(uid string, levels int) {
 	}
 }
 
-func (h *hierarchy) createNode(bool) fyne.CanvasObject {
-	return container.NewHBox(widget.NewIcon(nil), widget.NewLabel(""))
-}
-
-func (h *hierarchy) updateNode(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
-	row := o.(*fyne.Container).Objects
-	row[0].(*widget.Icon).SetResource(h.nodeIcon(uid))
-	row[1].(*widget.Label).SetText(h.model.Label(uid))
-}
-
-// nodeIcon is the icon shown before a node's label: a house for a root
-// space, a grid (a floor plan) for other spaces, a computer for a device
-// and a dot for a sensor.
-func (h *hierarchy) nodeIcon(uid string) fyne.Resource {
-	k, _, _ := ParseNode(uid)
-	switch k {
-	case engine.KindDevice:
-		return theme.ComputerIcon()
-	case engine.KindSensor:
-		return theme.MediaRecordIcon()
+// scheduleSearch runs the search once typing pauses.
+func (h *hierarchy) scheduleSearch() {
+	if h.searchTimer != nil {
+		h.searchTimer.Stop()
 	}
-	if h.model.IsRoot(uid) {
-		return theme.HomeIcon()
-	}
-	return theme.GridIcon()
+	h.searchTimer = time.AfterFunc(searchDelay, func() {
+		fyne.Do(func() { h.applySearch(h.search.Text) })
+	})
 }
 
-// reveal opens the branches above uid, selects it and scrolls to it.
+// applySearch filters the tree to the nodes matching q (and what is above
+// them) and opens their branches; an empty q shows the whole tree again.
+func (h *hierarchy) applySearch(q string) {
+	if h.searchTimer != nil {
+		h.searchTimer.Stop()
+	}
+	matches, total := h.model.Search(q, SearchLimit)
+	if q == "" {
+		h.model.SetFilter(nil)
+		h.info.Hide()
+		h.tree.CloseAllBranches()
+		h.openTop("", openLevels)
+		h.tree.Refresh()
+		return
+	}
+	if matches == nil {
+		matches = []string{}
+	}
+	h.model.SetFilter(matches)
+	switch {
+	case total == 0:
+		h.info.SetText("Nothing matches “" + q + "”.")
+	case total > len(matches):
+		h.info.SetText(fmt.Sprintf("%d matches; showing the first %d.", total, len(matches)))
+	default:
+		h.info.SetText(plural(total, "match", "matches") + ".")
+	}
+	h.info.Show()
+	for _, m := range matches {
+		for _, a := range h.model.Ancestors(m) {
+			h.tree.OpenBranch(a)
+		}
+	}
+	h.tree.Refresh()
+	if len(matches) > 0 {
+		h.tree.ScrollTo(matches[0])
+	}
+}
+
+// refresh redraws the tree with the graph as it is now.
+func (h *hierarchy) refresh() { h.tree.Refresh() }
+
+// reveal opens the branches above uid, selects it and scrolls to it. A
+// node hidden by the search clears the search first.
 func (h *hierarchy) reveal(uid string) {
+	if !h.model.Shows(uid) {
+		h.search.SetText("")
+		h.applySearch("")
+	}
 	for _, a := range h.model.Ancestors(uid) {
 		h.tree.OpenBranch(a)
 	}
 	h.tree.Select(uid)
 	h.tree.ScrollTo(uid)
+}
+
+// rowAt returns the row widget under the absolute position p.
+func (h *hierarchy) rowAt(p fyne.Position) *treeRow {
+	d := fyne.CurrentApp().Driver()
+	h.rowsMu.Lock()
+	defer h.rowsMu.Unlock()
+	for r := range h.rows {
+		if r.uid == "" || !r.Visible() {
+			continue
+		}
+		at := d.AbsolutePositionForObject(r)
+		sz := r.Size()
+		if p.X >= at.X && p.Y >= at.Y && p.X < at.X+sz.Width && p.Y < at.Y+sz.Height {
+			return r
+		}
+	}
+	return nil
+}
+
+// modelTree is the tree widget, extended to hand the keys it does not use
+// to the studio.
+type modelTree struct {
+	widget.Tree
+	h *hierarchy
+}
+
+func newModelTree(h *hierarchy) *modelTree {
+	t := &modelTree{h: h}
+	t.ChildUIDs = h.model.Children
+	t.IsBranch = h.model.IsBranch
+	t.CreateNode = func(bool) fyne.CanvasObject { return newTreeRow(h) }
+	t.UpdateNode = func(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*treeRow).set(uid) }
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// TypedKey gives keys the tree does not use to the studio.
+func (t *modelTree) TypedKey(ev *fyne.KeyEvent) {
+	if t.h.onKey != nil && t.h.onKey(ev) {
+		return
+	}
+	t.Tree.TypedKey(ev)
+}
+
+// treeRow is one row of the tree: the node's icon and label. Dragging it
+// onto another row moves the node there.
+type treeRow struct {
+	widget.BaseWidget
+	h     *hierarchy
+	uid   string
+	icon  *widget.Icon
+	label *widget.Label
+	drop  *canvas.Rectangle // shown while something is dragged over the row
+
+	dragAt   fyne.Position // the pointer, while this row is dragged
+	dragging bool
+	over     *treeRow // the row under the pointer
+}
+
+func newTreeRow(h *hierarchy) *treeRow {
+	r := &treeRow{h: h, icon: widget.NewIcon(nil), label: widget.NewLabel("")}
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.drop = canvas.NewRectangle(color.Transparent)
+	r.drop.StrokeWidth = 2
+	r.drop.CornerRadius = 4
+	r.drop.Hide()
+	r.ExtendBaseWidget(r)
+	h.rowsMu.Lock()
+	h.rows[r] = true
+	h.rowsMu.Unlock()
+	return r
+}
+
+func (r *treeRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(r.drop,
+		container.NewBorder(nil, nil, r.icon, nil, r.label)))
+}
+
+func (r *treeRow) set(uid string) {
+	r.uid = uid
+	r.icon.SetResource(iconResource(r.h.model.IconName(uid)))
+	r.label.SetText(r.h.model.Label(uid))
+}
+
+// Dragged follows the pointer and marks the row under it.
+func (r *treeRow) Dragged(ev *fyne.DragEvent) {
+	switch {
+	case !ev.AbsolutePosition.IsZero(): // a real pointer
+		r.dragAt = ev.AbsolutePosition
+	case !r.dragging: // a synthetic drag (Fyne's test driver): from the press point by the delta
+		r.dragAt = fyne.CurrentApp().Driver().AbsolutePositionForObject(r).Add(ev.Position).AddXY(ev.Dragged.DX, ev.Dragged.DY)
+	default:
+		r.dragAt = r.dragAt.AddXY(ev.Dragged.DX, ev.Dragged.DY)
+	}
+	r.dragging = true
+	over := r.h.rowAt(r.dragAt)
+	if over == r {
+		over = nil
+	}
+	if over != r.over {
+		if r.over != nil {
+			r.over.mark(false)
+		}
+		if over != nil {
+			over.mark(true)
+		}
+		r.over = over
+	}
+}
+
+// DragEnd drops this row's node on the row under the pointer.
+func (r *treeRow) DragEnd() {
+	r.dragging = false
+	if r.over != nil {
+		r.over.mark(false)
+		r.over = nil
+	}
+	dst := r.h.rowAt(r.dragAt)
+	if dst == nil || dst == r || r.h.onDrop == nil {
+		return
+	}
+	r.h.onDrop(r.uid, dst.uid)
+}
+
+func (r *treeRow) mark(on bool) {
+	if on {
+		r.drop.StrokeColor = theme.Color(theme.ColorNamePrimary)
+		r.drop.FillColor = theme.Color(theme.ColorNameHover)
+		r.drop.Show()
+	} else {
+		r.drop.Hide()
+	}
+	r.drop.Refresh()
 }

@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -10,20 +15,48 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// inspector shows the details of the selected object, read-only: a title,
-// a form of fields, the extended properties and the current values.
+// editFunc applies fn as one undoable edit labelled label and redraws what
+// it changed; it returns fn's error (nothing changed then).
+type editFunc func(label string, fn func(tx *engine.Tx) error) error
+
+// inspector shows the selected object and edits it: name, types, status
+// and properties (each committed when the field is submitted or loses
+// focus, with the engine's error shown beside the field when it refuses),
+// read-only facts, the current values and, for a device, its MQTT
+// credentials.
 type inspector struct {
 	model *Model
 	uid   string // the object shown; "" none
+	kind  engine.Kind
+	id    engine.ID
+
+	edit   editFunc
+	broker func() string // the broker's address, "" when it is off
+	copy   func(what, text string)
 
 	title    *widget.Label
 	subtitle *widget.Label
 	body     *fyne.Container // sections, rebuilt by show
+	values   *fyne.Container // the values section, refreshed alone
+	facts    *fyne.Container // read-only fields, refreshed with the values
 	content  fyne.CanvasObject
+
+	// The editable fields of the object shown, by label ("Name", "Type",
+	// "Hardware ID", a property's name…), with their error labels.
+	entries   map[string]*fieldEntry
+	selects   map[string]*widget.Select
+	errs      map[string]*widget.Label
+	keyShown  bool
+	key       *widget.Label
+	keyToggle *widget.Button
+
+	newPropKey *widget.SelectEntry
+	newPropVal *widget.Entry
+	newPropAdd *widget.Button
 }
 
-func newInspector(m *Model) *inspector {
-	i := &inspector{model: m}
+func newInspector(m *Model, edit editFunc, broker func() string, copy func(what, text string)) *inspector {
+	i := &inspector{model: m, edit: edit, broker: broker, copy: copy}
 	i.title = widget.NewLabel("")
 	i.title.SizeName = theme.SizeNameHeadingText
 	i.title.TextStyle.Bold = true
@@ -46,37 +79,506 @@ func (i *inspector) show(uid string) {
 		i.showHint()
 		return
 	}
+	if uid != i.uid {
+		i.keyShown = false
+	}
 	i.uid = uid
+	i.kind, i.id, _ = ParseNode(uid)
+	i.entries = map[string]*fieldEntry{}
+	i.selects = map[string]*widget.Select{}
+	i.errs = map[string]*widget.Label{}
+	i.key = nil
 	i.title.SetText(d.Title)
 	i.subtitle.SetText(kindName(d.Kind))
-	sections := []fyne.CanvasObject{form(d.Fields)}
-	if len(d.Properties) > 0 {
-		sections = append(sections, heading("Properties"), form(d.Properties))
+
+	sections := []fyne.CanvasObject{i.editSection()}
+	if i.kind == engine.KindDevice {
+		sections = append(sections, heading("Connect"), i.deviceSection())
 	}
-	sections = append(sections, heading("Values"))
-	if len(d.Values) > 0 {
-		sections = append(sections, form(d.Values))
-	} else {
-		sections = append(sections, note(noValues(d.Kind)))
-	}
+	sections = append(sections, heading("Properties"), i.propertySection())
+	i.facts = container.NewVBox()
+	i.values = container.NewVBox()
+	sections = append(sections, heading("Details"), i.facts, heading("Values"), i.values)
+	i.fillLive(d)
 	i.body.Objects = sections
 	i.body.Refresh()
 }
 
-// refresh shows the current object again with the graph as it is now.
+// refresh rebuilds the inspector for the object shown (after an edit).
 func (i *inspector) refresh() { i.show(i.uid) }
+
+// refreshValues redraws the values and read-only facts of the object
+// shown, leaving the fields being edited alone.
+func (i *inspector) refreshValues() {
+	if i.uid == "" {
+		if i.model.Stats().Spaces == 0 {
+			i.showHint()
+		}
+		return
+	}
+	d, ok := i.model.Details(i.uid)
+	if !ok {
+		i.show("")
+		return
+	}
+	i.fillLive(d)
+}
+
+func (i *inspector) fillLive(d Details) {
+	var facts []Field
+	for _, f := range d.Fields {
+		if i.entries[f.Label] == nil && i.selects[f.Label] == nil {
+			facts = append(facts, f) // what is not edited above
+		}
+	}
+	i.facts.Objects = []fyne.CanvasObject{form(facts)}
+	i.facts.Refresh()
+	if len(d.Values) > 0 {
+		i.values.Objects = []fyne.CanvasObject{form(d.Values)}
+	} else {
+		i.values.Objects = []fyne.CanvasObject{note(noValues(d.Kind))}
+	}
+	i.values.Refresh()
+}
 
 func (i *inspector) showHint() {
 	i.title.SetText("Nothing selected")
 	if i.model.Stats().Spaces == 0 {
 		i.subtitle.SetText("This project is empty")
-		i.body.Objects = []fyne.CanvasObject{note("Load a provisioning file into it with\n" +
-			"twin provision --project FILE.twin PROVISION.yaml\n(the studio must be closed meanwhile).")}
+		i.body.Objects = []fyne.CanvasObject{note("Add a space with Edit ▸ Add Space (Ctrl+Shift+A), " +
+			"or import a provisioning file with File ▸ Import (Ctrl+I).")}
 	} else {
-		i.subtitle.SetText("Select a space, device or sensor in the tree to see its details.")
+		i.subtitle.SetText("Select a space, device or sensor in the tree to see and edit it.")
 		i.body.Objects = nil
 	}
 	i.body.Refresh()
+}
+
+// ---- the editable fields ----
+
+// editSection is the form of the object's editable fields.
+func (i *inspector) editSection() fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	e := i.model.e
+	_ = e.View(func(v *engine.View) error {
+		switch i.kind {
+		case engine.KindSpace:
+			s, ok := v.Space(i.id)
+			if !ok {
+				return nil
+			}
+			at := s.ID
+			rows = append(rows,
+				i.textRow(v, "Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Space).Name = t }),
+				i.typeRow(v, "Type", engine.SpaceType, s.TypeID, at, func(x any, id int) { x.(*engine.Space).TypeID = id }),
+				i.typeRow(v, "Subtype", engine.SpaceSubtype, s.SubtypeID, at, func(x any, id int) { x.(*engine.Space).SubtypeID = id }),
+				i.typeRow(v, "Status", engine.SpaceStatus, s.StatusID, at, func(x any, id int) { x.(*engine.Space).StatusID = id }),
+				i.textRow(v, "Description", s.Description, "Describe", func(x any, t string) { x.(*engine.Space).Description = t }))
+		case engine.KindDevice:
+			d, ok := v.Device(i.id)
+			if !ok {
+				return nil
+			}
+			at := d.SpaceID
+			rows = append(rows,
+				i.textRow(v, "Name", d.Name, "Rename", func(x any, t string) { x.(*engine.Device).Name = t }),
+				i.typeRow(v, "Type", engine.DeviceType, d.TypeID, at, func(x any, id int) { x.(*engine.Device).TypeID = id }),
+				i.typeRow(v, "Subtype", engine.DeviceSubtype, d.SubtypeID, at, func(x any, id int) { x.(*engine.Device).SubtypeID = id }),
+				i.textRow(v, "Hardware ID", d.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Device).HardwareID = t }),
+				i.choiceRow("Status", []string{engine.DeviceProvisioned, engine.DeviceActive, engine.DeviceOffline, engine.DeviceDisabled},
+					d.Status, func(x any, c string) { x.(*engine.Device).Status = c }))
+		case engine.KindSensor:
+			s, ok := v.Sensor(i.id)
+			if !ok {
+				return nil
+			}
+			at := s.SpaceID
+			rows = append(rows,
+				i.textRow(v, "Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Sensor).Name = t }),
+				i.textRow(v, "Hardware ID", s.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Sensor).HardwareID = t }),
+				i.typeRow(v, "Data type", engine.SensorDataType, s.DataTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataTypeID = id }),
+				i.typeRow(v, "Data subtype", engine.SensorDataSubtype, s.DataSubtypeID, at, func(x any, id int) { x.(*engine.Sensor).DataSubtypeID = id }),
+				i.typeRow(v, "Unit", engine.SensorDataUnitType, s.DataUnitTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataUnitTypeID = id }),
+				i.typeRow(v, "Sensor type", engine.SensorType, s.TypeID, at, func(x any, id int) { x.(*engine.Sensor).TypeID = id }))
+		}
+		return nil
+	})
+	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
+	for _, r := range rows {
+		row := r.(*fyne.Container)
+		objs = append(objs, row.Objects...)
+	}
+	return container.New(layout.NewFormLayout(), objs...)
+}
+
+// row returns a form row (as a two-object container the caller unpacks):
+// the bold label and the field with its error label below.
+func (i *inspector) row(label string, field fyne.CanvasObject) fyne.CanvasObject {
+	errLabel := widget.NewLabel("")
+	errLabel.Importance = widget.DangerImportance
+	errLabel.Wrapping = fyne.TextWrapWord
+	errLabel.Hide()
+	i.errs[label] = errLabel
+	key := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	return container.NewWithoutLayout(key, container.NewVBox(field, errLabel))
+}
+
+// setErr shows err beside field label, or hides the error when err is nil.
+func (i *inspector) setErr(label string, err error) {
+	l := i.errs[label]
+	if l == nil {
+		return
+	}
+	if err == nil {
+		l.Hide()
+		return
+	}
+	l.SetText(ErrorText(err))
+	l.Show()
+}
+
+// ErrorText is err as the studio shows it beside a field: without the
+// package prefixes of wrapped errors.
+func ErrorText(err error) string {
+	s := err.Error()
+	for _, p := range []string{"engine: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
+}
+
+// textRow is an entry for a text field; set writes the new text into a
+// copy of the object.
+func (i *inspector) textRow(v *engine.View, label, value, verb string, set func(x any, text string)) fyne.CanvasObject {
+	en := newFieldEntry()
+	en.SetText(value)
+	en.onCommit = func(text string) {
+		if text == value {
+			i.setErr(label, nil)
+			return
+		}
+		err := i.update(verb+" "+i.title.Text, func(x any) { set(x, strings.TrimSpace(text)) })
+		i.setErr(label, err)
+	}
+	i.entries[label] = en
+	return i.row(label, en)
+}
+
+// typeRow is a dropdown of the enabled types of category c at space at.
+func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, current int, at engine.ID, set func(x any, id int)) fyne.CanvasObject {
+	names := v.EnabledTypeNames(c, at)
+	cur := v.TypeName(current)
+	if cur != "" && !containsString(names, cur) {
+		names = append(names, cur) // a disabled type still in use shows
+	}
+	sel := widget.NewSelect(names, nil)
+	sel.SetSelected(cur)
+	sel.OnChanged = func(name string) {
+		if name == cur {
+			return
+		}
+		k, id := i.kind, i.id
+		err := i.edit(fmt.Sprintf("Set %s of %s to %s", strings.ToLower(label), i.title.Text, name), func(tx *engine.Tx) error {
+			tid, err := tx.ResolveType(c, name, at)
+			if err != nil {
+				return err
+			}
+			return UpdateObject(tx, k, id, func(x any) { set(x, tid) })
+		})
+		i.setErr(label, err)
+	}
+	i.selects[label] = sel
+	return i.row(label, sel)
+}
+
+// choiceRow is a dropdown of fixed choices.
+func (i *inspector) choiceRow(label string, choices []string, current string, set func(x any, choice string)) fyne.CanvasObject {
+	sel := widget.NewSelect(choices, nil)
+	sel.SetSelected(current)
+	sel.OnChanged = func(c string) {
+		if c == current {
+			return
+		}
+		i.setErr(label, i.update(fmt.Sprintf("Set %s of %s to %s", strings.ToLower(label), i.title.Text, c),
+			func(x any) { set(x, c) }))
+	}
+	i.selects[label] = sel
+	return i.row(label, sel)
+}
+
+// update applies mutate to a copy of the object shown as one edit.
+func (i *inspector) update(label string, mutate func(x any)) error {
+	k, id := i.kind, i.id
+	return i.edit(label, func(tx *engine.Tx) error { return UpdateObject(tx, k, id, mutate) })
+}
+
+// UpdateObject replaces the space, device or sensor id by a copy that
+// mutate changed (it gets a *engine.Space, *engine.Device or
+// *engine.Sensor whose Properties it may change freely).
+func UpdateObject(tx *engine.Tx, k engine.Kind, id engine.ID, mutate func(x any)) error {
+	switch k {
+	case engine.KindSpace:
+		if s, ok := tx.Space(id); ok {
+			c := *s
+			c.Properties = append([]engine.Property(nil), s.Properties...)
+			mutate(&c)
+			return tx.UpdateSpace(&c)
+		}
+	case engine.KindDevice:
+		if d, ok := tx.Device(id); ok {
+			c := *d
+			c.Properties = append([]engine.Property(nil), d.Properties...)
+			mutate(&c)
+			return tx.UpdateDevice(&c)
+		}
+	case engine.KindSensor:
+		if s, ok := tx.Sensor(id); ok {
+			c := *s
+			c.Properties = append([]engine.Property(nil), s.Properties...)
+			mutate(&c)
+			return tx.UpdateSensor(&c)
+		}
+	}
+	return fmt.Errorf("%w: the object was deleted", engine.ErrNotFound)
+}
+
+// ---- properties ----
+
+// propertySection edits the object's extended properties: one entry per
+// property (an empty value removes it) and a row to add one.
+func (i *inspector) propertySection() fyne.CanvasObject {
+	props, scope, at := i.properties()
+	var objs []fyne.CanvasObject
+	for _, p := range props {
+		name := p.Name
+		en := newFieldEntry()
+		en.SetText(p.Value)
+		old := p.Value
+		en.onCommit = func(text string) {
+			if text == old {
+				i.setErr(name, nil)
+				return
+			}
+			label := "Set " + name + " of " + i.title.Text
+			if text == "" {
+				label = "Remove " + name + " from " + i.title.Text
+			}
+			i.setErr(name, i.update(label, func(x any) { setProperty(x, name, text) }))
+		}
+		i.entries[name] = en
+		r := i.row(name, en).(*fyne.Container)
+		objs = append(objs, r.Objects...)
+	}
+	var list fyne.CanvasObject = note("No properties.")
+	if len(objs) > 0 {
+		list = container.New(layout.NewFormLayout(), objs...)
+	}
+
+	// Add a property: a key (existing keys in scope are offered) and a value.
+	keys := i.model.PropertyKeyNames(scope, at)
+	name := widget.NewSelectEntry(keys)
+	name.SetPlaceHolder("Property key")
+	val := widget.NewEntry()
+	val.SetPlaceHolder("Value")
+	errLabel := widget.NewLabel("")
+	errLabel.Importance = widget.DangerImportance
+	errLabel.Wrapping = fyne.TextWrapWord
+	errLabel.Hide()
+	i.errs["new property"] = errLabel
+	add := func() {
+		n, v := strings.TrimSpace(name.Text), strings.TrimSpace(val.Text)
+		if n == "" || v == "" {
+			i.setErr("new property", errors.New("give the property a key and a value"))
+			return
+		}
+		err := i.edit("Set "+n+" of "+i.title.Text, func(tx *engine.Tx) error {
+			if err := EnsurePropertyKey(tx, n, scope, at); err != nil {
+				return err
+			}
+			return UpdateObject(tx, i.kind, i.id, func(x any) { setProperty(x, n, v) })
+		})
+		i.setErr("new property", err)
+	}
+	val.OnSubmitted = func(string) { add() }
+	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), add)
+	i.newPropKey, i.newPropVal, i.newPropAdd = name, val, addBtn
+	return container.NewVBox(list,
+		container.NewBorder(nil, nil, nil, addBtn, container.NewGridWithColumns(2, name, val)), errLabel)
+}
+
+// properties returns the properties of the object shown, the property key
+// scope of its kind and the space new keys are looked up at.
+func (i *inspector) properties() (props []engine.Property, scope string, at engine.ID) {
+	_ = i.model.e.View(func(v *engine.View) error {
+		switch i.kind {
+		case engine.KindSpace:
+			if s, ok := v.Space(i.id); ok {
+				props, scope, at = s.Properties, engine.ScopeSpaces, s.ID
+			}
+		case engine.KindDevice:
+			if d, ok := v.Device(i.id); ok {
+				props, scope, at = d.Properties, engine.ScopeDevices, d.SpaceID
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(i.id); ok {
+				props, scope, at = s.Properties, engine.ScopeSensors, s.SpaceID
+			}
+		}
+		return nil
+	})
+	return props, scope, at
+}
+
+// setProperty sets property name of x (a *engine.Space, *engine.Device or
+// *engine.Sensor) to value, removing it when value is empty.
+func setProperty(x any, name, value string) {
+	var ps *[]engine.Property
+	switch o := x.(type) {
+	case *engine.Space:
+		ps = &o.Properties
+	case *engine.Device:
+		ps = &o.Properties
+	case *engine.Sensor:
+		ps = &o.Properties
+	default:
+		return
+	}
+	out := (*ps)[:0:0]
+	found := false
+	for _, p := range *ps {
+		if strings.EqualFold(p.Name, name) {
+			found = true
+			if value == "" {
+				continue
+			}
+			p.Value = value
+		}
+		out = append(out, p)
+	}
+	if !found && value != "" {
+		out = append(out, engine.Property{Name: name, Value: value})
+	}
+	*ps = out
+}
+
+// EnsurePropertyKey creates property key name for scope, untyped and
+// scoped to the root space above at, unless one applies at at already
+// (what provisioning does with the properties of a file).
+func EnsurePropertyKey(tx *engine.Tx, name, scope string, at engine.ID) error {
+	if _, ok := tx.FindPropertyKey(name, scope, at); ok {
+		return nil
+	}
+	root := at
+	for {
+		s, ok := tx.Space(root)
+		if !ok || s.ParentID.IsZero() {
+			break
+		}
+		root = s.ParentID
+	}
+	return tx.PutPropertyKey(&engine.PropertyKey{Name: name, Scope: scope, SpaceID: root, PrimitiveDataType: engine.PrimNone})
+}
+
+// PropertyKeyNames returns the names of the property keys of scope that
+// apply at space at, sorted.
+func (m *Model) PropertyKeyNames(scope string, at engine.ID) []string {
+	seen := map[string]bool{}
+	var out []string
+	m.view(func(v *engine.View) {
+		for _, k := range v.PropertyKeys() {
+			if k.Scope != scope || seen[strings.ToLower(k.Name)] {
+				continue
+			}
+			if !k.SpaceID.IsZero() && !v.IsWithin(at, k.SpaceID) {
+				continue
+			}
+			seen[strings.ToLower(k.Name)] = true
+			out = append(out, k.Name)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// ---- devices ----
+
+// deviceSection shows a device's key (hidden until asked) and copies its
+// connection settings or a mosquitto_pub command to the clipboard.
+func (i *inspector) deviceSection() fyne.CanvasObject {
+	i.key = widget.NewLabel("")
+	i.key.Selectable = true
+	i.key.Truncation = fyne.TextTruncateEllipsis
+	var toggle *widget.Button
+	toggle = widget.NewButtonWithIcon("Show", theme.VisibilityIcon(), func() {
+		i.keyShown = !i.keyShown
+		i.showKey(toggle)
+	})
+	i.keyToggle = toggle
+	i.showKey(toggle)
+	conn := widget.NewButtonWithIcon("Copy connection settings", theme.ContentCopyIcon(), func() {
+		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
+			i.copy("Connection settings", c.Settings())
+		}
+	})
+	pub := widget.NewButtonWithIcon("Copy mosquitto_pub command", theme.ContentCopyIcon(), func() {
+		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
+			i.copy("mosquitto_pub command", c.MosquittoPub())
+		}
+	})
+	keyRow := container.NewBorder(nil, nil, nil, toggle, i.key)
+	return container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			widget.NewLabelWithStyle("Key", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), keyRow),
+		conn, pub)
+}
+
+func (i *inspector) showKey(toggle *widget.Button) {
+	c, _ := DeviceConnection(i.model.e, i.id, "")
+	if i.keyShown {
+		i.key.SetText(c.Key)
+		toggle.SetText("Hide")
+		toggle.SetIcon(theme.VisibilityOffIcon())
+	} else {
+		i.key.SetText(strings.Repeat("•", 12))
+		toggle.SetText("Show")
+		toggle.SetIcon(theme.VisibilityIcon())
+	}
+}
+
+// fieldEntry is an entry that commits its text when it is submitted
+// (Enter) or loses focus.
+type fieldEntry struct {
+	widget.Entry
+	onCommit  func(text string)
+	committed string
+}
+
+func newFieldEntry() *fieldEntry {
+	e := &fieldEntry{}
+	e.ExtendBaseWidget(e)
+	e.OnSubmitted = func(t string) { e.commit() }
+	return e
+}
+
+func (e *fieldEntry) commit() {
+	if e.onCommit != nil {
+		e.onCommit(e.Text)
+	}
+}
+
+// FocusLost commits the text.
+func (e *fieldEntry) FocusLost() {
+	e.Entry.FocusLost()
+	e.commit()
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // form lays fields out as right-aligned bold labels beside their values.

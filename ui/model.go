@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
@@ -52,10 +53,26 @@ func ParseNode(uid string) (engine.Kind, engine.ID, bool) {
 // widgets and is safe for concurrent use.
 type Model struct {
 	e *engine.Engine
+
+	mu       sync.Mutex
+	gen      uint64              // the engine generation the caches hold
+	children map[string][]string // Children, per node
+	branch   map[string]bool     // IsBranch, per node
+	filter   map[string]bool     // when set, only these nodes show (a search)
 }
 
 // NewModel returns the model of e.
 func NewModel(e *engine.Engine) *Model { return &Model{e: e} }
+
+// cached returns the child and branch caches, emptied when the graph's
+// objects changed since they were filled. Call with m.mu held.
+func (m *Model) cached() {
+	if g := m.e.Generation(); g != m.gen || m.children == nil {
+		m.gen = g
+		m.children = map[string][]string{}
+		m.branch = map[string]bool{}
+	}
+}
 
 // Stats counts the project's objects.
 func (m *Model) Stats() engine.Stats { return m.e.Stats() }
@@ -66,8 +83,38 @@ func (m *Model) view(fn func(v *engine.View)) {
 
 // Children returns the ids of a node's children in display order: for the
 // root "" the root spaces; for a space its child spaces, then its devices;
-// for a device its sensors; for a sensor none.
+// for a device its sensors; for a sensor none. While a filter is set (see
+// SetFilter) only the nodes it holds show.
+//
+// Child lists are cached until the graph's objects change (the tree asks
+// for the children of every open branch on each redraw), so a project of
+// 100,000 objects costs only what its open branches show.
 func (m *Model) Children(uid string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.childrenLocked(uid)
+}
+
+func (m *Model) childrenLocked(uid string) []string {
+	m.cached()
+	if c, ok := m.children[uid]; ok {
+		return c
+	}
+	c := m.readChildren(uid)
+	if m.filter != nil {
+		kept := c[:0:0]
+		for _, x := range c {
+			if m.filter[x] {
+				kept = append(kept, x)
+			}
+		}
+		c = kept
+	}
+	m.children[uid] = c
+	return c
+}
+
+func (m *Model) readChildren(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
 		if uid == "" {
@@ -103,6 +150,23 @@ func (m *Model) IsBranch(uid string) bool {
 	if uid == "" {
 		return true
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cached()
+	if b, ok := m.branch[uid]; ok {
+		return b
+	}
+	var b bool
+	if m.filter != nil {
+		b = len(m.childrenLocked(uid)) > 0
+	} else {
+		b = m.readIsBranch(uid)
+	}
+	m.branch[uid] = b
+	return b
+}
+
+func (m *Model) readIsBranch(uid string) bool {
 	k, id, ok := ParseNode(uid)
 	if !ok {
 		return false
@@ -117,6 +181,91 @@ func (m *Model) IsBranch(uid string) bool {
 		}
 	})
 	return branch
+}
+
+// SearchLimit is how many matches a search shows at most.
+const SearchLimit = 500
+
+// Search returns the nodes whose name, hardwareId, type or data type
+// contains query (case-insensitively), in tree order, at most limit of
+// them, and how many match in all.
+func (m *Model) Search(query string, limit int) (matches []string, total int) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil, 0
+	}
+	has := func(parts ...string) bool {
+		for _, p := range parts {
+			if p != "" && strings.Contains(strings.ToLower(p), q) {
+				return true
+			}
+		}
+		return false
+	}
+	hit := func(uid string) {
+		total++
+		if len(matches) < limit {
+			matches = append(matches, uid)
+		}
+	}
+	m.view(func(v *engine.View) {
+		var walk func(s *engine.Space)
+		walk = func(s *engine.Space) {
+			if has(s.Name, s.FriendlyName, v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)) {
+				hit(SpaceNode(s.ID))
+			}
+			for _, c := range v.ChildSpaces(s.ID) {
+				walk(c)
+			}
+			for _, d := range v.SpaceDevices(s.ID) {
+				if has(d.Name, d.HardwareID, d.FriendlyName, v.TypeName(d.TypeID)) {
+					hit(DeviceNode(d.ID))
+				}
+				for _, n := range v.DeviceSensors(d.ID) {
+					if has(n.Name, n.HardwareID, v.TypeName(n.DataTypeID)) {
+						hit(SensorNode(n.ID))
+					}
+				}
+			}
+		}
+		for _, r := range v.Roots() {
+			walk(r)
+		}
+	})
+	return matches, total
+}
+
+// SetFilter shows only nodes (and the nodes above them) in the tree; nil
+// shows everything again.
+func (m *Model) SetFilter(nodes []string) {
+	var f map[string]bool
+	if nodes != nil {
+		f = make(map[string]bool, 4*len(nodes))
+		for _, n := range nodes {
+			f[n] = true
+			for _, a := range m.Ancestors(n) {
+				f[a] = true
+			}
+		}
+	}
+	m.mu.Lock()
+	m.filter = f
+	m.children = nil // refill under the new filter
+	m.mu.Unlock()
+}
+
+// Shows reports whether node uid shows under the current filter.
+func (m *Model) Shows(uid string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.filter == nil || m.filter[uid]
+}
+
+// Filtered reports whether a filter is set.
+func (m *Model) Filtered() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.filter != nil
 }
 
 // IsRoot reports whether uid is a root space.
@@ -173,6 +322,42 @@ func (m *Model) Label(uid string) string {
 		}
 	})
 	return label
+}
+
+// Name is the name of node uid: a space's or device's name, a sensor's
+// name or else its hardware id. An unknown id gives "".
+func (m *Model) Name(uid string) string {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return ""
+	}
+	var name string
+	m.view(func(v *engine.View) {
+		switch k {
+		case engine.KindSpace:
+			if s, ok := v.Space(id); ok {
+				name = s.Name
+			}
+		case engine.KindDevice:
+			if d, ok := v.Device(id); ok {
+				name = d.Name
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(id); ok {
+				name = s.Name
+				if name == "" {
+					name = s.HardwareID
+				}
+			}
+		}
+	})
+	return name
+}
+
+// Exists reports whether node uid's object exists.
+func (m *Model) Exists(uid string) bool {
+	_, ok := m.Details(uid)
+	return ok
 }
 
 // Ancestors returns the ids of the nodes above uid, root space first: the

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/examples"
 )
 
 // BrokerAddr is where the studio's embedded MQTT broker listens. When the
@@ -36,98 +36,56 @@ func openWithBroker(path string) (*app.App, error) {
 	return a, err
 }
 
-// ExampleFile is the provisioning file of the smart-office example,
-// relative to the repository root.
-const ExampleFile = "examples/smart-office/provision.yaml"
+// ExampleScenario is the scenario of the bundled example the studio runs
+// when it opens the example on its own.
+const ExampleScenario = "week.yaml"
 
-// DefaultProject is the project the studio opens when it is given none:
-// $HOME/.local/share/twinstudio/smart-office.twin, the file `make run`
-// uses too.
-func DefaultProject() (string, error) {
+// DataDir is the studio's data folder: $TWINSTUDIO_DATA, else
+// $XDG_DATA_HOME/twinstudio, else ~/.local/share/twinstudio.
+func DataDir() (string, error) {
+	if d := os.Getenv("TWINSTUDIO_DATA"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "twinstudio"), nil
+	}
 	home, err := os.UserHomeDir()
 	if err != nil {
-		return "", fmt.Errorf("no project given and no home folder for the default one: %w", err)
+		return "", fmt.Errorf("no project given and no home folder for the data folder: %w", err)
 	}
-	return filepath.Join(home, ".local", "share", "twinstudio", "smart-office.twin"), nil
-}
-
-// exampleDirs are the folders searched for ExampleFile: beside the
-// executable, its parent (bin/ in a checkout) and the working directory.
-func exampleDirs() []string {
-	var dirs []string
-	add := func(d string) {
-		for _, x := range dirs {
-			if x == d {
-				return
-			}
-		}
-		dirs = append(dirs, d)
-	}
-	if exe, err := os.Executable(); err == nil {
-		if exe, err := filepath.EvalSymlinks(exe); err == nil {
-			add(filepath.Dir(exe))
-			add(filepath.Dir(filepath.Dir(exe)))
-		}
-	}
-	if wd, err := os.Getwd(); err == nil {
-		add(wd)
-	}
-	return dirs
-}
-
-// findExample returns the first dir/ExampleFile that exists.
-func findExample(dirs []string) (string, bool) {
-	for _, d := range dirs {
-		p := filepath.Join(d, ExampleFile)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return p, true
-		}
-	}
-	return "", false
+	return filepath.Join(home, ".local", "share", "twinstudio"), nil
 }
 
 // OpenProject opens the project the studio was started with, with its
 // embedded MQTT broker on BrokerAddr (or a free port if that one is
-// taken) and a telemetry log of LogSize messages. A path names
-// a project file, created empty if absent. An empty path opens
-// DefaultProject, and when that project has no spaces yet (it was just
-// created) provisions the smart-office example into it, found beside the
-// executable, one folder above it or in the working directory.
+// taken) and a telemetry log of LogSize messages. A path names a project
+// file, created empty if absent.
+//
+// An empty path opens the bundled smart-office example in the data folder
+// (DataDir()/smart-office/smart-office.twin). The first time, the example
+// (its provisioning file, UDFs and scenarios, embedded in the binary) is
+// copied there and provisioned; later starts open it with the user's
+// edits. scenario is then the example's week scenario, which the studio
+// runs; for a given path it is "".
 //
 // err means there is nothing to show (the file is in use by another
 // process, is not a project, cannot be created): the studio should say so
-// and exit. warning means the project is open but something the user should
-// know went wrong (the example was not found or did not provision); the
-// studio shows it in a dialog.
-func OpenProject(path string) (a *app.App, warning error, err error) {
+// and exit.
+func OpenProject(path string) (a *app.App, scenario string, err error) {
 	if path != "" {
 		a, err = openWithBroker(path)
-		return a, nil, err
+		return a, "", err
 	}
-	if path, err = DefaultProject(); err != nil {
-		return nil, nil, err
+	dir, err := DataDir()
+	if err != nil {
+		return nil, "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, nil, err
+	dir = filepath.Join(dir, "smart-office")
+	if path, err = app.InstallExample(examples.SmartOffice, dir); err != nil {
+		return nil, "", fmt.Errorf("install the smart-office example in %s: %w", dir, err)
 	}
 	if a, err = openWithBroker(path); err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
-	if a.Engine().Stats().Spaces == 0 {
-		warning = provisionExample(a, exampleDirs())
-	}
-	return a, warning, nil
-}
-
-func provisionExample(a *app.App, dirs []string) error {
-	example, ok := findExample(dirs)
-	if !ok {
-		return errors.New("the smart-office example was not found (looked for " + ExampleFile +
-			" in " + strings.Join(dirs, ", ") + "), so " + a.Path() + " is empty.\n\n" +
-			"Load a provisioning file with: twin provision --project FILE.twin PROVISION.yaml")
-	}
-	if _, err := a.ProvisionFile(example); err != nil {
-		return fmt.Errorf("provision the smart-office example: %w", err)
-	}
-	return nil
+	return a, filepath.Join(dir, ExampleScenario), nil
 }

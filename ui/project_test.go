@@ -10,9 +10,9 @@ import (
 
 func TestOpenProject_givenFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new.twin")
-	a, warning, err := OpenProject(path)
-	if err != nil || warning != nil {
-		t.Fatal(err, warning)
+	a, scenario, err := OpenProject(path)
+	if err != nil || scenario != "" {
+		t.Fatal(err, scenario)
 	}
 	defer a.Close()
 	if a.Path() != path || a.Engine().Stats().Spaces != 0 {
@@ -20,58 +20,62 @@ func TestOpenProject_givenFile(t *testing.T) {
 	}
 }
 
-func TestOpenProject_defaultProvisionsTheExample(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Chdir("..") // the repository root, where examples/ is
+// The first start installs the bundled example in the data folder, from
+// the binary (no checkout needed), and later starts keep the user's edits.
+func TestOpenProject_firstStartInstallsTheExample(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("TWINSTUDIO_DATA", data)
+	t.Chdir(t.TempDir()) // no examples/ folder around
 
-	a, warning, err := OpenProject("")
-	if err != nil || warning != nil {
-		t.Fatal(err, warning)
+	a, scenario, err := OpenProject("")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if want := filepath.Join(home, ".local/share/twinstudio/smart-office.twin"); a.Path() != want {
+	if want := filepath.Join(data, "smart-office", "smart-office.twin"); a.Path() != want {
 		t.Errorf("path %s, want %s", a.Path(), want)
+	}
+	if want := filepath.Join(data, "smart-office", "week.yaml"); scenario != want {
+		t.Errorf("scenario %s, want %s", scenario, want)
+	}
+	if _, err := os.Stat(scenario); err != nil {
+		t.Error(err)
 	}
 	if n := a.Engine().Stats().Spaces; n != 64 {
 		t.Errorf("%d spaces, want the smart office's 64", n)
 	}
-	a.Close()
+	// An edit survives the next start.
+	s := New(a, nil)
+	if err := s.AddSpace("Annex", "Venue"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 
-	// Opening it again finds the example already there.
-	a, warning, err = OpenProject("")
-	if err != nil || warning != nil {
-		t.Fatal(err, warning)
+	a, _, err = OpenProject("")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := a.Engine().Stats().Spaces; n != 64 {
-		t.Errorf("%d spaces on reopening", n)
+	defer a.Close()
+	if n := a.Engine().Stats().Spaces; n != 65 {
+		t.Errorf("%d spaces on reopening, want 65 (the example and the annex)", n)
 	}
-	a.Close()
 }
 
-func TestOpenProject_exampleNotFound(t *testing.T) {
-	a := mustOpenEmpty(t)
-	dir := t.TempDir()
-	err := provisionExample(a, []string{dir})
-	if err == nil || !strings.Contains(err.Error(), "smart-office example was not found") || !strings.Contains(err.Error(), dir) {
-		t.Errorf("warning %v", err)
+func TestDataDir(t *testing.T) {
+	t.Setenv("TWINSTUDIO_DATA", "")
+	t.Setenv("XDG_DATA_HOME", "/x/data")
+	if d, _ := DataDir(); d != "/x/data/twinstudio" {
+		t.Errorf("XDG: %s", d)
 	}
-	if a.Engine().Stats().Spaces != 0 {
-		t.Error("spaces appeared")
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	if d, _ := DataDir(); d != "/home/u/.local/share/twinstudio" {
+		t.Errorf("home: %s", d)
 	}
-
-	// A broken example is reported, and nothing of it is applied.
-	bad := filepath.Join(dir, filepath.FromSlash(ExampleFile))
-	if err := os.MkdirAll(filepath.Dir(bad), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bad, []byte("- name: A\n  type: NoSuchType\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := provisionExample(a, []string{dir}); err == nil || !strings.Contains(err.Error(), "provision the smart-office example") {
-		t.Errorf("warning %v", err)
-	}
-	if a.Engine().Stats().Spaces != 0 {
-		t.Error("spaces appeared from a broken example")
+	t.Setenv("TWINSTUDIO_DATA", "/d")
+	if d, _ := DataDir(); d != "/d" {
+		t.Errorf("TWINSTUDIO_DATA: %s", d)
 	}
 }
 
@@ -80,9 +84,9 @@ func TestOpenProject_brokerFallsBackToAFreePort(t *testing.T) {
 	if l, err := net.Listen("tcp", BrokerAddr); err == nil {
 		defer l.Close()
 	}
-	a, warning, err := OpenProject(filepath.Join(t.TempDir(), "busy.twin"))
-	if err != nil || warning != nil {
-		t.Fatal(err, warning)
+	a, _, err := OpenProject(filepath.Join(t.TempDir(), "busy.twin"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer a.Close()
 	addr := a.Broker().Addr()

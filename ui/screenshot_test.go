@@ -42,7 +42,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if _, err := a.ProvisionFile(filepath.Join("..", filepath.FromSlash(ExampleFile))); err != nil {
+	if _, err := a.ProvisionFile(filepath.Join("..", "examples", "smart-office", "provision.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	s, w := newStudioWindow(t, a)

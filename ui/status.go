@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,22 +25,33 @@ type statusBar struct {
 	broker   *widget.Label
 	rate     *widget.Label
 	rejected *widget.Button // tapping it shows the rejections
-	content  fyne.CanvasObject
+	sim      *widget.Label  // the simulated clock
+	message  *widget.Label  // a passing message ("Copied…")
+	// flashUntil is when the status message goes (Unix nanoseconds); the
+	// poller reads it.
+	flashUntil atomic.Int64
+	content    fyne.CanvasObject
 }
+
+// flashFor is how long a status message shows.
+const flashFor = 6 * time.Second
 
 func newStatusBar(a *app.App, m *Model, onRejected func()) *statusBar {
 	b := &statusBar{model: m}
 	b.project = widget.NewLabelWithStyle(a.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	path := widget.NewLabel(displayPath(a.Path()))
-	path.Importance = widget.LowImportance
-	path.Truncation = fyne.TextTruncateEllipsis
 	b.counts = widget.NewLabel("")
 	b.broker = widget.NewLabel("")
 	b.rate = widget.NewLabel("")
 	b.rejected = widget.NewButton("", onRejected)
 	b.rejected.Importance = widget.LowImportance
-	right := container.NewHBox(b.counts, widget.NewSeparator(), b.broker, widget.NewSeparator(), b.rate, b.rejected)
-	b.content = container.NewBorder(nil, nil, b.project, right, path)
+	b.sim = widget.NewLabel("")
+	b.sim.Hide()
+	b.message = widget.NewLabel("")
+	b.message.Importance = widget.HighImportance
+	b.message.Truncation = fyne.TextTruncateEllipsis
+	b.message.Hide()
+	right := container.NewHBox(b.counts, widget.NewSeparator(), b.sim, b.broker, widget.NewSeparator(), b.rate, b.rejected)
+	b.content = container.NewBorder(nil, nil, b.project, right, b.message)
 	b.refresh()
 	b.setLive(live{broker: brokerText(a)})
 	return b
@@ -47,8 +60,12 @@ func newStatusBar(a *app.App, m *Model, onRejected func()) *statusBar {
 // live is what the status bar shows of the running project.
 type live struct {
 	broker   string
+	brokerOn bool
 	rate     float64 // accepted messages per second
 	rejected uint64
+	sim      string // the simulation and its clock, "" when none runs
+	simEnded bool   // the simulation has ended since the last poll
+	flash    bool   // a status message is showing
 }
 
 // brokerText says where the broker listens and how many devices are
@@ -67,6 +84,15 @@ func brokerText(a *app.App) string {
 }
 
 func (b *statusBar) setLive(l live) {
+	if l.sim == "" {
+		b.sim.Hide()
+	} else {
+		b.sim.SetText(l.sim)
+		b.sim.Show()
+	}
+	if !l.flash && b.message.Visible() {
+		b.message.Hide()
+	}
 	b.broker.SetText(l.broker)
 	b.rate.SetText(fmt.Sprintf("%.0f msg/s", l.rate))
 	b.rejected.SetText(fmt.Sprintf("%d rejected", l.rejected))
@@ -91,6 +117,21 @@ func displayPath(path string) string {
 		}
 	}
 	return path
+}
+
+// flash shows text in the middle of the status bar for a few seconds.
+func (b *statusBar) flash(text string) {
+	b.message.SetText(text)
+	b.message.Show()
+	b.flashUntil.Store(time.Now().Add(flashFor).UnixNano())
+}
+
+// Message is the status message showing, "" when none.
+func (b *statusBar) Message() string {
+	if !b.message.Visible() {
+		return ""
+	}
+	return b.message.Text
 }
 
 func (b *statusBar) refresh() { b.counts.SetText(Counts(b.model.Stats())) }

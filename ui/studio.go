@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,11 +21,20 @@ import (
 // at most one per interval.
 const RefreshInterval = 100 * time.Millisecond
 
-// Studio is the main window's content for one open project: the hierarchy
-// tree, the Model and Telemetry tabs, the inspector and the status bar.
+// UndoDepth is how many edits the studio can undo.
+const UndoDepth = 200
+
+// Studio is the main window's content for one open project: the toolbar,
+// the hierarchy tree with its search, the Model and Telemetry tabs, the
+// inspector and the status bar. It owns the project it shows (and the
+// projects it opens from the File menu) and closes it in Close.
 type Studio struct {
-	app    *app.App
 	win    fyne.Window
+	opener func(path string) (*app.App, error)
+
+	// The project shown, replaced as a whole when another one is opened.
+	app    *app.App
+	editor *engine.Editor
 	model  *Model
 	tree   *hierarchy
 	insp   *inspector
@@ -32,35 +42,68 @@ type Studio struct {
 	tele   *telemetry
 	tabs   *container.AppTabs
 	status *statusBar
+	tools  *toolbar
+
+	selected string // the selected node
+	cut      string // the node cut with Ctrl+X, pasted with Ctrl+V
+
+	simMu    sync.Mutex
+	sim      *app.SimRun
+	scenario string // the scenario the play button runs; "" asks for one
+
+	lastErr error // the last error an action reported (tests read it)
 
 	poll     poller
 	pending  atomic.Bool // a redraw is queued with fyne.Do
 	stop     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
+	closed   bool
 
-	content fyne.CanvasObject
+	content *fyne.Container
 }
 
 // New builds the studio for project a and starts polling it for live
-// changes. When w is not nil it titles the window "Twin Studio — <project
-// name>", makes the studio its content and stops polling when the window
-// closes; with a nil w (tests) only Content is built and the caller calls
-// Close. The caller keeps ownership of a and closes it after the window has
-// gone. Call New on Fyne's main goroutine, or before the app runs.
+// changes. The studio owns a from now on and closes it in Close. When w is
+// not nil it titles the window "Twin Studio — <project name>", makes the
+// studio its content, installs the main menu and keyboard shortcuts, and
+// closes the studio when the window closes; with a nil w only Content is
+// built (dialogs then are not shown; errors are kept for LastError). Call
+// New on Fyne's main goroutine, or before the app runs.
 func New(a *app.App, w fyne.Window) *Studio {
+	s := &Studio{win: w, opener: openWithBroker, content: container.NewStack()}
+	s.load(a)
+	if w != nil {
+		w.SetContent(s.content)
+		w.SetOnClosed(func() { s.Close() })
+		s.installMenu()
+		s.installShortcuts()
+	}
+	return s
+}
+
+// load builds the views for project a, shows them and starts polling it.
+func (s *Studio) load(a *app.App) {
+	s.app = a
+	s.editor = engine.NewEditor(a.Engine(), UndoDepth)
 	m := NewModel(a.Engine())
-	s := &Studio{app: a, win: w, model: m}
+	s.model = m
+	s.selected, s.cut = "", ""
 	s.tree = newHierarchy(m)
-	s.insp = newInspector(m)
+	s.insp = newInspector(m, s.edit, s.brokerAddr, s.copyText)
 	s.tele = newTelemetry(a)
 	s.status = newStatusBar(a, m, s.ShowRejections)
+	s.tools = newToolbar(s)
 	s.doc = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.doc.Selectable = true
 	s.tree.onSelected = func(uid string) {
+		s.selected = uid
 		s.insp.show(uid)
 		s.showDoc()
+		s.tools.refresh()
 	}
+	s.tree.onKey = s.treeKey
+	s.tree.onDrop = func(src, dst string) { s.act(s.Move(src, dst)) }
 	s.showDoc()
 
 	s.tabs = container.NewAppTabs(
@@ -68,20 +111,20 @@ func New(a *app.App, w fyne.Window) *Studio {
 		container.NewTabItem("Telemetry", s.tele.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
-	right.Offset = 0.68
-	split := container.NewHSplit(s.tree.tree, right)
-	split.Offset = 0.24
-	s.content = container.NewBorder(nil,
-		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)
-	s.poll.init(a)
-	s.tick()
-	if w != nil {
-		w.SetTitle(Title(a.Name()))
-		w.SetContent(s.content)
-		w.SetOnClosed(s.Close)
+	right.Offset = 0.62
+	split := container.NewHSplit(s.tree.body, right)
+	split.Offset = 0.26
+	s.content.Objects = []fyne.CanvasObject{container.NewBorder(s.tools.content,
+		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)}
+	s.content.Refresh()
+	if s.win != nil {
+		s.win.SetTitle(Title(a.Name()))
 	}
+	s.poll = poller{}
+	s.poll.init(a, s)
+	s.tick()
+	s.tools.refresh()
 	s.start()
-	return s
 }
 
 // Title is the window title for a project named name.
@@ -93,19 +136,34 @@ func (s *Studio) Content() fyne.CanvasObject { return s.content }
 // Model is what the studio shows.
 func (s *Studio) Model() *Model { return s.model }
 
+// App is the project shown.
+func (s *Studio) App() *app.App { return s.app }
+
+// Selected is the selected tree node, "" when none.
+func (s *Studio) Selected() string { return s.selected }
+
+// LastError is the error the last failed action reported, or nil.
+func (s *Studio) LastError() error { return s.lastErr }
+
 // Select selects tree node uid (see SpaceNode, DeviceNode, SensorNode) as
 // if the user had clicked it: its branch opens, the tree scrolls to it and
 // the inspector shows it. Call it on Fyne's main goroutine.
-func (s *Studio) Select(uid string) { s.tree.reveal(uid) }
+func (s *Studio) Select(uid string) {
+	s.tree.reveal(uid)
+	if s.selected != uid { // Select does not call back for the node already selected
+		s.tree.onSelected(uid)
+	}
+}
 
 // Refresh re-reads the graph: tree labels and branches, the inspected
 // object and the counts. Safe to call from any goroutine.
 func (s *Studio) Refresh() {
 	fyne.Do(func() {
-		s.tree.tree.Refresh()
+		s.tree.refresh()
 		s.insp.refresh()
 		s.showDoc()
 		s.status.refresh()
+		s.tools.refresh()
 	})
 }
 
@@ -121,28 +179,76 @@ func (s *Studio) ShowRejections() {
 	s.ShowTelemetry()
 }
 
-// Close stops polling the project. The window's close calls it; calls
-// after the first do nothing. Safe to call from any goroutine.
-func (s *Studio) Close() {
+// Close stops the simulation and polling and closes the project. The
+// window's close calls it; calls after the first return nil. Call it on
+// Fyne's main goroutine or after the app has stopped.
+func (s *Studio) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.StopSimulation()
+	s.stopPolling()
+	return s.app.Close()
+}
+
+func (s *Studio) stopPolling() {
 	s.stopOnce.Do(func() {
 		close(s.stop)
 		<-s.done
 	})
 }
 
-// ShowError shows err in a dialog over the window. It does nothing without
-// a window. Safe to call from any goroutine.
+// ShowError shows err in a dialog over the window (and keeps it for
+// LastError). It does nothing for a nil err. Safe to call from any
+// goroutine.
 func (s *Studio) ShowError(err error) {
-	if s.win == nil || err == nil {
+	if err == nil {
 		return
 	}
-	fyne.Do(func() { dialog.ShowError(err, s.win) })
+	fyne.Do(func() { s.fail(err) })
+}
+
+// fail reports err from an action: kept for LastError and shown in a
+// dialog when there is a window.
+func (s *Studio) fail(err error) {
+	s.lastErr = err
+	if s.win != nil && err != nil {
+		dialog.ShowError(errors.New(ErrorText(err)), s.win)
+	}
+}
+
+// info tells the user something in a dialog (nothing without a window).
+func (s *Studio) info(title, text string) {
+	if s.win != nil {
+		dialog.ShowInformation(title, text, s.win)
+	}
+}
+
+// copyText puts text on the clipboard and says so in the status bar.
+func (s *Studio) copyText(what, text string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Clipboard().SetContent(text)
+	}
+	s.status.flash(what + " copied to the clipboard")
+}
+
+// brokerAddr is the broker's address, "" when it is off.
+func (s *Studio) brokerAddr() string {
+	if b := s.app.Broker(); b != nil {
+		return b.Addr()
+	}
+	return ""
 }
 
 // showDoc shows the selected object's document in the Model tab, or what
 // to do when nothing is selected.
 func (s *Studio) showDoc() {
-	s.doc.SetText(Document(s.app.Engine(), s.insp.uid))
+	text := Document(s.app.Engine(), s.insp.uid)
+	if s.insp.uid == "" {
+		text += "\n\nProject file: " + displayPath(s.app.Path())
+	}
+	s.doc.SetText(text)
 }
 
 // Document is the JSON document of tree node uid (as the REST API shows
@@ -185,26 +291,32 @@ func Document(e *engine.Engine, uid string) string {
 // is still queued.
 func (s *Studio) start() {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	s.stopOnce = sync.Once{}
+	stop, done, p := s.stop, s.done, &s.poll
 	go func() {
-		defer close(s.done)
+		defer close(done)
 		t := time.NewTicker(RefreshInterval)
 		defer t.Stop()
 		for {
 			select {
-			case <-s.stop:
+			case <-stop:
 				return
 			case <-t.C:
 				if s.pending.Load() {
 					continue
 				}
-				u := s.poll.collect(time.Now())
+				u := p.collect(time.Now())
 				if u.empty() {
 					continue
 				}
 				s.pending.Store(true)
 				fyne.Do(func() {
 					s.pending.Store(false)
-					s.apply(u)
+					select {
+					case <-stop: // the project was switched or closed meanwhile
+					default:
+						s.apply(u)
+					}
 				})
 			}
 		}
@@ -212,7 +324,7 @@ func (s *Studio) start() {
 }
 
 // tick polls once and redraws at once. Call it on Fyne's main goroutine
-// (tests call it after Close to drive the studio step by step).
+// (tests call it to drive the studio step by step).
 func (s *Studio) tick() { s.apply(s.poll.collect(time.Now())) }
 
 func (s *Studio) apply(u update) {
@@ -223,14 +335,17 @@ func (s *Studio) apply(u update) {
 		s.tele.setDevices(*u.devices)
 	}
 	if u.values {
-		s.tree.tree.Refresh()
-		s.insp.refresh()
+		s.tree.refresh()
+		s.insp.refreshValues()
 		if s.tabs.SelectedIndex() == 0 {
 			s.showDoc()
 		}
 	}
 	if u.live != nil {
 		s.status.setLive(*u.live)
+		if u.live.simEnded {
+			s.simEnded()
+		}
 	}
 }
 
@@ -248,20 +363,28 @@ func (u update) empty() bool { return u.log == nil && u.devices == nil && u.live
 // time.
 type poller struct {
 	app      *app.App
+	studio   *Studio
 	first    bool
 	accepted uint64
 	rejected uint64
 	ticks    int
 	live     live
 
-	rateAt       time.Time
-	rateAccepted uint64
+	rateAt  time.Time // when the rate was last computed
+	samples []sample  // accepted counts over the last rateWindow
 }
 
-func (p *poller) init(a *app.App) { p.app, p.first = a, true }
+// sample is the accepted count at a time.
+type sample struct {
+	at       time.Time
+	accepted uint64
+}
 
-// rateWindow is how long the message rate is averaged over.
-const rateWindow = time.Second
+func (p *poller) init(a *app.App, s *Studio) { p.app, p.studio, p.first = a, s, true }
+
+// rateWindow is how long the message rate is averaged over (simulated
+// devices report in bursts); it is recomputed once a second.
+const rateWindow = 5 * time.Second
 
 func (p *poller) collect(now time.Time) update {
 	var u update
@@ -280,12 +403,22 @@ func (p *poller) collect(now time.Time) update {
 	p.ticks++
 	l := p.live
 	l.broker = brokerText(p.app)
+	l.brokerOn = p.app.Broker() != nil
 	l.rejected = st.Rejected
+	l.sim, l.simEnded = p.studio.simText()
+	l.flash = now.UnixNano() < p.studio.status.flashUntil.Load()
+	p.samples = append(p.samples, sample{now, st.Accepted})
+	for len(p.samples) > 1 && now.Sub(p.samples[1].at) >= rateWindow {
+		p.samples = p.samples[1:]
+	}
 	if p.first {
-		p.rateAt, p.rateAccepted = now, st.Accepted
-	} else if d := now.Sub(p.rateAt); d >= rateWindow {
-		l.rate = float64(st.Accepted-p.rateAccepted) / d.Seconds()
-		p.rateAt, p.rateAccepted = now, st.Accepted
+		p.rateAt = now
+	} else if now.Sub(p.rateAt) >= time.Second {
+		old := p.samples[0]
+		if d := now.Sub(old.at); d > 0 {
+			l.rate = float64(st.Accepted-old.accepted) / d.Seconds()
+		}
+		p.rateAt = now
 	}
 	if p.first || l != p.live {
 		p.live = l

@@ -164,6 +164,6 @@ func TestStudio_markup(t *testing.T) {
 	_, w := newStudioWindow(t, a)
 	got := strings.ReplaceAll(test.RenderToMarkup(w.Canvas()), filepath.Dir(a.Path()), "$TMP")
 	// The width of the path's text depends on the folder's name too.
-	got = regexp.MustCompile(`size="\d+x(\d+)">\$TMP`).ReplaceAllString(got, `size="Wx$1">$$TMP`)
+	got = regexp.MustCompile(`size="\d+x(\d+)">(Project file: )?\$TMP`).ReplaceAllString(got, `size="Wx$1">$2$$TMP`)
 	assertGolden(t, "studio.xml", got)
 }

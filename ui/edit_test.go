@@ -1,0 +1,566 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// overlay is the dialog on top of w, failing the test when there is none.
+func overlay(t testing.TB, w fyne.Window) fyne.CanvasObject {
+	t.Helper()
+	o := w.Canvas().Overlays().Top()
+	if o == nil {
+		t.Fatal("no dialog is showing")
+	}
+	return o
+}
+
+// entries returns the entries drawn inside o, in drawing order.
+func entries(o fyne.CanvasObject) []*widget.Entry {
+	var out []*widget.Entry
+	walkObjects(o, func(x fyne.CanvasObject) bool {
+		switch e := x.(type) {
+		case *widget.Entry:
+			out = append(out, e)
+			return false
+		case *fieldEntry:
+			out = append(out, &e.Entry)
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// walkObjects calls fn for every visible object inside o; fn returns
+// whether to look inside the object.
+func walkObjects(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !fn(o) {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkObjects(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkObjects(c, fn)
+		}
+	}
+}
+
+// typeInto replaces the text of the i-th entry of the dialog on top.
+func typeInto(t testing.TB, w fyne.Window, i int, text string) {
+	t.Helper()
+	es := entries(overlay(t, w))
+	if i >= len(es) {
+		t.Fatalf("the dialog has %d entries, want entry %d", len(es), i)
+	}
+	es[i].SetText("")
+	test.Type(es[i], text)
+}
+
+// dialogText is every label of the dialog on top, joined.
+func dialogText(t testing.TB, w fyne.Window) string {
+	return strings.Join(texts(visibleLabels(overlay(t, w))), "\n")
+}
+
+// reopen closes a and opens its file again, to check what was committed.
+func reopen(t testing.TB, a *app.App) *app.App {
+	t.Helper()
+	path := a.Path()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.Open(path, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func spaceNames(t testing.TB, a *app.App, parentPath string) []string {
+	t.Helper()
+	var out []string
+	_ = a.Engine().View(func(v *engine.View) error {
+		id, err := v.ResolveSpace(parentPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range v.ChildSpaces(id) {
+			out = append(out, s.Name)
+		}
+		return nil
+	})
+	return out
+}
+
+// A designer adds a room to the floor with the toolbar, renames it with
+// F2, adds a device and a sensor to it, deletes it (the confirmation names
+// what goes with it) and undoes and redoes, all through the UI; every
+// step is in the project file at once.
+func TestEdit_throughTheUI(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, w := newStudioWindow(t, a)
+	floor := mustFind(t, s.Model(), "Floor 1 · Floor")
+	s.Select(floor)
+
+	// Add: the toolbar's Space button asks for a name and a type.
+	tapButton(t, s.tools.content, "Space")
+	typeInto(t, w, 0, "Focus Room A2")
+	tapButton(t, overlay(t, w), "Add")
+	room := mustFind(t, s.Model(), "Focus Room A2 · Room")
+	if s.Selected() != room {
+		t.Errorf("the new room is not selected: %q", s.Selected())
+	}
+	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room A2") {
+		t.Errorf("floor holds %q", got)
+	}
+
+	// Rename with F2 in the tree.
+	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+	if !strings.Contains(dialogText(t, w), "Rename Focus Room A2") {
+		t.Fatalf("rename dialog: %q", dialogText(t, w))
+	}
+	typeInto(t, w, 0, "Focus Room B1")
+	tapButton(t, overlay(t, w), "Rename")
+	room = mustFind(t, s.Model(), "Focus Room B1 · Room")
+	if got := s.insp.title.Text; got != "Focus Room B1" {
+		t.Errorf("inspector title %q after rename", got)
+	}
+
+	// A device with a hardware id, and a sensor on it.
+	tapButton(t, s.tools.content, "Device")
+	typeInto(t, w, 0, "Pi B1")
+	typeInto(t, w, 1, "PI-B1")
+	tapButton(t, overlay(t, w), "Add")
+	if s.Selected() != mustFind(t, s.Model(), "Pi B1 (PI-B1)") {
+		t.Fatalf("device not selected: %q", s.Model().Label(s.Selected()))
+	}
+	tapButton(t, s.tools.content, "Sensor")
+	typeInto(t, w, 0, "PI-B1-T")
+	tapButton(t, overlay(t, w), "Add")
+	if got := s.Model().Label(s.Selected()); got != "Temperature · PI-B1-T" {
+		t.Errorf("sensor label %q", got)
+	}
+
+	// Delete the room: the confirmation names the device and sensor.
+	s.Select(room)
+	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	msg := dialogText(t, w)
+	if !strings.Contains(msg, "Delete Focus Room B1?") || !strings.Contains(msg, "1 device and 1 sensor") {
+		t.Errorf("confirmation says %q", msg)
+	}
+	tapButton(t, overlay(t, w), "Yes")
+	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); contains(got, "Focus Room B1") {
+		t.Errorf("room still there: %q", got)
+	}
+	if s.Selected() != floor {
+		t.Errorf("after delete the floor should be selected, is %q", s.Model().Label(s.Selected()))
+	}
+
+	// Undo brings the room back with its device (same hardware id and
+	// key) and sensor; redo deletes it again; undo once more.
+	tapButton(t, s.tools.content, "Undo")
+	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room B1") {
+		t.Fatalf("undo did not restore the room: %q", got)
+	}
+	mustFind(t, s.Model(), "Pi B1 (PI-B1)")
+	tapButton(t, s.tools.content, "Redo")
+	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); contains(got, "Focus Room B1") {
+		t.Errorf("redo did not delete the room: %q", got)
+	}
+	tapButton(t, s.tools.content, "Undo")
+
+	// The project file has it all.
+	b := reopen(t, a)
+	if got := spaceNames(t, b, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room B1") {
+		t.Errorf("after reopening the floor holds %q", got)
+	}
+	_ = b.Engine().View(func(v *engine.View) error {
+		if _, ok := v.SensorByHardwareID("PI-B1-T"); !ok {
+			t.Error("sensor PI-B1-T lost")
+		}
+		return nil
+	})
+}
+
+// Undo and redo walk back and forth through every kind of edit; the
+// shortcuts reach them.
+func TestEdit_undoEveryKindOfEdit(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	before := Counts(a.Engine().Stats())
+	area := mustFind(t, s.Model(), "Area A · Area")
+	focus := mustFind(t, s.Model(), "Focus Room A1 · Room/FocusRoom")
+	conf := mustFind(t, s.Model(), "Conference Room 11 · Room/ConferenceRoom")
+	pi := mustFind(t, s.Model(), "Raspberry Pi 3 A1 (1234567890AB)")
+
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"add", func() error { s.Select(area); return s.AddSpace("Phone Booth", "Room") }},
+		{"rename", func() error { return s.Rename(conf, "Board Room") }},
+		{"move device", func() error { return s.Move(pi, conf) }},
+		{"duplicate", func() error { return s.Duplicate(conf, "Board Room 2", "") }}, // with the device moved in
+		{"delete", func() error { return s.Delete(focus) }},
+	}
+	var after []string
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		after = append(after, Document(a.Engine(), conf)+Counts(a.Engine().Stats()))
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := s.Undo(); err != nil {
+			t.Fatalf("undo %s: %v", steps[i].name, err)
+		}
+	}
+	if got := Counts(a.Engine().Stats()); got != before {
+		t.Errorf("after undoing everything: %s, want %s", got, before)
+	}
+	if got := s.Model().Label(conf); got != "Conference Room 11 · Room/ConferenceRoom" {
+		t.Errorf("conference room is %q after undo", got)
+	}
+	for i := range steps {
+		if err := s.Redo(); err != nil {
+			t.Fatalf("redo %s: %v", steps[i].name, err)
+		}
+		if got := Document(a.Engine(), conf) + Counts(a.Engine().Stats()); got != after[i] {
+			t.Errorf("redo %s: graph differs from after the edit", steps[i].name)
+		}
+	}
+	// The duplicate's device got a hardware id from the pattern.
+	_ = a.Engine().View(func(v *engine.View) error {
+		if _, ok := v.DeviceByHardwareID("1234567890AB-2"); !ok {
+			t.Error("the duplicated device has no hardware id 1234567890AB-2")
+		}
+		return nil
+	})
+	// Nothing left to redo: the button is disabled, and Redo does nothing.
+	if !s.tools.redo.Disabled() {
+		t.Error("redo is enabled with nothing to redo")
+	}
+	if err := s.Redo(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Dragging a device's row onto another room's row moves it there; cut and
+// paste does the same from the keyboard.
+func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, w := newStudioWindow(t, a)
+	m := s.Model()
+	focus := mustFind(t, m, "Focus Room A1 · Room/FocusRoom")
+	conf := mustFind(t, m, "Conference Room 11 · Room/ConferenceRoom")
+	s.tree.tree.OpenBranch(focus)
+	pi := mustFind(t, m, "Raspberry Pi 3 A1 (1234567890AB)")
+	s.tree.tree.Refresh()
+
+	from, to := rowOf(t, s, pi), rowOf(t, s, conf)
+	d := fyne.CurrentApp().Driver()
+	start := d.AbsolutePositionForObject(from).AddXY(20, from.Size().Height/2)
+	end := d.AbsolutePositionForObject(to).AddXY(20, to.Size().Height/2)
+	test.Drag(w.Canvas(), start, end.X-start.X, end.Y-start.Y)
+	if err := s.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Ancestors(pi); len(got) == 0 || got[len(got)-1] != conf {
+		t.Fatalf("after the drop the device is under %q", labels(m, got))
+	}
+	if got := inspected(s)["Space"]; got != "/Quickstart Building/Floor 1/Area A/Conference Room 11" && got != "/Quickstart Building/Floor 1/Conference Room 11" {
+		t.Errorf("inspector Space %q", got)
+	}
+
+	// Cut (Ctrl+X) the device, select the focus room, paste (Ctrl+V).
+	s.Select(pi)
+	s.Cut(pi)
+	s.Select(focus)
+	if err := s.Paste(); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Ancestors(pi); got[len(got)-1] != focus {
+		t.Errorf("after paste the device is under %q", labels(m, got))
+	}
+
+	// A space cannot go under itself: the error says so and nothing moves.
+	building := mustFind(t, m, "Quickstart Building · Venue")
+	if err := s.Move(building, focus); err == nil || !strings.Contains(err.Error(), "under itself") {
+		t.Errorf("moving the building into its room: %v", err)
+	}
+}
+
+func labels(m *Model, uids []string) []string {
+	var out []string
+	for _, u := range uids {
+		out = append(out, m.Label(u))
+	}
+	return out
+}
+
+// rowOf is the tree row showing node uid.
+func rowOf(t testing.TB, s *Studio, uid string) *treeRow {
+	t.Helper()
+	s.tree.rowsMu.Lock()
+	defer s.tree.rowsMu.Unlock()
+	for r := range s.tree.rows {
+		if r.uid == uid && r.Visible() {
+			return r
+		}
+	}
+	t.Fatalf("no row shows %s", s.Model().Label(uid))
+	return nil
+}
+
+// The inspector edits names, types and properties; what the engine
+// refuses shows beside the field, and nothing changes.
+func TestInspector_editsAndValidation(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	room := mustFind(t, s.Model(), "Focus Room A1 · Room/FocusRoom")
+	s.Select(room)
+
+	// Types come from the loaded ontologies.
+	sel := s.insp.selects["Type"]
+	if !contains(sel.Options, "Room") || !contains(sel.Options, "Floor") || contains(sel.Options, "AirFlow") {
+		t.Errorf("space types %q", sel.Options)
+	}
+	sel.SetSelected("Area")
+	if got := s.Model().Label(room); !strings.HasPrefix(got, "Focus Room A1 · Area") {
+		t.Errorf("after choosing Area the room is %q", got)
+	}
+
+	// A name that clashes with a sibling is refused beside the field.
+	name := s.insp.entries["Name"]
+	name.SetText("Conference Room 11")
+	name.commit()
+	if e := s.insp.errs["Name"]; !e.Visible() || !strings.Contains(e.Text, "already exists") {
+		t.Errorf("name error %q (visible %v)", e.Text, e.Visible())
+	}
+	if got := s.Model().Name(room); got != "Focus Room A1" {
+		t.Errorf("the refused rename changed the name to %q", got)
+	}
+
+	// A property with a typed key: a bad value is refused with the key's
+	// rule, a good one is saved.
+	if err := a.Engine().Update(func(tx *engine.Tx) error {
+		return tx.PutPropertyKey(&engine.PropertyKey{Name: "Capacity", Scope: engine.ScopeSpaces, PrimitiveDataType: engine.PrimInt, Min: "1", Max: "40"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.insp.refresh()
+	s.insp.newPropKey.SetText("Capacity")
+	s.insp.newPropVal.SetText("many")
+	test.Tap(s.insp.newPropAdd)
+	if e := s.insp.errs["new property"]; !e.Visible() || !strings.Contains(e.Text, "Capacity") {
+		t.Errorf("bad property value error %q (visible %v)", e.Text, e.Visible())
+	}
+	s.insp.newPropKey.SetText("Capacity")
+	s.insp.newPropVal.SetText("6")
+	test.Tap(s.insp.newPropAdd)
+	if got := inspected(s)["Capacity"]; got != "6" {
+		t.Errorf("Capacity shows %q", got)
+	}
+	// Editing it to something out of range is refused beside it.
+	en := s.insp.entries["Capacity"]
+	en.SetText("99")
+	en.commit()
+	if e := s.insp.errs["Capacity"]; !e.Visible() {
+		t.Error("out-of-range capacity not refused")
+	}
+	var props []engine.Property
+	_ = a.Engine().View(func(v *engine.View) error {
+		_, id, _ := ParseNode(room)
+		sp, _ := v.Space(id)
+		props = sp.Properties
+		return nil
+	})
+	if len(props) != 1 || props[0].Value != "6" {
+		t.Errorf("properties %v", props)
+	}
+}
+
+// The device's key shows only when asked, and the connection settings and
+// mosquitto_pub command go to the clipboard.
+func TestInspector_deviceConnection(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	pi := mustFind(t, s.Model(), "Raspberry Pi 3 A1 (1234567890AB)")
+	s.Select(pi)
+	var key string
+	_ = a.Engine().View(func(v *engine.View) error {
+		d, _ := v.DeviceByHardwareID("1234567890AB")
+		key = d.Key
+		return nil
+	})
+	if strings.Contains(s.insp.key.Text, key) {
+		t.Fatal("the key shows before it was asked for")
+	}
+	test.Tap(s.insp.keyToggle)
+	if s.insp.key.Text != key {
+		t.Errorf("key shows %q", s.insp.key.Text)
+	}
+	tapButton(t, s.insp.content, "Copy mosquitto_pub command")
+	cmd := fyne.CurrentApp().Clipboard().Content()
+	want := "mosquitto_pub -h 127.0.0.1 -p " + portOf(a.Broker().Addr()) + " -i 1234567890AB -u 1234567890AB -P " + key +
+		" -q 1 -t devices/1234567890AB/sensors/SAMPLE_SENSOR_MOTION -m true"
+	if cmd != want {
+		t.Errorf("clipboard\n%s\nwant\n%s", cmd, want)
+	}
+	if !strings.Contains(s.status.Message(), "copied") {
+		t.Errorf("status says %q", s.status.Message())
+	}
+	tapButton(t, s.insp.content, "Copy connection settings")
+	if got := fyne.CurrentApp().Clipboard().Content(); !strings.Contains(got, "Password:    "+key) ||
+		!strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
+		t.Errorf("settings:\n%s", got)
+	}
+}
+
+func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
+
+// The search box filters the tree to what matches and what is above it.
+func TestHierarchy_search(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "office", "smart-office")
+	s, _ := newStudioWindow(t, a)
+	s.tree.applySearch("SO-F2-R07-CARBON")
+	shown := texts(visibleLabels(s.tree.tree))
+	if !containsPrefix(shown, "CarbonDioxide · SO-F2-R07-CARBONDIOXIDE") {
+		t.Errorf("search does not show the sensor; shows %q", shown)
+	}
+	if containsPrefix(shown, "Floor 1") {
+		t.Errorf("search shows an unrelated floor: %q", shown)
+	}
+	if got := s.tree.info.Text; got != "1 match." {
+		t.Errorf("info %q", got)
+	}
+	s.tree.applySearch("no such thing")
+	if got := s.tree.info.Text; !strings.HasPrefix(got, "Nothing matches") {
+		t.Errorf("info %q", got)
+	}
+	s.tree.applySearch("")
+	if shown := texts(visibleLabels(s.tree.tree)); !containsPrefix(shown, "Floor 1") {
+		t.Errorf("clearing the search does not show the floors: %q", shown)
+	}
+}
+
+// The file operations: Save As writes a copy and goes on with it; New
+// makes an empty project; Open switches back; Import previews first,
+// then applies as one undoable edit.
+func TestFiles_saveAsNewOpenImport(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, w := newStudioWindow(t, a)
+	defer s.Close()
+	s.opener = func(path string) (*app.App, error) {
+		return app.Open(path, app.Options{Broker: &app.BrokerOptions{Addr: "127.0.0.1:0"}})
+	}
+	dir := t.TempDir()
+	orig := a.Path()
+
+	copyPath := filepath.Join(dir, "copy.twin")
+	if err := s.SaveAs(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if s.App().Path() != copyPath || w.Title() != "Twin Studio — copy" {
+		t.Errorf("after Save As: %s, title %q", s.App().Path(), w.Title())
+	}
+	if got := Counts(s.App().Engine().Stats()); !strings.HasPrefix(got, "5 spaces · 1 device · 2 sensors") {
+		t.Errorf("the copy has %s", got)
+	}
+	if s.App().Broker() == nil {
+		t.Error("the copy has no broker")
+	}
+
+	if err := s.NewProject(filepath.Join(dir, "blank")); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.App().Path(); got != filepath.Join(dir, "blank.twin") || s.App().Engine().Stats().Spaces != 0 {
+		t.Errorf("new project %s with %d spaces", got, s.App().Engine().Stats().Spaces)
+	}
+	if err := s.NewProject(copyPath); err == nil {
+		t.Error("New over an existing file succeeded")
+	}
+
+	// Import into the blank project: the preview changes nothing.
+	plan, sum, err := s.ImportPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[engine.KindSpace].Created != 5 || s.App().Engine().Stats().Spaces != 0 {
+		t.Errorf("preview: %s; project has %d spaces", sum, s.App().Engine().Stats().Spaces)
+	}
+	var calls, last int
+	if _, err := s.Import(plan, func(done, total int) { calls++; last = done }); err != nil {
+		t.Fatal(err)
+	}
+	s.importDone(nil)
+	if s.App().Engine().Stats().Spaces != 5 || calls == 0 || last == 0 {
+		t.Errorf("after import %d spaces; progress called %d times, last %d", s.App().Engine().Stats().Spaces, calls, last)
+	}
+	if err := s.Undo(); err != nil || s.App().Engine().Stats().Spaces != 0 {
+		t.Errorf("undo import: %v, %d spaces", err, s.App().Engine().Stats().Spaces)
+	}
+	// A bad file names the file and line, and changes nothing.
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "- name: A\n  type: NoSuchType\n")
+	if _, _, err := s.ImportPreview(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2") {
+		t.Errorf("bad import: %v", err)
+	}
+
+	if err := s.OpenPath(orig); err != nil {
+		t.Fatal(err)
+	}
+	if s.App().Path() != orig {
+		t.Errorf("open: %s", s.App().Path())
+	}
+	if r := Recent(); len(r) < 3 || r[0] != orig {
+		t.Errorf("recent %q", r)
+	}
+}
+
+// The toolbar stops and starts the broker.
+func TestToolbar_brokerStartStop(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	addr := a.Broker().Addr()
+	tapButton(t, s.tools.content, "Stop broker")
+	if a.Broker() != nil {
+		t.Fatal("broker still running")
+	}
+	if got := s.status.broker.Text; got != "MQTT broker off" {
+		t.Errorf("status %q", got)
+	}
+	tapButton(t, s.tools.content, "Start broker")
+	if a.Broker() == nil || a.Broker().Addr() != addr {
+		t.Fatalf("broker not back on %s", addr)
+	}
+}
+
+func writeFile(t testing.TB, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/twinstudio/twinstudio/assets"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// IconName is the name of the icon the tree shows for node uid: one of
+// the names of package assets (building, floor, room, device, temperature…),
+// chosen by the object's kind and type; "" for an unknown node.
+func (m *Model) IconName(uid string) string {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return ""
+	}
+	name := ""
+	m.view(func(v *engine.View) {
+		switch k {
+		case engine.KindSpace:
+			if s, ok := v.Space(id); ok {
+				name = spaceIcon(v.TypeName(s.TypeID), s.ParentID.IsZero())
+			}
+		case engine.KindDevice:
+			if d, ok := v.Device(id); ok {
+				name = deviceIcon(v.TypeName(d.TypeID))
+			}
+		case engine.KindSensor:
+			if s, ok := v.Sensor(id); ok {
+				name = sensorIcon(v.TypeName(s.DataTypeID))
+			}
+		}
+	})
+	return name
+}
+
+// spaceIcon is a space's icon: by type, a building for a root space of
+// no particular type.
+func spaceIcon(typ string, root bool) string {
+	name := assets.SpaceIcon(typ)
+	if name == "space" && root {
+		return "building"
+	}
+	return name
+}
+
+func deviceIcon(typ string) string { return assets.DeviceIcon(typ) }
+
+func sensorIcon(dataType string) string { return assets.SensorIcon(dataType) }
+
+var (
+	iconMu    sync.Mutex
+	iconCache = map[string]fyne.Resource{}
+)
+
+// iconResource is the themed resource of icon name (recoloured for the
+// light and dark themes), or a stock icon when assets has none by that
+// name.
+func iconResource(name string) fyne.Resource {
+	iconMu.Lock()
+	defer iconMu.Unlock()
+	if r, ok := iconCache[name]; ok {
+		return r
+	}
+	r := assetIcon(name)
+	if r == nil {
+		r = stockIcon(name)
+	}
+	iconCache[name] = r
+	return r
+}
+
+func stockIcon(name string) fyne.Resource {
+	switch name {
+	case "building", "tenant":
+		return theme.HomeIcon()
+	case "device", "gateway":
+		return theme.ComputerIcon()
+	case "sensor", "motion", "temperature", "co2", "humidity", "light", "power", "sound", "occupancy":
+		return theme.MediaRecordIcon()
+	case "":
+		return theme.QuestionIcon()
+	}
+	return theme.GridIcon()
+}
+
+// assetIcon is icon name of package assets as a themed resource, or nil.
+func assetIcon(name string) fyne.Resource {
+	b := assets.Icon(name)
+	if b == nil {
+		return nil
+	}
+	return theme.NewThemedResource(fyne.NewStaticResource(name+".svg", b))
+}
