@@ -170,6 +170,24 @@ func (s *Studio) DeleteImpact(uid string) engine.Impact {
 	return im
 }
 
+// DeletesWith says what deleting node uid deletes besides the object
+// itself ("20 spaces, 20 devices and 82 sensors"), "" when nothing.
+func (s *Studio) DeletesWith(uid string) string {
+	im := s.DeleteImpact(uid)
+	switch k, _, _ := ParseNode(uid); k {
+	case engine.KindSpace:
+		im.Spaces--
+	case engine.KindDevice:
+		im.Devices--
+	case engine.KindSensor:
+		im.Sensors--
+	}
+	if im.Total() == 0 {
+		return ""
+	}
+	return im.String()
+}
+
 // Delete deletes node uid and everything beneath it.
 func (s *Studio) Delete(uid string) error {
 	k, id, ok := ParseNode(uid)
@@ -470,8 +488,8 @@ func (s *Studio) DeleteDialog() {
 		return
 	}
 	msg := fmt.Sprintf("Delete %s?", s.model.Name(uid))
-	if im := s.DeleteImpact(uid); im.String() != "" {
-		msg += "\n\nThis also deletes " + im.String() + "."
+	if with := s.DeletesWith(uid); with != "" {
+		msg += "\n\nThis also deletes " + with + "."
 	}
 	msg += "\n\nYou can undo it with Ctrl+Z."
 	if s.win == nil {

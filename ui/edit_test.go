@@ -160,7 +160,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 	s.Select(room)
 	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	msg := dialogText(t, w)
-	if !strings.Contains(msg, "Delete Focus Room B1?") || !strings.Contains(msg, "1 device and 1 sensor") {
+	if !strings.Contains(msg, "Delete Focus Room B1?") || !strings.Contains(msg, "This also deletes 1 device and 1 sensor.") {
 		t.Errorf("confirmation says %q", msg)
 	}
 	tapButton(t, overlay(t, w), "Yes")

@@ -31,6 +31,7 @@ type hierarchy struct {
 	tree   *modelTree
 	search *widget.Entry
 	info   *widget.Label // what the search found
+	top    *fyne.Container
 	body   fyne.CanvasObject
 
 	rowsMu sync.Mutex
@@ -63,7 +64,8 @@ func newHierarchy(m *Model) *hierarchy {
 	h.info = widget.NewLabel("")
 	h.info.Importance = widget.LowImportance
 	h.info.Hide()
-	h.body = container.NewBorder(container.NewVBox(h.search, h.info), nil, nil, nil, h.tree)
+	h.top = container.NewVBox(h.search, h.info)
+	h.body = container.NewBorder(h.top, nil, nil, nil, h.tree)
 	h.openTop("", openLevels)
 	return h
 }
@@ -101,6 +103,7 @@ func (h *hierarchy) applySearch(q string) {
 	if q == "" {
 		h.model.SetFilter(nil)
 		h.info.Hide()
+		h.body.Refresh() // the info line went
 		h.tree.CloseAllBranches()
 		h.openTop("", openLevels)
 		h.tree.Refresh()
@@ -119,6 +122,7 @@ func (h *hierarchy) applySearch(q string) {
 		h.info.SetText(plural(total, "match", "matches") + ".")
 	}
 	h.info.Show()
+	h.body.Refresh() // room for the info line
 	for _, m := range matches {
 		for _, a := range h.model.Ancestors(m) {
 			h.tree.OpenBranch(a)

@@ -148,7 +148,7 @@ func (i *inspector) showHint() {
 		i.body.Objects = []fyne.CanvasObject{note("Add a space with Edit ▸ Add Space (Ctrl+Shift+A), " +
 			"or import a provisioning file with File ▸ Import (Ctrl+I).")}
 	} else {
-		i.subtitle.SetText("Select a space, device or sensor in the tree to see and edit it.")
+		i.subtitle.SetText("Select something in the tree to edit it.")
 		i.body.Objects = nil
 	}
 	i.body.Refresh()

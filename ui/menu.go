@@ -74,6 +74,7 @@ func (t *toolbar) refresh() {
 		}
 		t.sim.SetIcon(theme.MediaPlayIcon())
 	}
+	t.content.Refresh() // the buttons' widths changed
 }
 
 func enable(b *widget.Button, on bool) {

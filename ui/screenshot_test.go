@@ -3,7 +3,6 @@ package ui
 import (
 	"flag"
 	"fmt"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -14,43 +13,47 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-var screenshots = flag.String("screenshots", "", "write the documentation screenshots (studio.png, telemetry.png) to `DIR`")
+var screenshots = flag.String("screenshots", "", "write the documentation screenshots (studio.png, telemetry.png, …) to `DIR`")
 
-// TestScreenshots renders the studio on the smart-office example, opened
-// with its broker as the studio opens it, with Fyne's default theme: the
-// Model tab with a sensor selected into DIR/studio.png, and the Telemetry
-// tab after a few messages (one rejected) into DIR/telemetry.png. It runs
-// only with -screenshots=DIR (make screenshots).
+// TestScreenshots renders every screen of the studio on the bundled
+// smart-office example, installed and opened as the studio's first start
+// does, with Fyne's default theme, into DIR (make screenshots):
+//
+//	studio.png     the Model tab with a room selected and its inspector
+//	device.png     a device: its connection settings and sensor values
+//	telemetry.png  the Telemetry tab after a few messages, one rejected
+//	search.png     the tree filtered by a search
+//	add.png        the Add space dialog
+//	duplicate.png  the Duplicate dialog with its hardware id pattern
+//	delete.png     the delete confirmation naming what goes with it
+//	import.png     the import preview of a provisioning file
+//	light.png      the studio in the light theme
+//
+// It runs only with -screenshots=DIR.
 func TestScreenshots(t *testing.T) {
 	if *screenshots == "" {
 		t.Skip("run with -screenshots=DIR to write the documentation screenshots")
 	}
-	test.NewTempApp(t).Settings().SetTheme(variant{theme.DefaultTheme(), theme.VariantDark})
-	// The project where `make run` keeps it, so that the status bar shows
-	// the path a user sees.
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	dir := filepath.Join(home, ".local", "share", "twinstudio")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	a, err := openWithBroker(filepath.Join(dir, "smart-office.twin"))
+	fa := test.NewTempApp(t)
+	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	t.Setenv("TWINSTUDIO_DATA", t.TempDir())
+	a, scenario, err := OpenProject("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	if _, err := a.ProvisionFile(filepath.Join("..", "examples", "smart-office", "provision.yaml")); err != nil {
-		t.Fatal(err)
-	}
 	s, w := newStudioWindow(t, a)
-	s.Select(SensorNode(mustSensor(t, a, "SO-F1-R05-TEMPERATURE").ID))
-	writePNG(t, filepath.Join(*screenshots, "studio.png"), w)
+	defer s.Close()
+	s.SetScenario(scenario)
+	s.tools.refresh()
+	shot := func(name string) { writePNG(t, filepath.Join(*screenshots, name), w) }
 
-	// A few readings from room 5, as its device would send them, and one
-	// for a sensor that does not exist.
+	// A day's readings so that the rooms have values, as after the studio
+	// has simulated for a while.
+	room := mustFind(t, s.Model(), "Conference Room 1.01 · Room/ConferenceRoom")
 	send := func(device, sensor, payload string) {
 		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: SensorTopic(device, sensor),
 			Payload: []byte(payload), QoS: 1, Username: device, Received: time.Now()})
@@ -58,27 +61,101 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i, r := range []struct{ sensor, value string }{
-		{"MOTION", "true"}, {"CARBONDIOXIDE", "612"}, {"TEMPERATURE", "21.5"}, {"LIGHT", "340"},
+	readings := []struct{ sensor, value string }{
+		{"MOTION", "true"}, {"CARBONDIOXIDE", "612"}, {"TEMPERATURE", "21.5"}, {"HUMIDITY", "41"}, {"LIGHT", "340"},
 		{"TEMPERATURE", "21.7"}, {"CARBONDIOXIDE", "655"}, {"MOTION", "false"},
-	} {
-		dev := "SO-F1-R05"
-		if i%2 == 1 {
-			dev = "SO-F1-R03"
-		}
-		send(dev, dev+"-"+r.sensor, `{"SensorValue": "`+r.value+`"}`)
+	}
+	for _, r := range readings {
+		send("SO-F1-R05", "SO-F1-R05-"+r.sensor, `{"SensorValue": "`+r.value+`"}`)
 	}
 	send("SO-F1-R05", "SO-F1-R05-NOISE", `{"SensorValue": "40"}`)
 	waitFor(t, "the messages", func() bool {
 		st := a.Pipeline().Stats()
-		return st.Accepted == 7 && st.Rejected == 1
+		return st.Accepted == uint64(len(readings)) && st.Rejected == 1
 	}, func() string { return fmt.Sprintf("%+v %+v", a.Pipeline().Stats(), a.Pipeline().Rejections()) })
 	s.tick()
+
+	s.Select(room)
+	s.tree.tree.OpenBranch(room)
+	shot("studio.png")
+
+	s.Select(mustFind(t, s.Model(), "Sensor Pod SO-F1-R05 (SO-F1-R05)"))
+	shot("device.png")
+
 	s.ShowTelemetry()
 	s.tele.device.SetText("SO-F1-R05")
 	s.tele.sensor.SetText("SO-F1-R05-TEMPERATURE")
 	s.tele.value.SetText(`{"SensorValue": "22.0"}`)
-	writePNG(t, filepath.Join(*screenshots, "telemetry.png"), w)
+	shot("telemetry.png")
+	s.tabs.SelectIndex(0)
+
+	s.tree.search.SetText("carbon")
+	s.tree.applySearch("carbon")
+	s.Select(mustFind(t, s.Model(), "CarbonDioxide · SO-F2-R07-CARBONDIOXIDE"))
+	shot("search.png")
+	s.tree.search.SetText("")
+	s.tree.applySearch("")
+
+	floor := mustFind(t, s.Model(), "Floor 2 · Floor")
+	s.Select(floor)
+	s.AddDialog(engine.KindSpace)
+	typeInto(t, w, 0, "Focus Room 2.21")
+	shot("add.png")
+	closeDialog(w)
+
+	s.DuplicateDialog()
+	shot("duplicate.png")
+	closeDialog(w)
+
+	s.DeleteDialog()
+	shot("delete.png")
+	closeDialog(w)
+
+	s.ImportPreviewDialog(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	shot("import.png")
+	closeDialog(w)
+
+	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+	s.Select(room)
+	shot("light.png")
+}
+
+// closeDialog hides the dialog on top of w.
+func closeDialog(w fyne.Window) {
+	if o := w.Canvas().Overlays().Top(); o != nil {
+		w.Canvas().Overlays().Remove(o)
+	}
+}
+
+// TestStudio_goldenImages compares the main screen, rendered by Fyne's
+// software driver, with testdata/studio-dark.png and studio-light.png: the
+// quickstart project just opened, nothing selected, no broker. A
+// difference writes testdata/failed/*.png to review and copy over.
+func TestStudio_goldenImages(t *testing.T) {
+	fa := test.NewTempApp(t)
+	// A fixed path: the Model tab names the project file.
+	dir := filepath.Join(os.TempDir(), "twinstudio-golden")
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	a, err := app.Open(filepath.Join(dir, "quickstart.twin"), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.ProvisionFile(filepath.Join("..", "examples", "quickstart", "provision.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct {
+		name    string
+		variant fyne.ThemeVariant
+	}{{"studio-dark.png", theme.VariantDark}, {"studio-light.png", theme.VariantLight}} {
+		fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), v.variant})
+		_, w := newStudioWindow(t, a)
+		test.AssertImageMatches(t, v.name, w.Canvas().Capture())
+	}
 }
 
 func writePNG(t *testing.T, path string, w fyne.Window) {
@@ -97,15 +174,4 @@ func writePNG(t *testing.T, path string, w fyne.Window) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", path)
-}
-
-// variant is a theme fixed to one variant (the test app has no user
-// preference).
-type variant struct {
-	fyne.Theme
-	v fyne.ThemeVariant
-}
-
-func (t variant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.v)
 }

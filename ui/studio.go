@@ -247,6 +247,9 @@ func (s *Studio) showDoc() {
 	text := Document(s.app.Engine(), s.insp.uid)
 	if s.insp.uid == "" {
 		text += "\n\nProject file: " + displayPath(s.app.Path())
+		s.doc.Wrapping = fyne.TextWrapWord // a hint
+	} else {
+		s.doc.Wrapping = fyne.TextWrapOff // a JSON document
 	}
 	s.doc.SetText(text)
 }
