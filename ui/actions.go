@@ -458,8 +458,22 @@ func (s *Studio) formDialog(title, confirm string, items []*widget.FormItem, ok 
 			d.Show() // keep it open to fix the input
 		}
 	}, s.win)
+	// Enter in a field confirms, as the button does.
+	var first *widget.Entry
+	for _, it := range items {
+		if e, ok := it.Widget.(*widget.Entry); ok {
+			e.OnSubmitted = func(string) { d.Submit() }
+			if first == nil {
+				first = e
+			}
+		}
+	}
 	d.Resize(fyne.NewSize(440, 0))
 	d.Show()
+	if first != nil {
+		s.win.Canvas().Focus(first)
+		first.TypedShortcut(&fyne.ShortcutSelectAll{})
+	}
 }
 
 // RenameDialog asks for the selected node's new name.
@@ -474,9 +488,6 @@ func (s *Studio) RenameDialog() {
 	s.formDialog("Rename "+s.model.Name(uid), "Rename",
 		[]*widget.FormItem{widget.NewFormItem("Name", name)},
 		func() error { return s.Rename(uid, name.Text) })
-	if s.win != nil {
-		s.win.Canvas().Focus(name)
-	}
 }
 
 // DeleteDialog asks to confirm deleting the selected node, naming what

@@ -21,7 +21,8 @@ type toolbar struct {
 	addSpace, addDevice, addSensor *widget.Button
 	duplicate, remove, undo, redo  *widget.Button
 	broker, sim                    *widget.Button
-	content                        fyne.CanvasObject
+	buttons                        *fyne.Container
+	content                        *fyne.Container
 }
 
 func newToolbar(s *Studio) *toolbar {
@@ -38,8 +39,9 @@ func newToolbar(s *Studio) *toolbar {
 	for _, b := range []*widget.Button{t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove, t.undo, t.redo, t.broker, t.sim} {
 		b.Importance = widget.LowImportance
 	}
-	t.content = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
+	t.buttons = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
 		widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(), t.broker, t.sim)
+	t.content = container.NewBorder(nil, nil, t.buttons, nil, s.status.message)
 	return t
 }
 
@@ -74,7 +76,8 @@ func (t *toolbar) refresh() {
 		}
 		t.sim.SetIcon(theme.MediaPlayIcon())
 	}
-	t.content.Refresh() // the buttons' widths changed
+	t.buttons.Refresh() // the buttons' widths changed
+	t.content.Refresh()
 }
 
 func enable(b *widget.Button, on bool) {

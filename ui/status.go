@@ -26,7 +26,7 @@ type statusBar struct {
 	rate     *widget.Label
 	rejected *widget.Button // tapping it shows the rejections
 	sim      *widget.Label  // the simulated clock
-	message  *widget.Label  // a passing message ("Copied…")
+	message  *widget.Label  // a passing message ("Copied…"), shown at the toolbar's end
 	// flashUntil is when the status message goes (Unix nanoseconds); the
 	// poller reads it.
 	flashUntil atomic.Int64
@@ -51,7 +51,7 @@ func newStatusBar(a *app.App, m *Model, onRejected func()) *statusBar {
 	b.message.Truncation = fyne.TextTruncateEllipsis
 	b.message.Hide()
 	right := container.NewHBox(b.counts, widget.NewSeparator(), b.sim, b.broker, widget.NewSeparator(), b.rate, b.rejected)
-	b.content = container.NewBorder(nil, nil, b.project, right, b.message)
+	b.content = container.NewBorder(nil, nil, b.project, right) // the message shows in the toolbar
 	b.refresh()
 	b.setLive(live{broker: brokerText(a)})
 	return b
