@@ -66,8 +66,12 @@ func typeInto(t testing.TB, w fyne.Window, i int, text string) {
 	if i >= len(es) {
 		t.Fatalf("the dialog has %d entries, want entry %d", len(es), i)
 	}
-	es[i].SetText("")
+	// As a user would: select what is there and type over it.
+	es[i].TypedShortcut(&fyne.ShortcutSelectAll{})
 	test.Type(es[i], text)
+	if es[i].Text != text {
+		t.Fatalf("typed %q into the entry, it holds %q", text, es[i].Text)
+	}
 }
 
 // dialogText is every label of the dialog on top, joined.
