@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -566,5 +567,96 @@ func writeFile(t testing.TB, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The keyboard shortcuts reach undo and redo through the window's canvas.
+func TestShortcuts_undoRedo(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, w := newStudioWindow(t, a)
+	conf := mustFind(t, s.Model(), "Conference Room 11 · Room/ConferenceRoom")
+	if err := s.Rename(conf, "Board Room"); err != nil {
+		t.Fatal(err)
+	}
+	sh := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	ctl := fyne.KeyModifierShortcutDefault
+	sh.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: ctl})
+	if got := s.Model().Name(conf); got != "Conference Room 11" {
+		t.Errorf("after Ctrl+Z the room is %q", got)
+	}
+	sh.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: ctl | fyne.KeyModifierShift})
+	if got := s.Model().Name(conf); got != "Board Room" {
+		t.Errorf("after Ctrl+Shift+Z the room is %q", got)
+	}
+	// Ctrl+X, select the floor, Ctrl+V moves the room up to the floor.
+	floor := mustFind(t, s.Model(), "Floor 1 · Floor")
+	s.Select(conf)
+	sh.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyX, Modifier: ctl})
+	s.Select(floor)
+	sh.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyV, Modifier: ctl})
+	if got := s.Model().Ancestors(conf); got[len(got)-1] != floor {
+		t.Errorf("after cut and paste the room is under %q", labels(s.Model(), got))
+	}
+}
+
+// Import through its dialogs: the preview, then the import on its own
+// goroutine behind a progress bar.
+func TestFiles_importDialog(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenEmpty(t)
+	s, w := newStudioWindow(t, a)
+	s.ImportPreviewDialog(filepath.Join("..", "examples", "smart-office", "provision.yaml"))
+	if msg := dialogText(t, w); !strings.Contains(msg, "nothing has changed yet") || !strings.Contains(msg, "64 created") {
+		t.Fatalf("preview says %q", msg)
+	}
+	if a.Engine().Stats().Spaces != 0 {
+		t.Fatal("the preview changed the project")
+	}
+	tapButton(t, overlay(t, w), "Import")
+	s.imports.Wait()
+	if n := a.Engine().Stats().Spaces; n != 64 {
+		t.Errorf("imported %d spaces", n)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the progress dialog is still showing")
+	}
+	if msg := s.status.Message(); !strings.Contains(msg, "Imported provision.yaml: 3") {
+		t.Errorf("status says %q", msg)
+	}
+	if label, ok := s.editor.UndoLabel(); !ok || label != "Import provision.yaml" {
+		t.Errorf("undo label %q", label)
+	}
+}
+
+// The first start's simulation moves values within seconds.
+func TestFirstStart_simulationMovesValues(t *testing.T) {
+	test.NewTempApp(t)
+	t.Setenv("TWINSTUDIO_DATA", t.TempDir())
+	a, scenario, err := OpenProject("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStudioWindow(t, a)
+	defer s.Close()
+	if err := s.StartSimulation(scenario); err != nil {
+		t.Fatal(err)
+	}
+	temp := mustSensor(t, a, "SO-F1-R05-TEMPERATURE")
+	waitFor(t, "a temperature", func() bool {
+		var ok bool
+		_ = a.Engine().View(func(v *engine.View) error { _, ok = v.SensorValue(temp.ID); return nil })
+		return ok
+	})
+	s.tick()
+	if text, _ := s.simText(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
+		t.Errorf("status bar simulation %q", text)
+	}
+	if !strings.HasPrefix(s.tools.sim.Text, "Stop simulation") {
+		t.Errorf("simulation button %q", s.tools.sim.Text)
+	}
+	s.ToggleSimulation()
+	if s.Simulating() || s.tools.sim.Text != "Simulate week.yaml" {
+		t.Errorf("after stopping: simulating %v, button %q", s.Simulating(), s.tools.sim.Text)
 	}
 }

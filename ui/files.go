@@ -275,14 +275,16 @@ func (s *Studio) runImport(plan *engine.Plan) {
 	d := dialog.NewCustomWithoutButtons("Importing", container.NewVBox(what, bar), s.win)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
+	s.imports.Add(1)
 	go func() {
+		defer s.imports.Done()
 		sum, err := s.Import(plan, func(done, total int) {
 			if total > 0 {
 				f := float64(done) / float64(total)
 				fyne.Do(func() { bar.SetValue(f) })
 			}
 		})
-		fyne.Do(func() {
+		fyne.DoAndWait(func() {
 			d.Hide()
 			if err != nil {
 				s.fail(err)

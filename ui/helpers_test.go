@@ -101,6 +101,7 @@ func newStudioWindow(t testing.TB, a *app.App) (*Studio, fyne.Window) {
 	w.Resize(fyne.NewSize(1280, 800))
 	s := New(a, w)
 	s.stopPolling() // tests drive the studio with tick
+	s.manual = true // also after opening another project
 	w.Resize(fyne.NewSize(1280, 800))
 	return s, w
 }

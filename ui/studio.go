@@ -51,7 +51,8 @@ type Studio struct {
 	sim      *app.SimRun
 	scenario string // the scenario the play button runs; "" asks for one
 
-	lastErr error // the last error an action reported (tests read it)
+	lastErr error          // the last error an action reported (tests read it)
+	imports sync.WaitGroup // imports running (runImport)
 
 	poll     poller
 	pending  atomic.Bool // a redraw is queued with fyne.Do
@@ -59,6 +60,7 @@ type Studio struct {
 	done     chan struct{}
 	stopOnce sync.Once
 	closed   bool
+	manual   bool // tests: no polling goroutine; they call tick
 
 	content *fyne.Container
 }
@@ -295,6 +297,10 @@ func Document(e *engine.Engine, uid string) string {
 func (s *Studio) start() {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	s.stopOnce = sync.Once{}
+	if s.manual {
+		close(s.done)
+		return
+	}
 	stop, done, p := s.stop, s.done, &s.poll
 	go func() {
 		defer close(done)
