@@ -34,14 +34,15 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
+	// The app first: the studio's preferences (each project's broker
+	// address, recent projects, theme) live in it.
+	a := fyneapp.NewWithID("io.twinstudio.studio")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	project, scenario, err := ui.OpenProject(flag.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "twinstudio:", err)
 		os.Exit(1)
 	}
-
-	a := fyneapp.NewWithID("io.twinstudio.studio")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	ui.ApplyTheme()
 	w := a.NewWindow("Twin Studio")
 	w.Resize(fyne.NewSize(1400, 860)) // before the content, which keeps its proportions

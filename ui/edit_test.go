@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -658,5 +659,41 @@ func TestFirstStart_simulationMovesValues(t *testing.T) {
 	s.ToggleSimulation()
 	if s.Simulating() || s.tools.sim.Text != "Simulate week.yaml" {
 		t.Errorf("after stopping: simulating %v, button %q", s.Simulating(), s.tools.sim.Text)
+	}
+}
+
+// Run ▸ Broker Address moves the broker and remembers the address for the
+// project; a bad or busy address changes nothing.
+func TestBroker_address(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	old := a.Broker().Addr()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := l.Addr().String()
+	if err := s.SetBrokerAddr(busy); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("busy address: %v", err)
+	}
+	l.Close()
+	if a.Broker() == nil || a.Broker().Addr() != old {
+		t.Fatalf("after a refused address the broker is not back on %s", old)
+	}
+	if err := s.SetBrokerAddr("nonsense"); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+		t.Errorf("bad address: %v", err)
+	}
+
+	// busy is free now: the broker moves there and the project keeps it.
+	if err := s.SetBrokerAddr(busy); err != nil {
+		t.Fatal(err)
+	}
+	if a.Broker().Addr() != busy || BrokerAddrFor(a.Path()) != busy {
+		t.Errorf("broker on %s, remembered %s, want %s", a.Broker().Addr(), BrokerAddrFor(a.Path()), busy)
+	}
+	if !strings.Contains(s.status.broker.Text, busy) {
+		t.Errorf("status %q", s.status.broker.Text)
 	}
 }

@@ -224,6 +224,7 @@ func (s *Studio) installMenu() {
 	)
 	run := fyne.NewMenu("Run",
 		item("Start or Stop Broker", fyne.KeyB, ctl, s.ToggleBroker),
+		item("Broker Address…", "", 0, s.BrokerDialog),
 		item("Start or Stop Simulation", fyne.KeyP, ctl, s.ToggleSimulation),
 	)
 	s.win.SetMainMenu(fyne.NewMainMenu(file, edit, view, run))

@@ -3,9 +3,14 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
@@ -22,10 +27,11 @@ const BrokerAddr = "127.0.0.1:1883"
 const LogSize = 500
 
 // openWithBroker opens the project at path with the embedded broker on
-// BrokerAddr, or on a free port when that address is in use.
+// the project's address (BrokerAddrFor), or on a free port of 127.0.0.1
+// when that address is in use.
 func openWithBroker(path string) (*app.App, error) {
 	opts := app.Options{
-		Broker:   &app.BrokerOptions{Addr: BrokerAddr},
+		Broker:   &app.BrokerOptions{Addr: BrokerAddrFor(path)},
 		Pipeline: engine.PipelineOptions{Recent: LogSize},
 	}
 	a, err := app.Open(path, opts)
@@ -34,6 +40,61 @@ func openWithBroker(path string) (*app.App, error) {
 		a, err = app.Open(path, opts)
 	}
 	return a, err
+}
+
+// brokerKey is the preference holding a project's broker address.
+func brokerKey(path string) string { return "broker:" + absPath(path) }
+
+// BrokerAddrFor is the address the broker of project path listens on: the
+// one set with SetBrokerAddr (Run ▸ Broker Address…), kept in the
+// studio's preferences per project file, or BrokerAddr.
+func BrokerAddrFor(path string) string {
+	if a := fyne.CurrentApp(); a != nil {
+		if addr := a.Preferences().String(brokerKey(path)); addr != "" {
+			return addr
+		}
+	}
+	return BrokerAddr
+}
+
+// SetBrokerAddr sets the broker address of the project shown and moves
+// the running broker there (its devices reconnect to the new address). An
+// address that cannot be listened on is refused and nothing changes.
+func (s *Studio) SetBrokerAddr(addr string) error {
+	addr = strings.TrimSpace(addr)
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("broker address %q: want HOST:PORT, e.g. 127.0.0.1:1883 or 0.0.0.0:1883", addr)
+	}
+	old := s.brokerAddr()
+	if old != "" {
+		if err := s.app.StopBroker(); err != nil {
+			return err
+		}
+	}
+	if err := s.app.StartBroker(app.BrokerOptions{Addr: addr}); err != nil {
+		if old != "" {
+			_ = s.app.StartBroker(app.BrokerOptions{Addr: old})
+		}
+		return fmt.Errorf("broker address %s: %w", addr, err)
+	}
+	if a := fyne.CurrentApp(); a != nil {
+		a.Preferences().SetString(brokerKey(s.app.Path()), addr)
+	}
+	s.status.setLive(live{broker: brokerText(s.app), rejected: s.app.Pipeline().Stats().Rejected})
+	s.tools.refresh()
+	return nil
+}
+
+// BrokerDialog asks for the broker's address.
+func (s *Studio) BrokerDialog() {
+	addr := widget.NewEntry()
+	addr.SetText(BrokerAddrFor(s.app.Path()))
+	help := widget.NewLabel("127.0.0.1:PORT accepts devices on this machine only; 0.0.0.0:PORT from the network too.")
+	help.Importance = widget.LowImportance
+	help.Wrapping = fyne.TextWrapWord
+	s.formDialog("Broker address of "+s.app.Name(), "Listen", []*widget.FormItem{
+		widget.NewFormItem("Address", addr), widget.NewFormItem("", help),
+	}, func() error { return s.SetBrokerAddr(addr.Text) })
 }
 
 // ExampleScenario is the scenario of the bundled example the studio runs
