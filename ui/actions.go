@@ -537,23 +537,15 @@ func (s *Studio) DuplicateDialog() {
 
 // spaceAt is the space node uid is in (itself for a space).
 func (s *Studio) spaceAt(uid string) engine.ID {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return engine.NilID
-	}
 	out := engine.NilID
 	_ = s.app.Engine().View(func(v *engine.View) error {
-		switch k {
-		case engine.KindSpace:
-			out = id
-		case engine.KindDevice:
-			if d, ok := v.Device(id); ok {
-				out = d.SpaceID
-			}
-		case engine.KindSensor:
-			if n, ok := v.Sensor(id); ok {
-				out = n.SpaceID
-			}
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			out = o.ID
+		case *engine.Device:
+			out = o.SpaceID
+		case *engine.Sensor:
+			out = o.SpaceID
 		}
 		return nil
 	})

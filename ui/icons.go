@@ -14,25 +14,15 @@ import (
 // the names of package assets (building, floor, room, device, temperature…),
 // chosen by the object's kind and type; "" for an unknown node.
 func (m *Model) IconName(uid string) string {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return ""
-	}
 	name := ""
 	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			if s, ok := v.Space(id); ok {
-				name = spaceIcon(v.TypeName(s.TypeID), s.ParentID.IsZero())
-			}
-		case engine.KindDevice:
-			if d, ok := v.Device(id); ok {
-				name = deviceIcon(v.TypeName(d.TypeID))
-			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(id); ok {
-				name = sensorIcon(v.TypeName(s.DataTypeID))
-			}
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			name = spaceIcon(v.TypeName(o.TypeID), o.ParentID.IsZero())
+		case *engine.Device:
+			name = deviceIcon(v.TypeName(o.TypeID))
+		case *engine.Sensor:
+			name = sensorIcon(v.TypeName(o.DataTypeID))
 		}
 	})
 	return name

@@ -410,19 +410,13 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 // scope of its kind and the space new keys are looked up at.
 func (i *inspector) properties() (props []engine.Property, scope string, at engine.ID) {
 	_ = i.model.e.View(func(v *engine.View) error {
-		switch i.kind {
-		case engine.KindSpace:
-			if s, ok := v.Space(i.id); ok {
-				props, scope, at = s.Properties, engine.ScopeSpaces, s.ID
-			}
-		case engine.KindDevice:
-			if d, ok := v.Device(i.id); ok {
-				props, scope, at = d.Properties, engine.ScopeDevices, d.SpaceID
-			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(i.id); ok {
-				props, scope, at = s.Properties, engine.ScopeSensors, s.SpaceID
-			}
+		switch o := Lookup(v, i.uid).(type) {
+		case *engine.Space:
+			props, scope, at = o.Properties, engine.ScopeSpaces, o.ID
+		case *engine.Device:
+			props, scope, at = o.Properties, engine.ScopeDevices, o.SpaceID
+		case *engine.Sensor:
+			props, scope, at = o.Properties, engine.ScopeSensors, o.SpaceID
 		}
 		return nil
 	})

@@ -270,13 +270,9 @@ func (m *Model) Filtered() bool {
 
 // IsRoot reports whether uid is a root space.
 func (m *Model) IsRoot(uid string) bool {
-	k, id, ok := ParseNode(uid)
-	if !ok || k != engine.KindSpace {
-		return false
-	}
 	root := false
 	m.view(func(v *engine.View) {
-		s, ok := v.Space(id)
+		s, ok := Lookup(v, uid).(*engine.Space)
 		root = ok && s.ParentID.IsZero()
 	})
 	return root
@@ -291,63 +287,68 @@ func (m *Model) IsRoot(uid string) bool {
 // Type and subtype are left out when they are None, the value when the
 // sensor has none. An unknown id gives "".
 func (m *Model) Label(uid string) string {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return ""
-	}
 	var label string
 	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			if s, ok := v.Space(id); ok {
-				label = s.Name
-				if t := typeAndSubtype(v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)); t != "" {
-					label += " · " + t
-				}
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			label = o.Name
+			if t := typeAndSubtype(v.TypeName(o.TypeID), v.TypeName(o.SubtypeID)); t != "" {
+				label += " · " + t
 			}
-		case engine.KindDevice:
-			if d, ok := v.Device(id); ok {
-				label = d.Name
-				if d.HardwareID != "" {
-					label += " (" + d.HardwareID + ")"
-				}
+		case *engine.Device:
+			label = o.Name
+			if o.HardwareID != "" {
+				label += " (" + o.HardwareID + ")"
 			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(id); ok {
-				label = sensorTitle(v, s) + " · " + s.HardwareID
-				if val, ok := v.SensorValue(id); ok {
-					label += " = " + val.Value
-				}
+		case *engine.Sensor:
+			label = sensorTitle(v, o) + " · " + o.HardwareID
+			if val, ok := v.SensorValue(o.ID); ok {
+				label += " = " + val.Value
 			}
 		}
 	})
 	return label
 }
 
+// Lookup returns the object of tree node uid in v: a *engine.Space,
+// *engine.Device or *engine.Sensor, or nil when uid names none (any
+// more).
+func Lookup(v *engine.View, uid string) any {
+	k, id, ok := ParseNode(uid)
+	if !ok {
+		return nil
+	}
+	switch k {
+	case engine.KindSpace:
+		if s, ok := v.Space(id); ok {
+			return s
+		}
+	case engine.KindDevice:
+		if d, ok := v.Device(id); ok {
+			return d
+		}
+	case engine.KindSensor:
+		if s, ok := v.Sensor(id); ok {
+			return s
+		}
+	}
+	return nil
+}
+
 // Name is the name of node uid: a space's or device's name, a sensor's
 // name or else its hardware id. An unknown id gives "".
 func (m *Model) Name(uid string) string {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return ""
-	}
 	var name string
 	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			if s, ok := v.Space(id); ok {
-				name = s.Name
-			}
-		case engine.KindDevice:
-			if d, ok := v.Device(id); ok {
-				name = d.Name
-			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(id); ok {
-				name = s.Name
-				if name == "" {
-					name = s.HardwareID
-				}
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			name = o.Name
+		case *engine.Device:
+			name = o.Name
+		case *engine.Sensor:
+			name = o.Name
+			if name == "" {
+				name = o.HardwareID
 			}
 		}
 	})
@@ -356,35 +357,26 @@ func (m *Model) Name(uid string) string {
 
 // Exists reports whether node uid's object exists.
 func (m *Model) Exists(uid string) bool {
-	_, ok := m.Details(uid)
-	return ok
+	found := false
+	m.view(func(v *engine.View) { found = Lookup(v, uid) != nil })
+	return found
 }
 
 // Ancestors returns the ids of the nodes above uid, root space first: the
 // nodes to open so that uid shows in the tree. An unknown id gives nil.
 func (m *Model) Ancestors(uid string) []string {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return nil
-	}
 	var out []string
 	m.view(func(v *engine.View) {
 		space := engine.NilID
-		switch k {
-		case engine.KindSpace:
-			if s, ok := v.Space(id); ok {
-				space = s.ParentID
-			}
-		case engine.KindDevice:
-			if d, ok := v.Device(id); ok {
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			space = o.ParentID
+		case *engine.Device:
+			space = o.SpaceID
+		case *engine.Sensor:
+			if d, ok := v.Device(o.DeviceID); ok {
+				out = append(out, DeviceNode(d.ID))
 				space = d.SpaceID
-			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(id); ok {
-				if d, ok := v.Device(s.DeviceID); ok {
-					out = append(out, DeviceNode(d.ID))
-					space = d.SpaceID
-				}
 			}
 		}
 		for !space.IsZero() {
@@ -439,26 +431,18 @@ type Details struct {
 // Details returns what the inspector shows for node uid, and false if the
 // object does not exist (any more).
 func (m *Model) Details(uid string) (Details, bool) {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return Details{}, false
-	}
 	var d Details
-	found := false
+	found := true
 	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			if s, ok := v.Space(id); ok {
-				d, found = spaceDetails(v, s), true
-			}
-		case engine.KindDevice:
-			if dv, ok := v.Device(id); ok {
-				d, found = deviceDetails(v, dv), true
-			}
-		case engine.KindSensor:
-			if s, ok := v.Sensor(id); ok {
-				d, found = sensorDetails(v, s), true
-			}
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			d = spaceDetails(v, o)
+		case *engine.Device:
+			d = deviceDetails(v, o)
+		case *engine.Sensor:
+			d = sensorDetails(v, o)
+		default:
+			found = false
 		}
 	})
 	return d, found

@@ -259,27 +259,18 @@ func (s *Studio) showDoc() {
 // Document is the JSON document of tree node uid (as the REST API shows
 // it, with values), or a hint when there is none.
 func Document(e *engine.Engine, uid string) string {
-	k, id, ok := ParseNode(uid)
 	var doc any
-	if ok {
-		_ = e.View(func(v *engine.View) error {
-			switch k {
-			case engine.KindSpace:
-				if x, ok := v.Space(id); ok {
-					doc = v.SpaceDoc(x, true)
-				}
-			case engine.KindDevice:
-				if x, ok := v.Device(id); ok {
-					doc = v.DeviceDoc(x, true)
-				}
-			case engine.KindSensor:
-				if x, ok := v.Sensor(id); ok {
-					doc = v.SensorDoc(x)
-				}
-			}
-			return nil
-		})
-	}
+	_ = e.View(func(v *engine.View) error {
+		switch o := Lookup(v, uid).(type) {
+		case *engine.Space:
+			doc = v.SpaceDoc(o, true)
+		case *engine.Device:
+			doc = v.DeviceDoc(o, true)
+		case *engine.Sensor:
+			doc = v.SensorDoc(o)
+		}
+		return nil
+	})
 	if doc == nil {
 		return "Select a space, device or sensor in the tree to see its document.\n\n" +
 			"This project has " + Counts(e.Stats()) + "."
