@@ -40,6 +40,7 @@ type Engine struct {
 	bus    Bus
 
 	gen        atomic.Uint64 // bumped by every topology change
+	connGen    atomic.Uint64 // bumped by every device connection change
 	matchMu    sync.Mutex
 	matchCache map[ID]matchEntry
 	peMu       sync.RWMutex

@@ -6,3 +6,8 @@ package engine
 // generation it cached at and recomputes when it moved. Safe for
 // concurrent use.
 func (e *Engine) Generation() uint64 { return e.gen.Load() }
+
+// ConnectionGeneration is a counter bumped every time a device connects or
+// disconnects (SetDeviceConnection), which Generation does not count.
+// Safe for concurrent use.
+func (e *Engine) ConnectionGeneration() uint64 { return e.connGen.Load() }

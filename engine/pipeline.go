@@ -552,6 +552,7 @@ func (e *Engine) SetDeviceConnection(hardwareID string, connected bool, at time.
 		c.ConnectionState = Connected
 	}
 	c.ConnectionStateUpdated = at
+	e.connGen.Add(1)
 	n.d = &c
 	e.com.submit([]Op{{Type: OpPut, Obj: &c}})
 	return nil

@@ -336,7 +336,11 @@ func (tx *Tx) DeleteSpace(id ID) error {
 	}
 	for _, m := range g.matchers {
 		if in[m.SpaceID] {
-			tx.deleteSimple(KindMatcher, m.ID)
+			// Through Delete: UDFs outside the subtree that use the
+			// matcher lose the reference.
+			if err := tx.Delete(KindMatcher, m.ID); err != nil {
+				return err
+			}
 		}
 	}
 	for _, r := range g.resources {

@@ -370,3 +370,37 @@ func TestAuthorize(t *testing.T) {
 		t.Errorf("ada sees %q", got)
 	}
 }
+
+// Deleting a space deletes the matchers in it, and a UDF outside the
+// space that used one of them no longer refers to it.
+func TestDeleteSpace_dropsMatcherReferences(t *testing.T) {
+	e, _ := openEngine(t)
+	var room, m engine.ID
+	var udf *engine.UDF
+	must(t, e.Update(func(tx *engine.Tx) error {
+		b := &engine.Space{Name: "B"}
+		must(t, tx.CreateSpace(b))
+		r := &engine.Space{Name: "R", ParentID: b.ID}
+		must(t, tx.CreateSpace(r))
+		room = r.ID
+		mm := &engine.Matcher{Name: "M", SpaceID: r.ID}
+		must(t, tx.PutMatcher(mm))
+		m = mm.ID
+		udf = &engine.UDF{Name: "U", SpaceID: b.ID, MatcherIDs: []engine.ID{m}, Script: "function process(){}"}
+		return tx.PutUDF(udf)
+	}))
+	must(t, e.Update(func(tx *engine.Tx) error { return tx.DeleteSpace(room) }))
+	_ = e.View(func(v *engine.View) error {
+		u, ok := v.UDF(udf.ID)
+		if !ok {
+			t.Fatal("the UDF outside the space was deleted")
+		}
+		if len(u.MatcherIDs) != 0 {
+			t.Errorf("the UDF still refers to matchers %v", u.MatcherIDs)
+		}
+		if _, ok := v.Matcher(m); ok {
+			t.Error("the matcher in the space survived")
+		}
+		return nil
+	})
+}

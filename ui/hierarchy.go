@@ -38,6 +38,7 @@ type hierarchy struct {
 	rows   map[*treeRow]bool // every row widget the tree made
 
 	searchTimer *time.Timer
+	gen         uint64 // the engine generation of the last refresh
 
 	// onSelected is called with the id of the node the user selects.
 	onSelected func(uid string)
@@ -77,8 +78,10 @@ func (h *hierarchy) openTop(uid string, levels int) {
 	}
 	for _, c := range h.model.Children(uid) {
 		if k, _, _ := ParseNode(c); k == engine.KindSpace && h.model.IsBranch(c) {
-			h.tree.OpenBranch(c)
+			// Below first: while c is closed, opening its children redraws
+			// nothing of its subtree (each OpenBranch redraws the tree).
 			h.openTop(c, levels-1)
+			h.tree.OpenBranch(c)
 		}
 	}
 }
@@ -123,19 +126,39 @@ func (h *hierarchy) applySearch(q string) {
 	}
 	h.info.Show()
 	h.body.Refresh() // room for the info line
-	for _, m := range matches {
-		for _, a := range h.model.Ancestors(m) {
-			h.tree.OpenBranch(a)
-		}
-	}
-	h.tree.Refresh()
+	// Under the filter the branches are the matches' ancestors: open them
+	// all with one redraw (OpenBranch redraws the tree each time).
+	h.tree.OpenAllBranches()
 	if len(matches) > 0 {
 		h.tree.ScrollTo(matches[0])
 	}
 }
 
 // refresh redraws the tree with the graph as it is now.
-func (h *hierarchy) refresh() { h.tree.Refresh() }
+func (h *hierarchy) refresh() {
+	h.gen = h.model.e.Generation()
+	h.tree.Refresh()
+}
+
+// refreshValues redraws the labels of the rows the tree made (those on
+// screen and a few pooled) without walking the open branches, for
+// telemetry, which changes values and not the graph. When the graph
+// changed since the last refresh it redraws the whole tree.
+func (h *hierarchy) refreshValues() {
+	if h.model.e.Generation() != h.gen {
+		h.refresh()
+		return
+	}
+	h.rowsMu.Lock()
+	rows := make([]*treeRow, 0, len(h.rows))
+	for r := range h.rows {
+		rows = append(rows, r)
+	}
+	h.rowsMu.Unlock()
+	for _, r := range rows {
+		r.set(r.uid)
+	}
+}
 
 // reveal opens the branches above uid, selects it and scrolls to it. A
 // node hidden by the search clears the search first.
@@ -217,9 +240,6 @@ func newTreeRow(h *hierarchy) *treeRow {
 	r.drop.CornerRadius = 4
 	r.drop.Hide()
 	r.ExtendBaseWidget(r)
-	h.rowsMu.Lock()
-	h.rows[r] = true
-	h.rowsMu.Unlock()
 	return r
 }
 
@@ -229,9 +249,21 @@ func (r *treeRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (r *treeRow) set(uid string) {
+	if r.uid == "" {
+		// A row the tree shows (the tree also makes rows only to measure
+		// them, which are never set and must not be kept).
+		r.h.rowsMu.Lock()
+		r.h.rows[r] = true
+		r.h.rowsMu.Unlock()
+	}
 	r.uid = uid
-	r.icon.SetResource(iconResource(r.h.model.IconName(uid)))
-	r.label.SetText(r.h.model.Label(uid))
+	// Unchanged text is not set again: setting it reshapes the text.
+	if res := iconResource(r.h.model.IconName(uid)); r.icon.Resource != res {
+		r.icon.SetResource(res)
+	}
+	if l := r.h.model.Label(uid); r.label.Text != l {
+		r.label.SetText(l)
+	}
 }
 
 // Dragged follows the pointer and marks the row under it.

@@ -335,7 +335,7 @@ func (s *Studio) apply(u update) {
 		s.tele.setDevices(*u.devices)
 	}
 	if u.values {
-		s.tree.refresh()
+		s.tree.refreshValues()
 		s.insp.refreshValues()
 		if s.tabs.SelectedIndex() == 0 {
 			s.showDoc()
@@ -369,6 +369,8 @@ type poller struct {
 	rejected uint64
 	ticks    int
 	live     live
+	devGen   uint64 // the generations the device list was read at
+	connGen  uint64
 
 	rateAt  time.Time // when the rate was last computed
 	samples []sample  // accepted counts over the last rateWindow
@@ -395,10 +397,16 @@ func (p *poller) collect(now time.Time) update {
 		u.values = !p.first && st.Accepted != p.accepted
 		p.accepted, p.rejected = st.Accepted, st.Rejected
 	}
-	// Devices and their connections: once a second.
+	// Devices and their connections: at most once a second, when a device
+	// was added, removed or changed, or connected or disconnected (listing
+	// 20,000 devices takes tens of milliseconds).
 	if p.first || p.ticks%int(time.Second/RefreshInterval) == 0 {
-		ds := Devices(p.app.Engine())
-		u.devices = &ds
+		e := p.app.Engine()
+		if g, c := e.Generation(), e.ConnectionGeneration(); p.first || g != p.devGen || c != p.connGen {
+			ds := Devices(e)
+			u.devices = &ds
+			p.devGen, p.connGen = g, c
+		}
 	}
 	p.ticks++
 	l := p.live

@@ -304,17 +304,28 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	e := t.shown[i]
 	cells := logCells(o)
-	cells[0].SetText(e.Time.Local().Format("15:04:05.000"))
-	cells[1].SetText(e.Device)
-	cells[2].SetText(e.Sensor)
-	cells[3].SetText(e.Value)
+	setText(cells[0], e.Time.Local().Format("15:04:05.000"))
+	setText(cells[1], e.Device)
+	setText(cells[2], e.Sensor)
+	setText(cells[3], e.Value)
 	st := cells[4]
+	imp := widget.SuccessImportance
 	if e.Rejected {
-		st.Importance = widget.DangerImportance
-	} else {
-		st.Importance = widget.SuccessImportance
+		imp = widget.DangerImportance
 	}
-	st.SetText(e.Status())
+	if st.Importance != imp {
+		st.Importance = imp
+		st.Text = "" // redraw in the new colour
+	}
+	setText(st, e.Status())
+}
+
+// setText sets a label's text unless it has it already (setting it
+// reshapes the text, the costliest part of a redraw).
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
 }
 
 // setLog replaces the log's entries (newest first).
