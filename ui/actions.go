@@ -414,7 +414,7 @@ func (s *Studio) AddDialog(k engine.Kind) {
 			title += " in " + s.model.Name(s.selected)
 		}
 		typ = widget.NewSelect(s.typeNames(engine.SpaceType, at), nil)
-		typ.SetSelected("Room")
+		typ.SetSelected(ChildSpaceType(s.spaceTypeName(at)))
 		items = []*widget.FormItem{widget.NewFormItem("Name", name), widget.NewFormItem("Type", typ)}
 		ok = func() error { return s.AddSpace(name.Text, typ.Selected) }
 	case engine.KindDevice:
@@ -550,6 +550,41 @@ func (s *Studio) spaceAt(uid string) engine.ID {
 		return nil
 	})
 	return out
+}
+
+// ChildSpaceType is the type a new space under a space of type parent most
+// likely has: a venue for a tenant, a floor in a building, a room on a
+// floor; a building at the root ("" parent).
+func ChildSpaceType(parent string) string {
+	switch parent {
+	case "":
+		return "Building"
+	case "Tenant", "Customer", "Region":
+		return "Venue"
+	case "Campus":
+		return "Building"
+	case "Venue", "Building":
+		return "Floor"
+	case "Floor":
+		return "Room"
+	case "Room", "Area", "Zone":
+		return "Desk"
+	case "Parking", "Garden", "Greenhouse", "Field", "Outdoor":
+		return "Zone"
+	}
+	return "Room"
+}
+
+// spaceTypeName is the type of space id ("" for none).
+func (s *Studio) spaceTypeName(id engine.ID) string {
+	name := ""
+	_ = s.app.Engine().View(func(v *engine.View) error {
+		if sp, ok := v.Space(id); ok {
+			name = v.TypeName(sp.TypeID)
+		}
+		return nil
+	})
+	return name
 }
 
 func (s *Studio) typeNames(c engine.Category, at engine.ID) []string {

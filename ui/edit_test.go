@@ -76,6 +76,19 @@ func typeInto(t testing.TB, w fyne.Window, i int, text string) {
 	}
 }
 
+// selects returns the dropdowns drawn inside o, in drawing order.
+func selects(o fyne.CanvasObject) []*widget.Select {
+	var out []*widget.Select
+	walkObjects(o, func(x fyne.CanvasObject) bool {
+		if s, ok := x.(*widget.Select); ok {
+			out = append(out, s)
+			return false
+		}
+		return true
+	})
+	return out
+}
+
 // dialogText is every label of the dialog on top, joined.
 func dialogText(t testing.TB, w fyne.Window) string {
 	return strings.Join(texts(visibleLabels(overlay(t, w))), "\n")
@@ -123,9 +136,13 @@ func TestEdit_throughTheUI(t *testing.T) {
 	floor := mustFind(t, s.Model(), "Floor 1 · Floor")
 	s.Select(floor)
 
-	// Add: the toolbar's Space button asks for a name and a type.
+	// Add: the toolbar's Space button asks for a name and a type, a room
+	// on a floor.
 	tapButton(t, s.tools.content, "Space")
 	typeInto(t, w, 0, "Focus Room A2")
+	if got := selects(overlay(t, w))[0].Selected; got != "Room" {
+		t.Errorf("the type offered for a space on a floor is %q", got)
+	}
 	tapButton(t, overlay(t, w), "Add")
 	room := mustFind(t, s.Model(), "Focus Room A2 · Room")
 	if s.Selected() != room {
@@ -161,6 +178,24 @@ func TestEdit_throughTheUI(t *testing.T) {
 	if got := s.Model().Label(s.Selected()); got != "Temperature · PI-B1-T" {
 		t.Errorf("sensor label %q", got)
 	}
+
+	// Duplicate the room with its device: new hardware ids from the
+	// pattern.
+	s.Select(room)
+	tapButton(t, s.tools.content, "Duplicate")
+	typeInto(t, w, 0, "Focus Room B2")
+	typeInto(t, w, 1, "B2-{hw}")
+	tapButton(t, overlay(t, w), "Duplicate")
+	copyRoom := mustFind(t, s.Model(), "Focus Room B2 · Room")
+	if s.Selected() != copyRoom {
+		t.Errorf("the copy is not selected: %q", s.Model().Label(s.Selected()))
+	}
+	_ = a.Engine().View(func(v *engine.View) error {
+		if _, ok := v.SensorByHardwareID("B2-PI-B1-T"); !ok {
+			t.Error("the copied sensor has no hardware id B2-PI-B1-T")
+		}
+		return nil
+	})
 
 	// Delete the room: the confirmation names the device and sensor.
 	s.Select(room)
