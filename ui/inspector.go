@@ -597,9 +597,10 @@ func heading(text string) fyne.CanvasObject {
 	return l
 }
 
+// note is a line of explanation: italic in the text colour (the theme's
+// low-importance grey is too faint to read on the light theme).
 func note(text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Importance = widget.LowImportance
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }
