@@ -54,6 +54,7 @@ test: deps vet
 fuzz: deps
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=30s ./engine/yaml/
 	$(GO) test -run=NONE -fuzz=FuzzDecode -fuzztime=30s ./engine/bbolt/
+	$(GO) test -run=NONE -fuzz=FuzzDuplicatePattern -fuzztime=30s ./engine/
 
 bench: build
 	$(BIN)/twin bench

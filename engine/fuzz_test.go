@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -46,6 +47,54 @@ func FuzzPropertyValidate(f *testing.F) {
 		again, err := k.Validate(got)
 		if err != nil || again != got {
 			t.Fatalf("%s %q -> %q -> %q, %v", prim, value, got, again, err)
+		}
+	})
+}
+
+// FuzzDuplicatePattern duplicates a device with any hardware id pattern:
+// it never panics, and a copy it makes has hardware ids unlike the
+// original's, which the engine finds again by hardware id.
+func FuzzDuplicatePattern(f *testing.F) {
+	for _, p := range []string{engine.DefaultHardwareIDPattern, "{hw}", "{n}", "F4-{hw}", "{hw}/{n}", "", "{hw}{n}{n}", "{{hw}}", " {hw}"} {
+		f.Add(p)
+	}
+	e, _ := openEngine(f)
+	var space, dev engine.ID
+	must(f, e.Update(func(tx *engine.Tx) error {
+		s := &engine.Space{Name: "B"}
+		if err := tx.CreateSpace(s); err != nil {
+			return err
+		}
+		d := &engine.Device{Name: "D", SpaceID: s.ID, HardwareID: "D1"}
+		if err := tx.CreateDevice(d); err != nil {
+			return err
+		}
+		space, dev = s.ID, d.ID
+		return tx.CreateSensor(&engine.Sensor{DeviceID: d.ID, HardwareID: "S1"})
+	}))
+	f.Fuzz(func(t *testing.T, pattern string) {
+		errStop := errors.New("roll back")
+		err := e.Update(func(tx *engine.Tx) error {
+			id, err := tx.DuplicateDevice(dev, space, "copy", pattern)
+			if err != nil {
+				return err
+			}
+			d, ok := tx.Device(id)
+			if !ok || d.HardwareID == "D1" {
+				t.Fatalf("pattern %q: copy %v %+v", pattern, ok, d)
+			}
+			if got, ok := tx.DeviceByHardwareID(d.HardwareID); !ok || got.ID != id {
+				t.Fatalf("pattern %q: hardwareId %q does not find the copy", pattern, d.HardwareID)
+			}
+			for _, s := range tx.DeviceSensors(id) {
+				if s.HardwareID == "S1" {
+					t.Fatalf("pattern %q: the copied sensor kept hardwareId S1", pattern)
+				}
+			}
+			return errStop // keep the engine as it was for the next input
+		})
+		if err == nil {
+			t.Fatal("the transaction committed")
 		}
 	})
 }
