@@ -23,11 +23,12 @@ const DefaultUndoLimit = 200
 // them back to its before-image in one transaction (recreating deleted
 // objects with the same ids, hardwareIds, device keys, properties and
 // types; deleting created ones, dependents first); Redo puts them forward
-// again. Only objects are restored: sensor and space values and their
-// history are not (undoing a delete brings the sensor back without its
-// values; undoing an edit never touches values), and a device's
-// connection state is left as the broker last set it (a recreated device
-// starts Disconnected).
+// again. A delete made through the Editor keeps the values of the sensors
+// and spaces it deletes, in memory and in the project file, so undoing it
+// brings them back with their history; values of objects still deleted
+// when the project is next opened are dropped then. Undoing an edit never
+// changes values otherwise, and a device's connection state is left as the
+// broker last set it (a recreated device starts Disconnected).
 //
 // Edits made to the engine without the Editor (Engine.Update, Provision,
 // RotateDeviceKey, the HTTP API) are not on the stacks. If such an edit
@@ -48,6 +49,7 @@ type Editor struct {
 type editEntry struct {
 	label   string
 	changes []change
+	kept    map[ID]keptValues // values of the sensors and spaces it deleted or restores
 }
 
 // NewEditor returns an editor of e that keeps at most limit undo entries
@@ -69,18 +71,19 @@ func (ed *Editor) Do(label string, fn func(tx *Tx) error) error {
 	ed.mu.Lock()
 	defer ed.mu.Unlock()
 	var chs []change
+	var kept map[ID]keptValues
 	err := ed.e.Update(func(tx *Tx) error {
 		tx.record()
 		if err := fn(tx); err != nil {
 			return err
 		}
-		chs = tx.changes()
+		chs, kept = tx.changes(), tx.rec.kept
 		return nil
 	})
 	if err != nil || len(chs) == 0 {
 		return err
 	}
-	ed.undo = append(ed.undo, &editEntry{label: label, changes: chs})
+	ed.undo = append(ed.undo, &editEntry{label: label, changes: chs, kept: kept})
 	if n := len(ed.undo) - ed.limit; n > 0 {
 		clear(ed.undo[:n])
 		ed.undo = append(ed.undo[:0], ed.undo[n:]...)
@@ -120,11 +123,16 @@ func (ed *Editor) step(undo bool) (string, error) {
 	}
 	top := (*src)[len(*src)-1]
 	conflict := false
+	var kept map[ID]keptValues
 	err := ed.e.Update(func(tx *Tx) error {
 		if err := tx.restore(top.changes, undo); err != nil {
 			conflict = true
 			return err
 		}
+		// Sensors and spaces that come back get their values back; those
+		// that go keep theirs for the way back.
+		tx.reattach(top.kept)
+		kept = tx.rec.kept
 		return nil
 	})
 	if err != nil {
@@ -142,6 +150,12 @@ func (ed *Editor) step(undo bool) (string, error) {
 			return top.label, fmt.Errorf("cannot %s %q: %w", verb, top.label, err)
 		}
 		return top.label, err
+	}
+	for owner, v := range kept {
+		if top.kept == nil {
+			top.kept = map[ID]keptValues{}
+		}
+		top.kept[owner] = v
 	}
 	(*src)[len(*src)-1] = nil
 	*src = (*src)[:len(*src)-1]

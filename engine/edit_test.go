@@ -898,3 +898,109 @@ func TestPreviewProvisionAndProgress(t *testing.T) {
 		t.Errorf("%d progress calls, last %d", n, last)
 	}
 }
+
+// Undoing the delete of a room brings back its sensor's value and history
+// and the room's computed value, also after a reopen; values of objects
+// that stay deleted are dropped from the file at the next open.
+func TestEditorUndoDeleteKeepsValues(t *testing.T) {
+	e, path := openEngine(t)
+	var room, sensor, gone engine.ID
+	must(t, e.Update(func(tx *engine.Tx) error {
+		b := &engine.Space{Name: "B"}
+		must(t, tx.CreateSpace(b))
+		r := &engine.Space{Name: "R", ParentID: b.ID}
+		must(t, tx.CreateSpace(r))
+		d := &engine.Device{Name: "D", SpaceID: r.ID, HardwareID: "D1"}
+		must(t, tx.CreateDevice(d))
+		s := &engine.Sensor{DeviceID: d.ID, HardwareID: "T1"}
+		must(t, tx.CreateSensor(s))
+		d2 := &engine.Device{Name: "D2", SpaceID: b.ID, HardwareID: "D2"}
+		must(t, tx.CreateDevice(d2))
+		s2 := &engine.Sensor{DeviceID: d2.ID, HardwareID: "T2"}
+		must(t, tx.CreateSensor(s2))
+		room, sensor, gone = r.ID, s.ID, s2.ID
+		return nil
+	}))
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		must(t, e.Update(func(tx *engine.Tx) error {
+			v := engine.Value{Value: fmt.Sprint(20 + i), Time: t0.Add(time.Duration(i) * time.Minute)}
+			if _, _, err := tx.SetSensorValue(sensor, v); err != nil {
+				return err
+			}
+			if _, _, err := tx.SetSensorValue(gone, v); err != nil {
+				return err
+			}
+			_, _, err := tx.SetSpaceValue(room, "Comfort", engine.Value{Value: "ok", Time: v.Time})
+			return err
+		}))
+	}
+	values := func(e *engine.Engine) (hist []engine.Value, comfort string) {
+		_ = e.View(func(v *engine.View) error {
+			hist = v.SensorHistory(sensor)
+			c, _ := v.SpaceValue(room, "Comfort")
+			comfort = c.Value
+			return nil
+		})
+		return hist, comfort
+	}
+	wantHist, _ := values(e)
+	if len(wantHist) != 5 {
+		t.Fatalf("history %v", wantHist)
+	}
+
+	ed := engine.NewEditor(e, 0)
+	must(t, ed.Do("delete room", func(tx *engine.Tx) error { return tx.DeleteSpace(room) }))
+	must(t, ed.Do("delete T2", func(tx *engine.Tx) error { return tx.DeleteSensor(gone) }))
+	if h, _ := values(e); len(h) != 0 {
+		t.Fatalf("deleted sensor still has history %v", h)
+	}
+	if _, err := ed.Undo(); err != nil { // T2 comes back
+		t.Fatal(err)
+	}
+	if _, err := ed.Redo(); err != nil { // and goes again, for good
+		t.Fatal(err)
+	}
+	if _, err := ed.Undo(); err != nil { // T2 back
+		t.Fatal(err)
+	}
+	if _, err := ed.Redo(); err != nil { // T2 gone
+		t.Fatal(err)
+	}
+	if _, err := ed.Undo(); err != nil { // T2 back once more
+		t.Fatal(err)
+	}
+	must(t, ed.Do("delete T2 again", func(tx *engine.Tx) error { return tx.DeleteSensor(gone) }))
+	if _, err := ed.Undo(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ed.Undo(); err != nil { // the room
+		t.Fatal(err)
+	}
+	h, comfort := values(e)
+	if fmt.Sprint(h) != fmt.Sprint(wantHist) || comfort != "ok" {
+		t.Fatalf("after undo: history %v (want %v), comfort %q", h, wantHist, comfort)
+	}
+	// Redo the room's delete and leave it deleted; T2 is back with its
+	// history. Reopen: the room's values are gone from the file, T2's
+	// history is intact.
+	if _, err := ed.Redo(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Close())
+	e = reopen(t, path)
+	_ = e.View(func(v *engine.View) error {
+		if got := v.SensorHistory(gone); len(got) != 5 {
+			t.Errorf("T2 history after reopen: %v", got)
+		}
+		return nil
+	})
+	must(t, e.Close())
+	st := openStore(t, path)
+	if h, err := st.History(sensor, "", 100); err != nil || len(h) != 0 {
+		t.Errorf("the deleted room's sensor still has history in the file: %v %v", h, err)
+	}
+	if h, err := st.History(room, "Comfort", 100); err != nil || len(h) != 0 {
+		t.Errorf("the deleted room still has values in the file: %v %v", h, err)
+	}
+}

@@ -71,6 +71,17 @@ func New(store Store, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: load history: %w", err)
 	}
 	e := &Engine{g: g, store: store, com: newCommitter(store), opts: opts, stop: make(chan struct{})}
+	if len(g.orphans) > 0 {
+		ops := make([]Op, 0, len(g.orphans))
+		for owner := range g.orphans {
+			ops = append(ops, Op{Type: OpDropValues, Key: owner})
+		}
+		g.orphans = nil
+		if err := e.com.submit(ops).Wait(); err != nil {
+			e.com.close()
+			return nil, fmt.Errorf("engine: drop the values of deleted objects: %w", err)
+		}
+	}
 	e.bg.Add(1)
 	go e.background()
 	return e, nil
@@ -190,7 +201,11 @@ type graph struct {
 	nextKeyID int
 
 	// filled during load, in the store's order, then dropped by link
-	loadValues  []loadedValue
+	loadValues []loadedValue
+	// orphans are owners of stored values that are no object (any more):
+	// sensors and spaces an Editor deleted, whose values it kept for an
+	// undo that did not come. New drops them.
+	orphans     map[ID]bool
 	loadSpaces  []*spaceNode
 	loadDevices []*deviceNode
 	loadSensors []*sensorNode
@@ -373,6 +388,7 @@ func (g *graph) link() error {
 		sortBy(d.sensors, func(s *sensorNode) ID { return s.s.ID })
 	}
 	for _, lv := range g.loadValues {
+		g.noteOrphan(lv.owner)
 		if s := g.sensors[lv.owner]; s != nil && lv.name == "" {
 			s.value = &valueCell{cur: lv.v}
 		} else if sp := g.spaces[lv.owner]; sp != nil && lv.name != "" {
@@ -403,9 +419,21 @@ func sortBy[T any](list []T, id func(T) ID) {
 	}
 }
 
+// noteOrphan records owner as an orphan when no sensor, space or UDF has
+// its id.
+func (g *graph) noteOrphan(owner ID) {
+	if g.sensors[owner] == nil && g.spaces[owner] == nil && g.udfs[owner] == nil {
+		if g.orphans == nil {
+			g.orphans = map[ID]bool{}
+		}
+		g.orphans[owner] = true
+	}
+}
+
 // loadHistory fills the in-memory history rings from the store.
 func (g *graph) loadHistory(store Store) error {
 	fill := func(owner ID, name string, h []Value) {
+		g.noteOrphan(owner)
 		var c *valueCell
 		if s := g.sensors[owner]; s != nil && name == "" {
 			c = s.value

@@ -43,3 +43,14 @@ func typ(t testing.TB, tx *engine.Tx, c engine.Category, name string) int {
 	must(t, err)
 	return id
 }
+
+// openStore opens the project file at path without an engine.
+func openStore(t testing.TB, path string) *bbolt.Store {
+	t.Helper()
+	st, err := bbolt.Open(path, bbolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}

@@ -34,6 +34,76 @@ type change struct {
 type recording struct {
 	before map[objRef]Object
 	order  []objRef
+	// kept holds the values (current and recent history) of the sensors
+	// and spaces the transaction deleted: a recorded delete leaves their
+	// values in the store, so that undoing it brings them back. Values of
+	// objects that stay deleted are dropped when the project is next
+	// opened (graph.orphans).
+	kept map[ID]keptValues
+}
+
+// keptValues are the in-memory values of a deleted sensor or space.
+type keptValues struct {
+	sensor *valueCell
+	space  map[string]*valueCell
+}
+
+// dropSensorValues drops the values of sensor n, which is being deleted,
+// or keeps them when an Editor records the transaction.
+func (tx *Tx) dropSensorValues(n *sensorNode) {
+	if tx.rec == nil {
+		tx.dropValues(n.s.ID)
+		return
+	}
+	if n.value != nil {
+		tx.rec.keep(n.s.ID, keptValues{sensor: n.value})
+	}
+}
+
+// dropSpaceValues drops the values of space n, which is being deleted, or
+// keeps them when an Editor records the transaction.
+func (tx *Tx) dropSpaceValues(n *spaceNode) {
+	if len(n.values) == 0 {
+		return
+	}
+	if tx.rec == nil {
+		tx.dropValues(n.s.ID)
+		return
+	}
+	tx.rec.keep(n.s.ID, keptValues{space: n.values})
+}
+
+// dropUDFValues drops the execution records of UDF id, which is being
+// deleted, or keeps them in the store when an Editor records the
+// transaction (the runtime reads them back when the UDF returns).
+func (tx *Tx) dropUDFValues(id ID) {
+	if tx.rec == nil {
+		tx.dropValues(id)
+	}
+}
+
+func (r *recording) keep(owner ID, v keptValues) {
+	if r.kept == nil {
+		r.kept = map[ID]keptValues{}
+	}
+	r.kept[owner] = v
+}
+
+// reattach gives the sensors and spaces in kept that exist again and have
+// no values their kept values back (undo reverts it).
+func (tx *Tx) reattach(kept map[ID]keptValues) {
+	g := tx.g
+	for owner, v := range kept {
+		if n := g.sensors[owner]; n != nil && v.sensor != nil && n.value == nil {
+			n.value = v.sensor
+			tx.onUndo(func() { n.value = nil })
+		}
+		if n := g.spaces[owner]; n != nil && v.space != nil && len(n.values) == 0 {
+			old := n.values
+			n.values = v.space
+			tx.onUndo(func() { n.values = old })
+		}
+	}
 }
 
 // record switches the transaction into recording mode: from now on every

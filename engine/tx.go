@@ -370,9 +370,7 @@ func (tx *Tx) DeleteSpace(id ID) error {
 		delete(g.spaces, x.s.ID)
 		tx.onUndo(func() { g.spaces[x.s.ID] = x })
 		tx.del(KindSpace, x.s.ID)
-		if len(x.values) > 0 {
-			tx.dropValues(x.s.ID)
-		}
+		tx.dropSpaceValues(x)
 	}
 	if p := n.parent; p != nil {
 		old := p.children
@@ -690,7 +688,7 @@ func (tx *Tx) DeleteSensor(id ID) error {
 	delete(g.senByHW, n.s.HardwareID)
 	tx.onUndo(func() { sp.sensors, dev.sensors = oS, oD; g.sensors[id] = n; g.senByHW[n.s.HardwareID] = n })
 	tx.del(KindSensor, id)
-	tx.dropValues(id)
+	tx.dropSensorValues(n)
 	return nil
 }
 
@@ -1041,7 +1039,7 @@ func (tx *Tx) deleteSimple(k Kind, id ID) {
 		delSimple(tx, k, g.matchers, id)
 	case KindUDF:
 		delSimple(tx, k, g.udfs, id)
-		tx.dropValues(id) // its execution records
+		tx.dropUDFValues(id) // its execution records
 	case KindRoleAssignment:
 		delSimple(tx, k, g.roles, id)
 	case KindEndpoint:
