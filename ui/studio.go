@@ -75,6 +75,7 @@ type Studio struct {
 func New(a *app.App, w fyne.Window) *Studio {
 	s := &Studio{win: w, opener: openWithBroker, content: container.NewStack()}
 	s.load(a)
+	remember(a.Path())
 	if w != nil {
 		w.SetContent(s.content)
 		w.SetOnClosed(func() { s.Close() })
