@@ -409,6 +409,9 @@ func TestInspector_editsAndValidation(t *testing.T) {
 	}
 	s.insp.refresh()
 	s.insp.newPropKey.SetText("Capacity")
+	if got := s.insp.newPropVal.PlaceHolder; got != "Int from 1 to 40" {
+		t.Errorf("the value's hint for Capacity is %q", got)
+	}
 	s.insp.newPropVal.SetText("many")
 	test.Tap(s.insp.newPropAdd)
 	if e := s.insp.errs["new property"]; !e.Visible() || !strings.Contains(e.Text, "Capacity") {

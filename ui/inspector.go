@@ -353,6 +353,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 		name := p.Name
 		en := newFieldEntry()
 		en.SetText(p.Value)
+		en.SetPlaceHolder(i.model.KeyHint(name, scope, at))
 		old := p.Value
 		en.onCommit = func(text string) {
 			if text == old {
@@ -380,6 +381,13 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	name.SetPlaceHolder("Property key")
 	val := widget.NewEntry()
 	val.SetPlaceHolder("Value")
+	name.OnChanged = func(n string) {
+		if h := i.model.KeyHint(strings.TrimSpace(n), scope, at); h != "" {
+			val.SetPlaceHolder(h)
+		} else {
+			val.SetPlaceHolder("Value")
+		}
+	}
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
 	errLabel.Wrapping = fyne.TextWrapWord
@@ -492,6 +500,32 @@ func (m *Model) PropertyKeyNames(scope string, at engine.ID) []string {
 	})
 	sort.Strings(out)
 	return out
+}
+
+// KeyHint describes the values property key name of scope accepts at
+// space at ("Int from 1 to 40", "Enum: Low, High"), or "" when there is
+// no such key or it takes anything.
+func (m *Model) KeyHint(name, scope string, at engine.ID) string {
+	var hint string
+	m.view(func(v *engine.View) {
+		k, ok := v.FindPropertyKey(name, scope, at)
+		if !ok || k.PrimitiveDataType == engine.PrimNone || k.PrimitiveDataType == "" {
+			return
+		}
+		hint = k.PrimitiveDataType
+		switch {
+		case k.Min != "" && k.Max != "":
+			hint += " from " + k.Min + " to " + k.Max
+		case k.Min != "":
+			hint += " from " + k.Min
+		case k.Max != "":
+			hint += " up to " + k.Max
+		}
+		if k.ValidationData != "" {
+			hint += ": " + k.ValidationData
+		}
+	})
+	return hint
 }
 
 // ---- devices ----

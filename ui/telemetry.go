@@ -36,6 +36,17 @@ func (e LogEntry) Status() string {
 	return "accepted"
 }
 
+// LogTime is how the log shows a message's time: to the millisecond when
+// it is from today, else with its date (simulated readings carry the
+// scenario's dates).
+func LogTime(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04:05.000")
+	}
+	return t.Format("Jan 02 15:04:05")
+}
+
 // Matches reports whether the filter text is part of the device's or the
 // sensor's hardware id (ignoring case).
 func (e LogEntry) Matches(filter string) bool {
@@ -304,7 +315,7 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	e := t.shown[i]
 	cells := logCells(o)
-	setText(cells[0], e.Time.Local().Format("15:04:05.000"))
+	setText(cells[0], LogTime(e.Time, time.Now()))
 	setText(cells[1], e.Device)
 	setText(cells[2], e.Sensor)
 	setText(cells[3], e.Value)

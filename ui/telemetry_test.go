@@ -176,3 +176,19 @@ func tapButton(t testing.TB, o fyne.CanvasObject, text string) {
 	}
 	test.Tap(found)
 }
+
+func TestLogTime(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local)
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 26, 9, 41, 7, 250e6, time.Local), "09:41:07.250"},
+		{time.Date(2026, 3, 2, 9, 41, 7, 250e6, time.Local), "Mar 02 09:41:07"},
+		{time.Date(2025, 11, 26, 9, 41, 7, 0, time.Local), "Nov 26 09:41:07"},
+	} {
+		if got := LogTime(c.t, now); got != c.want {
+			t.Errorf("LogTime(%v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+}
