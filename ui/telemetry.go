@@ -161,11 +161,8 @@ func newTelemetry(a *app.App) *telemetry {
 	t.count.Importance = widget.LowImportance
 
 	t.log = widget.NewList(func() int { return len(t.shown) }, newLogRow, t.updateLogRow)
-	// The time column is as wide as a time.
-	timeWidth := canvas.NewRectangle(color.Transparent)
-	timeWidth.SetMinSize(newTimeLabel().MinSize())
 	header := container.NewBorder(nil, nil,
-		container.NewStack(timeWidth, widget.NewLabelWithStyle("Time", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), nil,
+		timeColumn(widget.NewLabelWithStyle("Time", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), nil,
 		container.New(logColumns, bold("Device"), bold("Sensor"), bold("Value"), bold("Status")))
 
 	t.device = widget.NewSelectEntry(nil)
@@ -246,13 +243,23 @@ func label(text string) *widget.Label {
 // logRow lays out a log line: the time, then device, sensor, value and
 // status in columns.
 func logRow(time, device, sensor, value, status *widget.Label) *fyne.Container {
-	return container.NewBorder(nil, nil, time, nil,
+	return container.NewBorder(nil, nil, timeColumn(time), nil,
 		container.New(logColumns, device, sensor, value, status))
 }
 
 // logColumns lays out the log's device, sensor, value and status columns,
 // the sensor and status wider than the others.
-var logColumns = columns{2, 3, 2, 4}
+var logColumns = columns{3, 4, 2, 4}
+
+// timeColumn gives o the width of the longest time LogTime writes, so that
+// the columns line up whatever the times.
+func timeColumn(o fyne.CanvasObject) fyne.CanvasObject {
+	w := canvas.NewRectangle(color.Transparent)
+	l := newTimeLabel()
+	l.SetText("Mar 02 00:00:00")
+	w.SetMinSize(l.MinSize())
+	return container.NewStack(w, o)
+}
 
 // columns lays objects out side by side, each as wide as its share of the
 // weights and as high as the tallest.
@@ -302,7 +309,8 @@ func newTimeLabel() *widget.Label {
 func logCells(o fyne.CanvasObject) []*widget.Label {
 	c := o.(*fyne.Container)
 	grid := c.Objects[0].(*fyne.Container)
-	out := []*widget.Label{c.Objects[1].(*widget.Label)}
+	time := c.Objects[1].(*fyne.Container).Objects[1] // timeColumn's stack
+	out := []*widget.Label{time.(*widget.Label)}
 	for _, x := range grid.Objects {
 		out = append(out, x.(*widget.Label))
 	}
