@@ -735,3 +735,31 @@ func TestBroker_address(t *testing.T) {
 		t.Errorf("status %q", s.status.broker.Text)
 	}
 }
+
+// A dialog whose input the engine refuses stays open with the reason, so
+// the user can fix it.
+func TestEdit_dialogKeepsRefusedInput(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "quickstart", "quickstart")
+	s, w := newStudioWindow(t, a)
+	s.Select(mustFind(t, s.Model(), "Floor 1 · Floor"))
+	before := a.Engine().Stats().Spaces
+	s.AddDialog(engine.KindSpace)
+	typeInto(t, w, 0, "Conference Room 11") // a sibling has that name
+	tapButton(t, overlay(t, w), "Add")
+	msg := dialogText(t, w)
+	if !strings.Contains(msg, "already exists") {
+		t.Fatalf("the dialog says %q", msg)
+	}
+	if es := entries(overlay(t, w)); es[0].Text != "Conference Room 11" {
+		t.Errorf("the name typed is gone: %q", es[0].Text)
+	}
+	typeInto(t, w, 0, "Conference Room 12")
+	tapButton(t, overlay(t, w), "Add")
+	if n := a.Engine().Stats().Spaces; n != before+1 {
+		t.Errorf("%d spaces, want %d", n, before+1)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog is still open after a good name")
+	}
+}
