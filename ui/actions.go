@@ -526,7 +526,7 @@ func (s *Studio) DuplicateDialog() {
 	pattern := widget.NewEntry()
 	pattern.SetText(engine.DefaultHardwareIDPattern)
 	help := widget.NewLabel("{hw} is the original hardware id, {n} a number that makes it unique.")
-	help.Importance = widget.LowImportance
+	help.TextStyle.Italic = true
 	help.Wrapping = fyne.TextWrapWord
 	s.formDialog("Duplicate "+s.model.Name(uid), "Duplicate", []*widget.FormItem{
 		widget.NewFormItem("Name", name),

@@ -62,8 +62,7 @@ func newHierarchy(m *Model) *hierarchy {
 	h.search.ActionItem = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { h.search.SetText("") })
 	h.search.OnChanged = func(string) { h.scheduleSearch() }
 	h.search.OnSubmitted = func(q string) { h.applySearch(q) }
-	h.info = widget.NewLabel("")
-	h.info.Importance = widget.LowImportance
+	h.info = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	h.info.Hide()
 	h.top = container.NewVBox(h.search, h.info)
 	h.body = container.NewBorder(h.top, nil, nil, nil, h.tree)

@@ -90,7 +90,7 @@ func (s *Studio) BrokerDialog() {
 	addr := widget.NewEntry()
 	addr.SetText(BrokerAddrFor(s.app.Path()))
 	help := widget.NewLabel("127.0.0.1:PORT accepts devices on this machine only; 0.0.0.0:PORT from the network too.")
-	help.Importance = widget.LowImportance
+	help.TextStyle.Italic = true
 	help.Wrapping = fyne.TextWrapWord
 	s.formDialog("Broker address of "+s.app.Name(), "Listen", []*widget.FormItem{
 		widget.NewFormItem("Address", addr), widget.NewFormItem("", help),

@@ -157,8 +157,7 @@ func newTelemetry(a *app.App) *telemetry {
 	t.filter.SetPlaceHolder("Filter by device or sensor")
 	t.filter.OnChanged = func(string) { t.applyFilter() }
 	t.rejected = widget.NewCheck("Rejected only", func(bool) { t.applyFilter() })
-	t.count = widget.NewLabel("")
-	t.count.Importance = widget.LowImportance
+	t.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 
 	t.log = widget.NewList(func() int { return len(t.shown) }, newLogRow, t.updateLogRow)
 	header := container.NewBorder(nil, nil,
