@@ -763,3 +763,23 @@ func TestEdit_dialogKeepsRefusedInput(t *testing.T) {
 		t.Error("the dialog is still open after a good name")
 	}
 }
+
+// Opening a project another process holds fails with a clear error, and
+// the studio goes on with its project and broker.
+func TestFiles_openLockedProject(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	s.opener = func(path string) (*app.App, error) {
+		return app.Open(path, app.Options{Broker: &app.BrokerOptions{Addr: "127.0.0.1:0"}})
+	}
+	addr := a.Broker().Addr()
+	other := mustOpenEmpty(t) // holds its file, as twin serve would
+	err := s.OpenPath(other.Path())
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("opening a held project: %v", err)
+	}
+	if s.App() != a || a.Broker() == nil || a.Broker().Addr() != addr {
+		t.Errorf("after the refusal the studio shows %s with broker %v", s.App().Path(), a.Broker())
+	}
+}
