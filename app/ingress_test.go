@@ -1126,7 +1126,6 @@ func TestQoS1Durability(t *testing.T) {
 	clients := []mqtt3.Client{e.connect3("durable-a", devHW, e.key), e.connect3("durable-b", devHW, e.key)}
 	c5 := e.connect5("durable-5", devHW, e.key)
 	want := make([]string, 0, n)
-	var toks []mqtt3.Token
 	for i := 0; i < n; i++ {
 		v := strconv.Itoa(10000 + i)
 		want = append(want, v)
@@ -1142,7 +1141,6 @@ func TestQoS1Durability(t *testing.T) {
 			if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 				t.Fatalf("paho 3.1.1 publish %s: %v", v, tok.Error())
 			}
-			toks = append(toks, tok)
 		}
 	}
 	if got := e.stats().Accepted; got != n {

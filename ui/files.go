@@ -177,21 +177,6 @@ func (s *Studio) importDone(sum *engine.ProvisionSummary) {
 	s.afterEdit(sel)
 }
 
-// ImportFile previews and imports provisioning file path, synchronously
-// (tests, and the command line of the studio).
-func (s *Studio) ImportFile(path string) (*engine.ProvisionSummary, error) {
-	plan, _, err := s.ImportPreview(path)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := s.Import(plan, nil)
-	if err != nil {
-		return nil, err
-	}
-	s.importDone(sum)
-	return sum, nil
-}
-
 // ---- dialogs ----
 
 // OpenDialog asks for a project file to open.

@@ -577,8 +577,7 @@ func (i *inspector) showKey(toggle *widget.Button) {
 // (Enter) or loses focus.
 type fieldEntry struct {
 	widget.Entry
-	onCommit  func(text string)
-	committed string
+	onCommit func(text string)
 }
 
 func newFieldEntry() *fieldEntry {

@@ -221,13 +221,6 @@ func (s *Studio) fail(err error) {
 	}
 }
 
-// info tells the user something in a dialog (nothing without a window).
-func (s *Studio) info(title, text string) {
-	if s.win != nil {
-		dialog.ShowInformation(title, text, s.win)
-	}
-}
-
 // copyText puts text on the clipboard and says so in the status bar.
 func (s *Studio) copyText(what, text string) {
 	if a := fyne.CurrentApp(); a != nil {

@@ -2,6 +2,7 @@ package goja
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -174,7 +175,7 @@ func (m *vm) fail(name string, args []string, err error) goja.Value {
 func (m *vm) authorize(action engine.Action, res string, id engine.ID) error {
 	ex := m.ex_()
 	if err := ex.v.Authorize(ex.p, action, res, id); err != nil {
-		return fmt.Errorf(notAuthorized)
+		return errors.New(notAuthorized)
 	}
 	return nil
 }

@@ -112,11 +112,10 @@ func (r *Runtime) program(u *engine.UDF, trace bool) *compiled {
 
 // vm is one goja runtime with the client library installed.
 type vm struct {
-	rt      *goja.Runtime
-	fns     map[progKey]goja.Callable
-	ex      *execution
-	protos  protos
-	timeout bool
+	rt     *goja.Runtime
+	fns    map[progKey]goja.Callable
+	ex     *execution
+	protos protos
 }
 
 func (r *Runtime) get() *vm {
