@@ -225,41 +225,16 @@ func (s *Studio) Move(src, dst string) error {
 	if src == dst {
 		return nil
 	}
-	dk, did, dok := ParseNode(dst)
-	var err error
-	_ = s.app.Engine().View(func(v *engine.View) error {
-		// Climb from dst to the nearest node that can hold src.
-		for dok {
-			if (sk == engine.KindSensor && dk == engine.KindDevice) || (sk != engine.KindSensor && dk == engine.KindSpace) {
-				break
-			}
-			switch dk {
-			case engine.KindSensor:
-				n, ok := v.Sensor(did)
-				if !ok {
-					return nil
-				}
-				dk, did = engine.KindDevice, n.DeviceID
-			case engine.KindDevice:
-				d, ok := v.Device(did)
-				if !ok {
-					return nil
-				}
-				dk, did = engine.KindSpace, d.SpaceID
-			default:
-				dok = false
-			}
-		}
-		return nil
-	})
-	if !dok && sk != engine.KindSpace {
+	target := s.holder(sk, dst)
+	if target == "" && sk != engine.KindSpace {
 		return s.finish(fmt.Errorf("%w: drop a device on a space, a sensor on a device", engine.ErrConflict), "")
 	}
+	_, did, _ := ParseNode(target) // zero for the top
 	where := "the top"
-	if dok {
-		where = s.model.Name(nodeOf(dk, did))
+	if target != "" {
+		where = s.model.Name(target)
 	}
-	err = s.editor.Do(fmt.Sprintf("Move %s to %s", s.model.Name(src), where), func(tx *engine.Tx) error {
+	err := s.editor.Do(fmt.Sprintf("Move %s to %s", s.model.Name(src), where), func(tx *engine.Tx) error {
 		switch sk {
 		case engine.KindSpace:
 			return tx.MoveSpace(sid, did)
@@ -270,6 +245,22 @@ func (s *Studio) Move(src, dst string) error {
 		}
 	})
 	return s.finish(err, src)
+}
+
+// holder is node uid or the nearest node above it that can hold a node of
+// kind k (a device for a sensor, else a space), "" when none (the top).
+func (s *Studio) holder(k engine.Kind, uid string) string {
+	want := engine.KindSpace
+	if k == engine.KindSensor {
+		want = engine.KindDevice
+	}
+	for uid != "" {
+		if uk, _, _ := ParseNode(uid); uk == want {
+			return uid
+		}
+		uid = s.parentOf(uid)
+	}
+	return ""
 }
 
 // nodeOf is the tree node id of object id of kind k.

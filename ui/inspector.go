@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -158,7 +159,7 @@ func (i *inspector) showHint() {
 
 // editSection is the form of the object's editable fields.
 func (i *inspector) editSection() fyne.CanvasObject {
-	var rows []fyne.CanvasObject
+	var objs []fyne.CanvasObject
 	e := i.model.e
 	_ = e.View(func(v *engine.View) error {
 		switch i.kind {
@@ -168,23 +169,23 @@ func (i *inspector) editSection() fyne.CanvasObject {
 				return nil
 			}
 			at := s.ID
-			rows = append(rows,
-				i.textRow(v, "Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Space).Name = t }),
+			objs = slices.Concat(objs,
+				i.textRow("Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Space).Name = t }),
 				i.typeRow(v, "Type", engine.SpaceType, s.TypeID, at, func(x any, id int) { x.(*engine.Space).TypeID = id }),
 				i.typeRow(v, "Subtype", engine.SpaceSubtype, s.SubtypeID, at, func(x any, id int) { x.(*engine.Space).SubtypeID = id }),
 				i.typeRow(v, "Status", engine.SpaceStatus, s.StatusID, at, func(x any, id int) { x.(*engine.Space).StatusID = id }),
-				i.textRow(v, "Description", s.Description, "Describe", func(x any, t string) { x.(*engine.Space).Description = t }))
+				i.textRow("Description", s.Description, "Describe", func(x any, t string) { x.(*engine.Space).Description = t }))
 		case engine.KindDevice:
 			d, ok := v.Device(i.id)
 			if !ok {
 				return nil
 			}
 			at := d.SpaceID
-			rows = append(rows,
-				i.textRow(v, "Name", d.Name, "Rename", func(x any, t string) { x.(*engine.Device).Name = t }),
+			objs = slices.Concat(objs,
+				i.textRow("Name", d.Name, "Rename", func(x any, t string) { x.(*engine.Device).Name = t }),
 				i.typeRow(v, "Type", engine.DeviceType, d.TypeID, at, func(x any, id int) { x.(*engine.Device).TypeID = id }),
 				i.typeRow(v, "Subtype", engine.DeviceSubtype, d.SubtypeID, at, func(x any, id int) { x.(*engine.Device).SubtypeID = id }),
-				i.textRow(v, "Hardware ID", d.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Device).HardwareID = t }),
+				i.textRow("Hardware ID", d.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Device).HardwareID = t }),
 				i.choiceRow("Status", []string{engine.DeviceProvisioned, engine.DeviceActive, engine.DeviceOffline, engine.DeviceDisabled},
 					d.Status, func(x any, c string) { x.(*engine.Device).Status = c }))
 		case engine.KindSensor:
@@ -193,9 +194,9 @@ func (i *inspector) editSection() fyne.CanvasObject {
 				return nil
 			}
 			at := s.SpaceID
-			rows = append(rows,
-				i.textRow(v, "Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Sensor).Name = t }),
-				i.textRow(v, "Hardware ID", s.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Sensor).HardwareID = t }),
+			objs = slices.Concat(objs,
+				i.textRow("Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Sensor).Name = t }),
+				i.textRow("Hardware ID", s.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Sensor).HardwareID = t }),
 				i.typeRow(v, "Data type", engine.SensorDataType, s.DataTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataTypeID = id }),
 				i.typeRow(v, "Data subtype", engine.SensorDataSubtype, s.DataSubtypeID, at, func(x any, id int) { x.(*engine.Sensor).DataSubtypeID = id }),
 				i.typeRow(v, "Unit", engine.SensorDataUnitType, s.DataUnitTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataUnitTypeID = id }),
@@ -203,24 +204,19 @@ func (i *inspector) editSection() fyne.CanvasObject {
 		}
 		return nil
 	})
-	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
-	for _, r := range rows {
-		row := r.(*fyne.Container)
-		objs = append(objs, row.Objects...)
-	}
 	return container.New(layout.NewFormLayout(), objs...)
 }
 
-// row returns a form row (as a two-object container the caller unpacks):
-// the bold label and the field with its error label below.
-func (i *inspector) row(label string, field fyne.CanvasObject) fyne.CanvasObject {
+// row returns the two objects of a form row: the bold label, and the field
+// with its error label below.
+func (i *inspector) row(label string, field fyne.CanvasObject) []fyne.CanvasObject {
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
 	errLabel.Wrapping = fyne.TextWrapWord
 	errLabel.Hide()
 	i.errs[label] = errLabel
 	key := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	return container.NewWithoutLayout(key, container.NewVBox(field, errLabel))
+	return []fyne.CanvasObject{key, container.NewVBox(field, errLabel)}
 }
 
 // setErr shows err beside field label, or hides the error when err is nil.
@@ -249,7 +245,7 @@ func ErrorText(err error) string {
 
 // textRow is an entry for a text field; set writes the new text into a
 // copy of the object.
-func (i *inspector) textRow(v *engine.View, label, value, verb string, set func(x any, text string)) fyne.CanvasObject {
+func (i *inspector) textRow(label, value, verb string, set func(x any, text string)) []fyne.CanvasObject {
 	en := newFieldEntry()
 	en.SetText(value)
 	en.onCommit = func(text string) {
@@ -265,7 +261,7 @@ func (i *inspector) textRow(v *engine.View, label, value, verb string, set func(
 }
 
 // typeRow is a dropdown of the enabled types of category c at space at.
-func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, current int, at engine.ID, set func(x any, id int)) fyne.CanvasObject {
+func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, current int, at engine.ID, set func(x any, id int)) []fyne.CanvasObject {
 	names := v.EnabledTypeNames(c, at)
 	cur := v.TypeName(current)
 	if cur != "" && !containsString(names, cur) {
@@ -292,7 +288,7 @@ func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, cur
 }
 
 // choiceRow is a dropdown of fixed choices.
-func (i *inspector) choiceRow(label string, choices []string, current string, set func(x any, choice string)) fyne.CanvasObject {
+func (i *inspector) choiceRow(label string, choices []string, current string, set func(x any, choice string)) []fyne.CanvasObject {
 	sel := widget.NewSelect(choices, nil)
 	sel.SetSelected(current)
 	sel.OnChanged = func(c string) {
@@ -367,8 +363,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 			i.setErr(name, i.update(label, func(x any) { setProperty(x, name, text) }))
 		}
 		i.entries[name] = en
-		r := i.row(name, en).(*fyne.Container)
-		objs = append(objs, r.Objects...)
+		objs = append(objs, i.row(name, en)...)
 	}
 	var list fyne.CanvasObject = note("No properties.")
 	if len(objs) > 0 {

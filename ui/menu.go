@@ -96,42 +96,55 @@ func (s *Studio) ToggleBroker() {
 	} else {
 		s.act(s.app.StartBroker(app.BrokerOptions{}))
 	}
-	s.status.setLive(live{broker: brokerText(s.app), rejected: s.app.Pipeline().Stats().Rejected})
+	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
 	s.tools.refresh()
 }
 
-// shortcut is a keyboard shortcut with what it does.
-type shortcut struct {
-	key  fyne.KeyName
-	mod  fyne.KeyModifier
-	name string
-	fn   func()
+// command is an action of the studio with its keyboard shortcut (no key:
+// none), for the main menu and the window's canvas.
+type command struct {
+	label string
+	key   fyne.KeyName
+	mod   fyne.KeyModifier
+	fn    func()
 }
 
-func (s *Studio) shortcuts() []shortcut {
+// commands are the studio's actions by name.
+func (s *Studio) commands() map[string]command {
 	ctl := fyne.KeyModifierShortcutDefault
-	return []shortcut{
-		{fyne.KeyN, ctl, "New project", s.NewDialog},
-		{fyne.KeyO, ctl, "Open project", s.OpenDialog},
-		{fyne.KeyS, ctl | fyne.KeyModifierShift, "Save as", s.SaveAsDialog},
-		{fyne.KeyI, ctl, "Import", s.ImportDialog},
-		{fyne.KeyQ, ctl, "Quit", s.quit},
-		{fyne.KeyZ, ctl, "Undo", func() { s.act(s.Undo()) }},
-		{fyne.KeyZ, ctl | fyne.KeyModifierShift, "Redo", func() { s.act(s.Redo()) }},
-		{fyne.KeyY, ctl, "Redo", func() { s.act(s.Redo()) }},
-		{fyne.KeyA, ctl | fyne.KeyModifierShift, "Add space", func() { s.AddDialog(engine.KindSpace) }},
-		{fyne.KeyD, ctl | fyne.KeyModifierShift, "Add device", func() { s.AddDialog(engine.KindDevice) }},
-		{fyne.KeyE, ctl | fyne.KeyModifierShift, "Add sensor", func() { s.AddDialog(engine.KindSensor) }},
-		{fyne.KeyD, ctl, "Duplicate", s.DuplicateDialog},
-		{fyne.KeyX, ctl, "Cut", func() { s.Cut(s.selected) }},
-		{fyne.KeyV, ctl, "Paste", func() { s.act(s.Paste()) }},
-		{fyne.KeyF, ctl, "Find", func() { s.focus(s.tree.search) }},
-		{fyne.KeyR, ctl, "Rename", s.RenameDialog},
-		{fyne.KeyB, ctl, "Start or stop the broker", s.ToggleBroker},
-		{fyne.KeyP, ctl, "Start or stop the simulation", s.ToggleSimulation},
-		{fyne.Key1, ctl, "Model tab", func() { s.tabs.SelectIndex(0) }},
-		{fyne.Key2, ctl, "Telemetry tab", func() { s.tabs.SelectIndex(1) }},
+	shift := ctl | fyne.KeyModifierShift
+	undo, redo := func() { s.act(s.Undo()) }, func() { s.act(s.Redo()) }
+	return map[string]command{
+		"new":        {"New…", fyne.KeyN, ctl, s.NewDialog},
+		"open":       {"Open…", fyne.KeyO, ctl, s.OpenDialog},
+		"saveAs":     {"Save As…", fyne.KeyS, shift, s.SaveAsDialog},
+		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, s.ImportDialog},
+		"quit":       {"Quit", fyne.KeyQ, ctl, s.quit},
+		"undo":       {"Undo", fyne.KeyZ, ctl, undo},
+		"redo":       {"Redo", fyne.KeyZ, shift, redo},
+		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.AddDialog(engine.KindSpace) }},
+		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.AddDialog(engine.KindDevice) }},
+		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.AddDialog(engine.KindSensor) }},
+		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, s.RenameDialog},
+		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, s.DuplicateDialog},
+		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.Cut(s.selected) }},
+		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.act(s.Paste()) }},
+		"delete":     {"Delete… (Del)", "", 0, s.DeleteDialog},
+		"find":       {"Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }},
+		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }},
+		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }},
+		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, s.ToggleBroker},
+		"brokerAddr": {"Broker Address…", "", 0, s.BrokerDialog},
+		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, s.ToggleSimulation},
 	}
+}
+
+// standardShortcuts are the keys Fyne's desktop driver reports as its
+// standard shortcuts rather than as the key with Ctrl, by command.
+var standardShortcuts = map[string]fyne.Shortcut{
+	"undo":  &fyne.ShortcutUndo{},
+	"cut":   &fyne.ShortcutCut{},
+	"paste": &fyne.ShortcutPaste{},
 }
 
 func (s *Studio) focus(o fyne.Focusable) {
@@ -146,33 +159,44 @@ func (s *Studio) quit() {
 	}
 }
 
-// installShortcuts registers the shortcuts on the window's canvas. F2 and
-// Delete work while the tree has the focus (modelTree passes them on).
+// installShortcuts registers the commands' shortcuts on the window's
+// canvas, and F2, Delete and Insert for the tree.
+//
+// Undo, Cut and Paste (and Ctrl+Y, Redo) arrive as Fyne's standard
+// shortcuts: a focused entry takes them for its text, and the canvas gets
+// them otherwise. Their menu items show the keys but never match them,
+// since the driver matches menu items before the focused widget, which
+// would take Ctrl+V from an entry. The other commands' shortcuts reach
+// the menu items in the desktop driver and the canvas in the test driver.
 func (s *Studio) installShortcuts() {
 	c := s.win.Canvas()
-	for _, sc := range s.shortcuts() {
-		fn := sc.fn
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.mod}, func(fyne.Shortcut) { fn() })
+	for name, cmd := range s.commands() {
+		if cmd.key == "" {
+			continue
+		}
+		fn := cmd.fn
+		var sc fyne.Shortcut = &desktop.CustomShortcut{KeyName: cmd.key, Modifier: cmd.mod}
+		if std, ok := standardShortcuts[name]; ok {
+			sc = std
+		}
+		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
-	// Cut and paste arrive as Fyne's standard shortcuts where an entry
-	// does not take them.
-	c.AddShortcut(&fyne.ShortcutCut{}, func(fyne.Shortcut) { s.Cut(s.selected) })
-	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) { s.act(s.Paste()) })
-	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.act(s.Undo()) })
-	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.Redo()) })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.Redo()) }) // Ctrl+Y
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.treeKey(ev) })
 }
 
 // installMenu sets the window's main menu.
 func (s *Studio) installMenu() {
-	ctl := fyne.KeyModifierShortcutDefault
-	item := func(label string, key fyne.KeyName, mod fyne.KeyModifier, fn func()) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, fn)
-		if key != "" {
-			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+	cmds := s.commands()
+	item := func(name string) *fyne.MenuItem {
+		cmd := cmds[name]
+		it := fyne.NewMenuItem(cmd.label, cmd.fn)
+		if cmd.key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: cmd.key, Modifier: cmd.mod}
 		}
 		return it
 	}
+	sep := fyne.NewMenuItemSeparator
 	recent := fyne.NewMenuItem("Open Recent", nil)
 	for _, p := range Recent() {
 		path := p
@@ -181,53 +205,22 @@ func (s *Studio) installMenu() {
 	if recent.ChildMenu == nil {
 		recent.Disabled = true
 	}
-	quit := item("Quit", fyne.KeyQ, ctl, s.quit)
+	quit := item("quit")
 	quit.IsQuit = true
-	file := fyne.NewMenu("File",
-		item("New…", fyne.KeyN, ctl, s.NewDialog),
-		item("Open…", fyne.KeyO, ctl, s.OpenDialog),
-		recent,
-		item("Save As…", fyne.KeyS, ctl|fyne.KeyModifierShift, s.SaveAsDialog),
-		fyne.NewMenuItemSeparator(),
-		item("Import Provisioning YAML…", fyne.KeyI, ctl, s.ImportDialog),
-		fyne.NewMenuItemSeparator(),
-		quit,
-	)
-	edit := fyne.NewMenu("Edit",
-		item("Undo", fyne.KeyZ, ctl, func() { s.act(s.Undo()) }),
-		item("Redo", fyne.KeyZ, ctl|fyne.KeyModifierShift, func() { s.act(s.Redo()) }),
-		fyne.NewMenuItemSeparator(),
-		item("Add Space…", fyne.KeyA, ctl|fyne.KeyModifierShift, func() { s.AddDialog(engine.KindSpace) }),
-		item("Add Device…", fyne.KeyD, ctl|fyne.KeyModifierShift, func() { s.AddDialog(engine.KindDevice) }),
-		item("Add Sensor…", fyne.KeyE, ctl|fyne.KeyModifierShift, func() { s.AddDialog(engine.KindSensor) }),
-		fyne.NewMenuItemSeparator(),
-		item("Rename… (F2)", fyne.KeyR, ctl, s.RenameDialog),
-		item("Duplicate…", fyne.KeyD, ctl, s.DuplicateDialog),
-		item("Cut", fyne.KeyX, ctl, func() { s.Cut(s.selected) }),
-		item("Paste", fyne.KeyV, ctl, func() { s.act(s.Paste()) }),
-		item("Delete… (Del)", "", 0, s.DeleteDialog),
-		fyne.NewMenuItemSeparator(),
-		item("Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }),
-	)
 	themeItem := func(label, name string) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, func() { SetTheme(name); s.installMenu() })
 		it.Checked = ThemeName() == name
 		return it
 	}
-	view := fyne.NewMenu("View",
-		item("Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }),
-		item("Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }),
-		fyne.NewMenuItemSeparator(),
-		themeItem("System Theme", ""),
-		themeItem("Light Theme", "light"),
-		themeItem("Dark Theme", "dark"),
-	)
-	run := fyne.NewMenu("Run",
-		item("Start or Stop Broker", fyne.KeyB, ctl, s.ToggleBroker),
-		item("Broker Address…", "", 0, s.BrokerDialog),
-		item("Start or Stop Simulation", fyne.KeyP, ctl, s.ToggleSimulation),
-	)
-	s.win.SetMainMenu(fyne.NewMainMenu(file, edit, view, run))
+	s.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu("File", item("new"), item("open"), recent, item("saveAs"), sep(), item("import"), sep(), quit),
+		fyne.NewMenu("Edit", item("undo"), item("redo"), sep(),
+			item("addSpace"), item("addDevice"), item("addSensor"), sep(),
+			item("rename"), item("duplicate"), item("cut"), item("paste"), item("delete"), sep(), item("find")),
+		fyne.NewMenu("View", item("model"), item("telemetry"), sep(),
+			themeItem("System Theme", ""), themeItem("Light Theme", "light"), themeItem("Dark Theme", "dark")),
+		fyne.NewMenu("Run", item("broker"), item("brokerAddr"), item("simulation")),
+	))
 }
 
 func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {

@@ -80,7 +80,7 @@ func (s *Studio) SetBrokerAddr(addr string) error {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Preferences().SetString(brokerKey(s.app.Path()), addr)
 	}
-	s.status.setLive(live{broker: brokerText(s.app), rejected: s.app.Pipeline().Stats().Rejected})
+	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
 	s.tools.refresh()
 	return nil
 }
