@@ -1,37 +1,33 @@
 package mqtt_test
 
-// Tests of the broker adapter's own behaviour; the end-to-end ingress
-// tests with real MQTT clients are in app/ingress_test.go and
-// app/crash_test.go.
+// Tests of the broker adapter's own behaviour, on projects opened with
+// internal/testkit (no app); the end-to-end ingress tests with real MQTT
+// clients are in app/ingress_test.go and app/crash_test.go.
 
 import (
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/mqtt"
+	"github.com/twinstudio/twinstudio/internal/testkit"
 )
 
-const devHW = "1234567890AB"
+const devHW = testkit.QuickstartDevice
 
-// openProject opens a provisioned project without a broker; it is closed
-// when the test ends.
-func openProject(t *testing.T) *app.App {
+// openProject opens a project provisioned with the kit's Ingress snippet
+// (two devices, no UDFs) in a real bbolt file, without a broker; it is
+// closed when the test ends.
+func openProject(t *testing.T) *testkit.Project {
 	t.Helper()
-	a, err := app.Open(filepath.Join(t.TempDir(), "broker.twin"), app.Options{})
-	if err != nil {
+	p := testkit.Open(t, "", testkit.Options{})
+	if _, err := p.ProvisionYAML(t, testkit.Ingress.YAML, nil); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
-	if _, err := a.ProvisionFile("../../app/testdata/ingress.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return p
 }
 
 func deviceState(t *testing.T, e *engine.Engine) string {
@@ -49,16 +45,9 @@ func deviceState(t *testing.T, e *engine.Engine) string {
 }
 
 // send submits a QoS 1 message as the device would and waits for it.
-func send(t *testing.T, a *app.App, sensor, payload string) {
+func send(t *testing.T, p *testkit.Project, sensor, payload string) {
 	t.Helper()
-	tk, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: "devices/" + devHW + "/sensors/" + sensor,
-		Payload: []byte(payload), QoS: 1, Username: devHW, Received: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tk.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	p.MustSend(t, testkit.Message{Device: devHW, Sensor: sensor, Payload: payload})
 }
 
 // TestNotStarted: a broker that is not started answers with errors, not
