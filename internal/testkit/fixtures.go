@@ -80,7 +80,7 @@ var Snippets = []Snippet{
     script: copy.js
 `, Scripts: map[string]string{"copy.js": `function process(telemetry, executionContext) {
     var sensor = getSensorMetadata(telemetry.SensorId);
-    setSpaceValue(sensor.SpaceId, "Temperature", telemetry.Message.SensorValue);
+    setSpaceValue(sensor.Space().Id, "Temperature", JSON.parse(telemetry.Message).SensorValue);
 }
 `}},
 	{Name: "unknown key", YAML: "- name: Building\n  colour: blue\n", Err: "colour"},
