@@ -2,12 +2,14 @@ package engine
 
 import (
 	"encoding/json"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Event types (CONTRACT §7).
+// Event types: the eventType of the envelope and the {type} of the topic
+// twins/events/{type}/{objectId} (docs/mqtt.md).
 const (
 	EventSensorChange      = "SensorChange"
 	EventSpaceChange       = "SpaceChange"
@@ -79,6 +81,116 @@ type UdfCustomData struct {
 	ResourceType     string `json:"ResourceType"`
 	Payload          string `json:"Payload"`
 	CorrelationID    string `json:"CorrelationId,omitempty"`
+}
+
+// TopologyOperationData is the data of a TopologyOperation event: one
+// object of the graph was created, updated or deleted by a committed
+// transaction (an edit in the studio, a provisioning run, an undo).
+type TopologyOperationData struct {
+	// SpacesToNotify are the object's space and that space's ancestors,
+	// nearest first (for a space: itself, then its ancestors); empty for
+	// objects of no space (endpoints, ontologies, system types).
+	SpacesToNotify []string `json:"SpacesToNotify"`
+	// ID is the object's id: a GUID, or the integer id of a property key,
+	// type or ontology.
+	ID string `json:"Id"`
+	// Type is the preview's resource type of the object: Space, Device,
+	// Sensor, User, Matcher, UserDefinedFunction, SpaceRoleAssignment,
+	// Endpoint, SpaceResource, ExtendedPropertyKey, ExtendedType or
+	// Ontology. It is the event's subject too.
+	Type string `json:"Type"`
+	// AccessType is Create, Update or Delete.
+	AccessType Action `json:"AccessType"`
+}
+
+// topologyTypes are the resource types of TopologyOperation events.
+var topologyTypes = map[Kind]string{
+	KindSpace: ResSpace, KindDevice: ResDevice, KindSensor: ResSensor, KindUser: ResUser,
+	KindMatcher: ResMatcher, KindUDF: ResUserDefinedFunction, KindRoleAssignment: ResSpaceRoleAssignment,
+	KindEndpoint: ResEndpoint, KindResource: ResSpaceResource, KindPropertyKey: ResExtendedPropertyKey,
+	KindType: ResExtendedType, KindOntology: ResOntology,
+}
+
+// topologyEvents returns the TopologyOperation events of a recorded
+// transaction (tx.record was called before its changes): one per object
+// whose image differs before and after it, in the order they were first
+// touched. Without a recording it returns nil. Call it after fn and before
+// the transaction is rolled back; publish the events only once the commit
+// succeeded, as the pipeline does with its events.
+func (tx *Tx) topologyEvents() []*Event {
+	chs := tx.changes()
+	if len(chs) == 0 {
+		return nil
+	}
+	evs := make([]*Event, 0, len(chs))
+	for _, c := range chs {
+		typ, ok := topologyTypes[c.Ref.Kind]
+		if !ok {
+			continue
+		}
+		access, img := ActionUpdate, c.After
+		switch {
+		case c.Before == nil:
+			access = ActionCreate
+		case c.After == nil:
+			access, img = ActionDelete, c.Before
+		}
+		id := c.Ref.Key.String()
+		if c.Ref.Kind == KindPropertyKey || c.Ref.Kind == KindType || c.Ref.Kind == KindOntology {
+			id = strconv.Itoa(KeyInt(c.Ref.Key))
+		}
+		data := &TopologyOperationData{SpacesToNotify: tx.spacesToNotify(img), ID: id, Type: typ, AccessType: access}
+		evs = append(evs, newEvent(EventTopologyOperation, c.Ref.Key, typ, data, tx.now, "1"))
+	}
+	return evs
+}
+
+// spacesToNotify is the space of o and its ancestors, nearest first, as
+// GUID strings. A space deleted by the transaction is known by its image;
+// the walk goes on from its parent while that is in the graph.
+func (tx *Tx) spacesToNotify(o Object) []string {
+	var first ID
+	switch x := o.(type) {
+	case *Space:
+		out := []string{x.ID.String()}
+		return append(out, tx.ancestorIDs(x.ParentID)...)
+	case *Device:
+		first = x.SpaceID
+	case *Sensor:
+		first = x.SpaceID
+	case *User:
+		first = x.SpaceID
+	case *Matcher:
+		first = x.SpaceID
+	case *UDF:
+		first = x.SpaceID
+	case *Resource:
+		first = x.SpaceID
+	case *PropertyKey:
+		first = x.SpaceID
+	case *ExtendedType:
+		first = x.SpaceID
+	case *RoleAssignment:
+		first = pathAnchor(x.Path)
+	}
+	return tx.ancestorIDs(first)
+}
+
+// ancestorIDs is id and its ancestors in the graph, nearest first; empty
+// for a zero id.
+func (tx *Tx) ancestorIDs(id ID) []string {
+	if id.IsZero() {
+		return []string{}
+	}
+	out := []string{id.String()}
+	n := tx.g.spaces[id]
+	if n == nil {
+		return out
+	}
+	for p := n.parent; p != nil; p = p.parent {
+		out = append(out, p.s.ID.String())
+	}
+	return out
 }
 
 // eventIDs makes event ids cheaply: a random per-process prefix and a

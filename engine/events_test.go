@@ -1,0 +1,108 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// TestTopologyEvents: a recorded transaction yields one TopologyOperation
+// event per object it created, updated or deleted, with the spaces to
+// notify nearest first, in the Event Grid envelope on
+// twins/events/TopologyOperation/{id}.
+func TestTopologyEvents(t *testing.T) {
+	e, _ := openEngine(t)
+	var building, floor, room engine.Space
+	var dev engine.Device
+	var evs []*engine.Event
+	must(t, e.Update(func(tx *engine.Tx) error {
+		tx.RecordForTest()
+		building = engine.Space{Name: "B"}
+		must(t, tx.CreateSpace(&building))
+		floor = engine.Space{Name: "F", ParentID: building.ID}
+		must(t, tx.CreateSpace(&floor))
+		room = engine.Space{Name: "R", ParentID: floor.ID}
+		must(t, tx.CreateSpace(&room))
+		dev = engine.Device{Name: "Pi", SpaceID: room.ID, HardwareID: "PI1"}
+		must(t, tx.CreateDevice(&dev))
+		evs = tx.TopologyEventsForTest()
+		return nil
+	}))
+	b, f, r := building.ID.String(), floor.ID.String(), room.ID.String()
+	want := []engine.TopologyOperationData{
+		{SpacesToNotify: []string{b}, ID: b, Type: "Space", AccessType: engine.ActionCreate},
+		{SpacesToNotify: []string{f, b}, ID: f, Type: "Space", AccessType: engine.ActionCreate},
+		{SpacesToNotify: []string{r, f, b}, ID: r, Type: "Space", AccessType: engine.ActionCreate},
+		{SpacesToNotify: []string{r, f, b}, ID: dev.ID.String(), Type: "Device", AccessType: engine.ActionCreate},
+	}
+	check(t, "create", evs, want)
+
+	// An update and a delete; an unrecorded transaction has no events.
+	must(t, e.Update(func(tx *engine.Tx) error {
+		tx.RecordForTest()
+		c := floor
+		c.Description = "the first floor"
+		must(t, tx.UpdateSpace(&c))
+		must(t, tx.DeleteDevice(dev.ID))
+		evs = tx.TopologyEventsForTest()
+		return nil
+	}))
+	check(t, "update and delete", evs, []engine.TopologyOperationData{
+		{SpacesToNotify: []string{f, b}, ID: f, Type: "Space", AccessType: engine.ActionUpdate},
+		{SpacesToNotify: []string{r, f, b}, ID: dev.ID.String(), Type: "Device", AccessType: engine.ActionDelete},
+	})
+	must(t, e.Update(func(tx *engine.Tx) error {
+		must(t, tx.DeleteSpace(room.ID))
+		evs = tx.TopologyEventsForTest()
+		return nil
+	}))
+	if len(evs) != 0 {
+		t.Errorf("unrecorded transaction: %d events", len(evs))
+	}
+
+	// The envelope and topic.
+	must(t, e.Update(func(tx *engine.Tx) error {
+		tx.RecordForTest()
+		must(t, tx.DeleteSpace(floor.ID))
+		evs = tx.TopologyEventsForTest()
+		return nil
+	}))
+	check(t, "delete a space", evs, []engine.TopologyOperationData{
+		{SpacesToNotify: []string{f, b}, ID: f, Type: "Space", AccessType: engine.ActionDelete},
+	})
+	if got := evs[0].MQTTTopic(); got != "twins/events/TopologyOperation/"+f {
+		t.Errorf("topic %s", got)
+	}
+	var env map[string]any
+	if err := json.Unmarshal(evs[0].JSON(), &env); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "subject", "data", "eventType", "eventTime", "dataVersion", "metadataVersion"} {
+		if _, ok := env[k]; !ok {
+			t.Errorf("envelope without %s: %s", k, evs[0].JSON())
+		}
+	}
+	if env["eventType"] != "TopologyOperation" || env["subject"] != "Space" {
+		t.Errorf("envelope %s", evs[0].JSON())
+	}
+	data := env["data"].(map[string]any)
+	if data["AccessType"] != "Delete" || data["Type"] != "Space" || data["Id"] != f {
+		t.Errorf("data %v", data)
+	}
+}
+
+func check(t *testing.T, what string, evs []*engine.Event, want []engine.TopologyOperationData) {
+	t.Helper()
+	var got []engine.TopologyOperationData
+	for _, ev := range evs {
+		if ev.EventType != engine.EventTopologyOperation {
+			t.Errorf("%s: event type %s", what, ev.EventType)
+		}
+		got = append(got, *ev.Data.(*engine.TopologyOperationData))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
