@@ -124,11 +124,11 @@ func (a *App) Pipeline() *engine.Pipeline { return a.pipeline }
 // concurrent use with StartBroker and StopBroker.
 func (a *App) Broker() *mqtt.Broker { return a.broker.Load() }
 
-// ReadPlan reads and checks a provisioning YAML file (CONTRACT §3) without
+// ReadPlan reads and checks a provisioning YAML file (docs/provisioning.md) without
 // touching any project: errors name the file, line and field.
 func ReadPlan(path string) (*engine.Plan, error) { return yaml.ReadFile(path) }
 
-// ProvisionFile reads a provisioning YAML file (CONTRACT §3) and applies it
+// ProvisionFile reads a provisioning YAML file (docs/provisioning.md) and applies it
 // as one transaction.
 func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
 	plan, err := ReadPlan(path)

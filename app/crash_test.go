@@ -1,6 +1,6 @@
 package app_test
 
-// The durability tests of issue 3 on the real binary: a `twin serve` child
+// The durability tests on the real binary: a `twin serve` child
 // gets 10,000 QoS 1 messages from several paho 3.1.1 clients and is killed
 // with SIGKILL mid-stream (or stopped with SIGTERM); afterwards every
 // message that got a PUBACK must be in the sensor's durable history.
@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildTwin builds cmd/twin (without cgo, as CONTRACT §1 requires) once
+// buildTwin builds cmd/twin (without cgo, as the CLI must build) once
 // per test binary.
 func buildTwin(t *testing.T) string {
 	t.Helper()

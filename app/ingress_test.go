@@ -1,6 +1,6 @@
 package app_test
 
-// End-to-end tests of telemetry ingress (CONTRACT §4 and §7, issue 3): a
+// End-to-end tests of telemetry ingress (docs/mqtt.md: topics, payloads, events): a
 // real project file, the app's real mochi broker on a free loopback port,
 // and real clients — paho for MQTT 3.1.1 and 5, mosquitto_pub and
 // mosquitto_sub. The kill -9 and SIGTERM tests of `twin serve` are in
@@ -713,7 +713,7 @@ func TestShorthandTopic(t *testing.T) {
 	})
 }
 
-// envelope is the Event Grid envelope of CONTRACT §7, as sent.
+// envelope is the Event Grid envelope of the events (docs/mqtt.md), as sent.
 type envelope struct {
 	ID              string          `json:"id"`
 	Subject         string          `json:"subject"`

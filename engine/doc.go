@@ -8,8 +8,13 @@
 // filters); provisioning plans; and authorization by path-scoped roles.
 //
 // The package imports only the standard library. Technology lives in adapter
-// packages that implement the interfaces declared here (Store for the
-// bbolt project file, and later the broker, the UDF runtime and the HTTP API).
+// packages named after it, which implement the interfaces declared here or
+// drive the engine through its API: engine/bbolt implements Store (the
+// project file), engine/goja implements UDFRuntime (JavaScript UDFs),
+// engine/jsonpath implements PathEvaluator (matcher conditions),
+// engine/yaml reads provisioning files into a Plan, and engine/mqtt serves
+// devices and submits their telemetry to a Pipeline. The dependency rules
+// are checked by internal/archtest.
 //
 // # Concurrency
 //

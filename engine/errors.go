@@ -16,7 +16,6 @@ var (
 	ErrConflict      = errors.New("engine: conflict")
 	ErrNotAuthorized = errors.New("Not Authorized")
 	ErrClosed        = errors.New("engine: closed")
-	ErrReadOnly      = errors.New("engine: write in a read-only view")
 )
 
 // Pos is a place in a source file: a provisioning YAML, a DTDL file.

@@ -71,7 +71,7 @@ func names(r *engine.Result) string {
 }
 
 // TestNavigationPreviewTable runs every row of the preview's documented
-// examples (reference §2.1, devices route) and more.
+// examples (the devices route) and more.
 func TestNavigationPreviewTable(t *testing.T) {
 	e, ids := navGraph(t)
 	F1 := ids["F1"]

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// Telemetry topics (CONTRACT §4).
+// Telemetry topics (docs/mqtt.md).
 const (
 	// TopicPrefix starts every device topic: devices/{hardwareId}/…
 	TopicPrefix = "devices/"
@@ -133,9 +133,9 @@ func ParseCreationTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%w: %s %q is not ISO 8601", ErrBadPropertyBag, PropCreationTimeUtc, short(s))
 }
 
-// ValueFromPayload extracts a sensor value from a payload by CONTRACT §4's
-// rule: a bare number, boolean or string, or a JSON object with a "value"
-// or "SensorValue" field (a number, boolean or string). It returns false
+// ValueFromPayload extracts a sensor value from a payload by this rule: a
+// bare number, boolean or string, or a JSON object with a "value" or
+// "SensorValue" field (a number, boolean or string). It returns false
 // when the payload carries no value in that sense (an array, null, a nested
 // object, binary data, or text over one line or 1 KiB).
 func ValueFromPayload(p []byte) (string, bool) {

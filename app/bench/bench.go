@@ -1,4 +1,4 @@
-// Package bench runs Twin Studio's benchmarks (CONTRACT §9) against real
+// Package bench runs Twin Studio's benchmarks (the table of twin bench) against real
 // components (bbolt files in a temp dir, the engine) and prints one table.
 // `twin bench` and `make bench` call Run. Micro-benchmarks live beside the
 // code as testing.B functions; these are the end-to-end figures.
@@ -30,8 +30,8 @@ type Bench struct {
 	Run  func(cfg Config) ([]Row, error)
 }
 
-// Config sizes the benchmarks. The zero value means the full sizes of
-// CONTRACT §9; tests use small sizes.
+// Config sizes the benchmarks. The zero value means the full sizes that
+// twin bench reports against its targets; tests use small sizes.
 type Config struct {
 	Dir         string // temp folder for project files; default os.MkdirTemp
 	OpenObjects int    // graph_open_1m / mem_per_object size; default 1,000,000

@@ -21,7 +21,7 @@ type cli struct {
 	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: run one on a sensor and a message."`
 	Matcher   matcherCmd   `cmd:"" help:"Matcher commands."`
 	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
-	Bench     benchCmd     `cmd:"" help:"Run the benchmarks and print the table of CONTRACT §9."`
+	Bench     benchCmd     `cmd:"" help:"Run the benchmarks (ingest, UDFs, graph, simulation) and print their table with targets."`
 	Simulate  simulateCmd  `cmd:"" help:"Run a simulation scenario in process: virtual people and physics feeding the pipeline."`
 }
 

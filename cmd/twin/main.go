@@ -1,5 +1,5 @@
 // Command twin is Twin Studio's command line and headless server: it
-// provisions, queries and serves project files (CONTRACT §1).
+// provisions, queries and serves project files.
 package main
 
 import "os"

@@ -10,7 +10,7 @@ import (
 
 type provisionCmd struct {
 	projectFlag
-	File string `arg:"" name:"PROVISION.yaml" help:"Provisioning YAML (CONTRACT §3)."`
+	File string `arg:"" name:"PROVISION.yaml" help:"Provisioning YAML file: a list of root spaces with their devices, sensors, matchers, UDFs and role assignments (docs/provisioning.md)."`
 }
 
 func (c *provisionCmd) Run(e *env) (err error) {

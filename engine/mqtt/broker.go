@@ -1,5 +1,5 @@
 // Package mqtt is Twin Studio's ingress: an embedded mochi-mqtt v2 broker
-// that devices publish telemetry to (CONTRACT §4) and that carries the
+// that devices publish telemetry to (docs/mqtt.md) and that carries the
 // engine's events out on twins/events/{EventType}/{objectId}.
 //
 // The broker never blocks on work: its OnPublish hook hands each message to
@@ -454,8 +454,8 @@ func errText(err error) string {
 // A device may publish anywhere as far as the broker is concerned: OnPublish
 // hands every publish to the pipeline, which refuses (and counts) those
 // outside devices/{its hardwareId}/ or for sensors it may not send for.
-// Twin events are for the inline client (and, with the access-control
-// issue, for principals with tokens).
+// Twin events are for the inline client only (Broker.Subscribe, in the
+// serving process).
 func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 	if cl.Net.Inline {
 		return true

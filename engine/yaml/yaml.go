@@ -1,4 +1,4 @@
-// Package yaml reads provisioning YAML files (CONTRACT §3) into an
+// Package yaml reads provisioning YAML files (docs/provisioning.md) into an
 // engine.Plan.
 //
 // A provisioning file is a YAML list of root spaces in the form used by the
@@ -9,7 +9,7 @@
 // errors.Is against ErrSyntax, ErrUnknownKey, ErrScript, engine.ErrInvalid
 // and engine.ErrDuplicate.
 //
-// Keys are matched exactly as the contract spells them (camelCase), plus a
+// Keys are matched exactly as the format spells them (camelCase), plus a
 // few alternate spellings: subtype, userDefinedFunctions, roleAssignments,
 // propertyKeys, dataSubType. Src.Fields records each key as written and,
 // for an alternate spelling, under the canonical one too (subType,
@@ -66,7 +66,7 @@ const (
 	MaxScriptSize = 16 << 20
 )
 
-// ReadFile reads a provisioning YAML file (CONTRACT §3) into a Plan. UDF
+// ReadFile reads a provisioning YAML file (docs/provisioning.md) into a Plan. UDF
 // script paths are relative to the file's folder and their contents are
 // loaded into PlanUDF.Script. Positions name the file as path is given.
 func ReadFile(path string) (*engine.Plan, error) {
