@@ -16,7 +16,7 @@ FUZZTIME=${FUZZTIME:-30s}
 cd "$(dirname "$0")/.."
 
 targets=$(grep -rE --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*\(' . |
-	grep -v '^\./\.git/' | sed -E 's#^\./(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#\1 \2#; s#^\./[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#. \1#' | sort -u)
+	grep -v -e '^\./\.git/' -e '/testdata/' | sed -E 's#^\./(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#\1 \2#; s#^\./[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#. \1#' | sort -u)
 if [ -z "$targets" ]; then
 	echo "fuzz: no fuzz targets found" >&2
 	exit 1
