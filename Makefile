@@ -27,19 +27,19 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 all: build
 
 deps:
-	@missing=""; for p in $(APT_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
 	@command -v $(GO) >/dev/null || { echo "make: Go $(GO_MIN) or newer is needed and '$(GO)' is not in PATH: install the tarball from https://go.dev/dl/ into /usr/local/go and add /usr/local/go/bin to PATH (README.md, Prerequisites)" >&2; exit 1; }
 	@v=$$(GOTOOLCHAIN=local $(GO) version | sed -n 's/^go version go\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p'); \
 	set -- $$v $(subst ., ,$(GO_MIN)); \
 	if [ -z "$$v" ] || [ "$$1" -lt "$$3" ] || { [ "$$1" -eq "$$3" ] && [ "$$2" -lt "$$4" ]; }; then \
 		echo "make: Go $(GO_MIN) or newer is needed, $$(command -v $(GO)) is $$(GOTOOLCHAIN=local $(GO) env GOVERSION 2>/dev/null || echo older) (Debian 12's golang-go is 1.19): install the tarball from https://go.dev/dl/ into /usr/local/go and put /usr/local/go/bin first in PATH (README.md, Prerequisites)" >&2; \
 		exit 1; \
+	fi
+	@missing=""; for p in $(APT_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 build: deps
