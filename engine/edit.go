@@ -66,23 +66,28 @@ func NewEditor(e *Engine, limit int) *Editor {
 // "Rename Floor 1") and clears the redo stack. An error leaves nothing
 // changed and nothing pushed. fn must not call the Editor or the Engine's
 // View or Update (it would deadlock); it may set values, which are
-// committed with the edit but not undone.
+// committed with the edit but not undone. Once the edit is committed, a
+// TopologyOperation event for each object it created, updated or deleted
+// goes out on the engine's bus (Undo and Redo do the same).
 func (ed *Editor) Do(label string, fn func(tx *Tx) error) error {
 	ed.mu.Lock()
 	defer ed.mu.Unlock()
 	var chs []change
 	var kept map[ID]keptValues
+	var evs []*Event
 	err := ed.e.Update(func(tx *Tx) error {
 		tx.record()
 		if err := fn(tx); err != nil {
 			return err
 		}
 		chs, kept = tx.changes(), tx.rec.kept
+		evs = tx.topologyEvents(chs)
 		return nil
 	})
 	if err != nil || len(chs) == 0 {
 		return err
 	}
+	ed.e.bus.Publish(evs...) // committed
 	ed.undo = append(ed.undo, &editEntry{label: label, changes: chs, kept: kept})
 	if n := len(ed.undo) - ed.limit; n > 0 {
 		clear(ed.undo[:n])
@@ -124,6 +129,7 @@ func (ed *Editor) step(undo bool) (string, error) {
 	top := (*src)[len(*src)-1]
 	conflict := false
 	var kept map[ID]keptValues
+	var evs []*Event
 	err := ed.e.Update(func(tx *Tx) error {
 		if err := tx.restore(top.changes, undo); err != nil {
 			conflict = true
@@ -133,6 +139,7 @@ func (ed *Editor) step(undo bool) (string, error) {
 		// that go keep theirs for the way back.
 		tx.reattach(top.kept)
 		kept = tx.rec.kept
+		evs = tx.topologyEvents(tx.changes())
 		return nil
 	})
 	if err != nil {
@@ -160,6 +167,7 @@ func (ed *Editor) step(undo bool) (string, error) {
 	(*src)[len(*src)-1] = nil
 	*src = (*src)[:len(*src)-1]
 	*dst = append(*dst, top)
+	ed.e.bus.Publish(evs...) // committed
 	return top.label, nil
 }
 

@@ -111,14 +111,14 @@ var topologyTypes = map[Kind]string{
 	KindType: ResExtendedType, KindOntology: ResOntology,
 }
 
-// topologyEvents returns the TopologyOperation events of a recorded
-// transaction (tx.record was called before its changes): one per object
-// whose image differs before and after it, in the order they were first
-// touched. Without a recording it returns nil. Call it after fn and before
-// the transaction is rolled back; publish the events only once the commit
-// succeeded, as the pipeline does with its events.
-func (tx *Tx) topologyEvents() []*Event {
-	chs := tx.changes()
+// topologyEvents returns the TopologyOperation events of the changes chs
+// of a recorded transaction (tx.changes): one per object whose image
+// differs before and after it, in the order they were first touched. Call
+// it inside the transaction; publish the events only once the commit
+// succeeded, as the pipeline does with its events. The Editor does so for
+// every edit, undo and redo, so that subscribers see every topology
+// change made in a serving process.
+func (tx *Tx) topologyEvents(chs []change) []*Event {
 	if len(chs) == 0 {
 		return nil
 	}

@@ -106,3 +106,62 @@ func check(t *testing.T, what string, evs []*engine.Event, want []engine.Topolog
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
 }
+
+// TestEditorPublishesTopologyEvents: every committed edit, undo and redo
+// publishes its TopologyOperation events on the bus; a failed edit
+// publishes none.
+func TestEditorPublishesTopologyEvents(t *testing.T) {
+	e, _ := openEngine(t)
+	ed := engine.NewEditor(e, 0)
+	sub := e.Events().Subscribe(100, func(ev *engine.Event) bool { return ev.EventType == engine.EventTopologyOperation })
+	defer sub.Close()
+	next := func(what string) []string {
+		t.Helper()
+		var got []string
+		for {
+			select {
+			case ev := <-sub.C:
+				d := ev.Data.(*engine.TopologyOperationData)
+				got = append(got, string(d.AccessType)+" "+d.Type)
+			default:
+				return got
+			}
+		}
+	}
+	var s engine.Space
+	must(t, ed.Do("Add B", func(tx *engine.Tx) error {
+		s = engine.Space{Name: "B"}
+		if err := tx.CreateSpace(&s); err != nil {
+			return err
+		}
+		return tx.CreateDevice(&engine.Device{Name: "Pi", SpaceID: s.ID, HardwareID: "PI1"})
+	}))
+	if got := next("do"); !reflect.DeepEqual(got, []string{"Create Space", "Create Device"}) {
+		t.Errorf("after Do: %v", got)
+	}
+	if err := ed.Do("Bad", func(tx *engine.Tx) error {
+		c := s
+		c.Name = "B2"
+		if err := tx.UpdateSpace(&c); err != nil {
+			return err
+		}
+		return engine.ErrInvalid
+	}); err == nil {
+		t.Fatal("a failing edit succeeded")
+	}
+	if got := next("failed do"); len(got) != 0 {
+		t.Errorf("after a failed edit: %v", got)
+	}
+	if _, err := ed.Undo(); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("undo"); len(got) != 2 || got[0][:6] != "Delete" || got[1][:6] != "Delete" {
+		t.Errorf("after Undo: %v", got)
+	}
+	if _, err := ed.Redo(); err != nil {
+		t.Fatal(err)
+	}
+	if got := next("redo"); len(got) != 2 || got[0][:6] != "Create" || got[1][:6] != "Create" {
+		t.Errorf("after Redo: %v", got)
+	}
+}

@@ -4,5 +4,5 @@ package engine
 // do.
 func (tx *Tx) RecordForTest() { tx.record() }
 
-// TopologyEventsForTest is tx.topologyEvents.
-func (tx *Tx) TopologyEventsForTest() []*Event { return tx.topologyEvents() }
+// TopologyEventsForTest is tx.topologyEvents of the transaction's changes.
+func (tx *Tx) TopologyEventsForTest() []*Event { return tx.topologyEvents(tx.changes()) }
