@@ -5,6 +5,7 @@ package mqtt_test
 // clients are in app/ingress_test.go and app/crash_test.go.
 
 import (
+	"encoding/json"
 	"net"
 	"strings"
 	"sync"
@@ -169,5 +170,54 @@ func TestForwarderFallsBehind(t *testing.T) {
 		case <-timeout:
 			t.Fatal("no event forwarded after the forwarder subscribed again")
 		}
+	}
+}
+
+// TestTopologyOperationEvents: a studio-style edit (through the Editor)
+// reaches subscribers as a TopologyOperation event on
+// twins/events/TopologyOperation/{id}, in the Event Grid envelope.
+func TestTopologyOperationEvents(t *testing.T) {
+	p := openProject(t)
+	b := p.StartBroker(t, mqtt.Options{})
+	got := make(chan string, 16)
+	if err := b.Subscribe("twins/events/TopologyOperation/#", 1, func(topic string, payload []byte) {
+		got <- topic + " " + string(payload)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var room engine.Space
+	ed := engine.NewEditor(p.Engine(), 0)
+	if err := ed.Do("Add room", func(tx *engine.Tx) error {
+		f, err := tx.ResolveSpace("/Quickstart Building/Floor 1")
+		if err != nil {
+			return err
+		}
+		room = engine.Space{Name: "Room 2", ParentID: f}
+		return tx.CreateSpace(&room)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got:
+		topic, payload, _ := strings.Cut(m, " ")
+		if topic != "twins/events/TopologyOperation/"+room.ID.String() {
+			t.Errorf("topic %s", topic)
+		}
+		var env struct {
+			ID, Subject, EventType, EventTime, DataVersion, MetadataVersion string
+			Data                                                            engine.TopologyOperationData
+		}
+		if err := json.Unmarshal([]byte(payload), &env); err != nil {
+			t.Fatal(err)
+		}
+		if env.ID == "" || env.EventTime == "" || env.EventType != "TopologyOperation" || env.Subject != "Space" ||
+			env.DataVersion == "" || env.MetadataVersion != "1" {
+			t.Errorf("envelope %s", payload)
+		}
+		if d := env.Data; d.ID != room.ID.String() || d.Type != "Space" || d.AccessType != engine.ActionCreate || len(d.SpacesToNotify) != 3 {
+			t.Errorf("data %+v", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no TopologyOperation event")
 	}
 }
