@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/yaml"
 	"github.com/twinstudio/twinstudio/internal/testkit"
 )
 
@@ -162,5 +163,68 @@ func TestRoleIDs(t *testing.T) {
 		if doc[r.Name] != r.ID.String() {
 			t.Errorf("role %s: docs say %q, the engine %s", r.Name, doc[r.Name], r.ID)
 		}
+	}
+}
+
+// errorInputs are the files behind the rows of the error table of
+// docs/provisioning.md, by the row's problem: each, read as f.yaml, must
+// give the row's error exactly.
+var errorInputs = map[string]string{
+	"not a list of spaces":     "name: HQ\n",
+	"bad YAML":                 "- name: HQ\n  type: Building\n   spaces: []\n",
+	"key given twice":          "- name: HQ\n  spaces:\n  - name: A\n    name: B\n",
+	"unknown key":              "- name: HQ\n  tpye: Building\n",
+	"missing name":             "- name: HQ\n  spaces:\n  - type: Room\n",
+	"wrong kind of value":      "- name: HQ\n  devices:\n  - name: Pi\n    sensors:\n    - dataType: Motion\n      pollRate: fast\n",
+	"unknown type":             "- name: HQ\n  type: Castle\n",
+	"bad hardwareId":           "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI 1\n",
+	"hardwareId used twice":    "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI1\n  - name: Pi2\n    hardwareId: PI1\n",
+	"condition value not JSON": "- name: HQ\n  matchers:\n  - name: M\n    conditions:\n    - path: $.dataType\n      value: Motion\n",
+	"unknown matcher":          "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    matcherNames: Nope\n    script: f.yaml\n",
+	"missing script":           "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: u.js\n",
+	"time limit out of range":  "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    timeLimit: 5m\n",
+	"unknown role":             "- name: HQ\n  roleassignments:\n  - role: Boss\n    objectName: x\n    objectIdType: UserId\n",
+	"user without upn":         "- name: HQ\n  users:\n  - firstName: A\n",
+}
+
+var errorRow = regexp.MustCompile("^\\| ([^|]+?) \\| `(f\\.yaml:[^`]*)` \\|$")
+
+// TestProvisioningErrors: each row of the error table is the error its
+// input gives, word for word, and every row has an input.
+func TestProvisioningErrors(t *testing.T) {
+	data, err := os.ReadFile(provisioningMD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, l := range strings.Split(string(data), "\n") {
+		m := errorRow.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		rows++
+		problem, want := m[1], m[2]
+		src, ok := errorInputs[problem]
+		if !ok {
+			t.Errorf("the error table's row %q has no input in errorInputs", problem)
+			continue
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "f.yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := testkit.Open(t, "", testkit.Options{})
+		plan, err := yaml.Parse("f.yaml", []byte(src), func(rel string) ([]byte, error) {
+			return os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		})
+		if err == nil {
+			_, err = p.Engine().Provision(plan)
+		}
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: error %v; the table says %s", problem, err, want)
+		}
+	}
+	if rows != len(errorInputs) {
+		t.Errorf("the error table has %d rows; errorInputs %d", rows, len(errorInputs))
 	}
 }
