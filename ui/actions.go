@@ -12,9 +12,9 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// ErrNoSelection is returned by actions that need a selected node when
+// errNoSelection is returned by actions that need a selected node when
 // none fits.
-var ErrNoSelection = errors.New("select a node in the tree first")
+var errNoSelection = errors.New("select a node in the tree first")
 
 // edit applies fn as one undoable edit labelled label, commits it to the
 // project file and redraws the views. Every model edit of the studio goes
@@ -35,9 +35,9 @@ func (s *Studio) edit(label string, fn func(tx *engine.Tx) error) error {
 func (s *Studio) afterEdit(sel string) {
 	s.tree.refresh()
 	if sel != "" {
-		s.Select(sel)
+		s.selectNode(sel)
 	}
-	if s.selected != "" && !s.model.Exists(s.selected) {
+	if s.selected != "" && !s.model.exists(s.selected) {
 		s.selected = ""
 		s.tree.tree.UnselectAll()
 	}
@@ -56,14 +56,14 @@ func (s *Studio) act(err error) {
 
 // ---- add ----
 
-// AddSpace adds a space named name of type typ (a SpaceType name, "" for
+// addSpace adds a space named name of type typ (a SpaceType name, "" for
 // None) under the selected space (or as a root space when nothing is
 // selected) and selects it.
-func (s *Studio) AddSpace(name, typ string) error {
+func (s *Studio) addSpace(name, typ string) error {
 	parent := engine.NilID
-	if k, id, ok := ParseNode(s.selected); ok {
+	if k, id, ok := parseNode(s.selected); ok {
 		if k != engine.KindSpace {
-			return fmt.Errorf("%w: a space goes into a space; select one (or nothing, for a root space)", ErrNoSelection)
+			return fmt.Errorf("%w: a space goes into a space; select one (or nothing, for a root space)", errNoSelection)
 		}
 		parent = id
 	}
@@ -75,15 +75,15 @@ func (s *Studio) AddSpace(name, typ string) error {
 		}
 		return tx.CreateSpace(sp)
 	})
-	return s.finish(err, SpaceNode(sp.ID))
+	return s.finish(err, spaceNode(sp.ID))
 }
 
-// AddDevice adds a device to the selected space (hardwareID "" makes one
+// addDevice adds a device to the selected space (hardwareID "" makes one
 // up) and selects it.
-func (s *Studio) AddDevice(name, typ, hardwareID string) error {
-	k, space, ok := ParseNode(s.selected)
+func (s *Studio) addDevice(name, typ, hardwareID string) error {
+	k, space, ok := parseNode(s.selected)
 	if !ok || k != engine.KindSpace {
-		return fmt.Errorf("%w: a device goes into a space", ErrNoSelection)
+		return fmt.Errorf("%w: a device goes into a space", errNoSelection)
 	}
 	d := &engine.Device{Name: strings.TrimSpace(name), SpaceID: space, HardwareID: strings.TrimSpace(hardwareID)}
 	err := s.editor.Do("Add device "+d.Name, func(tx *engine.Tx) error {
@@ -93,13 +93,13 @@ func (s *Studio) AddDevice(name, typ, hardwareID string) error {
 		}
 		return tx.CreateDevice(d)
 	})
-	return s.finish(err, DeviceNode(d.ID))
+	return s.finish(err, deviceNode(d.ID))
 }
 
-// AddSensor adds a sensor of data type dataType to the selected device
+// addSensor adds a sensor of data type dataType to the selected device
 // (or the device of the selected sensor) and selects it.
-func (s *Studio) AddSensor(hardwareID, dataType string) error {
-	k, id, ok := ParseNode(s.selected)
+func (s *Studio) addSensor(hardwareID, dataType string) error {
+	k, id, ok := parseNode(s.selected)
 	if ok && k == engine.KindSensor {
 		_ = s.app.Engine().View(func(v *engine.View) error {
 			if n, ok := v.Sensor(id); ok {
@@ -110,7 +110,7 @@ func (s *Studio) AddSensor(hardwareID, dataType string) error {
 		})
 	}
 	if !ok || k != engine.KindDevice {
-		return fmt.Errorf("%w: a sensor goes on a device", ErrNoSelection)
+		return fmt.Errorf("%w: a sensor goes on a device", errNoSelection)
 	}
 	n := &engine.Sensor{HardwareID: strings.TrimSpace(hardwareID), DeviceID: id}
 	err := s.editor.Do("Add sensor "+n.HardwareID, func(tx *engine.Tx) error {
@@ -124,7 +124,7 @@ func (s *Studio) AddSensor(hardwareID, dataType string) error {
 		}
 		return tx.CreateSensor(n)
 	})
-	return s.finish(err, SensorNode(n.ID))
+	return s.finish(err, sensorNode(n.ID))
 }
 
 // finish finishes an edit that made node sel: on success it redraws and
@@ -140,16 +140,16 @@ func (s *Studio) finish(err error, sel string) error {
 
 // ---- rename, delete ----
 
-// Rename renames node uid.
-func (s *Studio) Rename(uid, name string) error {
-	k, id, ok := ParseNode(uid)
+// rename renames node uid.
+func (s *Studio) rename(uid, name string) error {
+	k, id, ok := parseNode(uid)
 	if !ok {
-		return ErrNoSelection
+		return errNoSelection
 	}
 	name = strings.TrimSpace(name)
-	old := s.model.Name(uid)
+	old := s.model.name(uid)
 	return s.finish(s.editor.Do(fmt.Sprintf("Rename %s to %s", old, name), func(tx *engine.Tx) error {
-		return UpdateObject(tx, k, id, func(x any) {
+		return updateObject(tx, k, id, func(x any) {
 			switch o := x.(type) {
 			case *engine.Space:
 				o.Name = name
@@ -162,19 +162,19 @@ func (s *Studio) Rename(uid, name string) error {
 	}), uid)
 }
 
-// DeleteImpact says what deleting node uid removes with it.
-func (s *Studio) DeleteImpact(uid string) engine.Impact {
-	k, id, _ := ParseNode(uid)
+// deleteImpact says what deleting node uid removes with it.
+func (s *Studio) deleteImpact(uid string) engine.Impact {
+	k, id, _ := parseNode(uid)
 	var im engine.Impact
 	_ = s.app.Engine().View(func(v *engine.View) error { im = v.DeleteImpact(k, id); return nil })
 	return im
 }
 
-// DeletesWith says what deleting node uid deletes besides the object
+// deletesWith says what deleting node uid deletes besides the object
 // itself ("20 spaces, 20 devices and 82 sensors"), "" when nothing.
-func (s *Studio) DeletesWith(uid string) string {
-	im := s.DeleteImpact(uid)
-	switch k, _, _ := ParseNode(uid); k {
+func (s *Studio) deletesWith(uid string) string {
+	im := s.deleteImpact(uid)
+	switch k, _, _ := parseNode(uid); k {
 	case engine.KindSpace:
 		im.Spaces--
 	case engine.KindDevice:
@@ -188,14 +188,14 @@ func (s *Studio) DeletesWith(uid string) string {
 	return im.String()
 }
 
-// Delete deletes node uid and everything beneath it.
-func (s *Studio) Delete(uid string) error {
-	k, id, ok := ParseNode(uid)
+// deleteNode deletes node uid and everything beneath it.
+func (s *Studio) deleteNode(uid string) error {
+	k, id, ok := parseNode(uid)
 	if !ok {
-		return ErrNoSelection
+		return errNoSelection
 	}
 	parent := s.parentOf(uid)
-	err := s.editor.Do("Delete "+s.model.Name(uid), func(tx *engine.Tx) error { return tx.DeleteObject(k, id) })
+	err := s.editor.Do("Delete "+s.model.name(uid), func(tx *engine.Tx) error { return tx.DeleteObject(k, id) })
 	if err == nil && s.selected == uid {
 		s.selected = ""
 	}
@@ -204,7 +204,7 @@ func (s *Studio) Delete(uid string) error {
 
 // parentOf is the node above uid, "" for a root space.
 func (s *Studio) parentOf(uid string) string {
-	a := s.model.Ancestors(uid)
+	a := s.model.ancestors(uid)
 	if len(a) == 0 {
 		return ""
 	}
@@ -213,14 +213,14 @@ func (s *Studio) parentOf(uid string) string {
 
 // ---- move, duplicate ----
 
-// Move moves node src into node dst: a space under a space (dst "" makes
+// move moves node src into node dst: a space under a space (dst "" makes
 // it a root space), a device into a space, a sensor onto a device. A node
 // dropped on a node it cannot go into goes into that node's parent of the
 // right kind (a device dropped on a sensor goes into the sensor's space).
-func (s *Studio) Move(src, dst string) error {
-	sk, sid, ok := ParseNode(src)
+func (s *Studio) move(src, dst string) error {
+	sk, sid, ok := parseNode(src)
 	if !ok {
-		return s.finish(ErrNoSelection, "")
+		return s.finish(errNoSelection, "")
 	}
 	if src == dst {
 		return nil
@@ -229,12 +229,12 @@ func (s *Studio) Move(src, dst string) error {
 	if target == "" && sk != engine.KindSpace {
 		return s.finish(fmt.Errorf("%w: drop a device on a space, a sensor on a device", engine.ErrConflict), "")
 	}
-	_, did, _ := ParseNode(target) // zero for the top
+	_, did, _ := parseNode(target) // zero for the top
 	where := "the top"
 	if target != "" {
-		where = s.model.Name(target)
+		where = s.model.name(target)
 	}
-	err := s.editor.Do(fmt.Sprintf("Move %s to %s", s.model.Name(src), where), func(tx *engine.Tx) error {
+	err := s.editor.Do(fmt.Sprintf("Move %s to %s", s.model.name(src), where), func(tx *engine.Tx) error {
 		switch sk {
 		case engine.KindSpace:
 			return tx.MoveSpace(sid, did)
@@ -255,7 +255,7 @@ func (s *Studio) holder(k engine.Kind, uid string) string {
 		want = engine.KindDevice
 	}
 	for uid != "" {
-		if uk, _, _ := ParseNode(uid); uk == want {
+		if uk, _, _ := parseNode(uid); uk == want {
 			return uid
 		}
 		uid = s.parentOf(uid)
@@ -267,32 +267,32 @@ func (s *Studio) holder(k engine.Kind, uid string) string {
 func nodeOf(k engine.Kind, id engine.ID) string {
 	switch k {
 	case engine.KindSpace:
-		return SpaceNode(id)
+		return spaceNode(id)
 	case engine.KindDevice:
-		return DeviceNode(id)
+		return deviceNode(id)
 	case engine.KindSensor:
-		return SensorNode(id)
+		return sensorNode(id)
 	}
 	return ""
 }
 
-// Cut marks node uid to be moved by the next Paste.
-func (s *Studio) Cut(uid string) {
-	if _, _, ok := ParseNode(uid); !ok {
+// cutNode marks node uid to be moved by the next Paste.
+func (s *Studio) cutNode(uid string) {
+	if _, _, ok := parseNode(uid); !ok {
 		return
 	}
 	s.cut = uid
-	s.status.flash("Cut " + s.model.Name(uid) + ": select where it goes and paste (Ctrl+V)")
+	s.status.flash("Cut " + s.model.name(uid) + ": select where it goes and paste (Ctrl+V)")
 	s.tools.refresh()
 }
 
-// Paste moves the node cut into the selected node.
-func (s *Studio) Paste() error {
+// paste moves the node cut into the selected node.
+func (s *Studio) paste() error {
 	if s.cut == "" {
 		return nil
 	}
 	src := s.cut
-	err := s.Move(src, s.selected)
+	err := s.move(src, s.selected)
 	if err == nil {
 		s.cut = ""
 		s.tools.refresh()
@@ -300,20 +300,20 @@ func (s *Studio) Paste() error {
 	return err
 }
 
-// Duplicate copies space or device uid, with everything beneath it, beside
+// duplicate copies space or device uid, with everything beneath it, beside
 // the original under the name name; devices and sensors get new hardware
 // ids from pattern ({hw} the original's, {n} a number that makes them
 // unique: engine.DefaultHardwareIDPattern when ""). The copy is selected.
-func (s *Studio) Duplicate(uid, name, pattern string) error {
-	k, id, ok := ParseNode(uid)
+func (s *Studio) duplicate(uid, name, pattern string) error {
+	k, id, ok := parseNode(uid)
 	if !ok || k == engine.KindSensor {
-		return s.finish(fmt.Errorf("%w: select a space or a device to duplicate", ErrNoSelection), "")
+		return s.finish(fmt.Errorf("%w: select a space or a device to duplicate", errNoSelection), "")
 	}
 	if pattern == "" {
 		pattern = engine.DefaultHardwareIDPattern
 	}
 	var made engine.ID
-	err := s.editor.Do("Duplicate "+s.model.Name(uid), func(tx *engine.Tx) error {
+	err := s.editor.Do("Duplicate "+s.model.name(uid), func(tx *engine.Tx) error {
 		var err error
 		switch k {
 		case engine.KindSpace:
@@ -334,13 +334,13 @@ func (s *Studio) Duplicate(uid, name, pattern string) error {
 	return s.finish(err, nodeOf(k, made))
 }
 
-// CopyName is the name Duplicate suggests for a copy of name.
-func CopyName(name string) string { return name + " (copy)" }
+// copyName is the name Duplicate suggests for a copy of name.
+func copyName(name string) string { return name + " (copy)" }
 
 // ---- undo, redo ----
 
-// Undo undoes the last edit.
-func (s *Studio) Undo() error {
+// undo undoes the last edit.
+func (s *Studio) undo() error {
 	label, err := s.editor.Undo()
 	if errors.Is(err, engine.ErrNothingToUndo) {
 		return nil
@@ -351,8 +351,8 @@ func (s *Studio) Undo() error {
 	return s.finish(err, "")
 }
 
-// Redo redoes the last edit undone.
-func (s *Studio) Redo() error {
+// redo redoes the last edit undone.
+func (s *Studio) redo() error {
 	label, err := s.editor.Redo()
 	if errors.Is(err, engine.ErrNothingToRedo) {
 		return nil
@@ -369,22 +369,22 @@ func (s *Studio) Redo() error {
 func (s *Studio) treeKey(ev *fyne.KeyEvent) bool {
 	switch ev.Name {
 	case fyne.KeyF2:
-		s.RenameDialog()
+		s.renameDialog()
 	case fyne.KeyDelete:
-		s.DeleteDialog()
+		s.deleteDialog()
 	case fyne.KeyInsert:
-		s.AddDialog(engine.KindNone)
+		s.addDialog(engine.KindNone)
 	default:
 		return false
 	}
 	return true
 }
 
-// AddDialog asks for the name and type of a new space, device or sensor
+// addDialog asks for the name and type of a new space, device or sensor
 // (KindNone: what fits the selection: a sensor on a device, else a space)
 // and adds it to the selection.
-func (s *Studio) AddDialog(k engine.Kind) {
-	sk, _, _ := ParseNode(s.selected)
+func (s *Studio) addDialog(k engine.Kind) {
+	sk, _, _ := parseNode(s.selected)
 	if k == engine.KindNone {
 		k = engine.KindSpace
 		if sk == engine.KindDevice || sk == engine.KindSensor {
@@ -402,27 +402,27 @@ func (s *Studio) AddDialog(k engine.Kind) {
 	case engine.KindSpace:
 		title = "Add space"
 		if s.selected != "" {
-			title += " in " + s.model.Name(s.selected)
+			title += " in " + s.model.name(s.selected)
 		}
 		typ = widget.NewSelect(s.typeNames(engine.SpaceType, at), nil)
-		typ.SetSelected(ChildSpaceType(s.spaceTypeName(at)))
+		typ.SetSelected(childSpaceType(s.spaceTypeName(at)))
 		items = []*widget.FormItem{widget.NewFormItem("Name", name), widget.NewFormItem("Type", typ)}
-		ok = func() error { return s.AddSpace(name.Text, typ.Selected) }
+		ok = func() error { return s.addSpace(name.Text, typ.Selected) }
 	case engine.KindDevice:
-		title = "Add device in " + s.model.Name(s.selected)
+		title = "Add device in " + s.model.name(s.selected)
 		typ = widget.NewSelect(s.typeNames(engine.DeviceType, at), nil)
 		typ.SetSelected("Generic")
 		hw.SetPlaceHolder("made up when empty")
 		items = []*widget.FormItem{widget.NewFormItem("Name", name), widget.NewFormItem("Type", typ),
 			widget.NewFormItem("Hardware ID", hw)}
-		ok = func() error { return s.AddDevice(name.Text, typ.Selected, hw.Text) }
+		ok = func() error { return s.addDevice(name.Text, typ.Selected, hw.Text) }
 	default:
 		title = "Add sensor"
 		typ = widget.NewSelect(s.typeNames(engine.SensorDataType, at), nil)
 		typ.SetSelected("Temperature")
 		hw.SetPlaceHolder("made up when empty")
 		items = []*widget.FormItem{widget.NewFormItem("Data type", typ), widget.NewFormItem("Hardware ID", hw)}
-		ok = func() error { return s.AddSensor(hw.Text, typ.Selected) }
+		ok = func() error { return s.addSensor(hw.Text, typ.Selected) }
 	}
 	s.formDialog(title, "Add", items, ok)
 }
@@ -444,7 +444,7 @@ func (s *Studio) formDialog(title, confirm string, items []*widget.FormItem, ok 
 			return
 		}
 		if err := ok(); err != nil {
-			errLabel.SetText(ErrorText(err))
+			errLabel.SetText(errorText(err))
 			errLabel.Show()
 			d.Show() // keep it open to fix the input
 		}
@@ -467,70 +467,70 @@ func (s *Studio) formDialog(title, confirm string, items []*widget.FormItem, ok 
 	}
 }
 
-// RenameDialog asks for the selected node's new name.
-func (s *Studio) RenameDialog() {
+// renameDialog asks for the selected node's new name.
+func (s *Studio) renameDialog() {
 	uid := s.selected
 	if uid == "" {
-		s.fail(ErrNoSelection)
+		s.fail(errNoSelection)
 		return
 	}
 	name := widget.NewEntry()
-	name.SetText(s.model.Name(uid))
-	s.formDialog("Rename "+s.model.Name(uid), "Rename",
+	name.SetText(s.model.name(uid))
+	s.formDialog("Rename "+s.model.name(uid), "Rename",
 		[]*widget.FormItem{widget.NewFormItem("Name", name)},
-		func() error { return s.Rename(uid, name.Text) })
+		func() error { return s.rename(uid, name.Text) })
 }
 
-// DeleteDialog asks to confirm deleting the selected node, naming what
+// deleteDialog asks to confirm deleting the selected node, naming what
 // goes with it.
-func (s *Studio) DeleteDialog() {
+func (s *Studio) deleteDialog() {
 	uid := s.selected
 	if uid == "" {
-		s.fail(ErrNoSelection)
+		s.fail(errNoSelection)
 		return
 	}
-	msg := fmt.Sprintf("Delete %s?", s.model.Name(uid))
-	if with := s.DeletesWith(uid); with != "" {
+	msg := fmt.Sprintf("Delete %s?", s.model.name(uid))
+	if with := s.deletesWith(uid); with != "" {
 		msg += "\n\nThis also deletes " + with + "."
 	}
 	msg += "\n\nYou can undo it with Ctrl+Z."
 	if s.win == nil {
 		return
 	}
-	dialog.ShowConfirm("Delete "+s.model.Name(uid), msg, func(yes bool) {
+	dialog.ShowConfirm("Delete "+s.model.name(uid), msg, func(yes bool) {
 		if yes {
-			s.act(s.Delete(uid))
+			s.act(s.deleteNode(uid))
 		}
 	}, s.win)
 }
 
-// DuplicateDialog asks for the name of the copy and the pattern of its
+// duplicateDialog asks for the name of the copy and the pattern of its
 // hardware ids.
-func (s *Studio) DuplicateDialog() {
+func (s *Studio) duplicateDialog() {
 	uid := s.selected
-	if k, _, ok := ParseNode(uid); !ok || k == engine.KindSensor {
-		s.fail(fmt.Errorf("%w: select a space or a device to duplicate", ErrNoSelection))
+	if k, _, ok := parseNode(uid); !ok || k == engine.KindSensor {
+		s.fail(fmt.Errorf("%w: select a space or a device to duplicate", errNoSelection))
 		return
 	}
 	name := widget.NewEntry()
-	name.SetText(CopyName(s.model.Name(uid)))
+	name.SetText(copyName(s.model.name(uid)))
 	pattern := widget.NewEntry()
 	pattern.SetText(engine.DefaultHardwareIDPattern)
 	help := widget.NewLabel("{hw} is the original hardware id, {n} a number that makes it unique.")
 	help.TextStyle.Italic = true
 	help.Wrapping = fyne.TextWrapWord
-	s.formDialog("Duplicate "+s.model.Name(uid), "Duplicate", []*widget.FormItem{
+	s.formDialog("Duplicate "+s.model.name(uid), "Duplicate", []*widget.FormItem{
 		widget.NewFormItem("Name", name),
 		widget.NewFormItem("Hardware ids", pattern),
 		widget.NewFormItem("", help),
-	}, func() error { return s.Duplicate(uid, name.Text, pattern.Text) })
+	}, func() error { return s.duplicate(uid, name.Text, pattern.Text) })
 }
 
 // spaceAt is the space node uid is in (itself for a space).
 func (s *Studio) spaceAt(uid string) engine.ID {
 	out := engine.NilID
 	_ = s.app.Engine().View(func(v *engine.View) error {
-		switch o := Lookup(v, uid).(type) {
+		switch o := lookup(v, uid).(type) {
 		case *engine.Space:
 			out = o.ID
 		case *engine.Device:
@@ -543,10 +543,10 @@ func (s *Studio) spaceAt(uid string) engine.ID {
 	return out
 }
 
-// ChildSpaceType is the type a new space under a space of type parent most
+// childSpaceType is the type a new space under a space of type parent most
 // likely has: a venue for a tenant, a floor in a building, a room on a
 // floor; a building at the root ("" parent).
-func ChildSpaceType(parent string) string {
+func childSpaceType(parent string) string {
 	switch parent {
 	case "":
 		return "Building"

@@ -7,11 +7,11 @@
 // status bar at the bottom (object counts, the broker's address and
 // connected devices, messages per second, rejected messages). The Model tab
 // shows the selected object's JSON document; the Telemetry tab a live log
-// of the last LogSize accepted and rejected messages with a filter, a
+// of the last logSize accepted and rejected messages with a filter, a
 // publish panel that sends a payload as any device, and the devices with
 // their connection states.
 //
-// The studio polls the project every RefreshInterval (pipeline counters,
+// The studio polls the project every refreshInterval (pipeline counters,
 // recent messages and rejections; devices once a second) on its own
 // goroutine and redraws what changed through fyne.Do, at most once per
 // interval; Close (the window's close) stops it.

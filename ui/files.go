@@ -17,14 +17,14 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// RecentSize is how many projects File ▸ Open Recent lists.
-const RecentSize = 10
+// recentSize is how many projects File ▸ Open Recent lists.
+const recentSize = 10
 
 // recentKey is the preference holding the recent projects, newest first.
 const recentKey = "recentProjects"
 
-// ErrExists is returned when New or Save As would overwrite a file.
-var ErrExists = errors.New("a file of that name exists already")
+// errExists is returned when New or Save As would overwrite a file.
+var errExists = errors.New("a file of that name exists already")
 
 func absPath(p string) string {
 	if a, err := filepath.Abs(p); err == nil {
@@ -33,9 +33,9 @@ func absPath(p string) string {
 	return p
 }
 
-// Recent is the list of recently opened projects, newest first, without
+// recentProjects is the list of recently opened projects, newest first, without
 // those that no longer exist.
-func Recent() []string {
+func recentProjects() []string {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return nil
@@ -58,7 +58,7 @@ func remember(path string) {
 	path = absPath(path)
 	list := []string{path}
 	for _, p := range a.Preferences().StringList(recentKey) {
-		if p != path && len(list) < RecentSize {
+		if p != path && len(list) < recentSize {
 			list = append(list, p)
 		}
 	}
@@ -67,7 +67,7 @@ func remember(path string) {
 
 // switchTo shows project a in place of the current one, which is closed.
 func (s *Studio) switchTo(a *app.App) error {
-	s.StopSimulation()
+	s.stopSimulation()
 	s.stopPolling()
 	old := s.app
 	s.scenario = ""
@@ -79,9 +79,9 @@ func (s *Studio) switchTo(a *app.App) error {
 	return old.Close()
 }
 
-// OpenPath opens project file path (it must exist) in place of the current
+// openPath opens project file path (it must exist) in place of the current
 // project. The current project stays open when it fails.
-func (s *Studio) OpenPath(path string) error {
+func (s *Studio) openPath(path string) error {
 	if absPath(path) == absPath(s.app.Path()) {
 		return nil
 	}
@@ -112,21 +112,21 @@ func (s *Studio) openOther(path string) error {
 	return s.switchTo(a)
 }
 
-// NewProject creates an empty project file at path (which must not exist)
+// newProject creates an empty project file at path (which must not exist)
 // and opens it in place of the current project.
-func (s *Studio) NewProject(path string) error {
+func (s *Studio) newProject(path string) error {
 	if filepath.Ext(path) == "" {
 		path += ".twin"
 	}
 	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("%w: %s", ErrExists, path)
+		return fmt.Errorf("%w: %s", errExists, path)
 	}
 	return s.openOther(path)
 }
 
-// SaveAs writes a copy of the project to path and goes on with the copy
+// saveAs writes a copy of the project to path and goes on with the copy
 // (the original stays as it was at the copy).
-func (s *Studio) SaveAs(path string) error {
+func (s *Studio) saveAs(path string) error {
 	if filepath.Ext(path) == "" {
 		path += ".twin"
 	}
@@ -139,9 +139,9 @@ func (s *Studio) SaveAs(path string) error {
 	return s.openOther(path)
 }
 
-// ImportPreview reads provisioning file path and says what importing it
+// importPreview reads provisioning file path and says what importing it
 // would create, update and leave unchanged, without changing anything.
-func (s *Studio) ImportPreview(path string) (*engine.Plan, *engine.ProvisionSummary, error) {
+func (s *Studio) importPreview(path string) (*engine.Plan, *engine.ProvisionSummary, error) {
 	plan, err := app.ReadPlan(path)
 	if err != nil {
 		return nil, nil, err
@@ -153,11 +153,11 @@ func (s *Studio) ImportPreview(path string) (*engine.Plan, *engine.ProvisionSumm
 	return plan, sum, nil
 }
 
-// Import applies plan as one undoable edit. progress, if not nil, is
+// importPlan applies plan as one undoable edit. progress, if not nil, is
 // called from the importing goroutine with the objects done and the
 // total. It may take a while for a large plan: call it off Fyne's main
 // goroutine and redraw with ImportDone.
-func (s *Studio) Import(plan *engine.Plan, progress func(done, total int)) (*engine.ProvisionSummary, error) {
+func (s *Studio) importPlan(plan *engine.Plan, progress func(done, total int)) (*engine.ProvisionSummary, error) {
 	var sum *engine.ProvisionSummary
 	err := s.editor.Do("Import "+filepath.Base(plan.File), func(tx *engine.Tx) error {
 		var err error
@@ -171,7 +171,7 @@ func (s *Studio) Import(plan *engine.Plan, progress func(done, total int)) (*eng
 func (s *Studio) importDone(sum *engine.ProvisionSummary) {
 	sel := ""
 	if sum != nil && len(sum.Roots) > 0 {
-		sel = SpaceNode(sum.Roots[0])
+		sel = spaceNode(sum.Roots[0])
 	}
 	s.tree.openTop("", openLevels)
 	s.afterEdit(sel)
@@ -179,9 +179,9 @@ func (s *Studio) importDone(sum *engine.ProvisionSummary) {
 
 // ---- dialogs ----
 
-// OpenDialog asks for a project file to open.
-func (s *Studio) OpenDialog() {
-	s.chooseFile("Open a project", []string{".twin"}, func(path string) { s.act(s.OpenPath(path)) })
+// openDialog asks for a project file to open.
+func (s *Studio) openDialog() {
+	s.chooseFile("Open a project", []string{".twin"}, func(path string) { s.act(s.openPath(path)) })
 }
 
 // saveDialog asks for a new file name with extension ext and calls fn.
@@ -213,26 +213,26 @@ func (s *Studio) saveDialog(title, name string, fn func(path string) error) {
 	d.Show()
 }
 
-// NewDialog asks where to create a new project.
-func (s *Studio) NewDialog() {
-	s.saveDialog("New project", "building.twin", s.NewProject)
+// newDialog asks where to create a new project.
+func (s *Studio) newDialog() {
+	s.saveDialog("New project", "building.twin", s.newProject)
 }
 
-// SaveAsDialog asks where to save a copy of the project.
-func (s *Studio) SaveAsDialog() {
-	s.saveDialog("Save a copy of the project as", s.app.Name()+" copy.twin", s.SaveAs)
+// saveAsDialog asks where to save a copy of the project.
+func (s *Studio) saveAsDialog() {
+	s.saveDialog("Save a copy of the project as", s.app.Name()+" copy.twin", s.saveAs)
 }
 
-// ImportDialog asks for a provisioning file, shows what importing it would
+// importDialog asks for a provisioning file, shows what importing it would
 // do and, when confirmed, imports it with a progress bar.
-func (s *Studio) ImportDialog() {
-	s.chooseFile("Import a provisioning file", []string{".yaml", ".yml"}, s.ImportPreviewDialog)
+func (s *Studio) importDialog() {
+	s.chooseFile("Import a provisioning file", []string{".yaml", ".yml"}, s.importPreviewDialog)
 }
 
-// ImportPreviewDialog shows what importing provisioning file path would do
+// importPreviewDialog shows what importing provisioning file path would do
 // and imports it when confirmed.
-func (s *Studio) ImportPreviewDialog(path string) {
-	plan, sum, err := s.ImportPreview(path)
+func (s *Studio) importPreviewDialog(path string) {
+	plan, sum, err := s.importPreview(path)
 	if err != nil {
 		s.fail(err)
 		return
@@ -263,7 +263,7 @@ func (s *Studio) runImport(plan *engine.Plan) {
 	s.imports.Add(1)
 	go func() {
 		defer s.imports.Done()
-		sum, err := s.Import(plan, func(done, total int) {
+		sum, err := s.importPlan(plan, func(done, total int) {
 			if total > 0 {
 				f := float64(done) / float64(total)
 				fyne.Do(func() { bar.SetValue(f) })

@@ -10,13 +10,13 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// IconName is the name of the icon the tree shows for node uid: one of
+// iconName is the name of the icon the tree shows for node uid: one of
 // the names of package assets (building, floor, room, device, temperature…),
 // chosen by the object's kind and type; "" for an unknown node.
-func (m *Model) IconName(uid string) string {
+func (m *viewModel) iconName(uid string) string {
 	name := ""
 	m.view(func(v *engine.View) {
-		switch o := Lookup(v, uid).(type) {
+		switch o := lookup(v, uid).(type) {
 		case *engine.Space:
 			name = spaceIcon(v.TypeName(o.TypeID), o.ParentID.IsZero())
 		case *engine.Device:

@@ -26,7 +26,7 @@ type editFunc func(label string, fn func(tx *engine.Tx) error) error
 // read-only facts, the current values and, for a device, its MQTT
 // credentials.
 type inspector struct {
-	model *Model
+	model *viewModel
 	uid   string // the object shown; "" none
 	kind  engine.Kind
 	id    engine.ID
@@ -56,7 +56,7 @@ type inspector struct {
 	newPropAdd *widget.Button
 }
 
-func newInspector(m *Model, edit editFunc, broker func() string, copy func(what, text string)) *inspector {
+func newInspector(m *viewModel, edit editFunc, broker func() string, copy func(what, text string)) *inspector {
 	i := &inspector{model: m, edit: edit, broker: broker, copy: copy}
 	i.title = widget.NewLabel("")
 	i.title.SizeName = theme.SizeNameHeadingText
@@ -74,7 +74,7 @@ func newInspector(m *Model, edit editFunc, broker func() string, copy func(what,
 
 // show displays node uid, or a hint when uid is "" or its object has gone.
 func (i *inspector) show(uid string) {
-	d, ok := i.model.Details(uid)
+	d, ok := i.model.details(uid)
 	if !ok {
 		i.uid = ""
 		i.showHint()
@@ -84,7 +84,7 @@ func (i *inspector) show(uid string) {
 		i.keyShown = false
 	}
 	i.uid = uid
-	i.kind, i.id, _ = ParseNode(uid)
+	i.kind, i.id, _ = parseNode(uid)
 	i.entries = map[string]*fieldEntry{}
 	i.selects = map[string]*widget.Select{}
 	i.errs = map[string]*widget.Label{}
@@ -112,12 +112,12 @@ func (i *inspector) refresh() { i.show(i.uid) }
 // shown, leaving the fields being edited alone.
 func (i *inspector) refreshValues() {
 	if i.uid == "" {
-		if i.model.Stats().Spaces == 0 {
+		if i.model.stats().Spaces == 0 {
 			i.showHint()
 		}
 		return
 	}
-	d, ok := i.model.Details(i.uid)
+	d, ok := i.model.details(i.uid)
 	if !ok {
 		i.show("")
 		return
@@ -125,8 +125,8 @@ func (i *inspector) refreshValues() {
 	i.fillLive(d)
 }
 
-func (i *inspector) fillLive(d Details) {
-	var facts []Field
+func (i *inspector) fillLive(d details) {
+	var facts []field
 	for _, f := range d.Fields {
 		if i.entries[f.Label] == nil && i.selects[f.Label] == nil {
 			facts = append(facts, f) // what is not edited above
@@ -144,7 +144,7 @@ func (i *inspector) fillLive(d Details) {
 
 func (i *inspector) showHint() {
 	i.title.SetText("Nothing selected")
-	if i.model.Stats().Spaces == 0 {
+	if i.model.stats().Spaces == 0 {
 		i.subtitle.SetText("This project is empty")
 		i.body.Objects = []fyne.CanvasObject{note("Add a space with Edit ▸ Add Space (Ctrl+Shift+A), " +
 			"or import a provisioning file with File ▸ Import (Ctrl+I).")}
@@ -229,13 +229,13 @@ func (i *inspector) setErr(label string, err error) {
 		l.Hide()
 		return
 	}
-	l.SetText(ErrorText(err))
+	l.SetText(errorText(err))
 	l.Show()
 }
 
-// ErrorText is err as the studio shows it beside a field: without the
+// errorText is err as the studio shows it beside a field: without the
 // package prefixes of wrapped errors.
-func ErrorText(err error) string {
+func errorText(err error) string {
 	s := err.Error()
 	for _, p := range []string{"engine: "} {
 		s = strings.ReplaceAll(s, p, "")
@@ -279,7 +279,7 @@ func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, cur
 			if err != nil {
 				return err
 			}
-			return UpdateObject(tx, k, id, func(x any) { set(x, tid) })
+			return updateObject(tx, k, id, func(x any) { set(x, tid) })
 		})
 		i.setErr(label, err)
 	}
@@ -305,13 +305,13 @@ func (i *inspector) choiceRow(label string, choices []string, current string, se
 // update applies mutate to a copy of the object shown as one edit.
 func (i *inspector) update(label string, mutate func(x any)) error {
 	k, id := i.kind, i.id
-	return i.edit(label, func(tx *engine.Tx) error { return UpdateObject(tx, k, id, mutate) })
+	return i.edit(label, func(tx *engine.Tx) error { return updateObject(tx, k, id, mutate) })
 }
 
-// UpdateObject replaces the space, device or sensor id by a copy that
+// updateObject replaces the space, device or sensor id by a copy that
 // mutate changed (it gets a *engine.Space, *engine.Device or
 // *engine.Sensor whose Properties it may change freely).
-func UpdateObject(tx *engine.Tx, k engine.Kind, id engine.ID, mutate func(x any)) error {
+func updateObject(tx *engine.Tx, k engine.Kind, id engine.ID, mutate func(x any)) error {
 	switch k {
 	case engine.KindSpace:
 		if s, ok := tx.Space(id); ok {
@@ -349,7 +349,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 		name := p.Name
 		en := newFieldEntry()
 		en.SetText(p.Value)
-		en.SetPlaceHolder(i.model.KeyHint(name, scope, at))
+		en.SetPlaceHolder(i.model.keyHint(name, scope, at))
 		old := p.Value
 		en.onCommit = func(text string) {
 			if text == old {
@@ -371,13 +371,13 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	}
 
 	// Add a property: a key (existing keys in scope are offered) and a value.
-	keys := i.model.PropertyKeyNames(scope, at)
+	keys := i.model.propertyKeyNames(scope, at)
 	name := widget.NewSelectEntry(keys)
 	name.SetPlaceHolder("Property key")
 	val := widget.NewEntry()
 	val.SetPlaceHolder("Value")
 	name.OnChanged = func(n string) {
-		if h := i.model.KeyHint(strings.TrimSpace(n), scope, at); h != "" {
+		if h := i.model.keyHint(strings.TrimSpace(n), scope, at); h != "" {
 			val.SetPlaceHolder(h)
 		} else {
 			val.SetPlaceHolder("Value")
@@ -395,10 +395,10 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 			return
 		}
 		err := i.edit("Set "+n+" of "+i.title.Text, func(tx *engine.Tx) error {
-			if err := EnsurePropertyKey(tx, n, scope, at); err != nil {
+			if err := ensurePropertyKey(tx, n, scope, at); err != nil {
 				return err
 			}
-			return UpdateObject(tx, i.kind, i.id, func(x any) { setProperty(x, n, v) })
+			return updateObject(tx, i.kind, i.id, func(x any) { setProperty(x, n, v) })
 		})
 		i.setErr("new property", err)
 	}
@@ -413,7 +413,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 // scope of its kind and the space new keys are looked up at.
 func (i *inspector) properties() (props []engine.Property, scope string, at engine.ID) {
 	_ = i.model.e.View(func(v *engine.View) error {
-		switch o := Lookup(v, i.uid).(type) {
+		switch o := lookup(v, i.uid).(type) {
 		case *engine.Space:
 			props, scope, at = o.Properties, engine.ScopeSpaces, o.ID
 		case *engine.Device:
@@ -458,10 +458,10 @@ func setProperty(x any, name, value string) {
 	*ps = out
 }
 
-// EnsurePropertyKey creates property key name for scope, untyped and
+// ensurePropertyKey creates property key name for scope, untyped and
 // scoped to the root space above at, unless one applies at at already
 // (what provisioning does with the properties of a file).
-func EnsurePropertyKey(tx *engine.Tx, name, scope string, at engine.ID) error {
+func ensurePropertyKey(tx *engine.Tx, name, scope string, at engine.ID) error {
 	if _, ok := tx.FindPropertyKey(name, scope, at); ok {
 		return nil
 	}
@@ -476,9 +476,9 @@ func EnsurePropertyKey(tx *engine.Tx, name, scope string, at engine.ID) error {
 	return tx.PutPropertyKey(&engine.PropertyKey{Name: name, Scope: scope, SpaceID: root, PrimitiveDataType: engine.PrimNone})
 }
 
-// PropertyKeyNames returns the names of the property keys of scope that
+// propertyKeyNames returns the names of the property keys of scope that
 // apply at space at, sorted.
-func (m *Model) PropertyKeyNames(scope string, at engine.ID) []string {
+func (m *viewModel) propertyKeyNames(scope string, at engine.ID) []string {
 	seen := map[string]bool{}
 	var out []string
 	m.view(func(v *engine.View) {
@@ -497,10 +497,10 @@ func (m *Model) PropertyKeyNames(scope string, at engine.ID) []string {
 	return out
 }
 
-// KeyHint describes the values property key name of scope accepts at
+// keyHint describes the values property key name of scope accepts at
 // space at ("Int from 1 to 40", "Enum: Low, High"), or "" when there is
 // no such key or it takes anything.
-func (m *Model) KeyHint(name, scope string, at engine.ID) string {
+func (m *viewModel) keyHint(name, scope string, at engine.ID) string {
 	var hint string
 	m.view(func(v *engine.View) {
 		k, ok := v.FindPropertyKey(name, scope, at)
@@ -539,13 +539,13 @@ func (i *inspector) deviceSection() fyne.CanvasObject {
 	i.keyToggle = toggle
 	i.showKey(toggle)
 	conn := widget.NewButtonWithIcon("Copy connection settings", theme.ContentCopyIcon(), func() {
-		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
-			i.copy("Connection settings", c.Settings())
+		if c, ok := deviceConnection(i.model.e, i.id, i.broker()); ok {
+			i.copy("Connection settings", c.settings())
 		}
 	})
 	pub := widget.NewButtonWithIcon("Copy mosquitto_pub command", theme.ContentCopyIcon(), func() {
-		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
-			i.copy("mosquitto_pub command", c.MosquittoPub())
+		if c, ok := deviceConnection(i.model.e, i.id, i.broker()); ok {
+			i.copy("mosquitto_pub command", c.mosquittoPub())
 		}
 	})
 	keyRow := container.NewBorder(nil, nil, nil, toggle, i.key)
@@ -556,7 +556,7 @@ func (i *inspector) deviceSection() fyne.CanvasObject {
 }
 
 func (i *inspector) showKey(toggle *widget.Button) {
-	c, _ := DeviceConnection(i.model.e, i.id, "")
+	c, _ := deviceConnection(i.model.e, i.id, "")
 	if i.keyShown {
 		i.key.SetText(c.Key)
 		toggle.SetText("Hide")
@@ -607,11 +607,11 @@ func containsString(list []string, s string) bool {
 // Values are cut short with an ellipsis when the inspector is too narrow
 // (wrapped labels in a form overlap what follows when the pane is
 // resized) and can be selected and copied.
-func form(fs []Field) *fyne.Container {
+func form(fs []field) *fyne.Container {
 	objs := make([]fyne.CanvasObject, 0, 2*len(fs))
 	for _, f := range fs {
 		key := widget.NewLabelWithStyle(f.Label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		val := widget.NewLabel(f.Text())
+		val := widget.NewLabel(f.text())
 		val.Truncation = fyne.TextTruncateEllipsis
 		val.Selectable = true
 		objs = append(objs, key, val)

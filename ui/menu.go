@@ -27,15 +27,15 @@ type toolbar struct {
 
 func newToolbar(s *Studio) *toolbar {
 	t := &toolbar{s: s}
-	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindSpace) })
-	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindDevice) })
-	t.addSensor = widget.NewButtonWithIcon("Sensor", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindSensor) })
-	t.duplicate = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), s.DuplicateDialog)
-	t.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.DeleteDialog)
-	t.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { s.act(s.Undo()) })
-	t.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), func() { s.act(s.Redo()) })
-	t.broker = widget.NewButtonWithIcon("", theme.MediaStopIcon(), s.ToggleBroker)
-	t.sim = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), s.ToggleSimulation)
+	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), func() { s.addDialog(engine.KindSpace) })
+	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), func() { s.addDialog(engine.KindDevice) })
+	t.addSensor = widget.NewButtonWithIcon("Sensor", theme.ContentAddIcon(), func() { s.addDialog(engine.KindSensor) })
+	t.duplicate = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), s.duplicateDialog)
+	t.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.deleteDialog)
+	t.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { s.act(s.undo()) })
+	t.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), func() { s.act(s.redo()) })
+	t.broker = widget.NewButtonWithIcon("", theme.MediaStopIcon(), s.toggleBroker)
+	t.sim = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), s.toggleSimulation)
 	for _, b := range []*widget.Button{t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove, t.undo, t.redo, t.broker, t.sim} {
 		b.Importance = widget.LowImportance
 	}
@@ -49,7 +49,7 @@ func newToolbar(s *Studio) *toolbar {
 // simulation buttons after what they would do.
 func (t *toolbar) refresh() {
 	s := t.s
-	k, _, ok := ParseNode(s.selected)
+	k, _, ok := parseNode(s.selected)
 	enable(t.addSpace, !ok || k == engine.KindSpace)
 	enable(t.addDevice, ok && k == engine.KindSpace)
 	enable(t.addSensor, ok && (k == engine.KindDevice || k == engine.KindSensor))
@@ -66,7 +66,7 @@ func (t *toolbar) refresh() {
 		t.broker.SetText("Start broker")
 		t.broker.SetIcon(theme.MediaPlayIcon())
 	}
-	if s.Simulating() {
+	if s.simulating() {
 		t.sim.SetText("Stop simulation")
 		t.sim.SetIcon(theme.MediaStopIcon())
 	} else {
@@ -88,9 +88,9 @@ func enable(b *widget.Button, on bool) {
 	}
 }
 
-// ToggleBroker stops the broker when it runs (its devices are
+// toggleBroker stops the broker when it runs (its devices are
 // disconnected), or starts it on its last address.
-func (s *Studio) ToggleBroker() {
+func (s *Studio) toggleBroker() {
 	if s.app.Broker() != nil {
 		s.act(s.app.StopBroker())
 	} else {
@@ -113,29 +113,29 @@ type command struct {
 func (s *Studio) commands() map[string]command {
 	ctl := fyne.KeyModifierShortcutDefault
 	shift := ctl | fyne.KeyModifierShift
-	undo, redo := func() { s.act(s.Undo()) }, func() { s.act(s.Redo()) }
+	undo, redo := func() { s.act(s.undo()) }, func() { s.act(s.redo()) }
 	return map[string]command{
-		"new":        {"New…", fyne.KeyN, ctl, s.NewDialog},
-		"open":       {"Open…", fyne.KeyO, ctl, s.OpenDialog},
-		"saveAs":     {"Save As…", fyne.KeyS, shift, s.SaveAsDialog},
-		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, s.ImportDialog},
+		"new":        {"New…", fyne.KeyN, ctl, s.newDialog},
+		"open":       {"Open…", fyne.KeyO, ctl, s.openDialog},
+		"saveAs":     {"Save As…", fyne.KeyS, shift, s.saveAsDialog},
+		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, s.importDialog},
 		"quit":       {"Quit", fyne.KeyQ, ctl, s.quit},
 		"undo":       {"Undo", fyne.KeyZ, ctl, undo},
 		"redo":       {"Redo", fyne.KeyZ, shift, redo},
-		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.AddDialog(engine.KindSpace) }},
-		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.AddDialog(engine.KindDevice) }},
-		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.AddDialog(engine.KindSensor) }},
-		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, s.RenameDialog},
-		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, s.DuplicateDialog},
-		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.Cut(s.selected) }},
-		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.act(s.Paste()) }},
-		"delete":     {"Delete… (Del)", "", 0, s.DeleteDialog},
+		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.addDialog(engine.KindSpace) }},
+		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.addDialog(engine.KindDevice) }},
+		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.addDialog(engine.KindSensor) }},
+		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, s.renameDialog},
+		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, s.duplicateDialog},
+		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.cutNode(s.selected) }},
+		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.act(s.paste()) }},
+		"delete":     {"Delete… (Del)", "", 0, s.deleteDialog},
 		"find":       {"Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }},
 		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }},
 		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }},
-		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, s.ToggleBroker},
-		"brokerAddr": {"Broker Address…", "", 0, s.BrokerDialog},
-		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, s.ToggleSimulation},
+		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, s.toggleBroker},
+		"brokerAddr": {"Broker Address…", "", 0, s.brokerDialog},
+		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, s.toggleSimulation},
 	}
 }
 
@@ -162,7 +162,7 @@ func (s *Studio) quit() {
 // installShortcuts registers the commands' shortcuts on the window's
 // canvas, and F2, Delete and Insert for the tree.
 //
-// Undo, Cut and Paste (and Ctrl+Y, Redo) arrive as Fyne's standard
+// undo, Cut and Paste (and Ctrl+Y, Redo) arrive as Fyne's standard
 // shortcuts: a focused entry takes them for its text, and the canvas gets
 // them otherwise. Their menu items show the keys but never match them,
 // since the driver matches menu items before the focused widget, which
@@ -181,7 +181,7 @@ func (s *Studio) installShortcuts() {
 		}
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
-	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.Redo()) }) // Ctrl+Y
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.redo()) }) // Ctrl+Y
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.treeKey(ev) })
 }
 
@@ -198,9 +198,9 @@ func (s *Studio) installMenu() {
 	}
 	sep := fyne.NewMenuItemSeparator
 	recent := fyne.NewMenuItem("Open Recent", nil)
-	for _, p := range Recent() {
+	for _, p := range recentProjects() {
 		path := p
-		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.act(s.OpenPath(path)) }))
+		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.act(s.openPath(path)) }))
 	}
 	if recent.ChildMenu == nil {
 		recent.Disabled = true
@@ -208,8 +208,8 @@ func (s *Studio) installMenu() {
 	quit := item("quit")
 	quit.IsQuit = true
 	themeItem := func(label, name string) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, func() { SetTheme(name); s.installMenu() })
-		it.Checked = ThemeName() == name
+		it := fyne.NewMenuItem(label, func() { setTheme(name); s.installMenu() })
+		it.Checked = themeName() == name
 		return it
 	}
 	s.win.SetMainMenu(fyne.NewMainMenu(
@@ -234,18 +234,18 @@ func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
 // themeKey is the preference holding the theme: "", "light" or "dark".
 const themeKey = "theme"
 
-// ThemeName is the theme chosen in View: "" (follow the system), "light"
+// themeName is the theme chosen in View: "" (follow the system), "light"
 // or "dark".
-func ThemeName() string {
+func themeName() string {
 	if a := fyne.CurrentApp(); a != nil {
 		return a.Preferences().String(themeKey)
 	}
 	return ""
 }
 
-// SetTheme switches to theme name ("", "light" or "dark") and remembers
+// setTheme switches to theme name ("", "light" or "dark") and remembers
 // it. Call it on Fyne's main goroutine.
-func SetTheme(name string) {
+func setTheme(name string) {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return
@@ -254,7 +254,7 @@ func SetTheme(name string) {
 	ApplyTheme()
 }
 
-// ApplyTheme applies the theme remembered by SetTheme (main calls it at
+// ApplyTheme applies the theme remembered by setTheme (main calls it at
 // start).
 func ApplyTheme() {
 	a := fyne.CurrentApp()

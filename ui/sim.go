@@ -12,15 +12,15 @@ import (
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
-// SimSpeed is how much faster than real time the studio's simulations run:
+// simSpeed is how much faster than real time the studio's simulations run:
 // a simulated minute per second, so that values move within seconds.
-const SimSpeed = 60
+const simSpeed = 60
 
-// SetScenario sets the scenario file the simulation button runs.
-func (s *Studio) SetScenario(path string) { s.scenario = path }
+// setScenario sets the scenario file the simulation button runs.
+func (s *Studio) setScenario(path string) { s.scenario = path }
 
 // StartSimulation runs scenario file path over the project in process at
-// SimSpeed, until it ends or StopSimulation. Its clock shows in the status
+// simSpeed, until it ends or stopSimulation. Its clock shows in the status
 // bar.
 func (s *Studio) StartSimulation(path string) error {
 	sc, err := simulator.LoadScenario(path)
@@ -32,7 +32,7 @@ func (s *Studio) StartSimulation(path string) error {
 		s.simMu.Unlock()
 		return fmt.Errorf("a simulation is running already: stop it first")
 	}
-	run, err := s.app.StartSimulation(sc, app.SimOptions{Speed: SimSpeed})
+	run, err := s.app.StartSimulation(sc, app.SimOptions{Speed: simSpeed})
 	if err != nil {
 		s.simMu.Unlock()
 		return err
@@ -46,8 +46,8 @@ func (s *Studio) StartSimulation(path string) error {
 	return nil
 }
 
-// StopSimulation stops the simulation running, if any.
-func (s *Studio) StopSimulation() {
+// stopSimulation stops the simulation running, if any.
+func (s *Studio) stopSimulation() {
 	s.simMu.Lock()
 	run := s.sim
 	s.sim = nil
@@ -60,8 +60,8 @@ func (s *Studio) StopSimulation() {
 	}
 }
 
-// Simulating reports whether a simulation runs.
-func (s *Studio) Simulating() bool {
+// simulating reports whether a simulation runs.
+func (s *Studio) simulating() bool {
 	s.simMu.Lock()
 	defer s.simMu.Unlock()
 	return s.sim != nil
@@ -102,11 +102,11 @@ func (s *Studio) simEnded() {
 	s.tools.refresh()
 }
 
-// ToggleSimulation stops the simulation running, or starts the scenario
-// set with SetScenario, or asks for a scenario file.
-func (s *Studio) ToggleSimulation() {
-	if s.Simulating() {
-		s.StopSimulation()
+// toggleSimulation stops the simulation running, or starts the scenario
+// set with setScenario, or asks for a scenario file.
+func (s *Studio) toggleSimulation() {
+	if s.simulating() {
+		s.stopSimulation()
 		return
 	}
 	if s.scenario != "" {

@@ -16,13 +16,13 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// RefreshInterval is how often the studio polls the project for live
+// refreshInterval is how often the studio polls the project for live
 // changes (telemetry, message rate, connections); redraws are batched to
 // at most one per interval.
-const RefreshInterval = 100 * time.Millisecond
+const refreshInterval = 100 * time.Millisecond
 
-// UndoDepth is how many edits the studio can undo.
-const UndoDepth = 200
+// undoDepth is how many edits the studio can undo.
+const undoDepth = 200
 
 // Studio is the main window's content for one open project: the toolbar,
 // the hierarchy tree with its search, the Model and Telemetry tabs, the
@@ -35,7 +35,7 @@ type Studio struct {
 	// The project shown, replaced as a whole when another one is opened.
 	app    *app.App
 	editor *engine.Editor
-	model  *Model
+	model  *viewModel
 	tree   *hierarchy
 	insp   *inspector
 	doc    *widget.Label // the Model tab: the selection's JSON document
@@ -88,14 +88,14 @@ func New(a *app.App, w fyne.Window) *Studio {
 // load builds the views for project a, shows them and starts polling it.
 func (s *Studio) load(a *app.App) {
 	s.app = a
-	s.editor = engine.NewEditor(a.Engine(), UndoDepth)
-	m := NewModel(a.Engine())
+	s.editor = engine.NewEditor(a.Engine(), undoDepth)
+	m := newViewModel(a.Engine())
 	s.model = m
 	s.selected, s.cut = "", ""
 	s.tree = newHierarchy(m)
 	s.insp = newInspector(m, s.edit, s.brokerAddr, s.copyText)
 	s.tele = newTelemetry(a)
-	s.status = newStatusBar(a, m, s.ShowRejections)
+	s.status = newStatusBar(a, m, s.showRejections)
 	s.tools = newToolbar(s)
 	s.doc = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.doc.Selectable = true
@@ -106,7 +106,7 @@ func (s *Studio) load(a *app.App) {
 		s.tools.refresh()
 	}
 	s.tree.onKey = s.treeKey
-	s.tree.onDrop = func(src, dst string) { s.act(s.Move(src, dst)) }
+	s.tree.onDrop = func(src, dst string) { s.act(s.move(src, dst)) }
 	s.showDoc()
 
 	s.tabs = container.NewAppTabs(
@@ -121,7 +121,7 @@ func (s *Studio) load(a *app.App) {
 		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)}
 	s.content.Refresh()
 	if s.win != nil {
-		s.win.SetTitle(Title(a.Name()))
+		s.win.SetTitle(windowTitle(a.Name()))
 	}
 	s.poll = poller{}
 	s.poll.init(a, s)
@@ -130,37 +130,22 @@ func (s *Studio) load(a *app.App) {
 	s.start()
 }
 
-// Title is the window title for a project named name.
-func Title(name string) string { return "Twin Studio — " + name }
+// windowTitle is the window title for a project named name.
+func windowTitle(name string) string { return "Twin Studio — " + name }
 
-// Content is the studio's root canvas object.
-func (s *Studio) Content() fyne.CanvasObject { return s.content }
-
-// Model is what the studio shows.
-func (s *Studio) Model() *Model { return s.model }
-
-// App is the project shown.
-func (s *Studio) App() *app.App { return s.app }
-
-// Selected is the selected tree node, "" when none.
-func (s *Studio) Selected() string { return s.selected }
-
-// LastError is the error the last failed action reported, or nil.
-func (s *Studio) LastError() error { return s.lastErr }
-
-// Select selects tree node uid (see SpaceNode, DeviceNode, SensorNode) as
+// selectNode selects tree node uid (see spaceNode, deviceNode, sensorNode) as
 // if the user had clicked it: its branch opens, the tree scrolls to it and
 // the inspector shows it. Call it on Fyne's main goroutine.
-func (s *Studio) Select(uid string) {
+func (s *Studio) selectNode(uid string) {
 	s.tree.reveal(uid)
 	if s.selected != uid { // Select does not call back for the node already selected
 		s.tree.onSelected(uid)
 	}
 }
 
-// Refresh re-reads the graph: tree labels and branches, the inspected
+// refresh re-reads the graph: tree labels and branches, the inspected
 // object and the counts. Safe to call from any goroutine.
-func (s *Studio) Refresh() {
+func (s *Studio) refresh() {
 	fyne.Do(func() {
 		s.tree.refresh()
 		s.insp.refresh()
@@ -170,16 +155,16 @@ func (s *Studio) Refresh() {
 	})
 }
 
-// ShowTelemetry switches to the Telemetry tab. Call it on Fyne's main
+// showTelemetry switches to the Telemetry tab. Call it on Fyne's main
 // goroutine.
-func (s *Studio) ShowTelemetry() { s.tabs.SelectIndex(1) }
+func (s *Studio) showTelemetry() { s.tabs.SelectIndex(1) }
 
-// ShowRejections switches to the Telemetry tab, filtered to the rejected
+// showRejections switches to the Telemetry tab, filtered to the rejected
 // messages (what a click on the status bar's rejected count does). Call it
 // on Fyne's main goroutine.
-func (s *Studio) ShowRejections() {
+func (s *Studio) showRejections() {
 	s.tele.showRejections()
-	s.ShowTelemetry()
+	s.showTelemetry()
 }
 
 // Close stops the simulation and polling and closes the project. The
@@ -190,7 +175,7 @@ func (s *Studio) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.StopSimulation()
+	s.stopSimulation()
 	s.stopPolling()
 	return s.app.Close()
 }
@@ -217,7 +202,7 @@ func (s *Studio) ShowError(err error) {
 func (s *Studio) fail(err error) {
 	s.lastErr = err
 	if s.win != nil && err != nil {
-		dialog.ShowError(errors.New(ErrorText(err)), s.win)
+		dialog.ShowError(errors.New(errorText(err)), s.win)
 	}
 }
 
@@ -240,7 +225,7 @@ func (s *Studio) brokerAddr() string {
 // showDoc shows the selected object's document in the Model tab, or what
 // to do when nothing is selected.
 func (s *Studio) showDoc() {
-	text := Document(s.app.Engine(), s.insp.uid)
+	text := documentOf(s.app.Engine(), s.insp.uid)
 	if s.insp.uid == "" {
 		text += "\n\nProject file: " + displayPath(s.app.Path())
 		s.doc.Wrapping = fyne.TextWrapWord // a hint
@@ -250,12 +235,12 @@ func (s *Studio) showDoc() {
 	s.doc.SetText(text)
 }
 
-// Document is the JSON document of tree node uid (as the REST API shows
+// documentOf is the JSON document of tree node uid (as the REST API shows
 // it, with values), or a hint when there is none.
-func Document(e *engine.Engine, uid string) string {
+func documentOf(e *engine.Engine, uid string) string {
 	var doc any
 	_ = e.View(func(v *engine.View) error {
-		switch o := Lookup(v, uid).(type) {
+		switch o := lookup(v, uid).(type) {
 		case *engine.Space:
 			doc = v.SpaceDoc(o, true)
 		case *engine.Device:
@@ -267,7 +252,7 @@ func Document(e *engine.Engine, uid string) string {
 	})
 	if doc == nil {
 		return "Select a space, device or sensor in the tree to see its document.\n\n" +
-			"This project has " + Counts(e.Stats()) + "."
+			"This project has " + countsText(e.Stats()) + "."
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -276,7 +261,7 @@ func Document(e *engine.Engine, uid string) string {
 	return string(b)
 }
 
-// start polls the project every RefreshInterval until Close, handing what
+// start polls the project every refreshInterval until Close, handing what
 // changed to Fyne's goroutine; a poll is skipped while the previous redraw
 // is still queued.
 func (s *Studio) start() {
@@ -289,7 +274,7 @@ func (s *Studio) start() {
 	stop, done, p := s.stop, s.done, &s.poll
 	go func() {
 		defer close(done)
-		t := time.NewTicker(RefreshInterval)
+		t := time.NewTicker(refreshInterval)
 		defer t.Stop()
 		for {
 			select {
@@ -345,8 +330,8 @@ func (s *Studio) apply(u update) {
 
 // update is what changed since the last poll; nil fields did not.
 type update struct {
-	log     *[]LogEntry
-	devices *[]DeviceState
+	log     *[]logEntry
+	devices *[]deviceState
 	live    *live
 	values  bool // messages were accepted: values may have changed
 }
@@ -386,18 +371,18 @@ func (p *poller) collect(now time.Time) update {
 	var u update
 	st := p.app.Pipeline().Stats()
 	if p.first || st.Accepted != p.accepted || st.Rejected != p.rejected {
-		log := MergeLog(p.app.Pipeline().Recent(), p.app.Pipeline().Rejections(), LogSize)
+		log := mergeLog(p.app.Pipeline().Recent(), p.app.Pipeline().Rejections(), logSize)
 		u.log = &log
 		u.values = !p.first && st.Accepted != p.accepted
 		p.accepted, p.rejected = st.Accepted, st.Rejected
 	}
-	// Devices and their connections: at most once a second, when a device
+	// listDevices and their connections: at most once a second, when a device
 	// was added, removed or changed, or connected or disconnected (listing
 	// 20,000 devices takes tens of milliseconds).
-	if p.first || p.ticks%int(time.Second/RefreshInterval) == 0 {
+	if p.first || p.ticks%int(time.Second/refreshInterval) == 0 {
 		e := p.app.Engine()
 		if g, c := e.Generation(), e.ConnectionGeneration(); p.first || g != p.devGen || c != p.connGen {
-			ds := Devices(e)
+			ds := listDevices(e)
 			u.devices = &ds
 			p.devGen, p.connGen = g, c
 		}

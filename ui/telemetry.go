@@ -18,9 +18,9 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// LogEntry is one line of the telemetry log: an accepted message, or a
+// logEntry is one line of the telemetry log: an accepted message, or a
 // rejected one with its reason.
-type LogEntry struct {
+type logEntry struct {
 	Time           time.Time
 	Device, Sensor string // hardware ids; Sensor may be "" for a rejection
 	Value          string // the value set, or the payload
@@ -28,18 +28,18 @@ type LogEntry struct {
 	Reason         string // why it was rejected, with the detail
 }
 
-// Status is the entry's last column: "accepted" or "rejected: reason".
-func (e LogEntry) Status() string {
+// status is the entry's last column: "accepted" or "rejected: reason".
+func (e logEntry) status() string {
 	if e.Rejected {
 		return "rejected: " + e.Reason
 	}
 	return "accepted"
 }
 
-// LogTime is how the log shows a message's time: to the millisecond when
+// logTime is how the log shows a message's time: to the millisecond when
 // it is from today, else with its date (simulated readings carry the
 // scenario's dates).
-func LogTime(t, now time.Time) string {
+func logTime(t, now time.Time) string {
 	t, now = t.Local(), now.Local()
 	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
 		return t.Format("15:04:05.000")
@@ -47,9 +47,9 @@ func LogTime(t, now time.Time) string {
 	return t.Format("Jan 02 15:04:05")
 }
 
-// Matches reports whether the filter text is part of the device's or the
+// matches reports whether the filter text is part of the device's or the
 // sensor's hardware id (ignoring case).
-func (e LogEntry) Matches(filter string) bool {
+func (e logEntry) matches(filter string) bool {
 	if filter == "" {
 		return true
 	}
@@ -57,23 +57,23 @@ func (e LogEntry) Matches(filter string) bool {
 	return strings.Contains(strings.ToLower(e.Device), f) || strings.Contains(strings.ToLower(e.Sensor), f)
 }
 
-// MergeLog merges the pipeline's recent accepted messages and rejections
+// mergeLog merges the pipeline's recent accepted messages and rejections
 // into one log, newest first, of at most max entries.
-func MergeLog(recent []engine.RecentMessage, rejects []engine.Rejection, max int) []LogEntry {
-	out := make([]LogEntry, 0, len(recent)+len(rejects))
+func mergeLog(recent []engine.RecentMessage, rejects []engine.Rejection, max int) []logEntry {
+	out := make([]logEntry, 0, len(recent)+len(rejects))
 	for _, m := range recent {
 		v := m.Value
 		if v == "" {
 			v = m.Payload
 		}
-		out = append(out, LogEntry{Time: m.Time, Device: m.Device, Sensor: m.Sensor, Value: v})
+		out = append(out, logEntry{Time: m.Time, Device: m.Device, Sensor: m.Sensor, Value: v})
 	}
 	for _, r := range rejects {
 		reason := r.Reason
 		if r.Detail != "" {
 			reason += " (" + r.Detail + ")"
 		}
-		out = append(out, LogEntry{Time: r.Time, Device: r.Device, Sensor: topicSensor(r.Topic), Rejected: true, Reason: reason})
+		out = append(out, logEntry{Time: r.Time, Device: r.Device, Sensor: topicSensor(r.Topic), Rejected: true, Reason: reason})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
 	if len(out) > max {
@@ -92,28 +92,28 @@ func topicSensor(topic string) string {
 	return ""
 }
 
-// SensorTopic is the topic a device publishes a sensor's value to.
-func SensorTopic(device, sensor string) string {
+// sensorTopic is the topic a device publishes a sensor's value to.
+func sensorTopic(device, sensor string) string {
 	return "devices/" + device + "/sensors/" + sensor
 }
 
-// DeviceState is a device and its connection state, for the device list.
-type DeviceState struct {
+// deviceState is a device and its connection state, for the device list.
+type deviceState struct {
 	Name, HardwareID string
 	Connected        bool
 	Sensors          []string // hardware ids
 }
 
-// Devices lists the project's devices by hardware id with their sensors
+// listDevices lists the project's devices by hardware id with their sensors
 // and connection states.
-func Devices(e *engine.Engine) []DeviceState {
-	var out []DeviceState
+func listDevices(e *engine.Engine) []deviceState {
+	var out []deviceState
 	_ = e.View(func(v *engine.View) error {
 		var walk func(spaces []*engine.Space)
 		walk = func(spaces []*engine.Space) {
 			for _, s := range spaces {
 				for _, d := range v.SpaceDevices(s.ID) {
-					ds := DeviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
+					ds := deviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
 					for _, n := range v.DeviceSensors(d.ID) {
 						ds.Sensors = append(ds.Sensors, n.HardwareID)
 					}
@@ -134,9 +134,9 @@ func Devices(e *engine.Engine) []DeviceState {
 type telemetry struct {
 	app *app.App
 
-	all      []LogEntry // newest first
-	shown    []LogEntry
-	devices  []DeviceState
+	all      []logEntry // newest first
+	shown    []logEntry
+	devices  []deviceState
 	log      *widget.List
 	filter   *widget.Entry
 	rejected *widget.Check // rejections only
@@ -224,7 +224,7 @@ func newTelemetry(a *app.App) *telemetry {
 	split := container.NewVSplit(logPane, bottom)
 	split.Offset = 0.6
 	t.content = split
-	t.setDevices(Devices(a.Engine()))
+	t.setDevices(listDevices(a.Engine()))
 	t.applyFilter()
 	return t
 }
@@ -250,7 +250,7 @@ func logRow(time, device, sensor, value, status *widget.Label) *fyne.Container {
 // the sensor and status wider than the others.
 var logColumns = columns{3, 4, 2, 4}
 
-// timeColumn gives o the width of the longest time LogTime writes, so that
+// timeColumn gives o the width of the longest time logTime writes, so that
 // the columns line up whatever the times.
 func timeColumn(o fyne.CanvasObject) fyne.CanvasObject {
 	w := canvas.NewRectangle(color.Transparent)
@@ -322,7 +322,7 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	e := t.shown[i]
 	cells := logCells(o)
-	setText(cells[0], LogTime(e.Time, time.Now()))
+	setText(cells[0], logTime(e.Time, time.Now()))
 	setText(cells[1], e.Device)
 	setText(cells[2], e.Sensor)
 	setText(cells[3], e.Value)
@@ -335,7 +335,7 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 		st.Importance = imp
 		st.Text = "" // redraw in the new colour
 	}
-	setText(st, e.Status())
+	setText(st, e.status())
 }
 
 // setText sets a label's text unless it has it already (setting it
@@ -347,7 +347,7 @@ func setText(l *widget.Label, text string) {
 }
 
 // setLog replaces the log's entries (newest first).
-func (t *telemetry) setLog(entries []LogEntry) {
+func (t *telemetry) setLog(entries []logEntry) {
 	t.all = entries
 	t.applyFilter()
 }
@@ -356,7 +356,7 @@ func (t *telemetry) applyFilter() {
 	f := strings.TrimSpace(t.filter.Text)
 	t.shown = t.shown[:0]
 	for _, e := range t.all {
-		if e.Matches(f) && (!t.rejected.Checked || e.Rejected) {
+		if e.matches(f) && (!t.rejected.Checked || e.Rejected) {
 			t.shown = append(t.shown, e)
 		}
 	}
@@ -378,7 +378,7 @@ func (t *telemetry) showRejections() {
 	t.rejected.SetChecked(true)
 }
 
-func (t *telemetry) setDevices(ds []DeviceState) {
+func (t *telemetry) setDevices(ds []deviceState) {
 	t.devices = ds
 	opts := make([]string, len(ds))
 	for i, d := range ds {
@@ -406,7 +406,7 @@ func (t *telemetry) publish() {
 		t.showResult("Choose a device and a sensor first.", widget.WarningImportance)
 		return
 	}
-	topic := SensorTopic(dev, sensor)
+	topic := sensorTopic(dev, sensor)
 	_, err := t.app.Pipeline().Submit(&engine.IngressMessage{
 		Topic:    topic,
 		Payload:  []byte(t.value.Text),

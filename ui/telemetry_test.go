@@ -26,7 +26,7 @@ func TestTelemetry_publishPanelSendsAMessage(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenWithBroker(t, "quickstart", "quickstart")
 	s, _ := newStudioWindow(t, a)
-	s.ShowTelemetry()
+	s.showTelemetry()
 
 	// The device list shows the Raspberry Pi, not connected.
 	if shown := texts(visibleLabels(s.tele.devList)); !contains(shown, "1234567890AB · disconnected") {
@@ -86,7 +86,7 @@ func TestTelemetry_rejectedMessage(t *testing.T) {
 		t.Errorf("status bar %q", status)
 	}
 
-	s.ShowTelemetry()
+	s.showTelemetry()
 	test.Type(s.tele.device, "1234567890AB")
 	test.Type(s.tele.sensor, "NO_SUCH_SENSOR")
 	test.Type(s.tele.value, "1")
@@ -125,8 +125,8 @@ func TestMergeLog_newestFirstAndBounded(t *testing.T) {
 		recent = append(recent, engine.RecentMessage{Time: base.Add(timeStep(2 * i)), Device: "D", Sensor: "S", Value: "v"})
 		rejects = append(rejects, engine.Rejection{Time: base.Add(timeStep(2*i + 1)), Device: "D", Topic: "devices/D/sensors/X", Reason: "unknown sensor"})
 	}
-	log := MergeLog(recent, rejects, LogSize)
-	if len(log) != LogSize {
+	log := mergeLog(recent, rejects, logSize)
+	if len(log) != logSize {
 		t.Fatalf("%d entries", len(log))
 	}
 	if !log[0].Rejected || log[0].Sensor != "X" || !log[0].Time.Equal(base.Add(timeStep(799))) {
@@ -187,7 +187,7 @@ func TestLogTime(t *testing.T) {
 		{time.Date(2026, 3, 2, 9, 41, 7, 250e6, time.Local), "Mar 02 09:41:07"},
 		{time.Date(2025, 11, 26, 9, 41, 7, 0, time.Local), "Nov 26 09:41:07"},
 	} {
-		if got := LogTime(c.t, now); got != c.want {
+		if got := logTime(c.t, now); got != c.want {
 			t.Errorf("LogTime(%v) = %q, want %q", c.t, got, c.want)
 		}
 	}
