@@ -79,7 +79,7 @@ func samplePayload(dt string) string {
 
 // topic is the shorthand topic for sensor hw.
 func (c connection) topic(sensor string) string {
-	return "devices/" + c.HardwareID + "/sensors/" + sensor
+	return engine.SensorTopic(c.HardwareID, sensor)
 }
 
 // settings is the connection as text, for the clipboard.

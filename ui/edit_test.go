@@ -145,8 +145,8 @@ func TestEdit_throughTheUI(t *testing.T) {
 	}
 	tapButton(t, overlay(t, w), "Add")
 	room := mustFind(t, s.model, "Focus Room A2 · Room")
-	if s.selected != room {
-		t.Errorf("the new room is not selected: %q", s.selected)
+	if s.ctl.selected != room {
+		t.Errorf("the new room is not selected: %q", s.ctl.selected)
 	}
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room A2") {
 		t.Errorf("floor holds %q", got)
@@ -169,13 +169,13 @@ func TestEdit_throughTheUI(t *testing.T) {
 	typeInto(t, w, 0, "Pi B1")
 	typeInto(t, w, 1, "PI-B1")
 	tapButton(t, overlay(t, w), "Add")
-	if s.selected != mustFind(t, s.model, "Pi B1 (PI-B1)") {
-		t.Fatalf("device not selected: %q", s.model.label(s.selected))
+	if s.ctl.selected != mustFind(t, s.model, "Pi B1 (PI-B1)") {
+		t.Fatalf("device not selected: %q", s.model.label(s.ctl.selected))
 	}
 	tapButton(t, s.tools.content, "Sensor")
 	typeInto(t, w, 0, "PI-B1-T")
 	tapButton(t, overlay(t, w), "Add")
-	if got := s.model.label(s.selected); got != "Temperature · PI-B1-T" {
+	if got := s.model.label(s.ctl.selected); got != "Temperature · PI-B1-T" {
 		t.Errorf("sensor label %q", got)
 	}
 
@@ -187,8 +187,8 @@ func TestEdit_throughTheUI(t *testing.T) {
 	typeInto(t, w, 1, "B2-{hw}")
 	tapButton(t, overlay(t, w), "Duplicate")
 	copyRoom := mustFind(t, s.model, "Focus Room B2 · Room")
-	if s.selected != copyRoom {
-		t.Errorf("the copy is not selected: %q", s.model.label(s.selected))
+	if s.ctl.selected != copyRoom {
+		t.Errorf("the copy is not selected: %q", s.model.label(s.ctl.selected))
 	}
 	_ = a.Engine().View(func(v *engine.View) error {
 		if _, ok := v.SensorByHardwareID("B2-PI-B1-T"); !ok {
@@ -208,8 +208,8 @@ func TestEdit_throughTheUI(t *testing.T) {
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); contains(got, "Focus Room B1") {
 		t.Errorf("room still there: %q", got)
 	}
-	if s.selected != floor {
-		t.Errorf("after delete the floor should be selected, is %q", s.model.label(s.selected))
+	if s.ctl.selected != floor {
+		t.Errorf("after delete the floor should be selected, is %q", s.model.label(s.ctl.selected))
 	}
 
 	// undo brings the room back with its device (same hardware id and
@@ -254,21 +254,21 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"add", func() error { s.selectNode(area); return s.addSpace("Phone Booth", "Room") }},
-		{"rename", func() error { return s.rename(conf, "Board Room") }},
-		{"move device", func() error { return s.move(pi, conf) }},
-		{"duplicate", func() error { return s.duplicate(conf, "Board Room 2", "") }}, // with the device moved in
-		{"delete", func() error { return s.deleteNode(focus) }},
+		{"add", func() error { s.selectNode(area); return s.edits.add(engine.KindSpace, addFields{name: "Phone Booth", typ: "Room"}) }},
+		{"rename", func() error { return s.edits.rename(conf, "Board Room") }},
+		{"move device", func() error { return s.edits.move(pi, conf) }},
+		{"duplicate", func() error { return s.edits.duplicate(conf, "Board Room 2", "") }}, // with the device moved in
+		{"delete", func() error { return s.edits.remove(focus) }},
 	}
 	var after []string
 	for _, st := range steps {
 		if err := st.do(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		after = append(after, documentOf(a.Engine(), conf)+countsText(a.Engine().Stats()))
+		after = append(after, s.model.document(conf)+countsText(a.Engine().Stats()))
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
-		if err := s.undo(); err != nil {
+		if err := s.edits.undo(); err != nil {
 			t.Fatalf("undo %s: %v", steps[i].name, err)
 		}
 	}
@@ -279,10 +279,10 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 		t.Errorf("conference room is %q after undo", got)
 	}
 	for i := range steps {
-		if err := s.redo(); err != nil {
+		if err := s.edits.redo(); err != nil {
 			t.Fatalf("redo %s: %v", steps[i].name, err)
 		}
-		if got := documentOf(a.Engine(), conf) + countsText(a.Engine().Stats()); got != after[i] {
+		if got := s.model.document(conf) + countsText(a.Engine().Stats()); got != after[i] {
 			t.Errorf("redo %s: graph differs from after the edit", steps[i].name)
 		}
 	}
@@ -297,7 +297,7 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 	if !s.tools.redo.Disabled() {
 		t.Error("redo is enabled with nothing to redo")
 	}
-	if err := s.redo(); err != nil {
+	if err := s.edits.redo(); err != nil {
 		t.Error(err)
 	}
 }
@@ -332,9 +332,9 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 
 	// cutNode (Ctrl+X) the device, select the focus room, paste (Ctrl+V).
 	s.selectNode(pi)
-	s.cutNode(pi)
+	s.edits.cut(pi)
 	s.selectNode(focus)
-	if err := s.paste(); err != nil {
+	if err := s.edits.paste(); err != nil {
 		t.Fatal(err)
 	}
 	if got := m.ancestors(pi); got[len(got)-1] != focus {
@@ -343,7 +343,7 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 
 	// A space cannot go under itself: the error says so and nothing moves.
 	building := mustFind(t, m, "Quickstart Building · Venue")
-	if err := s.move(building, focus); err == nil || !strings.Contains(err.Error(), "under itself") {
+	if err := s.edits.move(building, focus); err == nil || !strings.Contains(err.Error(), "under itself") {
 		t.Errorf("moving the building into its room: %v", err)
 	}
 }
@@ -523,7 +523,7 @@ func TestFiles_saveAsNewOpenImport(t *testing.T) {
 	orig := a.Path()
 
 	copyPath := filepath.Join(dir, "copy.twin")
-	if err := s.saveAs(copyPath); err != nil {
+	if err := s.files.saveAs(copyPath); err != nil {
 		t.Fatal(err)
 	}
 	if s.app.Path() != copyPath || w.Title() != "Twin Studio — copy" {
@@ -536,18 +536,18 @@ func TestFiles_saveAsNewOpenImport(t *testing.T) {
 		t.Error("the copy has no broker")
 	}
 
-	if err := s.newProject(filepath.Join(dir, "blank")); err != nil {
+	if err := s.files.newProject(filepath.Join(dir, "blank")); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.app.Path(); got != filepath.Join(dir, "blank.twin") || s.app.Engine().Stats().Spaces != 0 {
 		t.Errorf("new project %s with %d spaces", got, s.app.Engine().Stats().Spaces)
 	}
-	if err := s.newProject(copyPath); err == nil {
+	if err := s.files.newProject(copyPath); err == nil {
 		t.Error("New over an existing file succeeded")
 	}
 
 	// importPlan into the blank project: the preview changes nothing.
-	plan, sum, err := s.importPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	plan, sum, err := s.files.importPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,24 +555,24 @@ func TestFiles_saveAsNewOpenImport(t *testing.T) {
 		t.Errorf("preview: %s; project has %d spaces", sum, s.app.Engine().Stats().Spaces)
 	}
 	var calls, last int
-	if _, err := s.importPlan(plan, func(done, total int) { calls++; last = done }); err != nil {
+	if _, _, err := s.ctl.importPlan(plan, func(done, total int) { calls++; last = done }); err != nil {
 		t.Fatal(err)
 	}
-	s.importDone(nil)
+	s.sh.imported("")
 	if s.app.Engine().Stats().Spaces != 5 || calls == 0 || last == 0 {
 		t.Errorf("after import %d spaces; progress called %d times, last %d", s.app.Engine().Stats().Spaces, calls, last)
 	}
-	if err := s.undo(); err != nil || s.app.Engine().Stats().Spaces != 0 {
+	if err := s.edits.undo(); err != nil || s.app.Engine().Stats().Spaces != 0 {
 		t.Errorf("undo import: %v, %d spaces", err, s.app.Engine().Stats().Spaces)
 	}
 	// A bad file names the file and line, and changes nothing.
 	bad := filepath.Join(dir, "bad.yaml")
 	writeFile(t, bad, "- name: A\n  type: NoSuchType\n")
-	if _, _, err := s.importPreview(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2") {
+	if _, _, err := s.files.importPreview(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2") {
 		t.Errorf("bad import: %v", err)
 	}
 
-	if err := s.openPath(orig); err != nil {
+	if err := s.files.openPath(orig); err != nil {
 		t.Fatal(err)
 	}
 	if s.app.Path() != orig {
@@ -618,7 +618,7 @@ func TestShortcuts_undoRedo(t *testing.T) {
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
 	conf := mustFind(t, s.model, "Conference Room 11 · Room/ConferenceRoom")
-	if err := s.rename(conf, "Board Room"); err != nil {
+	if err := s.edits.rename(conf, "Board Room"); err != nil {
 		t.Fatal(err)
 	}
 	sh := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
@@ -648,7 +648,7 @@ func TestFiles_importDialog(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenEmpty(t)
 	s, w := newStudioWindow(t, a)
-	s.importPreviewDialog(filepath.Join("..", "examples", "smart-office", "provision.yaml"))
+	s.files.showImport(filepath.Join("..", "examples", "smart-office", "provision.yaml"))
 	if msg := dialogText(t, w); !strings.Contains(msg, "nothing has changed yet") || !strings.Contains(msg, "64 created") {
 		t.Fatalf("preview says %q", msg)
 	}
@@ -656,7 +656,7 @@ func TestFiles_importDialog(t *testing.T) {
 		t.Fatal("the preview changed the project")
 	}
 	tapButton(t, overlay(t, w), "Import")
-	s.imports.Wait()
+	s.files.imports.Wait()
 	if n := a.Engine().Stats().Spaces; n != 64 {
 		t.Errorf("imported %d spaces", n)
 	}
@@ -666,7 +666,7 @@ func TestFiles_importDialog(t *testing.T) {
 	if msg := s.status.shownMessage(); !strings.Contains(msg, "Imported provision.yaml: 3") {
 		t.Errorf("status says %q", msg)
 	}
-	if label, ok := s.editor.UndoLabel(); !ok || label != "Import provision.yaml" {
+	if label, ok := s.ctl.editor.UndoLabel(); !ok || label != "Import provision.yaml" {
 		t.Errorf("undo label %q", label)
 	}
 }
@@ -691,15 +691,15 @@ func TestFirstStart_simulationMovesValues(t *testing.T) {
 		return ok
 	})
 	s.tick()
-	if text, _ := s.simText(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
+	if text, _ := s.sim.text(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
 		t.Errorf("status bar simulation %q", text)
 	}
-	if !strings.HasPrefix(s.tools.sim.Text, "Stop simulation") {
-		t.Errorf("simulation button %q", s.tools.sim.Text)
+	if !strings.HasPrefix(s.tools.simBtn.Text, "Stop simulation") {
+		t.Errorf("simulation button %q", s.tools.simBtn.Text)
 	}
-	s.toggleSimulation()
-	if s.simulating() || s.tools.sim.Text != "Simulate week.yaml" {
-		t.Errorf("after stopping: simulating %v, button %q", s.simulating(), s.tools.sim.Text)
+	s.sim.onToggle()
+	if s.sim.running() || s.tools.simBtn.Text != "Simulate week.yaml" {
+		t.Errorf("after stopping: simulating %v, button %q", s.sim.running(), s.tools.simBtn.Text)
 	}
 }
 
@@ -716,19 +716,19 @@ func TestBroker_address(t *testing.T) {
 		t.Fatal(err)
 	}
 	busy := l.Addr().String()
-	if err := s.setBrokerAddr(busy); err == nil || !strings.Contains(err.Error(), "in use") {
+	if err := s.broker.setAddr(busy); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("busy address: %v", err)
 	}
 	l.Close()
 	if a.Broker() == nil || a.Broker().Addr() != old {
 		t.Fatalf("after a refused address the broker is not back on %s", old)
 	}
-	if err := s.setBrokerAddr("nonsense"); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+	if err := s.broker.setAddr("nonsense"); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
 		t.Errorf("bad address: %v", err)
 	}
 
 	// busy is free now: the broker moves there and the project keeps it.
-	if err := s.setBrokerAddr(busy); err != nil {
+	if err := s.broker.setAddr(busy); err != nil {
 		t.Fatal(err)
 	}
 	if a.Broker().Addr() != busy || brokerAddrFor(a.Path()) != busy {
@@ -747,7 +747,7 @@ func TestEdit_dialogKeepsRefusedInput(t *testing.T) {
 	s, w := newStudioWindow(t, a)
 	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
 	before := a.Engine().Stats().Spaces
-	s.addDialog(engine.KindSpace)
+	s.edits.onAdd(engine.KindSpace)
 	typeInto(t, w, 0, "Conference Room 11") // a sibling has that name
 	tapButton(t, overlay(t, w), "Add")
 	msg := dialogText(t, w)
@@ -778,7 +778,7 @@ func TestFiles_openLockedProject(t *testing.T) {
 	}
 	addr := a.Broker().Addr()
 	other := mustOpenEmpty(t) // holds its file, as twin serve would
-	err := s.openPath(other.Path())
+	err := s.files.openPath(other.Path())
 	if err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("opening a held project: %v", err)
 	}

@@ -76,7 +76,7 @@ func (h *hierarchy) openTop(uid string, levels int) {
 		return
 	}
 	for _, c := range h.model.childNodes(uid) {
-		if k, _, _ := parseNode(c); k == engine.KindSpace && h.model.isBranch(c) {
+		if nodeKind(c) == engine.KindSpace && h.model.isBranch(c) {
 			// Below first: while c is closed, opening its children redraws
 			// nothing of its subtree (each OpenBranch redraws the tree).
 			h.openTop(c, levels-1)

@@ -16,31 +16,12 @@ import (
 func (m *viewModel) iconName(uid string) string {
 	name := ""
 	m.view(func(v *engine.View) {
-		switch o := lookup(v, uid).(type) {
-		case *engine.Space:
-			name = spaceIcon(v.TypeName(o.TypeID), o.ParentID.IsZero())
-		case *engine.Device:
-			name = deviceIcon(v.TypeName(o.TypeID))
-		case *engine.Sensor:
-			name = sensorIcon(v.TypeName(o.DataTypeID))
+		if o, k, ok := lookup(v, uid); ok {
+			name = k.icon(v, o)
 		}
 	})
 	return name
 }
-
-// spaceIcon is a space's icon: by type, a building for a root space of
-// no particular type.
-func spaceIcon(typ string, root bool) string {
-	name := assets.SpaceIcon(typ)
-	if name == "space" && root {
-		return "building"
-	}
-	return name
-}
-
-func deviceIcon(typ string) string { return assets.DeviceIcon(typ) }
-
-func sensorIcon(dataType string) string { return assets.SensorIcon(dataType) }
 
 var (
 	iconMu    sync.Mutex

@@ -2,103 +2,13 @@ package ui
 
 import (
 	"image/color"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
-	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 )
-
-// toolbar is the row of buttons above the panes: add, duplicate, delete,
-// undo and redo, the broker and the simulation.
-type toolbar struct {
-	s                              *Studio
-	addSpace, addDevice, addSensor *widget.Button
-	duplicate, remove, undo, redo  *widget.Button
-	broker, sim                    *widget.Button
-	buttons                        *fyne.Container
-	content                        *fyne.Container
-}
-
-func newToolbar(s *Studio) *toolbar {
-	t := &toolbar{s: s}
-	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), func() { s.addDialog(engine.KindSpace) })
-	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), func() { s.addDialog(engine.KindDevice) })
-	t.addSensor = widget.NewButtonWithIcon("Sensor", theme.ContentAddIcon(), func() { s.addDialog(engine.KindSensor) })
-	t.duplicate = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), s.duplicateDialog)
-	t.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.deleteDialog)
-	t.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { s.act(s.undo()) })
-	t.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), func() { s.act(s.redo()) })
-	t.broker = widget.NewButtonWithIcon("", theme.MediaStopIcon(), s.toggleBroker)
-	t.sim = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), s.toggleSimulation)
-	for _, b := range []*widget.Button{t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove, t.undo, t.redo, t.broker, t.sim} {
-		b.Importance = widget.LowImportance
-	}
-	t.buttons = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
-		widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(), t.broker, t.sim)
-	t.content = container.NewBorder(nil, nil, t.buttons, nil, s.status.message)
-	return t
-}
-
-// refresh enables what applies to the selection and names the broker and
-// simulation buttons after what they would do.
-func (t *toolbar) refresh() {
-	s := t.s
-	k, _, ok := parseNode(s.selected)
-	enable(t.addSpace, !ok || k == engine.KindSpace)
-	enable(t.addDevice, ok && k == engine.KindSpace)
-	enable(t.addSensor, ok && (k == engine.KindDevice || k == engine.KindSensor))
-	enable(t.duplicate, ok && k != engine.KindSensor)
-	enable(t.remove, ok)
-	_, canUndo := s.editor.UndoLabel()
-	_, canRedo := s.editor.RedoLabel()
-	enable(t.undo, canUndo)
-	enable(t.redo, canRedo)
-	if s.app.Broker() != nil {
-		t.broker.SetText("Stop broker")
-		t.broker.SetIcon(theme.MediaStopIcon())
-	} else {
-		t.broker.SetText("Start broker")
-		t.broker.SetIcon(theme.MediaPlayIcon())
-	}
-	if s.simulating() {
-		t.sim.SetText("Stop simulation")
-		t.sim.SetIcon(theme.MediaStopIcon())
-	} else {
-		t.sim.SetText("Simulate…")
-		if s.scenario != "" {
-			t.sim.SetText("Simulate " + filepath.Base(s.scenario))
-		}
-		t.sim.SetIcon(theme.MediaPlayIcon())
-	}
-	t.buttons.Refresh() // the buttons' widths changed
-	t.content.Refresh()
-}
-
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
-// toggleBroker stops the broker when it runs (its devices are
-// disconnected), or starts it on its last address.
-func (s *Studio) toggleBroker() {
-	if s.app.Broker() != nil {
-		s.act(s.app.StopBroker())
-	} else {
-		s.act(s.app.StartBroker(app.BrokerOptions{}))
-	}
-	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
-	s.tools.refresh()
-}
 
 // command is an action of the studio with its keyboard shortcut (no key:
 // none), for the main menu and the window's canvas.
@@ -109,33 +19,33 @@ type command struct {
 	fn    func()
 }
 
-// commands are the studio's actions by name.
+// commands are the studio's actions by name. Each runs on the screens
+// shown when it is called (they are rebuilt when another project opens).
 func (s *Studio) commands() map[string]command {
 	ctl := fyne.KeyModifierShortcutDefault
 	shift := ctl | fyne.KeyModifierShift
-	undo, redo := func() { s.act(s.undo()) }, func() { s.act(s.redo()) }
 	return map[string]command{
-		"new":        {"New…", fyne.KeyN, ctl, s.newDialog},
-		"open":       {"Open…", fyne.KeyO, ctl, s.openDialog},
-		"saveAs":     {"Save As…", fyne.KeyS, shift, s.saveAsDialog},
-		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, s.importDialog},
-		"quit":       {"Quit", fyne.KeyQ, ctl, s.quit},
-		"undo":       {"Undo", fyne.KeyZ, ctl, undo},
-		"redo":       {"Redo", fyne.KeyZ, shift, redo},
-		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.addDialog(engine.KindSpace) }},
-		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.addDialog(engine.KindDevice) }},
-		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.addDialog(engine.KindSensor) }},
-		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, s.renameDialog},
-		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, s.duplicateDialog},
-		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.cutNode(s.selected) }},
-		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.act(s.paste()) }},
-		"delete":     {"Delete… (Del)", "", 0, s.deleteDialog},
+		"new":        {"New…", fyne.KeyN, ctl, func() { s.files.onNew() }},
+		"open":       {"Open…", fyne.KeyO, ctl, func() { s.files.onOpen() }},
+		"saveAs":     {"Save As…", fyne.KeyS, shift, func() { s.files.onSaveAs() }},
+		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, func() { s.files.onImport() }},
+		"quit":       {"Quit", fyne.KeyQ, ctl, quit},
+		"undo":       {"Undo", fyne.KeyZ, ctl, func() { s.edits.onUndo() }},
+		"redo":       {"Redo", fyne.KeyZ, shift, func() { s.edits.onRedo() }},
+		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.edits.onAdd(engine.KindSpace) }},
+		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.edits.onAdd(engine.KindDevice) }},
+		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.edits.onAdd(engine.KindSensor) }},
+		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, func() { s.edits.onRename() }},
+		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, func() { s.edits.onDuplicate() }},
+		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.edits.onCut() }},
+		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.edits.onPaste() }},
+		"delete":     {"Delete… (Del)", "", 0, func() { s.edits.onDelete() }},
 		"find":       {"Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }},
 		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }},
 		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }},
-		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, s.toggleBroker},
-		"brokerAddr": {"Broker Address…", "", 0, s.brokerDialog},
-		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, s.toggleSimulation},
+		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, func() { s.broker.onToggle() }},
+		"brokerAddr": {"Broker Address…", "", 0, func() { s.broker.onAddress() }},
+		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, func() { s.sim.onToggle() }},
 	}
 }
 
@@ -153,7 +63,7 @@ func (s *Studio) focus(o fyne.Focusable) {
 	}
 }
 
-func (s *Studio) quit() {
+func quit() {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Quit()
 	}
@@ -181,8 +91,8 @@ func (s *Studio) installShortcuts() {
 		}
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
-	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.redo()) }) // Ctrl+Y
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.treeKey(ev) })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.edits.onRedo() }) // Ctrl+Y
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.edits.onKey(ev) })
 }
 
 // installMenu sets the window's main menu.
@@ -200,7 +110,7 @@ func (s *Studio) installMenu() {
 	recent := fyne.NewMenuItem("Open Recent", nil)
 	for _, p := range recentProjects() {
 		path := p
-		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.act(s.openPath(path)) }))
+		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.sh.act(s.files.openPath(path)) }))
 	}
 	if recent.ChildMenu == nil {
 		recent.Disabled = true

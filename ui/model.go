@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,41 +13,9 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// Tree node ids name a graph object by kind and GUID: "s:<guid>" a space,
-// "d:<guid>" a device, "n:<guid>" a sensor. The empty id is the invisible
-// root whose children are the root spaces.
-const (
-	spacePrefix  = "s:"
-	devicePrefix = "d:"
-	sensorPrefix = "n:"
-)
-
-// spaceNode, deviceNode and sensorNode return the tree node id of an object.
-func spaceNode(id engine.ID) string  { return spacePrefix + id.String() }
-func deviceNode(id engine.ID) string { return devicePrefix + id.String() }
-func sensorNode(id engine.ID) string { return sensorPrefix + id.String() }
-
-// parseNode splits a tree node id into the object's kind (KindSpace,
-// KindDevice or KindSensor) and id. It reports false for anything else,
-// including the root "".
-func parseNode(uid string) (engine.Kind, engine.ID, bool) {
-	var k engine.Kind
-	switch {
-	case strings.HasPrefix(uid, spacePrefix):
-		k = engine.KindSpace
-	case strings.HasPrefix(uid, devicePrefix):
-		k = engine.KindDevice
-	case strings.HasPrefix(uid, sensorPrefix):
-		k = engine.KindSensor
-	default:
-		return engine.KindNone, engine.NilID, false
-	}
-	id, err := engine.ParseID(uid[2:])
-	if err != nil {
-		return engine.KindNone, engine.NilID, false
-	}
-	return k, id, true
-}
+// Tree node ids name a graph object by kind and GUID (see kinds): "s:<guid>"
+// a space, "d:<guid>" a device, "n:<guid>" a sensor. The empty id is the
+// invisible root whose children are the root spaces.
 
 // viewModel says what the studio shows for the graph of one engine: the
 // children of a tree node, its label, its ancestors and its details. Every
@@ -123,22 +94,8 @@ func (m *viewModel) readChildren(uid string) []string {
 			}
 			return
 		}
-		k, id, ok := parseNode(uid)
-		if !ok {
-			return
-		}
-		switch k {
-		case engine.KindSpace:
-			for _, s := range v.ChildSpaces(id) {
-				out = append(out, spaceNode(s.ID))
-			}
-			for _, d := range v.SpaceDevices(id) {
-				out = append(out, deviceNode(d.ID))
-			}
-		case engine.KindDevice:
-			for _, s := range v.DeviceSensors(id) {
-				out = append(out, sensorNode(s.ID))
-			}
+		if k, id, ok := parseNode(uid); ok {
+			out = k.children(v, id)
 		}
 	})
 	return out
@@ -172,14 +129,7 @@ func (m *viewModel) readIsBranch(uid string) bool {
 		return false
 	}
 	branch := false
-	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			branch = len(v.ChildSpaces(id)) > 0 || len(v.SpaceDevices(id)) > 0
-		case engine.KindDevice:
-			branch = len(v.DeviceSensors(id)) > 0
-		}
-	})
+	m.view(func(v *engine.View) { branch = k.branch(v, id) })
 	return branch
 }
 
@@ -209,14 +159,13 @@ func (m *viewModel) search(query string, limit int) (matches []string, total int
 		}
 	}
 	m.view(func(v *engine.View) {
-		var walk func(s *engine.Space)
-		walk = func(s *engine.Space) {
+		// Tree order: a space, the spaces under it, then its devices.
+		_ = v.WalkSpaces(func(s *engine.Space) error {
 			if has(s.Name, s.FriendlyName, v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)) {
 				hit(spaceNode(s.ID))
 			}
-			for _, c := range v.ChildSpaces(s.ID) {
-				walk(c)
-			}
+			return nil
+		}, func(s *engine.Space) error {
 			for _, d := range v.SpaceDevices(s.ID) {
 				if has(d.Name, d.HardwareID, d.FriendlyName, v.TypeName(d.TypeID)) {
 					hit(deviceNode(d.ID))
@@ -227,10 +176,8 @@ func (m *viewModel) search(query string, limit int) (matches []string, total int
 					}
 				}
 			}
-		}
-		for _, r := range v.Roots() {
-			walk(r)
-		}
+			return nil
+		})
 	})
 	return matches, total
 }
@@ -272,8 +219,9 @@ func (m *viewModel) filtered() bool {
 func (m *viewModel) isRoot(uid string) bool {
 	root := false
 	m.view(func(v *engine.View) {
-		s, ok := lookup(v, uid).(*engine.Space)
-		root = ok && s.ParentID.IsZero()
+		if o, k, ok := lookup(v, uid); ok {
+			root = k.up(o) == ""
+		}
 	})
 	return root
 }
@@ -289,50 +237,11 @@ func (m *viewModel) isRoot(uid string) bool {
 func (m *viewModel) label(uid string) string {
 	var label string
 	m.view(func(v *engine.View) {
-		switch o := lookup(v, uid).(type) {
-		case *engine.Space:
-			label = o.Name
-			if t := typeAndSubtype(v.TypeName(o.TypeID), v.TypeName(o.SubtypeID)); t != "" {
-				label += " · " + t
-			}
-		case *engine.Device:
-			label = o.Name
-			if o.HardwareID != "" {
-				label += " (" + o.HardwareID + ")"
-			}
-		case *engine.Sensor:
-			label = sensorTitle(v, o) + " · " + o.HardwareID
-			if val, ok := v.SensorValue(o.ID); ok {
-				label += " = " + val.Value
-			}
+		if o, k, ok := lookup(v, uid); ok {
+			label = k.label(v, o)
 		}
 	})
 	return label
-}
-
-// lookup returns the object of tree node uid in v: a *engine.Space,
-// *engine.Device or *engine.Sensor, or nil when uid names none (any
-// more).
-func lookup(v *engine.View, uid string) any {
-	k, id, ok := parseNode(uid)
-	if !ok {
-		return nil
-	}
-	switch k {
-	case engine.KindSpace:
-		if s, ok := v.Space(id); ok {
-			return s
-		}
-	case engine.KindDevice:
-		if d, ok := v.Device(id); ok {
-			return d
-		}
-	case engine.KindSensor:
-		if s, ok := v.Sensor(id); ok {
-			return s
-		}
-	}
-	return nil
 }
 
 // name is the name of node uid: a space's or device's name, a sensor's
@@ -340,16 +249,8 @@ func lookup(v *engine.View, uid string) any {
 func (m *viewModel) name(uid string) string {
 	var name string
 	m.view(func(v *engine.View) {
-		switch o := lookup(v, uid).(type) {
-		case *engine.Space:
-			name = o.Name
-		case *engine.Device:
-			name = o.Name
-		case *engine.Sensor:
-			name = o.Name
-			if name == "" {
-				name = o.HardwareID
-			}
+		if o, k, ok := lookup(v, uid); ok {
+			name = k.name(o)
 		}
 	})
 	return name
@@ -358,7 +259,7 @@ func (m *viewModel) name(uid string) string {
 // exists reports whether node uid's object exists.
 func (m *viewModel) exists(uid string) bool {
 	found := false
-	m.view(func(v *engine.View) { found = lookup(v, uid) != nil })
+	m.view(func(v *engine.View) { _, _, found = lookup(v, uid) })
 	return found
 }
 
@@ -367,31 +268,80 @@ func (m *viewModel) exists(uid string) bool {
 func (m *viewModel) ancestors(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
-		space := engine.NilID
-		switch o := lookup(v, uid).(type) {
-		case *engine.Space:
-			space = o.ParentID
-		case *engine.Device:
-			space = o.SpaceID
-		case *engine.Sensor:
-			if d, ok := v.Device(o.DeviceID); ok {
-				out = append(out, deviceNode(d.ID))
-				space = d.SpaceID
-			}
-		}
-		for !space.IsZero() {
-			s, ok := v.Space(space)
+		for {
+			o, k, ok := lookup(v, uid)
 			if !ok {
 				break
 			}
-			out = append(out, spaceNode(s.ID))
-			space = s.ParentID
+			if uid = k.up(o); uid == "" {
+				break
+			}
+			out = append(out, uid)
 		}
 	})
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
+}
+
+// parent is the node above uid, "" for a root space or an unknown node.
+func (m *viewModel) parent(uid string) string {
+	up := ""
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			up = k.up(o)
+		}
+	})
+	return up
+}
+
+// spaceAt is the space node uid is in (itself for a space), NilID for
+// none.
+func (m *viewModel) spaceAt(uid string) engine.ID {
+	at := engine.NilID
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			at = k.space(o)
+		}
+	})
+	return at
+}
+
+// spaceTypeName is the type of space id ("" for none).
+func (m *viewModel) spaceTypeName(id engine.ID) string {
+	name := ""
+	m.view(func(v *engine.View) {
+		if sp, ok := v.Space(id); ok {
+			name = v.TypeName(sp.TypeID)
+		}
+	})
+	return name
+}
+
+// typeNames are the enabled types of category c at space at.
+func (m *viewModel) typeNames(c engine.Category, at engine.ID) []string {
+	var out []string
+	m.view(func(v *engine.View) { out = v.EnabledTypeNames(c, at) })
+	return out
+}
+
+// document is the JSON document of tree node uid (as the REST API shows
+// it, with values), or a hint when there is none.
+func (m *viewModel) document(uid string) string {
+	var doc any
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			doc = k.doc(v, o)
+		}
+	})
+	if doc == nil {
+		return "Select a space, device or sensor in the tree to see its document.\n\n" +
+			"This project has " + countsText(m.stats()) + "."
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
 // field is one labelled line of the inspector. Time, when set, is when
@@ -432,17 +382,12 @@ type details struct {
 // object does not exist (any more).
 func (m *viewModel) details(uid string) (details, bool) {
 	var d details
-	found := true
+	found := false
 	m.view(func(v *engine.View) {
-		switch o := lookup(v, uid).(type) {
-		case *engine.Space:
-			d = spaceDetails(v, o)
-		case *engine.Device:
-			d = deviceDetails(v, o)
-		case *engine.Sensor:
-			d = sensorDetails(v, o)
-		default:
-			found = false
+		var o engine.Object
+		var k *kindUI
+		if o, k, found = lookup(v, uid); found {
+			d = k.details(v, o)
 		}
 	})
 	return d, found
@@ -629,4 +574,51 @@ func countsText(st engine.Stats) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// propertyKeyNames returns the names of the property keys of scope that
+// apply at space at, sorted.
+func (m *viewModel) propertyKeyNames(scope string, at engine.ID) []string {
+	seen := map[string]bool{}
+	var out []string
+	m.view(func(v *engine.View) {
+		for _, k := range v.PropertyKeys() {
+			if k.Scope != scope || seen[strings.ToLower(k.Name)] {
+				continue
+			}
+			if !k.SpaceID.IsZero() && !v.IsWithin(at, k.SpaceID) {
+				continue
+			}
+			seen[strings.ToLower(k.Name)] = true
+			out = append(out, k.Name)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// keyHint describes the values property key name of scope accepts at
+// space at ("Int from 1 to 40", "Enum: Low, High"), or "" when there is
+// no such key or it takes anything.
+func (m *viewModel) keyHint(name, scope string, at engine.ID) string {
+	var hint string
+	m.view(func(v *engine.View) {
+		k, ok := v.FindPropertyKey(name, scope, at)
+		if !ok || k.PrimitiveDataType == engine.PrimNone || k.PrimitiveDataType == "" {
+			return
+		}
+		hint = k.PrimitiveDataType
+		switch {
+		case k.Min != "" && k.Max != "":
+			hint += " from " + k.Min + " to " + k.Max
+		case k.Min != "":
+			hint += " from " + k.Min
+		case k.Max != "":
+			hint += " up to " + k.Max
+		}
+		if k.ValidationData != "" {
+			hint += ": " + k.ValidationData
+		}
+	})
+	return hint
 }

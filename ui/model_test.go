@@ -24,7 +24,7 @@ func TestParseNode(t *testing.T) {
 		{"s:not-a-guid", engine.KindNone, false},
 	} {
 		k, got, ok := parseNode(c.uid)
-		if k != c.kind || ok != c.ok || (ok && got != id) {
+		if nodeKind(c.uid) != c.kind || ok != c.ok || (ok && (got != id || k.kind != c.kind)) {
 			t.Errorf("ParseNode(%q) = %v, %v, %v", c.uid, k, got, ok)
 		}
 	}

@@ -433,7 +433,7 @@ func startFlood(tb testing.TB, a *app.App, sh bigShape, rate int) *flood {
 					sensor = sensorHW(dev, "NOISE")
 				}
 				now := time.Now()
-				_, err := p.Submit(&engine.IngressMessage{Topic: sensorTopic(dev, sensor),
+				_, err := p.Submit(&engine.IngressMessage{Topic: engine.SensorTopic(dev, sensor),
 					Payload: []byte(strconv.Itoa(n % 1000)), QoS: 0, Username: dev, Received: now})
 				switch {
 				case err == engine.ErrQueueFull:

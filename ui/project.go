@@ -3,14 +3,11 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
@@ -55,46 +52,6 @@ func brokerAddrFor(path string) string {
 		}
 	}
 	return defaultBrokerAddr
-}
-
-// setBrokerAddr sets the broker address of the project shown and moves
-// the running broker there (its devices reconnect to the new address). An
-// address that cannot be listened on is refused and nothing changes.
-func (s *Studio) setBrokerAddr(addr string) error {
-	addr = strings.TrimSpace(addr)
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("broker address %q: want HOST:PORT, e.g. 127.0.0.1:1883 or 0.0.0.0:1883", addr)
-	}
-	old := s.brokerAddr()
-	if old != "" {
-		if err := s.app.StopBroker(); err != nil {
-			return err
-		}
-	}
-	if err := s.app.StartBroker(app.BrokerOptions{Addr: addr}); err != nil {
-		if old != "" {
-			_ = s.app.StartBroker(app.BrokerOptions{Addr: old})
-		}
-		return fmt.Errorf("broker address %s: %w", addr, err)
-	}
-	if a := fyne.CurrentApp(); a != nil {
-		a.Preferences().SetString(brokerKey(s.app.Path()), addr)
-	}
-	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
-	s.tools.refresh()
-	return nil
-}
-
-// brokerDialog asks for the broker's address.
-func (s *Studio) brokerDialog() {
-	addr := widget.NewEntry()
-	addr.SetText(brokerAddrFor(s.app.Path()))
-	help := widget.NewLabel("127.0.0.1:PORT accepts devices on this machine only; 0.0.0.0:PORT from the network too.")
-	help.TextStyle.Italic = true
-	help.Wrapping = fyne.TextWrapWord
-	s.formDialog("Broker address of "+s.app.Name(), "Listen", []*widget.FormItem{
-		widget.NewFormItem("Address", addr), widget.NewFormItem("", help),
-	}, func() error { return s.setBrokerAddr(addr.Text) })
 }
 
 // exampleScenario is the scenario of the bundled example the studio runs

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 func TestOpenProject_givenFile(t *testing.T) {
@@ -45,7 +47,7 @@ func TestOpenProject_firstStartInstallsTheExample(t *testing.T) {
 	}
 	// An edit survives the next start.
 	s := New(a, nil)
-	if err := s.addSpace("Annex", "Venue"); err != nil {
+	if err := s.edits.add(engine.KindSpace, addFields{name: "Annex", typ: "Venue"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -47,7 +47,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	s, w := newStudioWindow(t, a)
 	defer s.Close()
-	s.setScenario(scenario)
+	s.sim.setScenario(scenario)
 	s.tools.refresh()
 	shot := func(name string) { writePNG(t, filepath.Join(*screenshots, name), w) }
 
@@ -55,7 +55,7 @@ func TestScreenshots(t *testing.T) {
 	// has simulated for a while.
 	room := mustFind(t, s.model, "Conference Room 1.01 · Room/ConferenceRoom")
 	send := func(device, sensor, payload string) {
-		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: sensorTopic(device, sensor),
+		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic(device, sensor),
 			Payload: []byte(payload), QoS: 1, Username: device, Received: time.Now()})
 		if err != nil {
 			t.Fatal(err)
@@ -98,20 +98,20 @@ func TestScreenshots(t *testing.T) {
 
 	floor := mustFind(t, s.model, "Floor 2 · Floor")
 	s.selectNode(floor)
-	s.addDialog(engine.KindSpace)
+	s.edits.onAdd(engine.KindSpace)
 	typeInto(t, w, 0, "Focus Room 2.21")
 	shot("add.png")
 	closeDialog(w)
 
-	s.duplicateDialog()
+	s.edits.onDuplicate()
 	shot("duplicate.png")
 	closeDialog(w)
 
-	s.deleteDialog()
+	s.edits.onDelete()
 	shot("delete.png")
 	closeDialog(w)
 
-	s.importPreviewDialog(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	s.files.showImport(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
 	shot("import.png")
 	closeDialog(w)
 

@@ -92,11 +92,6 @@ func topicSensor(topic string) string {
 	return ""
 }
 
-// sensorTopic is the topic a device publishes a sensor's value to.
-func sensorTopic(device, sensor string) string {
-	return "devices/" + device + "/sensors/" + sensor
-}
-
 // deviceState is a device and its connection state, for the device list.
 type deviceState struct {
 	Name, HardwareID string
@@ -109,21 +104,16 @@ type deviceState struct {
 func listDevices(e *engine.Engine) []deviceState {
 	var out []deviceState
 	_ = e.View(func(v *engine.View) error {
-		var walk func(spaces []*engine.Space)
-		walk = func(spaces []*engine.Space) {
-			for _, s := range spaces {
-				for _, d := range v.SpaceDevices(s.ID) {
-					ds := deviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
-					for _, n := range v.DeviceSensors(d.ID) {
-						ds.Sensors = append(ds.Sensors, n.HardwareID)
-					}
-					out = append(out, ds)
+		return v.WalkSpaces(func(s *engine.Space) error {
+			for _, d := range v.SpaceDevices(s.ID) {
+				ds := deviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
+				for _, n := range v.DeviceSensors(d.ID) {
+					ds.Sensors = append(ds.Sensors, n.HardwareID)
 				}
-				walk(v.ChildSpaces(s.ID))
+				out = append(out, ds)
 			}
-		}
-		walk(v.Roots())
-		return nil
+			return nil
+		}, nil)
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].HardwareID < out[j].HardwareID })
 	return out
@@ -171,8 +161,8 @@ func newTelemetry(a *app.App) *telemetry {
 	t.sensor.SetPlaceHolder("Sensor hardwareId")
 	t.value = widget.NewEntry()
 	t.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
-	t.value.OnSubmitted = func(string) { t.publish() }
-	t.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), t.publish)
+	t.value.OnSubmitted = func(string) { t.onSend() }
+	t.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), t.onSend)
 	t.send.Importance = widget.HighImportance
 	t.result = widget.NewLabel("")
 	t.result.Wrapping = fyne.TextWrapWord
@@ -399,14 +389,14 @@ func (t *telemetry) updateSensorOptions() {
 	t.sensor.SetOptions(opts)
 }
 
-// publish submits the publish panel's value as the chosen device.
-func (t *telemetry) publish() {
+// onSend submits the publish panel's value as the chosen device.
+func (t *telemetry) onSend() {
 	dev, sensor := strings.TrimSpace(t.device.Text), strings.TrimSpace(t.sensor.Text)
 	if dev == "" || sensor == "" {
 		t.showResult("Choose a device and a sensor first.", widget.WarningImportance)
 		return
 	}
-	topic := sensorTopic(dev, sensor)
+	topic := engine.SensorTopic(dev, sensor)
 	_, err := t.app.Pipeline().Submit(&engine.IngressMessage{
 		Topic:    topic,
 		Payload:  []byte(t.value.Text),
