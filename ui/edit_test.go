@@ -254,7 +254,10 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"add", func() error { s.selectNode(area); return s.edits.add(engine.KindSpace, addFields{name: "Phone Booth", typ: "Room"}) }},
+		{"add", func() error {
+			s.selectNode(area)
+			return s.edits.add(engine.KindSpace, addFields{name: "Phone Booth", typ: "Room"})
+		}},
 		{"rename", func() error { return s.edits.rename(conf, "Board Room") }},
 		{"move device", func() error { return s.edits.move(pi, conf) }},
 		{"duplicate", func() error { return s.edits.duplicate(conf, "Board Room 2", "") }}, // with the device moved in
