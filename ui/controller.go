@@ -60,7 +60,7 @@ func (c *controller) add(k engine.Kind, f addFields) (string, error) {
 	if c.selected != "" || k != engine.KindSpace {
 		h := c.holder(kind.parent, c.selected)
 		if !canAdd(c.selected, k) || h == "" {
-			return "", fmt.Errorf("%w: %s", errNoSelection, whereItGoes[k])
+			return "", fmt.Errorf("%w: %s", errNoSelection, kind.add.where)
 		}
 		_, holder, _ = parseNode(h)
 	}
@@ -79,13 +79,6 @@ func (c *controller) add(k engine.Kind, f addFields) (string, error) {
 		return "", err
 	}
 	return kind.node(made), nil
-}
-
-// whereItGoes is the error hint of add, by kind.
-var whereItGoes = map[engine.Kind]string{
-	engine.KindSpace:  "a space goes into a space; select one (or nothing, for a root space)",
-	engine.KindDevice: "a device goes into a space",
-	engine.KindSensor: "a sensor goes on a device",
 }
 
 // ---- rename, update, delete ----

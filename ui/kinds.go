@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/twinstudio/twinstudio/assets"
@@ -84,6 +85,7 @@ func choiceField(label string, choices []string, get func(o engine.Object) *stri
 type addForm struct {
 	title     string          // "Add space"
 	in        bool            // the title names the selection it goes in
+	where     string          // where it goes, for the error when it cannot go there
 	name      bool            // it asks for a name
 	hardware  bool            // it asks for a hardware id
 	typeLabel string          // the type dropdown's label
@@ -148,7 +150,7 @@ var spaceKind = &kindUI{
 		typeField("Status", engine.SpaceStatus, func(o engine.Object) *int { return &space(o).StatusID }),
 		textField("Description", "Describe", func(o engine.Object) *string { return &space(o).Description }),
 	},
-	add: addForm{title: "Add space", in: true, name: true, typeLabel: "Type", category: engine.SpaceType,
+	add: addForm{title: "Add space", in: true, where: "a space goes into a space; select one (or nothing, for a root space)", name: true, typeLabel: "Type", category: engine.SpaceType,
 		defType: engine.ChildSpaceType,
 		create: func(tx *engine.Tx, parent engine.ID, f addFields) (engine.ID, error) {
 			sp := &engine.Space{Name: f.name, ParentID: parent}
@@ -203,7 +205,7 @@ var deviceKind = &kindUI{
 		choiceField("Status", []string{engine.DeviceProvisioned, engine.DeviceActive, engine.DeviceOffline, engine.DeviceDisabled},
 			func(o engine.Object) *string { return &device(o).Status }),
 	},
-	add: addForm{title: "Add device", in: true, name: true, hardware: true, typeLabel: "Type", category: engine.DeviceType,
+	add: addForm{title: "Add device", in: true, where: "a device goes into a space", name: true, hardware: true, typeLabel: "Type", category: engine.DeviceType,
 		defType: func(string) string { return "Generic" },
 		create: func(tx *engine.Tx, space engine.ID, f addFields) (engine.ID, error) {
 			d := &engine.Device{Name: f.name, SpaceID: space, HardwareID: f.hardwareID}
@@ -261,7 +263,7 @@ var sensorKind = &kindUI{
 		typeField("Unit", engine.SensorDataUnitType, func(o engine.Object) *int { return &sensor(o).DataUnitTypeID }),
 		typeField("Sensor type", engine.SensorType, func(o engine.Object) *int { return &sensor(o).TypeID }),
 	},
-	add: addForm{title: "Add sensor", hardware: true, typeLabel: "Data type", category: engine.SensorDataType,
+	add: addForm{title: "Add sensor", where: "a sensor goes on a device", hardware: true, typeLabel: "Data type", category: engine.SensorDataType,
 		defType: func(string) string { return "Temperature" },
 		create: func(tx *engine.Tx, device engine.ID, f addFields) (engine.ID, error) {
 			d, ok := tx.Device(device)
@@ -368,4 +370,92 @@ func spaceIcon(typ string, root bool) string {
 		return "building"
 	}
 	return name
+}
+
+// The inspector's details of each kind.
+
+func spaceDetails(v *engine.View, s *engine.Space) details {
+	doc := v.SpaceDoc(s, true)
+	var f fields
+	f.add("Type", doc.Type)
+	f.add("Subtype", doc.Subtype)
+	f.add("Status", doc.Status)
+	f.add("Path", doc.FullName)
+	f.add("Level", strconv.Itoa(doc.Level))
+	f.opt("Friendly name", doc.FriendlyName)
+	f.opt("Description", doc.Description)
+	f.opt("Time zone", doc.TimeZoneName)
+	f.opt("Location", location(doc.Location))
+	f.add("Contains", contents(len(v.ChildSpaces(s.ID)), len(v.SpaceDevices(s.ID)), len(v.SpaceSensors(s.ID))))
+	f.add("ID", doc.ID)
+	d := details{Kind: engine.KindSpace, Title: s.Name, Fields: f, Properties: properties(doc.Properties)}
+	for _, val := range doc.Values {
+		d.Values = append(d.Values, field{Label: val.Type, Value: val.Value, Time: val.Timestamp})
+	}
+	return d
+}
+
+func deviceDetails(v *engine.View, dv *engine.Device) details {
+	doc := v.DeviceDoc(dv, false)
+	var f fields
+	f.add("Type", doc.Type)
+	f.add("Subtype", doc.Subtype)
+	f.add("Hardware ID", doc.HardwareID)
+	f.opt("Gateway ID", doc.GatewayID)
+	f.opt("Status", doc.Status)
+	if doc.ConnectionState != "" {
+		c := field{Label: "Connection", Value: doc.ConnectionState}
+		if doc.ConnectionStateUpdatedTime != nil {
+			c.Time = *doc.ConnectionStateUpdatedTime
+		}
+		f = append(f, c)
+	}
+	f.add("Space", v.FullName(dv.SpaceID))
+	f.opt("Friendly name", doc.FriendlyName)
+	f.opt("Description", doc.Description)
+	f.opt("Location", location(doc.Location))
+	f.add("ID", doc.ID)
+	d := details{Kind: engine.KindDevice, Title: dv.Name, Fields: f, Properties: properties(doc.Properties)}
+	for _, s := range v.DeviceSensors(dv.ID) {
+		if val, ok := v.SensorValue(s.ID); ok {
+			d.Values = append(d.Values, field{Label: sensorTitle(v, s) + " (" + s.HardwareID + ")", Value: val.Value, Time: val.Time})
+		}
+	}
+	return d
+}
+
+func sensorDetails(v *engine.View, s *engine.Sensor) details {
+	doc := v.SensorDoc(s)
+	var f fields
+	f.add("Data type", doc.DataType)
+	f.add("Data subtype", doc.DataSubtype)
+	f.add("Unit", doc.DataUnitType)
+	f.add("Type", doc.Type)
+	f.add("Hardware ID", doc.HardwareID)
+	if dv, ok := v.Device(s.DeviceID); ok {
+		f.add("Device", dv.Name+" ("+dv.HardwareID+")")
+	}
+	f.add("Space", v.FullName(s.SpaceID))
+	f.opt("Port", doc.Port)
+	if doc.PollRate != 0 {
+		f.add("Poll rate", strconv.Itoa(doc.PollRate))
+	}
+	f.opt("Location", location(doc.Location))
+	f.add("ID", doc.ID)
+	d := details{Kind: engine.KindSensor, Title: sensorTitle(v, s), Fields: f, Properties: properties(doc.Properties)}
+	if doc.Value != nil {
+		d.Values = []field{{Label: "Value", Value: doc.Value.Value, Time: doc.Value.Timestamp}}
+	}
+	return d
+}
+
+// sensorTitle names a sensor: its name, or else its data type.
+func sensorTitle(v *engine.View, s *engine.Sensor) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	if t := v.TypeName(s.DataTypeID); t != "" && t != "None" {
+		return t
+	}
+	return "Sensor"
 }

@@ -83,9 +83,9 @@ func TestScreenshots(t *testing.T) {
 	shot("device.png")
 
 	s.showTelemetry()
-	s.tele.device.SetText("SO-F1-R05")
-	s.tele.sensor.SetText("SO-F1-R05-TEMPERATURE")
-	s.tele.value.SetText(`{"SensorValue": "22.0"}`)
+	s.tele.pub.device.SetText("SO-F1-R05")
+	s.tele.pub.sensor.SetText("SO-F1-R05-TEMPERATURE")
+	s.tele.pub.value.SetText(`{"SensorValue": "22.0"}`)
 	shot("telemetry.png")
 	s.tabs.SelectIndex(0)
 

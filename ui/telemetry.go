@@ -119,30 +119,25 @@ func listDevices(e *engine.Engine) []deviceState {
 	return out
 }
 
-// telemetry is the Telemetry tab: the live log with its filter, the
-// publish panel and the device list.
+// telemetry is the Telemetry tab: the live log with its filter above, the
+// publish panel and the device list below.
 type telemetry struct {
-	app *app.App
-
 	all      []logEntry // newest first
 	shown    []logEntry
-	devices  []deviceState
 	log      *widget.List
 	filter   *widget.Entry
 	rejected *widget.Check // rejections only
 	count    *widget.Label
 
-	device, sensor *widget.SelectEntry
-	value          *widget.Entry
-	send           *widget.Button
-	result         *widget.Label
-	devList        *widget.List
+	pub  *publishPanel
+	devs *deviceList
 
 	content fyne.CanvasObject
 }
 
 func newTelemetry(a *app.App) *telemetry {
-	t := &telemetry{app: a}
+	t := &telemetry{pub: newPublishPanel(a)}
+	t.devs = newDeviceList(t.pub.onDevicePicked)
 	t.filter = widget.NewEntry()
 	t.filter.SetPlaceHolder("Filter by device or sensor")
 	t.filter.OnChanged = func(string) { t.applyFilter() }
@@ -153,63 +148,12 @@ func newTelemetry(a *app.App) *telemetry {
 	header := container.NewBorder(nil, nil,
 		timeColumn(widget.NewLabelWithStyle("Time", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), nil,
 		container.New(logColumns, bold("Device"), bold("Sensor"), bold("Value"), bold("Status")))
-
-	t.device = widget.NewSelectEntry(nil)
-	t.device.SetPlaceHolder("Device hardwareId")
-	t.device.OnChanged = func(string) { t.updateSensorOptions() }
-	t.sensor = widget.NewSelectEntry(nil)
-	t.sensor.SetPlaceHolder("Sensor hardwareId")
-	t.value = widget.NewEntry()
-	t.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
-	t.value.OnSubmitted = func(string) { t.onSend() }
-	t.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), t.onSend)
-	t.send.Importance = widget.HighImportance
-	t.result = widget.NewLabel("")
-	t.result.Wrapping = fyne.TextWrapWord
-	publish := container.NewVBox(
-		heading("Publish"),
-		note("Send a value as a device, as if it had published it over MQTT."),
-		container.New(layout.NewFormLayout(),
-			label("Device"), t.device,
-			label("Sensor"), t.sensor,
-			label("Payload"), t.value),
-		container.NewHBox(layout.NewSpacer(), t.send),
-		t.result,
-	)
-
-	t.devList = widget.NewList(func() int { return len(t.devices) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			d := t.devices[i]
-			c := o.(*fyne.Container)
-			l := c.Objects[0].(*widget.Label)
-			icon := c.Objects[1].(*widget.Icon)
-			state := "disconnected"
-			icon.SetResource(theme.NewDisabledResource(theme.RadioButtonIcon()))
-			if d.Connected {
-				state = "connected"
-				icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
-			}
-			l.SetText(d.HardwareID + " · " + state)
-		})
-	t.devList.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.devices) {
-			t.device.SetText(t.devices[i].HardwareID)
-		}
-		t.devList.UnselectAll()
-	}
-
-	devices := container.NewBorder(heading("Devices"), nil, nil, nil, t.devList)
 	logPane := container.NewBorder(
 		container.NewVBox(
 			container.NewBorder(nil, nil, nil, container.NewHBox(t.rejected, t.count), t.filter),
 			header, widget.NewSeparator()),
 		nil, nil, nil, t.log)
-	bottom := container.NewHSplit(container.NewVScroll(publish), devices)
+	bottom := container.NewHSplit(container.NewVScroll(t.pub.content), t.devs.content)
 	bottom.Offset = 0.6
 	split := container.NewVSplit(logPane, bottom)
 	split.Offset = 0.6
@@ -217,6 +161,96 @@ func newTelemetry(a *app.App) *telemetry {
 	t.setDevices(listDevices(a.Engine()))
 	t.applyFilter()
 	return t
+}
+
+// publishPanel sends a payload as any device of the project, as if it had
+// published it over MQTT.
+type publishPanel struct {
+	app     *app.App
+	devices []deviceState
+
+	device, sensor *widget.SelectEntry
+	value          *widget.Entry
+	send           *widget.Button
+	result         *widget.Label
+	content        fyne.CanvasObject
+}
+
+func newPublishPanel(a *app.App) *publishPanel {
+	p := &publishPanel{app: a}
+	p.device = widget.NewSelectEntry(nil)
+	p.device.SetPlaceHolder("Device hardwareId")
+	p.device.OnChanged = func(string) { p.updateSensorOptions() }
+	p.sensor = widget.NewSelectEntry(nil)
+	p.sensor.SetPlaceHolder("Sensor hardwareId")
+	p.value = widget.NewEntry()
+	p.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
+	p.value.OnSubmitted = func(string) { p.onSend() }
+	p.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.onSend)
+	p.send.Importance = widget.HighImportance
+	p.result = widget.NewLabel("")
+	p.result.Wrapping = fyne.TextWrapWord
+	p.content = container.NewVBox(
+		heading("Publish"),
+		note("Send a value as a device, as if it had published it over MQTT."),
+		container.New(layout.NewFormLayout(),
+			label("Device"), p.device,
+			label("Sensor"), p.sensor,
+			label("Payload"), p.value),
+		container.NewHBox(layout.NewSpacer(), p.send),
+		p.result,
+	)
+	return p
+}
+
+// deviceList lists the project's devices with their connection states;
+// picking one hands its hardware id to onPick.
+type deviceList struct {
+	devices []deviceState
+	list    *widget.List
+	onPick  func(hardwareID string)
+	content fyne.CanvasObject
+}
+
+func newDeviceList(onPick func(hardwareID string)) *deviceList {
+	l := &deviceList{onPick: onPick}
+	l.list = widget.NewList(func() int { return len(l.devices) }, newDeviceRow, l.updateRow)
+	l.list.OnSelected = l.onSelected
+	l.content = container.NewBorder(heading("Devices"), nil, nil, nil, l.list)
+	return l
+}
+
+func newDeviceRow() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
+}
+
+func (l *deviceList) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	d := l.devices[i]
+	c := o.(*fyne.Container)
+	text := c.Objects[0].(*widget.Label)
+	icon := c.Objects[1].(*widget.Icon)
+	state := "disconnected"
+	icon.SetResource(theme.NewDisabledResource(theme.RadioButtonIcon()))
+	if d.Connected {
+		state = "connected"
+		icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
+	}
+	text.SetText(d.HardwareID + " · " + state)
+}
+
+// onSelected picks device i.
+func (l *deviceList) onSelected(i widget.ListItemID) {
+	if i < len(l.devices) {
+		l.onPick(l.devices[i].HardwareID)
+	}
+	l.list.UnselectAll()
+}
+
+func (l *deviceList) set(ds []deviceState) {
+	l.devices = ds
+	l.list.Refresh()
 }
 
 func bold(text string) *widget.Label {
@@ -368,50 +402,59 @@ func (t *telemetry) showRejections() {
 	t.rejected.SetChecked(true)
 }
 
+// setDevices replaces the devices the publish panel offers and the device
+// list shows.
 func (t *telemetry) setDevices(ds []deviceState) {
-	t.devices = ds
+	t.pub.setDevices(ds)
+	t.devs.set(ds)
+}
+
+func (p *publishPanel) setDevices(ds []deviceState) {
+	p.devices = ds
 	opts := make([]string, len(ds))
 	for i, d := range ds {
 		opts[i] = d.HardwareID
 	}
-	t.device.SetOptions(opts)
-	t.updateSensorOptions()
-	t.devList.Refresh()
+	p.device.SetOptions(opts)
+	p.updateSensorOptions()
 }
 
-func (t *telemetry) updateSensorOptions() {
+// onDevicePicked publishes as device hardwareID next.
+func (p *publishPanel) onDevicePicked(hardwareID string) { p.device.SetText(hardwareID) }
+
+func (p *publishPanel) updateSensorOptions() {
 	var opts []string
-	for _, d := range t.devices {
-		if d.HardwareID == t.device.Text {
+	for _, d := range p.devices {
+		if d.HardwareID == p.device.Text {
 			opts = d.Sensors
 		}
 	}
-	t.sensor.SetOptions(opts)
+	p.sensor.SetOptions(opts)
 }
 
-// onSend submits the publish panel's value as the chosen device.
-func (t *telemetry) onSend() {
-	dev, sensor := strings.TrimSpace(t.device.Text), strings.TrimSpace(t.sensor.Text)
+// onSend submits the panel's payload as the chosen device.
+func (p *publishPanel) onSend() {
+	dev, sensor := strings.TrimSpace(p.device.Text), strings.TrimSpace(p.sensor.Text)
 	if dev == "" || sensor == "" {
-		t.showResult("Choose a device and a sensor first.", widget.WarningImportance)
+		p.showResult("Choose a device and a sensor first.", widget.WarningImportance)
 		return
 	}
 	topic := engine.SensorTopic(dev, sensor)
-	_, err := t.app.Pipeline().Submit(&engine.IngressMessage{
+	_, err := p.app.Pipeline().Submit(&engine.IngressMessage{
 		Topic:    topic,
-		Payload:  []byte(t.value.Text),
+		Payload:  []byte(p.value.Text),
 		QoS:      1,
 		Username: dev,
 		Received: time.Now(),
 	})
 	if err != nil {
-		t.showResult("Not sent: "+err.Error(), widget.DangerImportance)
+		p.showResult("Not sent: "+err.Error(), widget.DangerImportance)
 		return
 	}
-	t.showResult("Sent "+fmt.Sprintf("%q", t.value.Text)+" to "+topic+".", widget.MediumImportance)
+	p.showResult("Sent "+fmt.Sprintf("%q", p.value.Text)+" to "+topic+".", widget.MediumImportance)
 }
 
-func (t *telemetry) showResult(text string, imp widget.Importance) {
-	t.result.Importance = imp
-	t.result.SetText(text)
+func (p *publishPanel) showResult(text string, imp widget.Importance) {
+	p.result.Importance = imp
+	p.result.SetText(text)
 }

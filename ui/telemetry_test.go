@@ -29,16 +29,16 @@ func TestTelemetry_publishPanelSendsAMessage(t *testing.T) {
 	s.showTelemetry()
 
 	// The device list shows the Raspberry Pi, not connected.
-	if shown := texts(visibleLabels(s.tele.devList)); !contains(shown, "1234567890AB · disconnected") {
+	if shown := texts(visibleLabels(s.tele.devs.list)); !contains(shown, "1234567890AB · disconnected") {
 		t.Errorf("device list %q", shown)
 	}
 
-	test.Type(s.tele.device, "1234567890AB")
-	test.Type(s.tele.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
+	test.Type(s.tele.pub.device, "1234567890AB")
+	test.Type(s.tele.pub.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
 	// The quickstart's UDF reads {"SensorValue": …} and sets the value.
-	test.Type(s.tele.value, `{"SensorValue": "612"}`)
-	test.Tap(s.tele.send)
-	if got := s.tele.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
+	test.Type(s.tele.pub.value, `{"SensorValue": "612"}`)
+	test.Tap(s.tele.pub.send)
+	if got := s.tele.pub.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
 		t.Errorf("publish result %q", got)
 	}
 
@@ -87,14 +87,14 @@ func TestTelemetry_rejectedMessage(t *testing.T) {
 	}
 
 	s.showTelemetry()
-	test.Type(s.tele.device, "1234567890AB")
-	test.Type(s.tele.sensor, "NO_SUCH_SENSOR")
-	test.Type(s.tele.value, "1")
-	test.Tap(s.tele.send)
+	test.Type(s.tele.pub.device, "1234567890AB")
+	test.Type(s.tele.pub.sensor, "NO_SUCH_SENSOR")
+	test.Type(s.tele.pub.value, "1")
+	test.Tap(s.tele.pub.send)
 	waitFor(t, "the rejection", func() bool { return a.Pipeline().Stats().Rejected == 1 })
 	// And one accepted message, which the rejections filter hides.
-	s.tele.sensor.SetText("SAMPLE_SENSOR_MOTION")
-	test.Tap(s.tele.send)
+	s.tele.pub.sensor.SetText("SAMPLE_SENSOR_MOTION")
+	test.Tap(s.tele.pub.send)
 	waitFor(t, "the message", func() bool { return a.Pipeline().Stats().Accepted == 1 })
 	s.tick()
 
