@@ -1,4 +1,4 @@
-// Command twinstudio is Twin Studio's desktop studio (CONTRACT §1):
+// Command twinstudio is Twin Studio's desktop studio:
 //
 //	twinstudio [FILE.twin]
 //
