@@ -79,13 +79,14 @@ func SetProperty(ps []Property, name, value string) []Property {
 
 // EnsurePropertyKey makes sure a property key name applies to scope at
 // space at: when none does, it creates one that takes any value (PrimNone)
-// for the root space above at, as provisioning does for the properties of
-// a file, and reports created. PutPropertyKey's errors are returned.
-func (tx *Tx) EnsurePropertyKey(name, scope string, at ID) (created bool, err error) {
+// scoped to space root (provisioning passes the plan's root space, the
+// studio RootSpace(at)), and reports created. PutPropertyKey's errors are
+// returned.
+func (tx *Tx) EnsurePropertyKey(name, scope string, at, root ID) (created bool, err error) {
 	if _, ok := tx.FindPropertyKey(name, scope, at); ok {
 		return false, nil
 	}
-	k := &PropertyKey{Name: name, Scope: scope, SpaceID: tx.RootSpace(at), PrimitiveDataType: PrimNone}
+	k := &PropertyKey{Name: name, Scope: scope, SpaceID: root, PrimitiveDataType: PrimNone}
 	if err := tx.PutPropertyKey(k); err != nil {
 		return false, err
 	}

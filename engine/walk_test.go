@@ -92,11 +92,11 @@ func TestTx_UpdateObjectAndEnsurePropertyKey(t *testing.T) {
 		t.Fatal("the refused update changed the graph")
 	}
 	must(t, e.Update(func(tx *engine.Tx) error {
-		created, err := tx.EnsurePropertyKey("Seats", engine.ScopeSpaces, room)
+		created, err := tx.EnsurePropertyKey("Seats", engine.ScopeSpaces, room, tx.RootSpace(room))
 		if err != nil || !created {
 			t.Errorf("EnsurePropertyKey: created %v, %v", created, err)
 		}
-		if again, err := tx.EnsurePropertyKey("seats", engine.ScopeSpaces, room); err != nil || again {
+		if again, err := tx.EnsurePropertyKey("seats", engine.ScopeSpaces, room, tx.RootSpace(room)); err != nil || again {
 			t.Errorf("EnsurePropertyKey again: created %v, %v", again, err)
 		}
 		return tx.UpdateObject(engine.KindSpace, room, func(o engine.Object) {

@@ -131,7 +131,7 @@ func (c *controller) setProperty(label, uid, name, value string, newKey bool) er
 	at := c.model.spaceAt(uid)
 	return c.do(label, func(tx *engine.Tx) error {
 		if newKey {
-			if _, err := tx.EnsurePropertyKey(name, k.scope, at); err != nil {
+			if _, err := tx.EnsurePropertyKey(name, k.scope, at, tx.RootSpace(at)); err != nil {
 				return err
 			}
 		}
