@@ -152,7 +152,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 		t.Errorf("floor holds %q", got)
 	}
 
-	// rename with F2 in the tree.
+	// Rename with F2 in the tree.
 	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
 	if !strings.Contains(dialogText(t, w), "Rename Focus Room A2") {
 		t.Fatalf("rename dialog: %q", dialogText(t, w))
@@ -179,7 +179,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 		t.Errorf("sensor label %q", got)
 	}
 
-	// duplicate the room with its device: new hardware ids from the
+	// Duplicate the room with its device: new hardware ids from the
 	// pattern.
 	s.selectNode(room)
 	tapButton(t, s.tools.content, "Duplicate")
@@ -197,7 +197,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 		return nil
 	})
 
-	// deleteNode the room: the confirmation names the device and sensor.
+	// Delete the room: the confirmation names the device and sensor.
 	s.selectNode(room)
 	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	msg := dialogText(t, w)
@@ -212,7 +212,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 		t.Errorf("after delete the floor should be selected, is %q", s.model.label(s.ctl.selected))
 	}
 
-	// undo brings the room back with its device (same hardware id and
+	// Undo brings the room back with its device (same hardware id and
 	// key) and sensor; redo deletes it again; undo once more.
 	tapButton(t, s.tools.content, "Undo")
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room B1") {
@@ -238,7 +238,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 	})
 }
 
-// undo and redo walk back and forth through every kind of edit; the
+// Undo and redo walk back and forth through every kind of edit; the
 // shortcuts reach them.
 func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 	test.NewTempApp(t)
@@ -333,7 +333,7 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 		t.Errorf("inspector Space %q", got)
 	}
 
-	// cutNode (Ctrl+X) the device, select the focus room, paste (Ctrl+V).
+	// Cut (Ctrl+X) the device, select the focus room, paste (Ctrl+V).
 	s.selectNode(pi)
 	s.edits.cut(pi)
 	s.selectNode(focus)
@@ -549,7 +549,7 @@ func TestFiles_saveAsNewOpenImport(t *testing.T) {
 		t.Error("New over an existing file succeeded")
 	}
 
-	// importPlan into the blank project: the preview changes nothing.
+	// Import into the blank project: the preview changes nothing.
 	plan, sum, err := s.files.importPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -645,7 +645,7 @@ func TestShortcuts_undoRedo(t *testing.T) {
 	}
 }
 
-// importPlan through its dialogs: the preview, then the import on its own
+// Import through its dialogs: the preview, then the import on its own
 // goroutine behind a progress bar.
 func TestFiles_importDialog(t *testing.T) {
 	test.NewTempApp(t)

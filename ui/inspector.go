@@ -301,8 +301,12 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	if len(objs) > 0 {
 		list = container.New(layout.NewFormLayout(), objs...)
 	}
+	return container.NewVBox(list, i.addPropertyRow(scope, at))
+}
 
-	// Add a property: a key (existing keys in scope are offered) and a value.
+// addPropertyRow adds a property: a key (the keys of scope at space at
+// are offered) and a value, with the error below.
+func (i *inspector) addPropertyRow(scope string, at engine.ID) fyne.CanvasObject {
 	name := widget.NewSelectEntry(i.model.propertyKeyNames(scope, at))
 	name.SetPlaceHolder("Property key")
 	val := widget.NewEntry()
@@ -322,7 +326,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	val.OnSubmitted = func(string) { i.onAddProperty() }
 	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), i.onAddProperty)
 	i.newPropKey, i.newPropVal, i.newPropAdd = name, val, addBtn
-	return container.NewVBox(list,
+	return container.NewVBox(
 		container.NewBorder(nil, nil, nil, addBtn, container.NewGridWithColumns(2, name, val)), errLabel)
 }
 

@@ -114,6 +114,29 @@ func (p *poller) init(a *app.App, sim *simControl, status *statusBar) {
 	p.app, p.sim, p.status, p.first = a, sim, status, true
 }
 
+// rate is the message rate averaged over rateWindow, recomputed (true)
+// at most once a second; accepted is the accepted count at now.
+func (p *poller) rate(now time.Time, accepted uint64) (float64, bool) {
+	p.samples = append(p.samples, sample{now, accepted})
+	for len(p.samples) > 1 && now.Sub(p.samples[1].at) >= rateWindow {
+		p.samples = p.samples[1:]
+	}
+	if p.first {
+		p.rateAt = now
+		return 0, false
+	}
+	if now.Sub(p.rateAt) < time.Second {
+		return 0, false
+	}
+	p.rateAt = now
+	old := p.samples[0]
+	d := now.Sub(old.at)
+	if d <= 0 {
+		return 0, false // keep the last rate
+	}
+	return float64(accepted-old.accepted) / d.Seconds(), true
+}
+
 // rateWindow is how long the message rate is averaged over (simulated
 // devices report in bursts); it is recomputed once a second.
 const rateWindow = 5 * time.Second
@@ -127,7 +150,7 @@ func (p *poller) collect(now time.Time) update {
 		u.values = !p.first && st.Accepted != p.accepted
 		p.accepted, p.rejected = st.Accepted, st.Rejected
 	}
-	// listDevices and their connections: at most once a second, when a device
+	// Devices and their connections: at most once a second, when a device
 	// was added, removed or changed, or connected or disconnected (listing
 	// 20,000 devices takes tens of milliseconds).
 	if p.first || p.ticks%int(time.Second/refreshInterval) == 0 {
@@ -145,18 +168,8 @@ func (p *poller) collect(now time.Time) update {
 	l.rejected = st.Rejected
 	l.sim, l.simEnded = p.sim.text()
 	l.flash = now.UnixNano() < p.status.flashUntil.Load()
-	p.samples = append(p.samples, sample{now, st.Accepted})
-	for len(p.samples) > 1 && now.Sub(p.samples[1].at) >= rateWindow {
-		p.samples = p.samples[1:]
-	}
-	if p.first {
-		p.rateAt = now
-	} else if now.Sub(p.rateAt) >= time.Second {
-		old := p.samples[0]
-		if d := now.Sub(old.at); d > 0 {
-			l.rate = float64(st.Accepted-old.accepted) / d.Seconds()
-		}
-		p.rateAt = now
+	if r, ok := p.rate(now, st.Accepted); ok {
+		l.rate = r
 	}
 	if p.first || l != p.live {
 		p.live = l
