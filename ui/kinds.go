@@ -28,7 +28,7 @@ type kindUI struct {
 	connect  bool          // the inspector shows its MQTT connection
 
 	get      func(v *engine.View, id engine.ID) (engine.Object, bool)
-	up       func(o engine.Object) string // the node above it, "" for a root space
+	up       func(o engine.Object) (engine.Kind, engine.ID) // the object above it; KindNone for a root space
 	space    func(o engine.Object) engine.ID
 	name     func(o engine.Object) string // its name in dialogs and undo labels
 	setName  func(o engine.Object, name string)
@@ -109,11 +109,11 @@ var spaceKind = &kindUI{
 	kind: engine.KindSpace, prefix: spacePrefix, title: "Space", noValues: "No computed values yet.",
 	parent: engine.KindSpace, adds: []engine.Kind{engine.KindSpace, engine.KindDevice}, scope: engine.ScopeSpaces,
 	get: func(v *engine.View, id engine.ID) (engine.Object, bool) { s, ok := v.Space(id); return s, ok },
-	up: func(o engine.Object) string {
+	up: func(o engine.Object) (engine.Kind, engine.ID) {
 		if p := space(o).ParentID; !p.IsZero() {
-			return spaceNode(p)
+			return engine.KindSpace, p
 		}
-		return ""
+		return engine.KindNone, engine.NilID
 	},
 	space:   func(o engine.Object) engine.ID { return space(o).ID },
 	name:    func(o engine.Object) string { return space(o).Name },
@@ -176,7 +176,7 @@ var deviceKind = &kindUI{
 	kind: engine.KindDevice, prefix: devicePrefix, title: "Device", noValues: "None of its sensors has a value yet.",
 	parent: engine.KindSpace, adds: []engine.Kind{engine.KindSensor}, scope: engine.ScopeDevices, connect: true,
 	get:     func(v *engine.View, id engine.ID) (engine.Object, bool) { d, ok := v.Device(id); return d, ok },
-	up:      func(o engine.Object) string { return spaceNode(device(o).SpaceID) },
+	up:      func(o engine.Object) (engine.Kind, engine.ID) { return engine.KindSpace, device(o).SpaceID },
 	space:   func(o engine.Object) engine.ID { return device(o).SpaceID },
 	name:    func(o engine.Object) string { return device(o).Name },
 	setName: func(o engine.Object, n string) { device(o).Name = n },
@@ -231,7 +231,7 @@ var sensorKind = &kindUI{
 	kind: engine.KindSensor, prefix: sensorPrefix, title: "Sensor", noValues: "No value yet.",
 	parent: engine.KindDevice, adds: []engine.Kind{engine.KindSensor}, scope: engine.ScopeSensors,
 	get:   func(v *engine.View, id engine.ID) (engine.Object, bool) { s, ok := v.Sensor(id); return s, ok },
-	up:    func(o engine.Object) string { return deviceNode(sensor(o).DeviceID) },
+	up:    func(o engine.Object) (engine.Kind, engine.ID) { return engine.KindDevice, sensor(o).DeviceID },
 	space: func(o engine.Object) engine.ID { return sensor(o).SpaceID },
 	name: func(o engine.Object) string {
 		if s := sensor(o); s.Name != "" {
@@ -293,6 +293,14 @@ func kindOf(k engine.Kind) *kindUI {
 		}
 	}
 	return nil
+}
+
+// parentNode is the node above object o of this kind, "" for a root space.
+func (k *kindUI) parentNode(o engine.Object) string {
+	if pk, id := k.up(o); pk != engine.KindNone {
+		return kindOf(pk).node(id)
+	}
+	return ""
 }
 
 // node is the tree node id of object id of this kind.

@@ -220,7 +220,7 @@ func (m *viewModel) isRoot(uid string) bool {
 	root := false
 	m.view(func(v *engine.View) {
 		if o, k, ok := lookup(v, uid); ok {
-			root = k.up(o) == ""
+			root = k.parentNode(o) == ""
 		}
 	})
 	return root
@@ -268,15 +268,16 @@ func (m *viewModel) exists(uid string) bool {
 func (m *viewModel) ancestors(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
-		for {
-			o, k, ok := lookup(v, uid)
-			if !ok {
+		o, k, ok := lookup(v, uid)
+		for ok {
+			pk, id := k.up(o)
+			if pk == engine.KindNone {
 				break
 			}
-			if uid = k.up(o); uid == "" {
-				break
+			k = kindOf(pk)
+			if o, ok = k.get(v, id); ok {
+				out = append(out, k.node(id))
 			}
-			out = append(out, uid)
 		}
 	})
 	slices.Reverse(out)
@@ -288,7 +289,7 @@ func (m *viewModel) parent(uid string) string {
 	up := ""
 	m.view(func(v *engine.View) {
 		if o, k, ok := lookup(v, uid); ok {
-			up = k.up(o)
+			up = k.parentNode(o)
 		}
 	})
 	return up
