@@ -8,28 +8,28 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// Connection is what a real device needs to publish to the studio's
+// connection is what a real device needs to publish to the studio's
 // broker as one of the project's devices (docs/mqtt.md).
-type Connection struct {
+type connection struct {
 	Host, Port string
 	HardwareID string // the MQTT user name (and a good client id)
 	Key        string // the MQTT password
 	// Sensors are the device's sensors: their hardware ids and a sample
 	// payload for their data type.
-	Sensors []ConnectionSensor
+	Sensors []connSensor
 }
 
-// ConnectionSensor is one sensor of a Connection.
-type ConnectionSensor struct {
+// connSensor is one sensor of a Connection.
+type connSensor struct {
 	HardwareID, DataType, Sample string
 }
 
-// DeviceConnection returns the connection of device id for a broker
+// deviceConnection returns the connection of device id for a broker
 // listening on addr ("" when the broker is off: the default address is
 // shown), and false when there is no such device.
-func DeviceConnection(e *engine.Engine, id engine.ID, addr string) (Connection, bool) {
+func deviceConnection(e *engine.Engine, id engine.ID, addr string) (connection, bool) {
 	if addr == "" {
-		addr = BrokerAddr
+		addr = defaultBrokerAddr
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -38,7 +38,7 @@ func DeviceConnection(e *engine.Engine, id engine.ID, addr string) (Connection, 
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	var c Connection
+	var c connection
 	found := false
 	_ = e.View(func(v *engine.View) error {
 		d, ok := v.Device(id)
@@ -46,18 +46,18 @@ func DeviceConnection(e *engine.Engine, id engine.ID, addr string) (Connection, 
 			return nil
 		}
 		found = true
-		c = Connection{Host: host, Port: port, HardwareID: d.HardwareID, Key: d.Key}
+		c = connection{Host: host, Port: port, HardwareID: d.HardwareID, Key: d.Key}
 		for _, s := range v.DeviceSensors(id) {
 			dt := v.TypeName(s.DataTypeID)
-			c.Sensors = append(c.Sensors, ConnectionSensor{HardwareID: s.HardwareID, DataType: dt, Sample: SamplePayload(dt)})
+			c.Sensors = append(c.Sensors, connSensor{HardwareID: s.HardwareID, DataType: dt, Sample: samplePayload(dt)})
 		}
 		return nil
 	})
 	return c, found
 }
 
-// SamplePayload is a plausible reading for a sensor of data type dt.
-func SamplePayload(dt string) string {
+// samplePayload is a plausible reading for a sensor of data type dt.
+func samplePayload(dt string) string {
 	switch strings.ToLower(dt) {
 	case "temperature":
 		return "21.5"
@@ -77,13 +77,13 @@ func SamplePayload(dt string) string {
 	return "1"
 }
 
-// Topic is the shorthand topic for sensor hw.
-func (c Connection) Topic(sensor string) string {
-	return "devices/" + c.HardwareID + "/sensors/" + sensor
+// topic is the shorthand topic for sensor hw.
+func (c connection) topic(sensor string) string {
+	return engine.SensorTopic(c.HardwareID, sensor)
 }
 
-// Settings is the connection as text, for the clipboard.
-func (c Connection) Settings() string {
+// settings is the connection as text, for the clipboard.
+func (c connection) settings() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "MQTT broker: %s:%s (MQTT 3.1.1 or 5, no TLS)\n", c.Host, c.Port)
 	fmt.Fprintf(&b, "Client id:   %s\n", c.HardwareID)
@@ -97,23 +97,23 @@ func (c Connection) Settings() string {
 		if i == 0 {
 			label = "Topics:      "
 		}
-		fmt.Fprintf(&b, "%s%s   (%s)\n", label, c.Topic(s.HardwareID), orNone(s.DataType))
+		fmt.Fprintf(&b, "%s%s   (%s)\n", label, c.topic(s.HardwareID), orNone(s.DataType))
 	}
 	b.WriteString("Payload:     a number, true/false, a string, or JSON {\"value\": …}\n")
 	return b.String()
 }
 
-// MosquittoPub is a mosquitto_pub command that publishes a sample reading
+// mosquittoPub is a mosquitto_pub command that publishes a sample reading
 // for the device's first sensor (or a sensor placeholder when it has
 // none).
-func (c Connection) MosquittoPub() string {
+func (c connection) mosquittoPub() string {
 	sensor, sample := "SENSOR_HARDWARE_ID", "1"
 	if len(c.Sensors) > 0 {
 		sensor, sample = c.Sensors[0].HardwareID, c.Sensors[0].Sample
 	}
 	return fmt.Sprintf("mosquitto_pub -h %s -p %s -i %s -u %s -P %s -q 1 -t %s -m %s",
 		c.Host, c.Port, shellQuote(c.HardwareID), shellQuote(c.HardwareID), shellQuote(c.Key),
-		shellQuote(c.Topic(sensor)), shellQuote(sample))
+		shellQuote(c.topic(sensor)), shellQuote(sample))
 }
 
 func orNone(s string) string {

@@ -133,8 +133,8 @@ func TestEdit_throughTheUI(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
-	floor := mustFind(t, s.Model(), "Floor 1 · Floor")
-	s.Select(floor)
+	floor := mustFind(t, s.model, "Floor 1 · Floor")
+	s.selectNode(floor)
 
 	// Add: the toolbar's Space button asks for a name and a type, a room
 	// on a floor.
@@ -144,9 +144,9 @@ func TestEdit_throughTheUI(t *testing.T) {
 		t.Errorf("the type offered for a space on a floor is %q", got)
 	}
 	tapButton(t, overlay(t, w), "Add")
-	room := mustFind(t, s.Model(), "Focus Room A2 · Room")
-	if s.Selected() != room {
-		t.Errorf("the new room is not selected: %q", s.Selected())
+	room := mustFind(t, s.model, "Focus Room A2 · Room")
+	if s.ctl.selected != room {
+		t.Errorf("the new room is not selected: %q", s.ctl.selected)
 	}
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room A2") {
 		t.Errorf("floor holds %q", got)
@@ -159,7 +159,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 	}
 	typeInto(t, w, 0, "Focus Room B1")
 	tapButton(t, overlay(t, w), "Rename")
-	room = mustFind(t, s.Model(), "Focus Room B1 · Room")
+	room = mustFind(t, s.model, "Focus Room B1 · Room")
 	if got := s.insp.title.Text; got != "Focus Room B1" {
 		t.Errorf("inspector title %q after rename", got)
 	}
@@ -169,26 +169,26 @@ func TestEdit_throughTheUI(t *testing.T) {
 	typeInto(t, w, 0, "Pi B1")
 	typeInto(t, w, 1, "PI-B1")
 	tapButton(t, overlay(t, w), "Add")
-	if s.Selected() != mustFind(t, s.Model(), "Pi B1 (PI-B1)") {
-		t.Fatalf("device not selected: %q", s.Model().Label(s.Selected()))
+	if s.ctl.selected != mustFind(t, s.model, "Pi B1 (PI-B1)") {
+		t.Fatalf("device not selected: %q", s.model.label(s.ctl.selected))
 	}
 	tapButton(t, s.tools.content, "Sensor")
 	typeInto(t, w, 0, "PI-B1-T")
 	tapButton(t, overlay(t, w), "Add")
-	if got := s.Model().Label(s.Selected()); got != "Temperature · PI-B1-T" {
+	if got := s.model.label(s.ctl.selected); got != "Temperature · PI-B1-T" {
 		t.Errorf("sensor label %q", got)
 	}
 
 	// Duplicate the room with its device: new hardware ids from the
 	// pattern.
-	s.Select(room)
+	s.selectNode(room)
 	tapButton(t, s.tools.content, "Duplicate")
 	typeInto(t, w, 0, "Focus Room B2")
 	typeInto(t, w, 1, "B2-{hw}")
 	tapButton(t, overlay(t, w), "Duplicate")
-	copyRoom := mustFind(t, s.Model(), "Focus Room B2 · Room")
-	if s.Selected() != copyRoom {
-		t.Errorf("the copy is not selected: %q", s.Model().Label(s.Selected()))
+	copyRoom := mustFind(t, s.model, "Focus Room B2 · Room")
+	if s.ctl.selected != copyRoom {
+		t.Errorf("the copy is not selected: %q", s.model.label(s.ctl.selected))
 	}
 	_ = a.Engine().View(func(v *engine.View) error {
 		if _, ok := v.SensorByHardwareID("B2-PI-B1-T"); !ok {
@@ -198,7 +198,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 	})
 
 	// Delete the room: the confirmation names the device and sensor.
-	s.Select(room)
+	s.selectNode(room)
 	s.tree.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	msg := dialogText(t, w)
 	if !strings.Contains(msg, "Delete Focus Room B1?") || !strings.Contains(msg, "This also deletes 1 device and 1 sensor.") {
@@ -208,8 +208,8 @@ func TestEdit_throughTheUI(t *testing.T) {
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); contains(got, "Focus Room B1") {
 		t.Errorf("room still there: %q", got)
 	}
-	if s.Selected() != floor {
-		t.Errorf("after delete the floor should be selected, is %q", s.Model().Label(s.Selected()))
+	if s.ctl.selected != floor {
+		t.Errorf("after delete the floor should be selected, is %q", s.model.label(s.ctl.selected))
 	}
 
 	// Undo brings the room back with its device (same hardware id and
@@ -218,7 +218,7 @@ func TestEdit_throughTheUI(t *testing.T) {
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); !contains(got, "Focus Room B1") {
 		t.Fatalf("undo did not restore the room: %q", got)
 	}
-	mustFind(t, s.Model(), "Pi B1 (PI-B1)")
+	mustFind(t, s.model, "Pi B1 (PI-B1)")
 	tapButton(t, s.tools.content, "Redo")
 	if got := spaceNames(t, a, "/Quickstart Building/Floor 1"); contains(got, "Focus Room B1") {
 		t.Errorf("redo did not delete the room: %q", got)
@@ -244,45 +244,48 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, _ := newStudioWindow(t, a)
-	before := Counts(a.Engine().Stats())
-	area := mustFind(t, s.Model(), "Area A · Area")
-	focus := mustFind(t, s.Model(), "Focus Room A1 · Room/FocusRoom")
-	conf := mustFind(t, s.Model(), "Conference Room 11 · Room/ConferenceRoom")
-	pi := mustFind(t, s.Model(), "Raspberry Pi 3 A1 (1234567890AB)")
+	before := countsText(a.Engine().Stats())
+	area := mustFind(t, s.model, "Area A · Area")
+	focus := mustFind(t, s.model, "Focus Room A1 · Room/FocusRoom")
+	conf := mustFind(t, s.model, "Conference Room 11 · Room/ConferenceRoom")
+	pi := mustFind(t, s.model, "Raspberry Pi 3 A1 (1234567890AB)")
 
 	steps := []struct {
 		name string
 		do   func() error
 	}{
-		{"add", func() error { s.Select(area); return s.AddSpace("Phone Booth", "Room") }},
-		{"rename", func() error { return s.Rename(conf, "Board Room") }},
-		{"move device", func() error { return s.Move(pi, conf) }},
-		{"duplicate", func() error { return s.Duplicate(conf, "Board Room 2", "") }}, // with the device moved in
-		{"delete", func() error { return s.Delete(focus) }},
+		{"add", func() error {
+			s.selectNode(area)
+			return s.edits.add(engine.KindSpace, addFields{name: "Phone Booth", typ: "Room"})
+		}},
+		{"rename", func() error { return s.edits.rename(conf, "Board Room") }},
+		{"move device", func() error { return s.edits.move(pi, conf) }},
+		{"duplicate", func() error { return s.edits.duplicate(conf, "Board Room 2", "") }}, // with the device moved in
+		{"delete", func() error { return s.edits.remove(focus) }},
 	}
 	var after []string
 	for _, st := range steps {
 		if err := st.do(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		after = append(after, Document(a.Engine(), conf)+Counts(a.Engine().Stats()))
+		after = append(after, s.model.document(conf)+countsText(a.Engine().Stats()))
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
-		if err := s.Undo(); err != nil {
+		if err := s.edits.undo(); err != nil {
 			t.Fatalf("undo %s: %v", steps[i].name, err)
 		}
 	}
-	if got := Counts(a.Engine().Stats()); got != before {
+	if got := countsText(a.Engine().Stats()); got != before {
 		t.Errorf("after undoing everything: %s, want %s", got, before)
 	}
-	if got := s.Model().Label(conf); got != "Conference Room 11 · Room/ConferenceRoom" {
+	if got := s.model.label(conf); got != "Conference Room 11 · Room/ConferenceRoom" {
 		t.Errorf("conference room is %q after undo", got)
 	}
 	for i := range steps {
-		if err := s.Redo(); err != nil {
+		if err := s.edits.redo(); err != nil {
 			t.Fatalf("redo %s: %v", steps[i].name, err)
 		}
-		if got := Document(a.Engine(), conf) + Counts(a.Engine().Stats()); got != after[i] {
+		if got := s.model.document(conf) + countsText(a.Engine().Stats()); got != after[i] {
 			t.Errorf("redo %s: graph differs from after the edit", steps[i].name)
 		}
 	}
@@ -297,7 +300,7 @@ func TestEdit_undoEveryKindOfEdit(t *testing.T) {
 	if !s.tools.redo.Disabled() {
 		t.Error("redo is enabled with nothing to redo")
 	}
-	if err := s.Redo(); err != nil {
+	if err := s.edits.redo(); err != nil {
 		t.Error(err)
 	}
 }
@@ -308,7 +311,7 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
-	m := s.Model()
+	m := s.model
 	focus := mustFind(t, m, "Focus Room A1 · Room/FocusRoom")
 	conf := mustFind(t, m, "Conference Room 11 · Room/ConferenceRoom")
 	s.tree.tree.OpenBranch(focus)
@@ -320,10 +323,10 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 	start := d.AbsolutePositionForObject(from).AddXY(20, from.Size().Height/2)
 	end := d.AbsolutePositionForObject(to).AddXY(20, to.Size().Height/2)
 	test.Drag(w.Canvas(), start, end.X-start.X, end.Y-start.Y)
-	if err := s.LastError(); err != nil {
+	if err := s.lastErr; err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Ancestors(pi); len(got) == 0 || got[len(got)-1] != conf {
+	if got := m.ancestors(pi); len(got) == 0 || got[len(got)-1] != conf {
 		t.Fatalf("after the drop the device is under %q", labels(m, got))
 	}
 	if got := inspected(s)["Space"]; got != "/Quickstart Building/Floor 1/Area A/Conference Room 11" && got != "/Quickstart Building/Floor 1/Conference Room 11" {
@@ -331,27 +334,27 @@ func TestEdit_dragAndDropAndCutPaste(t *testing.T) {
 	}
 
 	// Cut (Ctrl+X) the device, select the focus room, paste (Ctrl+V).
-	s.Select(pi)
-	s.Cut(pi)
-	s.Select(focus)
-	if err := s.Paste(); err != nil {
+	s.selectNode(pi)
+	s.edits.cut(pi)
+	s.selectNode(focus)
+	if err := s.edits.paste(); err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Ancestors(pi); got[len(got)-1] != focus {
+	if got := m.ancestors(pi); got[len(got)-1] != focus {
 		t.Errorf("after paste the device is under %q", labels(m, got))
 	}
 
 	// A space cannot go under itself: the error says so and nothing moves.
 	building := mustFind(t, m, "Quickstart Building · Venue")
-	if err := s.Move(building, focus); err == nil || !strings.Contains(err.Error(), "under itself") {
+	if err := s.edits.move(building, focus); err == nil || !strings.Contains(err.Error(), "under itself") {
 		t.Errorf("moving the building into its room: %v", err)
 	}
 }
 
-func labels(m *Model, uids []string) []string {
+func labels(m *viewModel, uids []string) []string {
 	var out []string
 	for _, u := range uids {
-		out = append(out, m.Label(u))
+		out = append(out, m.label(u))
 	}
 	return out
 }
@@ -366,7 +369,7 @@ func rowOf(t testing.TB, s *Studio, uid string) *treeRow {
 			return r
 		}
 	}
-	t.Fatalf("no row shows %s", s.Model().Label(uid))
+	t.Fatalf("no row shows %s", s.model.label(uid))
 	return nil
 }
 
@@ -376,8 +379,8 @@ func TestInspector_editsAndValidation(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, _ := newStudioWindow(t, a)
-	room := mustFind(t, s.Model(), "Focus Room A1 · Room/FocusRoom")
-	s.Select(room)
+	room := mustFind(t, s.model, "Focus Room A1 · Room/FocusRoom")
+	s.selectNode(room)
 
 	// Types come from the loaded ontologies.
 	sel := s.insp.selects["Type"]
@@ -385,7 +388,7 @@ func TestInspector_editsAndValidation(t *testing.T) {
 		t.Errorf("space types %q", sel.Options)
 	}
 	sel.SetSelected("Area")
-	if got := s.Model().Label(room); !strings.HasPrefix(got, "Focus Room A1 · Area") {
+	if got := s.model.label(room); !strings.HasPrefix(got, "Focus Room A1 · Area") {
 		t.Errorf("after choosing Area the room is %q", got)
 	}
 
@@ -396,7 +399,7 @@ func TestInspector_editsAndValidation(t *testing.T) {
 	if e := s.insp.errs["Name"]; !e.Visible() || !strings.Contains(e.Text, "already exists") {
 		t.Errorf("name error %q (visible %v)", e.Text, e.Visible())
 	}
-	if got := s.Model().Name(room); got != "Focus Room A1" {
+	if got := s.model.name(room); got != "Focus Room A1" {
 		t.Errorf("the refused rename changed the name to %q", got)
 	}
 
@@ -432,7 +435,7 @@ func TestInspector_editsAndValidation(t *testing.T) {
 	}
 	var props []engine.Property
 	_ = a.Engine().View(func(v *engine.View) error {
-		_, id, _ := ParseNode(room)
+		_, id, _ := parseNode(room)
 		sp, _ := v.Space(id)
 		props = sp.Properties
 		return nil
@@ -448,8 +451,8 @@ func TestInspector_deviceConnection(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenWithBroker(t, "quickstart", "quickstart")
 	s, _ := newStudioWindow(t, a)
-	pi := mustFind(t, s.Model(), "Raspberry Pi 3 A1 (1234567890AB)")
-	s.Select(pi)
+	pi := mustFind(t, s.model, "Raspberry Pi 3 A1 (1234567890AB)")
+	s.selectNode(pi)
 	var key string
 	_ = a.Engine().View(func(v *engine.View) error {
 		d, _ := v.DeviceByHardwareID("1234567890AB")
@@ -470,8 +473,8 @@ func TestInspector_deviceConnection(t *testing.T) {
 	if cmd != want {
 		t.Errorf("clipboard\n%s\nwant\n%s", cmd, want)
 	}
-	if !strings.Contains(s.status.Message(), "copied") {
-		t.Errorf("status says %q", s.status.Message())
+	if !strings.Contains(s.status.shownMessage(), "copied") {
+		t.Errorf("status says %q", s.status.shownMessage())
 	}
 	tapButton(t, s.insp.content, "Copy connection settings")
 	if got := fyne.CurrentApp().Clipboard().Content(); !strings.Contains(got, "Password:    "+key) ||
@@ -523,62 +526,62 @@ func TestFiles_saveAsNewOpenImport(t *testing.T) {
 	orig := a.Path()
 
 	copyPath := filepath.Join(dir, "copy.twin")
-	if err := s.SaveAs(copyPath); err != nil {
+	if err := s.files.saveAs(copyPath); err != nil {
 		t.Fatal(err)
 	}
-	if s.App().Path() != copyPath || w.Title() != "Twin Studio — copy" {
-		t.Errorf("after Save As: %s, title %q", s.App().Path(), w.Title())
+	if s.app.Path() != copyPath || w.Title() != "Twin Studio — copy" {
+		t.Errorf("after Save As: %s, title %q", s.app.Path(), w.Title())
 	}
-	if got := Counts(s.App().Engine().Stats()); !strings.HasPrefix(got, "5 spaces · 1 device · 2 sensors") {
+	if got := countsText(s.app.Engine().Stats()); !strings.HasPrefix(got, "5 spaces · 1 device · 2 sensors") {
 		t.Errorf("the copy has %s", got)
 	}
-	if s.App().Broker() == nil {
+	if s.app.Broker() == nil {
 		t.Error("the copy has no broker")
 	}
 
-	if err := s.NewProject(filepath.Join(dir, "blank")); err != nil {
+	if err := s.files.newProject(filepath.Join(dir, "blank")); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.App().Path(); got != filepath.Join(dir, "blank.twin") || s.App().Engine().Stats().Spaces != 0 {
-		t.Errorf("new project %s with %d spaces", got, s.App().Engine().Stats().Spaces)
+	if got := s.app.Path(); got != filepath.Join(dir, "blank.twin") || s.app.Engine().Stats().Spaces != 0 {
+		t.Errorf("new project %s with %d spaces", got, s.app.Engine().Stats().Spaces)
 	}
-	if err := s.NewProject(copyPath); err == nil {
+	if err := s.files.newProject(copyPath); err == nil {
 		t.Error("New over an existing file succeeded")
 	}
 
 	// Import into the blank project: the preview changes nothing.
-	plan, sum, err := s.ImportPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	plan, sum, err := s.files.importPreview(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counts[engine.KindSpace].Created != 5 || s.App().Engine().Stats().Spaces != 0 {
-		t.Errorf("preview: %s; project has %d spaces", sum, s.App().Engine().Stats().Spaces)
+	if sum.Counts[engine.KindSpace].Created != 5 || s.app.Engine().Stats().Spaces != 0 {
+		t.Errorf("preview: %s; project has %d spaces", sum, s.app.Engine().Stats().Spaces)
 	}
 	var calls, last int
-	if _, err := s.Import(plan, func(done, total int) { calls++; last = done }); err != nil {
+	if _, _, err := s.ctl.importPlan(plan, func(done, total int) { calls++; last = done }); err != nil {
 		t.Fatal(err)
 	}
-	s.importDone(nil)
-	if s.App().Engine().Stats().Spaces != 5 || calls == 0 || last == 0 {
-		t.Errorf("after import %d spaces; progress called %d times, last %d", s.App().Engine().Stats().Spaces, calls, last)
+	s.sh.imported("")
+	if s.app.Engine().Stats().Spaces != 5 || calls == 0 || last == 0 {
+		t.Errorf("after import %d spaces; progress called %d times, last %d", s.app.Engine().Stats().Spaces, calls, last)
 	}
-	if err := s.Undo(); err != nil || s.App().Engine().Stats().Spaces != 0 {
-		t.Errorf("undo import: %v, %d spaces", err, s.App().Engine().Stats().Spaces)
+	if err := s.edits.undo(); err != nil || s.app.Engine().Stats().Spaces != 0 {
+		t.Errorf("undo import: %v, %d spaces", err, s.app.Engine().Stats().Spaces)
 	}
 	// A bad file names the file and line, and changes nothing.
 	bad := filepath.Join(dir, "bad.yaml")
 	writeFile(t, bad, "- name: A\n  type: NoSuchType\n")
-	if _, _, err := s.ImportPreview(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2") {
+	if _, _, err := s.files.importPreview(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:2") {
 		t.Errorf("bad import: %v", err)
 	}
 
-	if err := s.OpenPath(orig); err != nil {
+	if err := s.files.openPath(orig); err != nil {
 		t.Fatal(err)
 	}
-	if s.App().Path() != orig {
-		t.Errorf("open: %s", s.App().Path())
+	if s.app.Path() != orig {
+		t.Errorf("open: %s", s.app.Path())
 	}
-	if r := Recent(); len(r) < 3 || r[0] != orig {
+	if r := recentProjects(); len(r) < 3 || r[0] != orig {
 		t.Errorf("recent %q", r)
 	}
 }
@@ -617,28 +620,28 @@ func TestShortcuts_undoRedo(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
-	conf := mustFind(t, s.Model(), "Conference Room 11 · Room/ConferenceRoom")
-	if err := s.Rename(conf, "Board Room"); err != nil {
+	conf := mustFind(t, s.model, "Conference Room 11 · Room/ConferenceRoom")
+	if err := s.edits.rename(conf, "Board Room"); err != nil {
 		t.Fatal(err)
 	}
 	sh := w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
 	ctl := fyne.KeyModifierShortcutDefault
 	sh.TypedShortcut(&fyne.ShortcutUndo{})
-	if got := s.Model().Name(conf); got != "Conference Room 11" {
+	if got := s.model.name(conf); got != "Conference Room 11" {
 		t.Errorf("after Ctrl+Z the room is %q", got)
 	}
 	sh.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: ctl | fyne.KeyModifierShift})
-	if got := s.Model().Name(conf); got != "Board Room" {
+	if got := s.model.name(conf); got != "Board Room" {
 		t.Errorf("after Ctrl+Shift+Z the room is %q", got)
 	}
 	// Ctrl+X, select the floor, Ctrl+V moves the room up to the floor.
-	floor := mustFind(t, s.Model(), "Floor 1 · Floor")
-	s.Select(conf)
+	floor := mustFind(t, s.model, "Floor 1 · Floor")
+	s.selectNode(conf)
 	sh.TypedShortcut(&fyne.ShortcutCut{})
-	s.Select(floor)
+	s.selectNode(floor)
 	sh.TypedShortcut(&fyne.ShortcutPaste{})
-	if got := s.Model().Ancestors(conf); got[len(got)-1] != floor {
-		t.Errorf("after cut and paste the room is under %q", labels(s.Model(), got))
+	if got := s.model.ancestors(conf); got[len(got)-1] != floor {
+		t.Errorf("after cut and paste the room is under %q", labels(s.model, got))
 	}
 }
 
@@ -648,7 +651,7 @@ func TestFiles_importDialog(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenEmpty(t)
 	s, w := newStudioWindow(t, a)
-	s.ImportPreviewDialog(filepath.Join("..", "examples", "smart-office", "provision.yaml"))
+	s.files.showImport(filepath.Join("..", "examples", "smart-office", "provision.yaml"))
 	if msg := dialogText(t, w); !strings.Contains(msg, "nothing has changed yet") || !strings.Contains(msg, "64 created") {
 		t.Fatalf("preview says %q", msg)
 	}
@@ -656,17 +659,17 @@ func TestFiles_importDialog(t *testing.T) {
 		t.Fatal("the preview changed the project")
 	}
 	tapButton(t, overlay(t, w), "Import")
-	s.imports.Wait()
+	s.files.imports.Wait()
 	if n := a.Engine().Stats().Spaces; n != 64 {
 		t.Errorf("imported %d spaces", n)
 	}
 	if w.Canvas().Overlays().Top() != nil {
 		t.Error("the progress dialog is still showing")
 	}
-	if msg := s.status.Message(); !strings.Contains(msg, "Imported provision.yaml: 3") {
+	if msg := s.status.shownMessage(); !strings.Contains(msg, "Imported provision.yaml: 3") {
 		t.Errorf("status says %q", msg)
 	}
-	if label, ok := s.editor.UndoLabel(); !ok || label != "Import provision.yaml" {
+	if label, ok := s.ctl.editor.UndoLabel(); !ok || label != "Import provision.yaml" {
 		t.Errorf("undo label %q", label)
 	}
 }
@@ -691,15 +694,15 @@ func TestFirstStart_simulationMovesValues(t *testing.T) {
 		return ok
 	})
 	s.tick()
-	if text, _ := s.simText(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
+	if text, _ := s.sim.text(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
 		t.Errorf("status bar simulation %q", text)
 	}
-	if !strings.HasPrefix(s.tools.sim.Text, "Stop simulation") {
-		t.Errorf("simulation button %q", s.tools.sim.Text)
+	if !strings.HasPrefix(s.tools.simBtn.Text, "Stop simulation") {
+		t.Errorf("simulation button %q", s.tools.simBtn.Text)
 	}
-	s.ToggleSimulation()
-	if s.Simulating() || s.tools.sim.Text != "Simulate week.yaml" {
-		t.Errorf("after stopping: simulating %v, button %q", s.Simulating(), s.tools.sim.Text)
+	s.sim.onToggle()
+	if s.sim.running() || s.tools.simBtn.Text != "Simulate week.yaml" {
+		t.Errorf("after stopping: simulating %v, button %q", s.sim.running(), s.tools.simBtn.Text)
 	}
 }
 
@@ -716,23 +719,23 @@ func TestBroker_address(t *testing.T) {
 		t.Fatal(err)
 	}
 	busy := l.Addr().String()
-	if err := s.SetBrokerAddr(busy); err == nil || !strings.Contains(err.Error(), "in use") {
+	if err := s.broker.setAddr(busy); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("busy address: %v", err)
 	}
 	l.Close()
 	if a.Broker() == nil || a.Broker().Addr() != old {
 		t.Fatalf("after a refused address the broker is not back on %s", old)
 	}
-	if err := s.SetBrokerAddr("nonsense"); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+	if err := s.broker.setAddr("nonsense"); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
 		t.Errorf("bad address: %v", err)
 	}
 
 	// busy is free now: the broker moves there and the project keeps it.
-	if err := s.SetBrokerAddr(busy); err != nil {
+	if err := s.broker.setAddr(busy); err != nil {
 		t.Fatal(err)
 	}
-	if a.Broker().Addr() != busy || BrokerAddrFor(a.Path()) != busy {
-		t.Errorf("broker on %s, remembered %s, want %s", a.Broker().Addr(), BrokerAddrFor(a.Path()), busy)
+	if a.Broker().Addr() != busy || brokerAddrFor(a.Path()) != busy {
+		t.Errorf("broker on %s, remembered %s, want %s", a.Broker().Addr(), brokerAddrFor(a.Path()), busy)
 	}
 	if !strings.Contains(s.status.broker.Text, busy) {
 		t.Errorf("status %q", s.status.broker.Text)
@@ -745,9 +748,9 @@ func TestEdit_dialogKeepsRefusedInput(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
-	s.Select(mustFind(t, s.Model(), "Floor 1 · Floor"))
+	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
 	before := a.Engine().Stats().Spaces
-	s.AddDialog(engine.KindSpace)
+	s.edits.onAdd(engine.KindSpace)
 	typeInto(t, w, 0, "Conference Room 11") // a sibling has that name
 	tapButton(t, overlay(t, w), "Add")
 	msg := dialogText(t, w)
@@ -778,11 +781,11 @@ func TestFiles_openLockedProject(t *testing.T) {
 	}
 	addr := a.Broker().Addr()
 	other := mustOpenEmpty(t) // holds its file, as twin serve would
-	err := s.OpenPath(other.Path())
+	err := s.files.openPath(other.Path())
 	if err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("opening a held project: %v", err)
 	}
-	if s.App() != a || a.Broker() == nil || a.Broker().Addr() != addr {
-		t.Errorf("after the refusal the studio shows %s with broker %v", s.App().Path(), a.Broker())
+	if s.app != a || a.Broker() == nil || a.Broker().Addr() != addr {
+		t.Errorf("after the refusal the studio shows %s with broker %v", s.app.Path(), a.Broker())
 	}
 }

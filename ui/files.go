@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,14 +18,14 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// RecentSize is how many projects File ▸ Open Recent lists.
-const RecentSize = 10
+// recentSize is how many projects File ▸ Open Recent lists.
+const recentSize = 10
 
 // recentKey is the preference holding the recent projects, newest first.
 const recentKey = "recentProjects"
 
-// ErrExists is returned when New or Save As would overwrite a file.
-var ErrExists = errors.New("a file of that name exists already")
+// errExists is returned when New or Save As would overwrite a file.
+var errExists = errors.New("a file of that name exists already")
 
 func absPath(p string) string {
 	if a, err := filepath.Abs(p); err == nil {
@@ -33,9 +34,9 @@ func absPath(p string) string {
 	return p
 }
 
-// Recent is the list of recently opened projects, newest first, without
+// recentProjects is the list of recently opened projects, newest first, without
 // those that no longer exist.
-func Recent() []string {
+func recentProjects() []string {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return nil
@@ -58,31 +59,32 @@ func remember(path string) {
 	path = absPath(path)
 	list := []string{path}
 	for _, p := range a.Preferences().StringList(recentKey) {
-		if p != path && len(list) < RecentSize {
+		if p != path && len(list) < recentSize {
 			list = append(list, p)
 		}
 	}
 	a.Preferences().SetStringList(recentKey, list)
 }
 
-// switchTo shows project a in place of the current one, which is closed.
-func (s *Studio) switchTo(a *app.App) error {
-	s.StopSimulation()
-	s.stopPolling()
-	old := s.app
-	s.scenario = ""
-	s.load(a)
-	remember(a.Path())
-	if s.win != nil {
-		s.installMenu() // Open Recent changed
-	}
-	return old.Close()
+// files is the File menu: New, Open, Open Recent, Save As and Import,
+// each with its dialog.
+type files struct {
+	sh   *shell
+	app  *app.App
+	ctl  *controller
+	open func(path string) error // opens path in place of the project shown
+
+	imports sync.WaitGroup // imports running (importDialog.run)
 }
 
-// OpenPath opens project file path (it must exist) in place of the current
+func newFiles(sh *shell, a *app.App, ctl *controller, open func(path string) error) *files {
+	return &files{sh: sh, app: a, ctl: ctl, open: open}
+}
+
+// openPath opens project file path (it must exist) in place of the current
 // project. The current project stays open when it fails.
-func (s *Studio) OpenPath(path string) error {
-	if absPath(path) == absPath(s.app.Path()) {
+func (f *files) openPath(path string) error {
+	if absPath(path) == absPath(f.app.Path()) {
 		return nil
 	}
 	st, err := os.Stat(path)
@@ -92,106 +94,88 @@ func (s *Studio) OpenPath(path string) error {
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("open %s: not a project file", path)
 	}
-	return s.openOther(path)
+	return f.open(path)
 }
 
-// openOther opens path in place of the current project; the broker of
-// the current one is stopped first so the new one can take its address.
-func (s *Studio) openOther(path string) error {
-	addr := s.brokerAddr()
-	if addr != "" {
-		_ = s.app.StopBroker()
-	}
-	a, err := s.opener(path)
-	if err != nil {
-		if addr != "" { // back as it was
-			_ = s.app.StartBroker(app.BrokerOptions{Addr: addr})
-		}
-		return err
-	}
-	return s.switchTo(a)
-}
-
-// NewProject creates an empty project file at path (which must not exist)
+// newProject creates an empty project file at path (which must not exist)
 // and opens it in place of the current project.
-func (s *Studio) NewProject(path string) error {
+func (f *files) newProject(path string) error {
 	if filepath.Ext(path) == "" {
 		path += ".twin"
 	}
 	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("%w: %s", ErrExists, path)
+		return fmt.Errorf("%w: %s", errExists, path)
 	}
-	return s.openOther(path)
+	return f.open(path)
 }
 
-// SaveAs writes a copy of the project to path and goes on with the copy
+// saveAs writes a copy of the project to path and goes on with the copy
 // (the original stays as it was at the copy).
-func (s *Studio) SaveAs(path string) error {
+func (f *files) saveAs(path string) error {
 	if filepath.Ext(path) == "" {
 		path += ".twin"
 	}
-	if absPath(path) == absPath(s.app.Path()) {
+	if absPath(path) == absPath(f.app.Path()) {
 		return nil
 	}
-	if err := s.app.SaveAs(path); err != nil {
+	if err := f.app.SaveAs(path); err != nil {
 		return err
 	}
-	return s.openOther(path)
+	return f.open(path)
 }
 
-// ImportPreview reads provisioning file path and says what importing it
+// importPreview reads provisioning file path and says what importing it
 // would create, update and leave unchanged, without changing anything.
-func (s *Studio) ImportPreview(path string) (*engine.Plan, *engine.ProvisionSummary, error) {
+func (f *files) importPreview(path string) (*engine.Plan, *engine.ProvisionSummary, error) {
 	plan, err := app.ReadPlan(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	sum, err := s.app.Engine().PreviewProvision(plan)
+	sum, err := f.app.Engine().PreviewProvision(plan)
 	if err != nil {
 		return nil, nil, err
 	}
 	return plan, sum, nil
 }
 
-// Import applies plan as one undoable edit. progress, if not nil, is
-// called from the importing goroutine with the objects done and the
-// total. It may take a while for a large plan: call it off Fyne's main
-// goroutine and redraw with ImportDone.
-func (s *Studio) Import(plan *engine.Plan, progress func(done, total int)) (*engine.ProvisionSummary, error) {
-	var sum *engine.ProvisionSummary
-	err := s.editor.Do("Import "+filepath.Base(plan.File), func(tx *engine.Tx) error {
-		var err error
-		sum, err = tx.Provision(plan, progress)
-		return err
-	})
-	return sum, err
+// onOpen asks for a project file to open.
+func (f *files) onOpen() {
+	chooseFile(f.sh.win, f.app.Path(), "Open a project", []string{".twin"}, f.sh.fail, func(path string) { f.sh.act(f.openPath(path)) })
 }
 
-// importDone redraws after an import and selects its first root.
-func (s *Studio) importDone(sum *engine.ProvisionSummary) {
-	sel := ""
-	if sum != nil && len(sum.Roots) > 0 {
-		sel = SpaceNode(sum.Roots[0])
+// onNew asks where to create a new project.
+func (f *files) onNew() { f.saveDialog("New project", "building.twin", f.newProject) }
+
+// onSaveAs asks where to save a copy of the project.
+func (f *files) onSaveAs() {
+	f.saveDialog("Save a copy of the project as", f.app.Name()+" copy.twin", f.saveAs)
+}
+
+// onImport asks for a provisioning file, shows what importing it would do
+// and, when confirmed, imports it with a progress bar.
+func (f *files) onImport() {
+	chooseFile(f.sh.win, f.app.Path(), "Import a provisioning file", []string{".yaml", ".yml"}, f.sh.fail, f.showImport)
+}
+
+// showImport shows what importing provisioning file path would do and
+// imports it when confirmed.
+func (f *files) showImport(path string) {
+	plan, sum, err := f.importPreview(path)
+	if err != nil {
+		f.sh.fail(err)
+		return
 	}
-	s.tree.openTop("", openLevels)
-	s.afterEdit(sel)
+	(&importDialog{f: f, path: path, plan: plan, sum: sum}).show()
 }
 
-// ---- dialogs ----
-
-// OpenDialog asks for a project file to open.
-func (s *Studio) OpenDialog() {
-	s.chooseFile("Open a project", []string{".twin"}, func(path string) { s.act(s.OpenPath(path)) })
-}
-
-// saveDialog asks for a new file name with extension ext and calls fn.
-func (s *Studio) saveDialog(title, name string, fn func(path string) error) {
-	if s.win == nil {
+// saveDialog asks for a new project file name and calls fn with it.
+func (f *files) saveDialog(title, name string, fn func(path string) error) {
+	if f.sh.win == nil {
 		return
 	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			s.fail(err)
+			f.sh.fail(err)
 			return
 		}
 		if w == nil {
@@ -203,81 +187,71 @@ func (s *Studio) saveDialog(title, name string, fn func(path string) error) {
 		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
 			os.Remove(path)
 		}
-		s.act(fn(path))
-	}, s.win)
+		f.sh.act(fn(path))
+	}, f.sh.win)
 	d.SetTitleText(title)
 	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".twin"}))
-	s.dialogFolder(d)
+	dialogFolder(d, f.app.Path())
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
 
-// NewDialog asks where to create a new project.
-func (s *Studio) NewDialog() {
-	s.saveDialog("New project", "building.twin", s.NewProject)
+// importDialog shows what importing a provisioning file would do and, when
+// confirmed, imports it on a goroutine behind a progress bar.
+type importDialog struct {
+	f    *files
+	path string
+	plan *engine.Plan
+	sum  *engine.ProvisionSummary
 }
 
-// SaveAsDialog asks where to save a copy of the project.
-func (s *Studio) SaveAsDialog() {
-	s.saveDialog("Save a copy of the project as", s.app.Name()+" copy.twin", s.SaveAs)
-}
-
-// ImportDialog asks for a provisioning file, shows what importing it would
-// do and, when confirmed, imports it with a progress bar.
-func (s *Studio) ImportDialog() {
-	s.chooseFile("Import a provisioning file", []string{".yaml", ".yml"}, s.ImportPreviewDialog)
-}
-
-// ImportPreviewDialog shows what importing provisioning file path would do
-// and imports it when confirmed.
-func (s *Studio) ImportPreviewDialog(path string) {
-	plan, sum, err := s.ImportPreview(path)
-	if err != nil {
-		s.fail(err)
+func (d *importDialog) show() {
+	if d.f.sh.win == nil {
 		return
 	}
-	if s.win == nil {
-		return
-	}
-	text := widget.NewLabelWithStyle(strings.TrimRight(sum.String(), "\n"), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	intro := widget.NewLabel(fmt.Sprintf("Importing %s into %s will do this (nothing has changed yet):", filepath.Base(path), s.app.Name()))
+	text := widget.NewLabelWithStyle(strings.TrimRight(d.sum.String(), "\n"), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	intro := widget.NewLabel(fmt.Sprintf("Importing %s into %s will do this (nothing has changed yet):", filepath.Base(d.path), d.f.app.Name()))
 	intro.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(intro, text, widget.NewLabel("You can undo the import with Ctrl+Z."))
-	d := dialog.NewCustomConfirm("Import "+filepath.Base(path), "Import", "Cancel", content, func(yes bool) {
-		if yes {
-			s.runImport(plan)
-		}
-	}, s.win)
-	d.Resize(fyne.NewSize(640, 0))
-	d.Show()
+	c := dialog.NewCustomConfirm("Import "+filepath.Base(d.path), "Import", "Cancel", content, d.onConfirm, d.f.sh.win)
+	c.Resize(fyne.NewSize(640, 0))
+	c.Show()
 }
 
-// runImport imports plan on a goroutine behind a progress dialog.
-func (s *Studio) runImport(plan *engine.Plan) {
+// onConfirm imports the plan when the user said yes.
+func (d *importDialog) onConfirm(yes bool) {
+	if yes {
+		d.run()
+	}
+}
+
+// run imports the plan on a goroutine behind a progress dialog.
+func (d *importDialog) run() {
+	f, plan := d.f, d.plan
 	bar := widget.NewProgressBar()
 	what := widget.NewLabel("Importing " + filepath.Base(plan.File) + "…")
-	d := dialog.NewCustomWithoutButtons("Importing", container.NewVBox(what, bar), s.win)
-	d.Resize(fyne.NewSize(480, 0))
-	d.Show()
-	s.imports.Add(1)
+	p := dialog.NewCustomWithoutButtons("Importing", container.NewVBox(what, bar), f.sh.win)
+	p.Resize(fyne.NewSize(480, 0))
+	p.Show()
+	f.imports.Add(1)
 	go func() {
-		defer s.imports.Done()
-		sum, err := s.Import(plan, func(done, total int) {
+		defer f.imports.Done()
+		sum, sel, err := f.ctl.importPlan(plan, func(done, total int) {
 			if total > 0 {
-				f := float64(done) / float64(total)
-				fyne.Do(func() { bar.SetValue(f) })
+				v := float64(done) / float64(total)
+				fyne.Do(func() { bar.SetValue(v) })
 			}
 		})
 		fyne.DoAndWait(func() {
-			d.Hide()
+			p.Hide()
 			if err != nil {
-				s.fail(err)
+				f.sh.fail(err)
 				return
 			}
-			s.importDone(sum)
+			f.sh.imported(sel)
 			t := sum.Total()
-			s.status.flash(fmt.Sprintf("Imported %s: %d created, %d updated, %d unchanged",
+			f.sh.flash(fmt.Sprintf("Imported %s: %d created, %d updated, %d unchanged",
 				filepath.Base(plan.File), t.Created, t.Updated, t.Unchanged))
 		})
 	}()

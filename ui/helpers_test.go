@@ -41,7 +41,7 @@ func mustOpenWithBroker(t testing.TB, name, example string) *app.App {
 	t.Helper()
 	a, err := app.Open(filepath.Join(t.TempDir(), name+".twin"), app.Options{
 		Broker:   &app.BrokerOptions{Addr: "127.0.0.1:0"},
-		Pipeline: engine.PipelineOptions{Recent: LogSize},
+		Pipeline: engine.PipelineOptions{Recent: logSize},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,12 +124,12 @@ func waitFor(t testing.TB, what string, cond func() bool, more ...func() string)
 
 // mustFind returns the node whose tree label is label, searching the whole
 // graph depth first.
-func mustFind(t testing.TB, m *Model, label string) string {
+func mustFind(t testing.TB, m *viewModel, label string) string {
 	t.Helper()
 	var walk func(uid string) string
 	walk = func(uid string) string {
-		for _, c := range m.Children(uid) {
-			if m.Label(c) == label {
+		for _, c := range m.childNodes(uid) {
+			if m.label(c) == label {
 				return c
 			}
 			if f := walk(c); f != "" {

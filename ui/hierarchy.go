@@ -27,7 +27,7 @@ const searchDelay = 250 * time.Millisecond
 // devices and sensors. Children load lazily from the model as branches
 // open; rows can be dragged onto another row to move what they show.
 type hierarchy struct {
-	model  *Model
+	model  *viewModel
 	tree   *modelTree
 	search *widget.Entry
 	info   *widget.Label // what the search found
@@ -49,7 +49,7 @@ type hierarchy struct {
 	onDrop func(src, dst string)
 }
 
-func newHierarchy(m *Model) *hierarchy {
+func newHierarchy(m *viewModel) *hierarchy {
 	h := &hierarchy{model: m, rows: map[*treeRow]bool{}}
 	h.tree = newModelTree(h)
 	h.tree.OnSelected = func(uid widget.TreeNodeID) {
@@ -75,8 +75,8 @@ func (h *hierarchy) openTop(uid string, levels int) {
 	if levels == 0 {
 		return
 	}
-	for _, c := range h.model.Children(uid) {
-		if k, _, _ := ParseNode(c); k == engine.KindSpace && h.model.IsBranch(c) {
+	for _, c := range h.model.childNodes(uid) {
+		if nodeKind(c) == engine.KindSpace && h.model.isBranch(c) {
 			// Below first: while c is closed, opening its children redraws
 			// nothing of its subtree (each OpenBranch redraws the tree).
 			h.openTop(c, levels-1)
@@ -101,9 +101,9 @@ func (h *hierarchy) applySearch(q string) {
 	if h.searchTimer != nil {
 		h.searchTimer.Stop()
 	}
-	matches, total := h.model.Search(q, SearchLimit)
+	matches, total := h.model.search(q, searchLimit)
 	if q == "" {
-		h.model.SetFilter(nil)
+		h.model.setFilter(nil)
 		h.info.Hide()
 		h.body.Refresh() // the info line went
 		h.tree.CloseAllBranches()
@@ -114,7 +114,7 @@ func (h *hierarchy) applySearch(q string) {
 	if matches == nil {
 		matches = []string{}
 	}
-	h.model.SetFilter(matches)
+	h.model.setFilter(matches)
 	switch {
 	case total == 0:
 		h.info.SetText("Nothing matches “" + q + "”.")
@@ -162,11 +162,11 @@ func (h *hierarchy) refreshValues() {
 // reveal opens the branches above uid, selects it and scrolls to it. A
 // node hidden by the search clears the search first.
 func (h *hierarchy) reveal(uid string) {
-	if !h.model.Shows(uid) {
+	if !h.model.shows(uid) {
 		h.search.SetText("")
 		h.applySearch("")
 	}
-	for _, a := range h.model.Ancestors(uid) {
+	for _, a := range h.model.ancestors(uid) {
 		h.tree.OpenBranch(a)
 	}
 	h.tree.Select(uid)
@@ -200,8 +200,8 @@ type modelTree struct {
 
 func newModelTree(h *hierarchy) *modelTree {
 	t := &modelTree{h: h}
-	t.ChildUIDs = h.model.Children
-	t.IsBranch = h.model.IsBranch
+	t.ChildUIDs = h.model.childNodes
+	t.IsBranch = h.model.isBranch
 	t.CreateNode = func(bool) fyne.CanvasObject { return newTreeRow(h) }
 	t.UpdateNode = func(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*treeRow).set(uid) }
 	t.ExtendBaseWidget(t)
@@ -257,10 +257,10 @@ func (r *treeRow) set(uid string) {
 	}
 	r.uid = uid
 	// Unchanged text is not set again: setting it reshapes the text.
-	if res := iconResource(r.h.model.IconName(uid)); r.icon.Resource != res {
+	if res := iconResource(r.h.model.iconName(uid)); r.icon.Resource != res {
 		r.icon.SetResource(res)
 	}
-	if l := r.h.model.Label(uid); r.label.Text != l {
+	if l := r.h.model.label(uid); r.label.Text != l {
 		r.label.SetText(l)
 	}
 }

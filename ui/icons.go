@@ -10,37 +10,18 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// IconName is the name of the icon the tree shows for node uid: one of
+// iconName is the name of the icon the tree shows for node uid: one of
 // the names of package assets (building, floor, room, device, temperature…),
 // chosen by the object's kind and type; "" for an unknown node.
-func (m *Model) IconName(uid string) string {
+func (m *viewModel) iconName(uid string) string {
 	name := ""
 	m.view(func(v *engine.View) {
-		switch o := Lookup(v, uid).(type) {
-		case *engine.Space:
-			name = spaceIcon(v.TypeName(o.TypeID), o.ParentID.IsZero())
-		case *engine.Device:
-			name = deviceIcon(v.TypeName(o.TypeID))
-		case *engine.Sensor:
-			name = sensorIcon(v.TypeName(o.DataTypeID))
+		if o, k, ok := lookup(v, uid); ok {
+			name = k.icon(v, o)
 		}
 	})
 	return name
 }
-
-// spaceIcon is a space's icon: by type, a building for a root space of
-// no particular type.
-func spaceIcon(typ string, root bool) string {
-	name := assets.SpaceIcon(typ)
-	if name == "space" && root {
-		return "building"
-	}
-	return name
-}
-
-func deviceIcon(typ string) string { return assets.DeviceIcon(typ) }
-
-func sensorIcon(dataType string) string { return assets.SensorIcon(dataType) }
 
 var (
 	iconMu    sync.Mutex

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -16,24 +15,20 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// editFunc applies fn as one undoable edit labelled label and redraws what
-// it changed; it returns fn's error (nothing changed then).
-type editFunc func(label string, fn func(tx *engine.Tx) error) error
-
 // inspector shows the selected object and edits it: name, types, status
 // and properties (each committed when the field is submitted or loses
 // focus, with the engine's error shown beside the field when it refuses),
 // read-only facts, the current values and, for a device, its MQTT
 // credentials.
 type inspector struct {
-	model *Model
+	model *viewModel
+	ctl   *controller
+	sh    *shell
 	uid   string // the object shown; "" none
-	kind  engine.Kind
+	kind  *kindUI
 	id    engine.ID
 
-	edit   editFunc
 	broker func() string // the broker's address, "" when it is off
-	copy   func(what, text string)
 
 	title    *widget.Label
 	subtitle *widget.Label
@@ -56,8 +51,8 @@ type inspector struct {
 	newPropAdd *widget.Button
 }
 
-func newInspector(m *Model, edit editFunc, broker func() string, copy func(what, text string)) *inspector {
-	i := &inspector{model: m, edit: edit, broker: broker, copy: copy}
+func newInspector(m *viewModel, ctl *controller, sh *shell, broker func() string) *inspector {
+	i := &inspector{model: m, ctl: ctl, sh: sh, broker: broker}
 	i.title = widget.NewLabel("")
 	i.title.SizeName = theme.SizeNameHeadingText
 	i.title.TextStyle.Bold = true
@@ -74,7 +69,7 @@ func newInspector(m *Model, edit editFunc, broker func() string, copy func(what,
 
 // show displays node uid, or a hint when uid is "" or its object has gone.
 func (i *inspector) show(uid string) {
-	d, ok := i.model.Details(uid)
+	d, ok := i.model.details(uid)
 	if !ok {
 		i.uid = ""
 		i.showHint()
@@ -84,16 +79,16 @@ func (i *inspector) show(uid string) {
 		i.keyShown = false
 	}
 	i.uid = uid
-	i.kind, i.id, _ = ParseNode(uid)
+	i.kind, i.id, _ = parseNode(uid)
 	i.entries = map[string]*fieldEntry{}
 	i.selects = map[string]*widget.Select{}
 	i.errs = map[string]*widget.Label{}
 	i.key = nil
 	i.title.SetText(d.Title)
-	i.subtitle.SetText(kindName(d.Kind))
+	i.subtitle.SetText(i.kind.title)
 
 	sections := []fyne.CanvasObject{i.editSection()}
-	if i.kind == engine.KindDevice {
+	if i.kind.connect {
 		sections = append(sections, heading("Connect"), i.deviceSection())
 	}
 	sections = append(sections, heading("Properties"), i.propertySection())
@@ -112,12 +107,12 @@ func (i *inspector) refresh() { i.show(i.uid) }
 // shown, leaving the fields being edited alone.
 func (i *inspector) refreshValues() {
 	if i.uid == "" {
-		if i.model.Stats().Spaces == 0 {
+		if i.model.stats().Spaces == 0 {
 			i.showHint()
 		}
 		return
 	}
-	d, ok := i.model.Details(i.uid)
+	d, ok := i.model.details(i.uid)
 	if !ok {
 		i.show("")
 		return
@@ -125,8 +120,8 @@ func (i *inspector) refreshValues() {
 	i.fillLive(d)
 }
 
-func (i *inspector) fillLive(d Details) {
-	var facts []Field
+func (i *inspector) fillLive(d details) {
+	var facts []field
 	for _, f := range d.Fields {
 		if i.entries[f.Label] == nil && i.selects[f.Label] == nil {
 			facts = append(facts, f) // what is not edited above
@@ -137,14 +132,14 @@ func (i *inspector) fillLive(d Details) {
 	if len(d.Values) > 0 {
 		i.values.Objects = []fyne.CanvasObject{form(d.Values)}
 	} else {
-		i.values.Objects = []fyne.CanvasObject{note(noValues(d.Kind))}
+		i.values.Objects = []fyne.CanvasObject{note(kindOf(d.Kind).noValues)}
 	}
 	i.values.Refresh()
 }
 
 func (i *inspector) showHint() {
 	i.title.SetText("Nothing selected")
-	if i.model.Stats().Spaces == 0 {
+	if i.model.stats().Spaces == 0 {
 		i.subtitle.SetText("This project is empty")
 		i.body.Objects = []fyne.CanvasObject{note("Add a space with Edit ▸ Add Space (Ctrl+Shift+A), " +
 			"or import a provisioning file with File ▸ Import (Ctrl+I).")}
@@ -157,52 +152,26 @@ func (i *inspector) showHint() {
 
 // ---- the editable fields ----
 
-// editSection is the form of the object's editable fields.
+// editSection is the form of the object's editable fields, as its kind
+// lists them.
 func (i *inspector) editSection() fyne.CanvasObject {
 	var objs []fyne.CanvasObject
-	e := i.model.e
-	_ = e.View(func(v *engine.View) error {
-		switch i.kind {
-		case engine.KindSpace:
-			s, ok := v.Space(i.id)
-			if !ok {
-				return nil
-			}
-			at := s.ID
-			objs = slices.Concat(objs,
-				i.textRow("Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Space).Name = t }),
-				i.typeRow(v, "Type", engine.SpaceType, s.TypeID, at, func(x any, id int) { x.(*engine.Space).TypeID = id }),
-				i.typeRow(v, "Subtype", engine.SpaceSubtype, s.SubtypeID, at, func(x any, id int) { x.(*engine.Space).SubtypeID = id }),
-				i.typeRow(v, "Status", engine.SpaceStatus, s.StatusID, at, func(x any, id int) { x.(*engine.Space).StatusID = id }),
-				i.textRow("Description", s.Description, "Describe", func(x any, t string) { x.(*engine.Space).Description = t }))
-		case engine.KindDevice:
-			d, ok := v.Device(i.id)
-			if !ok {
-				return nil
-			}
-			at := d.SpaceID
-			objs = slices.Concat(objs,
-				i.textRow("Name", d.Name, "Rename", func(x any, t string) { x.(*engine.Device).Name = t }),
-				i.typeRow(v, "Type", engine.DeviceType, d.TypeID, at, func(x any, id int) { x.(*engine.Device).TypeID = id }),
-				i.typeRow(v, "Subtype", engine.DeviceSubtype, d.SubtypeID, at, func(x any, id int) { x.(*engine.Device).SubtypeID = id }),
-				i.textRow("Hardware ID", d.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Device).HardwareID = t }),
-				i.choiceRow("Status", []string{engine.DeviceProvisioned, engine.DeviceActive, engine.DeviceOffline, engine.DeviceDisabled},
-					d.Status, func(x any, c string) { x.(*engine.Device).Status = c }))
-		case engine.KindSensor:
-			s, ok := v.Sensor(i.id)
-			if !ok {
-				return nil
-			}
-			at := s.SpaceID
-			objs = slices.Concat(objs,
-				i.textRow("Name", s.Name, "Rename", func(x any, t string) { x.(*engine.Sensor).Name = t }),
-				i.textRow("Hardware ID", s.HardwareID, "Change hardware id of", func(x any, t string) { x.(*engine.Sensor).HardwareID = t }),
-				i.typeRow(v, "Data type", engine.SensorDataType, s.DataTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataTypeID = id }),
-				i.typeRow(v, "Data subtype", engine.SensorDataSubtype, s.DataSubtypeID, at, func(x any, id int) { x.(*engine.Sensor).DataSubtypeID = id }),
-				i.typeRow(v, "Unit", engine.SensorDataUnitType, s.DataUnitTypeID, at, func(x any, id int) { x.(*engine.Sensor).DataUnitTypeID = id }),
-				i.typeRow(v, "Sensor type", engine.SensorType, s.TypeID, at, func(x any, id int) { x.(*engine.Sensor).TypeID = id }))
+	i.model.view(func(v *engine.View) {
+		o, k, ok := lookup(v, i.uid)
+		if !ok {
+			return
 		}
-		return nil
+		at := k.space(o)
+		for _, f := range k.fields {
+			switch {
+			case f.category != "":
+				objs = append(objs, i.typeRow(v, f, f.typeID(o), at)...)
+			case f.choices != nil:
+				objs = append(objs, i.choiceRow(f, f.text(o))...)
+			default:
+				objs = append(objs, i.textRow(f, f.text(o))...)
+			}
+		}
 	})
 	return container.New(layout.NewFormLayout(), objs...)
 }
@@ -229,13 +198,13 @@ func (i *inspector) setErr(label string, err error) {
 		l.Hide()
 		return
 	}
-	l.SetText(ErrorText(err))
+	l.SetText(errorText(err))
 	l.Show()
 }
 
-// ErrorText is err as the studio shows it beside a field: without the
+// errorText is err as the studio shows it beside a field: without the
 // package prefixes of wrapped errors.
-func ErrorText(err error) string {
+func errorText(err error) string {
 	s := err.Error()
 	for _, p := range []string{"engine: "} {
 		s = strings.ReplaceAll(s, p, "")
@@ -243,99 +212,66 @@ func ErrorText(err error) string {
 	return s
 }
 
-// textRow is an entry for a text field; set writes the new text into a
-// copy of the object.
-func (i *inspector) textRow(label, value, verb string, set func(x any, text string)) []fyne.CanvasObject {
+// textRow is an entry for text field f, committed when submitted or left.
+func (i *inspector) textRow(f editField, value string) []fyne.CanvasObject {
 	en := newFieldEntry()
 	en.SetText(value)
-	en.onCommit = func(text string) {
-		if text == value {
-			i.setErr(label, nil)
-			return
-		}
-		err := i.update(verb+" "+i.title.Text, func(x any) { set(x, strings.TrimSpace(text)) })
-		i.setErr(label, err)
-	}
-	i.entries[label] = en
-	return i.row(label, en)
+	en.onCommit = func(text string) { i.onText(f, value, text) }
+	i.entries[f.label] = en
+	return i.row(f.label, en)
 }
 
-// typeRow is a dropdown of the enabled types of category c at space at.
-func (i *inspector) typeRow(v *engine.View, label string, c engine.Category, current int, at engine.ID, set func(x any, id int)) []fyne.CanvasObject {
-	names := v.EnabledTypeNames(c, at)
+// onText commits the text of field f, which showed value.
+func (i *inspector) onText(f editField, value, text string) {
+	if text == value {
+		i.setErr(f.label, nil)
+		return
+	}
+	err := i.ctl.update(f.verb+" "+i.title.Text, i.uid, func(o engine.Object) { f.setText(o, strings.TrimSpace(text)) })
+	i.setErr(f.label, i.sh.done("", err))
+}
+
+// typeRow is a dropdown of the enabled types of f's category at space at.
+func (i *inspector) typeRow(v *engine.View, f editField, current int, at engine.ID) []fyne.CanvasObject {
+	names := v.EnabledTypeNames(f.category, at)
 	cur := v.TypeName(current)
-	if cur != "" && !containsString(names, cur) {
+	if cur != "" && !slices.Contains(names, cur) {
 		names = append(names, cur) // a disabled type still in use shows
 	}
 	sel := widget.NewSelect(names, nil)
 	sel.SetSelected(cur)
-	sel.OnChanged = func(name string) {
-		if name == cur {
-			return
-		}
-		k, id := i.kind, i.id
-		err := i.edit(fmt.Sprintf("Set %s of %s to %s", strings.ToLower(label), i.title.Text, name), func(tx *engine.Tx) error {
-			tid, err := tx.ResolveType(c, name, at)
-			if err != nil {
-				return err
-			}
-			return UpdateObject(tx, k, id, func(x any) { set(x, tid) })
-		})
-		i.setErr(label, err)
-	}
-	i.selects[label] = sel
-	return i.row(label, sel)
+	sel.OnChanged = func(name string) { i.onType(f, cur, name, at) }
+	i.selects[f.label] = sel
+	return i.row(f.label, sel)
 }
 
-// choiceRow is a dropdown of fixed choices.
-func (i *inspector) choiceRow(label string, choices []string, current string, set func(x any, choice string)) []fyne.CanvasObject {
-	sel := widget.NewSelect(choices, nil)
+// onType sets type field f, which showed cur, to the type named name.
+func (i *inspector) onType(f editField, cur, name string, at engine.ID) {
+	if name == cur {
+		return
+	}
+	label := fmt.Sprintf("Set %s of %s to %s", strings.ToLower(f.label), i.title.Text, name)
+	err := i.ctl.setType(label, i.uid, f.category, name, at, f.setType)
+	i.setErr(f.label, i.sh.done("", err))
+}
+
+// choiceRow is a dropdown of f's fixed choices.
+func (i *inspector) choiceRow(f editField, current string) []fyne.CanvasObject {
+	sel := widget.NewSelect(f.choices, nil)
 	sel.SetSelected(current)
-	sel.OnChanged = func(c string) {
-		if c == current {
-			return
-		}
-		i.setErr(label, i.update(fmt.Sprintf("Set %s of %s to %s", strings.ToLower(label), i.title.Text, c),
-			func(x any) { set(x, c) }))
-	}
-	i.selects[label] = sel
-	return i.row(label, sel)
+	sel.OnChanged = func(c string) { i.onChoice(f, current, c) }
+	i.selects[f.label] = sel
+	return i.row(f.label, sel)
 }
 
-// update applies mutate to a copy of the object shown as one edit.
-func (i *inspector) update(label string, mutate func(x any)) error {
-	k, id := i.kind, i.id
-	return i.edit(label, func(tx *engine.Tx) error { return UpdateObject(tx, k, id, mutate) })
-}
-
-// UpdateObject replaces the space, device or sensor id by a copy that
-// mutate changed (it gets a *engine.Space, *engine.Device or
-// *engine.Sensor whose Properties it may change freely).
-func UpdateObject(tx *engine.Tx, k engine.Kind, id engine.ID, mutate func(x any)) error {
-	switch k {
-	case engine.KindSpace:
-		if s, ok := tx.Space(id); ok {
-			c := *s
-			c.Properties = append([]engine.Property(nil), s.Properties...)
-			mutate(&c)
-			return tx.UpdateSpace(&c)
-		}
-	case engine.KindDevice:
-		if d, ok := tx.Device(id); ok {
-			c := *d
-			c.Properties = append([]engine.Property(nil), d.Properties...)
-			mutate(&c)
-			return tx.UpdateDevice(&c)
-		}
-	case engine.KindSensor:
-		if s, ok := tx.Sensor(id); ok {
-			c := *s
-			c.Properties = append([]engine.Property(nil), s.Properties...)
-			mutate(&c)
-			return tx.UpdateSensor(&c)
-		}
+// onChoice sets choice field f, which showed current, to c.
+func (i *inspector) onChoice(f editField, current, c string) {
+	if c == current {
+		return
 	}
-	return fmt.Errorf("%w: the object was deleted", engine.ErrNotFound)
+	label := fmt.Sprintf("Set %s of %s to %s", strings.ToLower(f.label), i.title.Text, c)
+	err := i.ctl.update(label, i.uid, func(o engine.Object) { f.setText(o, c) })
+	i.setErr(f.label, i.sh.done("", err))
 }
 
 // ---- properties ----
@@ -343,25 +279,21 @@ func UpdateObject(tx *engine.Tx, k engine.Kind, id engine.ID, mutate func(x any)
 // propertySection edits the object's extended properties: one entry per
 // property (an empty value removes it) and a row to add one.
 func (i *inspector) propertySection() fyne.CanvasObject {
-	props, scope, at := i.properties()
+	var props []engine.Property
+	var scope string
+	var at engine.ID
+	i.model.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, i.uid); ok {
+			props, scope, at = *engine.PropertiesOf(o), k.scope, k.space(o)
+		}
+	})
 	var objs []fyne.CanvasObject
 	for _, p := range props {
-		name := p.Name
+		name, old := p.Name, p.Value
 		en := newFieldEntry()
 		en.SetText(p.Value)
-		en.SetPlaceHolder(i.model.KeyHint(name, scope, at))
-		old := p.Value
-		en.onCommit = func(text string) {
-			if text == old {
-				i.setErr(name, nil)
-				return
-			}
-			label := "Set " + name + " of " + i.title.Text
-			if text == "" {
-				label = "Remove " + name + " from " + i.title.Text
-			}
-			i.setErr(name, i.update(label, func(x any) { setProperty(x, name, text) }))
-		}
+		en.SetPlaceHolder(i.model.keyHint(name, scope, at))
+		en.onCommit = func(text string) { i.onProperty(name, old, text) }
 		i.entries[name] = en
 		objs = append(objs, i.row(name, en)...)
 	}
@@ -369,15 +301,18 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	if len(objs) > 0 {
 		list = container.New(layout.NewFormLayout(), objs...)
 	}
+	return container.NewVBox(list, i.addPropertyRow(scope, at))
+}
 
-	// Add a property: a key (existing keys in scope are offered) and a value.
-	keys := i.model.PropertyKeyNames(scope, at)
-	name := widget.NewSelectEntry(keys)
+// addPropertyRow adds a property: a key (the keys of scope at space at
+// are offered) and a value, with the error below.
+func (i *inspector) addPropertyRow(scope string, at engine.ID) fyne.CanvasObject {
+	name := widget.NewSelectEntry(i.model.propertyKeyNames(scope, at))
 	name.SetPlaceHolder("Property key")
 	val := widget.NewEntry()
 	val.SetPlaceHolder("Value")
 	name.OnChanged = func(n string) {
-		if h := i.model.KeyHint(strings.TrimSpace(n), scope, at); h != "" {
+		if h := i.model.keyHint(strings.TrimSpace(n), scope, at); h != "" {
 			val.SetPlaceHolder(h)
 		} else {
 			val.SetPlaceHolder("Value")
@@ -387,140 +322,41 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	errLabel.Importance = widget.DangerImportance
 	errLabel.Wrapping = fyne.TextWrapWord
 	errLabel.Hide()
-	i.errs["new property"] = errLabel
-	add := func() {
-		n, v := strings.TrimSpace(name.Text), strings.TrimSpace(val.Text)
-		if n == "" || v == "" {
-			i.setErr("new property", errors.New("give the property a key and a value"))
-			return
-		}
-		err := i.edit("Set "+n+" of "+i.title.Text, func(tx *engine.Tx) error {
-			if err := EnsurePropertyKey(tx, n, scope, at); err != nil {
-				return err
-			}
-			return UpdateObject(tx, i.kind, i.id, func(x any) { setProperty(x, n, v) })
-		})
-		i.setErr("new property", err)
-	}
-	val.OnSubmitted = func(string) { add() }
-	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), add)
+	i.errs[newPropertyRow] = errLabel
+	val.OnSubmitted = func(string) { i.onAddProperty() }
+	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), i.onAddProperty)
 	i.newPropKey, i.newPropVal, i.newPropAdd = name, val, addBtn
-	return container.NewVBox(list,
+	return container.NewVBox(
 		container.NewBorder(nil, nil, nil, addBtn, container.NewGridWithColumns(2, name, val)), errLabel)
 }
 
-// properties returns the properties of the object shown, the property key
-// scope of its kind and the space new keys are looked up at.
-func (i *inspector) properties() (props []engine.Property, scope string, at engine.ID) {
-	_ = i.model.e.View(func(v *engine.View) error {
-		switch o := Lookup(v, i.uid).(type) {
-		case *engine.Space:
-			props, scope, at = o.Properties, engine.ScopeSpaces, o.ID
-		case *engine.Device:
-			props, scope, at = o.Properties, engine.ScopeDevices, o.SpaceID
-		case *engine.Sensor:
-			props, scope, at = o.Properties, engine.ScopeSensors, o.SpaceID
-		}
-		return nil
-	})
-	return props, scope, at
-}
+// newPropertyRow names the add-a-property row's error.
+const newPropertyRow = "new property"
 
-// setProperty sets property name of x (a *engine.Space, *engine.Device or
-// *engine.Sensor) to value, removing it when value is empty.
-func setProperty(x any, name, value string) {
-	var ps *[]engine.Property
-	switch o := x.(type) {
-	case *engine.Space:
-		ps = &o.Properties
-	case *engine.Device:
-		ps = &o.Properties
-	case *engine.Sensor:
-		ps = &o.Properties
-	default:
+// onProperty commits property name, which showed old, as text ("" removes
+// it).
+func (i *inspector) onProperty(name, old, text string) {
+	if text == old {
+		i.setErr(name, nil)
 		return
 	}
-	out := (*ps)[:0:0]
-	found := false
-	for _, p := range *ps {
-		if strings.EqualFold(p.Name, name) {
-			found = true
-			if value == "" {
-				continue
-			}
-			p.Value = value
-		}
-		out = append(out, p)
+	label := "Set " + name + " of " + i.title.Text
+	if text == "" {
+		label = "Remove " + name + " from " + i.title.Text
 	}
-	if !found && value != "" {
-		out = append(out, engine.Property{Name: name, Value: value})
-	}
-	*ps = out
+	i.setErr(name, i.sh.done("", i.ctl.setProperty(label, i.uid, name, text, false)))
 }
 
-// EnsurePropertyKey creates property key name for scope, untyped and
-// scoped to the root space above at, unless one applies at at already
-// (what provisioning does with the properties of a file).
-func EnsurePropertyKey(tx *engine.Tx, name, scope string, at engine.ID) error {
-	if _, ok := tx.FindPropertyKey(name, scope, at); ok {
-		return nil
+// onAddProperty adds the property typed in the add row, making its key
+// when none applies.
+func (i *inspector) onAddProperty() {
+	n, v := strings.TrimSpace(i.newPropKey.Text), strings.TrimSpace(i.newPropVal.Text)
+	if n == "" || v == "" {
+		i.setErr(newPropertyRow, errors.New("give the property a key and a value"))
+		return
 	}
-	root := at
-	for {
-		s, ok := tx.Space(root)
-		if !ok || s.ParentID.IsZero() {
-			break
-		}
-		root = s.ParentID
-	}
-	return tx.PutPropertyKey(&engine.PropertyKey{Name: name, Scope: scope, SpaceID: root, PrimitiveDataType: engine.PrimNone})
-}
-
-// PropertyKeyNames returns the names of the property keys of scope that
-// apply at space at, sorted.
-func (m *Model) PropertyKeyNames(scope string, at engine.ID) []string {
-	seen := map[string]bool{}
-	var out []string
-	m.view(func(v *engine.View) {
-		for _, k := range v.PropertyKeys() {
-			if k.Scope != scope || seen[strings.ToLower(k.Name)] {
-				continue
-			}
-			if !k.SpaceID.IsZero() && !v.IsWithin(at, k.SpaceID) {
-				continue
-			}
-			seen[strings.ToLower(k.Name)] = true
-			out = append(out, k.Name)
-		}
-	})
-	sort.Strings(out)
-	return out
-}
-
-// KeyHint describes the values property key name of scope accepts at
-// space at ("Int from 1 to 40", "Enum: Low, High"), or "" when there is
-// no such key or it takes anything.
-func (m *Model) KeyHint(name, scope string, at engine.ID) string {
-	var hint string
-	m.view(func(v *engine.View) {
-		k, ok := v.FindPropertyKey(name, scope, at)
-		if !ok || k.PrimitiveDataType == engine.PrimNone || k.PrimitiveDataType == "" {
-			return
-		}
-		hint = k.PrimitiveDataType
-		switch {
-		case k.Min != "" && k.Max != "":
-			hint += " from " + k.Min + " to " + k.Max
-		case k.Min != "":
-			hint += " from " + k.Min
-		case k.Max != "":
-			hint += " up to " + k.Max
-		}
-		if k.ValidationData != "" {
-			hint += ": " + k.ValidationData
-		}
-	})
-	return hint
+	err := i.ctl.setProperty("Set "+n+" of "+i.title.Text, i.uid, n, v, true)
+	i.setErr(newPropertyRow, i.sh.done("", err))
 }
 
 // ---- devices ----
@@ -538,16 +374,8 @@ func (i *inspector) deviceSection() fyne.CanvasObject {
 	})
 	i.keyToggle = toggle
 	i.showKey(toggle)
-	conn := widget.NewButtonWithIcon("Copy connection settings", theme.ContentCopyIcon(), func() {
-		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
-			i.copy("Connection settings", c.Settings())
-		}
-	})
-	pub := widget.NewButtonWithIcon("Copy mosquitto_pub command", theme.ContentCopyIcon(), func() {
-		if c, ok := DeviceConnection(i.model.e, i.id, i.broker()); ok {
-			i.copy("mosquitto_pub command", c.MosquittoPub())
-		}
-	})
+	conn := widget.NewButtonWithIcon("Copy connection settings", theme.ContentCopyIcon(), i.onCopySettings)
+	pub := widget.NewButtonWithIcon("Copy mosquitto_pub command", theme.ContentCopyIcon(), i.onCopyMosquittoPub)
 	keyRow := container.NewBorder(nil, nil, nil, toggle, i.key)
 	return container.NewVBox(
 		container.New(layout.NewFormLayout(),
@@ -555,8 +383,31 @@ func (i *inspector) deviceSection() fyne.CanvasObject {
 		conn, pub)
 }
 
+// onCopySettings puts the device's connection settings on the clipboard.
+func (i *inspector) onCopySettings() {
+	if c, ok := deviceConnection(i.model.e, i.id, i.broker()); ok {
+		i.copy("Connection settings", c.settings())
+	}
+}
+
+// onCopyMosquittoPub puts a mosquitto_pub command publishing as the device
+// on the clipboard.
+func (i *inspector) onCopyMosquittoPub() {
+	if c, ok := deviceConnection(i.model.e, i.id, i.broker()); ok {
+		i.copy("mosquitto_pub command", c.mosquittoPub())
+	}
+}
+
+// copy puts text on the clipboard and says so in the status bar.
+func (i *inspector) copy(what, text string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Clipboard().SetContent(text)
+	}
+	i.sh.flash(what + " copied to the clipboard")
+}
+
 func (i *inspector) showKey(toggle *widget.Button) {
-	c, _ := DeviceConnection(i.model.e, i.id, "")
+	c, _ := deviceConnection(i.model.e, i.id, "")
 	if i.keyShown {
 		i.key.SetText(c.Key)
 		toggle.SetText("Hide")
@@ -594,24 +445,15 @@ func (e *fieldEntry) FocusLost() {
 	e.commit()
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // form lays fields out as right-aligned bold labels beside their values.
 // Values are cut short with an ellipsis when the inspector is too narrow
 // (wrapped labels in a form overlap what follows when the pane is
 // resized) and can be selected and copied.
-func form(fs []Field) *fyne.Container {
+func form(fs []field) *fyne.Container {
 	objs := make([]fyne.CanvasObject, 0, 2*len(fs))
 	for _, f := range fs {
 		key := widget.NewLabelWithStyle(f.Label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		val := widget.NewLabel(f.Text())
+		val := widget.NewLabel(f.text())
 		val.Truncation = fyne.TextTruncateEllipsis
 		val.Selectable = true
 		objs = append(objs, key, val)
@@ -631,27 +473,4 @@ func note(text string) fyne.CanvasObject {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
 	return l
-}
-
-func kindName(k engine.Kind) string {
-	switch k {
-	case engine.KindSpace:
-		return "Space"
-	case engine.KindDevice:
-		return "Device"
-	case engine.KindSensor:
-		return "Sensor"
-	}
-	return ""
-}
-
-func noValues(k engine.Kind) string {
-	switch k {
-	case engine.KindSpace:
-		return "No computed values yet."
-	case engine.KindDevice:
-		return "None of its sensors has a value yet."
-	default:
-		return "No value yet."
-	}
 }

@@ -2,103 +2,13 @@ package ui
 
 import (
 	"image/color"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
-	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 )
-
-// toolbar is the row of buttons above the panes: add, duplicate, delete,
-// undo and redo, the broker and the simulation.
-type toolbar struct {
-	s                              *Studio
-	addSpace, addDevice, addSensor *widget.Button
-	duplicate, remove, undo, redo  *widget.Button
-	broker, sim                    *widget.Button
-	buttons                        *fyne.Container
-	content                        *fyne.Container
-}
-
-func newToolbar(s *Studio) *toolbar {
-	t := &toolbar{s: s}
-	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindSpace) })
-	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindDevice) })
-	t.addSensor = widget.NewButtonWithIcon("Sensor", theme.ContentAddIcon(), func() { s.AddDialog(engine.KindSensor) })
-	t.duplicate = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), s.DuplicateDialog)
-	t.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), s.DeleteDialog)
-	t.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), func() { s.act(s.Undo()) })
-	t.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), func() { s.act(s.Redo()) })
-	t.broker = widget.NewButtonWithIcon("", theme.MediaStopIcon(), s.ToggleBroker)
-	t.sim = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), s.ToggleSimulation)
-	for _, b := range []*widget.Button{t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove, t.undo, t.redo, t.broker, t.sim} {
-		b.Importance = widget.LowImportance
-	}
-	t.buttons = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
-		widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(), t.broker, t.sim)
-	t.content = container.NewBorder(nil, nil, t.buttons, nil, s.status.message)
-	return t
-}
-
-// refresh enables what applies to the selection and names the broker and
-// simulation buttons after what they would do.
-func (t *toolbar) refresh() {
-	s := t.s
-	k, _, ok := ParseNode(s.selected)
-	enable(t.addSpace, !ok || k == engine.KindSpace)
-	enable(t.addDevice, ok && k == engine.KindSpace)
-	enable(t.addSensor, ok && (k == engine.KindDevice || k == engine.KindSensor))
-	enable(t.duplicate, ok && k != engine.KindSensor)
-	enable(t.remove, ok)
-	_, canUndo := s.editor.UndoLabel()
-	_, canRedo := s.editor.RedoLabel()
-	enable(t.undo, canUndo)
-	enable(t.redo, canRedo)
-	if s.app.Broker() != nil {
-		t.broker.SetText("Stop broker")
-		t.broker.SetIcon(theme.MediaStopIcon())
-	} else {
-		t.broker.SetText("Start broker")
-		t.broker.SetIcon(theme.MediaPlayIcon())
-	}
-	if s.Simulating() {
-		t.sim.SetText("Stop simulation")
-		t.sim.SetIcon(theme.MediaStopIcon())
-	} else {
-		t.sim.SetText("Simulate…")
-		if s.scenario != "" {
-			t.sim.SetText("Simulate " + filepath.Base(s.scenario))
-		}
-		t.sim.SetIcon(theme.MediaPlayIcon())
-	}
-	t.buttons.Refresh() // the buttons' widths changed
-	t.content.Refresh()
-}
-
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
-// ToggleBroker stops the broker when it runs (its devices are
-// disconnected), or starts it on its last address.
-func (s *Studio) ToggleBroker() {
-	if s.app.Broker() != nil {
-		s.act(s.app.StopBroker())
-	} else {
-		s.act(s.app.StartBroker(app.BrokerOptions{}))
-	}
-	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
-	s.tools.refresh()
-}
 
 // command is an action of the studio with its keyboard shortcut (no key:
 // none), for the main menu and the window's canvas.
@@ -109,33 +19,33 @@ type command struct {
 	fn    func()
 }
 
-// commands are the studio's actions by name.
+// commands are the studio's actions by name. Each runs on the screens
+// shown when it is called (they are rebuilt when another project opens).
 func (s *Studio) commands() map[string]command {
 	ctl := fyne.KeyModifierShortcutDefault
 	shift := ctl | fyne.KeyModifierShift
-	undo, redo := func() { s.act(s.Undo()) }, func() { s.act(s.Redo()) }
 	return map[string]command{
-		"new":        {"New…", fyne.KeyN, ctl, s.NewDialog},
-		"open":       {"Open…", fyne.KeyO, ctl, s.OpenDialog},
-		"saveAs":     {"Save As…", fyne.KeyS, shift, s.SaveAsDialog},
-		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, s.ImportDialog},
-		"quit":       {"Quit", fyne.KeyQ, ctl, s.quit},
-		"undo":       {"Undo", fyne.KeyZ, ctl, undo},
-		"redo":       {"Redo", fyne.KeyZ, shift, redo},
-		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.AddDialog(engine.KindSpace) }},
-		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.AddDialog(engine.KindDevice) }},
-		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.AddDialog(engine.KindSensor) }},
-		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, s.RenameDialog},
-		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, s.DuplicateDialog},
-		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.Cut(s.selected) }},
-		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.act(s.Paste()) }},
-		"delete":     {"Delete… (Del)", "", 0, s.DeleteDialog},
+		"new":        {"New…", fyne.KeyN, ctl, func() { s.files.onNew() }},
+		"open":       {"Open…", fyne.KeyO, ctl, func() { s.files.onOpen() }},
+		"saveAs":     {"Save As…", fyne.KeyS, shift, func() { s.files.onSaveAs() }},
+		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, func() { s.files.onImport() }},
+		"quit":       {"Quit", fyne.KeyQ, ctl, quit},
+		"undo":       {"Undo", fyne.KeyZ, ctl, func() { s.edits.onUndo() }},
+		"redo":       {"Redo", fyne.KeyZ, shift, func() { s.edits.onRedo() }},
+		"addSpace":   {"Add Space…", fyne.KeyA, shift, func() { s.edits.onAdd(engine.KindSpace) }},
+		"addDevice":  {"Add Device…", fyne.KeyD, shift, func() { s.edits.onAdd(engine.KindDevice) }},
+		"addSensor":  {"Add Sensor…", fyne.KeyE, shift, func() { s.edits.onAdd(engine.KindSensor) }},
+		"rename":     {"Rename… (F2)", fyne.KeyR, ctl, func() { s.edits.onRename() }},
+		"duplicate":  {"Duplicate…", fyne.KeyD, ctl, func() { s.edits.onDuplicate() }},
+		"cut":        {"Cut", fyne.KeyX, ctl, func() { s.edits.onCut() }},
+		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.edits.onPaste() }},
+		"delete":     {"Delete… (Del)", "", 0, func() { s.edits.onDelete() }},
 		"find":       {"Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }},
 		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }},
 		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }},
-		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, s.ToggleBroker},
-		"brokerAddr": {"Broker Address…", "", 0, s.BrokerDialog},
-		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, s.ToggleSimulation},
+		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, func() { s.broker.onToggle() }},
+		"brokerAddr": {"Broker Address…", "", 0, func() { s.broker.onAddress() }},
+		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, func() { s.sim.onToggle() }},
 	}
 }
 
@@ -153,7 +63,7 @@ func (s *Studio) focus(o fyne.Focusable) {
 	}
 }
 
-func (s *Studio) quit() {
+func quit() {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Quit()
 	}
@@ -162,7 +72,7 @@ func (s *Studio) quit() {
 // installShortcuts registers the commands' shortcuts on the window's
 // canvas, and F2, Delete and Insert for the tree.
 //
-// Undo, Cut and Paste (and Ctrl+Y, Redo) arrive as Fyne's standard
+// undo, Cut and Paste (and Ctrl+Y, Redo) arrive as Fyne's standard
 // shortcuts: a focused entry takes them for its text, and the canvas gets
 // them otherwise. Their menu items show the keys but never match them,
 // since the driver matches menu items before the focused widget, which
@@ -181,8 +91,8 @@ func (s *Studio) installShortcuts() {
 		}
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
-	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.act(s.Redo()) }) // Ctrl+Y
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.treeKey(ev) })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.edits.onRedo() }) // Ctrl+Y
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { s.edits.onKey(ev) })
 }
 
 // installMenu sets the window's main menu.
@@ -198,9 +108,9 @@ func (s *Studio) installMenu() {
 	}
 	sep := fyne.NewMenuItemSeparator
 	recent := fyne.NewMenuItem("Open Recent", nil)
-	for _, p := range Recent() {
+	for _, p := range recentProjects() {
 		path := p
-		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.act(s.OpenPath(path)) }))
+		recent.ChildMenu = appendItem(recent.ChildMenu, fyne.NewMenuItem(displayPath(path), func() { s.sh.act(s.files.openPath(path)) }))
 	}
 	if recent.ChildMenu == nil {
 		recent.Disabled = true
@@ -208,8 +118,8 @@ func (s *Studio) installMenu() {
 	quit := item("quit")
 	quit.IsQuit = true
 	themeItem := func(label, name string) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, func() { SetTheme(name); s.installMenu() })
-		it.Checked = ThemeName() == name
+		it := fyne.NewMenuItem(label, func() { setTheme(name); s.installMenu() })
+		it.Checked = themeName() == name
 		return it
 	}
 	s.win.SetMainMenu(fyne.NewMainMenu(
@@ -234,18 +144,18 @@ func appendItem(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
 // themeKey is the preference holding the theme: "", "light" or "dark".
 const themeKey = "theme"
 
-// ThemeName is the theme chosen in View: "" (follow the system), "light"
+// themeName is the theme chosen in View: "" (follow the system), "light"
 // or "dark".
-func ThemeName() string {
+func themeName() string {
 	if a := fyne.CurrentApp(); a != nil {
 		return a.Preferences().String(themeKey)
 	}
 	return ""
 }
 
-// SetTheme switches to theme name ("", "light" or "dark") and remembers
+// setTheme switches to theme name ("", "light" or "dark") and remembers
 // it. Call it on Fyne's main goroutine.
-func SetTheme(name string) {
+func setTheme(name string) {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return
@@ -254,7 +164,7 @@ func SetTheme(name string) {
 	ApplyTheme()
 }
 
-// ApplyTheme applies the theme remembered by SetTheme (main calls it at
+// ApplyTheme applies the theme remembered by setTheme (main calls it at
 // start).
 func ApplyTheme() {
 	a := fyne.CurrentApp()

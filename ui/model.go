@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,63 +13,31 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// Tree node ids name a graph object by kind and GUID: "s:<guid>" a space,
-// "d:<guid>" a device, "n:<guid>" a sensor. The empty id is the invisible
-// root whose children are the root spaces.
-const (
-	spacePrefix  = "s:"
-	devicePrefix = "d:"
-	sensorPrefix = "n:"
-)
+// Tree node ids name a graph object by kind and GUID (see kinds): "s:<guid>"
+// a space, "d:<guid>" a device, "n:<guid>" a sensor. The empty id is the
+// invisible root whose children are the root spaces.
 
-// SpaceNode, DeviceNode and SensorNode return the tree node id of an object.
-func SpaceNode(id engine.ID) string  { return spacePrefix + id.String() }
-func DeviceNode(id engine.ID) string { return devicePrefix + id.String() }
-func SensorNode(id engine.ID) string { return sensorPrefix + id.String() }
-
-// ParseNode splits a tree node id into the object's kind (KindSpace,
-// KindDevice or KindSensor) and id. It reports false for anything else,
-// including the root "".
-func ParseNode(uid string) (engine.Kind, engine.ID, bool) {
-	var k engine.Kind
-	switch {
-	case strings.HasPrefix(uid, spacePrefix):
-		k = engine.KindSpace
-	case strings.HasPrefix(uid, devicePrefix):
-		k = engine.KindDevice
-	case strings.HasPrefix(uid, sensorPrefix):
-		k = engine.KindSensor
-	default:
-		return engine.KindNone, engine.NilID, false
-	}
-	id, err := engine.ParseID(uid[2:])
-	if err != nil {
-		return engine.KindNone, engine.NilID, false
-	}
-	return k, id, true
-}
-
-// Model says what the studio shows for the graph of one engine: the
+// viewModel says what the studio shows for the graph of one engine: the
 // children of a tree node, its label, its ancestors and its details. Every
 // method reads the engine afresh through Engine.View, so it shows the graph
-// as it is now; an id whose object has gone yields nothing. Model holds no
+// as it is now; an id whose object has gone yields nothing. viewModel holds no
 // widgets and is safe for concurrent use.
-type Model struct {
+type viewModel struct {
 	e *engine.Engine
 
 	mu       sync.Mutex
 	gen      uint64              // the engine generation the caches hold
 	children map[string][]string // Children, per node
-	branch   map[string]bool     // IsBranch, per node
+	branch   map[string]bool     // isBranch, per node
 	filter   map[string]bool     // when set, only these nodes show (a search)
 }
 
-// NewModel returns the model of e.
-func NewModel(e *engine.Engine) *Model { return &Model{e: e} }
+// newViewModel returns the model of e.
+func newViewModel(e *engine.Engine) *viewModel { return &viewModel{e: e} }
 
 // cached returns the child and branch caches, emptied when the graph's
 // objects changed since they were filled. Call with m.mu held.
-func (m *Model) cached() {
+func (m *viewModel) cached() {
 	if g := m.e.Generation(); g != m.gen || m.children == nil {
 		m.gen = g
 		m.children = map[string][]string{}
@@ -74,28 +45,28 @@ func (m *Model) cached() {
 	}
 }
 
-// Stats counts the project's objects.
-func (m *Model) Stats() engine.Stats { return m.e.Stats() }
+// stats counts the project's objects.
+func (m *viewModel) stats() engine.Stats { return m.e.Stats() }
 
-func (m *Model) view(fn func(v *engine.View)) {
+func (m *viewModel) view(fn func(v *engine.View)) {
 	_ = m.e.View(func(v *engine.View) error { fn(v); return nil })
 }
 
-// Children returns the ids of a node's children in display order: for the
+// childNodes returns the ids of a node's children in display order: for the
 // root "" the root spaces; for a space its child spaces, then its devices;
 // for a device its sensors; for a sensor none. While a filter is set (see
-// SetFilter) only the nodes it holds show.
+// setFilter) only the nodes it holds show.
 //
 // Child lists are cached until the graph's objects change (the tree asks
 // for the children of every open branch on each redraw), so a project of
 // 100,000 objects costs only what its open branches show.
-func (m *Model) Children(uid string) []string {
+func (m *viewModel) childNodes(uid string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.childrenLocked(uid)
 }
 
-func (m *Model) childrenLocked(uid string) []string {
+func (m *viewModel) childrenLocked(uid string) []string {
 	m.cached()
 	if c, ok := m.children[uid]; ok {
 		return c
@@ -114,39 +85,25 @@ func (m *Model) childrenLocked(uid string) []string {
 	return c
 }
 
-func (m *Model) readChildren(uid string) []string {
+func (m *viewModel) readChildren(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
 		if uid == "" {
 			for _, s := range v.Roots() {
-				out = append(out, SpaceNode(s.ID))
+				out = append(out, spaceNode(s.ID))
 			}
 			return
 		}
-		k, id, ok := ParseNode(uid)
-		if !ok {
-			return
-		}
-		switch k {
-		case engine.KindSpace:
-			for _, s := range v.ChildSpaces(id) {
-				out = append(out, SpaceNode(s.ID))
-			}
-			for _, d := range v.SpaceDevices(id) {
-				out = append(out, DeviceNode(d.ID))
-			}
-		case engine.KindDevice:
-			for _, s := range v.DeviceSensors(id) {
-				out = append(out, SensorNode(s.ID))
-			}
+		if k, id, ok := parseNode(uid); ok {
+			out = k.children(v, id)
 		}
 	})
 	return out
 }
 
-// IsBranch reports whether a node has children to show. The root always
+// isBranch reports whether a node has children to show. The root always
 // is a branch.
-func (m *Model) IsBranch(uid string) bool {
+func (m *viewModel) isBranch(uid string) bool {
 	if uid == "" {
 		return true
 	}
@@ -166,30 +123,23 @@ func (m *Model) IsBranch(uid string) bool {
 	return b
 }
 
-func (m *Model) readIsBranch(uid string) bool {
-	k, id, ok := ParseNode(uid)
+func (m *viewModel) readIsBranch(uid string) bool {
+	k, id, ok := parseNode(uid)
 	if !ok {
 		return false
 	}
 	branch := false
-	m.view(func(v *engine.View) {
-		switch k {
-		case engine.KindSpace:
-			branch = len(v.ChildSpaces(id)) > 0 || len(v.SpaceDevices(id)) > 0
-		case engine.KindDevice:
-			branch = len(v.DeviceSensors(id)) > 0
-		}
-	})
+	m.view(func(v *engine.View) { branch = k.branch(v, id) })
 	return branch
 }
 
-// SearchLimit is how many matches a search shows at most.
-const SearchLimit = 500
+// searchLimit is how many matches a search shows at most.
+const searchLimit = 500
 
-// Search returns the nodes whose name, hardwareId, type or data type
+// search returns the nodes whose name, hardwareId, type or data type
 // contains query (case-insensitively), in tree order, at most limit of
 // them, and how many match in all.
-func (m *Model) Search(query string, limit int) (matches []string, total int) {
+func (m *viewModel) search(query string, limit int) (matches []string, total int) {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" {
 		return nil, 0
@@ -209,41 +159,38 @@ func (m *Model) Search(query string, limit int) (matches []string, total int) {
 		}
 	}
 	m.view(func(v *engine.View) {
-		var walk func(s *engine.Space)
-		walk = func(s *engine.Space) {
+		// Tree order: a space, the spaces under it, then its devices.
+		_ = v.WalkSpaces(func(s *engine.Space) error {
 			if has(s.Name, s.FriendlyName, v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)) {
-				hit(SpaceNode(s.ID))
+				hit(spaceNode(s.ID))
 			}
-			for _, c := range v.ChildSpaces(s.ID) {
-				walk(c)
-			}
+			return nil
+		}, func(s *engine.Space) error {
 			for _, d := range v.SpaceDevices(s.ID) {
 				if has(d.Name, d.HardwareID, d.FriendlyName, v.TypeName(d.TypeID)) {
-					hit(DeviceNode(d.ID))
+					hit(deviceNode(d.ID))
 				}
 				for _, n := range v.DeviceSensors(d.ID) {
 					if has(n.Name, n.HardwareID, v.TypeName(n.DataTypeID)) {
-						hit(SensorNode(n.ID))
+						hit(sensorNode(n.ID))
 					}
 				}
 			}
-		}
-		for _, r := range v.Roots() {
-			walk(r)
-		}
+			return nil
+		})
 	})
 	return matches, total
 }
 
-// SetFilter shows only nodes (and the nodes above them) in the tree; nil
+// setFilter shows only nodes (and the nodes above them) in the tree; nil
 // shows everything again.
-func (m *Model) SetFilter(nodes []string) {
+func (m *viewModel) setFilter(nodes []string) {
 	var f map[string]bool
 	if nodes != nil {
 		f = make(map[string]bool, 4*len(nodes))
 		for _, n := range nodes {
 			f[n] = true
-			for _, a := range m.Ancestors(n) {
+			for _, a := range m.ancestors(n) {
 				f[a] = true
 			}
 		}
@@ -254,31 +201,32 @@ func (m *Model) SetFilter(nodes []string) {
 	m.mu.Unlock()
 }
 
-// Shows reports whether node uid shows under the current filter.
-func (m *Model) Shows(uid string) bool {
+// shows reports whether node uid shows under the current filter.
+func (m *viewModel) shows(uid string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.filter == nil || m.filter[uid]
 }
 
-// Filtered reports whether a filter is set.
-func (m *Model) Filtered() bool {
+// filtered reports whether a filter is set.
+func (m *viewModel) filtered() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.filter != nil
 }
 
-// IsRoot reports whether uid is a root space.
-func (m *Model) IsRoot(uid string) bool {
+// isRoot reports whether uid is a root space.
+func (m *viewModel) isRoot(uid string) bool {
 	root := false
 	m.view(func(v *engine.View) {
-		s, ok := Lookup(v, uid).(*engine.Space)
-		root = ok && s.ParentID.IsZero()
+		if o, k, ok := lookup(v, uid); ok {
+			root = k.parentNode(o) == ""
+		}
 	})
 	return root
 }
 
-// Label is a node's one-line text in the tree:
+// label is a node's one-line text in the tree:
 //
 //	Focus Room A1 · Room/FocusRoom          a space: name · type/subtype
 //	Raspberry Pi 3 A1 (1234567890AB)        a device: name (hardwareId)
@@ -286,263 +234,175 @@ func (m *Model) IsRoot(uid string) bool {
 //
 // Type and subtype are left out when they are None, the value when the
 // sensor has none. An unknown id gives "".
-func (m *Model) Label(uid string) string {
+func (m *viewModel) label(uid string) string {
 	var label string
 	m.view(func(v *engine.View) {
-		switch o := Lookup(v, uid).(type) {
-		case *engine.Space:
-			label = o.Name
-			if t := typeAndSubtype(v.TypeName(o.TypeID), v.TypeName(o.SubtypeID)); t != "" {
-				label += " · " + t
-			}
-		case *engine.Device:
-			label = o.Name
-			if o.HardwareID != "" {
-				label += " (" + o.HardwareID + ")"
-			}
-		case *engine.Sensor:
-			label = sensorTitle(v, o) + " · " + o.HardwareID
-			if val, ok := v.SensorValue(o.ID); ok {
-				label += " = " + val.Value
-			}
+		if o, k, ok := lookup(v, uid); ok {
+			label = k.label(v, o)
 		}
 	})
 	return label
 }
 
-// Lookup returns the object of tree node uid in v: a *engine.Space,
-// *engine.Device or *engine.Sensor, or nil when uid names none (any
-// more).
-func Lookup(v *engine.View, uid string) any {
-	k, id, ok := ParseNode(uid)
-	if !ok {
-		return nil
-	}
-	switch k {
-	case engine.KindSpace:
-		if s, ok := v.Space(id); ok {
-			return s
-		}
-	case engine.KindDevice:
-		if d, ok := v.Device(id); ok {
-			return d
-		}
-	case engine.KindSensor:
-		if s, ok := v.Sensor(id); ok {
-			return s
-		}
-	}
-	return nil
-}
-
-// Name is the name of node uid: a space's or device's name, a sensor's
+// name is the name of node uid: a space's or device's name, a sensor's
 // name or else its hardware id. An unknown id gives "".
-func (m *Model) Name(uid string) string {
+func (m *viewModel) name(uid string) string {
 	var name string
 	m.view(func(v *engine.View) {
-		switch o := Lookup(v, uid).(type) {
-		case *engine.Space:
-			name = o.Name
-		case *engine.Device:
-			name = o.Name
-		case *engine.Sensor:
-			name = o.Name
-			if name == "" {
-				name = o.HardwareID
-			}
+		if o, k, ok := lookup(v, uid); ok {
+			name = k.name(o)
 		}
 	})
 	return name
 }
 
-// Exists reports whether node uid's object exists.
-func (m *Model) Exists(uid string) bool {
+// exists reports whether node uid's object exists.
+func (m *viewModel) exists(uid string) bool {
 	found := false
-	m.view(func(v *engine.View) { found = Lookup(v, uid) != nil })
+	m.view(func(v *engine.View) { _, _, found = lookup(v, uid) })
 	return found
 }
 
-// Ancestors returns the ids of the nodes above uid, root space first: the
+// ancestors returns the ids of the nodes above uid, root space first: the
 // nodes to open so that uid shows in the tree. An unknown id gives nil.
-func (m *Model) Ancestors(uid string) []string {
+func (m *viewModel) ancestors(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
-		space := engine.NilID
-		switch o := Lookup(v, uid).(type) {
-		case *engine.Space:
-			space = o.ParentID
-		case *engine.Device:
-			space = o.SpaceID
-		case *engine.Sensor:
-			if d, ok := v.Device(o.DeviceID); ok {
-				out = append(out, DeviceNode(d.ID))
-				space = d.SpaceID
-			}
-		}
-		for !space.IsZero() {
-			s, ok := v.Space(space)
-			if !ok {
+		o, k, ok := lookup(v, uid)
+		for ok {
+			pk, id := k.up(o)
+			if pk == engine.KindNone {
 				break
 			}
-			out = append(out, SpaceNode(s.ID))
-			space = s.ParentID
+			k = kindOf(pk)
+			if o, ok = k.get(v, id); ok {
+				out = append(out, k.node(id))
+			}
 		}
 	})
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
 }
 
-// Field is one labelled line of the inspector. Time, when set, is when
+// parent is the node above uid, "" for a root space or an unknown node.
+func (m *viewModel) parent(uid string) string {
+	up := ""
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			up = k.parentNode(o)
+		}
+	})
+	return up
+}
+
+// spaceAt is the space node uid is in (itself for a space), NilID for
+// none.
+func (m *viewModel) spaceAt(uid string) engine.ID {
+	at := engine.NilID
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			at = k.space(o)
+		}
+	})
+	return at
+}
+
+// spaceTypeName is the type of space id ("" for none).
+func (m *viewModel) spaceTypeName(id engine.ID) string {
+	name := ""
+	m.view(func(v *engine.View) {
+		if sp, ok := v.Space(id); ok {
+			name = v.TypeName(sp.TypeID)
+		}
+	})
+	return name
+}
+
+// typeNames are the enabled types of category c at space at.
+func (m *viewModel) typeNames(c engine.Category, at engine.ID) []string {
+	var out []string
+	m.view(func(v *engine.View) { out = v.EnabledTypeNames(c, at) })
+	return out
+}
+
+// document is the JSON document of tree node uid (as the REST API shows
+// it, with values), or a hint when there is none.
+func (m *viewModel) document(uid string) string {
+	var doc any
+	m.view(func(v *engine.View) {
+		if o, k, ok := lookup(v, uid); ok {
+			doc = k.doc(v, o)
+		}
+	})
+	if doc == nil {
+		return "Select a space, device or sensor in the tree to see its document.\n\n" +
+			"This project has " + countsText(m.stats()) + "."
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+// field is one labelled line of the inspector. Time, when set, is when
 // Value was recorded.
-type Field struct {
+type field struct {
 	Label string
 	Value string
 	Time  time.Time
 }
 
-// Text is the field's value as the inspector shows it: the value, and its
+// text is the field's value as the inspector shows it: the value, and its
 // time in local time when the field has one.
-func (f Field) Text() string {
+func (f field) text() string {
 	if f.Time.IsZero() {
 		return f.Value
 	}
-	return f.Value + "  (" + FormatTime(f.Time) + ")"
+	return f.Value + "  (" + formatTime(f.Time) + ")"
 }
 
-// FormatTime is how the studio shows a timestamp: local time to the second
+// formatTime is how the studio shows a timestamp: local time to the second
 // with the zone.
-func FormatTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
+func formatTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") }
 
-// Details is what the inspector shows for one object.
-type Details struct {
+// details is what the inspector shows for one object.
+type details struct {
 	Kind   engine.Kind // KindSpace, KindDevice or KindSensor
 	Title  string      // the object's name (a sensor's data type when it has no name)
-	Fields []Field     // identity, types and place, in display order
+	Fields []field     // identity, types and place, in display order
 	// Properties are the object's extended properties.
-	Properties []Field
+	Properties []field
 	// Values are current values with their times: a space's computed
 	// values, a device's sensors' values, a sensor's own value. A sensor or
 	// device without any has none.
-	Values []Field
+	Values []field
 }
 
-// Details returns what the inspector shows for node uid, and false if the
+// details returns what the inspector shows for node uid, and false if the
 // object does not exist (any more).
-func (m *Model) Details(uid string) (Details, bool) {
-	var d Details
-	found := true
+func (m *viewModel) details(uid string) (details, bool) {
+	var d details
+	found := false
 	m.view(func(v *engine.View) {
-		switch o := Lookup(v, uid).(type) {
-		case *engine.Space:
-			d = spaceDetails(v, o)
-		case *engine.Device:
-			d = deviceDetails(v, o)
-		case *engine.Sensor:
-			d = sensorDetails(v, o)
-		default:
-			found = false
+		var o engine.Object
+		var k *kindUI
+		if o, k, found = lookup(v, uid); found {
+			d = k.details(v, o)
 		}
 	})
 	return d, found
 }
 
 // fields collects fields, skipping optional ones without a value.
-type fields []Field
+type fields []field
 
-func (fs *fields) add(label, value string) { *fs = append(*fs, Field{Label: label, Value: value}) }
+func (fs *fields) add(label, value string) { *fs = append(*fs, field{Label: label, Value: value}) }
 
 func (fs *fields) opt(label, value string) {
 	if value != "" {
 		fs.add(label, value)
 	}
-}
-
-func spaceDetails(v *engine.View, s *engine.Space) Details {
-	doc := v.SpaceDoc(s, true)
-	var f fields
-	f.add("Type", doc.Type)
-	f.add("Subtype", doc.Subtype)
-	f.add("Status", doc.Status)
-	f.add("Path", doc.FullName)
-	f.add("Level", strconv.Itoa(doc.Level))
-	f.opt("Friendly name", doc.FriendlyName)
-	f.opt("Description", doc.Description)
-	f.opt("Time zone", doc.TimeZoneName)
-	f.opt("Location", location(doc.Location))
-	f.add("Contains", contents(len(v.ChildSpaces(s.ID)), len(v.SpaceDevices(s.ID)), len(v.SpaceSensors(s.ID))))
-	f.add("ID", doc.ID)
-	d := Details{Kind: engine.KindSpace, Title: s.Name, Fields: f, Properties: properties(doc.Properties)}
-	for _, val := range doc.Values {
-		d.Values = append(d.Values, Field{Label: val.Type, Value: val.Value, Time: val.Timestamp})
-	}
-	return d
-}
-
-func deviceDetails(v *engine.View, dv *engine.Device) Details {
-	doc := v.DeviceDoc(dv, false)
-	var f fields
-	f.add("Type", doc.Type)
-	f.add("Subtype", doc.Subtype)
-	f.add("Hardware ID", doc.HardwareID)
-	f.opt("Gateway ID", doc.GatewayID)
-	f.opt("Status", doc.Status)
-	if doc.ConnectionState != "" {
-		c := Field{Label: "Connection", Value: doc.ConnectionState}
-		if doc.ConnectionStateUpdatedTime != nil {
-			c.Time = *doc.ConnectionStateUpdatedTime
-		}
-		f = append(f, c)
-	}
-	f.add("Space", v.FullName(dv.SpaceID))
-	f.opt("Friendly name", doc.FriendlyName)
-	f.opt("Description", doc.Description)
-	f.opt("Location", location(doc.Location))
-	f.add("ID", doc.ID)
-	d := Details{Kind: engine.KindDevice, Title: dv.Name, Fields: f, Properties: properties(doc.Properties)}
-	for _, s := range v.DeviceSensors(dv.ID) {
-		if val, ok := v.SensorValue(s.ID); ok {
-			d.Values = append(d.Values, Field{Label: sensorTitle(v, s) + " (" + s.HardwareID + ")", Value: val.Value, Time: val.Time})
-		}
-	}
-	return d
-}
-
-func sensorDetails(v *engine.View, s *engine.Sensor) Details {
-	doc := v.SensorDoc(s)
-	var f fields
-	f.add("Data type", doc.DataType)
-	f.add("Data subtype", doc.DataSubtype)
-	f.add("Unit", doc.DataUnitType)
-	f.add("Type", doc.Type)
-	f.add("Hardware ID", doc.HardwareID)
-	if dv, ok := v.Device(s.DeviceID); ok {
-		f.add("Device", dv.Name+" ("+dv.HardwareID+")")
-	}
-	f.add("Space", v.FullName(s.SpaceID))
-	f.opt("Port", doc.Port)
-	if doc.PollRate != 0 {
-		f.add("Poll rate", strconv.Itoa(doc.PollRate))
-	}
-	f.opt("Location", location(doc.Location))
-	f.add("ID", doc.ID)
-	d := Details{Kind: engine.KindSensor, Title: sensorTitle(v, s), Fields: f, Properties: properties(doc.Properties)}
-	if doc.Value != nil {
-		d.Values = []Field{{Label: "Value", Value: doc.Value.Value, Time: doc.Value.Timestamp}}
-	}
-	return d
-}
-
-// sensorTitle names a sensor: its name, or else its data type.
-func sensorTitle(v *engine.View, s *engine.Sensor) string {
-	if s.Name != "" {
-		return s.Name
-	}
-	if t := v.TypeName(s.DataTypeID); t != "" && t != "None" {
-		return t
-	}
-	return "Sensor"
 }
 
 // typeAndSubtype joins a type and subtype name as "Room/FocusRoom",
@@ -564,10 +424,10 @@ func typeAndSubtype(typ, sub string) string {
 	}
 }
 
-func properties(ps []engine.PropertyDoc) []Field {
-	var out []Field
+func properties(ps []engine.PropertyDoc) []field {
+	var out []field
 	for _, p := range ps {
-		out = append(out, Field{Label: p.Name, Value: p.Value})
+		out = append(out, field{Label: p.Name, Value: p.Value})
 	}
 	return out
 }
@@ -603,12 +463,12 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// Counts is the status bar's summary of a project's objects:
+// countsText is the status bar's summary of a project's objects:
 //
 //	64 spaces · 60 devices · 256 sensors · 8 matchers · 1 UDF · 1 role assignment
 //
 // Spaces, devices and sensors always show; other kinds only when present.
-func Counts(st engine.Stats) string {
+func countsText(st engine.Stats) string {
 	parts := []string{
 		plural(st.Spaces, "space", "spaces"),
 		plural(st.Devices, "device", "devices"),
@@ -629,4 +489,51 @@ func Counts(st engine.Stats) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// propertyKeyNames returns the names of the property keys of scope that
+// apply at space at, sorted.
+func (m *viewModel) propertyKeyNames(scope string, at engine.ID) []string {
+	seen := map[string]bool{}
+	var out []string
+	m.view(func(v *engine.View) {
+		for _, k := range v.PropertyKeys() {
+			if k.Scope != scope || seen[strings.ToLower(k.Name)] {
+				continue
+			}
+			if !k.SpaceID.IsZero() && !v.IsWithin(at, k.SpaceID) {
+				continue
+			}
+			seen[strings.ToLower(k.Name)] = true
+			out = append(out, k.Name)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// keyHint describes the values property key name of scope accepts at
+// space at ("Int from 1 to 40", "Enum: Low, High"), or "" when there is
+// no such key or it takes anything.
+func (m *viewModel) keyHint(name, scope string, at engine.ID) string {
+	var hint string
+	m.view(func(v *engine.View) {
+		k, ok := v.FindPropertyKey(name, scope, at)
+		if !ok || k.PrimitiveDataType == engine.PrimNone || k.PrimitiveDataType == "" {
+			return
+		}
+		hint = k.PrimitiveDataType
+		switch {
+		case k.Min != "" && k.Max != "":
+			hint += " from " + k.Min + " to " + k.Max
+		case k.Min != "":
+			hint += " from " + k.Min
+		case k.Max != "":
+			hint += " up to " + k.Max
+		}
+		if k.ValidationData != "" {
+			hint += ": " + k.ValidationData
+		}
+	})
+	return hint
 }

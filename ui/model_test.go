@@ -15,16 +15,16 @@ func TestParseNode(t *testing.T) {
 		kind engine.Kind
 		ok   bool
 	}{
-		{SpaceNode(id), engine.KindSpace, true},
-		{DeviceNode(id), engine.KindDevice, true},
-		{SensorNode(id), engine.KindSensor, true},
+		{spaceNode(id), engine.KindSpace, true},
+		{deviceNode(id), engine.KindDevice, true},
+		{sensorNode(id), engine.KindSensor, true},
 		{"", engine.KindNone, false},
 		{"s:", engine.KindNone, false},
 		{"x:" + id.String(), engine.KindNone, false},
 		{"s:not-a-guid", engine.KindNone, false},
 	} {
-		k, got, ok := ParseNode(c.uid)
-		if k != c.kind || ok != c.ok || (ok && got != id) {
+		k, got, ok := parseNode(c.uid)
+		if nodeKind(c.uid) != c.kind || ok != c.ok || (ok && (got != id || k.kind != c.kind)) {
 			t.Errorf("ParseNode(%q) = %v, %v, %v", c.uid, k, got, ok)
 		}
 	}
@@ -32,7 +32,7 @@ func TestParseNode(t *testing.T) {
 
 func TestModel_quickstart(t *testing.T) {
 	a := mustOpenExample(t, "quickstart", "quickstart")
-	m := NewModel(a.Engine())
+	m := newViewModel(a.Engine())
 
 	building := mustFind(t, m, "Quickstart Building · Venue")
 	floor := mustFind(t, m, "Floor 1 · Floor")
@@ -43,34 +43,34 @@ func TestModel_quickstart(t *testing.T) {
 	labels := func(uids []string) []string {
 		out := make([]string, len(uids))
 		for i, u := range uids {
-			out[i] = m.Label(u)
+			out[i] = m.label(u)
 		}
 		return out
 	}
-	if got, want := labels(m.Children(floor)), []string{
+	if got, want := labels(m.childNodes(floor)), []string{
 		"Area A · Area", "Conference Room 11 · Room/ConferenceRoom", "Focus Room A1 · Room/FocusRoom",
 	}; !reflect.DeepEqual(got, want) {
 		t.Errorf("floor's children %q, want %q", got, want)
 	}
-	if got, want := labels(m.Children(device)), []string{
+	if got, want := labels(m.childNodes(device)), []string{
 		"Motion · SAMPLE_SENSOR_MOTION", "CarbonDioxide · SAMPLE_SENSOR_CARBONDIOXIDE",
 	}; !reflect.DeepEqual(got, want) {
 		t.Errorf("device's children %q, want %q", got, want)
 	}
 	for uid, want := range map[string]bool{"": true, building: true, room: true, device: true, motion: false,
 		mustFind(t, m, "Area A · Area"): false} {
-		if got := m.IsBranch(uid); got != want {
-			t.Errorf("IsBranch(%s) = %v", m.Label(uid), got)
+		if got := m.isBranch(uid); got != want {
+			t.Errorf("IsBranch(%s) = %v", m.label(uid), got)
 		}
 	}
-	if got, want := m.Ancestors(motion), []string{building, floor, room, device}; !reflect.DeepEqual(got, want) {
+	if got, want := m.ancestors(motion), []string{building, floor, room, device}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Ancestors(motion) = %q, want %q", labels(got), labels(want))
 	}
-	if got := m.Ancestors(building); len(got) != 0 {
+	if got := m.ancestors(building); len(got) != 0 {
 		t.Errorf("a root has ancestors %q", got)
 	}
 
-	d, ok := m.Details(device)
+	d, ok := m.details(device)
 	if !ok || d.Kind != engine.KindDevice || d.Title != "Raspberry Pi 3 A1" {
 		t.Fatalf("device details %+v %v", d, ok)
 	}
@@ -84,8 +84,8 @@ func TestModel_quickstart(t *testing.T) {
 	// Values show with their times: a device lists its sensors' values, a
 	// space its computed values.
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	_, roomID, _ := ParseNode(room)
-	_, motionID, _ := ParseNode(motion)
+	_, roomID, _ := parseNode(room)
+	_, motionID, _ := parseNode(motion)
 	if err := a.Engine().Update(func(tx *engine.Tx) error {
 		if _, _, err := tx.SetSensorValue(motionID, engine.Value{Value: "false", Time: at}); err != nil {
 			return err
@@ -95,31 +95,31 @@ func TestModel_quickstart(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	d, _ = m.Details(device)
-	if want := []Field{{Label: "Motion (SAMPLE_SENSOR_MOTION)", Value: "false", Time: at}}; !reflect.DeepEqual(d.Values, want) {
+	d, _ = m.details(device)
+	if want := []field{{Label: "Motion (SAMPLE_SENSOR_MOTION)", Value: "false", Time: at}}; !reflect.DeepEqual(d.Values, want) {
 		t.Errorf("device values %+v, want %+v", d.Values, want)
 	}
-	d, _ = m.Details(room)
+	d, _ = m.details(room)
 	if len(d.Values) != 1 || d.Values[0].Label != "AvailableAndFresh" || !d.Values[0].Time.Equal(at) {
 		t.Errorf("room values %+v", d.Values)
 	}
-	if got, want := m.Label(motion), "Motion · SAMPLE_SENSOR_MOTION = false"; got != want {
+	if got, want := m.label(motion), "Motion · SAMPLE_SENSOR_MOTION = false"; got != want {
 		t.Errorf("label %q, want %q", got, want)
 	}
 
 	// A node whose object is gone has no details and no label.
-	if _, ok := m.Details(SensorNode(engine.NewID())); ok {
+	if _, ok := m.details(sensorNode(engine.NewID())); ok {
 		t.Error("details for an unknown sensor")
 	}
-	if got := m.Label(SpaceNode(engine.NewID())); got != "" {
+	if got := m.label(spaceNode(engine.NewID())); got != "" {
 		t.Errorf("label for an unknown space %q", got)
 	}
 }
 
 func TestModel_smartOfficeProperties(t *testing.T) {
 	a := mustOpenExample(t, "smart-office", "smart-office")
-	m := NewModel(a.Engine())
-	d, ok := m.Details(mustFind(t, m, "Smart Office · Building"))
+	m := newViewModel(a.Engine())
+	d, ok := m.details(mustFind(t, m, "Smart Office · Building"))
 	if !ok {
 		t.Fatal("no details")
 	}
@@ -129,7 +129,7 @@ func TestModel_smartOfficeProperties(t *testing.T) {
 	if f := fieldMap(d.Fields); f["Description"] != "Three floors of offices, meeting rooms and open spaces" || f["Contains"] != "3 spaces" {
 		t.Errorf("fields %q", f)
 	}
-	s, _ := m.Details(mustFind(t, m, "Temperature · SO-F1-R05-TEMPERATURE"))
+	s, _ := m.details(mustFind(t, m, "Temperature · SO-F1-R05-TEMPERATURE"))
 	if f := fieldMap(s.Fields); f["Unit"] != "Celsius" || f["Device"] != "Sensor Pod SO-F1-R05 (SO-F1-R05)" {
 		t.Errorf("sensor fields %q", f)
 	}
@@ -137,10 +137,10 @@ func TestModel_smartOfficeProperties(t *testing.T) {
 
 func TestField_Text(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if got := (Field{Value: "21.5"}).Text(); got != "21.5" {
+	if got := (field{Value: "21.5"}).text(); got != "21.5" {
 		t.Errorf("no time: %q", got)
 	}
-	if got, want := (Field{Value: "21.5", Time: at}).Text(), "21.5  ("+at.Local().Format("2006-01-02 15:04:05 MST")+")"; got != want {
+	if got, want := (field{Value: "21.5", Time: at}).text(), "21.5  ("+at.Local().Format("2006-01-02 15:04:05 MST")+")"; got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
@@ -155,16 +155,16 @@ func TestCounts(t *testing.T) {
 		{engine.Stats{Spaces: 64, Devices: 60, Sensors: 248, Matchers: 8, UDFs: 1, RoleAssignments: 1, Types: 300},
 			"64 spaces · 60 devices · 248 sensors · 8 matchers · 1 UDF · 1 role assignment"},
 	} {
-		if got := Counts(c.st); got != c.want {
+		if got := countsText(c.st); got != c.want {
 			t.Errorf("Counts(%+v) = %q, want %q", c.st, got, c.want)
 		}
 	}
 }
 
-func fieldMap(fs []Field) map[string]string {
+func fieldMap(fs []field) map[string]string {
 	out := map[string]string{}
 	for _, f := range fs {
-		out[f.Label] = f.Text()
+		out[f.Label] = f.text()
 	}
 	return out
 }

@@ -124,7 +124,7 @@ func bigProjectFile(tb testing.TB, sh bigShape) []byte {
 }
 
 // openBig opens a fresh copy of the shape's project in tb.TempDir() with
-// the pipeline the studio uses (LogSize recent messages), and closes it
+// the pipeline the studio uses (logSize recent messages), and closes it
 // when the test ends.
 func openBig(tb testing.TB, sh bigShape) *app.App {
 	tb.Helper()
@@ -132,7 +132,7 @@ func openBig(tb testing.TB, sh bigShape) *app.App {
 	if err := os.WriteFile(path, bigProjectFile(tb, sh), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	a, err := app.Open(path, app.Options{Pipeline: engine.PipelineOptions{Recent: LogSize}})
+	a, err := app.Open(path, app.Options{Pipeline: engine.PipelineOptions{Recent: logSize}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -154,11 +154,11 @@ func bigStudio(tb testing.TB, sh bigShape) (*Studio, fyne.Window) {
 // floorNode returns the tree node of floor f (0-based) of the building.
 func floorNode(tb testing.TB, s *Studio, f int) string {
 	tb.Helper()
-	roots := s.model.Children("")
+	roots := s.model.childNodes("")
 	if len(roots) != 1 {
 		tb.Fatalf("roots %q", roots)
 	}
-	floors := s.model.Children(roots[0])
+	floors := s.model.childNodes(roots[0])
 	if f >= len(floors) {
 		tb.Fatalf("no floor %d of %d", f, len(floors))
 	}
@@ -170,7 +170,7 @@ func shownRows(s *Studio) int {
 	n := 0
 	var walk func(uid string)
 	walk = func(uid string) {
-		for _, c := range s.model.Children(uid) {
+		for _, c := range s.model.childNodes(uid) {
 			n++
 			if s.tree.tree.IsBranchOpen(c) {
 				walk(c)
@@ -181,7 +181,7 @@ func shownRows(s *Studio) int {
 	return n
 }
 
-// countModelCalls wraps the tree's ChildUIDs and IsBranch callbacks with
+// countModelCalls wraps the tree's ChildUIDs and isBranch callbacks with
 // counters (the real model still answers) and returns a function that
 // reports and resets the counts.
 func countModelCalls(s *Studio) func() (children, branch int) {
@@ -242,7 +242,7 @@ func BenchmarkTreeRefresh100k(b *testing.B) {
 	}
 	oneFloor := func(b *testing.B, s *Studio) {
 		s.tree.tree.CloseAllBranches()
-		s.tree.tree.OpenBranch(s.model.Children("")[0])
+		s.tree.tree.OpenBranch(s.model.childNodes("")[0])
 		s.tree.tree.OpenBranch(floorNode(b, s, 0))
 	}
 	for _, c := range []setup{
@@ -308,7 +308,7 @@ func BenchmarkSearch100k(b *testing.B) {
 				s.tree.applySearch(q)
 			}
 			b.StopTimer()
-			_, total := s.model.Search(q, SearchLimit)
+			_, total := s.model.search(q, searchLimit)
 			b.ReportMetric(float64(total), "matches")
 			b.ReportMetric(float64(shownRows(s)), "rows")
 		})
@@ -327,10 +327,10 @@ func BenchmarkSearch100k(b *testing.B) {
 	for _, q := range []string{"R123", "Temperature"} {
 		b.Run("model/"+q, func(b *testing.B) {
 			test.NewTempApp(b)
-			m := NewModel(openBig(b, tallShape).Engine())
+			m := newViewModel(openBig(b, tallShape).Engine())
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				m.Search(q, SearchLimit)
+				m.search(q, searchLimit)
 			}
 		})
 	}
@@ -349,11 +349,11 @@ func BenchmarkModelChildren100k(b *testing.B) {
 			b.Run(name+"/"+sh.name, func(b *testing.B) {
 				test.NewTempApp(b)
 				a := openBig(b, sh)
-				m := NewModel(a.Engine())
-				floor := m.Children(m.Children("")[0])[0]
+				m := newViewModel(a.Engine())
+				floor := m.childNodes(m.childNodes("")[0])[0]
 				ask := func() {
-					for _, c := range m.Children(floor) {
-						m.IsBranch(c)
+					for _, c := range m.childNodes(floor) {
+						m.isBranch(c)
 					}
 				}
 				ask()
@@ -367,7 +367,7 @@ func BenchmarkModelChildren100k(b *testing.B) {
 					ask()
 				}
 				b.StopTimer()
-				b.ReportMetric(float64(len(m.Children(floor))), "children")
+				b.ReportMetric(float64(len(m.childNodes(floor))), "children")
 			})
 		}
 	}
@@ -433,7 +433,7 @@ func startFlood(tb testing.TB, a *app.App, sh bigShape, rate int) *flood {
 					sensor = sensorHW(dev, "NOISE")
 				}
 				now := time.Now()
-				_, err := p.Submit(&engine.IngressMessage{Topic: SensorTopic(dev, sensor),
+				_, err := p.Submit(&engine.IngressMessage{Topic: engine.SensorTopic(dev, sensor),
 					Payload: []byte(strconv.Itoa(n % 1000)), QoS: 0, Username: dev, Received: now})
 				switch {
 				case err == engine.ErrQueueFull:
@@ -506,25 +506,25 @@ func BenchmarkTelemetryTick20k(b *testing.B) {
 			s, _ := bigStudio(b, c.shape)
 			if c.fold {
 				s.tree.tree.CloseAllBranches()
-				s.tree.tree.OpenBranch(s.model.Children("")[0])
+				s.tree.tree.OpenBranch(s.model.childNodes("")[0])
 				s.tree.tree.OpenBranch(floorNode(b, s, 0))
 			}
 			// The device of the first room selected, its sensors' values
 			// in the inspector.
-			dev := s.model.Children(s.model.Children(floorNode(b, s, 0))[0])[0]
-			s.Select(dev)
+			dev := s.model.childNodes(s.model.childNodes(floorNode(b, s, 0))[0])[0]
+			s.selectNode(dev)
 			s.tabs.SelectIndex(c.tab)
 			f := startFlood(b, s.app, c.shape, floodRate)
 			// Until both rings are full: 500 messages and 500 rejections.
 			waitFor(b, "full logs", func() bool {
-				return len(s.app.Pipeline().Recent()) == LogSize && len(s.app.Pipeline().Rejections()) == LogSize
+				return len(s.app.Pipeline().Recent()) == logSize && len(s.app.Pipeline().Rejections()) == logSize
 			})
 			var worst time.Duration
 			var devTicks []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				// Each tick polls as the studio's ticker would: devices once
-				// in ten (time.Second/RefreshInterval).
+				// in ten (time.Second/refreshInterval).
 				t0 := time.Now()
 				s.tick()
 				d := time.Since(t0)
@@ -533,7 +533,7 @@ func BenchmarkTelemetryTick20k(b *testing.B) {
 					devTicks = append(devTicks, d)
 				}
 				b.StopTimer()
-				time.Sleep(RefreshInterval / 4) // let messages arrive between ticks
+				time.Sleep(refreshInterval / 4) // let messages arrive between ticks
 				b.StartTimer()
 			}
 			b.StopTimer()
@@ -555,7 +555,7 @@ func BenchmarkTelemetryTick20k(b *testing.B) {
 		s, _ := bigStudio(b, tallShape)
 		f := startFlood(b, s.app, tallShape, floodRate)
 		waitFor(b, "full logs", func() bool {
-			return len(s.app.Pipeline().Recent()) == LogSize && len(s.app.Pipeline().Rejections()) == LogSize
+			return len(s.app.Pipeline().Recent()) == logSize && len(s.app.Pipeline().Rejections()) == logSize
 		})
 		s.poll.ticks = 1 // not a devices tick
 		b.ResetTimer()
@@ -570,31 +570,31 @@ func BenchmarkTelemetryTick20k(b *testing.B) {
 		s, _ := bigStudio(b, tallShape)
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			s.tele.setDevices(Devices(s.app.Engine()))
+			s.tele.setDevices(listDevices(s.app.Engine()))
 		}
 	})
 }
 
 // TestTelemetry_keepsUpAt20k floods a 120k-object project with 20,000
 // readings a second for 1.8 seconds while the studio ticks every
-// RefreshInterval, and checks that the log keeps showing the newest
-// messages and never holds more than LogSize.
+// refreshInterval, and checks that the log keeps showing the newest
+// messages and never holds more than logSize.
 func TestTelemetry_keepsUpAt20k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("floods the pipeline for two seconds")
 	}
 	s, _ := bigStudio(t, tallShape)
-	s.ShowTelemetry()
+	s.showTelemetry()
 	f := startFlood(t, s.app, tallShape, floodRate)
 	var lags []time.Duration
 	var slowest time.Duration
 	checkLog := func() {
 		t.Helper()
-		if n := len(s.tele.all); n > LogSize {
-			t.Fatalf("the log holds %d entries, more than LogSize %d", n, LogSize)
+		if n := len(s.tele.all); n > logSize {
+			t.Fatalf("the log holds %d entries, more than LogSize %d", n, logSize)
 		}
-		if n := s.tele.log.Length(); n > LogSize {
-			t.Fatalf("the log list has %d rows, more than LogSize %d", n, LogSize)
+		if n := s.tele.log.Length(); n > logSize {
+			t.Fatalf("the log list has %d rows, more than LogSize %d", n, logSize)
 		}
 		for i := 1; i < len(s.tele.all); i++ {
 			if s.tele.all[i].Time.After(s.tele.all[i-1].Time) {
@@ -605,7 +605,7 @@ func TestTelemetry_keepsUpAt20k(t *testing.T) {
 	deadline := time.Now().Add(1800 * time.Millisecond)
 	next := time.Now()
 	for time.Now().Before(deadline) {
-		next = next.Add(RefreshInterval)
+		next = next.Add(refreshInterval)
 		time.Sleep(time.Until(next))
 		sent := f.last.Load() // the newest reading before the poll
 		t0 := time.Now()
@@ -631,8 +631,8 @@ func TestTelemetry_keepsUpAt20k(t *testing.T) {
 		t.Error("the log never showed a reading while flooded")
 	}
 	// Once the pipeline drained, the first row is the last reading sent.
-	if len(s.tele.all) != LogSize {
-		t.Fatalf("log has %d entries, want %d", len(s.tele.all), LogSize)
+	if len(s.tele.all) != logSize {
+		t.Fatalf("log has %d entries, want %d", len(s.tele.all), logSize)
 	}
 	last := time.Unix(0, f.last.Load())
 	newest := s.tele.all[0]
@@ -642,11 +642,11 @@ func TestTelemetry_keepsUpAt20k(t *testing.T) {
 	}
 	// The first row drawn shows it: device, sensor, value, status, time.
 	rows := logShown(s)
-	want := []string{newest.Device, newest.Sensor, newest.Value, newest.Status(), LogTime(newest.Time, time.Now())}
+	want := []string{newest.Device, newest.Sensor, newest.Value, newest.status(), logTime(newest.Time, time.Now())}
 	if len(rows) < len(want) || fmt.Sprint(rows[:len(want)]) != fmt.Sprint(want) {
 		t.Errorf("the first row drawn is %q, want %q", rows[:min(len(rows), len(want))], want)
 	}
-	if got, want := s.tele.count.Text, fmt.Sprintf("%d messages", LogSize); got != want {
+	if got, want := s.tele.count.Text, fmt.Sprintf("%d messages", logSize); got != want {
 		t.Errorf("log count %q, want %q", got, want)
 	}
 }

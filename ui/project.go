@@ -3,36 +3,33 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/examples"
 )
 
-// BrokerAddr is where the studio's embedded MQTT broker listens. When the
+// defaultBrokerAddr is where the studio's embedded MQTT broker listens. When the
 // port is taken (another studio or twin serve runs), the studio listens on
 // a free port of 127.0.0.1 instead and shows it in the status bar.
-const BrokerAddr = "127.0.0.1:1883"
+const defaultBrokerAddr = "127.0.0.1:1883"
 
-// LogSize is how many messages the telemetry log keeps (accepted and
+// logSize is how many messages the telemetry log keeps (accepted and
 // rejected ones each).
-const LogSize = 500
+const logSize = 500
 
 // openWithBroker opens the project at path with the embedded broker on
-// the project's address (BrokerAddrFor), or on a free port of 127.0.0.1
+// the project's address (brokerAddrFor), or on a free port of 127.0.0.1
 // when that address is in use.
 func openWithBroker(path string) (*app.App, error) {
 	opts := app.Options{
-		Broker:   &app.BrokerOptions{Addr: BrokerAddrFor(path)},
-		Pipeline: engine.PipelineOptions{Recent: LogSize},
+		Broker:   &app.BrokerOptions{Addr: brokerAddrFor(path)},
+		Pipeline: engine.PipelineOptions{Recent: logSize},
 	}
 	a, err := app.Open(path, opts)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) {
@@ -45,65 +42,25 @@ func openWithBroker(path string) (*app.App, error) {
 // brokerKey is the preference holding a project's broker address.
 func brokerKey(path string) string { return "broker:" + absPath(path) }
 
-// BrokerAddrFor is the address the broker of project path listens on: the
-// one set with SetBrokerAddr (Run ▸ Broker Address…), kept in the
-// studio's preferences per project file, or BrokerAddr.
-func BrokerAddrFor(path string) string {
+// brokerAddrFor is the address the broker of project path listens on: the
+// one set with setBrokerAddr (Run ▸ Broker Address…), kept in the
+// studio's preferences per project file, or defaultBrokerAddr.
+func brokerAddrFor(path string) string {
 	if a := fyne.CurrentApp(); a != nil {
 		if addr := a.Preferences().String(brokerKey(path)); addr != "" {
 			return addr
 		}
 	}
-	return BrokerAddr
+	return defaultBrokerAddr
 }
 
-// SetBrokerAddr sets the broker address of the project shown and moves
-// the running broker there (its devices reconnect to the new address). An
-// address that cannot be listened on is refused and nothing changes.
-func (s *Studio) SetBrokerAddr(addr string) error {
-	addr = strings.TrimSpace(addr)
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("broker address %q: want HOST:PORT, e.g. 127.0.0.1:1883 or 0.0.0.0:1883", addr)
-	}
-	old := s.brokerAddr()
-	if old != "" {
-		if err := s.app.StopBroker(); err != nil {
-			return err
-		}
-	}
-	if err := s.app.StartBroker(app.BrokerOptions{Addr: addr}); err != nil {
-		if old != "" {
-			_ = s.app.StartBroker(app.BrokerOptions{Addr: old})
-		}
-		return fmt.Errorf("broker address %s: %w", addr, err)
-	}
-	if a := fyne.CurrentApp(); a != nil {
-		a.Preferences().SetString(brokerKey(s.app.Path()), addr)
-	}
-	s.status.broker.SetText(brokerText(s.app)) // now; the next poll redraws the rest
-	s.tools.refresh()
-	return nil
-}
-
-// BrokerDialog asks for the broker's address.
-func (s *Studio) BrokerDialog() {
-	addr := widget.NewEntry()
-	addr.SetText(BrokerAddrFor(s.app.Path()))
-	help := widget.NewLabel("127.0.0.1:PORT accepts devices on this machine only; 0.0.0.0:PORT from the network too.")
-	help.TextStyle.Italic = true
-	help.Wrapping = fyne.TextWrapWord
-	s.formDialog("Broker address of "+s.app.Name(), "Listen", []*widget.FormItem{
-		widget.NewFormItem("Address", addr), widget.NewFormItem("", help),
-	}, func() error { return s.SetBrokerAddr(addr.Text) })
-}
-
-// ExampleScenario is the scenario of the bundled example the studio runs
+// exampleScenario is the scenario of the bundled example the studio runs
 // when it opens the example on its own.
-const ExampleScenario = "week.yaml"
+const exampleScenario = "week.yaml"
 
-// DataDir is the studio's data folder: $TWINSTUDIO_DATA, else
+// dataDir is the studio's data folder: $TWINSTUDIO_DATA, else
 // $XDG_DATA_HOME/twinstudio, else ~/.local/share/twinstudio.
-func DataDir() (string, error) {
+func dataDir() (string, error) {
 	if d := os.Getenv("TWINSTUDIO_DATA"); d != "" {
 		return d, nil
 	}
@@ -118,12 +75,12 @@ func DataDir() (string, error) {
 }
 
 // OpenProject opens the project the studio was started with, with its
-// embedded MQTT broker on BrokerAddr (or a free port if that one is
-// taken) and a telemetry log of LogSize messages. A path names a project
+// embedded MQTT broker on defaultBrokerAddr (or a free port if that one is
+// taken) and a telemetry log of logSize messages. A path names a project
 // file, created empty if absent.
 //
 // An empty path opens the bundled smart-office example in the data folder
-// (DataDir()/smart-office/smart-office.twin). The first time, the example
+// (dataDir()/smart-office/smart-office.twin). The first time, the example
 // (its provisioning file, UDFs and scenarios, embedded in the binary) is
 // copied there and provisioned; later starts open it with the user's
 // edits. scenario is then the example's week scenario, which the studio
@@ -137,7 +94,7 @@ func OpenProject(path string) (a *app.App, scenario string, err error) {
 		a, err = openWithBroker(path)
 		return a, "", err
 	}
-	dir, err := DataDir()
+	dir, err := dataDir()
 	if err != nil {
 		return nil, "", err
 	}
@@ -148,5 +105,5 @@ func OpenProject(path string) (a *app.App, scenario string, err error) {
 	if a, err = openWithBroker(path); err != nil {
 		return nil, "", err
 	}
-	return a, filepath.Join(dir, ExampleScenario), nil
+	return a, filepath.Join(dir, exampleScenario), nil
 }

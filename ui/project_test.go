@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 func TestOpenProject_givenFile(t *testing.T) {
@@ -45,7 +47,7 @@ func TestOpenProject_firstStartInstallsTheExample(t *testing.T) {
 	}
 	// An edit survives the next start.
 	s := New(a, nil)
-	if err := s.AddSpace("Annex", "Venue"); err != nil {
+	if err := s.edits.add(engine.KindSpace, addFields{name: "Annex", typ: "Venue"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -65,23 +67,23 @@ func TestOpenProject_firstStartInstallsTheExample(t *testing.T) {
 func TestDataDir(t *testing.T) {
 	t.Setenv("TWINSTUDIO_DATA", "")
 	t.Setenv("XDG_DATA_HOME", "/x/data")
-	if d, _ := DataDir(); d != "/x/data/twinstudio" {
+	if d, _ := dataDir(); d != "/x/data/twinstudio" {
 		t.Errorf("XDG: %s", d)
 	}
 	t.Setenv("XDG_DATA_HOME", "")
 	t.Setenv("HOME", "/home/u")
-	if d, _ := DataDir(); d != "/home/u/.local/share/twinstudio" {
+	if d, _ := dataDir(); d != "/home/u/.local/share/twinstudio" {
 		t.Errorf("home: %s", d)
 	}
 	t.Setenv("TWINSTUDIO_DATA", "/d")
-	if d, _ := DataDir(); d != "/d" {
+	if d, _ := dataDir(); d != "/d" {
 		t.Errorf("TWINSTUDIO_DATA: %s", d)
 	}
 }
 
 func TestOpenProject_brokerFallsBackToAFreePort(t *testing.T) {
-	// Hold BrokerAddr (unless something else already does).
-	if l, err := net.Listen("tcp", BrokerAddr); err == nil {
+	// Hold defaultBrokerAddr (unless something else already does).
+	if l, err := net.Listen("tcp", defaultBrokerAddr); err == nil {
 		defer l.Close()
 	}
 	a, _, err := OpenProject(filepath.Join(t.TempDir(), "busy.twin"))
@@ -90,7 +92,7 @@ func TestOpenProject_brokerFallsBackToAFreePort(t *testing.T) {
 	}
 	defer a.Close()
 	addr := a.Broker().Addr()
-	if addr == BrokerAddr || !strings.HasPrefix(addr, "127.0.0.1:") {
+	if addr == defaultBrokerAddr || !strings.HasPrefix(addr, "127.0.0.1:") {
 		t.Errorf("broker on %s, want a free port of 127.0.0.1", addr)
 	}
 }

@@ -47,15 +47,15 @@ func TestScreenshots(t *testing.T) {
 	}
 	s, w := newStudioWindow(t, a)
 	defer s.Close()
-	s.SetScenario(scenario)
+	s.sim.setScenario(scenario)
 	s.tools.refresh()
 	shot := func(name string) { writePNG(t, filepath.Join(*screenshots, name), w) }
 
 	// A day's readings so that the rooms have values, as after the studio
 	// has simulated for a while.
-	room := mustFind(t, s.Model(), "Conference Room 1.01 · Room/ConferenceRoom")
+	room := mustFind(t, s.model, "Conference Room 1.01 · Room/ConferenceRoom")
 	send := func(device, sensor, payload string) {
-		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: SensorTopic(device, sensor),
+		_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic(device, sensor),
 			Payload: []byte(payload), QoS: 1, Username: device, Received: time.Now()})
 		if err != nil {
 			t.Fatal(err)
@@ -75,48 +75,48 @@ func TestScreenshots(t *testing.T) {
 	}, func() string { return fmt.Sprintf("%+v %+v", a.Pipeline().Stats(), a.Pipeline().Rejections()) })
 	s.tick()
 
-	s.Select(room)
+	s.selectNode(room)
 	s.tree.tree.OpenBranch(room)
 	shot("studio.png")
 
-	s.Select(mustFind(t, s.Model(), "Sensor Pod SO-F1-R05 (SO-F1-R05)"))
+	s.selectNode(mustFind(t, s.model, "Sensor Pod SO-F1-R05 (SO-F1-R05)"))
 	shot("device.png")
 
-	s.ShowTelemetry()
-	s.tele.device.SetText("SO-F1-R05")
-	s.tele.sensor.SetText("SO-F1-R05-TEMPERATURE")
-	s.tele.value.SetText(`{"SensorValue": "22.0"}`)
+	s.showTelemetry()
+	s.tele.pub.device.SetText("SO-F1-R05")
+	s.tele.pub.sensor.SetText("SO-F1-R05-TEMPERATURE")
+	s.tele.pub.value.SetText(`{"SensorValue": "22.0"}`)
 	shot("telemetry.png")
 	s.tabs.SelectIndex(0)
 
 	s.tree.search.SetText("carbon")
 	s.tree.applySearch("carbon")
-	s.Select(mustFind(t, s.Model(), "CarbonDioxide · SO-F2-R07-CARBONDIOXIDE"))
+	s.selectNode(mustFind(t, s.model, "CarbonDioxide · SO-F2-R07-CARBONDIOXIDE"))
 	shot("search.png")
 	s.tree.search.SetText("")
 	s.tree.applySearch("")
 
-	floor := mustFind(t, s.Model(), "Floor 2 · Floor")
-	s.Select(floor)
-	s.AddDialog(engine.KindSpace)
+	floor := mustFind(t, s.model, "Floor 2 · Floor")
+	s.selectNode(floor)
+	s.edits.onAdd(engine.KindSpace)
 	typeInto(t, w, 0, "Focus Room 2.21")
 	shot("add.png")
 	closeDialog(w)
 
-	s.DuplicateDialog()
+	s.edits.onDuplicate()
 	shot("duplicate.png")
 	closeDialog(w)
 
-	s.DeleteDialog()
+	s.edits.onDelete()
 	shot("delete.png")
 	closeDialog(w)
 
-	s.ImportPreviewDialog(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
+	s.files.showImport(filepath.Join("..", "examples", "quickstart", "provision.yaml"))
 	shot("import.png")
 	closeDialog(w)
 
 	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
-	s.Select(room)
+	s.selectNode(room)
 	shot("light.png")
 }
 

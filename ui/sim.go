@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -12,121 +13,131 @@ import (
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
-// SimSpeed is how much faster than real time the studio's simulations run:
+// simSpeed is how much faster than real time the studio's simulations run:
 // a simulated minute per second, so that values move within seconds.
-const SimSpeed = 60
+const simSpeed = 60
 
-// SetScenario sets the scenario file the simulation button runs.
-func (s *Studio) SetScenario(path string) { s.scenario = path }
+// simControl runs the project's simulation: the toolbar's and Run menu's
+// simulation button, and the status bar's simulated clock (text, which the
+// poller reads from its goroutine).
+type simControl struct {
+	sh  *shell
+	app *app.App
 
-// StartSimulation runs scenario file path over the project in process at
-// SimSpeed, until it ends or StopSimulation. Its clock shows in the status
-// bar.
-func (s *Studio) StartSimulation(path string) error {
+	mu       sync.Mutex
+	run      *app.SimRun
+	scenario string // the scenario the button runs; "" asks for one
+}
+
+func newSimControl(sh *shell, a *app.App) *simControl { return &simControl{sh: sh, app: a} }
+
+// setScenario sets the scenario file the simulation button runs.
+func (c *simControl) setScenario(path string) { c.scenario = path }
+
+// start runs scenario file path over the project in process at simSpeed,
+// until it ends or stop.
+func (c *simControl) start(path string) error {
 	sc, err := simulator.LoadScenario(path)
 	if err != nil {
 		return err
 	}
-	s.simMu.Lock()
-	if s.sim != nil {
-		s.simMu.Unlock()
+	c.mu.Lock()
+	if c.run != nil {
+		c.mu.Unlock()
 		return fmt.Errorf("a simulation is running already: stop it first")
 	}
-	run, err := s.app.StartSimulation(sc, app.SimOptions{Speed: SimSpeed})
+	run, err := c.app.StartSimulation(sc, app.SimOptions{Speed: simSpeed})
 	if err != nil {
-		s.simMu.Unlock()
+		c.mu.Unlock()
 		return err
 	}
-	s.sim = run
-	s.scenario = path
-	s.simMu.Unlock()
-	if s.tools != nil {
-		s.tools.refresh()
-	}
+	c.run = run
+	c.scenario = path
+	c.mu.Unlock()
+	c.sh.changed()
 	return nil
 }
 
-// StopSimulation stops the simulation running, if any.
-func (s *Studio) StopSimulation() {
-	s.simMu.Lock()
-	run := s.sim
-	s.sim = nil
-	s.simMu.Unlock()
+// stop stops the simulation running, if any.
+func (c *simControl) stop() {
+	c.mu.Lock()
+	run := c.run
+	c.run = nil
+	c.mu.Unlock()
 	if run != nil {
 		run.Stop()
 	}
-	if s.tools != nil && !s.closed {
-		s.tools.refresh()
-	}
+	c.sh.changed()
 }
 
-// Simulating reports whether a simulation runs.
-func (s *Studio) Simulating() bool {
-	s.simMu.Lock()
-	defer s.simMu.Unlock()
-	return s.sim != nil
+// running reports whether a simulation runs.
+func (c *simControl) running() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.run != nil
 }
 
-// simText is the status bar's simulation text: the scenario, its clock
-// and speed; "" when none runs. ended reports a simulation that has ended
-// by itself (or failed) since the last call. Safe from any goroutine.
-func (s *Studio) simText() (text string, ended bool) {
-	s.simMu.Lock()
-	defer s.simMu.Unlock()
-	if s.sim == nil {
+// text is the status bar's simulation text: the scenario, its clock and
+// speed; "" when none runs. ended reports a simulation that has ended by
+// itself (or failed) since the last call. Safe from any goroutine.
+func (c *simControl) text() (text string, ended bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run == nil {
 		return "", false
 	}
 	select {
-	case <-s.sim.Done():
+	case <-c.run.Done():
 		return "", true
 	default:
 	}
-	return fmt.Sprintf("▶ %s · %s · ×%g", s.sim.Scenario(), s.sim.Clock().Format("Mon 2006-01-02 15:04"), s.sim.Speed()), false
+	return fmt.Sprintf("▶ %s · %s · ×%g", c.run.Scenario(), c.run.Clock().Format("Mon 2006-01-02 15:04"), c.run.Speed()), false
 }
 
-// simEnded tidies up after a simulation that ended by itself, reporting
-// its error if it failed.
-func (s *Studio) simEnded() {
-	s.simMu.Lock()
-	run := s.sim
-	s.sim = nil
-	s.simMu.Unlock()
+// ended tidies up after a simulation that ended by itself, reporting its
+// error if it failed.
+func (c *simControl) ended() {
+	c.mu.Lock()
+	run := c.run
+	c.run = nil
+	c.mu.Unlock()
 	if run == nil {
 		return
 	}
 	if err := run.Err(); err != nil {
-		s.fail(fmt.Errorf("the simulation stopped: %w", err))
+		c.sh.fail(fmt.Errorf("the simulation stopped: %w", err))
 	} else {
-		s.status.flash("The simulation " + run.Scenario() + " has ended")
+		c.sh.flash("The simulation " + run.Scenario() + " has ended")
 	}
-	s.tools.refresh()
+	c.sh.changed()
 }
 
-// ToggleSimulation stops the simulation running, or starts the scenario
-// set with SetScenario, or asks for a scenario file.
-func (s *Studio) ToggleSimulation() {
-	if s.Simulating() {
-		s.StopSimulation()
+// onToggle stops the simulation running, or starts the scenario set with
+// setScenario, or asks for a scenario file.
+func (c *simControl) onToggle() {
+	if c.running() {
+		c.stop()
 		return
 	}
-	if s.scenario != "" {
-		s.act(s.StartSimulation(s.scenario))
+	if c.scenario != "" {
+		c.sh.act(c.start(c.scenario))
 		return
 	}
-	s.chooseFile("Choose a scenario to simulate", []string{".yaml", ".yml"}, func(path string) {
-		s.act(s.StartSimulation(path))
+	chooseFile(c.sh.win, c.app.Path(), "Choose a scenario to simulate", []string{".yaml", ".yml"}, c.sh.fail, func(path string) {
+		c.sh.act(c.start(path))
 	})
 }
 
-// chooseFile shows an open-file dialog for files with the extensions and
-// calls fn with the path chosen.
-func (s *Studio) chooseFile(title string, exts []string, fn func(path string)) {
-	if s.win == nil {
+// chooseFile shows an open-file dialog over win (nothing without one) for
+// files with the extensions, in the folder of the project file project,
+// and calls fn with the path chosen or fail with the dialog's error.
+func chooseFile(win fyne.Window, project, title string, exts []string, fail func(error), fn func(path string)) {
+	if win == nil {
 		return
 	}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			s.fail(err)
+			fail(err)
 			return
 		}
 		if r == nil {
@@ -135,17 +146,17 @@ func (s *Studio) chooseFile(title string, exts []string, fn func(path string)) {
 		path := r.URI().Path()
 		r.Close()
 		fn(path)
-	}, s.win)
+	}, win)
 	d.SetTitleText(title)
 	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	s.dialogFolder(d)
+	dialogFolder(d, project)
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
 
-// dialogFolder starts a file dialog in the current project's folder.
-func (s *Studio) dialogFolder(d interface{ SetLocation(fyne.ListableURI) }) {
-	dir := s.app.Path()
+// dialogFolder starts a file dialog in the folder of project file project.
+func dialogFolder(d interface{ SetLocation(fyne.ListableURI) }, project string) {
+	dir := project
 	if i := strings.LastIndexByte(dir, '/'); i > 0 {
 		dir = dir[:i]
 	}

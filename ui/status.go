@@ -19,7 +19,7 @@ import (
 // counts, the broker's address and connected devices, the message rate and
 // the rejected messages on the right.
 type statusBar struct {
-	model    *Model
+	model    *viewModel
 	project  *widget.Label
 	counts   *widget.Label
 	broker   *widget.Label
@@ -36,7 +36,7 @@ type statusBar struct {
 // flashFor is how long a status message shows.
 const flashFor = 6 * time.Second
 
-func newStatusBar(a *app.App, m *Model, onRejected func()) *statusBar {
+func newStatusBar(a *app.App, m *viewModel, onRejected func()) *statusBar {
 	b := &statusBar{model: m}
 	b.project = widget.NewLabelWithStyle(a.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	b.counts = widget.NewLabel("")
@@ -126,12 +126,12 @@ func (b *statusBar) flash(text string) {
 	b.flashUntil.Store(time.Now().Add(flashFor).UnixNano())
 }
 
-// Message is the status message showing, "" when none.
-func (b *statusBar) Message() string {
+// shownMessage is the status message showing, "" when none.
+func (b *statusBar) shownMessage() string {
 	if !b.message.Visible() {
 		return ""
 	}
 	return b.message.Text
 }
 
-func (b *statusBar) refresh() { b.counts.SetText(Counts(b.model.Stats())) }
+func (b *statusBar) refresh() { b.counts.SetText(countsText(b.model.stats())) }

@@ -23,8 +23,8 @@ func TestStudio_opensOnTheBuilding(t *testing.T) {
 
 	// The building is the only root, opened to its floor and the floor to
 	// its rooms.
-	roots := s.Model().Children("")
-	if len(roots) != 1 || s.Model().Label(roots[0]) != "Quickstart Building · Venue" {
+	roots := s.model.childNodes("")
+	if len(roots) != 1 || s.model.label(roots[0]) != "Quickstart Building · Venue" {
 		t.Fatalf("roots %q", roots)
 	}
 	shown := texts(visibleLabels(s.tree.tree))
@@ -59,7 +59,7 @@ func TestStudio_inspectsASensor(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "quickstart", "quickstart")
 	s, w := newStudioWindow(t, a)
-	m := s.Model()
+	m := s.model
 
 	// The user opens Focus Room A1 and its Raspberry Pi, and clicks the
 	// motion sensor.
@@ -99,11 +99,11 @@ func TestStudio_inspectsASensor(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s.Refresh()
+	s.refresh()
 	if shown := texts(visibleLabels(s.tree.tree)); !contains(shown, "Motion · SAMPLE_SENSOR_MOTION = true") {
 		t.Errorf("tree does not show the value; shows %q", shown)
 	}
-	if got, want := inspected(s)["Value"], "true  ("+FormatTime(at)+")"; got != want {
+	if got, want := inspected(s)["Value"], "true  ("+formatTime(at)+")"; got != want {
 		t.Errorf("inspector Value = %q, want %q", got, want)
 	}
 }
@@ -115,7 +115,7 @@ func TestStudio_selectRevealsANode(t *testing.T) {
 
 	// Selecting a sensor that is hidden in a closed room opens the room and
 	// the device and shows the sensor.
-	s.Select(SensorNode(mustSensor(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE").ID))
+	s.selectNode(sensorNode(mustSensor(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE").ID))
 	if shown := texts(visibleLabels(s.tree.tree)); !contains(shown, "CarbonDioxide · SAMPLE_SENSOR_CARBONDIOXIDE") {
 		t.Errorf("tree does not show the selected sensor; shows %q", shown)
 	}
@@ -124,7 +124,7 @@ func TestStudio_selectRevealsANode(t *testing.T) {
 	}
 
 	// A space shows its type, path and what it contains.
-	s.Select(mustFind(t, s.Model(), "Focus Room A1 · Room/FocusRoom"))
+	s.selectNode(mustFind(t, s.model, "Focus Room A1 · Room/FocusRoom"))
 	f := inspected(s)
 	for label, want := range map[string]string{
 		"Type":     "Room",
@@ -143,7 +143,7 @@ func TestStudio_emptyProject(t *testing.T) {
 	test.NewTempApp(t)
 	e := mustOpenEmpty(t)
 	s, _ := newStudioWindow(t, e)
-	if n := len(s.Model().Children("")); n != 0 {
+	if n := len(s.model.childNodes("")); n != 0 {
 		t.Fatalf("%d roots in an empty project", n)
 	}
 	if got := s.insp.subtitle.Text; got != "This project is empty" {

@@ -18,9 +18,9 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// LogEntry is one line of the telemetry log: an accepted message, or a
+// logEntry is one line of the telemetry log: an accepted message, or a
 // rejected one with its reason.
-type LogEntry struct {
+type logEntry struct {
 	Time           time.Time
 	Device, Sensor string // hardware ids; Sensor may be "" for a rejection
 	Value          string // the value set, or the payload
@@ -28,18 +28,18 @@ type LogEntry struct {
 	Reason         string // why it was rejected, with the detail
 }
 
-// Status is the entry's last column: "accepted" or "rejected: reason".
-func (e LogEntry) Status() string {
+// status is the entry's last column: "accepted" or "rejected: reason".
+func (e logEntry) status() string {
 	if e.Rejected {
 		return "rejected: " + e.Reason
 	}
 	return "accepted"
 }
 
-// LogTime is how the log shows a message's time: to the millisecond when
+// logTime is how the log shows a message's time: to the millisecond when
 // it is from today, else with its date (simulated readings carry the
 // scenario's dates).
-func LogTime(t, now time.Time) string {
+func logTime(t, now time.Time) string {
 	t, now = t.Local(), now.Local()
 	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
 		return t.Format("15:04:05.000")
@@ -47,9 +47,9 @@ func LogTime(t, now time.Time) string {
 	return t.Format("Jan 02 15:04:05")
 }
 
-// Matches reports whether the filter text is part of the device's or the
+// matches reports whether the filter text is part of the device's or the
 // sensor's hardware id (ignoring case).
-func (e LogEntry) Matches(filter string) bool {
+func (e logEntry) matches(filter string) bool {
 	if filter == "" {
 		return true
 	}
@@ -57,23 +57,23 @@ func (e LogEntry) Matches(filter string) bool {
 	return strings.Contains(strings.ToLower(e.Device), f) || strings.Contains(strings.ToLower(e.Sensor), f)
 }
 
-// MergeLog merges the pipeline's recent accepted messages and rejections
+// mergeLog merges the pipeline's recent accepted messages and rejections
 // into one log, newest first, of at most max entries.
-func MergeLog(recent []engine.RecentMessage, rejects []engine.Rejection, max int) []LogEntry {
-	out := make([]LogEntry, 0, len(recent)+len(rejects))
+func mergeLog(recent []engine.RecentMessage, rejects []engine.Rejection, max int) []logEntry {
+	out := make([]logEntry, 0, len(recent)+len(rejects))
 	for _, m := range recent {
 		v := m.Value
 		if v == "" {
 			v = m.Payload
 		}
-		out = append(out, LogEntry{Time: m.Time, Device: m.Device, Sensor: m.Sensor, Value: v})
+		out = append(out, logEntry{Time: m.Time, Device: m.Device, Sensor: m.Sensor, Value: v})
 	}
 	for _, r := range rejects {
 		reason := r.Reason
 		if r.Detail != "" {
 			reason += " (" + r.Detail + ")"
 		}
-		out = append(out, LogEntry{Time: r.Time, Device: r.Device, Sensor: topicSensor(r.Topic), Rejected: true, Reason: reason})
+		out = append(out, logEntry{Time: r.Time, Device: r.Device, Sensor: topicSensor(r.Topic), Rejected: true, Reason: reason})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
 	if len(out) > max {
@@ -92,67 +92,52 @@ func topicSensor(topic string) string {
 	return ""
 }
 
-// SensorTopic is the topic a device publishes a sensor's value to.
-func SensorTopic(device, sensor string) string {
-	return "devices/" + device + "/sensors/" + sensor
-}
-
-// DeviceState is a device and its connection state, for the device list.
-type DeviceState struct {
+// deviceState is a device and its connection state, for the device list.
+type deviceState struct {
 	Name, HardwareID string
 	Connected        bool
 	Sensors          []string // hardware ids
 }
 
-// Devices lists the project's devices by hardware id with their sensors
+// listDevices lists the project's devices by hardware id with their sensors
 // and connection states.
-func Devices(e *engine.Engine) []DeviceState {
-	var out []DeviceState
+func listDevices(e *engine.Engine) []deviceState {
+	var out []deviceState
 	_ = e.View(func(v *engine.View) error {
-		var walk func(spaces []*engine.Space)
-		walk = func(spaces []*engine.Space) {
-			for _, s := range spaces {
-				for _, d := range v.SpaceDevices(s.ID) {
-					ds := DeviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
-					for _, n := range v.DeviceSensors(d.ID) {
-						ds.Sensors = append(ds.Sensors, n.HardwareID)
-					}
-					out = append(out, ds)
+		return v.WalkSpaces(func(s *engine.Space) error {
+			for _, d := range v.SpaceDevices(s.ID) {
+				ds := deviceState{Name: d.Name, HardwareID: d.HardwareID, Connected: d.ConnectionState == engine.Connected}
+				for _, n := range v.DeviceSensors(d.ID) {
+					ds.Sensors = append(ds.Sensors, n.HardwareID)
 				}
-				walk(v.ChildSpaces(s.ID))
+				out = append(out, ds)
 			}
-		}
-		walk(v.Roots())
-		return nil
+			return nil
+		}, nil)
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].HardwareID < out[j].HardwareID })
 	return out
 }
 
-// telemetry is the Telemetry tab: the live log with its filter, the
-// publish panel and the device list.
+// telemetry is the Telemetry tab: the live log with its filter above, the
+// publish panel and the device list below.
 type telemetry struct {
-	app *app.App
-
-	all      []LogEntry // newest first
-	shown    []LogEntry
-	devices  []DeviceState
+	all      []logEntry // newest first
+	shown    []logEntry
 	log      *widget.List
 	filter   *widget.Entry
 	rejected *widget.Check // rejections only
 	count    *widget.Label
 
-	device, sensor *widget.SelectEntry
-	value          *widget.Entry
-	send           *widget.Button
-	result         *widget.Label
-	devList        *widget.List
+	pub  *publishPanel
+	devs *deviceList
 
 	content fyne.CanvasObject
 }
 
 func newTelemetry(a *app.App) *telemetry {
-	t := &telemetry{app: a}
+	t := &telemetry{pub: newPublishPanel(a)}
+	t.devs = newDeviceList(t.pub.onDevicePicked)
 	t.filter = widget.NewEntry()
 	t.filter.SetPlaceHolder("Filter by device or sensor")
 	t.filter.OnChanged = func(string) { t.applyFilter() }
@@ -163,70 +148,109 @@ func newTelemetry(a *app.App) *telemetry {
 	header := container.NewBorder(nil, nil,
 		timeColumn(widget.NewLabelWithStyle("Time", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), nil,
 		container.New(logColumns, bold("Device"), bold("Sensor"), bold("Value"), bold("Status")))
-
-	t.device = widget.NewSelectEntry(nil)
-	t.device.SetPlaceHolder("Device hardwareId")
-	t.device.OnChanged = func(string) { t.updateSensorOptions() }
-	t.sensor = widget.NewSelectEntry(nil)
-	t.sensor.SetPlaceHolder("Sensor hardwareId")
-	t.value = widget.NewEntry()
-	t.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
-	t.value.OnSubmitted = func(string) { t.publish() }
-	t.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), t.publish)
-	t.send.Importance = widget.HighImportance
-	t.result = widget.NewLabel("")
-	t.result.Wrapping = fyne.TextWrapWord
-	publish := container.NewVBox(
-		heading("Publish"),
-		note("Send a value as a device, as if it had published it over MQTT."),
-		container.New(layout.NewFormLayout(),
-			label("Device"), t.device,
-			label("Sensor"), t.sensor,
-			label("Payload"), t.value),
-		container.NewHBox(layout.NewSpacer(), t.send),
-		t.result,
-	)
-
-	t.devList = widget.NewList(func() int { return len(t.devices) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			d := t.devices[i]
-			c := o.(*fyne.Container)
-			l := c.Objects[0].(*widget.Label)
-			icon := c.Objects[1].(*widget.Icon)
-			state := "disconnected"
-			icon.SetResource(theme.NewDisabledResource(theme.RadioButtonIcon()))
-			if d.Connected {
-				state = "connected"
-				icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
-			}
-			l.SetText(d.HardwareID + " · " + state)
-		})
-	t.devList.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.devices) {
-			t.device.SetText(t.devices[i].HardwareID)
-		}
-		t.devList.UnselectAll()
-	}
-
-	devices := container.NewBorder(heading("Devices"), nil, nil, nil, t.devList)
 	logPane := container.NewBorder(
 		container.NewVBox(
 			container.NewBorder(nil, nil, nil, container.NewHBox(t.rejected, t.count), t.filter),
 			header, widget.NewSeparator()),
 		nil, nil, nil, t.log)
-	bottom := container.NewHSplit(container.NewVScroll(publish), devices)
+	bottom := container.NewHSplit(container.NewVScroll(t.pub.content), t.devs.content)
 	bottom.Offset = 0.6
 	split := container.NewVSplit(logPane, bottom)
 	split.Offset = 0.6
 	t.content = split
-	t.setDevices(Devices(a.Engine()))
+	t.setDevices(listDevices(a.Engine()))
 	t.applyFilter()
 	return t
+}
+
+// publishPanel sends a payload as any device of the project, as if it had
+// published it over MQTT.
+type publishPanel struct {
+	app     *app.App
+	devices []deviceState
+
+	device, sensor *widget.SelectEntry
+	value          *widget.Entry
+	send           *widget.Button
+	result         *widget.Label
+	content        fyne.CanvasObject
+}
+
+func newPublishPanel(a *app.App) *publishPanel {
+	p := &publishPanel{app: a}
+	p.device = widget.NewSelectEntry(nil)
+	p.device.SetPlaceHolder("Device hardwareId")
+	p.device.OnChanged = func(string) { p.updateSensorOptions() }
+	p.sensor = widget.NewSelectEntry(nil)
+	p.sensor.SetPlaceHolder("Sensor hardwareId")
+	p.value = widget.NewEntry()
+	p.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
+	p.value.OnSubmitted = func(string) { p.onSend() }
+	p.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.onSend)
+	p.send.Importance = widget.HighImportance
+	p.result = widget.NewLabel("")
+	p.result.Wrapping = fyne.TextWrapWord
+	p.content = container.NewVBox(
+		heading("Publish"),
+		note("Send a value as a device, as if it had published it over MQTT."),
+		container.New(layout.NewFormLayout(),
+			label("Device"), p.device,
+			label("Sensor"), p.sensor,
+			label("Payload"), p.value),
+		container.NewHBox(layout.NewSpacer(), p.send),
+		p.result,
+	)
+	return p
+}
+
+// deviceList lists the project's devices with their connection states;
+// picking one hands its hardware id to onPick.
+type deviceList struct {
+	devices []deviceState
+	list    *widget.List
+	onPick  func(hardwareID string)
+	content fyne.CanvasObject
+}
+
+func newDeviceList(onPick func(hardwareID string)) *deviceList {
+	l := &deviceList{onPick: onPick}
+	l.list = widget.NewList(func() int { return len(l.devices) }, newDeviceRow, l.updateRow)
+	l.list.OnSelected = l.onSelected
+	l.content = container.NewBorder(heading("Devices"), nil, nil, nil, l.list)
+	return l
+}
+
+func newDeviceRow() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
+}
+
+func (l *deviceList) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	d := l.devices[i]
+	c := o.(*fyne.Container)
+	text := c.Objects[0].(*widget.Label)
+	icon := c.Objects[1].(*widget.Icon)
+	state := "disconnected"
+	icon.SetResource(theme.NewDisabledResource(theme.RadioButtonIcon()))
+	if d.Connected {
+		state = "connected"
+		icon.SetResource(theme.NewSuccessThemedResource(theme.RadioButtonCheckedIcon()))
+	}
+	text.SetText(d.HardwareID + " · " + state)
+}
+
+// onSelected picks device i.
+func (l *deviceList) onSelected(i widget.ListItemID) {
+	if i < len(l.devices) {
+		l.onPick(l.devices[i].HardwareID)
+	}
+	l.list.UnselectAll()
+}
+
+func (l *deviceList) set(ds []deviceState) {
+	l.devices = ds
+	l.list.Refresh()
 }
 
 func bold(text string) *widget.Label {
@@ -250,7 +274,7 @@ func logRow(time, device, sensor, value, status *widget.Label) *fyne.Container {
 // the sensor and status wider than the others.
 var logColumns = columns{3, 4, 2, 4}
 
-// timeColumn gives o the width of the longest time LogTime writes, so that
+// timeColumn gives o the width of the longest time logTime writes, so that
 // the columns line up whatever the times.
 func timeColumn(o fyne.CanvasObject) fyne.CanvasObject {
 	w := canvas.NewRectangle(color.Transparent)
@@ -322,7 +346,7 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	e := t.shown[i]
 	cells := logCells(o)
-	setText(cells[0], LogTime(e.Time, time.Now()))
+	setText(cells[0], logTime(e.Time, time.Now()))
 	setText(cells[1], e.Device)
 	setText(cells[2], e.Sensor)
 	setText(cells[3], e.Value)
@@ -335,7 +359,7 @@ func (t *telemetry) updateLogRow(i widget.ListItemID, o fyne.CanvasObject) {
 		st.Importance = imp
 		st.Text = "" // redraw in the new colour
 	}
-	setText(st, e.Status())
+	setText(st, e.status())
 }
 
 // setText sets a label's text unless it has it already (setting it
@@ -347,7 +371,7 @@ func setText(l *widget.Label, text string) {
 }
 
 // setLog replaces the log's entries (newest first).
-func (t *telemetry) setLog(entries []LogEntry) {
+func (t *telemetry) setLog(entries []logEntry) {
 	t.all = entries
 	t.applyFilter()
 }
@@ -356,7 +380,7 @@ func (t *telemetry) applyFilter() {
 	f := strings.TrimSpace(t.filter.Text)
 	t.shown = t.shown[:0]
 	for _, e := range t.all {
-		if e.Matches(f) && (!t.rejected.Checked || e.Rejected) {
+		if e.matches(f) && (!t.rejected.Checked || e.Rejected) {
 			t.shown = append(t.shown, e)
 		}
 	}
@@ -378,50 +402,59 @@ func (t *telemetry) showRejections() {
 	t.rejected.SetChecked(true)
 }
 
-func (t *telemetry) setDevices(ds []DeviceState) {
-	t.devices = ds
+// setDevices replaces the devices the publish panel offers and the device
+// list shows.
+func (t *telemetry) setDevices(ds []deviceState) {
+	t.pub.setDevices(ds)
+	t.devs.set(ds)
+}
+
+func (p *publishPanel) setDevices(ds []deviceState) {
+	p.devices = ds
 	opts := make([]string, len(ds))
 	for i, d := range ds {
 		opts[i] = d.HardwareID
 	}
-	t.device.SetOptions(opts)
-	t.updateSensorOptions()
-	t.devList.Refresh()
+	p.device.SetOptions(opts)
+	p.updateSensorOptions()
 }
 
-func (t *telemetry) updateSensorOptions() {
+// onDevicePicked publishes as device hardwareID next.
+func (p *publishPanel) onDevicePicked(hardwareID string) { p.device.SetText(hardwareID) }
+
+func (p *publishPanel) updateSensorOptions() {
 	var opts []string
-	for _, d := range t.devices {
-		if d.HardwareID == t.device.Text {
+	for _, d := range p.devices {
+		if d.HardwareID == p.device.Text {
 			opts = d.Sensors
 		}
 	}
-	t.sensor.SetOptions(opts)
+	p.sensor.SetOptions(opts)
 }
 
-// publish submits the publish panel's value as the chosen device.
-func (t *telemetry) publish() {
-	dev, sensor := strings.TrimSpace(t.device.Text), strings.TrimSpace(t.sensor.Text)
+// onSend submits the panel's payload as the chosen device.
+func (p *publishPanel) onSend() {
+	dev, sensor := strings.TrimSpace(p.device.Text), strings.TrimSpace(p.sensor.Text)
 	if dev == "" || sensor == "" {
-		t.showResult("Choose a device and a sensor first.", widget.WarningImportance)
+		p.showResult("Choose a device and a sensor first.", widget.WarningImportance)
 		return
 	}
-	topic := SensorTopic(dev, sensor)
-	_, err := t.app.Pipeline().Submit(&engine.IngressMessage{
+	topic := engine.SensorTopic(dev, sensor)
+	_, err := p.app.Pipeline().Submit(&engine.IngressMessage{
 		Topic:    topic,
-		Payload:  []byte(t.value.Text),
+		Payload:  []byte(p.value.Text),
 		QoS:      1,
 		Username: dev,
 		Received: time.Now(),
 	})
 	if err != nil {
-		t.showResult("Not sent: "+err.Error(), widget.DangerImportance)
+		p.showResult("Not sent: "+err.Error(), widget.DangerImportance)
 		return
 	}
-	t.showResult("Sent "+fmt.Sprintf("%q", t.value.Text)+" to "+topic+".", widget.MediumImportance)
+	p.showResult("Sent "+fmt.Sprintf("%q", p.value.Text)+" to "+topic+".", widget.MediumImportance)
 }
 
-func (t *telemetry) showResult(text string, imp widget.Importance) {
-	t.result.Importance = imp
-	t.result.SetText(text)
+func (p *publishPanel) showResult(text string, imp widget.Importance) {
+	p.result.Importance = imp
+	p.result.SetText(text)
 }

@@ -26,19 +26,19 @@ func TestTelemetry_publishPanelSendsAMessage(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenWithBroker(t, "quickstart", "quickstart")
 	s, _ := newStudioWindow(t, a)
-	s.ShowTelemetry()
+	s.showTelemetry()
 
 	// The device list shows the Raspberry Pi, not connected.
-	if shown := texts(visibleLabels(s.tele.devList)); !contains(shown, "1234567890AB · disconnected") {
+	if shown := texts(visibleLabels(s.tele.devs.list)); !contains(shown, "1234567890AB · disconnected") {
 		t.Errorf("device list %q", shown)
 	}
 
-	test.Type(s.tele.device, "1234567890AB")
-	test.Type(s.tele.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
+	test.Type(s.tele.pub.device, "1234567890AB")
+	test.Type(s.tele.pub.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
 	// The quickstart's UDF reads {"SensorValue": …} and sets the value.
-	test.Type(s.tele.value, `{"SensorValue": "612"}`)
-	test.Tap(s.tele.send)
-	if got := s.tele.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
+	test.Type(s.tele.pub.value, `{"SensorValue": "612"}`)
+	test.Tap(s.tele.pub.send)
+	if got := s.tele.pub.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
 		t.Errorf("publish result %q", got)
 	}
 
@@ -86,15 +86,15 @@ func TestTelemetry_rejectedMessage(t *testing.T) {
 		t.Errorf("status bar %q", status)
 	}
 
-	s.ShowTelemetry()
-	test.Type(s.tele.device, "1234567890AB")
-	test.Type(s.tele.sensor, "NO_SUCH_SENSOR")
-	test.Type(s.tele.value, "1")
-	test.Tap(s.tele.send)
+	s.showTelemetry()
+	test.Type(s.tele.pub.device, "1234567890AB")
+	test.Type(s.tele.pub.sensor, "NO_SUCH_SENSOR")
+	test.Type(s.tele.pub.value, "1")
+	test.Tap(s.tele.pub.send)
 	waitFor(t, "the rejection", func() bool { return a.Pipeline().Stats().Rejected == 1 })
 	// And one accepted message, which the rejections filter hides.
-	s.tele.sensor.SetText("SAMPLE_SENSOR_MOTION")
-	test.Tap(s.tele.send)
+	s.tele.pub.sensor.SetText("SAMPLE_SENSOR_MOTION")
+	test.Tap(s.tele.pub.send)
 	waitFor(t, "the message", func() bool { return a.Pipeline().Stats().Accepted == 1 })
 	s.tick()
 
@@ -125,8 +125,8 @@ func TestMergeLog_newestFirstAndBounded(t *testing.T) {
 		recent = append(recent, engine.RecentMessage{Time: base.Add(timeStep(2 * i)), Device: "D", Sensor: "S", Value: "v"})
 		rejects = append(rejects, engine.Rejection{Time: base.Add(timeStep(2*i + 1)), Device: "D", Topic: "devices/D/sensors/X", Reason: "unknown sensor"})
 	}
-	log := MergeLog(recent, rejects, LogSize)
-	if len(log) != LogSize {
+	log := mergeLog(recent, rejects, logSize)
+	if len(log) != logSize {
 		t.Fatalf("%d entries", len(log))
 	}
 	if !log[0].Rejected || log[0].Sensor != "X" || !log[0].Time.Equal(base.Add(timeStep(799))) {
@@ -187,7 +187,7 @@ func TestLogTime(t *testing.T) {
 		{time.Date(2026, 3, 2, 9, 41, 7, 250e6, time.Local), "Mar 02 09:41:07"},
 		{time.Date(2025, 11, 26, 9, 41, 7, 0, time.Local), "Nov 26 09:41:07"},
 	} {
-		if got := LogTime(c.t, now); got != c.want {
+		if got := logTime(c.t, now); got != c.want {
 			t.Errorf("LogTime(%v) = %q, want %q", c.t, got, c.want)
 		}
 	}

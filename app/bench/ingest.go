@@ -51,7 +51,7 @@ func ingestProject(dir string, n int, udf bool) (*app.App, []devCred, error) {
 		for i := 0; i < n; i++ {
 			d, _ := v.DeviceByHardwareID(fmt.Sprintf("LOAD-%03d", i))
 			s, _ := v.SensorByHardwareID(fmt.Sprintf("LOAD-%03d-T", i))
-			creds = append(creds, devCred{hw: d.HardwareID, key: d.Key, topic: "devices/" + d.HardwareID + "/sensors/" + s.HardwareID})
+			creds = append(creds, devCred{hw: d.HardwareID, key: d.Key, topic: engine.SensorTopic(d.HardwareID, s.HardwareID)})
 		}
 		return nil
 	})
@@ -256,7 +256,7 @@ func brokerOnly(cfg Config) (Row, error) {
 	defer srv.Close()
 	var creds []devCred
 	for i := 0; i < ingestDevices; i++ {
-		creds = append(creds, devCred{hw: fmt.Sprintf("LOAD-%03d", i), key: "x", topic: fmt.Sprintf("devices/LOAD-%03d/sensors/LOAD-%03d-T", i, i)})
+		creds = append(creds, devCred{hw: fmt.Sprintf("LOAD-%03d", i), key: "x", topic: engine.SensorTopic(fmt.Sprintf("LOAD-%03d", i), fmt.Sprintf("LOAD-%03d-T", i))})
 	}
 	clients, err := connectAll(tcp.Address(), creds)
 	if err != nil {

@@ -209,19 +209,14 @@ func sensorsOf(e *engine.Engine, spaces []string) map[string]sensor {
 	}
 	out := map[string]sensor{}
 	e.View(func(v *engine.View) error {
-		var walk func(list []*engine.Space)
-		walk = func(list []*engine.Space) {
-			for _, sp := range list {
-				if name := v.FullName(sp.ID); want[name] {
-					for _, sn := range v.SpaceSensors(sp.ID) {
-						out[sn.HardwareID] = sensor{space: name, kind: v.TypeName(sn.DataTypeID)}
-					}
+		return v.WalkSpaces(func(sp *engine.Space) error {
+			if name := v.FullName(sp.ID); want[name] {
+				for _, sn := range v.SpaceSensors(sp.ID) {
+					out[sn.HardwareID] = sensor{space: name, kind: v.TypeName(sn.DataTypeID)}
 				}
-				walk(v.ChildSpaces(sp.ID))
 			}
-		}
-		walk(v.Roots())
-		return nil
+			return nil
+		}, nil)
 	})
 	return out
 }
