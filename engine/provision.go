@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Counts says what provisioning did with one kind of object.
@@ -176,6 +177,52 @@ func (pr *provisioner) tick() {
 	}
 }
 
+// merge applies the fields of plan item p, an item of the kind desc
+// describes, to obj: a copy of the stored object or a new one. A text
+// given non-empty replaces the current one; other values replace it when
+// given (src has the key) or non-zero; type names are resolved in the
+// field's category at space at, an empty name keeping the current type
+// (or None). Fields marked Ident, properties and fields only the plan or
+// only the object has are left to the caller. Errors name the field.
+func (pr *provisioner) merge(desc *KindDesc, src Src, p any, obj Object, at ID) error {
+	for i := range desc.Fields {
+		f := &desc.Fields[i]
+		if f.Ident || f.get == nil || f.plan == nil || f.Type == FieldProperties {
+			continue
+		}
+		given := src.Has(f.YAML)
+		switch pv := f.plan(p).(type) {
+		case *string:
+			switch f.Type {
+			case FieldTypeRef:
+				dst := f.get(obj).(*int)
+				id, err := pr.typeID(src, f.YAML, f.Category, *pv, at, *dst)
+				if err != nil {
+					return err
+				}
+				*dst = id
+			case FieldString:
+				if *pv != "" {
+					*f.get(obj).(*string) = *pv
+				}
+			}
+		case *int:
+			if *pv != 0 || given {
+				*f.get(obj).(*int) = *pv
+			}
+		case *bool:
+			if *pv || given {
+				*f.get(obj).(*bool) = *pv
+			}
+		case *time.Duration:
+			if *pv != 0 || given {
+				*f.get(obj).(*time.Duration) = *pv
+			}
+		}
+	}
+	return nil
+}
+
 func (pr *provisioner) typeID(src Src, field string, c Category, name string, at ID, keep int) (int, error) {
 	if name == "" {
 		if keep != 0 {
@@ -245,26 +292,14 @@ func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 	if old != nil {
 		at = old.ID
 	}
-	var keepT, keepS, keepSt int
 	ns := &Space{Name: ps.Name, ParentID: parent}
 	if old != nil {
 		c := *old
 		ns = &c
-		keepT, keepS, keepSt = old.TypeID, old.SubtypeID, old.StatusID
 	}
-	var err error
-	if ns.TypeID, err = pr.typeID(ps.Src, "type", SpaceType, ps.Type, at, keepT); err != nil {
+	if err := pr.merge(Describe(KindSpace), ps.Src, ps, ns, at); err != nil {
 		return NilID, err
 	}
-	if ns.SubtypeID, err = pr.typeID(ps.Src, "subType", SpaceSubtype, ps.Subtype, at, keepS); err != nil {
-		return NilID, err
-	}
-	if ns.StatusID, err = pr.typeID(ps.Src, "status", SpaceStatus, ps.Status, at, keepSt); err != nil {
-		return NilID, err
-	}
-	ns.FriendlyName = orKeep(ps.FriendlyName, ns.FriendlyName)
-	ns.Description = orKeep(ps.Description, ns.Description)
-	ns.TimeZone = orKeep(ps.TimeZone, ns.TimeZone)
 
 	// The space must exist before keys and types scoped to it.
 	if old == nil {
@@ -424,7 +459,9 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 	for _, o := range pr.tx.g.resources {
 		if o.SpaceID == space && strings.EqualFold(o.Type, typ) {
 			c := *o
-			c.Size, c.Region = orKeep(r.Size, o.Size), orKeep(r.Region, o.Region)
+			if err := pr.merge(Describe(KindResource), r.Src, r, &c, space); err != nil {
+				return err
+			}
 			if c == *o {
 				pr.sum.count(KindResource).Unchanged++
 				return nil
@@ -433,7 +470,11 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 			return At(r.Pos, "", pr.tx.PutResource(&c))
 		}
 	}
-	if err := pr.tx.PutResource(&Resource{SpaceID: space, Type: typ, Size: r.Size, Region: r.Region}); err != nil {
+	nr := &Resource{SpaceID: space, Type: typ}
+	if err := pr.merge(Describe(KindResource), r.Src, r, nr, space); err != nil {
+		return err
+	}
+	if err := pr.tx.PutResource(nr); err != nil {
 		return At(r.Pos, "", err)
 	}
 	pr.sum.count(KindResource).Created++
@@ -468,25 +509,14 @@ func (pr *provisioner) device(pd *PlanDevice, space, root ID) error {
 			}
 		}
 	}
-	nd := &Device{Name: pd.Name, SpaceID: space, HardwareID: pd.HardwareID}
-	var keepT, keepS int
+	nd := &Device{SpaceID: space}
 	if old != nil {
 		c := *old
 		nd = &c
-		keepT, keepS = old.TypeID, old.SubtypeID
 	}
-	var err error
-	if nd.TypeID, err = pr.typeID(pd.Src, "type", DeviceType, pd.Type, space, keepT); err != nil {
+	if err := pr.merge(Describe(KindDevice), pd.Src, pd, nd, space); err != nil {
 		return err
 	}
-	if nd.SubtypeID, err = pr.typeID(pd.Src, "subType", DeviceSubtype, pd.Subtype, space, keepS); err != nil {
-		return err
-	}
-	nd.Name = pd.Name
-	nd.FriendlyName = orKeep(pd.FriendlyName, nd.FriendlyName)
-	nd.Description = orKeep(pd.Description, nd.Description)
-	nd.GatewayID = orKeep(pd.GatewayID, nd.GatewayID)
-	nd.Status = orKeep(pd.Status, nd.Status)
 	props, err := pr.props(pd.Properties, ScopeDevices, space, root)
 	if err != nil {
 		return err
@@ -535,29 +565,14 @@ func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
 		}
 	}
 	space := dev.SpaceID
-	ns := &Sensor{HardwareID: ps.HardwareID, DeviceID: dev.ID, SpaceID: space}
-	var keep [5]int
+	ns := &Sensor{DeviceID: dev.ID, SpaceID: space}
 	if old != nil {
 		c := *old
 		ns = &c
-		keep = [5]int{old.TypeID, old.DataTypeID, old.DataSubtypeID, old.DataUnitTypeID, old.PortTypeID}
 	}
-	var err error
-	for i, f := range []struct {
-		field string
-		cat   Category
-		name  string
-		dst   *int
-	}{
-		{"type", SensorType, ps.Type, &ns.TypeID},
-		{"dataType", SensorDataType, ps.DataType, &ns.DataTypeID},
-		{"dataSubtype", SensorDataSubtype, ps.DataSubtype, &ns.DataSubtypeID},
-		{"dataUnitType", SensorDataUnitType, ps.DataUnitType, &ns.DataUnitTypeID},
-		{"portType", SensorPortType, ps.PortType, &ns.PortTypeID},
-	} {
-		if *f.dst, err = pr.typeID(ps.Src, f.field, f.cat, f.name, space, keep[i]); err != nil {
-			return err
-		}
+	desc := Describe(KindSensor)
+	if err := pr.merge(desc, ps.Src, ps, ns, space); err != nil {
+		return err
 	}
 	if old == nil && ps.HardwareID == "" {
 		// Without a hardwareId, a sensor of the same device with the same
@@ -566,14 +581,12 @@ func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
 			if s.s.DataTypeID == ns.DataTypeID && s.s.Port == ps.Port {
 				c := *s.s
 				old, ns = s.s, &c
+				if err := pr.merge(desc, ps.Src, ps, ns, space); err != nil {
+					return err
+				}
 				break
 			}
 		}
-	}
-	ns.Name = orKeep(ps.Name, ns.Name)
-	ns.Port = orKeep(ps.Port, ns.Port)
-	if ps.PollRate != 0 || ps.Has("pollRate") {
-		ns.PollRate = ps.PollRate
 	}
 	props, err := pr.props(ps.Properties, ScopeSensors, space, root)
 	if err != nil {
@@ -613,9 +626,9 @@ func (pr *provisioner) user(pu *PlanUser, space, root ID) error {
 		c := *old
 		nu = &c
 	}
-	nu.FirstName = orKeep(pu.FirstName, nu.FirstName)
-	nu.LastName = orKeep(pu.LastName, nu.LastName)
-	nu.ManagerName = orKeep(pu.ManagerName, nu.ManagerName)
+	if err := pr.merge(Describe(KindUser), pu.Src, pu, nu, space); err != nil {
+		return err
+	}
 	props, err := pr.props(pu.Properties, ScopeUsers, space, root)
 	if err != nil {
 		return err
