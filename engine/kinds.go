@@ -137,6 +137,29 @@ func (f *Field) PlanPtr(p any) any {
 	return f.plan(p)
 }
 
+// DocPtr returns a pointer to the field in JSON document d (a *SensorDoc
+// for a sensor field …), or nil if the document has no such field. For
+// FieldTypeRef it points to the type's id; DocNamePtr to its name. Its
+// type is that of the document's field: *string for ids, *string (nil
+// when zero) for a space's parent, *time.Time (nil when zero) for times,
+// *LocationDoc and []PropertyDoc for locations and properties, otherwise
+// the type Ptr returns.
+func (f *Field) DocPtr(d any) any {
+	if f.doc == nil {
+		return nil
+	}
+	return f.doc(d)
+}
+
+// DocNamePtr returns, for a FieldTypeRef in document d, a pointer to the
+// type's name; nil otherwise.
+func (f *Field) DocNamePtr(d any) *string {
+	if f.docName == nil {
+		return nil
+	}
+	return f.docName(d)
+}
+
 // Value returns a copy of the field's value in o (an int for FieldInt, a
 // *Location for FieldLocation …), or nil for a field without HasObject.
 func (f *Field) Value(o Object) any {

@@ -1,0 +1,79 @@
+package engine_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/bbolt"
+)
+
+// The description of a kind says how people, files, documents and UDFs
+// name its fields, and where the kind sits in the tree.
+func ExampleDescribe() {
+	d := engine.Describe(engine.KindSensor)
+	fmt.Println(d.Label, d.Icon, "under", engine.Describe(d.Parents[0]).Label)
+	f := d.Field("PollRate")
+	fmt.Printf("%s: %s, JSON %q, YAML %q, UDF %q, label %q, editable %v\n",
+		f.Name, f.Type, f.JSON, f.YAML, f.Meta, f.Label, f.Editable)
+	var editable []string
+	for _, f := range d.Editable() {
+		editable = append(editable, f.Label)
+	}
+	fmt.Println("the studio edits:", strings.Join(editable, ", "))
+	fmt.Println("a space may hold a device:", engine.Describe(engine.KindSpace).MayHold(engine.KindDevice))
+	// Output:
+	// Sensor mediaRecord under Device
+	// PollRate: int, JSON "pollRate", YAML "pollRate", UDF "PollRate", label "Poll rate", editable false
+	// the studio edits: Name, Hardware ID, Sensor type, Data type, Data subtype, Unit
+	// a space may hold a device: true
+}
+
+// A Field reads and writes its value in an object, without knowing its Go
+// type at compile time: what an inspector or a metadata bridge needs.
+func ExampleField_Set() {
+	s := &engine.Sensor{Name: "Temp"}
+	f := engine.Describe(engine.KindSensor).Field("PollRate")
+	if err := f.Set(s, 30); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(s.PollRate, f.Value(s))
+	fmt.Println(f.Set(s, "thirty"))
+	// Output:
+	// 30 30
+	// engine: invalid: field PollRate takes a int, not string
+}
+
+// KindDesc.Meta gives the properties of a UDF metadata object, in order.
+func ExampleKindDesc_Meta() {
+	dir, err := os.MkdirTemp("", "meta")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := bbolt.Open(filepath.Join(dir, "example.twin"), bbolt.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := engine.New(st, engine.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	_ = e.View(func(v *engine.View) error {
+		s := &engine.Space{ID: engine.MustParseID("01900000-0000-7000-8000-000000000001"), Name: "Lobby"}
+		var props []string
+		engine.Describe(engine.KindSpace).Meta(v, s, func(name string, value any) {
+			props = append(props, fmt.Sprintf("%s=%v", name, value))
+		})
+		fmt.Println(strings.Join(props, " "))
+		return nil
+	})
+	fmt.Println(engine.Describe(engine.KindDevice).MetaNames())
+	// Output:
+	// Id=01900000-0000-7000-8000-000000000001 Name=Lobby FriendlyName= Description= Type=None TypeId=0 Subtype=None SubtypeId=0 Status=None ParentSpaceId=<nil>
+	// [Id Name FriendlyName Description Type TypeId Subtype SubtypeId HardwareId GatewayId SpaceId Status]
+}
