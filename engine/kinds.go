@@ -400,6 +400,7 @@ type KindDesc struct {
 	Version byte
 
 	new      func() Object
+	copy     func(Object) Object
 	newBatch func(n int) func() Object
 	holds    func(Object) (ofKind, nonNil bool)
 	byName   map[string]*Field
@@ -414,6 +415,37 @@ func (d *KindDesc) New() Object { return d.new() }
 // n. An array stays alive while any object in it does. The function is
 // not safe for concurrent use.
 func (d *KindDesc) Batch(n int) func() Object { return d.newBatch(n) }
+
+// IntKeyed reports whether objects of the kind are keyed by an integer
+// (property keys, types, ontologies; see IntKey) rather than a GUID.
+func (d *KindDesc) IntKeyed() bool { return d.Fields[0].Type == FieldInt }
+
+// Clone returns a deep copy of o, an object of the kind: its slices and
+// its location are copied too (nil stays nil, empty stays empty), so the
+// copy may be changed freely and o, if it is in the graph, stays as it is.
+func (d *KindDesc) Clone(o Object) Object {
+	c := d.copy(o)
+	for i := range d.Fields {
+		switch p := d.Fields[i].Ptr(c).(type) {
+		case **Location:
+			if *p != nil {
+				l := **p
+				*p = &l
+			}
+		case *[]Property:
+			*p = cloneSlice(*p)
+		case *[]ID:
+			*p = cloneSlice(*p)
+		case *[]string:
+			*p = cloneSlice(*p)
+		case *[]int:
+			*p = cloneSlice(*p)
+		case *[]Condition:
+			*p = cloneSlice(*p)
+		}
+	}
+	return c
+}
 
 // Holds reports whether o's dynamic type is the kind's Go type (ofKind)
 // and, if so, whether o is a non-nil pointer.
@@ -527,6 +559,17 @@ func batch[T any, PT interface {
 	}
 }
 
+// shallowCopy makes a KindDesc.copy for struct type T.
+func shallowCopy[T any, PT interface {
+	*T
+	Object
+}]() func(Object) Object {
+	return func(o Object) Object {
+		c := *o.(PT)
+		return PT(&c)
+	}
+}
+
 // holds makes a KindDesc.holds for struct type T.
 func holds[T any, PT interface {
 	*T
@@ -601,7 +644,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindSpace, Label: "Space", Noun: "space", Plural: "spaces", Icon: "home",
 		Children: []Kind{KindSpace, KindDevice, KindUser, KindMatcher, KindUDF, KindRoleAssignment, KindResource, KindPropertyKey, KindType},
 		Parents:  []Kind{KindSpace},
-		new:      func() Object { return new(Space) }, newBatch: batch[Space](), holds: holds[Space](),
+		new:      func() Object { return new(Space) }, newBatch: batch[Space](), holds: holds[Space](), copy: shallowCopy[Space](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &spc(o).ID }, doc: func(d any) any { return &dSpc(d).ID }},
@@ -634,7 +677,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindDevice, Label: "Device", Noun: "device", Plural: "devices", Icon: "computer",
 		Parents: []Kind{KindSpace}, Children: []Kind{KindSensor},
-		new: func() Object { return new(Device) }, newBatch: batch[Device](), holds: holds[Device](),
+		new: func() Object { return new(Device) }, newBatch: batch[Device](), holds: holds[Device](), copy: shallowCopy[Device](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &dev(o).ID }, doc: func(d any) any { return &dDev(d).ID }},
@@ -674,7 +717,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindSensor, Label: "Sensor", Noun: "sensor", Plural: "sensors", Icon: "mediaRecord",
 		Parents: []Kind{KindDevice},
-		new:     func() Object { return new(Sensor) }, newBatch: batch[Sensor](), holds: holds[Sensor](),
+		new:     func() Object { return new(Sensor) }, newBatch: batch[Sensor](), holds: holds[Sensor](), copy: shallowCopy[Sensor](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &sen(o).ID }, doc: func(d any) any { return &dSen(d).ID }},
@@ -716,7 +759,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindUser, Label: "User", Noun: "user", Plural: "users", Icon: "account",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(User) }, newBatch: batch[User](), holds: holds[User](),
+		new:     func() Object { return new(User) }, newBatch: batch[User](), holds: holds[User](), copy: shallowCopy[User](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Label: "ID",
 				get: func(o Object) any { return &usr(o).ID }, doc: func(d any) any { return &dUsr(d).ID }},
@@ -736,7 +779,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindMatcher, Label: "Matcher", Noun: "matcher", Plural: "matchers", Icon: "search",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(Matcher) }, newBatch: batch[Matcher](), holds: holds[Matcher](),
+		new:     func() Object { return new(Matcher) }, newBatch: batch[Matcher](), holds: holds[Matcher](), copy: shallowCopy[Matcher](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &mat(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Ident: true,
@@ -753,7 +796,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindUDF, Label: "User-defined function", Noun: "user-defined function", Plural: "user-defined functions", Icon: "fileApplication",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(UDF) }, newBatch: batch[UDF](), holds: holds[UDF](),
+		new:     func() Object { return new(UDF) }, newBatch: batch[UDF](), holds: holds[UDF](), copy: shallowCopy[UDF](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &udf(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Ident: true,
@@ -777,7 +820,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindRoleAssignment, Label: "Role assignment", Noun: "role assignment", Plural: "role assignments", Icon: "login",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(RoleAssignment) }, newBatch: batch[RoleAssignment](), holds: holds[RoleAssignment](),
+		new:     func() Object { return new(RoleAssignment) }, newBatch: batch[RoleAssignment](), holds: holds[RoleAssignment](), copy: shallowCopy[RoleAssignment](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rol(o).ID }},
 			{Name: "RoleID", Type: FieldID, YAML: "roleId", Label: "Role",
@@ -799,7 +842,7 @@ func init() {
 		}})
 
 	describeKind(&KindDesc{Kind: KindEndpoint, Label: "Endpoint", Noun: "endpoint", Plural: "endpoints", Icon: "upload",
-		new: func() Object { return new(Endpoint) }, newBatch: batch[Endpoint](), holds: holds[Endpoint](),
+		new: func() Object { return new(Endpoint) }, newBatch: batch[Endpoint](), holds: holds[Endpoint](), copy: shallowCopy[Endpoint](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &edp(o).ID }},
 			{Name: "Type", Type: FieldString, get: func(o Object) any { return &edp(o).Type }},
@@ -812,7 +855,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindResource, Label: "Resource", Noun: "resource", Plural: "resources", Icon: "storage",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(Resource) }, newBatch: batch[Resource](), holds: holds[Resource](),
+		new:     func() Object { return new(Resource) }, newBatch: batch[Resource](), holds: holds[Resource](), copy: shallowCopy[Resource](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rsc(o).ID }},
 			{Name: "SpaceID", Type: FieldID, Label: "Space", get: func(o Object) any { return &rsc(o).SpaceID }},
@@ -827,7 +870,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindPropertyKey, Label: "Property key", Noun: "property key", Plural: "property keys", Icon: "list",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(PropertyKey) }, newBatch: batch[PropertyKey](), holds: holds[PropertyKey](),
+		new:     func() Object { return new(PropertyKey) }, newBatch: batch[PropertyKey](), holds: holds[PropertyKey](), copy: shallowCopy[PropertyKey](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &pky(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Ident: true, Hint: "letters, digits and _",
@@ -852,7 +895,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindType, Label: "Type", Noun: "type", Plural: "types", Icon: "list",
 		Parents: []Kind{KindSpace},
-		new:     func() Object { return new(ExtendedType) }, newBatch: batch[ExtendedType](), holds: holds[ExtendedType](),
+		new:     func() Object { return new(ExtendedType) }, newBatch: batch[ExtendedType](), holds: holds[ExtendedType](), copy: shallowCopy[ExtendedType](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &typ(o).ID }},
 			{Name: "Category", Type: FieldString, YAML: "category", Ident: true,
@@ -870,7 +913,7 @@ func init() {
 		}})
 
 	describeKind(&KindDesc{Kind: KindOntology, Label: "Ontology", Noun: "ontology", Plural: "ontologies", Icon: "folder",
-		new: func() Object { return new(Ontology) }, newBatch: batch[Ontology](), holds: holds[Ontology](),
+		new: func() Object { return new(Ontology) }, newBatch: batch[Ontology](), holds: holds[Ontology](), copy: shallowCopy[Ontology](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &ont(o).ID }},
 			{Name: "Name", Type: FieldString, get: func(o Object) any { return &ont(o).Name }},

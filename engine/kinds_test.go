@@ -450,3 +450,41 @@ func sampleValue(f *engine.Field) any {
 	}
 	panic("no sample value for " + f.Type.String())
 }
+
+// TestKindsCloneIsDeep checks that a clone shares no memory with the
+// original: changing any list element or location of the clone leaves the
+// original as it was.
+func TestKindsCloneIsDeep(t *testing.T) {
+	for _, d := range engine.Kinds() {
+		o := d.New()
+		for i := range d.Fields {
+			if d.Fields[i].HasObject() {
+				must(t, d.Fields[i].Set(o, sampleValue(&d.Fields[i])))
+			}
+		}
+		c := d.Clone(o)
+		if !reflect.DeepEqual(c, o) || c == o {
+			t.Fatalf("%s: clone %+v of %+v", d.Kind, c, o)
+		}
+		for i := range d.Fields {
+			f := &d.Fields[i]
+			switch p := f.Ptr(c).(type) {
+			case **engine.Location:
+				(*p).Latitude = 99
+			case *[]engine.Property:
+				(*p)[0].Value = "changed"
+			case *[]engine.ID:
+				(*p)[0] = engine.NilID
+			case *[]string:
+				(*p)[0] = "changed"
+			case *[]int:
+				(*p)[0] = 99
+			case *[]engine.Condition:
+				(*p)[0].Path = "changed"
+			}
+			if f.HasObject() && !reflect.DeepEqual(f.Value(o), sampleValue(f)) {
+				t.Errorf("%s.%s: changing the clone changed the original", d.Kind, f.Name)
+			}
+		}
+	}
+}

@@ -42,24 +42,19 @@ func (s *ProvisionSummary) Total() Counts {
 	return t
 }
 
-var summaryOrder = []struct {
-	k    Kind
-	name string
-}{
-	{KindSpace, "spaces"}, {KindDevice, "devices"}, {KindSensor, "sensors"}, {KindUser, "users"},
-	{KindResource, "resources"}, {KindPropertyKey, "property keys"}, {KindType, "types"},
-	{KindMatcher, "matchers"}, {KindUDF, "user-defined functions"}, {KindRoleAssignment, "role assignments"},
-}
+// summaryOrder is the order of the kinds in ProvisionSummary.String.
+var summaryOrder = []Kind{KindSpace, KindDevice, KindSensor, KindUser, KindResource, KindPropertyKey, KindType,
+	KindMatcher, KindUDF, KindRoleAssignment}
 
 // String is the human summary: one line per kind that occurs, then a total.
 func (s *ProvisionSummary) String() string {
 	var b strings.Builder
-	for _, o := range summaryOrder {
-		c := s.Counts[o.k]
+	for _, k := range summaryOrder {
+		c := s.Counts[k]
 		if c == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", o.name, c.Created, c.Updated, c.Unchanged)
+		fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", Describe(k).Plural, c.Created, c.Updated, c.Unchanged)
 	}
 	t := s.Total()
 	fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", "total", t.Created, t.Updated, t.Unchanged)

@@ -401,27 +401,17 @@ func (d *decoder) finish() error {
 // objects replaced later is freed only with its whole slab. The zero value
 // is ready; a nil *slabs allocates each struct on its own.
 type slabs struct {
-	spaces, devices, sensors func() engine.Object
+	next [engine.KindSensor + 1]func() engine.Object // by kind
 }
 
 const slabSize = 256
 
 // alloc returns a new zero object of desc's kind.
 func (a *slabs) alloc(desc *engine.KindDesc) engine.Object {
-	if a == nil {
+	if a == nil || desc.Kind > engine.KindSensor { // spaces, devices, sensors
 		return desc.New()
 	}
-	var next *func() engine.Object
-	switch desc.Kind {
-	case engine.KindSpace:
-		next = &a.spaces
-	case engine.KindDevice:
-		next = &a.devices
-	case engine.KindSensor:
-		next = &a.sensors
-	default:
-		return desc.New()
-	}
+	next := &a.next[desc.Kind]
 	if *next == nil {
 		*next = desc.Batch(slabSize)
 	}
@@ -479,7 +469,7 @@ func decodeObject(k engine.Kind, key engine.ID, s string, al *slabs) (engine.Obj
 	}
 	keyField := &desc.Fields[0] // described first
 	var intID int
-	if keyField.Type == engine.FieldInt {
+	if desc.IntKeyed() {
 		var ok bool
 		if intID, ok = intKey(key); !ok {
 			return nil, fmt.Errorf("%w: bad integer key", errDecode)
