@@ -87,6 +87,9 @@ type Field struct {
 	// Ident marks a field provisioning matches objects on and sets itself
 	// (a space's name, a user's upn): it is not merged like the others.
 	Ident bool
+	// Required marks a text field an item must give, not blank (a
+	// space's name); readers of provisioning files refuse items without it.
+	Required bool
 
 	// Label names the field for people ("Poll rate"); Hint says what it
 	// is for. Editable says whether the studio lets a user change it;
@@ -648,7 +651,7 @@ func init() {
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &spc(o).ID }, doc: func(d any) any { return &dSpc(d).ID }},
-			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Ident: true, Editable: true,
+			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Ident: true, Editable: true,
 				Hint: "unique among the spaces of its parent",
 				get:  func(o Object) any { return &spc(o).Name }, plan: func(p any) any { return &pSpc(p).Name }, doc: func(d any) any { return &dSpc(d).Name }},
 			{Name: "FriendlyName", Type: FieldString, JSON: "friendlyName", Meta: "FriendlyName", YAML: "friendlyName", Label: "Friendly name",
@@ -681,7 +684,7 @@ func init() {
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &dev(o).ID }, doc: func(d any) any { return &dDev(d).ID }},
-			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Editable: true,
+			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Editable: true,
 				get: func(o Object) any { return &dev(o).Name }, plan: func(p any) any { return &pDev(p).Name }, doc: func(d any) any { return &dDev(d).Name }},
 			{Name: "FriendlyName", Type: FieldString, JSON: "friendlyName", Meta: "FriendlyName", YAML: "friendlyName", Label: "Friendly name",
 				get: func(o Object) any { return &dev(o).FriendlyName }, plan: func(p any) any { return &pDev(p).FriendlyName }, doc: func(d any) any { return &dDev(d).FriendlyName }},
@@ -782,7 +785,7 @@ func init() {
 		new:     func() Object { return new(Matcher) }, newBatch: batch[Matcher](), holds: holds[Matcher](), copy: shallowCopy[Matcher](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &mat(o).ID }},
-			{Name: "Name", Type: FieldString, YAML: "name", Ident: true,
+			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true,
 				get: func(o Object) any { return &mat(o).Name }, plan: func(p any) any { return &pMat(p).Name }},
 			{Name: "FriendlyName", Type: FieldString, Label: "Friendly name", get: func(o Object) any { return &mat(o).FriendlyName }},
 			{Name: "Description", Type: FieldString, YAML: "description",
@@ -799,7 +802,7 @@ func init() {
 		new:     func() Object { return new(UDF) }, newBatch: batch[UDF](), holds: holds[UDF](), copy: shallowCopy[UDF](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &udf(o).ID }},
-			{Name: "Name", Type: FieldString, YAML: "name", Ident: true,
+			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true,
 				get: func(o Object) any { return &udf(o).Name }, plan: func(p any) any { return &pUDF(p).Name }},
 			{Name: "FriendlyName", Type: FieldString, Label: "Friendly name", get: func(o Object) any { return &udf(o).FriendlyName }},
 			{Name: "Description", Type: FieldString, YAML: "description",
@@ -873,7 +876,7 @@ func init() {
 		new:     func() Object { return new(PropertyKey) }, newBatch: batch[PropertyKey](), holds: holds[PropertyKey](), copy: shallowCopy[PropertyKey](),
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &pky(o).ID }},
-			{Name: "Name", Type: FieldString, YAML: "name", Ident: true, Hint: "letters, digits and _",
+			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true, Hint: "letters, digits and _",
 				get: func(o Object) any { return &pky(o).Name }, plan: func(p any) any { return &pPky(p).Name }},
 			{Name: "SpaceID", Type: FieldID, Label: "Space", get: func(o Object) any { return &pky(o).SpaceID }},
 			{Name: "Scope", Type: FieldString, YAML: "scope", Ident: true, Choices: []string{ScopeSpaces, ScopeDevices, ScopeSensors, ScopeUsers},
@@ -900,7 +903,7 @@ func init() {
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &typ(o).ID }},
 			{Name: "Category", Type: FieldString, YAML: "category", Ident: true,
 				get: func(o Object) any { return (*string)(&typ(o).Category) }, plan: func(p any) any { return &pTyp(p).Category }},
-			{Name: "Name", Type: FieldString, YAML: "name", Ident: true,
+			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true,
 				get: func(o Object) any { return &typ(o).Name }, plan: func(p any) any { return &pTyp(p).Name }},
 			{Name: "FriendlyName", Type: FieldString, YAML: "friendlyName", Label: "Friendly name",
 				get: func(o Object) any { return &typ(o).FriendlyName }, plan: func(p any) any { return &pTyp(p).FriendlyName }},

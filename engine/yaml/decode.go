@@ -677,7 +677,7 @@ func (r *reader) planField(f field, df *engine.Field, dst any) error {
 // read reads item n of kind k into plan item p, whose Src is src: the
 // fields k's description gives a place in the plan item by planField, the
 // others (lists, a UDF's script) by rest, which may be nil if there are
-// none.
+// none. Then it checks that the required fields are given.
 func (r *reader) read(n *node, k *kind, listField string, p any, src *engine.Src, rest func(f field) error) error {
 	fs, s, done, err := r.item(n, k, listField)
 	if err != nil {
@@ -697,14 +697,41 @@ func (r *reader) read(n *node, k *kind, listField string, p any, src *engine.Src
 			return err
 		}
 	}
+	for i := range k.desc.Fields {
+		if f := &k.desc.Fields[i]; f.Required {
+			if v, _ := f.PlanPtr(p).(*string); v != nil && strings.TrimSpace(*v) == "" {
+				return r.fail(src.At(f.YAML).Line, f.YAML, engine.ErrInvalid, "missing (a %s needs a %s)", k.name, f.YAML)
+			}
+		}
+	}
 	return nil
 }
 
-// listOf reads the items of list field f with read and appends them to
-// dst.
-func listOf[T any](r *reader, f field, k *kind, dst *[]*T, read func(n *node, listField string) (*T, error)) error {
+// planItem is a pointer to a plan item type (they all embed engine.Src).
+type planItem[T any] interface {
+	*T
+	Source() *engine.Src
+}
+
+// readItem reads item n of kind k (see read) into a new plan item; rest,
+// if not nil, reads the fields the description leaves to it.
+func readItem[T any, PT planItem[T]](r *reader, n *node, k *kind, listField string, rest func(p PT, f field) error) (PT, error) {
+	p := PT(new(T))
+	var restf func(f field) error
+	if rest != nil {
+		restf = func(f field) error { return rest(p, f) }
+	}
+	if err := r.read(n, k, listField, p, p.Source(), restf); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// listOf reads the items of list field f, of kind k, and appends them to
+// dst; rest is as for readItem.
+func listOf[T any, PT planItem[T]](r *reader, f field, k *kind, dst *[]PT, rest func(p PT, f field) error) error {
 	return r.list(f, k, func(n *node) error {
-		x, err := read(n, f.key)
+		x, err := readItem[T, PT](r, n, k, f.key, rest)
 		*dst = append(*dst, x)
 		return err
 	})
@@ -713,101 +740,56 @@ func listOf[T any](r *reader, f field, k *kind, dst *[]*T, read func(n *node, li
 // space reads a space and everything in it. listField is the key of the
 // list it is in ("" at the top).
 func (r *reader) space(n *node, listField string) (*engine.PlanSpace, error) {
-	s := &engine.PlanSpace{}
-	err := r.read(n, spaceKind, listField, s, &s.Src, func(f field) error {
-		switch f.canon {
-		case "resources":
-			return listOf(r, f, resourceKind, &s.Resources, r.resource)
-		case "spaces":
-			return listOf(r, f, spaceKind, &s.Spaces, r.space)
-		case "devices":
-			return listOf(r, f, deviceKind, &s.Devices, r.device)
-		case "matchers":
-			return listOf(r, f, matcherKind, &s.Matchers, r.matcher)
-		case "userdefinedfunctions":
-			return listOf(r, f, udfKind, &s.UDFs, r.udf)
-		case "roleassignments":
-			return listOf(r, f, roleKind, &s.RoleAssignments, r.roleAssignment)
-		case "users":
-			return listOf(r, f, userKind, &s.Users, r.user)
-		case "propertykeys":
-			return listOf(r, f, propertyKeyKind, &s.PropertyKeys, r.propertyKey)
-		case "types":
-			return listOf(r, f, typeKind, &s.Types, r.customType)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := r.needName(s.Name, s.Src, spaceKind); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return readItem(r, n, spaceKind, listField, r.spaceLists)
 }
 
-func (r *reader) resource(n *node, listField string) (*engine.PlanResource, error) {
-	x := &engine.PlanResource{}
-	if err := r.read(n, resourceKind, listField, x, &x.Src, nil); err != nil {
-		return nil, err
-	}
-	return x, nil
-}
-
-func (r *reader) device(n *node, listField string) (*engine.PlanDevice, error) {
-	d := &engine.PlanDevice{}
-	err := r.read(n, deviceKind, listField, d, &d.Src, func(f field) error {
-		return listOf(r, f, sensorKind, &d.Sensors, r.sensor) // "sensors"
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := r.needName(d.Name, d.Src, deviceKind); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-func (r *reader) sensor(n *node, listField string) (*engine.PlanSensor, error) {
-	s := &engine.PlanSensor{}
-	if err := r.read(n, sensorKind, listField, s, &s.Src, nil); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (r *reader) matcher(n *node, listField string) (*engine.PlanMatcher, error) {
-	m := &engine.PlanMatcher{}
-	err := r.read(n, matcherKind, listField, m, &m.Src, func(f field) error {
-		return r.list(f, conditionKind, func(n *node) error { // "conditions"
-			c := engine.PlanCondition{}
-			if err := r.read(n, conditionKind, f.key, &c, &c.Src, nil); err != nil {
-				return err
-			}
-			m.Conditions = append(m.Conditions, c)
-			return nil
+// spaceLists reads the lists of what a space holds.
+func (r *reader) spaceLists(s *engine.PlanSpace, f field) error {
+	switch f.canon {
+	case "resources":
+		return listOf(r, f, resourceKind, &s.Resources, nil)
+	case "spaces":
+		return listOf(r, f, spaceKind, &s.Spaces, r.spaceLists)
+	case "devices":
+		return listOf(r, f, deviceKind, &s.Devices, func(d *engine.PlanDevice, f field) error {
+			return listOf(r, f, sensorKind, &d.Sensors, nil) // "sensors"
 		})
-	})
-	if err != nil {
-		return nil, err
+	case "matchers":
+		return listOf(r, f, matcherKind, &s.Matchers, func(m *engine.PlanMatcher, f field) error {
+			return r.list(f, conditionKind, func(n *node) error { // "conditions"
+				c, err := readItem[engine.PlanCondition](r, n, conditionKind, f.key, nil)
+				if err == nil {
+					m.Conditions = append(m.Conditions, *c)
+				}
+				return err
+			})
+		})
+	case "userdefinedfunctions":
+		return r.list(f, udfKind, func(n *node) error {
+			u, err := r.udf(n, f.key)
+			s.UDFs = append(s.UDFs, u)
+			return err
+		})
+	case "roleassignments":
+		return listOf(r, f, roleKind, &s.RoleAssignments, nil)
+	case "users":
+		return listOf(r, f, userKind, &s.Users, nil)
+	case "propertykeys":
+		return listOf(r, f, propertyKeyKind, &s.PropertyKeys, nil)
+	case "types":
+		return listOf(r, f, typeKind, &s.Types, nil)
 	}
-	if err := r.needName(m.Name, m.Src, matcherKind); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return nil
 }
 
+// udf reads a user-defined function and the script file it names.
 func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
-	u := &engine.PlanUDF{}
 	var scriptField field
-	err := r.read(n, udfKind, listField, u, &u.Src, func(f field) error {
+	u, err := readItem(r, n, udfKind, listField, func(u *engine.PlanUDF, f field) error {
 		scriptField = f // "script"
 		return r.str(f, &u.ScriptPath)
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.needName(u.Name, u.Src, udfKind); err != nil {
 		return nil, err
 	}
 	if scriptField.val != nil && u.ScriptPath != "" && r.readScript != nil {
@@ -826,42 +808,4 @@ func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
 		u.Script = res.text
 	}
 	return u, nil
-}
-
-func (r *reader) roleAssignment(n *node, listField string) (*engine.PlanRoleAssignment, error) {
-	a := &engine.PlanRoleAssignment{}
-	if err := r.read(n, roleKind, listField, a, &a.Src, nil); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
-func (r *reader) user(n *node, listField string) (*engine.PlanUser, error) {
-	u := &engine.PlanUser{}
-	if err := r.read(n, userKind, listField, u, &u.Src, nil); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-func (r *reader) propertyKey(n *node, listField string) (*engine.PlanPropertyKey, error) {
-	k := &engine.PlanPropertyKey{}
-	if err := r.read(n, propertyKeyKind, listField, k, &k.Src, nil); err != nil {
-		return nil, err
-	}
-	if err := r.needName(k.Name, k.Src, propertyKeyKind); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-func (r *reader) customType(n *node, listField string) (*engine.PlanType, error) {
-	t := &engine.PlanType{}
-	if err := r.read(n, typeKind, listField, t, &t.Src, nil); err != nil {
-		return nil, err
-	}
-	if err := r.needName(t.Name, t.Src, typeKind); err != nil {
-		return nil, err
-	}
-	return t, nil
 }
