@@ -403,6 +403,7 @@ type KindDesc struct {
 	Version byte
 
 	new      func() Object
+	replace  func(tx *Tx, o Object) error // nil: the kind cannot be replaced
 	copy     func(Object) Object
 	newBatch func(n int) func() Object
 	holds    func(Object) (ofKind, nonNil bool)
@@ -517,8 +518,38 @@ func Describe(k Kind) *KindDesc {
 	return nil
 }
 
+// Object returns the object of kind k with key key (for integer-keyed
+// kinds, IntKey of the id), or false if there is none.
+func (v *View) Object(k Kind, key ID) (Object, bool) {
+	o := v.g.lookup(objRef{Kind: k, Key: key})
+	return o, o != nil
+}
+
+// Replace stores o in place of the object of its kind with its key, by
+// the rules (and with the errors) of its kind's update method:
+// UpdateSpace, UpdateDevice, UpdateSensor, UpdateUser, PutMatcher, PutUDF,
+// PutRoleAssignment, PutEndpoint, PutResource, PutPropertyKey or PutType.
+// o must not be in the graph: pass a Clone. Ontologies cannot be replaced
+// (use SetOntologyLoaded): that, and an object of no known kind, is an
+// error wrapping ErrInvalid.
+func (tx *Tx) Replace(o Object) error {
+	d := DescribeObject(o)
+	if d == nil || d.replace == nil {
+		return fmt.Errorf("%w: cannot replace a %T", ErrInvalid, o)
+	}
+	if ofKind, nonNil := d.Holds(o); !ofKind || !nonNil {
+		return fmt.Errorf("%w: cannot replace a nil or foreign %T", ErrInvalid, o)
+	}
+	return d.replace(tx, o)
+}
+
 // DescribeObject returns the description of o's kind.
-func DescribeObject(o Object) *KindDesc { return Describe(o.Kind()) }
+func DescribeObject(o Object) *KindDesc {
+	if o == nil {
+		return nil
+	}
+	return Describe(o.Kind())
+}
 
 // Kinds returns the descriptions of every kind of stored object, in Kind
 // order. The slice is shared: do not change it.
@@ -648,6 +679,7 @@ func init() {
 		Children: []Kind{KindSpace, KindDevice, KindUser, KindMatcher, KindUDF, KindRoleAssignment, KindResource, KindPropertyKey, KindType},
 		Parents:  []Kind{KindSpace},
 		new:      func() Object { return new(Space) }, newBatch: batch[Space](), holds: holds[Space](), copy: shallowCopy[Space](),
+		replace: func(tx *Tx, o Object) error { return tx.UpdateSpace(o.(*Space)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &spc(o).ID }, doc: func(d any) any { return &dSpc(d).ID }},
@@ -681,6 +713,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindDevice, Label: "Device", Noun: "device", Plural: "devices", Icon: "computer",
 		Parents: []Kind{KindSpace}, Children: []Kind{KindSensor},
 		new: func() Object { return new(Device) }, newBatch: batch[Device](), holds: holds[Device](), copy: shallowCopy[Device](),
+		replace: func(tx *Tx, o Object) error { return tx.UpdateDevice(o.(*Device)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &dev(o).ID }, doc: func(d any) any { return &dDev(d).ID }},
@@ -721,6 +754,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindSensor, Label: "Sensor", Noun: "sensor", Plural: "sensors", Icon: "mediaRecord",
 		Parents: []Kind{KindDevice},
 		new:     func() Object { return new(Sensor) }, newBatch: batch[Sensor](), holds: holds[Sensor](), copy: shallowCopy[Sensor](),
+		replace: func(tx *Tx, o Object) error { return tx.UpdateSensor(o.(*Sensor)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &sen(o).ID }, doc: func(d any) any { return &dSen(d).ID }},
@@ -763,6 +797,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindUser, Label: "User", Noun: "user", Plural: "users", Icon: "account",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(User) }, newBatch: batch[User](), holds: holds[User](), copy: shallowCopy[User](),
+		replace: func(tx *Tx, o Object) error { return tx.UpdateUser(o.(*User)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Label: "ID",
 				get: func(o Object) any { return &usr(o).ID }, doc: func(d any) any { return &dUsr(d).ID }},
@@ -783,6 +818,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindMatcher, Label: "Matcher", Noun: "matcher", Plural: "matchers", Icon: "search",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(Matcher) }, newBatch: batch[Matcher](), holds: holds[Matcher](), copy: shallowCopy[Matcher](),
+		replace: func(tx *Tx, o Object) error { return tx.PutMatcher(o.(*Matcher)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &mat(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true,
@@ -800,6 +836,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindUDF, Label: "User-defined function", Noun: "user-defined function", Plural: "user-defined functions", Icon: "fileApplication",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(UDF) }, newBatch: batch[UDF](), holds: holds[UDF](), copy: shallowCopy[UDF](),
+		replace: func(tx *Tx, o Object) error { return tx.PutUDF(o.(*UDF)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &udf(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true,
@@ -824,6 +861,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindRoleAssignment, Label: "Role assignment", Noun: "role assignment", Plural: "role assignments", Icon: "login",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(RoleAssignment) }, newBatch: batch[RoleAssignment](), holds: holds[RoleAssignment](), copy: shallowCopy[RoleAssignment](),
+		replace: func(tx *Tx, o Object) error { return tx.PutRoleAssignment(o.(*RoleAssignment)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rol(o).ID }},
 			{Name: "RoleID", Type: FieldID, YAML: "roleId", Label: "Role",
@@ -846,6 +884,7 @@ func init() {
 
 	describeKind(&KindDesc{Kind: KindEndpoint, Label: "Endpoint", Noun: "endpoint", Plural: "endpoints", Icon: "upload",
 		new: func() Object { return new(Endpoint) }, newBatch: batch[Endpoint](), holds: holds[Endpoint](), copy: shallowCopy[Endpoint](),
+		replace: func(tx *Tx, o Object) error { return tx.PutEndpoint(o.(*Endpoint)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &edp(o).ID }},
 			{Name: "Type", Type: FieldString, get: func(o Object) any { return &edp(o).Type }},
@@ -859,6 +898,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindResource, Label: "Resource", Noun: "resource", Plural: "resources", Icon: "storage",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(Resource) }, newBatch: batch[Resource](), holds: holds[Resource](), copy: shallowCopy[Resource](),
+		replace: func(tx *Tx, o Object) error { return tx.PutResource(o.(*Resource)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rsc(o).ID }},
 			{Name: "SpaceID", Type: FieldID, Label: "Space", get: func(o Object) any { return &rsc(o).SpaceID }},
@@ -874,6 +914,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindPropertyKey, Label: "Property key", Noun: "property key", Plural: "property keys", Icon: "list",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(PropertyKey) }, newBatch: batch[PropertyKey](), holds: holds[PropertyKey](), copy: shallowCopy[PropertyKey](),
+		replace: func(tx *Tx, o Object) error { return tx.PutPropertyKey(o.(*PropertyKey)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &pky(o).ID }},
 			{Name: "Name", Type: FieldString, YAML: "name", Required: true, Ident: true, Hint: "letters, digits and _",
@@ -899,6 +940,7 @@ func init() {
 	describeKind(&KindDesc{Kind: KindType, Label: "Type", Noun: "type", Plural: "types", Icon: "list",
 		Parents: []Kind{KindSpace},
 		new:     func() Object { return new(ExtendedType) }, newBatch: batch[ExtendedType](), holds: holds[ExtendedType](), copy: shallowCopy[ExtendedType](),
+		replace: func(tx *Tx, o Object) error { return tx.PutType(o.(*ExtendedType)) },
 		Fields: []Field{
 			{Name: "ID", Type: FieldInt, Key: true, Label: "ID", get: func(o Object) any { return &typ(o).ID }},
 			{Name: "Category", Type: FieldString, YAML: "category", Ident: true,

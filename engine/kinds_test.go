@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -486,5 +487,47 @@ func TestKindsCloneIsDeep(t *testing.T) {
 				t.Errorf("%s.%s: changing the clone changed the original", d.Kind, f.Name)
 			}
 		}
+	}
+}
+
+// TestKindsReplace edits objects of several kinds the way the studio's
+// inspector does: look the object up, clone it, set a field by its
+// description, replace it.
+func TestKindsReplace(t *testing.T) {
+	e, _ := openEngine(t)
+	_, err := e.Provision(quickstartPlan())
+	must(t, err)
+	var refs []engine.Object
+	must(t, e.View(func(v *engine.View) error {
+		d, _ := v.DeviceByHardwareID("1234567890AB")
+		s, _ := v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		refs = append(refs, v.Roots()[0], d, s, v.Matchers()[0], v.UDFs()[0])
+		return nil
+	}))
+	for _, o := range refs {
+		d := engine.DescribeObject(o)
+		must(t, e.Update(func(tx *engine.Tx) error {
+			cur, ok := tx.Object(d.Kind, o.ObjectKey())
+			if !ok {
+				t.Fatalf("%s %s not found", d.Kind, o.ObjectKey())
+			}
+			c := d.Clone(cur)
+			must(t, d.Field("Name").Set(c, "Renamed"))
+			return tx.Replace(c)
+		}))
+		must(t, e.View(func(v *engine.View) error {
+			got, _ := v.Object(d.Kind, o.ObjectKey())
+			if n := d.Field("Name").Value(got); n != "Renamed" {
+				t.Errorf("%s: name %v after Replace", d.Kind, n)
+			}
+			if d.Field("Name").Value(o) == "Renamed" {
+				t.Errorf("%s: the original changed", d.Kind)
+			}
+			return nil
+		}))
+	}
+	err = e.Update(func(tx *engine.Tx) error { return tx.Replace(&engine.Ontology{ID: 1}) })
+	if !errors.Is(err, engine.ErrInvalid) {
+		t.Errorf("replacing an ontology: %v", err)
 	}
 }

@@ -396,8 +396,10 @@ func (pr *provisioner) propertyKey(pk *PlanPropertyKey, space ID) error {
 	if !oneOf(&scope, []string{ScopeSpaces, ScopeDevices, ScopeSensors, ScopeUsers}) {
 		return At(pk.At("scope"), "scope", fmt.Errorf("%w: scope %q (want Spaces, Devices, Sensors or Users)", ErrInvalid, pk.Scope))
 	}
-	k := &PropertyKey{Name: pk.Name, SpaceID: space, Scope: scope, PrimitiveDataType: pk.PrimitiveDataType,
-		Category: pk.Category, Description: pk.Description, ValidationData: pk.ValidationData, Min: pk.Min, Max: pk.Max}
+	k := &PropertyKey{Name: pk.Name, SpaceID: space, Scope: scope}
+	if err := pr.merge(Describe(KindPropertyKey), pk.Src, pk, k, space); err != nil {
+		return err
+	}
 	for _, o := range pr.tx.g.propKeys {
 		if o.SpaceID == space && o.Scope == scope && strings.EqualFold(o.Name, pk.Name) {
 			k.ID = o.ID
@@ -433,7 +435,10 @@ func (pr *provisioner) customType(pt *PlanType, space ID) error {
 			return nil
 		}
 	}
-	t := &ExtendedType{Category: c, Name: pt.Name, FriendlyName: pt.FriendlyName, Description: pt.Description, SpaceID: space}
+	t := &ExtendedType{Category: c, Name: pt.Name, SpaceID: space}
+	if err := pr.merge(Describe(KindType), pt.Src, pt, t, space); err != nil {
+		return err
+	}
 	if err := pr.tx.PutType(t); err != nil {
 		return At(pt.At("name"), "name", err)
 	}
@@ -682,21 +687,32 @@ func (pr *provisioner) matcher(pm *PlanMatcher, space ID) error {
 			return At(pm.Pos, "conditions", err)
 		}
 	}
+	desc := Describe(KindMatcher)
 	for _, m := range tx.g.matchers {
 		if m.SpaceID == space && strings.EqualFold(m.Name, pm.Name) {
-			if sameConditions(m.Conditions, conds) && (pm.Description == "" || pm.Description == m.Description) {
+			c := desc.Clone(m).(*Matcher)
+			if err := pr.merge(desc, pm.Src, pm, c, space); err != nil {
+				return err
+			}
+			if sameConditions(m.Conditions, conds) {
+				c.Conditions = m.Conditions // same but for their ids
+			} else {
+				c.Conditions = conds
+			}
+			if reflect.DeepEqual(c, m) {
 				pr.sum.count(KindMatcher).Unchanged++
 				return nil
 			}
-			c := *m
-			c.Conditions = conds
-			c.Description = orKeep(pm.Description, m.Description)
 			pr.sum.count(KindMatcher).Updated++
-			return At(pm.Pos, "", tx.PutMatcher(&c))
+			return At(pm.Pos, "", tx.PutMatcher(c))
 		}
 	}
+	nm := &Matcher{Name: pm.Name, SpaceID: space, Conditions: conds}
+	if err := pr.merge(desc, pm.Src, pm, nm, space); err != nil {
+		return err
+	}
 	pr.sum.count(KindMatcher).Created++
-	return At(pm.At("name"), "name", tx.PutMatcher(&Matcher{Name: pm.Name, Description: pm.Description, SpaceID: space, Conditions: conds}))
+	return At(pm.At("name"), "name", tx.PutMatcher(nm))
 }
 
 // findByName looks for a name among objects of space and then of its
@@ -726,30 +742,29 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	if strings.TrimSpace(pu.Script) == "" {
 		return At(pu.At("script"), "script", fmt.Errorf("%w: user-defined function %q has no script", ErrInvalid, pu.Name))
 	}
+	desc := Describe(KindUDF)
 	for _, u := range tx.g.udfs {
 		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {
-			disabled := u.Disabled
-			if pu.Has("disabled") {
-				disabled = pu.Disabled
+			c := desc.Clone(u).(*UDF)
+			if err := pr.merge(desc, pu.Src, pu, c, space); err != nil {
+				return err
 			}
-			limit := u.TimeLimit
-			if pu.Has("timeLimit") {
-				limit = pu.TimeLimit
-			}
-			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == disabled && u.TimeLimit == limit {
+			c.Script, c.MatcherIDs = pu.Script, mids
+			if reflect.DeepEqual(c, u) {
 				pr.sum.count(KindUDF).Unchanged++
 				return nil
 			}
-			c := *u
-			c.Script, c.MatcherIDs, c.Disabled, c.Updated, c.TimeLimit = pu.Script, mids, disabled, tx.now, limit
-			c.Description = orKeep(pu.Description, u.Description)
+			c.Updated = tx.now
 			pr.sum.count(KindUDF).Updated++
-			return At(pu.Pos, "", tx.PutUDF(&c))
+			return At(pu.Pos, "", tx.PutUDF(c))
 		}
 	}
+	nu := &UDF{Name: pu.Name, SpaceID: space, MatcherIDs: mids, Script: pu.Script}
+	if err := pr.merge(desc, pu.Src, pu, nu, space); err != nil {
+		return err
+	}
 	pr.sum.count(KindUDF).Created++
-	return At(pu.At("name"), "name", tx.PutUDF(&UDF{Name: pu.Name, Description: pu.Description, SpaceID: space,
-		MatcherIDs: mids, Script: pu.Script, Disabled: pu.Disabled, TimeLimit: pu.TimeLimit}))
+	return At(pu.At("name"), "name", tx.PutUDF(nu))
 }
 
 func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {
