@@ -93,11 +93,19 @@ type Field struct {
 
 	// Label names the field for people ("Poll rate"); Hint says what it
 	// is for. Editable says whether the studio lets a user change it;
-	// Choices, if any, are the values it allows.
+	// Choices, if any, are the values it allows. Verb names an edit of
+	// it in the undo history ("Rename" a space); "" means "Set <label>
+	// of".
 	Label    string
 	Hint     string
 	Editable bool
 	Choices  []string
+	Verb     string
+	// OnAdd says the studio asks for the field when a user adds an
+	// object of the kind; Default is what it offers (for FieldTypeRef a
+	// type name).
+	OnAdd   bool
+	Default string
 
 	get     func(Object) any  // pointer to the field in the object
 	plan    func(any) any     // pointer to the field in the plan item
@@ -473,6 +481,18 @@ func (d *KindDesc) Editable() []*Field {
 	return out
 }
 
+// AddFields returns the fields the studio asks for when a user adds an
+// object of the kind (OnAdd), in order.
+func (d *KindDesc) AddFields() []*Field {
+	var out []*Field
+	for i := range d.Fields {
+		if d.Fields[i].OnAdd {
+			out = append(out, &d.Fields[i])
+		}
+	}
+	return out
+}
+
 // MayHold reports whether an object of kind child may be added under one
 // of this kind.
 func (d *KindDesc) MayHold(child Kind) bool {
@@ -683,14 +703,14 @@ func init() {
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &spc(o).ID }, doc: func(d any) any { return &dSpc(d).ID }},
-			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Ident: true, Editable: true,
+			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Ident: true, Editable: true, Verb: "Rename", OnAdd: true,
 				Hint: "unique among the spaces of its parent",
 				get:  func(o Object) any { return &spc(o).Name }, plan: func(p any) any { return &pSpc(p).Name }, doc: func(d any) any { return &dSpc(d).Name }},
 			{Name: "FriendlyName", Type: FieldString, JSON: "friendlyName", Meta: "FriendlyName", YAML: "friendlyName", Label: "Friendly name",
 				get: func(o Object) any { return &spc(o).FriendlyName }, plan: func(p any) any { return &pSpc(p).FriendlyName }, doc: func(d any) any { return &dSpc(d).FriendlyName }},
-			{Name: "Description", Type: FieldString, JSON: "description", Meta: "Description", YAML: "description", Editable: true,
+			{Name: "Description", Type: FieldString, JSON: "description", Meta: "Description", YAML: "description", Editable: true, Verb: "Describe",
 				get: func(o Object) any { return &spc(o).Description }, plan: func(p any) any { return &pSpc(p).Description }, doc: func(d any) any { return &dSpc(d).Description }},
-			{Name: "TypeID", Type: FieldTypeRef, Category: SpaceType, JSON: "typeId", JSONName: "type", Meta: "Type", MetaID: "TypeId", YAML: "type", Label: "Type", Editable: true,
+			{Name: "TypeID", Type: FieldTypeRef, Category: SpaceType, JSON: "typeId", JSONName: "type", Meta: "Type", MetaID: "TypeId", YAML: "type", Label: "Type", Editable: true, OnAdd: true,
 				get: func(o Object) any { return &spc(o).TypeID }, plan: func(p any) any { return &pSpc(p).Type },
 				doc: func(d any) any { return &dSpc(d).TypeID }, docName: func(d any) *string { return &dSpc(d).Type }},
 			{Name: "SubtypeID", Type: FieldTypeRef, Category: SpaceSubtype, JSON: "subtypeId", JSONName: "subtype", Meta: "Subtype", MetaID: "SubtypeId",
@@ -717,20 +737,20 @@ func init() {
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &dev(o).ID }, doc: func(d any) any { return &dDev(d).ID }},
-			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Editable: true,
+			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Required: true, Editable: true, Verb: "Rename", OnAdd: true,
 				get: func(o Object) any { return &dev(o).Name }, plan: func(p any) any { return &pDev(p).Name }, doc: func(d any) any { return &dDev(d).Name }},
 			{Name: "FriendlyName", Type: FieldString, JSON: "friendlyName", Meta: "FriendlyName", YAML: "friendlyName", Label: "Friendly name",
 				get: func(o Object) any { return &dev(o).FriendlyName }, plan: func(p any) any { return &pDev(p).FriendlyName }, doc: func(d any) any { return &dDev(d).FriendlyName }},
 			{Name: "Description", Type: FieldString, JSON: "description", Meta: "Description", YAML: "description",
 				get: func(o Object) any { return &dev(o).Description }, plan: func(p any) any { return &pDev(p).Description }, doc: func(d any) any { return &dDev(d).Description }},
-			{Name: "TypeID", Type: FieldTypeRef, Category: DeviceType, JSON: "typeId", JSONName: "type", Meta: "Type", MetaID: "TypeId", YAML: "type", Label: "Type", Editable: true,
+			{Name: "TypeID", Type: FieldTypeRef, Category: DeviceType, JSON: "typeId", JSONName: "type", Meta: "Type", MetaID: "TypeId", YAML: "type", Label: "Type", Editable: true, OnAdd: true, Default: "Generic",
 				get: func(o Object) any { return &dev(o).TypeID }, plan: func(p any) any { return &pDev(p).Type },
 				doc: func(d any) any { return &dDev(d).TypeID }, docName: func(d any) *string { return &dDev(d).Type }},
 			{Name: "SubtypeID", Type: FieldTypeRef, Category: DeviceSubtype, JSON: "subtypeId", JSONName: "subtype", Meta: "Subtype", MetaID: "SubtypeId",
 				YAML: "subType", YAMLAlts: []string{"subtype"}, Label: "Subtype", Editable: true,
 				get: func(o Object) any { return &dev(o).SubtypeID }, plan: func(p any) any { return &pDev(p).Subtype },
 				doc: func(d any) any { return &dDev(d).SubtypeID }, docName: func(d any) *string { return &dDev(d).Subtype }},
-			{Name: "HardwareID", Type: FieldString, JSON: "hardwareId", Meta: "HardwareId", YAML: "hardwareId", Label: "Hardware ID", Editable: true,
+			{Name: "HardwareID", Type: FieldString, JSON: "hardwareId", Meta: "HardwareId", YAML: "hardwareId", Label: "Hardware ID", Editable: true, Verb: "Change hardware id of", OnAdd: true,
 				Hint: "the MQTT client id and user name; unique among devices",
 				get:  func(o Object) any { return &dev(o).HardwareID }, plan: func(p any) any { return &pDev(p).HardwareID }, doc: func(d any) any { return &dDev(d).HardwareID }},
 			{Name: "GatewayID", Type: FieldString, JSON: "gatewayId", Meta: "GatewayId", YAML: "gatewayId", Label: "Gateway ID",
@@ -758,9 +778,9 @@ func init() {
 		Fields: []Field{
 			{Name: "ID", Type: FieldID, Key: true, JSON: "id", Meta: "Id", Label: "ID",
 				get: func(o Object) any { return &sen(o).ID }, doc: func(d any) any { return &dSen(d).ID }},
-			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Editable: true,
+			{Name: "Name", Type: FieldString, JSON: "name", Meta: "Name", YAML: "name", Editable: true, Verb: "Rename",
 				get: func(o Object) any { return &sen(o).Name }, plan: func(p any) any { return &pSen(p).Name }, doc: func(d any) any { return &dSen(d).Name }},
-			{Name: "HardwareID", Type: FieldString, JSON: "hardwareId", Meta: "HardwareId", YAML: "hardwareId", Label: "Hardware ID", Editable: true,
+			{Name: "HardwareID", Type: FieldString, JSON: "hardwareId", Meta: "HardwareId", YAML: "hardwareId", Label: "Hardware ID", Editable: true, Verb: "Change hardware id of", OnAdd: true,
 				Hint: "the last part of the MQTT topic; unique among sensors",
 				get:  func(o Object) any { return &sen(o).HardwareID }, plan: func(p any) any { return &pSen(p).HardwareID }, doc: func(d any) any { return &dSen(d).HardwareID }},
 			{Name: "DeviceID", Type: FieldID, JSON: "deviceId", Meta: "DeviceId", Label: "Device",
@@ -774,7 +794,7 @@ func init() {
 			{Name: "TypeID", Type: FieldTypeRef, Category: SensorType, JSON: "typeId", JSONName: "type", Meta: "Type", MetaID: "TypeId", YAML: "type", Label: "Sensor type", Editable: true,
 				get: func(o Object) any { return &sen(o).TypeID }, plan: func(p any) any { return &pSen(p).Type },
 				doc: func(d any) any { return &dSen(d).TypeID }, docName: func(d any) *string { return &dSen(d).Type }},
-			{Name: "DataTypeID", Type: FieldTypeRef, Category: SensorDataType, JSON: "dataTypeId", JSONName: "dataType", Meta: "DataType", MetaID: "DataTypeId", YAML: "dataType", Label: "Data type", Editable: true,
+			{Name: "DataTypeID", Type: FieldTypeRef, Category: SensorDataType, JSON: "dataTypeId", JSONName: "dataType", Meta: "DataType", MetaID: "DataTypeId", YAML: "dataType", Label: "Data type", Editable: true, OnAdd: true, Default: "Temperature",
 				get: func(o Object) any { return &sen(o).DataTypeID }, plan: func(p any) any { return &pSen(p).DataType },
 				doc: func(d any) any { return &dSen(d).DataTypeID }, docName: func(d any) *string { return &dSen(d).DataType }},
 			{Name: "DataSubtypeID", Type: FieldTypeRef, Category: SensorDataSubtype, JSON: "dataSubtypeId", JSONName: "dataSubtype", Meta: "DataSubtype", MetaID: "DataSubtypeId",

@@ -24,11 +24,16 @@ func ExampleDescribe() {
 		editable = append(editable, f.Label)
 	}
 	fmt.Println("the studio edits:", strings.Join(editable, ", "))
+	for _, f := range d.AddFields() {
+		fmt.Printf("adding one asks for %s (default %q)\n", f.Label, f.Default)
+	}
 	fmt.Println("a space may hold a device:", engine.Describe(engine.KindSpace).MayHold(engine.KindDevice))
 	// Output:
 	// Sensor mediaRecord under Device
 	// PollRate: int, JSON "pollRate", YAML "pollRate", UDF "PollRate", label "Poll rate", editable false
 	// the studio edits: Name, Hardware ID, Sensor type, Data type, Data subtype, Unit
+	// adding one asks for Hardware ID (default "")
+	// adding one asks for Data type (default "Temperature")
 	// a space may hold a device: true
 }
 
