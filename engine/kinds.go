@@ -16,6 +16,21 @@ import (
 // adding a field to a kind takes the struct field, its entry here (and the
 // field of the plan item or document it appears in), and a test.
 //
+// To add a field to a kind:
+//   - add it to the kind's struct;
+//   - add its entry at the end of the kind's Fields with Since one above
+//     the kind's Version (the project file then gets the new record
+//     version; older records still read, with the field zero);
+//   - if provisioning files may give it: add it to the plan item
+//     (plan.go), set YAML and plan (provisioning merges it: texts given
+//     non-empty, other values given or non-zero, type names resolved);
+//   - if the JSON documents show it: add it to the document (present.go),
+//     set JSON and doc;
+//   - set Meta to show it to UDFs, Label, Editable and Hint for the studio.
+//
+// TestKindsDescribeEveryField and TestKindsRoundTripEveryField fail until
+// every part is wired, and TestCodecEveryField checks the project file.
+//
 // The tables are built once at package initialisation and never change;
 // they may be read from any goroutine.
 
