@@ -292,10 +292,15 @@ func (f *Field) Set(o Object, value any) error {
 	return nil
 }
 
+// TypeNamer names extended types by id; *View and *Tx are TypeNamers.
+type TypeNamer interface {
+	TypeName(id int) string
+}
+
 // Text returns the field's value in o as the studio shows it: type names
 // for FieldTypeRef, ids as GUIDs ("" when zero), times in RFC 3339 UTC,
-// lists joined with ", ". v resolves type names.
-func (f *Field) Text(v *View, o Object) string {
+// lists joined with ", ". v names the types.
+func (f *Field) Text(v TypeNamer, o Object) string {
 	switch x := f.Value(o).(type) {
 	case string:
 		return x
@@ -380,7 +385,7 @@ func plural(n int, one string) string {
 // set, its id under MetaID; for FieldID the GUID string, or nil when the
 // id is zero and the field is not the key; otherwise the value. It does
 // nothing for fields UDFs do not see (Meta == "").
-func (f *Field) MetaValues(v *View, o Object, yield func(name string, value any)) {
+func (f *Field) MetaValues(v TypeNamer, o Object, yield func(name string, value any)) {
 	if f.Meta == "" || f.get == nil {
 		return
 	}
@@ -521,7 +526,7 @@ func (d *KindDesc) MayHold(child Kind) bool {
 
 // Meta calls yield with the UDF metadata properties of o, an object of
 // this kind, in field order (see Field.MetaValues).
-func (d *KindDesc) Meta(v *View, o Object, yield func(name string, value any)) {
+func (d *KindDesc) Meta(v TypeNamer, o Object, yield func(name string, value any)) {
 	for i := range d.Fields {
 		d.Fields[i].MetaValues(v, o, yield)
 	}

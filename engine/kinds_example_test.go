@@ -2,13 +2,9 @@ package engine_test
 
 import (
 	"fmt"
-	"log"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/twinstudio/twinstudio/engine"
-	"github.com/twinstudio/twinstudio/engine/bbolt"
 )
 
 // The description of a kind says how people, files, documents and UDFs
@@ -52,33 +48,21 @@ func ExampleField_Set() {
 	// engine: invalid: field PollRate takes a int, not string
 }
 
+// typeNames names the types of the example below.
+type typeNames map[int]string
+
+func (n typeNames) TypeName(id int) string { return n[id] }
+
 // KindDesc.Meta gives the properties of a UDF metadata object, in order.
 func ExampleKindDesc_Meta() {
-	dir, err := os.MkdirTemp("", "meta")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	st, err := bbolt.Open(filepath.Join(dir, "example.twin"), bbolt.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	e, err := engine.New(st, engine.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer e.Close()
-	_ = e.View(func(v *engine.View) error {
-		s := &engine.Space{ID: engine.MustParseID("01900000-0000-7000-8000-000000000001"), Name: "Lobby"}
-		var props []string
-		engine.Describe(engine.KindSpace).Meta(v, s, func(name string, value any) {
-			props = append(props, fmt.Sprintf("%s=%v", name, value))
-		})
-		fmt.Println(strings.Join(props, " "))
-		return nil
+	s := &engine.Space{ID: engine.MustParseID("01900000-0000-7000-8000-000000000001"), Name: "Lobby", TypeID: 1, StatusID: 2}
+	var props []string
+	engine.Describe(engine.KindSpace).Meta(typeNames{1: "Room", 2: "Active"}, s, func(name string, value any) {
+		props = append(props, fmt.Sprintf("%s=%v", name, value))
 	})
+	fmt.Println(strings.Join(props, " "))
 	fmt.Println(engine.Describe(engine.KindDevice).MetaNames())
 	// Output:
-	// Id=01900000-0000-7000-8000-000000000001 Name=Lobby FriendlyName= Description= Type=None TypeId=0 Subtype=None SubtypeId=0 Status=None ParentSpaceId=<nil>
+	// Id=01900000-0000-7000-8000-000000000001 Name=Lobby FriendlyName= Description= Type=Room TypeId=1 Subtype= SubtypeId=0 Status=Active ParentSpaceId=<nil>
 	// [Id Name FriendlyName Description Type TypeId Subtype SubtypeId HardwareId GatewayId SpaceId Status]
 }

@@ -280,9 +280,8 @@ func TestCodecEveryField(t *testing.T) {
 				continue
 			}
 			o := d.New()
-			if err := f.Set(o, sampleValue(f)); err != nil {
-				t.Fatal(err)
-			}
+			p := reflect.ValueOf(f.Ptr(o)).Elem()
+			p.Set(nonZero(p.Type()))
 			k, v := encodeRecord(t, o)
 			got, err := decodeRecord(k, v)
 			if err != nil {
@@ -298,36 +297,42 @@ func TestCodecEveryField(t *testing.T) {
 	}
 }
 
-// sampleValue is a non-zero value for a field of type f.Type.
-func sampleValue(f *engine.Field) any {
-	switch f.Type {
-	case engine.FieldString:
-		return "v-" + f.Name
-	case engine.FieldInt, engine.FieldTypeRef:
-		return -7
-	case engine.FieldBool:
-		return true
-	case engine.FieldID:
-		return engine.MustParseID("01900000-0000-7000-8000-0000000000aa")
-	case engine.FieldTime:
-		return time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)
-	case engine.FieldDuration:
-		return 250 * time.Millisecond
-	case engine.FieldLocation:
-		return &engine.Location{Longitude: 1, Latitude: 2, Elevation: 3}
-	case engine.FieldProperties:
-		return []engine.Property{{Name: "P", Value: "1"}}
-	case engine.FieldIDs:
-		return []engine.ID{engine.MustParseID("01900000-0000-7000-8000-0000000000bb")}
-	case engine.FieldStrings:
-		return []string{"a"}
-	case engine.FieldInts:
-		return []int{3}
-	case engine.FieldConditions:
-		return []engine.Condition{{ID: engine.MustParseID("01900000-0000-7000-8000-0000000000cc"),
-			Target: engine.TargetSensor, Path: "$.x", Value: "1", Comparison: engine.CompareEquals}}
+// nonZero returns a value of type t with every part non-zero (a slice of
+// one such element, a pointer to one): whatever Go type a new field has.
+func nonZero(t reflect.Type) reflect.Value {
+	v := reflect.New(t).Elem()
+	if t == reflect.TypeFor[time.Time]() {
+		v.Set(reflect.ValueOf(time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)))
+		return v
 	}
-	panic("no sample value for " + f.Type.String())
+	switch t.Kind() {
+	case reflect.String:
+		v.SetString("v")
+	case reflect.Int, reflect.Int64:
+		v.SetInt(-7)
+	case reflect.Uint8:
+		v.SetUint(7)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Float64:
+		v.SetFloat(-1.5)
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			v.Index(i).Set(nonZero(t.Elem()))
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(t.Elem()))
+		v.Elem().Set(nonZero(t.Elem()))
+	case reflect.Slice:
+		v.Set(reflect.Append(v, nonZero(t.Elem())))
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			v.Field(i).Set(nonZero(t.Field(i).Type))
+		}
+	default:
+		panic("nonZero: add " + t.String())
+	}
+	return v
 }
 
 // TestCodecBytesUnchanged pins the record format: the sample objects
