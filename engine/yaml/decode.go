@@ -485,32 +485,26 @@ func (r *reader) raw(f field, dst *string) error {
 	return nil
 }
 
-func (r *reader) integer(f field, dst *int) error {
-	v, err := r.scalar(f, "an integer")
-	if err != nil {
-		return err
-	}
-	if isNull(v) {
-		*dst = 0
-		return nil
-	}
-	if v.ShortTag() != "!!int" || v.Decode(dst) != nil {
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want an integer, got %s", describe(v))
-	}
-	return nil
-}
+func (r *reader) integer(f field, dst *int) error { return typed(r, f, dst, "!!int", "an integer") }
 
 func (r *reader) boolean(f field, dst *bool) error {
-	v, err := r.scalar(f, "true or false")
+	return typed(r, f, dst, "!!bool", "true or false")
+}
+
+// typed reads a scalar with YAML tag tag into dst; null is the zero value.
+// want names the type in messages.
+func typed[T int | bool](r *reader, f field, dst *T, tag, want string) error {
+	v, err := r.scalar(f, want)
 	if err != nil {
 		return err
 	}
 	if isNull(v) {
-		*dst = false
+		var zero T
+		*dst = zero
 		return nil
 	}
-	if v.ShortTag() != "!!bool" || v.Decode(dst) != nil {
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want true or false, got %s", describe(v))
+	if v.ShortTag() != tag || v.Decode(dst) != nil {
+		return r.fail(f.line, f.key, engine.ErrInvalid, "want %s, got %s", want, describe(v))
 	}
 	return nil
 }
