@@ -267,13 +267,6 @@ func mergeProps(old, given []Property) []Property {
 	return out
 }
 
-func orKeep(given, old string) string {
-	if given == "" {
-		return old
-	}
-	return given
-}
-
 func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 	tx := pr.tx
 	if err := checkName("space", ps.Name); err != nil {
