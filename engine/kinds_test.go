@@ -190,7 +190,7 @@ var yamlValues = map[string]string{
 // kindYAML writes the provisioning keys of every described field of d with
 // a non-zero value, indented by ind; want collects the value each field
 // should end with, as text.
-func kindYAML(t *testing.T, v *engine.View, d *engine.KindDesc, ind string, want map[string]string) string {
+func kindYAML(t *testing.T, v *engine.View, d *engine.KindDesc, ind string, want map[string]string, alt bool) string {
 	t.Helper()
 	var b strings.Builder
 	plan := planTypes[d.Kind]
@@ -235,7 +235,11 @@ func kindYAML(t *testing.T, v *engine.View, d *engine.KindDesc, ind string, want
 			}
 			text = val
 		}
-		fmt.Fprintf(&b, "%s%s: %s\n", ind, f.YAML, val)
+		yk := f.YAML
+		if alt && len(f.YAMLAlts) > 0 {
+			yk = f.YAMLAlts[len(f.YAMLAlts)-1]
+		}
+		fmt.Fprintf(&b, "%s%s: %s\n", ind, yk, val)
 		want[key] = text
 	}
 	return b.String()
@@ -246,13 +250,21 @@ func kindYAML(t *testing.T, v *engine.View, d *engine.KindDesc, ind string, want
 // into a project file, reopens the file and checks that each value
 // arrived in the plan item, in the object and in its JSON document. A
 // field not wired through the YAML reader, provisioning, the codec or
-// the documents fails here.
+// the documents fails here. It runs twice: with the standard keys, and
+// with the alternate spellings where a field has one (subtype …).
 func TestKindsRoundTripEveryField(t *testing.T) {
+	t.Run("keys", func(t *testing.T) { roundTrip(t, false) })
+	t.Run("alternate keys", func(t *testing.T) { roundTrip(t, true) })
+}
+
+func roundTrip(t *testing.T, alt bool) {
 	e, path := openEngine(t)
 	want := map[string]string{}
 	var doc string
 	must(t, e.View(func(v *engine.View) error {
-		k := func(kind engine.Kind, ind string) string { return kindYAML(t, v, engine.Describe(kind), ind, want) }
+		k := func(kind engine.Kind, ind string) string {
+			return kindYAML(t, v, engine.Describe(kind), ind, want, alt)
+		}
 		doc = "- " + strings.TrimPrefix(k(engine.KindSpace, "  "), "  ") +
 			"  resources:\n  - " + strings.TrimPrefix(k(engine.KindResource, "    "), "    ") +
 			"  propertykeys:\n  - " + strings.TrimPrefix(k(engine.KindPropertyKey, "    "), "    ") +
@@ -261,7 +273,7 @@ func TestKindsRoundTripEveryField(t *testing.T) {
 			"  devices:\n  - " + strings.TrimPrefix(k(engine.KindDevice, "    "), "    ") +
 			"    sensors:\n    - " + strings.TrimPrefix(k(engine.KindSensor, "      "), "      ") +
 			"  matchers:\n  - " + strings.TrimPrefix(k(engine.KindMatcher, "    "), "    ") +
-			"    conditions:\n    - " + strings.TrimPrefix(kindYAML(t, v, engine.ConditionDesc, "      ", want), "      ") +
+			"    conditions:\n    - " + strings.TrimPrefix(kindYAML(t, v, engine.ConditionDesc, "      ", want, alt), "      ") +
 			"  userdefinedfunctions:\n  - " + strings.TrimPrefix(k(engine.KindUDF, "    "), "    ") +
 			"  roleassignments:\n  - " + strings.TrimPrefix(k(engine.KindRoleAssignment, "    "), "    ")
 		return nil
