@@ -20,6 +20,10 @@ type Src struct {
 	Fields map[string]int
 }
 
+// Source returns s itself: every plan item embeds a Src, so readers can
+// reach it through this method whatever the item's type.
+func (s *Src) Source() *Src { return s }
+
 // Has reports whether field was given.
 func (s Src) Has(field string) bool { _, ok := s.Fields[field]; return ok }
 

@@ -124,16 +124,52 @@ func locDoc(l *Location) *LocationDoc {
 	return &LocationDoc{l.Longitude, l.Latitude, l.Elevation}
 }
 
+// fillDoc sets the fields of document d (a *SpaceDoc, *DeviceDoc …) that
+// the description of o's kind maps to it: ids as strings (a zero id as a
+// nil *string where the document holds one), type ids with their names,
+// times in UTC (nil when zero), locations and properties as documents.
+func (v *View) fillDoc(o Object, d any) {
+	desc := DescribeObject(o)
+	for i := range desc.Fields {
+		f := &desc.Fields[i]
+		if f.doc == nil || f.get == nil {
+			continue
+		}
+		switch dst := f.doc(d).(type) {
+		case *string:
+			switch x := f.get(o).(type) {
+			case *ID:
+				*dst = x.String()
+			case *string:
+				*dst = *x
+			}
+		case **string:
+			if id := *f.get(o).(*ID); !id.IsZero() {
+				s := id.String()
+				*dst = &s
+			}
+		case *int:
+			*dst = *f.get(o).(*int)
+			if f.docName != nil {
+				*f.docName(d) = v.TypeName(*dst)
+			}
+		case **time.Time:
+			if t := *f.get(o).(*time.Time); !t.IsZero() {
+				t = t.UTC()
+				*dst = &t
+			}
+		case **LocationDoc:
+			*dst = locDoc(*f.get(o).(**Location))
+		case *[]PropertyDoc:
+			*dst = propDocs(*f.get(o).(*[]Property))
+		}
+	}
+}
+
 // SpaceDoc renders a space; values adds its computed values.
 func (v *View) SpaceDoc(s *Space, values bool) *SpaceDoc {
-	d := &SpaceDoc{ID: s.ID.String(), Name: s.Name, FriendlyName: s.FriendlyName, Description: s.Description,
-		TypeID: s.TypeID, Type: v.TypeName(s.TypeID), SubtypeID: s.SubtypeID, Subtype: v.TypeName(s.SubtypeID),
-		StatusID: s.StatusID, Status: v.TypeName(s.StatusID), TimeZoneName: s.TimeZone, Location: locDoc(s.Location),
-		Properties: propDocs(s.Properties), FullName: v.FullName(s.ID), SpacePaths: []string{v.SpacePath(s.ID)}, Level: v.Level(s.ID)}
-	if !s.ParentID.IsZero() {
-		p := s.ParentID.String()
-		d.ParentSpaceID = &p
-	}
+	d := &SpaceDoc{FullName: v.FullName(s.ID), SpacePaths: []string{v.SpacePath(s.ID)}, Level: v.Level(s.ID)}
+	v.fillDoc(s, d)
 	if values {
 		for _, nv := range v.SpaceValues(s.ID) {
 			d.Values = append(d.Values, ValueDoc{Type: nv.Name, Value: nv.Value.Value, Timestamp: nv.Time.UTC()})
@@ -144,15 +180,8 @@ func (v *View) SpaceDoc(s *Space, values bool) *SpaceDoc {
 
 // DeviceDoc renders a device; sensors adds its sensors.
 func (v *View) DeviceDoc(dv *Device, sensors bool) *DeviceDoc {
-	d := &DeviceDoc{ID: dv.ID.String(), Name: dv.Name, FriendlyName: dv.FriendlyName, Description: dv.Description,
-		TypeID: dv.TypeID, Type: v.TypeName(dv.TypeID), SubtypeID: dv.SubtypeID, Subtype: v.TypeName(dv.SubtypeID),
-		HardwareID: dv.HardwareID, GatewayID: dv.GatewayID, SpaceID: dv.SpaceID.String(), Status: dv.Status,
-		ConnectionState: dv.ConnectionState, Location: locDoc(dv.Location), Properties: propDocs(dv.Properties),
-		SpacePaths: []string{v.SpacePath(dv.SpaceID)}}
-	if !dv.ConnectionStateUpdated.IsZero() {
-		t := dv.ConnectionStateUpdated.UTC()
-		d.ConnectionStateUpdatedTime = &t
-	}
+	d := &DeviceDoc{SpacePaths: []string{v.SpacePath(dv.SpaceID)}}
+	v.fillDoc(dv, d)
 	if sensors {
 		for _, s := range v.DeviceSensors(dv.ID) {
 			d.Sensors = append(d.Sensors, v.SensorDoc(s))
@@ -163,13 +192,8 @@ func (v *View) DeviceDoc(dv *Device, sensors bool) *DeviceDoc {
 
 // SensorDoc renders a sensor with its current value.
 func (v *View) SensorDoc(s *Sensor) *SensorDoc {
-	d := &SensorDoc{ID: s.ID.String(), Name: s.Name, HardwareID: s.HardwareID, DeviceID: s.DeviceID.String(),
-		SpaceID: s.SpaceID.String(), Port: s.Port, PollRate: s.PollRate,
-		TypeID: s.TypeID, Type: v.TypeName(s.TypeID), DataTypeID: s.DataTypeID, DataType: v.TypeName(s.DataTypeID),
-		DataSubtypeID: s.DataSubtypeID, DataSubtype: v.TypeName(s.DataSubtypeID),
-		DataUnitTypeID: s.DataUnitTypeID, DataUnitType: v.TypeName(s.DataUnitTypeID),
-		PortTypeID: s.PortTypeID, PortType: v.TypeName(s.PortTypeID), Location: locDoc(s.Location),
-		Properties: propDocs(s.Properties), SpacePaths: []string{v.SpacePath(s.SpaceID)}}
+	d := &SensorDoc{SpacePaths: []string{v.SpacePath(s.SpaceID)}}
+	v.fillDoc(s, d)
 	if val, ok := v.SensorValue(s.ID); ok {
 		d.Value = &ValueDoc{Type: d.DataType, Value: val.Value, Timestamp: val.Time.UTC()}
 	}
@@ -178,7 +202,7 @@ func (v *View) SensorDoc(s *Sensor) *SensorDoc {
 
 // UserDoc renders a user.
 func (v *View) UserDoc(u *User) *UserDoc {
-	return &UserDoc{ID: u.ID.String(), UPN: u.UPN, FirstName: u.FirstName, LastName: u.LastName,
-		ManagerName: u.ManagerName, SpaceID: u.SpaceID.String(), Properties: propDocs(u.Properties),
-		SpacePaths: []string{v.SpacePath(u.SpaceID)}}
+	d := &UserDoc{SpacePaths: []string{v.SpacePath(u.SpaceID)}}
+	v.fillDoc(u, d)
+	return d
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Counts says what provisioning did with one kind of object.
@@ -41,24 +42,19 @@ func (s *ProvisionSummary) Total() Counts {
 	return t
 }
 
-var summaryOrder = []struct {
-	k    Kind
-	name string
-}{
-	{KindSpace, "spaces"}, {KindDevice, "devices"}, {KindSensor, "sensors"}, {KindUser, "users"},
-	{KindResource, "resources"}, {KindPropertyKey, "property keys"}, {KindType, "types"},
-	{KindMatcher, "matchers"}, {KindUDF, "user-defined functions"}, {KindRoleAssignment, "role assignments"},
-}
+// summaryOrder is the order of the kinds in ProvisionSummary.String.
+var summaryOrder = []Kind{KindSpace, KindDevice, KindSensor, KindUser, KindResource, KindPropertyKey, KindType,
+	KindMatcher, KindUDF, KindRoleAssignment}
 
 // String is the human summary: one line per kind that occurs, then a total.
 func (s *ProvisionSummary) String() string {
 	var b strings.Builder
-	for _, o := range summaryOrder {
-		c := s.Counts[o.k]
+	for _, k := range summaryOrder {
+		c := s.Counts[k]
 		if c == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", o.name, c.Created, c.Updated, c.Unchanged)
+		fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", Describe(k).Plural, c.Created, c.Updated, c.Unchanged)
 	}
 	t := s.Total()
 	fmt.Fprintf(&b, "  %-24s %5d created %5d updated %5d unchanged\n", "total", t.Created, t.Updated, t.Unchanged)
@@ -176,6 +172,52 @@ func (pr *provisioner) tick() {
 	}
 }
 
+// merge applies the fields of plan item p, an item of the kind desc
+// describes, to obj: a copy of the stored object or a new one. A text
+// given non-empty replaces the current one; other values replace it when
+// given (src has the key) or non-zero; type names are resolved in the
+// field's category at space at, an empty name keeping the current type
+// (or None). Fields marked Ident, properties and fields only the plan or
+// only the object has are left to the caller. Errors name the field.
+func (pr *provisioner) merge(desc *KindDesc, src Src, p any, obj Object, at ID) error {
+	for i := range desc.Fields {
+		f := &desc.Fields[i]
+		if f.Ident || f.get == nil || f.plan == nil || f.Type == FieldProperties {
+			continue
+		}
+		given := src.Has(f.YAML)
+		switch pv := f.plan(p).(type) {
+		case *string:
+			switch f.Type {
+			case FieldTypeRef:
+				dst := f.get(obj).(*int)
+				id, err := pr.typeID(src, f.YAML, f.Category, *pv, at, *dst)
+				if err != nil {
+					return err
+				}
+				*dst = id
+			case FieldString:
+				if *pv != "" {
+					*f.get(obj).(*string) = *pv
+				}
+			}
+		case *int:
+			if *pv != 0 || given {
+				*f.get(obj).(*int) = *pv
+			}
+		case *bool:
+			if *pv || given {
+				*f.get(obj).(*bool) = *pv
+			}
+		case *time.Duration:
+			if *pv != 0 || given {
+				*f.get(obj).(*time.Duration) = *pv
+			}
+		}
+	}
+	return nil
+}
+
 func (pr *provisioner) typeID(src Src, field string, c Category, name string, at ID, keep int) (int, error) {
 	if name == "" {
 		if keep != 0 {
@@ -225,13 +267,6 @@ func mergeProps(old, given []Property) []Property {
 	return out
 }
 
-func orKeep(given, old string) string {
-	if given == "" {
-		return old
-	}
-	return given
-}
-
 func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 	tx := pr.tx
 	if err := checkName("space", ps.Name); err != nil {
@@ -245,26 +280,14 @@ func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 	if old != nil {
 		at = old.ID
 	}
-	var keepT, keepS, keepSt int
 	ns := &Space{Name: ps.Name, ParentID: parent}
 	if old != nil {
 		c := *old
 		ns = &c
-		keepT, keepS, keepSt = old.TypeID, old.SubtypeID, old.StatusID
 	}
-	var err error
-	if ns.TypeID, err = pr.typeID(ps.Src, "type", SpaceType, ps.Type, at, keepT); err != nil {
+	if err := pr.merge(Describe(KindSpace), ps.Src, ps, ns, at); err != nil {
 		return NilID, err
 	}
-	if ns.SubtypeID, err = pr.typeID(ps.Src, "subType", SpaceSubtype, ps.Subtype, at, keepS); err != nil {
-		return NilID, err
-	}
-	if ns.StatusID, err = pr.typeID(ps.Src, "status", SpaceStatus, ps.Status, at, keepSt); err != nil {
-		return NilID, err
-	}
-	ns.FriendlyName = orKeep(ps.FriendlyName, ns.FriendlyName)
-	ns.Description = orKeep(ps.Description, ns.Description)
-	ns.TimeZone = orKeep(ps.TimeZone, ns.TimeZone)
 
 	// The space must exist before keys and types scoped to it.
 	if old == nil {
@@ -366,8 +389,10 @@ func (pr *provisioner) propertyKey(pk *PlanPropertyKey, space ID) error {
 	if !oneOf(&scope, []string{ScopeSpaces, ScopeDevices, ScopeSensors, ScopeUsers}) {
 		return At(pk.At("scope"), "scope", fmt.Errorf("%w: scope %q (want Spaces, Devices, Sensors or Users)", ErrInvalid, pk.Scope))
 	}
-	k := &PropertyKey{Name: pk.Name, SpaceID: space, Scope: scope, PrimitiveDataType: pk.PrimitiveDataType,
-		Category: pk.Category, Description: pk.Description, ValidationData: pk.ValidationData, Min: pk.Min, Max: pk.Max}
+	k := &PropertyKey{Name: pk.Name, SpaceID: space, Scope: scope}
+	if err := pr.merge(Describe(KindPropertyKey), pk.Src, pk, k, space); err != nil {
+		return err
+	}
 	for _, o := range pr.tx.g.propKeys {
 		if o.SpaceID == space && o.Scope == scope && strings.EqualFold(o.Name, pk.Name) {
 			k.ID = o.ID
@@ -403,7 +428,10 @@ func (pr *provisioner) customType(pt *PlanType, space ID) error {
 			return nil
 		}
 	}
-	t := &ExtendedType{Category: c, Name: pt.Name, FriendlyName: pt.FriendlyName, Description: pt.Description, SpaceID: space}
+	t := &ExtendedType{Category: c, Name: pt.Name, SpaceID: space}
+	if err := pr.merge(Describe(KindType), pt.Src, pt, t, space); err != nil {
+		return err
+	}
 	if err := pr.tx.PutType(t); err != nil {
 		return At(pt.At("name"), "name", err)
 	}
@@ -424,7 +452,9 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 	for _, o := range pr.tx.g.resources {
 		if o.SpaceID == space && strings.EqualFold(o.Type, typ) {
 			c := *o
-			c.Size, c.Region = orKeep(r.Size, o.Size), orKeep(r.Region, o.Region)
+			if err := pr.merge(Describe(KindResource), r.Src, r, &c, space); err != nil {
+				return err
+			}
 			if c == *o {
 				pr.sum.count(KindResource).Unchanged++
 				return nil
@@ -433,7 +463,11 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 			return At(r.Pos, "", pr.tx.PutResource(&c))
 		}
 	}
-	if err := pr.tx.PutResource(&Resource{SpaceID: space, Type: typ, Size: r.Size, Region: r.Region}); err != nil {
+	nr := &Resource{SpaceID: space, Type: typ}
+	if err := pr.merge(Describe(KindResource), r.Src, r, nr, space); err != nil {
+		return err
+	}
+	if err := pr.tx.PutResource(nr); err != nil {
 		return At(r.Pos, "", err)
 	}
 	pr.sum.count(KindResource).Created++
@@ -468,25 +502,14 @@ func (pr *provisioner) device(pd *PlanDevice, space, root ID) error {
 			}
 		}
 	}
-	nd := &Device{Name: pd.Name, SpaceID: space, HardwareID: pd.HardwareID}
-	var keepT, keepS int
+	nd := &Device{SpaceID: space}
 	if old != nil {
 		c := *old
 		nd = &c
-		keepT, keepS = old.TypeID, old.SubtypeID
 	}
-	var err error
-	if nd.TypeID, err = pr.typeID(pd.Src, "type", DeviceType, pd.Type, space, keepT); err != nil {
+	if err := pr.merge(Describe(KindDevice), pd.Src, pd, nd, space); err != nil {
 		return err
 	}
-	if nd.SubtypeID, err = pr.typeID(pd.Src, "subType", DeviceSubtype, pd.Subtype, space, keepS); err != nil {
-		return err
-	}
-	nd.Name = pd.Name
-	nd.FriendlyName = orKeep(pd.FriendlyName, nd.FriendlyName)
-	nd.Description = orKeep(pd.Description, nd.Description)
-	nd.GatewayID = orKeep(pd.GatewayID, nd.GatewayID)
-	nd.Status = orKeep(pd.Status, nd.Status)
 	props, err := pr.props(pd.Properties, ScopeDevices, space, root)
 	if err != nil {
 		return err
@@ -535,29 +558,14 @@ func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
 		}
 	}
 	space := dev.SpaceID
-	ns := &Sensor{HardwareID: ps.HardwareID, DeviceID: dev.ID, SpaceID: space}
-	var keep [5]int
+	ns := &Sensor{DeviceID: dev.ID, SpaceID: space}
 	if old != nil {
 		c := *old
 		ns = &c
-		keep = [5]int{old.TypeID, old.DataTypeID, old.DataSubtypeID, old.DataUnitTypeID, old.PortTypeID}
 	}
-	var err error
-	for i, f := range []struct {
-		field string
-		cat   Category
-		name  string
-		dst   *int
-	}{
-		{"type", SensorType, ps.Type, &ns.TypeID},
-		{"dataType", SensorDataType, ps.DataType, &ns.DataTypeID},
-		{"dataSubtype", SensorDataSubtype, ps.DataSubtype, &ns.DataSubtypeID},
-		{"dataUnitType", SensorDataUnitType, ps.DataUnitType, &ns.DataUnitTypeID},
-		{"portType", SensorPortType, ps.PortType, &ns.PortTypeID},
-	} {
-		if *f.dst, err = pr.typeID(ps.Src, f.field, f.cat, f.name, space, keep[i]); err != nil {
-			return err
-		}
+	desc := Describe(KindSensor)
+	if err := pr.merge(desc, ps.Src, ps, ns, space); err != nil {
+		return err
 	}
 	if old == nil && ps.HardwareID == "" {
 		// Without a hardwareId, a sensor of the same device with the same
@@ -566,14 +574,12 @@ func (pr *provisioner) sensor(ps *PlanSensor, dev *Device, root ID) error {
 			if s.s.DataTypeID == ns.DataTypeID && s.s.Port == ps.Port {
 				c := *s.s
 				old, ns = s.s, &c
+				if err := pr.merge(desc, ps.Src, ps, ns, space); err != nil {
+					return err
+				}
 				break
 			}
 		}
-	}
-	ns.Name = orKeep(ps.Name, ns.Name)
-	ns.Port = orKeep(ps.Port, ns.Port)
-	if ps.PollRate != 0 || ps.Has("pollRate") {
-		ns.PollRate = ps.PollRate
 	}
 	props, err := pr.props(ps.Properties, ScopeSensors, space, root)
 	if err != nil {
@@ -613,9 +619,9 @@ func (pr *provisioner) user(pu *PlanUser, space, root ID) error {
 		c := *old
 		nu = &c
 	}
-	nu.FirstName = orKeep(pu.FirstName, nu.FirstName)
-	nu.LastName = orKeep(pu.LastName, nu.LastName)
-	nu.ManagerName = orKeep(pu.ManagerName, nu.ManagerName)
+	if err := pr.merge(Describe(KindUser), pu.Src, pu, nu, space); err != nil {
+		return err
+	}
 	props, err := pr.props(pu.Properties, ScopeUsers, space, root)
 	if err != nil {
 		return err
@@ -674,21 +680,32 @@ func (pr *provisioner) matcher(pm *PlanMatcher, space ID) error {
 			return At(pm.Pos, "conditions", err)
 		}
 	}
+	desc := Describe(KindMatcher)
 	for _, m := range tx.g.matchers {
 		if m.SpaceID == space && strings.EqualFold(m.Name, pm.Name) {
-			if sameConditions(m.Conditions, conds) && (pm.Description == "" || pm.Description == m.Description) {
+			c := desc.Clone(m).(*Matcher)
+			if err := pr.merge(desc, pm.Src, pm, c, space); err != nil {
+				return err
+			}
+			if sameConditions(m.Conditions, conds) {
+				c.Conditions = m.Conditions // same but for their ids
+			} else {
+				c.Conditions = conds
+			}
+			if reflect.DeepEqual(c, m) {
 				pr.sum.count(KindMatcher).Unchanged++
 				return nil
 			}
-			c := *m
-			c.Conditions = conds
-			c.Description = orKeep(pm.Description, m.Description)
 			pr.sum.count(KindMatcher).Updated++
-			return At(pm.Pos, "", tx.PutMatcher(&c))
+			return At(pm.Pos, "", tx.PutMatcher(c))
 		}
 	}
+	nm := &Matcher{Name: pm.Name, SpaceID: space, Conditions: conds}
+	if err := pr.merge(desc, pm.Src, pm, nm, space); err != nil {
+		return err
+	}
 	pr.sum.count(KindMatcher).Created++
-	return At(pm.At("name"), "name", tx.PutMatcher(&Matcher{Name: pm.Name, Description: pm.Description, SpaceID: space, Conditions: conds}))
+	return At(pm.At("name"), "name", tx.PutMatcher(nm))
 }
 
 // findByName looks for a name among objects of space and then of its
@@ -718,30 +735,29 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	if strings.TrimSpace(pu.Script) == "" {
 		return At(pu.At("script"), "script", fmt.Errorf("%w: user-defined function %q has no script", ErrInvalid, pu.Name))
 	}
+	desc := Describe(KindUDF)
 	for _, u := range tx.g.udfs {
 		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {
-			disabled := u.Disabled
-			if pu.Has("disabled") {
-				disabled = pu.Disabled
+			c := desc.Clone(u).(*UDF)
+			if err := pr.merge(desc, pu.Src, pu, c, space); err != nil {
+				return err
 			}
-			limit := u.TimeLimit
-			if pu.Has("timeLimit") {
-				limit = pu.TimeLimit
-			}
-			if u.Script == pu.Script && reflect.DeepEqual(u.MatcherIDs, mids) && u.Disabled == disabled && u.TimeLimit == limit {
+			c.Script, c.MatcherIDs = pu.Script, mids
+			if reflect.DeepEqual(c, u) {
 				pr.sum.count(KindUDF).Unchanged++
 				return nil
 			}
-			c := *u
-			c.Script, c.MatcherIDs, c.Disabled, c.Updated, c.TimeLimit = pu.Script, mids, disabled, tx.now, limit
-			c.Description = orKeep(pu.Description, u.Description)
+			c.Updated = tx.now
 			pr.sum.count(KindUDF).Updated++
-			return At(pu.Pos, "", tx.PutUDF(&c))
+			return At(pu.Pos, "", tx.PutUDF(c))
 		}
 	}
+	nu := &UDF{Name: pu.Name, SpaceID: space, MatcherIDs: mids, Script: pu.Script}
+	if err := pr.merge(desc, pu.Src, pu, nu, space); err != nil {
+		return err
+	}
 	pr.sum.count(KindUDF).Created++
-	return At(pu.At("name"), "name", tx.PutUDF(&UDF{Name: pu.Name, Description: pu.Description, SpaceID: space,
-		MatcherIDs: mids, Script: pu.Script, Disabled: pu.Disabled, TimeLimit: pu.TimeLimit}))
+	return At(pu.At("name"), "name", tx.PutUDF(nu))
 }
 
 func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {

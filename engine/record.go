@@ -14,8 +14,7 @@ type objRef struct {
 }
 
 func (r objRef) String() string {
-	switch r.Kind {
-	case KindPropertyKey, KindType, KindOntology:
+	if d := Describe(r.Kind); d != nil && d.IntKeyed() {
 		return fmt.Sprintf("%s %d", r.Kind, KeyInt(r.Key))
 	}
 	return fmt.Sprintf("%s %s", r.Kind, r.Key)
@@ -240,64 +239,11 @@ func sameObject(a, b Object) bool {
 // cloneObject returns a deep copy of o that a Tx method may take over and
 // normalise without touching the immutable original.
 func cloneObject(o Object) Object {
-	switch x := o.(type) {
-	case *Space:
-		c := *x
-		c.Location = cloneLoc(x.Location)
-		c.Properties = cloneSlice(x.Properties)
-		return &c
-	case *Device:
-		c := *x
-		c.Location = cloneLoc(x.Location)
-		c.Properties = cloneSlice(x.Properties)
-		return &c
-	case *Sensor:
-		c := *x
-		c.Location = cloneLoc(x.Location)
-		c.Properties = cloneSlice(x.Properties)
-		return &c
-	case *User:
-		c := *x
-		c.Properties = cloneSlice(x.Properties)
-		return &c
-	case *Matcher:
-		c := *x
-		c.Conditions = cloneSlice(x.Conditions)
-		return &c
-	case *UDF:
-		c := *x
-		c.MatcherIDs = cloneSlice(x.MatcherIDs)
-		return &c
-	case *RoleAssignment:
-		c := *x
-		return &c
-	case *Endpoint:
-		c := *x
-		c.EventTypes = cloneSlice(x.EventTypes)
-		return &c
-	case *Resource:
-		c := *x
-		return &c
-	case *PropertyKey:
-		c := *x
-		return &c
-	case *ExtendedType:
-		c := *x
-		c.Ontologies = cloneSlice(x.Ontologies)
-		return &c
-	case *Ontology:
-		c := *x
-		return &c
+	d := DescribeObject(o)
+	if d == nil {
+		panic(fmt.Sprintf("engine: cloneObject: unexpected %T", o))
 	}
-	panic(fmt.Sprintf("engine: cloneObject: unexpected %T", o))
-}
-
-func cloneLoc(l *Location) *Location {
-	if l == nil {
-		return nil
-	}
-	c := *l
-	return &c
+	return d.Clone(o)
 }
 
 // cloneSlice copies s keeping nil nil and empty empty.

@@ -184,3 +184,38 @@ func BenchmarkApplyBulk(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeSensorRecord measures decoding one sensor record (the bulk
+// of a project load).
+func BenchmarkDecodeSensorRecord(b *testing.B) {
+	var o engine.Object
+	for _, x := range sampleObjects() {
+		if x.Kind() == engine.KindSensor {
+			o = x
+		}
+	}
+	o.(*engine.Sensor).Location = nil
+	k, v := encodeRecord(b, o)
+	s := string(v)
+	var al slabs
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := decodeObject(engine.Kind(k[0]), engine.ID(k[1:]), s, &al); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeSensorRecord measures encoding one sensor record.
+func BenchmarkEncodeSensorRecord(b *testing.B) {
+	var o engine.Object
+	for _, x := range sampleObjects() {
+		if x.Kind() == engine.KindSensor {
+			o = x
+		}
+	}
+	buf := make([]byte, 0, 512)
+	for i := 0; i < b.N; i++ {
+		buf, _ = appendObject(buf[:0], o)
+	}
+}

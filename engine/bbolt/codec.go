@@ -10,24 +10,15 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// Record format versions. Every object record starts with the version byte
-// of its kind; a decoder refuses versions it does not know. Bump a kind's
-// version (and keep decoding the old one) when its layout changes.
-const (
-	recSpace          = 1
-	recDevice         = 1
-	recSensor         = 1
-	recUser           = 1
-	recMatcher        = 1
-	recUDF            = 2 // 2 added TimeLimit; 1 is still read
-	recRoleAssignment = 1
-	recEndpoint       = 1
-	recResource       = 1
-	recPropertyKey    = 1
-	recType           = 1
-	recOntology       = 1
-	recValue          = 1
-)
+// Record format: every object record starts with the version byte of its
+// kind, the highest Since of the kind's described fields (engine.Describe),
+// followed by the kind's fields in description order, the key left out. A
+// decoder reads every version from 1 to the current one, leaving the
+// fields a version did not have zero, and refuses others. A field added
+// to a kind goes at the end with Since one above the kind's version.
+
+// recValue is the version of values-bucket records.
+const recValue = 1
 
 // Time tags: how a time is encoded.
 const (
@@ -117,181 +108,74 @@ var errNilObject = errors.New("nil object")
 
 // appendObject appends the record of o (without its key) to b.
 func appendObject(b []byte, o engine.Object) ([]byte, error) {
-	switch x := o.(type) {
-	case *engine.Space:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recSpace)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.FriendlyName)
-		b = appendString(b, x.Description)
-		b = appendInt(b, x.TypeID)
-		b = appendInt(b, x.SubtypeID)
-		b = appendInt(b, x.StatusID)
-		b = appendID(b, x.ParentID)
-		b = appendString(b, x.TimeZone)
-		b = appendLocation(b, x.Location)
-		b = appendProps(b, x.Properties)
-	case *engine.Device:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recDevice)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.FriendlyName)
-		b = appendString(b, x.Description)
-		b = appendInt(b, x.TypeID)
-		b = appendInt(b, x.SubtypeID)
-		b = appendString(b, x.HardwareID)
-		b = appendString(b, x.GatewayID)
-		b = appendID(b, x.SpaceID)
-		b = appendString(b, x.Status)
-		b = appendString(b, x.Key)
-		b = appendLocation(b, x.Location)
-		b = appendProps(b, x.Properties)
-		b = appendString(b, x.ConnectionState)
-		b = appendTime(b, x.ConnectionStateUpdated)
-	case *engine.Sensor:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recSensor)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.HardwareID)
-		b = appendID(b, x.DeviceID)
-		b = appendID(b, x.SpaceID)
-		b = appendString(b, x.Port)
-		b = appendInt(b, x.PollRate)
-		b = appendInt(b, x.TypeID)
-		b = appendInt(b, x.DataTypeID)
-		b = appendInt(b, x.DataSubtypeID)
-		b = appendInt(b, x.DataUnitTypeID)
-		b = appendInt(b, x.PortTypeID)
-		b = appendLocation(b, x.Location)
-		b = appendProps(b, x.Properties)
-	case *engine.User:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recUser)
-		b = appendString(b, x.UPN)
-		b = appendString(b, x.FirstName)
-		b = appendString(b, x.LastName)
-		b = appendString(b, x.ManagerName)
-		b = appendID(b, x.SpaceID)
-		b = appendProps(b, x.Properties)
-	case *engine.Matcher:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recMatcher)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.FriendlyName)
-		b = appendString(b, x.Description)
-		b = appendID(b, x.SpaceID)
-		b = appendUvarint(b, uint64(len(x.Conditions)))
-		for _, c := range x.Conditions {
-			b = appendID(b, c.ID)
-			b = appendString(b, c.Target)
-			b = appendString(b, c.Path)
-			b = appendString(b, c.Value)
-			b = appendString(b, c.Comparison)
-		}
-	case *engine.UDF:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recUDF)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.FriendlyName)
-		b = appendString(b, x.Description)
-		b = appendID(b, x.SpaceID)
-		b = appendUvarint(b, uint64(len(x.MatcherIDs)))
-		for _, id := range x.MatcherIDs {
-			b = appendID(b, id)
-		}
-		b = appendString(b, x.Script)
-		b = appendBool(b, x.Disabled)
-		b = appendTime(b, x.Updated)
-		b = appendUvarint(b, uint64(x.TimeLimit))
-	case *engine.RoleAssignment:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recRoleAssignment)
-		b = appendID(b, x.RoleID)
-		b = appendString(b, x.ObjectID)
-		b = appendString(b, x.ObjectIDType)
-		b = appendString(b, x.Path)
-		b = appendString(b, x.TenantID)
-	case *engine.Endpoint:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recEndpoint)
-		b = appendString(b, x.Type)
-		b = appendUvarint(b, uint64(len(x.EventTypes)))
-		for _, s := range x.EventTypes {
-			b = appendString(b, s)
-		}
-		b = appendString(b, x.ConnectionString)
-		b = appendString(b, x.SecondaryConnectionString)
-		b = appendString(b, x.Path)
-	case *engine.Resource:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recResource)
-		b = appendID(b, x.SpaceID)
-		b = appendString(b, x.Type)
-		b = appendString(b, x.Size)
-		b = appendString(b, x.Region)
-		b = appendString(b, x.Status)
-	case *engine.PropertyKey:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recPropertyKey)
-		b = appendString(b, x.Name)
-		b = appendID(b, x.SpaceID)
-		b = appendString(b, x.Scope)
-		b = appendString(b, x.PrimitiveDataType)
-		b = appendString(b, x.Category)
-		b = appendString(b, x.Description)
-		b = appendString(b, x.ValidationData)
-		b = appendString(b, x.Min)
-		b = appendString(b, x.Max)
-	case *engine.ExtendedType:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recType)
-		b = appendString(b, string(x.Category))
-		b = appendString(b, x.Name)
-		b = appendString(b, x.FriendlyName)
-		b = appendString(b, x.Description)
-		b = appendBool(b, x.Disabled)
-		b = appendInt(b, x.LogicalOrder)
-		b = appendID(b, x.SpaceID)
-		b = appendUvarint(b, uint64(len(x.Ontologies)))
-		for _, n := range x.Ontologies {
-			b = appendInt(b, n)
-		}
-	case *engine.Ontology:
-		if x == nil {
-			return b, errNilObject
-		}
-		b = append(b, recOntology)
-		b = appendString(b, x.Name)
-		b = appendString(b, x.Description)
-		b = appendBool(b, x.Loaded)
-	case nil:
+	if o == nil {
 		return b, errNilObject
-	default:
+	}
+	desc := engine.Describe(o.Kind())
+	if desc == nil {
 		return b, fmt.Errorf("unsupported object type %T", o)
 	}
-	return b, nil
+	switch ofKind, nonNil := desc.Holds(o); {
+	case !ofKind:
+		return b, fmt.Errorf("unsupported object type %T", o)
+	case !nonNil:
+		return b, errNilObject
+	}
+	b = append(b, desc.Version)
+	return appendFields(b, kindOps[desc.Kind], o), nil
+}
+
+// appendFields appends the stored fields ops of o.
+func appendFields(b []byte, ops []fieldOp, o engine.Object) []byte {
+	for i := range ops {
+		f := &ops[i]
+		p := f.ptr(o)
+		switch f.typ {
+		case engine.FieldString:
+			b = appendString(b, *p.(*string))
+		case engine.FieldInt, engine.FieldTypeRef:
+			b = appendInt(b, *p.(*int))
+		case engine.FieldBool:
+			b = appendBool(b, *p.(*bool))
+		case engine.FieldID:
+			b = appendID(b, *p.(*engine.ID))
+		case engine.FieldTime:
+			b = appendTime(b, *p.(*time.Time))
+		case engine.FieldDuration:
+			b = appendUvarint(b, uint64(*p.(*time.Duration)))
+		case engine.FieldLocation:
+			b = appendLocation(b, *p.(**engine.Location))
+		case engine.FieldProperties:
+			b = appendProps(b, *p.(*[]engine.Property))
+		case engine.FieldIDs:
+			ids := *p.(*[]engine.ID)
+			b = appendUvarint(b, uint64(len(ids)))
+			for _, id := range ids {
+				b = appendID(b, id)
+			}
+		case engine.FieldStrings:
+			ss := *p.(*[]string)
+			b = appendUvarint(b, uint64(len(ss)))
+			for _, s := range ss {
+				b = appendString(b, s)
+			}
+		case engine.FieldInts:
+			ns := *p.(*[]int)
+			b = appendUvarint(b, uint64(len(ns)))
+			for _, n := range ns {
+				b = appendInt(b, n)
+			}
+		case engine.FieldConditions:
+			cs := *p.(*[]engine.Condition)
+			b = appendUvarint(b, uint64(len(cs)))
+			for i := range cs {
+				b = appendFields(b, condOps, engine.ConditionObject(&cs[i]))
+			}
+		default:
+			panic("bbolt: field type " + f.typ.String() + " has no encoding")
+		}
+	}
+	return b
 }
 
 // appendObjectKey appends the objects-bucket key of kind k and key id.
@@ -491,13 +375,6 @@ func (d *decoder) props() []engine.Property {
 	return ps
 }
 
-func (d *decoder) version(want byte) {
-	d.want = want
-	if d.byte() != want {
-		d.fail()
-	}
-}
-
 // done reports whether the whole record was read without error.
 func (d *decoder) done() bool { return !d.err && d.i == len(d.s) }
 
@@ -524,249 +401,163 @@ func (d *decoder) finish() error {
 // objects replaced later is freed only with its whole slab. The zero value
 // is ready; a nil *slabs allocates each struct on its own.
 type slabs struct {
-	spaces  []engine.Space
-	devices []engine.Device
-	sensors []engine.Sensor
+	next [engine.KindSensor + 1]func() engine.Object // by kind
 }
 
 const slabSize = 256
 
-func (a *slabs) space() *engine.Space {
-	if a == nil {
-		return new(engine.Space)
+// alloc returns a new zero object of desc's kind.
+func (a *slabs) alloc(desc *engine.KindDesc) engine.Object {
+	if a == nil || desc.Kind > engine.KindSensor { // spaces, devices, sensors
+		return desc.New()
 	}
-	if len(a.spaces) == 0 {
-		a.spaces = make([]engine.Space, slabSize)
+	next := &a.next[desc.Kind]
+	if *next == nil {
+		*next = desc.Batch(slabSize)
 	}
-	x := &a.spaces[0]
-	a.spaces = a.spaces[1:]
-	return x
+	return (*next)()
 }
 
-func (a *slabs) device() *engine.Device {
-	if a == nil {
-		return new(engine.Device)
-	}
-	if len(a.devices) == 0 {
-		a.devices = make([]engine.Device, slabSize)
-	}
-	x := &a.devices[0]
-	a.devices = a.devices[1:]
-	return x
+// Minimum encoded sizes of list elements, so that a corrupt count cannot
+// make a huge allocation.
+const (
+	minIDSize        = 16
+	minConditionSize = 20
+)
+
+// A fieldOp is one stored field of a kind, as the codec walks it: a
+// compact copy of what the kind's description says.
+type fieldOp struct {
+	typ   engine.FieldType
+	since byte
+	ptr   func(engine.Object) any
 }
 
-func (a *slabs) sensor() *engine.Sensor {
-	if a == nil {
-		return new(engine.Sensor)
+// kindOps are the stored fields of each kind (indexed by kind) and of
+// matcher conditions, in record order, built once from the descriptions.
+var (
+	kindOps [256][]fieldOp
+	condOps []fieldOp
+)
+
+func opsOf(desc *engine.KindDesc) []fieldOp {
+	var ops []fieldOp
+	for i := range desc.Fields {
+		f := &desc.Fields[i]
+		if f.Key || !f.HasObject() {
+			continue
+		}
+		ops = append(ops, fieldOp{typ: f.Type, since: max(f.Since, 1), ptr: f.Accessor()})
 	}
-	if len(a.sensors) == 0 {
-		a.sensors = make([]engine.Sensor, slabSize)
+	return ops
+}
+
+func init() {
+	for _, desc := range engine.Kinds() {
+		kindOps[desc.Kind] = opsOf(desc)
 	}
-	x := &a.sensors[0]
-	a.sensors = a.sensors[1:]
-	return x
+	condOps = opsOf(engine.ConditionDesc)
 }
 
 // decodeObject decodes the record s of kind k stored under key, taking
 // structs from al (nil: allocate). Strings of the result share s's memory.
 // It never panics; malformed input gives an error wrapping errDecode.
 func decodeObject(k engine.Kind, key engine.ID, s string, al *slabs) (engine.Object, error) {
-	d := decoder{s: s}
-	var o engine.Object
-	switch k {
-	case engine.KindSpace:
-		d.version(recSpace)
-		x := al.space()
-		x.ID = key
-		x.Name = d.string()
-		x.FriendlyName = d.string()
-		x.Description = d.string()
-		x.TypeID = d.int()
-		x.SubtypeID = d.int()
-		x.StatusID = d.int()
-		x.ParentID = d.id()
-		x.TimeZone = d.string()
-		x.Location = d.location()
-		x.Properties = d.props()
-		o = x
-	case engine.KindDevice:
-		d.version(recDevice)
-		x := al.device()
-		x.ID = key
-		x.Name = d.string()
-		x.FriendlyName = d.string()
-		x.Description = d.string()
-		x.TypeID = d.int()
-		x.SubtypeID = d.int()
-		x.HardwareID = d.string()
-		x.GatewayID = d.string()
-		x.SpaceID = d.id()
-		x.Status = d.string()
-		x.Key = d.string()
-		x.Location = d.location()
-		x.Properties = d.props()
-		x.ConnectionState = d.string()
-		x.ConnectionStateUpdated = d.time()
-		o = x
-	case engine.KindSensor:
-		d.version(recSensor)
-		x := al.sensor()
-		x.ID = key
-		x.Name = d.string()
-		x.HardwareID = d.string()
-		x.DeviceID = d.id()
-		x.SpaceID = d.id()
-		x.Port = d.string()
-		x.PollRate = d.int()
-		x.TypeID = d.int()
-		x.DataTypeID = d.int()
-		x.DataSubtypeID = d.int()
-		x.DataUnitTypeID = d.int()
-		x.PortTypeID = d.int()
-		x.Location = d.location()
-		x.Properties = d.props()
-		o = x
-	case engine.KindUser:
-		d.version(recUser)
-		x := &engine.User{ID: key}
-		x.UPN = d.string()
-		x.FirstName = d.string()
-		x.LastName = d.string()
-		x.ManagerName = d.string()
-		x.SpaceID = d.id()
-		x.Properties = d.props()
-		o = x
-	case engine.KindMatcher:
-		d.version(recMatcher)
-		x := &engine.Matcher{ID: key}
-		x.Name = d.string()
-		x.FriendlyName = d.string()
-		x.Description = d.string()
-		x.SpaceID = d.id()
-		if n := d.count(20); n > 0 {
-			x.Conditions = make([]engine.Condition, n)
-			for i := range x.Conditions {
-				c := &x.Conditions[i]
-				c.ID = d.id()
-				c.Target = d.string()
-				c.Path = d.string()
-				c.Value = d.string()
-				c.Comparison = d.string()
-			}
-		}
-		o = x
-	case engine.KindUDF:
-		ver := d.byte()
-		d.want = recUDF
-		if ver != 1 && ver != recUDF {
-			d.fail()
-		}
-		x := &engine.UDF{ID: key}
-		x.Name = d.string()
-		x.FriendlyName = d.string()
-		x.Description = d.string()
-		x.SpaceID = d.id()
-		if n := d.count(16); n > 0 {
-			x.MatcherIDs = make([]engine.ID, n)
-			for i := range x.MatcherIDs {
-				x.MatcherIDs[i] = d.id()
-			}
-		}
-		x.Script = d.string()
-		x.Disabled = d.bool()
-		x.Updated = d.time()
-		if ver >= 2 {
-			x.TimeLimit = time.Duration(d.uvarint())
-		}
-		o = x
-	case engine.KindRoleAssignment:
-		d.version(recRoleAssignment)
-		x := &engine.RoleAssignment{ID: key}
-		x.RoleID = d.id()
-		x.ObjectID = d.string()
-		x.ObjectIDType = d.string()
-		x.Path = d.string()
-		x.TenantID = d.string()
-		o = x
-	case engine.KindEndpoint:
-		d.version(recEndpoint)
-		x := &engine.Endpoint{ID: key}
-		x.Type = d.string()
-		if n := d.count(1); n > 0 {
-			x.EventTypes = make([]string, n)
-			for i := range x.EventTypes {
-				x.EventTypes[i] = d.string()
-			}
-		}
-		x.ConnectionString = d.string()
-		x.SecondaryConnectionString = d.string()
-		x.Path = d.string()
-		o = x
-	case engine.KindResource:
-		d.version(recResource)
-		x := &engine.Resource{ID: key}
-		x.SpaceID = d.id()
-		x.Type = d.string()
-		x.Size = d.string()
-		x.Region = d.string()
-		x.Status = d.string()
-		o = x
-	case engine.KindPropertyKey:
-		id, ok := intKey(key)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad integer key", errDecode)
-		}
-		d.version(recPropertyKey)
-		x := &engine.PropertyKey{ID: id}
-		x.Name = d.string()
-		x.SpaceID = d.id()
-		x.Scope = d.string()
-		x.PrimitiveDataType = d.string()
-		x.Category = d.string()
-		x.Description = d.string()
-		x.ValidationData = d.string()
-		x.Min = d.string()
-		x.Max = d.string()
-		o = x
-	case engine.KindType:
-		id, ok := intKey(key)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad integer key", errDecode)
-		}
-		d.version(recType)
-		x := &engine.ExtendedType{ID: id}
-		x.Category = engine.Category(d.string())
-		x.Name = d.string()
-		x.FriendlyName = d.string()
-		x.Description = d.string()
-		x.Disabled = d.bool()
-		x.LogicalOrder = d.int()
-		x.SpaceID = d.id()
-		if n := d.count(1); n > 0 {
-			x.Ontologies = make([]int, n)
-			for i := range x.Ontologies {
-				x.Ontologies[i] = d.int()
-			}
-		}
-		o = x
-	case engine.KindOntology:
-		id, ok := intKey(key)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad integer key", errDecode)
-		}
-		d.version(recOntology)
-		x := &engine.Ontology{ID: id}
-		x.Name = d.string()
-		x.Description = d.string()
-		x.Loaded = d.bool()
-		o = x
-	default:
+	desc := engine.Describe(k)
+	if desc == nil || k == engine.KindNone {
 		return nil, fmt.Errorf("%w: unknown kind %d", errDecode, k)
 	}
+	keyField := &desc.Fields[0] // described first
+	var intID int
+	if desc.IntKeyed() {
+		var ok bool
+		if intID, ok = intKey(key); !ok {
+			return nil, fmt.Errorf("%w: bad integer key", errDecode)
+		}
+	}
+	d := decoder{s: s, want: desc.Version}
+	ver := d.byte()
+	if ver < 1 || ver > desc.Version {
+		d.fail()
+	} else {
+		d.want = ver
+	}
+	o := al.alloc(desc)
+	switch p := keyField.Ptr(o).(type) {
+	case *engine.ID:
+		*p = key
+	case *int:
+		*p = intID
+	}
+	d.fields(kindOps[k], o, ver)
 	if err := d.finish(); err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// fields decodes the stored fields ops of o as record version ver wrote
+// them.
+func (d *decoder) fields(ops []fieldOp, o engine.Object, ver byte) {
+	for i := range ops {
+		f := &ops[i]
+		if f.since > ver {
+			continue
+		}
+		p := f.ptr(o)
+		switch f.typ {
+		case engine.FieldString:
+			*p.(*string) = d.string()
+		case engine.FieldInt, engine.FieldTypeRef:
+			*p.(*int) = d.int()
+		case engine.FieldBool:
+			*p.(*bool) = d.bool()
+		case engine.FieldID:
+			*p.(*engine.ID) = d.id()
+		case engine.FieldTime:
+			*p.(*time.Time) = d.time()
+		case engine.FieldDuration:
+			*p.(*time.Duration) = time.Duration(d.uvarint())
+		case engine.FieldLocation:
+			*p.(**engine.Location) = d.location()
+		case engine.FieldProperties:
+			*p.(*[]engine.Property) = d.props()
+		case engine.FieldIDs:
+			if n := d.count(minIDSize); n > 0 {
+				ids := make([]engine.ID, n)
+				for i := range ids {
+					ids[i] = d.id()
+				}
+				*p.(*[]engine.ID) = ids
+			}
+		case engine.FieldStrings:
+			if n := d.count(1); n > 0 {
+				ss := make([]string, n)
+				for i := range ss {
+					ss[i] = d.string()
+				}
+				*p.(*[]string) = ss
+			}
+		case engine.FieldInts:
+			if n := d.count(1); n > 0 {
+				ns := make([]int, n)
+				for i := range ns {
+					ns[i] = d.int()
+				}
+				*p.(*[]int) = ns
+			}
+		case engine.FieldConditions:
+			if n := d.count(minConditionSize); n > 0 {
+				cs := make([]engine.Condition, n)
+				for i := range cs {
+					d.fields(condOps, engine.ConditionObject(&cs[i]), 1)
+				}
+				*p.(*[]engine.Condition) = cs
+			}
+		default:
+			d.fail()
+		}
+	}
 }
 
 // intKey is the inverse of engine.IntKey; it refuses keys IntKey cannot
@@ -796,8 +587,10 @@ func decodeRecord(k, v []byte) (engine.Object, error) {
 
 // decodeValue decodes a values-bucket record. The value string shares s.
 func decodeValue(s string) (v engine.Value, seq uint32, count uint64, err error) {
-	d := decoder{s: s}
-	d.version(recValue)
+	d := decoder{s: s, want: recValue}
+	if d.byte() != recValue {
+		d.fail()
+	}
 	v.Value = d.string()
 	v.Time = d.time()
 	sq := d.uvarint()

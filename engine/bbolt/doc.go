@@ -24,12 +24,17 @@
 //	         by time; 0 for the zero time) + sequence (4, big-endian) →
 //	         the value string. Keys of one (owner, name) sort oldest first.
 //
-// An object record is the kind's format version byte (1 for every kind
-// today) followed by the object's fields, except the ID, which is the key,
-// in the order of the struct:
+// An object record is the kind's format version byte followed by the
+// object's stored fields, except the ID, which is the key, in the order
+// the kind's description lists them (engine.Describe; it is the order of
+// the struct). The version is the highest Since of the kind's fields: 1
+// for every kind but user-defined functions, 2 since TimeLimit was added
+// at the end. A record of an older version lacks the fields added since,
+// which decode as zero; a newer version is refused:
 //
 //	string   uvarint length + bytes
-//	int      zig-zag varint
+//	int      zig-zag varint (also type ids)
+//	duration uvarint nanoseconds
 //	ID       16 raw bytes
 //	bool     1 byte, 0 or 1
 //	float64  8 bytes, little-endian IEEE 754 bits

@@ -130,8 +130,7 @@ func recordError(k []byte, err error) error {
 		return fmt.Errorf("%w: object key %s: %w", ErrCorrupt, clip(fmt.Sprintf("%x", k)), err)
 	}
 	kind, key := engine.Kind(k[0]), engine.ID(k[1:])
-	switch kind {
-	case engine.KindPropertyKey, engine.KindType, engine.KindOntology:
+	if d := engine.Describe(kind); d != nil && d.IntKeyed() {
 		if n, ok := intKey(key); ok {
 			return fmt.Errorf("%w: %s %d: %w", ErrCorrupt, kind, n, err)
 		}

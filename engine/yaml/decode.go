@@ -17,36 +17,49 @@ type node = yamlv3.Node
 // kind describes one item kind of the format: its keys and their alternate
 // spellings.
 type kind struct {
+	desc         *engine.KindDesc // the fields; nil for properties
 	name, plural string
 	keys         []string          // canonical keys
 	alts         map[string]string // alternate spelling -> canonical key
 }
 
+// kindOf makes the kind of the items d describes: the provisioning keys
+// of its fields in order, then the keys of the lists it holds. alts maps
+// further alternate spellings (of the list keys) to canonical keys.
+func kindOf(d *engine.KindDesc, lists []string, alts map[string]string) *kind {
+	k := &kind{desc: d, name: d.Noun, plural: d.Plural, alts: map[string]string{}}
+	for i := range d.Fields {
+		f := &d.Fields[i]
+		if f.YAML == "" {
+			continue
+		}
+		k.keys = append(k.keys, f.YAML)
+		for _, a := range f.YAMLAlts {
+			k.alts[a] = f.YAML
+		}
+	}
+	k.keys = append(k.keys, lists...)
+	for a, c := range alts {
+		k.alts[a] = c
+	}
+	return k
+}
+
 var (
-	spaceKind = &kind{name: "space", plural: "spaces",
-		keys: []string{"name", "friendlyName", "description", "type", "subType", "status", "timeZone", "properties",
-			"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types"},
-		alts: map[string]string{"subtype": "subType", "userDefinedFunctions": "userdefinedfunctions",
-			"roleAssignments": "roleassignments", "propertyKeys": "propertykeys"}}
-	deviceKind = &kind{name: "device", plural: "devices",
-		keys: []string{"name", "friendlyName", "description", "hardwareId", "type", "subType", "gatewayId", "status", "properties", "sensors"},
-		alts: map[string]string{"subtype": "subType"}}
-	sensorKind = &kind{name: "sensor", plural: "sensors",
-		keys: []string{"name", "hardwareId", "type", "dataType", "dataSubtype", "dataUnitType", "portType", "port", "pollRate", "properties"},
-		alts: map[string]string{"dataSubType": "dataSubtype"}}
-	matcherKind   = &kind{name: "matcher", plural: "matchers", keys: []string{"name", "description", "dataTypeValue", "conditions"}}
-	conditionKind = &kind{name: "condition", plural: "conditions", keys: []string{"target", "path", "comparison", "value"}}
-	udfKind       = &kind{name: "user-defined function", plural: "user-defined functions",
-		keys: []string{"name", "description", "matcherNames", "script", "disabled", "timeLimit"}}
-	roleKind = &kind{name: "role assignment", plural: "role assignments",
-		keys: []string{"roleId", "role", "objectName", "objectId", "objectIdType", "tenantId"}}
-	userKind = &kind{name: "user", plural: "users",
-		keys: []string{"upn", "firstName", "lastName", "managerName", "properties"}}
-	propertyKeyKind = &kind{name: "property key", plural: "property keys",
-		keys: []string{"name", "scope", "primitiveDataType", "category", "description", "validationData", "min", "max"}}
-	typeKind     = &kind{name: "type", plural: "types", keys: []string{"category", "name", "friendlyName", "description"}}
-	resourceKind = &kind{name: "resource", plural: "resources", keys: []string{"type", "size", "region"}}
-	propertyKind = &kind{name: "property", plural: "properties", keys: []string{"name", "value"}}
+	spaceKind = kindOf(engine.Describe(engine.KindSpace),
+		[]string{"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types"},
+		map[string]string{"userDefinedFunctions": "userdefinedfunctions", "roleAssignments": "roleassignments", "propertyKeys": "propertykeys"})
+	deviceKind      = kindOf(engine.Describe(engine.KindDevice), []string{"sensors"}, nil)
+	sensorKind      = kindOf(engine.Describe(engine.KindSensor), nil, nil)
+	matcherKind     = kindOf(engine.Describe(engine.KindMatcher), nil, nil)
+	conditionKind   = kindOf(engine.ConditionDesc, nil, nil)
+	udfKind         = kindOf(engine.Describe(engine.KindUDF), nil, nil)
+	roleKind        = kindOf(engine.Describe(engine.KindRoleAssignment), nil, nil)
+	userKind        = kindOf(engine.Describe(engine.KindUser), nil, nil)
+	propertyKeyKind = kindOf(engine.Describe(engine.KindPropertyKey), nil, nil)
+	typeKind        = kindOf(engine.Describe(engine.KindType), nil, nil)
+	resourceKind    = kindOf(engine.Describe(engine.KindResource), nil, nil)
+	propertyKind    = &kind{name: "property", plural: "properties", keys: []string{"name", "value"}}
 )
 
 // canonical returns the canonical key for key, or "".
@@ -472,32 +485,26 @@ func (r *reader) raw(f field, dst *string) error {
 	return nil
 }
 
-func (r *reader) integer(f field, dst *int) error {
-	v, err := r.scalar(f, "an integer")
-	if err != nil {
-		return err
-	}
-	if isNull(v) {
-		*dst = 0
-		return nil
-	}
-	if v.ShortTag() != "!!int" || v.Decode(dst) != nil {
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want an integer, got %s", describe(v))
-	}
-	return nil
-}
+func (r *reader) integer(f field, dst *int) error { return typed(r, f, dst, "!!int", "an integer") }
 
 func (r *reader) boolean(f field, dst *bool) error {
-	v, err := r.scalar(f, "true or false")
+	return typed(r, f, dst, "!!bool", "true or false")
+}
+
+// typed reads a scalar with YAML tag tag into dst; null is the zero value.
+// want names the type in messages.
+func typed[T int | bool](r *reader, f field, dst *T, tag, want string) error {
+	v, err := r.scalar(f, want)
 	if err != nil {
 		return err
 	}
 	if isNull(v) {
-		*dst = false
+		var zero T
+		*dst = zero
 		return nil
 	}
-	if v.ShortTag() != "!!bool" || v.Decode(dst) != nil {
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want true or false, got %s", describe(v))
+	if v.ShortTag() != tag || v.Decode(dst) != nil {
+		return r.fail(f.line, f.key, engine.ErrInvalid, "want %s, got %s", want, describe(v))
 	}
 	return nil
 }
@@ -623,301 +630,163 @@ func (r *reader) propValue(f field, dst *string) error {
 	return nil
 }
 
+// duration reads a duration such as 250ms, positive and at most a minute.
+func (r *reader) duration(f field, dst *time.Duration) error {
+	var s string
+	if err := r.str(f, &s); err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > time.Minute {
+		return r.fail(f.line, f.key, engine.ErrInvalid, "want a duration such as 250ms (at most 1m), got %q", s)
+	}
+	*dst = d
+	return nil
+}
+
+// planField reads field f into dst, a pointer to the field of a plan
+// item, by dst's type; df describes the field.
+func (r *reader) planField(f field, df *engine.Field, dst any) error {
+	switch x := dst.(type) {
+	case *string:
+		if df.YAMLRaw {
+			// A JSON literal: '"Motion"', 42, true, null: kept as written.
+			return r.raw(f, x)
+		}
+		return r.str(f, x)
+	case *int:
+		return r.integer(f, x)
+	case *bool:
+		return r.boolean(f, x)
+	case *time.Duration:
+		return r.duration(f, x)
+	case *[]string:
+		return r.names(f, x)
+	case *[]engine.PlanProperty:
+		return r.properties(f, x)
+	}
+	return r.fail(f.line, f.key, engine.ErrInvalid, "cannot be read into %T", dst)
+}
+
+// read reads item n of kind k into plan item p, whose Src is src: the
+// fields k's description gives a place in the plan item by planField, the
+// others (lists, a UDF's script) by rest, which may be nil if there are
+// none. Then it checks that the required fields are given.
+func (r *reader) read(n *node, k *kind, listField string, p any, src *engine.Src, rest func(f field) error) error {
+	fs, s, done, err := r.item(n, k, listField)
+	if err != nil {
+		return err
+	}
+	defer done()
+	*src = s
+	for _, f := range fs {
+		if df := k.desc.YAMLField(f.canon); df != nil && df.HasPlan() {
+			err = r.planField(f, df, df.PlanPtr(p))
+		} else if rest != nil {
+			err = rest(f)
+		} else {
+			err = r.fail(f.line, f.key, engine.ErrInvalid, "cannot be read into a %s", k.name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := range k.desc.Fields {
+		if f := &k.desc.Fields[i]; f.Required {
+			if v, _ := f.PlanPtr(p).(*string); v != nil && strings.TrimSpace(*v) == "" {
+				return r.fail(src.At(f.YAML).Line, f.YAML, engine.ErrInvalid, "missing (a %s needs a %s)", k.name, f.YAML)
+			}
+		}
+	}
+	return nil
+}
+
+// planItem is a pointer to a plan item type (they all embed engine.Src).
+type planItem[T any] interface {
+	*T
+	Source() *engine.Src
+}
+
+// readItem reads item n of kind k (see read) into a new plan item; rest,
+// if not nil, reads the fields the description leaves to it.
+func readItem[T any, PT planItem[T]](r *reader, n *node, k *kind, listField string, rest func(p PT, f field) error) (PT, error) {
+	p := PT(new(T))
+	var restf func(f field) error
+	if rest != nil {
+		restf = func(f field) error { return rest(p, f) }
+	}
+	if err := r.read(n, k, listField, p, p.Source(), restf); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// listOf reads the items of list field f, of kind k, and appends them to
+// dst; rest is as for readItem.
+func listOf[T any, PT planItem[T]](r *reader, f field, k *kind, dst *[]PT, rest func(p PT, f field) error) error {
+	return r.list(f, k, func(n *node) error {
+		x, err := readItem[T, PT](r, n, k, f.key, rest)
+		*dst = append(*dst, x)
+		return err
+	})
+}
+
 // space reads a space and everything in it. listField is the key of the
 // list it is in ("" at the top).
 func (r *reader) space(n *node, listField string) (*engine.PlanSpace, error) {
-	fs, src, done, err := r.item(n, spaceKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	s := &engine.PlanSpace{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &s.Name)
-		case "friendlyName":
-			err = r.str(f, &s.FriendlyName)
-		case "description":
-			err = r.str(f, &s.Description)
-		case "type":
-			err = r.str(f, &s.Type)
-		case "subType":
-			err = r.str(f, &s.Subtype)
-		case "status":
-			err = r.str(f, &s.Status)
-		case "timeZone":
-			err = r.str(f, &s.TimeZone)
-		case "properties":
-			err = r.properties(f, &s.Properties)
-		case "resources":
-			err = r.list(f, resourceKind, func(n *node) error {
-				x, err := r.resource(n, f.key)
-				s.Resources = append(s.Resources, x)
-				return err
-			})
-		case "spaces":
-			err = r.list(f, spaceKind, func(n *node) error {
-				x, err := r.space(n, f.key)
-				s.Spaces = append(s.Spaces, x)
-				return err
-			})
-		case "devices":
-			err = r.list(f, deviceKind, func(n *node) error {
-				x, err := r.device(n, f.key)
-				s.Devices = append(s.Devices, x)
-				return err
-			})
-		case "matchers":
-			err = r.list(f, matcherKind, func(n *node) error {
-				x, err := r.matcher(n, f.key)
-				s.Matchers = append(s.Matchers, x)
-				return err
-			})
-		case "userdefinedfunctions":
-			err = r.list(f, udfKind, func(n *node) error {
-				x, err := r.udf(n, f.key)
-				s.UDFs = append(s.UDFs, x)
-				return err
-			})
-		case "roleassignments":
-			err = r.list(f, roleKind, func(n *node) error {
-				x, err := r.roleAssignment(n, f.key)
-				s.RoleAssignments = append(s.RoleAssignments, x)
-				return err
-			})
-		case "users":
-			err = r.list(f, userKind, func(n *node) error {
-				x, err := r.user(n, f.key)
-				s.Users = append(s.Users, x)
-				return err
-			})
-		case "propertykeys":
-			err = r.list(f, propertyKeyKind, func(n *node) error {
-				x, err := r.propertyKey(n, f.key)
-				s.PropertyKeys = append(s.PropertyKeys, x)
-				return err
-			})
-		case "types":
-			err = r.list(f, typeKind, func(n *node) error {
-				x, err := r.customType(n, f.key)
-				s.Types = append(s.Types, x)
-				return err
-			})
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := r.needName(s.Name, src, spaceKind); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return readItem(r, n, spaceKind, listField, r.spaceLists)
 }
 
-func (r *reader) resource(n *node, listField string) (*engine.PlanResource, error) {
-	fs, src, done, err := r.item(n, resourceKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	x := &engine.PlanResource{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "type":
-			err = r.str(f, &x.Type)
-		case "size":
-			err = r.str(f, &x.Size)
-		case "region":
-			err = r.str(f, &x.Region)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return x, nil
-}
-
-func (r *reader) device(n *node, listField string) (*engine.PlanDevice, error) {
-	fs, src, done, err := r.item(n, deviceKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	d := &engine.PlanDevice{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &d.Name)
-		case "friendlyName":
-			err = r.str(f, &d.FriendlyName)
-		case "description":
-			err = r.str(f, &d.Description)
-		case "hardwareId":
-			err = r.str(f, &d.HardwareID)
-		case "type":
-			err = r.str(f, &d.Type)
-		case "subType":
-			err = r.str(f, &d.Subtype)
-		case "gatewayId":
-			err = r.str(f, &d.GatewayID)
-		case "status":
-			err = r.str(f, &d.Status)
-		case "properties":
-			err = r.properties(f, &d.Properties)
-		case "sensors":
-			err = r.list(f, sensorKind, func(n *node) error {
-				x, err := r.sensor(n, f.key)
-				d.Sensors = append(d.Sensors, x)
-				return err
-			})
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := r.needName(d.Name, src, deviceKind); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-func (r *reader) sensor(n *node, listField string) (*engine.PlanSensor, error) {
-	fs, src, done, err := r.item(n, sensorKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	s := &engine.PlanSensor{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &s.Name)
-		case "hardwareId":
-			err = r.str(f, &s.HardwareID)
-		case "type":
-			err = r.str(f, &s.Type)
-		case "dataType":
-			err = r.str(f, &s.DataType)
-		case "dataSubtype":
-			err = r.str(f, &s.DataSubtype)
-		case "dataUnitType":
-			err = r.str(f, &s.DataUnitType)
-		case "portType":
-			err = r.str(f, &s.PortType)
-		case "port":
-			err = r.str(f, &s.Port)
-		case "pollRate":
-			err = r.integer(f, &s.PollRate)
-		case "properties":
-			err = r.properties(f, &s.Properties)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-func (r *reader) matcher(n *node, listField string) (*engine.PlanMatcher, error) {
-	fs, src, done, err := r.item(n, matcherKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	m := &engine.PlanMatcher{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &m.Name)
-		case "description":
-			err = r.str(f, &m.Description)
-		case "dataTypeValue":
-			err = r.str(f, &m.DataTypeValue)
-		case "conditions":
-			err = r.list(f, conditionKind, func(n *node) error {
-				c, err := r.condition(n, f.key)
+// spaceLists reads the lists of what a space holds.
+func (r *reader) spaceLists(s *engine.PlanSpace, f field) error {
+	switch f.canon {
+	case "resources":
+		return listOf(r, f, resourceKind, &s.Resources, nil)
+	case "spaces":
+		return listOf(r, f, spaceKind, &s.Spaces, r.spaceLists)
+	case "devices":
+		return listOf(r, f, deviceKind, &s.Devices, func(d *engine.PlanDevice, f field) error {
+			return listOf(r, f, sensorKind, &d.Sensors, nil) // "sensors"
+		})
+	case "matchers":
+		return listOf(r, f, matcherKind, &s.Matchers, func(m *engine.PlanMatcher, f field) error {
+			return r.list(f, conditionKind, func(n *node) error { // "conditions"
+				c, err := readItem[engine.PlanCondition](r, n, conditionKind, f.key, nil)
 				if err == nil {
 					m.Conditions = append(m.Conditions, *c)
 				}
 				return err
 			})
-		}
-		if err != nil {
-			return nil, err
-		}
+		})
+	case "userdefinedfunctions":
+		return r.list(f, udfKind, func(n *node) error {
+			u, err := r.udf(n, f.key)
+			s.UDFs = append(s.UDFs, u)
+			return err
+		})
+	case "roleassignments":
+		return listOf(r, f, roleKind, &s.RoleAssignments, nil)
+	case "users":
+		return listOf(r, f, userKind, &s.Users, nil)
+	case "propertykeys":
+		return listOf(r, f, propertyKeyKind, &s.PropertyKeys, nil)
+	case "types":
+		return listOf(r, f, typeKind, &s.Types, nil)
 	}
-	if err := r.needName(m.Name, src, matcherKind); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return nil
 }
 
-func (r *reader) condition(n *node, listField string) (*engine.PlanCondition, error) {
-	fs, src, done, err := r.item(n, conditionKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	c := &engine.PlanCondition{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "target":
-			err = r.str(f, &c.Target)
-		case "path":
-			err = r.str(f, &c.Path)
-		case "comparison":
-			err = r.str(f, &c.Comparison)
-		case "value":
-			// A JSON literal: '"Motion"', 42, true, null — kept as written.
-			err = r.raw(f, &c.Value)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
-}
-
+// udf reads a user-defined function and the script file it names.
 func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
-	fs, src, done, err := r.item(n, udfKind, listField)
+	var scriptField field
+	u, err := readItem(r, n, udfKind, listField, func(u *engine.PlanUDF, f field) error {
+		scriptField = f // "script"
+		return r.str(f, &u.ScriptPath)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer done()
-	u := &engine.PlanUDF{Src: src}
-	var scriptField *field
-	for i, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &u.Name)
-		case "description":
-			err = r.str(f, &u.Description)
-		case "matcherNames":
-			err = r.names(f, &u.MatcherNames)
-		case "script":
-			err = r.str(f, &u.ScriptPath)
-			scriptField = &fs[i]
-		case "disabled":
-			err = r.boolean(f, &u.Disabled)
-		case "timeLimit":
-			var s string
-			if err = r.str(f, &s); err == nil {
-				d, perr := time.ParseDuration(s)
-				if perr != nil || d <= 0 || d > time.Minute {
-					err = r.fail(f.line, f.key, engine.ErrInvalid, "want a duration such as 250ms (at most 1m), got %q", s)
-				}
-				u.TimeLimit = d
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := r.needName(u.Name, src, udfKind); err != nil {
-		return nil, err
-	}
-	if scriptField != nil && u.ScriptPath != "" && r.readScript != nil {
+	if scriptField.val != nil && u.ScriptPath != "" && r.readScript != nil {
 		res, ok := r.scripts[u.ScriptPath]
 		if !ok {
 			data, err := r.readScript(u.ScriptPath)
@@ -933,124 +802,4 @@ func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
 		u.Script = res.text
 	}
 	return u, nil
-}
-
-func (r *reader) roleAssignment(n *node, listField string) (*engine.PlanRoleAssignment, error) {
-	fs, src, done, err := r.item(n, roleKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	a := &engine.PlanRoleAssignment{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "roleId":
-			err = r.str(f, &a.RoleID)
-		case "role":
-			err = r.str(f, &a.Role)
-		case "objectName":
-			err = r.str(f, &a.ObjectName)
-		case "objectId":
-			err = r.str(f, &a.ObjectID)
-		case "objectIdType":
-			err = r.str(f, &a.ObjectIDType)
-		case "tenantId":
-			err = r.str(f, &a.TenantID)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
-}
-
-func (r *reader) user(n *node, listField string) (*engine.PlanUser, error) {
-	fs, src, done, err := r.item(n, userKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	u := &engine.PlanUser{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "upn":
-			err = r.str(f, &u.UPN)
-		case "firstName":
-			err = r.str(f, &u.FirstName)
-		case "lastName":
-			err = r.str(f, &u.LastName)
-		case "managerName":
-			err = r.str(f, &u.ManagerName)
-		case "properties":
-			err = r.properties(f, &u.Properties)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
-}
-
-func (r *reader) propertyKey(n *node, listField string) (*engine.PlanPropertyKey, error) {
-	fs, src, done, err := r.item(n, propertyKeyKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	k := &engine.PlanPropertyKey{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "name":
-			err = r.str(f, &k.Name)
-		case "scope":
-			err = r.str(f, &k.Scope)
-		case "primitiveDataType":
-			err = r.str(f, &k.PrimitiveDataType)
-		case "category":
-			err = r.str(f, &k.Category)
-		case "description":
-			err = r.str(f, &k.Description)
-		case "validationData":
-			err = r.str(f, &k.ValidationData)
-		case "min":
-			err = r.str(f, &k.Min)
-		case "max":
-			err = r.str(f, &k.Max)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := r.needName(k.Name, src, propertyKeyKind); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-func (r *reader) customType(n *node, listField string) (*engine.PlanType, error) {
-	fs, src, done, err := r.item(n, typeKind, listField)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	t := &engine.PlanType{Src: src}
-	for _, f := range fs {
-		switch f.canon {
-		case "category":
-			err = r.str(f, &t.Category)
-		case "name":
-			err = r.str(f, &t.Name)
-		case "friendlyName":
-			err = r.str(f, &t.FriendlyName)
-		case "description":
-			err = r.str(f, &t.Description)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := r.needName(t.Name, src, typeKind); err != nil {
-		return nil, err
-	}
-	return t, nil
 }
