@@ -5,52 +5,36 @@ import (
 	"strings"
 )
 
-// UpdateObject replaces space, device or sensor id (k says which) by a copy
-// that mutate changed: mutate gets a *Space, *Device or *Sensor whose
-// Properties it may change freely (they are copied). The object is
-// checked and stored as UpdateSpace, UpdateDevice or UpdateSensor does;
-// their errors are returned. An object that is not there (any more) gives
-// ErrNotFound; another kind, ErrInvalid.
+// UpdateObject replaces the object of kind k with key id by a deep copy
+// (KindDesc.Clone) that mutate changed, stored by the rules of its kind's
+// update method (see Tx.Replace), whose errors are returned. An object
+// that is not there (any more) gives ErrNotFound; a kind that cannot be
+// replaced, ErrInvalid.
 func (tx *Tx) UpdateObject(k Kind, id ID, mutate func(o Object)) error {
-	switch k {
-	case KindSpace:
-		if s, ok := tx.Space(id); ok {
-			c := *s
-			c.Properties = append([]Property(nil), s.Properties...)
-			mutate(&c)
-			return tx.UpdateSpace(&c)
-		}
-	case KindDevice:
-		if d, ok := tx.Device(id); ok {
-			c := *d
-			c.Properties = append([]Property(nil), d.Properties...)
-			mutate(&c)
-			return tx.UpdateDevice(&c)
-		}
-	case KindSensor:
-		if s, ok := tx.Sensor(id); ok {
-			c := *s
-			c.Properties = append([]Property(nil), s.Properties...)
-			mutate(&c)
-			return tx.UpdateSensor(&c)
-		}
-	default:
+	d := Describe(k)
+	if d == nil || d.replace == nil {
 		return fmt.Errorf("%w: UpdateObject of a %s", ErrInvalid, k)
 	}
-	return fmt.Errorf("%w: the object was deleted", ErrNotFound)
+	o, ok := tx.Object(k, id)
+	if !ok {
+		return fmt.Errorf("%w: the object was deleted", ErrNotFound)
+	}
+	c := d.Clone(o)
+	mutate(c)
+	return tx.Replace(c)
 }
 
-// PropertiesOf is the extended property list of a *Space, *Device or
-// *Sensor (for changing it in an UpdateObject mutate), or nil for any
-// other object.
+// PropertiesOf is the extended property list of o (for changing it in an
+// UpdateObject mutate), or nil for a kind without one.
 func PropertiesOf(o Object) *[]Property {
-	switch x := o.(type) {
-	case *Space:
-		return &x.Properties
-	case *Device:
-		return &x.Properties
-	case *Sensor:
-		return &x.Properties
+	d := DescribeObject(o)
+	if d == nil {
+		return nil
+	}
+	if f := d.Field("Properties"); f != nil && f.HasObject() {
+		if p, ok := f.Ptr(o).(*[]Property); ok {
+			return p
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,8 @@ type kindUI struct {
 // editField is one editable field of the inspector: a text entry, a
 // dropdown of the enabled types of category, or a dropdown of choices.
 type editField struct {
+	name     string // the field's Go name in its engine description
+	onAdd    bool   // the Add dialog asks for it
 	label    string
 	verb     string          // a text field: the edit's label ("Rename Focus Room")
 	category engine.Category // a type field
@@ -63,22 +66,51 @@ type editField struct {
 	setType  func(o engine.Object, id int)
 }
 
-func textField(label, verb string, get func(o engine.Object) *string) editField {
-	return editField{label: label, verb: verb,
-		text:    func(o engine.Object) string { return *get(o) },
-		setText: func(o engine.Object, t string) { *get(o) = t }}
+// editFieldsOf returns the inspector's fields of kind k: the fields its
+// engine description marks Editable, with their labels, verbs, type
+// categories and choices. A form shows the name first, then the other
+// identifying texts the Add dialog asks for (a hardware id), then the type
+// references, then the rest, each group in the description's order.
+func editFieldsOf(k engine.Kind) []editField {
+	var out []editField
+	for _, f := range engine.Describe(k).Editable() {
+		if f.Type == engine.FieldString || f.Type == engine.FieldTypeRef {
+			out = append(out, editFieldFrom(f))
+		}
+	}
+	rank := func(f editField) int {
+		switch {
+		case f.name == "Name":
+			return 0
+		case f.category == "" && f.choices == nil && f.onAdd:
+			return 1
+		case f.category != "":
+			return 2
+		}
+		return 3
+	}
+	slices.SortStableFunc(out, func(a, b editField) int { return rank(a) - rank(b) })
+	return out
 }
 
-func typeField(label string, c engine.Category, get func(o engine.Object) *int) editField {
-	return editField{label: label, category: c,
-		typeID:  func(o engine.Object) int { return *get(o) },
-		setType: func(o engine.Object, id int) { *get(o) = id }}
-}
-
-func choiceField(label string, choices []string, get func(o engine.Object) *string) editField {
-	return editField{label: label, choices: choices,
-		text:    func(o engine.Object) string { return *get(o) },
-		setText: func(o engine.Object, c string) { *get(o) = c }}
+// editFieldFrom is the inspector's field for an engine field description
+// of a text or a type reference (the kinds of field the studio edits).
+func editFieldFrom(f *engine.Field) editField {
+	e := editField{name: f.Name, label: f.Label, verb: f.Verb, onAdd: f.OnAdd}
+	if e.verb == "" {
+		e.verb = "Set " + strings.ToLower(f.Label) + " of"
+	}
+	switch f.Type {
+	case engine.FieldTypeRef:
+		e.category = f.Category
+		e.typeID = func(o engine.Object) int { return *f.Ptr(o).(*int) }
+		e.setType = func(o engine.Object, id int) { *f.Ptr(o).(*int) = id }
+	default:
+		e.choices = f.Choices
+		e.text = func(o engine.Object) string { return *f.Ptr(o).(*string) }
+		e.setText = func(o engine.Object, t string) { *f.Ptr(o).(*string) = t }
+	}
+	return e
 }
 
 // addForm is the Add dialog of a kind and how it makes the object.
@@ -143,13 +175,7 @@ var spaceKind = &kindUI{
 	},
 	doc:     func(v *engine.View, o engine.Object) any { return v.SpaceDoc(space(o), true) },
 	details: func(v *engine.View, o engine.Object) details { return spaceDetails(v, space(o)) },
-	fields: []editField{
-		textField("Name", "Rename", func(o engine.Object) *string { return &space(o).Name }),
-		typeField("Type", engine.SpaceType, func(o engine.Object) *int { return &space(o).TypeID }),
-		typeField("Subtype", engine.SpaceSubtype, func(o engine.Object) *int { return &space(o).SubtypeID }),
-		typeField("Status", engine.SpaceStatus, func(o engine.Object) *int { return &space(o).StatusID }),
-		textField("Description", "Describe", func(o engine.Object) *string { return &space(o).Description }),
-	},
+	fields:  editFieldsOf(engine.KindSpace),
 	add: addForm{title: "Add space", in: true, where: "a space goes into a space; select one (or nothing, for a root space)", name: true, typeLabel: "Type", category: engine.SpaceType,
 		defType: engine.ChildSpaceType,
 		create: func(tx *engine.Tx, parent engine.ID, f addFields) (engine.ID, error) {
@@ -197,14 +223,7 @@ var deviceKind = &kindUI{
 	icon:    func(v *engine.View, o engine.Object) string { return assets.DeviceIcon(v.TypeName(device(o).TypeID)) },
 	doc:     func(v *engine.View, o engine.Object) any { return v.DeviceDoc(device(o), true) },
 	details: func(v *engine.View, o engine.Object) details { return deviceDetails(v, device(o)) },
-	fields: []editField{
-		textField("Name", "Rename", func(o engine.Object) *string { return &device(o).Name }),
-		typeField("Type", engine.DeviceType, func(o engine.Object) *int { return &device(o).TypeID }),
-		typeField("Subtype", engine.DeviceSubtype, func(o engine.Object) *int { return &device(o).SubtypeID }),
-		textField("Hardware ID", "Change hardware id of", func(o engine.Object) *string { return &device(o).HardwareID }),
-		choiceField("Status", []string{engine.DeviceProvisioned, engine.DeviceActive, engine.DeviceOffline, engine.DeviceDisabled},
-			func(o engine.Object) *string { return &device(o).Status }),
-	},
+	fields:  editFieldsOf(engine.KindDevice),
 	add: addForm{title: "Add device", in: true, where: "a device goes into a space", name: true, hardware: true, typeLabel: "Type", category: engine.DeviceType,
 		defType: func(string) string { return "Generic" },
 		create: func(tx *engine.Tx, space engine.ID, f addFields) (engine.ID, error) {
@@ -255,14 +274,7 @@ var sensorKind = &kindUI{
 	},
 	doc:     func(v *engine.View, o engine.Object) any { return v.SensorDoc(sensor(o)) },
 	details: func(v *engine.View, o engine.Object) details { return sensorDetails(v, sensor(o)) },
-	fields: []editField{
-		textField("Name", "Rename", func(o engine.Object) *string { return &sensor(o).Name }),
-		textField("Hardware ID", "Change hardware id of", func(o engine.Object) *string { return &sensor(o).HardwareID }),
-		typeField("Data type", engine.SensorDataType, func(o engine.Object) *int { return &sensor(o).DataTypeID }),
-		typeField("Data subtype", engine.SensorDataSubtype, func(o engine.Object) *int { return &sensor(o).DataSubtypeID }),
-		typeField("Unit", engine.SensorDataUnitType, func(o engine.Object) *int { return &sensor(o).DataUnitTypeID }),
-		typeField("Sensor type", engine.SensorType, func(o engine.Object) *int { return &sensor(o).TypeID }),
-	},
+	fields:  editFieldsOf(engine.KindSensor),
 	add: addForm{title: "Add sensor", where: "a sensor goes on a device", hardware: true, typeLabel: "Data type", category: engine.SensorDataType,
 		defType: func(string) string { return "Temperature" },
 		create: func(tx *engine.Tx, device engine.ID, f addFields) (engine.ID, error) {
