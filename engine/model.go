@@ -20,7 +20,6 @@ const (
 	KindPropertyKey
 	KindType
 	KindOntology
-	kindCount
 )
 
 var kindNames = [...]string{"none", "space", "device", "sensor", "user", "matcher",

@@ -3,7 +3,7 @@ package engine
 import "time"
 
 // A Plan is a provisioning file turned into plain data: the tree of the
-// CONTRACT §3 YAML with type and role names unresolved and each item's
+// provisioning YAML (see docs/provisioning.md) with type and role names unresolved and each item's
 // source position kept, so that Provision can report "file:line: field:
 // problem". Readers (engine/yaml) build it; Engine.Provision applies it.
 type Plan struct {

@@ -236,11 +236,11 @@ func (pr *provisioner) props(list []PlanProperty, scope string, at, root ID) ([]
 	}
 	out := make([]Property, 0, len(list))
 	for _, p := range list {
-		if _, ok := pr.tx.FindPropertyKey(p.Name, scope, at); !ok {
-			k := &PropertyKey{Name: p.Name, Scope: scope, SpaceID: root, PrimitiveDataType: PrimNone}
-			if err := pr.tx.PutPropertyKey(k); err != nil {
-				return nil, At(p.Pos, "properties", err)
-			}
+		created, err := pr.tx.EnsurePropertyKey(p.Name, scope, at, root)
+		if err != nil {
+			return nil, At(p.Pos, "properties", err)
+		}
+		if created {
 			pr.sum.count(KindPropertyKey).Created++
 		}
 		out = append(out, Property{Name: p.Name, Value: p.Value})
