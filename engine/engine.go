@@ -197,6 +197,10 @@ type graph struct {
 	resources map[ID]*Resource
 	propKeys  map[int]*PropertyKey
 	types     *typeRegistry
+
+	// indexes (index.go)
+	rootNames nameIndex[*spaceNode]   // root spaces by name
+	keyNames  nameIndex[*PropertyKey] // property keys by name
 	histLen   int
 	nextKeyID int
 
@@ -223,10 +227,12 @@ type spaceNode struct {
 	parent   *spaceNode
 	level    int
 	children []*spaceNode
-	devices  []*deviceNode
-	sensors  []*sensorNode
-	users    []*userNode
-	values   map[string]*valueCell
+	// childNames indexes children by name (index.go); nil until needed.
+	childNames nameIndex[*spaceNode]
+	devices    []*deviceNode
+	sensors    []*sensorNode
+	users      []*userNode
+	values     map[string]*valueCell
 }
 
 type deviceNode struct {
@@ -269,6 +275,7 @@ func newGraph(histLen int) *graph {
 		matchers: map[ID]*Matcher{}, udfs: map[ID]*UDF{}, roles: map[ID]*RoleAssignment{},
 		endpoints: map[ID]*Endpoint{}, resources: map[ID]*Resource{}, propKeys: map[int]*PropertyKey{},
 		types: newTypeRegistry(), histLen: histLen, nextKeyID: 1,
+		rootNames: nameIndex[*spaceNode]{}, keyNames: nameIndex[*PropertyKey]{},
 	}
 }
 
@@ -301,7 +308,11 @@ func (g *graph) loadObject(o Object) error {
 	case *Resource:
 		g.resources[x.ID] = x
 	case *PropertyKey:
+		if old := g.propKeys[x.ID]; old != nil {
+			g.keyNames.remove(old.Name, old)
+		}
 		g.propKeys[x.ID] = x
+		g.keyNames.add(x.Name, x)
 		if x.ID >= g.nextKeyID {
 			g.nextKeyID = x.ID + 1
 		}
@@ -351,6 +362,17 @@ func (g *graph) link() error {
 			return fmt.Errorf("%w: space %s is in a parent cycle", ErrInvalid, n.s.ID)
 		}
 		sortSpaces(n.children)
+	}
+	for _, n := range g.roots {
+		g.rootNames.add(n.s.Name, n)
+	}
+	for _, n := range g.loadSpaces {
+		if len(n.children) > 0 {
+			ix := g.childNames(n)
+			for _, c := range n.children {
+				ix.add(c.s.Name, c)
+			}
+		}
 	}
 	for _, d := range g.loadDevices {
 		sp := g.spaces[d.d.SpaceID]

@@ -1,8 +1,70 @@
 package engine
 
+import (
+	"fmt"
+	"slices"
+)
+
 // RecordForTest makes tx record its changes, as an Editor's transactions
 // do.
 func (tx *Tx) RecordForTest() { tx.record() }
 
 // TopologyEventsForTest is tx.topologyEvents of the transaction's changes.
 func (tx *Tx) TopologyEventsForTest() []*Event { return tx.topologyEvents(tx.changes()) }
+
+// FoldKeyForTest is foldKey.
+func FoldKeyForTest(s string) string { return foldKey(s) }
+
+// CheckIndexesForTest compares the graph's name indexes with a scan of the
+// graph: every child space under its parent's index by name, every root in
+// the root index, every property key in the key index, and nothing else.
+func (v *View) CheckIndexesForTest() error {
+	g := v.g
+	check := func(where string, ix nameIndex[*spaceNode], list []*spaceNode) error {
+		n := 0
+		for k, l := range ix {
+			if len(l) == 0 {
+				return fmt.Errorf("%s: empty index list for %q", where, k)
+			}
+			for _, c := range l {
+				if foldKey(c.s.Name) != k {
+					return fmt.Errorf("%s: %q indexed as %q", where, c.s.Name, k)
+				}
+				if !slices.Contains(list, c) {
+					return fmt.Errorf("%s: index holds %q (%s), which is not a child", where, c.s.Name, c.s.ID)
+				}
+			}
+			n += len(l)
+		}
+		if n != len(list) {
+			return fmt.Errorf("%s: index holds %d spaces, there are %d children", where, n, len(list))
+		}
+		for _, c := range list {
+			if !slices.Contains(ix[foldKey(c.s.Name)], c) {
+				return fmt.Errorf("%s: child %q (%s) is not indexed", where, c.s.Name, c.s.ID)
+			}
+		}
+		return nil
+	}
+	if err := check("roots", g.rootNames, g.roots); err != nil {
+		return err
+	}
+	for _, n := range g.spaces {
+		if err := check("children of "+namePath(n), n.childNames, n.children); err != nil {
+			return err
+		}
+	}
+	n := 0
+	for k, l := range g.keyNames {
+		for _, pk := range l {
+			if foldKey(pk.Name) != k || g.propKeys[pk.ID] != pk {
+				return fmt.Errorf("property key index: %q (%d) under %q is not in the graph", pk.Name, pk.ID, k)
+			}
+		}
+		n += len(l)
+	}
+	if n != len(g.propKeys) {
+		return fmt.Errorf("property key index holds %d keys, there are %d", n, len(g.propKeys))
+	}
+	return nil
+}

@@ -253,16 +253,21 @@ func mergeProps(old, given []Property) []Property {
 		return old
 	}
 	out := append([]Property(nil), old...)
+	at := make(map[string][]int, len(out)+len(given)) // foldKey(name) → indexes in out
+	for i, p := range out {
+		k := foldKey(p.Name)
+		at[k] = append(at[k], i)
+	}
 	for _, g := range given {
-		found := false
-		for i := range out {
-			if strings.EqualFold(out[i].Name, g.Name) {
-				out[i].Value, found = g.Value, true
+		k := foldKey(g.Name)
+		if is := at[k]; len(is) > 0 {
+			for _, i := range is {
+				out[i].Value = g.Value
 			}
+			continue
 		}
-		if !found {
-			out = append(out, g)
-		}
+		at[k] = append(at[k], len(out))
+		out = append(out, g)
 	}
 	return out
 }
@@ -393,8 +398,8 @@ func (pr *provisioner) propertyKey(pk *PlanPropertyKey, space ID) error {
 	if err := pr.merge(Describe(KindPropertyKey), pk.Src, pk, k, space); err != nil {
 		return err
 	}
-	for _, o := range pr.tx.g.propKeys {
-		if o.SpaceID == space && o.Scope == scope && strings.EqualFold(o.Name, pk.Name) {
+	for _, o := range pr.tx.g.keyNames.get(pk.Name) {
+		if o.SpaceID == space && o.Scope == scope {
 			k.ID = o.ID
 			if k.PrimitiveDataType == "" {
 				k.PrimitiveDataType = o.PrimitiveDataType

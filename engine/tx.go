@@ -173,6 +173,7 @@ func (tx *Tx) CreateSpace(s *Space) error {
 		g.roots = append(g.roots, n)
 		tx.onUndo(func() { g.roots = old; delete(g.spaces, s.ID) })
 	}
+	tx.linkName(parent, n, s.Name)
 	tx.put(s)
 	return nil
 }
@@ -239,6 +240,10 @@ func (tx *Tx) UpdateSpace(s *Space) error {
 	}
 	old := n.s
 	tx.touch(KindSpace, s.ID, old)
+	if s.ParentID != old.ParentID || s.Name != old.Name {
+		tx.unlinkName(n.parent, n, old.Name)
+		tx.linkName(np, n, s.Name)
+	}
 	n.s = s
 	tx.onUndo(func() { n.s = old })
 	if s.ParentID != old.ParentID {
@@ -372,6 +377,7 @@ func (tx *Tx) DeleteSpace(id ID) error {
 		tx.del(KindSpace, x.s.ID)
 		tx.dropSpaceValues(x)
 	}
+	tx.unlinkName(n.parent, n, n.s.Name)
 	if p := n.parent; p != nil {
 		old := p.children
 		p.children = removeNode(p.children, n)
@@ -1076,8 +1082,8 @@ func (tx *Tx) putPropertyKey(k *PropertyKey, restore bool) error {
 	if !k.SpaceID.IsZero() && g.spaces[k.SpaceID] == nil {
 		return fmt.Errorf("%w: space %s for property key %q", ErrNotFound, k.SpaceID, k.Name)
 	}
-	for _, o := range g.propKeys {
-		if o.ID != k.ID && o.SpaceID == k.SpaceID && o.Scope == k.Scope && strings.EqualFold(o.Name, k.Name) {
+	for _, o := range g.keyNames.get(k.Name) {
+		if o.ID != k.ID && o.SpaceID == k.SpaceID && o.Scope == k.Scope {
 			return fmt.Errorf("%w: property key %q for %s already exists here", ErrDuplicate, k.Name, k.Scope)
 		}
 	}
@@ -1100,6 +1106,9 @@ func (tx *Tx) putPropertyKey(k *PropertyKey, restore bool) error {
 	} else {
 		tx.touch(KindPropertyKey, IntKey(k.ID), nil)
 	}
+	if had {
+		tx.unindexKey(old)
+	}
 	g.propKeys[k.ID] = k
 	tx.onUndo(func() {
 		if had {
@@ -1108,6 +1117,7 @@ func (tx *Tx) putPropertyKey(k *PropertyKey, restore bool) error {
 			delete(g.propKeys, k.ID)
 		}
 	})
+	tx.indexKey(k)
 	tx.put(k)
 	return nil
 }
@@ -1126,6 +1136,7 @@ func (tx *Tx) deletePropertyKey(k *PropertyKey) {
 	tx.touch(KindPropertyKey, IntKey(k.ID), k)
 	delete(tx.g.propKeys, k.ID)
 	tx.onUndo(func() { tx.g.propKeys[k.ID] = k })
+	tx.unindexKey(k)
 	tx.del(KindPropertyKey, k.ObjectKey())
 }
 

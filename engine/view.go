@@ -237,23 +237,23 @@ func (v *View) IsWithin(id, anchor ID) bool {
 }
 
 // ChildSpaceByName finds the child of parent (zero: a root) named name.
-// Names compare exactly first, then case-insensitively.
+// Names compare exactly first, then case-insensitively. It uses the
+// graph's name index: its cost does not grow with the number of siblings.
 func (v *View) ChildSpaceByName(parent ID, name string) (*Space, bool) {
-	var list []*spaceNode
+	var ix nameIndex[*spaceNode]
 	if parent.IsZero() {
-		list = v.g.roots
+		ix = v.g.rootNames
 	} else if p := v.g.spaces[parent]; p != nil {
-		list = p.children
+		ix = p.childNames
 	}
+	list := ix.get(name)
 	for _, c := range list {
 		if c.s.Name == name {
 			return c.s, true
 		}
 	}
-	for _, c := range list {
-		if strings.EqualFold(c.s.Name, name) {
-			return c.s, true
-		}
+	if len(list) > 0 {
+		return list[0].s, true
 	}
 	return nil, false
 }
@@ -464,8 +464,8 @@ func (v *View) ResolveType(c Category, name string, at ID) (int, error) {
 func (v *View) FindPropertyKey(name, scope string, at ID) (*PropertyKey, bool) {
 	var best *PropertyKey
 	bestDepth := -1
-	for _, k := range v.g.propKeys {
-		if !strings.EqualFold(k.Name, name) || k.Scope != scope {
+	for _, k := range v.g.keyNames.get(name) {
+		if k.Scope != scope {
 			continue
 		}
 		if !k.SpaceID.IsZero() && !v.IsWithin(at, k.SpaceID) {

@@ -36,6 +36,9 @@ type Config struct {
 	Dir         string // temp folder for project files; default os.MkdirTemp
 	OpenObjects int    // graph_open_1m / mem_per_object size; default 1,000,000
 	Provision   int    // graph_provision size; default 200,000
+	// FlatProvision is how many sibling rooms graph_provision_flat_100k
+	// provisions under one floor; default 100,000.
+	FlatProvision int
 	// IngestMessages is the QoS 0 load of ingest_mqtt_udf_qos0 (QoS 1 sends a
 	// quarter); default 200,000.
 	IngestMessages int
@@ -44,6 +47,10 @@ type Config struct {
 	// UDFSeconds is how long udf_exec runs; default 3.
 	UDFSeconds int
 	Log        io.Writer
+
+	// provRate, set by Run, carries graph_provision's rate to
+	// graph_provision_flat_100k.
+	provRate *float64
 }
 
 func (c *Config) ensureDefaults() {
@@ -52,6 +59,9 @@ func (c *Config) ensureDefaults() {
 	}
 	if c.Provision <= 0 {
 		c.Provision = 200_000
+	}
+	if c.FlatProvision <= 0 {
+		c.FlatProvision = 100_000
 	}
 	if c.IngestMessages <= 0 {
 		c.IngestMessages = 200_000
@@ -73,6 +83,7 @@ func All() []Bench {
 		{"ingest", benchIngest}, // ingest_mqtt_udf_qos0, _qos1, broker_only_qos0, ingest_pipeline_ratio, ingest_p99_ms_at_5k
 		{"udf_exec", benchUDF},
 		{"graph_provision", benchProvision},
+		{"graph_provision_flat_100k", benchProvisionFlat},
 		{"graph_traverse_down_10k", benchTraverse},
 		{"graph_open_1m", benchOpen}, // also reports mem_per_object
 		{"sim_readings", benchSim},
@@ -82,13 +93,14 @@ func All() []Bench {
 // Names lists every row name Run can print.
 func Names() []string {
 	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "ingest_mqtt_qos0_no_udf", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
-		"udf_exec", "graph_provision", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object", "sim_readings", "sim_week_smart_office_s"}
+		"udf_exec", "graph_provision", "graph_provision_flat_100k", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object", "sim_readings", "sim_week_smart_office_s"}
 }
 
 // Run runs the benchmarks (only the one named only, if set) and writes the
 // table to w.
 func Run(w io.Writer, only string, cfg Config) error {
 	cfg.ensureDefaults()
+	cfg.provRate = new(float64)
 	if cfg.Dir == "" {
 		d, err := os.MkdirTemp("", "twin-bench-")
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 // TestRunSmall runs every benchmark at a small size and checks the table.
 func TestRunSmall(t *testing.T) {
 	var out bytes.Buffer
-	if err := Run(&out, "", Config{Dir: t.TempDir(), OpenObjects: 6000, Provision: 6000, IngestMessages: 3200, LatencySeconds: 1, UDFSeconds: 1}); err != nil {
+	if err := Run(&out, "", Config{Dir: t.TempDir(), OpenObjects: 6000, Provision: 6000, FlatProvision: 6000, IngestMessages: 3200, LatencySeconds: 1, UDFSeconds: 1}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range Names() {

@@ -60,20 +60,69 @@ func buildingPlan(n int) (*engine.Plan, int) {
 	return p, count
 }
 
-func benchProvision(cfg Config) ([]Row, error) {
-	plan, n := buildingPlan(cfg.Provision)
-	e, err := openProject(filepath.Join(cfg.Dir, "provision.twin"))
+// provisionRate provisions plan (n objects) into a new project file named
+// name in cfg.Dir, in one committed transaction, and returns objects/s.
+func provisionRate(cfg Config, name string, plan *engine.Plan, n int) (float64, error) {
+	e, err := openProject(filepath.Join(cfg.Dir, name))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	defer e.Close()
 	t0 := time.Now()
 	if _, err := e.Provision(plan); err != nil {
+		return 0, err
+	}
+	return float64(n) / since(t0), nil
+}
+
+func benchProvision(cfg Config) ([]Row, error) {
+	plan, n := buildingPlan(cfg.Provision)
+	rate, err := provisionRate(cfg, "provision.twin", plan, n)
+	if err != nil {
 		return nil, err
 	}
-	rate := float64(n) / since(t0)
+	if cfg.provRate != nil {
+		*cfg.provRate = rate
+	}
 	return []Row{{Name: "graph_provision", Value: rate, Unit: "objects/s", Target: ">= 50000", OK: rate >= 50000,
 		Note: fmt.Sprintf("%d objects in one transaction, committed", n)}}, nil
+}
+
+// flatPlan makes a provisioning plan of rooms sibling rooms under one
+// floor of one building: rooms+2 objects.
+func flatPlan(rooms int) (*engine.Plan, int) {
+	f := &engine.PlanSpace{Name: "Floor 1", Type: "Floor"}
+	f.Spaces = make([]*engine.PlanSpace, rooms)
+	for r := range f.Spaces {
+		f.Spaces[r] = &engine.PlanSpace{Name: fmt.Sprintf("Room %06d", r), Type: "Room", Subtype: "Office"}
+	}
+	b := &engine.PlanSpace{Name: "Building", Type: "Building", Spaces: []*engine.PlanSpace{f}}
+	return &engine.Plan{File: "bench", Spaces: []*engine.PlanSpace{b}}, rooms + 2
+}
+
+// benchProvisionFlat provisions cfg.FlatProvision sibling rooms under one
+// floor in one transaction and compares the per-object rate with
+// graph_provision's (measured again at its size unless it ran in this
+// table already).
+func benchProvisionFlat(cfg Config) ([]Row, error) {
+	plan, n := flatPlan(cfg.FlatProvision)
+	rate, err := provisionRate(cfg, "provision-flat.twin", plan, n)
+	if err != nil {
+		return nil, err
+	}
+	ref := 0.0
+	if cfg.provRate != nil {
+		ref = *cfg.provRate
+	}
+	if ref == 0 {
+		bp, bn := buildingPlan(cfg.Provision)
+		if ref, err = provisionRate(cfg, "provision-ref.twin", bp, bn); err != nil {
+			return nil, err
+		}
+	}
+	ratio := ref / rate // > 1: the flat tree is slower per object
+	return []Row{{Name: "graph_provision_flat_100k", Value: rate, Unit: "objects/s", Target: "within 2x of graph_provision", OK: ratio <= 2,
+		Note: fmt.Sprintf("%d sibling rooms under one floor, one transaction, committed; graph_provision/flat per-object rate ratio %.2f (graph_provision %.0f objects/s)", cfg.FlatProvision, ratio, ref)}}, nil
 }
 
 func benchTraverse(cfg Config) ([]Row, error) {

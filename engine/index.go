@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// The graph's name indexes. Names of sibling spaces and of property keys
+// compare case-insensitively (strings.EqualFold); the indexes key them by
+// foldKey so that a lookup costs the same with 10 or 100,000 siblings.
+// Every Tx method that creates, renames, moves or deletes a space or a
+// property key keeps them up to date, and registers the inverse change in
+// the undo log, so a rolled-back transaction leaves them as they were.
+// graph.checkIndexes compares them with a scan (tests).
+
+// foldKey returns a key for s such that foldKey(a) == foldKey(b) exactly
+// when strings.EqualFold(a, b): every rune is replaced by the smallest rune
+// of its simple case-folding orbit (invalid UTF-8 by U+FFFD, as EqualFold
+// reads it).
+func foldKey(s string) string {
+	ascii, lower := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'a' <= c && c <= 'z' {
+			lower = true
+		}
+	}
+	if ascii {
+		if !lower {
+			return s
+		}
+		b := []byte(s)
+		for i, c := range b {
+			if 'a' <= c && c <= 'z' {
+				b[i] = c - ('a' - 'A')
+			}
+		}
+		return string(b)
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s { // invalid bytes come as utf8.RuneError
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < m {
+				m = f
+			}
+		}
+		b = utf8.AppendRune(b, m)
+	}
+	return string(b)
+}
+
+// nameIndex maps foldKey(name) to the objects of that name. Lists hold
+// one object but for files written before names were checked.
+type nameIndex[T comparable] map[string][]T
+
+func (ix nameIndex[T]) add(name string, x T) {
+	k := foldKey(name)
+	ix[k] = append(ix[k], x)
+}
+
+func (ix nameIndex[T]) remove(name string, x T) {
+	k := foldKey(name)
+	list := ix[k]
+	for i, v := range list {
+		if v == x {
+			if len(list) == 1 {
+				delete(ix, k)
+			} else {
+				ix[k] = append(list[:i:i], list[i+1:]...)
+			}
+			return
+		}
+	}
+}
+
+func (ix nameIndex[T]) get(name string) []T { return ix[foldKey(name)] }
+
+// childNames returns the index of the children of parent (nil: the roots),
+// creating it if need be.
+func (g *graph) childNames(parent *spaceNode) nameIndex[*spaceNode] {
+	if parent == nil {
+		if g.rootNames == nil {
+			g.rootNames = nameIndex[*spaceNode]{}
+		}
+		return g.rootNames
+	}
+	if parent.childNames == nil {
+		parent.childNames = nameIndex[*spaceNode]{}
+	}
+	return parent.childNames
+}
+
+// linkName indexes n as a child of parent named name, undone on rollback.
+func (tx *Tx) linkName(parent, n *spaceNode, name string) {
+	ix := tx.g.childNames(parent)
+	ix.add(name, n)
+	tx.onUndo(func() { ix.remove(name, n) })
+}
+
+// unlinkName drops n named name from the index of parent's children,
+// undone on rollback.
+func (tx *Tx) unlinkName(parent, n *spaceNode, name string) {
+	ix := tx.g.childNames(parent)
+	ix.remove(name, n)
+	tx.onUndo(func() { ix.add(name, n) })
+}
+
+// indexKey adds k to the property key index, undone on rollback.
+func (tx *Tx) indexKey(k *PropertyKey) {
+	ix := tx.g.keyNames
+	ix.add(k.Name, k)
+	tx.onUndo(func() { ix.remove(k.Name, k) })
+}
+
+// unindexKey drops k from the property key index, undone on rollback.
+func (tx *Tx) unindexKey(k *PropertyKey) {
+	ix := tx.g.keyNames
+	ix.remove(k.Name, k)
+	tx.onUndo(func() { ix.add(k.Name, k) })
+}
