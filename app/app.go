@@ -125,8 +125,19 @@ func (a *App) Pipeline() *engine.Pipeline { return a.pipeline }
 func (a *App) Broker() *mqtt.Broker { return a.broker.Load() }
 
 // ReadPlan reads and checks a provisioning YAML file (docs/provisioning.md) without
-// touching any project: errors name the file, line and field.
-func ReadPlan(path string) (*engine.Plan, error) { return yaml.ReadFile(path) }
+// touching any project: errors name the file, line and field. Besides what
+// the YAML reader checks, every matcher condition's JSONPath must parse
+// and every user-defined function's script must be text and compile.
+func ReadPlan(path string) (*engine.Plan, error) {
+	plan, err := yaml.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.CheckPlan(plan, engine.PlanChecks{Paths: jsonpath.New(), Scripts: goja.ScriptChecker{}}); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
 
 // ProvisionFile reads a provisioning YAML file (docs/provisioning.md) and applies it
 // as one transaction.

@@ -740,6 +740,9 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	if strings.TrimSpace(pu.Script) == "" {
 		return At(pu.At("script"), "script", fmt.Errorf("%w: user-defined function %q has no script", ErrInvalid, pu.Name))
 	}
+	if err := checkScript(pu, nil); err != nil {
+		return At(pu.At("script"), "script", err)
+	}
 	desc := Describe(KindUDF)
 	for _, u := range tx.g.udfs {
 		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {

@@ -24,23 +24,38 @@ type Evaluator struct {
 	cache sync.Map // string → *jsonpath.Path
 }
 
-var _ engine.PathEvaluator = (*Evaluator)(nil)
+var (
+	_ engine.PathEvaluator = (*Evaluator)(nil)
+	_ engine.PathChecker   = (*Evaluator)(nil)
+)
 
 // New returns an Evaluator.
 func New() *Evaluator { return &Evaluator{} }
 
 // Select parses path (once) and returns the nodes it selects in doc.
 func (e *Evaluator) Select(path string, doc any) ([]any, error) {
-	var p *jsonpath.Path
-	if x, ok := e.cache.Load(path); ok {
-		p = x.(*jsonpath.Path)
-	} else {
-		var err error
-		p, err = jsonpath.Parse(path)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %q: %v", ErrPath, path, err)
-		}
-		e.cache.Store(path, p)
+	p, err := e.parse(path)
+	if err != nil {
+		return nil, err
 	}
 	return []any(p.Select(doc)), nil
+}
+
+// CheckPath parses path (once): an error wrapping ErrPath says why it does
+// not parse.
+func (e *Evaluator) CheckPath(path string) error {
+	_, err := e.parse(path)
+	return err
+}
+
+func (e *Evaluator) parse(path string) (*jsonpath.Path, error) {
+	if x, ok := e.cache.Load(path); ok {
+		return x.(*jsonpath.Path), nil
+	}
+	p, err := jsonpath.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %v", ErrPath, path, err)
+	}
+	e.cache.Store(path, p)
+	return p, nil
 }

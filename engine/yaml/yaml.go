@@ -48,8 +48,14 @@ var (
 	// ErrUnknownKey: a key that the provisioning format does not know. It
 	// wraps engine.ErrUnknownKey.
 	ErrUnknownKey = fmt.Errorf("%w in provisioning YAML", engine.ErrUnknownKey)
-	// ErrScript: a user-defined function's script file cannot be read.
+	// ErrScript: a user-defined function's script file cannot be read, or
+	// lies outside the provisioning file's folder.
 	ErrScript = errors.New("cannot read script")
+	// ErrTooLarge: a file is larger than its limit (MaxFileSize,
+	// MaxScriptSize).
+	ErrTooLarge = errors.New("file too large")
+	// errOutside: a script path that leaves the provisioning file's folder.
+	errOutside = errors.New("outside the provisioning file's folder")
 )
 
 // Limits that keep hostile or broken input cheap.
@@ -64,13 +70,20 @@ const (
 	MaxDepth = 10_000
 	// MaxScriptSize is the largest script file read.
 	MaxScriptSize = 16 << 20
+	// MaxFileSize is the largest provisioning file ReadFile reads (64 MiB).
+	MaxFileSize = 64 << 20
 )
 
 // ReadFile reads a provisioning YAML file (docs/provisioning.md) into a Plan. UDF
 // script paths are relative to the file's folder and their contents are
-// loaded into PlanUDF.Script. Positions name the file as path is given.
+// loaded into PlanUDF.Script; a script must lie inside that folder (an
+// absolute path, a path that leaves it through ".." or a symbolic link
+// that points out of it is refused). Positions name the file as path is
+// given. A file that is not a regular file, or is larger than MaxFileSize,
+// is refused with an error wrapping ErrTooLarge or engine.ErrInvalid that
+// names it.
 func ReadFile(path string) (*engine.Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadLimited(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +91,73 @@ func ReadFile(path string) (*engine.Plan, error) {
 	return Parse(path, data, func(rel string) ([]byte, error) {
 		return readScriptFile(dir, rel)
 	})
+}
+
+// ReadLimited reads the regular file at path if it holds at most limit
+// bytes. A larger file gives an error wrapping ErrTooLarge, a directory,
+// device, pipe or socket one wrapping engine.ErrInvalid; the message is one
+// line naming the file. Nothing beyond limit+1 bytes is read, so
+// /dev/zero or a growing file cannot exhaust memory.
+func ReadLimited(path string, limit int64) ([]byte, error) {
+	notRegular := func(m fs.FileMode) error {
+		return fmt.Errorf("read %s: %w: not a regular file (%s)", path, engine.ErrInvalid, fileKind(m))
+	}
+	// Stat first: opening a named pipe would wait for a writer.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(st.Mode())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(st.Mode())
+	}
+	tooLarge := func() error {
+		return fmt.Errorf("read %s: %w: larger than %s", path, ErrTooLarge, sizeText(limit))
+	}
+	if st.Size() > limit {
+		return nil, tooLarge()
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge()
+	}
+	return data, nil
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
+}
+
+// sizeText says a byte count in MiB, or in bytes below one MiB.
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Parse parses data as the provisioning YAML named file; readScript loads
@@ -96,16 +176,38 @@ func Parse(file string, data []byte, readScript func(rel string) ([]byte, error)
 	return r.parse(data)
 }
 
-// readScriptFile reads rel (slash or OS separated, relative to dir unless
-// absolute), refusing what is not a regular file or is too large.
+// readScriptFile reads rel (slash or OS separated, relative to dir),
+// refusing an absolute path, a path that leaves dir (through ".." or a
+// symbolic link), what is not a regular file, and what is too large.
 func readScriptFile(dir, rel string) ([]byte, error) {
 	p := filepath.FromSlash(rel)
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(dir, p)
+	switch {
+	case filepath.IsAbs(p) || strings.HasPrefix(rel, "/"):
+		return nil, fmt.Errorf("%w: an absolute path; give the script's path relative to the provisioning file", errOutside)
+	case !filepath.IsLocal(p):
+		return nil, fmt.Errorf("%w: the path leaves it", errOutside)
 	}
-	f, err := os.Open(p)
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
+	}
+	defer root.Close()
+	// os.Root refuses paths that escape it, symbolic links included.
+	escapes := func(err error) error {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && strings.Contains(err.Error(), "escapes") {
+			return fmt.Errorf("%w: a symbolic link on the path points out of it", errOutside)
+		}
+		return err
+	}
+	// Stat first: opening a named pipe would wait for a writer.
+	if st, err := root.Stat(p); err != nil {
+		return nil, escapes(err)
+	} else if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := root.Open(p)
+	if err != nil {
+		return nil, escapes(err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -116,14 +218,14 @@ func readScriptFile(dir, rel string) ([]byte, error) {
 		return nil, errors.New("not a regular file")
 	}
 	if st.Size() > MaxScriptSize {
-		return nil, fmt.Errorf("larger than %d MB", MaxScriptSize>>20)
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrTooLarge, MaxScriptSize>>20)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxScriptSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(data) > MaxScriptSize {
-		return nil, fmt.Errorf("larger than %d MB", MaxScriptSize>>20)
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrTooLarge, MaxScriptSize>>20)
 	}
 	return data, nil
 }

@@ -1,0 +1,121 @@
+package yaml_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/yaml"
+)
+
+// TestScriptPathsStayInside: a script must lie in the provisioning file's
+// folder. Absolute paths, paths leaving the folder through ".." and
+// symbolic links pointing out of it are refused with file:line; paths
+// inside (also through ".." that stays inside, or a link to a file inside)
+// are read.
+func TestScriptPathsStayInside(t *testing.T) {
+	top := t.TempDir()
+	outside := filepath.Join(top, "secret.txt")
+	if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(top, "project")
+	for _, d := range []string{dir, filepath.Join(dir, "udfs")} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "udfs", "ok.js"), []byte("// ok\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.js"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"out.js": outside, "udfs/up.js": "../../secret.txt", "in.js": "udfs/ok.js", "udfs/dirlink": top} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skipf("no symbolic links: %v", err)
+		}
+	}
+	path := filepath.Join(dir, "p.yaml")
+	for _, c := range []struct{ script, want string }{
+		{"/etc/passwd", "an absolute path; give the script's path relative to the provisioning file"},
+		{outside, "an absolute path; give the script's path relative to the provisioning file"},
+		{"../../../../etc/hostname", "the path leaves it"},
+		{"../secret.txt", "the path leaves it"},
+		{"udfs/../../secret.txt", "the path leaves it"},
+		{"out.js", "a symbolic link on the path points out of it"},
+		{"udfs/up.js", "a symbolic link on the path points out of it"},
+		{"udfs/dirlink/secret.txt", "a symbolic link on the path points out of it"},
+		{"fifo.js", "-not a regular file"},
+		{"udfs/../udfs/ok.js", ""},
+		{"in.js", ""},
+	} {
+		yml := "- name: a\n  userdefinedfunctions:\n  - name: u\n    script: " + c.script + "\n"
+		if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := yaml.ReadFile(path)
+		if c.want == "" {
+			if err != nil || p.Spaces[0].UDFs[0].Script != "// ok\n" {
+				t.Errorf("%s: %v", c.script, err)
+			}
+			continue
+		}
+		want := path + `:4: script: cannot read "` + c.script + `": outside the provisioning file's folder: ` + c.want
+		if strings.HasPrefix(c.want, "-") {
+			want = path + `:4: script: cannot read "` + c.script + `": ` + c.want[1:]
+		}
+		if err == nil || err.Error() != want || !errors.Is(err, yaml.ErrScript) {
+			t.Errorf("%s:\n got %v\nwant %s", c.script, err, want)
+		}
+	}
+}
+
+// TestReadFileLimits: what is not a regular file, or is larger than
+// MaxFileSize, is refused at once with one line naming the file, without
+// reading it into memory.
+func TestReadFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: no disk space used. Starts like a valid file.
+	if _, err := f.WriteString("- name: a\n#"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(yaml.MaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path, want string
+		is         error
+	}{
+		{big, "read " + big + ": file too large: larger than 64 MiB", yaml.ErrTooLarge},
+		{"/dev/zero", "read /dev/zero: engine: invalid: not a regular file (a device)", engine.ErrInvalid},
+		{fifo, "read " + fifo + ": engine: invalid: not a regular file (a named pipe)", engine.ErrInvalid},
+		{dir, "read " + dir + ": engine: invalid: not a regular file (a folder)", engine.ErrInvalid},
+	} {
+		_, err := yaml.ReadFile(c.path)
+		if err == nil || err.Error() != c.want || !errors.Is(err, c.is) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s:\n got %v\nwant %s", c.path, err, c.want)
+		}
+	}
+	// Exactly at the limit is not "too large" (it is read and parsed).
+	if err := os.Truncate(big, yaml.MaxFileSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := yaml.ReadFile(big); errors.Is(err, yaml.ErrScript) {
+		t.Errorf("a file of exactly MaxFileSize: %v", err)
+	}
+}
