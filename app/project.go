@@ -96,13 +96,14 @@ func copyNew(fsys fs.FS, p, dst string) (err error) {
 // provisionNew provisions plan into a new project file at project: into a
 // temporary file first, linked (or renamed) to project once complete.
 func provisionNew(project, plan string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(project), "."+path.Base(filepath.ToSlash(project))+".tmp-*")
+	// A new project file in a temporary folder beside project (an empty
+	// file would be refused as a damaged project).
+	d, err := os.MkdirTemp(filepath.Dir(project), "."+path.Base(filepath.ToSlash(project))+".tmp-*")
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	f.Close()
-	defer os.Remove(tmp)
+	defer os.RemoveAll(d)
+	tmp := filepath.Join(d, filepath.Base(project))
 	a, err := Open(tmp, Options{})
 	if err != nil {
 		return err

@@ -66,3 +66,29 @@ func TestProvisionRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestProvisionEmptyProjectFile: an existing empty project file is refused
+// with a clear message and left alone, never made into a new project; a
+// missing one is created.
+func TestProvisionEmptyProjectFile(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.twin")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := twin(t, "provision", "--project", empty, quickstart)
+	want := "twin: open " + empty + ": the file is empty (0 bytes), not a Twin Studio project; delete it to start a new project under this name\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+	if fi, err := os.Stat(empty); err != nil || fi.Size() != 0 {
+		t.Errorf("the empty project file was changed or removed: %v", err)
+	}
+	_, stderr, code = twin(t, "query", "--project", empty)
+	if code != 1 || !strings.Contains(stderr, "the file is empty") {
+		t.Errorf("query: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := twin(t, "provision", "--project", filepath.Join(dir, "new.twin"), quickstart); code != 0 {
+		t.Errorf("a missing project file: %s", stderr)
+	}
+}

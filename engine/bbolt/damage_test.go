@@ -1,17 +1,24 @@
 package bbolt
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// TestDamagedFile overwrites parts of a project file with garbage: Open
-// and engine.New must fail with an error (or succeed), never crash. The
+// TestDamagedFile damages a project file in many ways (garbage, flipped
+// bytes or zeros in a page, the meta pages included; the file cut short;
+// random bytes): every damaged file must be refused by Open or engine.New
+// with a clear one-line error (one of this package's sentinels or an
+// inconsistency the engine names, never a runtime error's text), or open
+// and then work (a write commits, the file reopens). Never a crash. The
 // file and the damage are the same in every run.
 func TestDamagedFile(t *testing.T) {
 	src := tempProject(t)
@@ -27,42 +34,122 @@ func TestDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	failures := 0
-	for i := 0; i < 40; i++ {
+	type damaged struct {
+		what string
+		data []byte
+	}
+	var cases []damaged
+	for i := 0; i < 120; i++ {
 		data := append([]byte(nil), orig...)
-		page := 2 + rng.IntN(len(data)/4096-2) // keep the meta pages
+		page := rng.IntN(len(data) / 4096) // meta pages 0 and 1 too
+		var what string
 		switch i % 3 {
-		case 0: // garbage page
+		case 0:
+			what = "garbage page"
 			for j := page * 4096; j < (page+1)*4096; j++ {
 				data[j] = byte(rng.Uint32())
 			}
-		case 1: // a few flipped bytes
+		case 1:
+			what = "flipped bytes in page"
 			for k := 0; k < 8; k++ {
 				data[page*4096+rng.IntN(4096)] ^= byte(1 + rng.IntN(255))
 			}
-		case 2: // zeroed page
+		case 2:
+			what = "zeroed page"
 			clear(data[page*4096 : (page+1)*4096])
 		}
+		cases = append(cases, damaged{fmt.Sprintf("%s %d", what, page), data})
+	}
+	for _, n := range []int{1, 100, 4096, 8192, 8193, 16384, len(orig) / 2, len(orig) - 4096, len(orig) - 1} {
+		cases = append(cases, damaged{fmt.Sprintf("cut to %d bytes", n), append([]byte(nil), orig[:n]...)})
+	}
+	for i := 0; i < 5; i++ {
+		data := make([]byte, 4096*(2+rng.IntN(20)))
+		for j := range data {
+			data[j] = byte(rng.Uint32())
+		}
+		cases = append(cases, damaged{fmt.Sprintf("random %d bytes", len(data)), data})
+	}
+	clearErr := func(err error) bool {
+		msg := err.Error()
+		return (errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNotProject) || errors.Is(err, engine.ErrInvalid)) &&
+			!strings.Contains(msg, "runtime error") && !strings.Contains(msg, "nil pointer") && !strings.Contains(msg, "\n")
+	}
+	refused := 0
+	for i, c := range cases {
 		path := tempProject(t)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
+		if err := os.WriteFile(path, c.data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		s, err := Open(path, Options{})
 		if err != nil {
-			failures++
-			t.Logf("damage %d (page %d): Open: %v", i, page, err)
+			refused++
+			if !clearErr(err) {
+				t.Errorf("%d %s: Open: unclear error %v", i, c.what, err)
+			}
 			continue
 		}
 		e, err := engine.New(s, engine.Options{})
 		if err != nil {
-			failures++
-			t.Logf("damage %d (page %d): engine.New: %v", i, page, err)
+			refused++
+			if !clearErr(err) {
+				t.Errorf("%d %s: engine.New: unclear error %v", i, c.what, err)
+			}
+			s.Close()
+			continue
+		}
+		// Opened: it must work.
+		err = e.Update(func(tx *engine.Tx) error { return tx.CreateSpace(&engine.Space{Name: "After the damage"}) })
+		if cerr := e.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			if !clearErr(err) {
+				t.Errorf("%d %s: opened, then a write failed with an unclear error: %v", i, c.what, err)
+			}
+			continue
+		}
+		s, err = Open(path, Options{})
+		if err != nil {
+			t.Errorf("%d %s: opened and written, then reopening failed: %v", i, c.what, err)
+			continue
+		}
+		e, err = engine.New(s, engine.Options{})
+		if err != nil {
+			t.Errorf("%d %s: opened and written, then reopening failed: %v", i, c.what, err)
 			s.Close()
 			continue
 		}
 		e.Close()
 	}
-	t.Logf("%d of 40 damaged files refused", failures)
+	if refused < len(cases)/2 {
+		t.Errorf("only %d of %d damaged files were refused", refused, len(cases))
+	}
+	t.Logf("%d of %d damaged files refused, the others opened and worked", refused, len(cases))
+}
+
+// TestOpenRefusesEmptyFile: an existing empty file is not made into a new
+// project; a missing one is created.
+func TestOpenRefusesEmptyFile(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.twin")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(empty, Options{})
+	if want := "open " + empty + ": the file is empty (0 bytes), not a Twin Studio project; delete it to start a new project under this name"; err == nil || err.Error() != want || !errors.Is(err, ErrNotProject) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if fi, err := os.Stat(empty); err != nil || fi.Size() != 0 {
+		t.Errorf("the empty file was changed: %v %v", fi, err)
+	}
+	if _, err := Open(t.TempDir(), Options{}); err == nil || !errors.Is(err, ErrNotProject) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a folder: %v", err)
+	}
+	s, err := Open(filepath.Join(t.TempDir(), "new.twin"), Options{})
+	if err != nil {
+		t.Fatalf("a missing file: %v", err)
+	}
+	s.Close()
 }
 
 // deterministicProject returns the ops of a project of rooms rooms, each

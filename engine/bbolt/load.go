@@ -33,7 +33,7 @@ func (s *Store) Load(object func(engine.Object) error, value func(owner engine.I
 				panic(r) // the caller's bug, not the file's
 			}
 			// bbolt panics on damaged pages.
-			err = fmt.Errorf("load %s: %w (%v)", s.path, ErrCorrupt, r)
+			err = fmt.Errorf("load %s: %w: the file is damaged (%s)", s.path, ErrCorrupt, panicText(r))
 		}
 	}()
 	obj := func(o engine.Object) error {
@@ -276,7 +276,7 @@ func (s *Store) RecentHistory(limit int, fn func(owner engine.ID, name string, h
 			if inCallback {
 				panic(r)
 			}
-			err = fmt.Errorf("history %s: %w (%v)", s.path, ErrCorrupt, r)
+			err = fmt.Errorf("history %s: %w: the file is damaged (%s)", s.path, ErrCorrupt, panicText(r))
 		}
 	}()
 	err = s.db.View(func(tx *bolt.Tx) error {

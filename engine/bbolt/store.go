@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,6 +102,9 @@ var _ engine.Store = (*Store)(nil)
 // error message is one line that names the file.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, err
@@ -118,10 +123,13 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openBolt opens the bbolt file and translates bbolt's errors.
 func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+	// A fault on the memory map (a page beyond the end of a damaged file)
+	// becomes a panic, recovered below, instead of killing the process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		// bbolt may panic on some damaged files while it reads them.
 		if r := recover(); r != nil {
-			db, err = nil, &fileError{path: path, msg: fmt.Sprintf("not a Twin Studio project file or the file is damaged (%v)", r), sentinel: ErrNotProject}
+			db, err = nil, &fileError{path: path, msg: "not a Twin Studio project file or the file is damaged (" + panicText(r) + ")", sentinel: ErrNotProject}
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{
@@ -154,7 +162,7 @@ func (s *Store) init() (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = &fileError{path: s.path, msg: fmt.Sprintf("the project file is damaged (%v)", r), sentinel: ErrCorrupt}
+			err = &fileError{path: s.path, msg: "the project file is damaged (" + panicText(r) + ")", sentinel: ErrCorrupt}
 		}
 	}()
 	empty := false
@@ -229,9 +237,23 @@ func (s *Store) Path() string { return s.path }
 //	defer s.guard("op", &err)
 func (s *Store) guard(op string, err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s %s: %w (%v)", op, s.path, ErrCorrupt, r)
+		*err = fmt.Errorf("%s %s: %w: the file is damaged (%s)", op, s.path, ErrCorrupt, panicText(r))
 	}
 }
+
+// panicText says what a recovered panic of bbolt on a damaged file was:
+// bbolt's own assertion text, or "a damaged page" for a runtime error
+// (nil pointer, index out of range, memory fault), whose text would only
+// confuse.
+func panicText(r any) string {
+	if _, ok := r.(runtime.Error); ok {
+		return "a damaged page"
+	}
+	return oneLine(fmt.Sprint(r))
+}
+
+// oneLine folds s onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Close releases the file and its lock. It waits for running transactions
 // to finish. Calls after the first do nothing and return nil.

@@ -132,12 +132,7 @@ func TestOpenCreates(t *testing.T) {
 	if len(objs)+len(vals) != 0 {
 		t.Errorf("new project has %d objects, %d values", len(objs), len(vals))
 	}
-	// An empty (0-byte) file is a new project too.
-	empty := filepath.Join(t.TempDir(), "empty.twin")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	open(t, empty, Options{})
+	// An empty (0-byte) file is refused: TestOpenRefusesEmptyFile.
 }
 
 func TestOpenErrors(t *testing.T) {
