@@ -201,8 +201,12 @@ type graph struct {
 	// indexes (index.go)
 	rootNames nameIndex[*spaceNode]   // root spaces by name
 	keyNames  nameIndex[*PropertyKey] // property keys by name
-	histLen   int
-	nextKeyID int
+	// matchers and UDFs by name in their space, role assignments by role,
+	// object and path
+	matcherNames, udfNames idIndex[scopedName]
+	roleKeys               idIndex[roleKey]
+	histLen                int
+	nextKeyID              int
 
 	// filled during load, in the store's order, then dropped by link
 	loadValues []loadedValue
@@ -276,6 +280,7 @@ func newGraph(histLen int) *graph {
 		endpoints: map[ID]*Endpoint{}, resources: map[ID]*Resource{}, propKeys: map[int]*PropertyKey{},
 		types: newTypeRegistry(), histLen: histLen, nextKeyID: 1,
 		rootNames: nameIndex[*spaceNode]{}, keyNames: nameIndex[*PropertyKey]{},
+		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
 	}
 }
 
@@ -298,11 +303,23 @@ func (g *graph) loadObject(o Object) error {
 		g.users[x.ID] = n
 		g.loadUsers = append(g.loadUsers, n)
 	case *Matcher:
+		if old := g.matchers[x.ID]; old != nil {
+			g.matcherNames.remove(scopedName{old.SpaceID, foldKey(old.Name)}, x.ID)
+		}
 		g.matchers[x.ID] = x
+		g.indexSimpleLoaded(x.ID, x)
 	case *UDF:
+		if old := g.udfs[x.ID]; old != nil {
+			g.udfNames.remove(scopedName{old.SpaceID, foldKey(old.Name)}, x.ID)
+		}
 		g.udfs[x.ID] = x
+		g.indexSimpleLoaded(x.ID, x)
 	case *RoleAssignment:
+		if old := g.roles[x.ID]; old != nil {
+			g.roleKeys.remove(roleKeyOf(old), x.ID)
+		}
 		g.roles[x.ID] = x
+		g.indexSimpleLoaded(x.ID, x)
 	case *Endpoint:
 		g.endpoints[x.ID] = x
 	case *Resource:

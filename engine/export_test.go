@@ -66,5 +66,31 @@ func (v *View) CheckIndexesForTest() error {
 	if n != len(g.propKeys) {
 		return fmt.Errorf("property key index holds %d keys, there are %d", n, len(g.propKeys))
 	}
+	if err := checkIDIndex("matcher", g.matcherNames, g.matchers, func(m *Matcher) scopedName { return scopedName{m.SpaceID, foldKey(m.Name)} }); err != nil {
+		return err
+	}
+	if err := checkIDIndex("UDF", g.udfNames, g.udfs, func(u *UDF) scopedName { return scopedName{u.SpaceID, foldKey(u.Name)} }); err != nil {
+		return err
+	}
+	return checkIDIndex("role assignment", g.roleKeys, g.roles, roleKeyOf)
+}
+
+func checkIDIndex[K comparable, T any](what string, ix idIndex[K], objs map[ID]T, key func(T) K) error {
+	n := 0
+	for k, ids := range ix {
+		for _, id := range ids {
+			o, ok := objs[id]
+			if !ok {
+				return fmt.Errorf("%s index holds %s, which is not in the graph", what, id)
+			}
+			if key(o) != k {
+				return fmt.Errorf("%s index holds %s under %v, its key is %v", what, id, k, key(o))
+			}
+		}
+		n += len(ids)
+	}
+	if n != len(objs) {
+		return fmt.Errorf("%s index holds %d objects, there are %d", what, n, len(objs))
+	}
 	return nil
 }

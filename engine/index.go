@@ -123,3 +123,99 @@ func (tx *Tx) unindexKey(k *PropertyKey) {
 	ix.remove(k.Name, k)
 	tx.onUndo(func() { ix.add(k.Name, k) })
 }
+
+// scopedName is a name within one space, folded by foldKey.
+type scopedName struct {
+	space ID
+	name  string
+}
+
+// idIndex maps a key to the ids of the objects under it.
+type idIndex[K comparable] map[K][]ID
+
+func (ix idIndex[K]) add(k K, id ID) { ix[k] = append(ix[k], id) }
+
+func (ix idIndex[K]) remove(k K, id ID) {
+	list := ix[k]
+	for i, v := range list {
+		if v == id {
+			if len(list) == 1 {
+				delete(ix, k)
+			} else {
+				ix[k] = append(list[:i:i], list[i+1:]...)
+			}
+			return
+		}
+	}
+}
+
+// roleKey is what makes a role assignment unique.
+type roleKey struct {
+	role, object, objectType, path string
+}
+
+func roleKeyOf(r *RoleAssignment) roleKey {
+	return roleKey{r.RoleID.String(), r.ObjectID, r.ObjectIDType, r.Path}
+}
+
+// simpleKey returns the index and key an object of the simple kinds
+// (matchers and UDFs by name in their space, role assignments by role,
+// object and path) is indexed under; ok false for other kinds.
+func (g *graph) simpleKey(o Object) (add, remove func(ID), ok bool) {
+	switch x := o.(type) {
+	case *Matcher:
+		k := scopedName{x.SpaceID, foldKey(x.Name)}
+		return func(id ID) { g.matcherNames.add(k, id) }, func(id ID) { g.matcherNames.remove(k, id) }, true
+	case *UDF:
+		k := scopedName{x.SpaceID, foldKey(x.Name)}
+		return func(id ID) { g.udfNames.add(k, id) }, func(id ID) { g.udfNames.remove(k, id) }, true
+	case *RoleAssignment:
+		k := roleKeyOf(x)
+		return func(id ID) { g.roleKeys.add(k, id) }, func(id ID) { g.roleKeys.remove(k, id) }, true
+	}
+	return nil, nil, false
+}
+
+// reindexSimple moves object id from old's index entry to new's (either
+// may be nil), undone on rollback.
+func (tx *Tx) reindexSimple(id ID, old, new Object) {
+	g := tx.g
+	if old != nil {
+		if _, remove, ok := g.simpleKey(old); ok {
+			add, _, _ := g.simpleKey(old)
+			remove(id)
+			tx.onUndo(func() { add(id) })
+		}
+	}
+	if new != nil {
+		if add, remove, ok := g.simpleKey(new); ok {
+			add(id)
+			tx.onUndo(func() { remove(id) })
+		}
+	}
+}
+
+// indexSimpleLoaded indexes an object read by Load.
+func (g *graph) indexSimpleLoaded(id ID, o Object) {
+	if add, _, ok := g.simpleKey(o); ok {
+		add(id)
+	}
+}
+
+// matcherByName returns the matcher named name (case-insensitively) in
+// space, or nil.
+func (g *graph) matcherByName(space ID, name string) *Matcher {
+	for _, id := range g.matcherNames[scopedName{space, foldKey(name)}] {
+		return g.matchers[id]
+	}
+	return nil
+}
+
+// udfByName returns the UDF named name (case-insensitively) in space, or
+// nil.
+func (g *graph) udfByName(space ID, name string) *UDF {
+	for _, id := range g.udfNames[scopedName{space, foldKey(name)}] {
+		return g.udfs[id]
+	}
+	return nil
+}

@@ -50,7 +50,7 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 	errRollback := errors.New("roll back")
 	step := func(tx *engine.Tx) error {
 		for k := 0; k < 1+rng.IntN(6); k++ {
-			switch op := rng.IntN(10); {
+			switch op := rng.IntN(11); {
 			case op < 4: // create (a duplicate name is refused)
 				parent, _ := pick(&tx.View)
 				if rng.IntN(4) == 0 {
@@ -94,6 +94,46 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 			case op < 9: // delete a subtree
 				if id, ok := pick(&tx.View); ok {
 					if err := tx.DeleteSpace(id); err != nil {
+						return err
+					}
+				}
+			case op < 10 && rng.IntN(2) == 0: // matchers, UDFs, role assignments
+				id, ok := pick(&tx.View)
+				if !ok {
+					continue
+				}
+				ms, us := tx.Matchers(), tx.UDFs()
+				switch r := rng.IntN(6); {
+				case r == 0 || len(ms) == 0:
+					m := &engine.Matcher{Name: keyNames[rng.IntN(len(keyNames))], SpaceID: id,
+						Conditions: []engine.Condition{{Target: "Sensor", Path: "$.dataType", Comparison: "Equals", Value: `"Motion"`}}}
+					if err := tx.PutMatcher(m); err != nil && !errors.Is(err, engine.ErrDuplicate) {
+						return err
+					}
+				case r == 1: // rename or move a matcher
+					c := *ms[rng.IntN(len(ms))]
+					c.Name, c.SpaceID = keyNames[rng.IntN(len(keyNames))], id
+					if err := tx.PutMatcher(&c); err != nil && !errors.Is(err, engine.ErrDuplicate) {
+						return err
+					}
+				case r == 2: // delete a matcher (UDFs using it change too)
+					if err := tx.Delete(engine.KindMatcher, ms[rng.IntN(len(ms))].ID); err != nil {
+						return err
+					}
+				case r == 3 || len(us) == 0:
+					u := &engine.UDF{Name: keyNames[rng.IntN(len(keyNames))], SpaceID: id, Script: "function process(t, c) {}",
+						MatcherIDs: []engine.ID{ms[rng.IntN(len(ms))].ID}}
+					if err := tx.PutUDF(u); err != nil && !errors.Is(err, engine.ErrDuplicate) {
+						return err
+					}
+				case r == 4:
+					r := &engine.RoleAssignment{RoleID: engine.SystemRoles()[0].ID, ObjectID: us[rng.IntN(len(us))].ID.String(),
+						ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(id)}
+					if err := tx.PutRoleAssignment(r); err != nil && !errors.Is(err, engine.ErrDuplicate) {
+						return err
+					}
+				default:
+					if err := tx.Delete(engine.KindUDF, us[rng.IntN(len(us))].ID); err != nil {
 						return err
 					}
 				}
@@ -215,24 +255,30 @@ func checkLookups(v *engine.View, names, keyNames []string) error {
 }
 
 // TestProvisionFlatScales provisions 2,000 and then 40,000 sibling rooms
-// under one floor (and as many properties on one space): the time per
-// object must not grow with the number of siblings. The bound is loose (5×
+// under one floor (and as many properties on one space, and 1,000 and
+// 20,000 rooms each with a matcher, a UDF and a role assignment): the time
+// per item must not grow with the number of siblings. The bound is loose (5×
 // against 20× for a sibling scan) so that a loaded machine does not fail
 // it.
 func TestProvisionFlatScales(t *testing.T) {
 	if testing.Short() {
-		t.Skip("provisions 84,000 objects")
+		t.Skip("provisions 150,000 objects")
 	}
-	perObject := func(n int, props bool) time.Duration {
+	perObject := func(n int, shape string) time.Duration {
 		e, _ := openEngine(t)
 		f := &engine.PlanSpace{Name: "Floor"}
-		if props {
-			for i := 0; i < n; i++ {
+		for i := 0; i < n; i++ {
+			switch shape {
+			case "properties":
 				f.Properties = append(f.Properties, engine.PlanProperty{Name: fmt.Sprintf("p%06d", i), Value: "1"})
-			}
-		} else {
-			for i := 0; i < n; i++ {
+			case "rooms":
 				f.Spaces = append(f.Spaces, &engine.PlanSpace{Name: fmt.Sprintf("Room %06d", i)})
+			case "rooms with a matcher, a UDF and a role assignment":
+				f.Spaces = append(f.Spaces, &engine.PlanSpace{Name: fmt.Sprintf("Room %06d", i),
+					Matchers:        []*engine.PlanMatcher{{Name: "Motion", DataTypeValue: "Motion"}},
+					UDFs:            []*engine.PlanUDF{{Name: "Proc", MatcherNames: []string{"Motion"}, Script: "function process(t, c) {}"}},
+					RoleAssignments: []*engine.PlanRoleAssignment{{Role: "SpaceAdministrator", ObjectIDType: engine.ObjectUserDefinedFunctionID, ObjectName: "Proc"}},
+				})
 			}
 		}
 		best := time.Duration(1 << 62)
@@ -245,11 +291,14 @@ func TestProvisionFlatScales(t *testing.T) {
 		}
 		return best / time.Duration(n)
 	}
-	for _, props := range []bool{false, true} {
-		small, big := perObject(2000, props), perObject(40000, props)
-		t.Logf("properties %v: %v per object at 2,000, %v at 40,000", props, small, big)
+	for _, c := range []struct {
+		shape      string
+		small, big int
+	}{{"rooms", 2000, 40000}, {"properties", 2000, 40000}, {"rooms with a matcher, a UDF and a role assignment", 1000, 20000}} {
+		small, big := perObject(c.small, c.shape), perObject(c.big, c.shape)
+		t.Logf("%s: %v per item at %d, %v at %d", c.shape, small, c.small, big, c.big)
 		if big > 5*small+2*time.Microsecond {
-			t.Errorf("properties %v: provisioning 40,000 siblings takes %v per object, 2,000 take %v: it grows with the number of siblings", props, big, small)
+			t.Errorf("%s: provisioning %d takes %v per item, %d take %v: the cost grows with the number of siblings", c.shape, c.big, big, c.small, small)
 		}
 	}
 }

@@ -686,24 +686,22 @@ func (pr *provisioner) matcher(pm *PlanMatcher, space ID) error {
 		}
 	}
 	desc := Describe(KindMatcher)
-	for _, m := range tx.g.matchers {
-		if m.SpaceID == space && strings.EqualFold(m.Name, pm.Name) {
-			c := desc.Clone(m).(*Matcher)
-			if err := pr.merge(desc, pm.Src, pm, c, space); err != nil {
-				return err
-			}
-			if sameConditions(m.Conditions, conds) {
-				c.Conditions = m.Conditions // same but for their ids
-			} else {
-				c.Conditions = conds
-			}
-			if reflect.DeepEqual(c, m) {
-				pr.sum.count(KindMatcher).Unchanged++
-				return nil
-			}
-			pr.sum.count(KindMatcher).Updated++
-			return At(pm.Pos, "", tx.PutMatcher(c))
+	if m := tx.g.matcherByName(space, pm.Name); m != nil {
+		c := desc.Clone(m).(*Matcher)
+		if err := pr.merge(desc, pm.Src, pm, c, space); err != nil {
+			return err
 		}
+		if sameConditions(m.Conditions, conds) {
+			c.Conditions = m.Conditions // same but for their ids
+		} else {
+			c.Conditions = conds
+		}
+		if reflect.DeepEqual(c, m) {
+			pr.sum.count(KindMatcher).Unchanged++
+			return nil
+		}
+		pr.sum.count(KindMatcher).Updated++
+		return At(pm.Pos, "", tx.PutMatcher(c))
 	}
 	nm := &Matcher{Name: pm.Name, SpaceID: space, Conditions: conds}
 	if err := pr.merge(desc, pm.Src, pm, nm, space); err != nil {
@@ -714,24 +712,21 @@ func (pr *provisioner) matcher(pm *PlanMatcher, space ID) error {
 }
 
 // findByName looks for a name among objects of space and then of its
-// ancestors.
-func findByName[T any](tx *Tx, m map[ID]T, space ID, name func(T) string, spaceOf func(T) ID, want string) (T, bool) {
+// ancestors, with byName (matcherByName, udfByName).
+func findByName[T any](tx *Tx, byName func(space ID, name string) *T, space ID, want string) (*T, bool) {
 	for n := tx.g.spaces[space]; n != nil; n = n.parent {
-		for _, x := range m {
-			if spaceOf(x) == n.s.ID && strings.EqualFold(name(x), want) {
-				return x, true
-			}
+		if x := byName(n.s.ID, want); x != nil {
+			return x, true
 		}
 	}
-	var zero T
-	return zero, false
+	return nil, false
 }
 
 func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	tx := pr.tx
 	var mids []ID
 	for _, mn := range pu.MatcherNames {
-		m, ok := findByName(tx, tx.g.matchers, space, func(m *Matcher) string { return m.Name }, func(m *Matcher) ID { return m.SpaceID }, mn)
+		m, ok := findByName(tx, tx.g.matcherByName, space, mn)
 		if !ok {
 			return At(pu.At("matcherNames"), "matcherNames", fmt.Errorf("%w: no matcher named %q in this space or above", ErrNotFound, mn))
 		}
@@ -744,21 +739,19 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 		return At(pu.At("script"), "script", err)
 	}
 	desc := Describe(KindUDF)
-	for _, u := range tx.g.udfs {
-		if u.SpaceID == space && strings.EqualFold(u.Name, pu.Name) {
-			c := desc.Clone(u).(*UDF)
-			if err := pr.merge(desc, pu.Src, pu, c, space); err != nil {
-				return err
-			}
-			c.Script, c.MatcherIDs = pu.Script, mids
-			if reflect.DeepEqual(c, u) {
-				pr.sum.count(KindUDF).Unchanged++
-				return nil
-			}
-			c.Updated = tx.now
-			pr.sum.count(KindUDF).Updated++
-			return At(pu.Pos, "", tx.PutUDF(c))
+	if u := tx.g.udfByName(space, pu.Name); u != nil {
+		c := desc.Clone(u).(*UDF)
+		if err := pr.merge(desc, pu.Src, pu, c, space); err != nil {
+			return err
 		}
+		c.Script, c.MatcherIDs = pu.Script, mids
+		if reflect.DeepEqual(c, u) {
+			pr.sum.count(KindUDF).Unchanged++
+			return nil
+		}
+		c.Updated = tx.now
+		pr.sum.count(KindUDF).Updated++
+		return At(pu.Pos, "", tx.PutUDF(c))
 	}
 	nu := &UDF{Name: pu.Name, SpaceID: space, MatcherIDs: mids, Script: pu.Script}
 	if err := pr.merge(desc, pu.Src, pu, nu, space); err != nil {
@@ -792,7 +785,7 @@ func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {
 		}
 		switch typ {
 		case ObjectUserDefinedFunctionID:
-			u, ok := findByName(tx, tx.g.udfs, space, func(u *UDF) string { return u.Name }, func(u *UDF) ID { return u.SpaceID }, pa.ObjectName)
+			u, ok := findByName(tx, tx.g.udfByName, space, pa.ObjectName)
 			if !ok {
 				return At(pa.At("objectName"), "objectName", fmt.Errorf("%w: no user-defined function named %q in this space or above", ErrNotFound, pa.ObjectName))
 			}
@@ -815,11 +808,9 @@ func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {
 		}
 	}
 	path := tx.SpacePath(space)
-	for _, r := range tx.g.roles {
-		if r.RoleID == role.ID && r.ObjectID == obj && r.ObjectIDType == typ && r.Path == path {
-			pr.sum.count(KindRoleAssignment).Unchanged++
-			return nil
-		}
+	if len(tx.g.roleKeys[roleKey{role.ID.String(), obj, typ, path}]) > 0 {
+		pr.sum.count(KindRoleAssignment).Unchanged++
+		return nil
 	}
 	pr.sum.count(KindRoleAssignment).Created++
 	return At(pa.Pos, "", tx.PutRoleAssignment(&RoleAssignment{RoleID: role.ID, ObjectID: obj, ObjectIDType: typ, Path: path, TenantID: pa.TenantID}))

@@ -794,8 +794,8 @@ func (tx *Tx) PutMatcher(m *Matcher) error {
 	if tx.g.spaces[m.SpaceID] == nil {
 		return fmt.Errorf("%w: space %s for matcher %q", ErrNotFound, m.SpaceID, m.Name)
 	}
-	for _, o := range tx.g.matchers {
-		if o.ID != m.ID && o.SpaceID == m.SpaceID && strings.EqualFold(o.Name, m.Name) {
+	for _, id := range tx.g.matcherNames[scopedName{m.SpaceID, foldKey(m.Name)}] {
+		if id != m.ID {
 			return fmt.Errorf("%w: matcher %q already exists in this space", ErrDuplicate, m.Name)
 		}
 	}
@@ -853,8 +853,8 @@ func (tx *Tx) PutUDF(u *UDF) error {
 	if tx.g.spaces[u.SpaceID] == nil {
 		return fmt.Errorf("%w: space %s for user-defined function %q", ErrNotFound, u.SpaceID, u.Name)
 	}
-	for _, o := range tx.g.udfs {
-		if o.ID != u.ID && o.SpaceID == u.SpaceID && strings.EqualFold(o.Name, u.Name) {
+	for _, id := range tx.g.udfNames[scopedName{u.SpaceID, foldKey(u.Name)}] {
+		if id != u.ID {
 			return fmt.Errorf("%w: user-defined function %q already exists in this space", ErrDuplicate, u.Name)
 		}
 	}
@@ -900,9 +900,9 @@ func (tx *Tx) PutRoleAssignment(r *RoleAssignment) error {
 		}
 		r.Path = strings.TrimRight(r.Path, "/")
 	}
-	for _, o := range tx.g.roles {
-		if o.ID != r.ID && o.RoleID == r.RoleID && o.ObjectID == r.ObjectID && o.ObjectIDType == r.ObjectIDType && o.Path == r.Path {
-			return fmt.Errorf("%w: the same role assignment exists (%s)", ErrDuplicate, o.ID)
+	for _, id := range tx.g.roleKeys[roleKeyOf(r)] {
+		if id != r.ID {
+			return fmt.Errorf("%w: the same role assignment exists (%s)", ErrDuplicate, id)
 		}
 	}
 	if r.ID.IsZero() {
@@ -986,6 +986,11 @@ func putSimple[T Object](tx *Tx, m map[ID]T, id ID, v T) {
 			delete(m, id)
 		}
 	})
+	var o Object
+	if had {
+		o = old
+	}
+	tx.reindexSimple(id, o, v)
 	tx.put(v)
 }
 
@@ -1064,6 +1069,7 @@ func delSimple[T Object](tx *Tx, k Kind, m map[ID]T, id ID) {
 	tx.touch(k, id, old)
 	delete(m, id)
 	tx.onUndo(func() { m[id] = old })
+	tx.reindexSimple(id, old, nil)
 }
 
 // ---- property keys, types, ontologies ----
