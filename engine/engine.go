@@ -205,6 +205,7 @@ type graph struct {
 	// object and path
 	matcherNames, udfNames idIndex[scopedName]
 	roleKeys               idIndex[roleKey]
+	resourcesIn            idIndex[ID] // resources by space
 	histLen                int
 	nextKeyID              int
 
@@ -281,6 +282,7 @@ func newGraph(histLen int) *graph {
 		types: newTypeRegistry(), histLen: histLen, nextKeyID: 1,
 		rootNames: nameIndex[*spaceNode]{}, keyNames: nameIndex[*PropertyKey]{},
 		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
+		resourcesIn: idIndex[ID]{},
 	}
 }
 
@@ -323,7 +325,11 @@ func (g *graph) loadObject(o Object) error {
 	case *Endpoint:
 		g.endpoints[x.ID] = x
 	case *Resource:
+		if old := g.resources[x.ID]; old != nil {
+			g.resourcesIn.remove(old.SpaceID, x.ID)
+		}
 		g.resources[x.ID] = x
+		g.indexSimpleLoaded(x.ID, x)
 	case *PropertyKey:
 		if old := g.propKeys[x.ID]; old != nil {
 			g.keyNames.remove(old.Name, old)

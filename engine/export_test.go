@@ -72,7 +72,10 @@ func (v *View) CheckIndexesForTest() error {
 	if err := checkIDIndex("UDF", g.udfNames, g.udfs, func(u *UDF) scopedName { return scopedName{u.SpaceID, foldKey(u.Name)} }); err != nil {
 		return err
 	}
-	return checkIDIndex("role assignment", g.roleKeys, g.roles, roleKeyOf)
+	if err := checkIDIndex("role assignment", g.roleKeys, g.roles, roleKeyOf); err != nil {
+		return err
+	}
+	return checkIDIndex("resource", g.resourcesIn, g.resources, func(r *Resource) ID { return r.SpaceID })
 }
 
 func checkIDIndex[K comparable, T any](what string, ix idIndex[K], objs map[ID]T, key func(T) K) error {

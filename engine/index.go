@@ -160,7 +160,7 @@ func roleKeyOf(r *RoleAssignment) roleKey {
 
 // simpleKey returns the index and key an object of the simple kinds
 // (matchers and UDFs by name in their space, role assignments by role,
-// object and path) is indexed under; ok false for other kinds.
+// object and path, resources by space) is indexed under; ok false for other kinds.
 func (g *graph) simpleKey(o Object) (add, remove func(ID), ok bool) {
 	switch x := o.(type) {
 	case *Matcher:
@@ -172,6 +172,9 @@ func (g *graph) simpleKey(o Object) (add, remove func(ID), ok bool) {
 	case *RoleAssignment:
 		k := roleKeyOf(x)
 		return func(id ID) { g.roleKeys.add(k, id) }, func(id ID) { g.roleKeys.remove(k, id) }, true
+	case *Resource:
+		k := x.SpaceID
+		return func(id ID) { g.resourcesIn.add(k, id) }, func(id ID) { g.resourcesIn.remove(k, id) }, true
 	}
 	return nil, nil, false
 }

@@ -126,6 +126,10 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 					if err := tx.PutUDF(u); err != nil && !errors.Is(err, engine.ErrDuplicate) {
 						return err
 					}
+				case r == 4 && rng.IntN(3) == 0: // resources come and go with their space
+					if err := tx.PutResource(&engine.Resource{SpaceID: id}); err != nil {
+						return err
+					}
 				case r == 4:
 					r := &engine.RoleAssignment{RoleID: engine.SystemRoles()[0].ID, ObjectID: us[rng.IntN(len(us))].ID.String(),
 						ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(id)}

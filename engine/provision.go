@@ -454,8 +454,8 @@ func (pr *provisioner) resource(r *PlanResource, space ID) error {
 	}
 	tid, _ := pr.tx.ResolveType(SpaceResourceType, typ, space)
 	typ = pr.tx.TypeName(tid)
-	for _, o := range pr.tx.g.resources {
-		if o.SpaceID == space && strings.EqualFold(o.Type, typ) {
+	for _, rid := range pr.tx.g.resourcesIn[space] {
+		if o := pr.tx.g.resources[rid]; strings.EqualFold(o.Type, typ) {
 			c := *o
 			if err := pr.merge(Describe(KindResource), r.Src, r, &c, space); err != nil {
 				return err
