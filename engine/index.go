@@ -222,3 +222,29 @@ func (g *graph) udfByName(space ID, name string) *UDF {
 	}
 	return nil
 }
+
+// unlinkChild removes n from *list (a parent's children or the roots) in
+// place, searching from the end, and registers the undo that puts it back
+// at its index. It neither copies nor allocates the list, so deleting many
+// siblings in one transaction (undoing an import) costs time and memory in
+// proportion to their number. Undo closures run in reverse order, so each
+// finds *list as this call left it.
+func (tx *Tx) unlinkChild(list *[]*spaceNode, n *spaceNode) {
+	l := *list
+	i := len(l) - 1
+	for i >= 0 && l[i] != n {
+		i--
+	}
+	if i < 0 {
+		return
+	}
+	copy(l[i:], l[i+1:])
+	l[len(l)-1] = nil
+	*list = l[:len(l)-1]
+	tx.onUndo(func() {
+		l := append(*list, nil)
+		copy(l[i+1:], l[i:])
+		l[i] = n
+		*list = l
+	})
+}

@@ -182,8 +182,13 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 	for i := 0; i < 400; i++ {
 		switch r := rng.IntN(10); {
 		case r < 7:
-			if err := ed.Do("step", step); err != nil && !errors.Is(err, errRollback) {
+			before := treeOf(e)
+			err := ed.Do("step", step)
+			if err != nil && !errors.Is(err, errRollback) {
 				t.Fatalf("step %d: %v", i, err)
+			}
+			if after := treeOf(e); err != nil && after != before {
+				t.Fatalf("step %d: a rolled-back edit changed the tree:\n%s\nwas\n%s", i, after, before)
 			}
 			check(i, "edit")
 		case r < 9:
@@ -211,6 +216,24 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// treeOf lists every space under its parent, in the order of the lists of
+// children.
+func treeOf(e *engine.Engine) string {
+	var b strings.Builder
+	e.View(func(v *engine.View) error {
+		var walk func(parent string, list []*engine.Space)
+		walk = func(parent string, list []*engine.Space) {
+			for _, s := range list {
+				fmt.Fprintf(&b, "%s/%s %s\n", parent, s.ID, s.Name)
+				walk(s.ID.String(), v.ChildSpaces(s.ID))
+			}
+		}
+		walk("", v.Roots())
+		return nil
+	})
+	return b.String()
 }
 
 // checkLookups compares ChildSpaceByName and FindPropertyKey with a scan.
@@ -294,6 +317,31 @@ func TestProvisionFlatScales(t *testing.T) {
 			best = min(best, time.Since(t0))
 		}
 		return best / time.Duration(n)
+	}
+	// Undoing an import deletes every sibling on its own.
+	undoPerObject := func(n int) time.Duration {
+		e, _ := openEngine(t)
+		ed := engine.NewEditor(e, 10)
+		f := &engine.PlanSpace{Name: "Floor"}
+		for i := 0; i < n; i++ {
+			f.Spaces = append(f.Spaces, &engine.PlanSpace{Name: fmt.Sprintf("Room %06d", i)})
+		}
+		if err := ed.Do("import", func(tx *engine.Tx) error {
+			_, err := tx.Provision(&engine.Plan{File: "flat.yaml", Spaces: []*engine.PlanSpace{f}}, nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		if _, err := ed.Undo(); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(t0) / time.Duration(n)
+	}
+	if small, big := undoPerObject(2000), undoPerObject(40000); big > 5*small+5*time.Microsecond {
+		t.Errorf("undoing an import of 40,000 siblings takes %v per space, of 2,000 %v: the cost grows with the number of siblings", big, small)
+	} else {
+		t.Logf("undo of an import: %v per space at 2,000, %v at 40,000", small, big)
 	}
 	for _, c := range []struct {
 		shape      string

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -59,6 +60,9 @@ func (tx *Tx) restore(chs []change, undo bool) error {
 		}
 	}
 	spaces := byKind(KindSpace, gone)
+	// Deepest first; among siblings the newest first, which is at the end
+	// of its parent's list of children, so removing it costs nothing.
+	slices.Reverse(spaces)
 	sort.SliceStable(spaces, func(i, j int) bool { return tx.Level(spaces[i].Ref.Key) > tx.Level(spaces[j].Ref.Key) })
 	for _, c := range spaces {
 		if g.spaces[c.Ref.Key] == nil {

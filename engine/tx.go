@@ -257,13 +257,9 @@ func (tx *Tx) moveSpace(n, np *spaceNode) {
 	g := tx.g
 	op := n.parent
 	if op != nil {
-		old := op.children
-		op.children = removeNode(op.children, n)
-		tx.onUndo(func() { op.children = old })
+		tx.unlinkChild(&op.children, n)
 	} else {
-		old := g.roots
-		g.roots = removeNode(g.roots, n)
-		tx.onUndo(func() { g.roots = old })
+		tx.unlinkChild(&g.roots, n)
 	}
 	if np != nil {
 		old := np.children
@@ -379,13 +375,9 @@ func (tx *Tx) DeleteSpace(id ID) error {
 	}
 	tx.unlinkName(n.parent, n, n.s.Name)
 	if p := n.parent; p != nil {
-		old := p.children
-		p.children = removeNode(p.children, n)
-		tx.onUndo(func() { p.children = old })
+		tx.unlinkChild(&p.children, n)
 	} else {
-		old := g.roots
-		g.roots = removeNode(g.roots, n)
-		tx.onUndo(func() { g.roots = old })
+		tx.unlinkChild(&g.roots, n)
 	}
 	return nil
 }
