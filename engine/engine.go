@@ -238,6 +238,9 @@ type spaceNode struct {
 	sensors    []*sensorNode
 	users      []*userNode
 	values     map[string]*valueCell
+	// devices by name and users by upn (index.go); nil until needed
+	deviceNames nameIndex[*deviceNode]
+	userNames   nameIndex[*userNode]
 }
 
 type deviceNode struct {
@@ -404,6 +407,10 @@ func (g *graph) link() error {
 		}
 		d.space = sp
 		sp.devices = append(sp.devices, d)
+		if sp.deviceNames == nil {
+			sp.deviceNames = nameIndex[*deviceNode]{}
+		}
+		sp.deviceNames.add(d.d.Name, d)
 		g.devByHW[d.d.HardwareID] = d
 	}
 	for _, s := range g.loadSensors {
@@ -423,6 +430,10 @@ func (g *graph) link() error {
 		}
 		u.space = sp
 		sp.users = append(sp.users, u)
+		if sp.userNames == nil {
+			sp.userNames = nameIndex[*userNode]{}
+		}
+		sp.userNames.add(u.u.UPN, u)
 	}
 	for _, sp := range g.loadSpaces {
 		sortBy(sp.devices, func(d *deviceNode) ID { return d.d.ID })

@@ -53,6 +53,12 @@ func (v *View) CheckIndexesForTest() error {
 		if err := check("children of "+namePath(n), n.childNames, n.children); err != nil {
 			return err
 		}
+		if err := checkNodes("devices of "+namePath(n), n.deviceNames, n.devices, func(d *deviceNode) string { return d.d.Name }); err != nil {
+			return err
+		}
+		if err := checkNodes("users of "+namePath(n), n.userNames, n.users, func(u *userNode) string { return u.u.UPN }); err != nil {
+			return err
+		}
 	}
 	n := 0
 	for k, l := range g.keyNames {
@@ -94,6 +100,22 @@ func checkIDIndex[K comparable, T any](what string, ix idIndex[K], objs map[ID]T
 	}
 	if n != len(objs) {
 		return fmt.Errorf("%s index holds %d objects, there are %d", what, n, len(objs))
+	}
+	return nil
+}
+
+func checkNodes[T comparable](where string, ix nameIndex[T], list []T, name func(T) string) error {
+	n := 0
+	for k, l := range ix {
+		for _, x := range l {
+			if foldKey(name(x)) != k || !slices.Contains(list, x) {
+				return fmt.Errorf("%s: index holds %q under %q, not in the list", where, name(x), k)
+			}
+		}
+		n += len(l)
+	}
+	if n != len(list) {
+		return fmt.Errorf("%s: index holds %d, the list %d", where, n, len(list))
 	}
 	return nil
 }

@@ -248,3 +248,41 @@ func (tx *Tx) unlinkChild(list *[]*spaceNode, n *spaceNode) {
 		*list = l
 	})
 }
+
+// indexIn adds x named name to the index *ix (created if nil), undone on
+// rollback.
+func indexIn[T comparable](tx *Tx, ix *nameIndex[T], name string, x T) {
+	if *ix == nil {
+		*ix = nameIndex[T]{}
+	}
+	m := *ix
+	m.add(name, x)
+	tx.onUndo(func() { m.remove(name, x) })
+}
+
+// unindexIn drops x named name from the index ix, undone on rollback.
+func unindexIn[T comparable](tx *Tx, ix nameIndex[T], name string, x T) {
+	if ix == nil {
+		return
+	}
+	ix.remove(name, x)
+	tx.onUndo(func() { ix.add(name, x) })
+}
+
+// userByUPN returns the user of space sp with upn (case-insensitively), or
+// nil.
+func (sp *spaceNode) userByUPN(upn string) *userNode {
+	if list := sp.userNames.get(upn); len(list) > 0 {
+		return list[len(list)-1]
+	}
+	return nil
+}
+
+// deviceByName returns the device of space sp named name
+// (case-insensitively; the newest if several), or nil.
+func (sp *spaceNode) deviceByName(name string) *deviceNode {
+	if list := sp.deviceNames.get(name); len(list) > 0 {
+		return list[len(list)-1]
+	}
+	return nil
+}

@@ -501,10 +501,8 @@ func (pr *provisioner) device(pd *PlanDevice, space, root ID) error {
 			old = n.d
 		}
 	} else {
-		for _, d := range tx.g.spaces[space].devices {
-			if strings.EqualFold(d.d.Name, pd.Name) {
-				old = d.d
-			}
+		if d := tx.g.spaces[space].deviceByName(pd.Name); d != nil {
+			old = d.d
 		}
 	}
 	nd := &Device{SpaceID: space}
@@ -614,10 +612,8 @@ func (pr *provisioner) user(pu *PlanUser, space, root ID) error {
 		return At(pu.At("upn"), "upn", fmt.Errorf("%w: user has no upn", ErrInvalid))
 	}
 	var old *User
-	for _, u := range tx.g.spaces[space].users {
-		if strings.EqualFold(u.u.UPN, pu.UPN) {
-			old = u.u
-		}
+	if u := tx.g.spaces[space].userByUPN(pu.UPN); u != nil {
+		old = u.u
 	}
 	nu := &User{UPN: pu.UPN, SpaceID: space}
 	if old != nil {

@@ -440,6 +440,7 @@ func (tx *Tx) CreateDevice(d *Device) error {
 	old := sp.devices
 	sp.devices = append(sp.devices, n)
 	tx.onUndo(func() { sp.devices = old; delete(g.devices, d.ID); delete(g.devByHW, d.HardwareID) })
+	indexIn(tx, &sp.deviceNames, d.Name, n)
 	tx.put(d)
 	return nil
 }
@@ -493,6 +494,10 @@ func (tx *Tx) UpdateDevice(d *Device) error {
 	}
 	old := n.d
 	tx.touch(KindDevice, d.ID, old)
+	if old.Name != d.Name || old.SpaceID != d.SpaceID {
+		unindexIn(tx, n.space.deviceNames, old.Name, n)
+		indexIn(tx, &nsp.deviceNames, d.Name, n)
+	}
 	n.d = d
 	tx.onUndo(func() { n.d = old })
 	if old.HardwareID != d.HardwareID {
@@ -540,6 +545,7 @@ func (tx *Tx) DeleteDevice(id ID) error {
 	delete(g.devices, id)
 	delete(g.devByHW, n.d.HardwareID)
 	tx.onUndo(func() { sp.devices = old; g.devices[id] = n; g.devByHW[n.d.HardwareID] = n })
+	unindexIn(tx, sp.deviceNames, n.d.Name, n)
 	tx.del(KindDevice, id)
 	return nil
 }
@@ -702,10 +708,8 @@ func (tx *Tx) CreateUser(u *User) error {
 	if sp == nil {
 		return fmt.Errorf("%w: space %s for user %q", ErrNotFound, u.SpaceID, u.UPN)
 	}
-	for _, o := range sp.users {
-		if strings.EqualFold(o.u.UPN, u.UPN) {
-			return fmt.Errorf("%w: user %q is already in space %q", ErrDuplicate, u.UPN, sp.s.Name)
-		}
+	if sp.userByUPN(u.UPN) != nil {
+		return fmt.Errorf("%w: user %q is already in space %q", ErrDuplicate, u.UPN, sp.s.Name)
 	}
 	props, err := tx.checkProps(u.Properties, ScopeUsers, u.SpaceID)
 	if err != nil {
@@ -723,6 +727,7 @@ func (tx *Tx) CreateUser(u *User) error {
 	old := sp.users
 	sp.users = append(sp.users, n)
 	tx.onUndo(func() { sp.users = old; delete(g.users, u.ID) })
+	indexIn(tx, &sp.userNames, u.UPN, n)
 	tx.put(u)
 	return nil
 }
@@ -745,6 +750,10 @@ func (tx *Tx) UpdateUser(u *User) error {
 	u.Properties = props
 	old := n.u
 	tx.touch(KindUser, u.ID, old)
+	if old.UPN != u.UPN || n.space != sp {
+		unindexIn(tx, n.space.userNames, old.UPN, n)
+		indexIn(tx, &sp.userNames, u.UPN, n)
+	}
 	n.u = u
 	tx.onUndo(func() { n.u = old })
 	if n.space != sp {
@@ -772,6 +781,7 @@ func (tx *Tx) DeleteUser(id ID) error {
 	sp.users = removeNode(sp.users, n)
 	delete(g.users, id)
 	tx.onUndo(func() { sp.users = old; g.users[id] = n })
+	unindexIn(tx, sp.userNames, n.u.UPN, n)
 	tx.del(KindUser, id)
 	return nil
 }
