@@ -238,7 +238,7 @@ type spaceNode struct {
 	sensors    []*sensorNode
 	users      []*userNode
 	values     map[string]*valueCell
-	// devices by name and users by upn (index.go); nil until needed
+	// devices by name and users by upn (index.go); nil for short lists
 	deviceNames nameIndex[*deviceNode]
 	userNames   nameIndex[*userNode]
 }
@@ -407,10 +407,6 @@ func (g *graph) link() error {
 		}
 		d.space = sp
 		sp.devices = append(sp.devices, d)
-		if sp.deviceNames == nil {
-			sp.deviceNames = nameIndex[*deviceNode]{}
-		}
-		sp.deviceNames.add(d.d.Name, d)
 		g.devByHW[d.d.HardwareID] = d
 	}
 	for _, s := range g.loadSensors {
@@ -430,15 +426,17 @@ func (g *graph) link() error {
 		}
 		u.space = sp
 		sp.users = append(sp.users, u)
-		if sp.userNames == nil {
-			sp.userNames = nameIndex[*userNode]{}
-		}
-		sp.userNames.add(u.u.UPN, u)
 	}
 	for _, sp := range g.loadSpaces {
 		sortBy(sp.devices, func(d *deviceNode) ID { return d.d.ID })
 		sortBy(sp.sensors, func(s *sensorNode) ID { return s.s.ID })
 		sortBy(sp.users, func(u *userNode) ID { return u.u.ID })
+		if len(sp.devices) > smallList {
+			sp.deviceNames = buildIndex(sp.devices, deviceName)
+		}
+		if len(sp.users) > smallList {
+			sp.userNames = buildIndex(sp.users, userUPN)
+		}
 	}
 	for _, d := range g.loadDevices {
 		sortBy(d.sensors, func(s *sensorNode) ID { return s.s.ID })

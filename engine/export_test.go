@@ -12,6 +12,14 @@ func (tx *Tx) RecordForTest() { tx.record() }
 // TopologyEventsForTest is tx.topologyEvents of the transaction's changes.
 func (tx *Tx) TopologyEventsForTest() []*Event { return tx.topologyEvents(tx.changes()) }
 
+// SetSmallListForTest sets how many devices or users a space holds before
+// they are indexed, and returns a func that restores it.
+func SetSmallListForTest(n int) func() {
+	old := smallList
+	smallList = n
+	return func() { smallList = old }
+}
+
 // FoldKeyForTest is foldKey.
 func FoldKeyForTest(s string) string { return foldKey(s) }
 
@@ -105,6 +113,12 @@ func checkIDIndex[K comparable, T any](what string, ix idIndex[K], objs map[ID]T
 }
 
 func checkNodes[T comparable](where string, ix nameIndex[T], list []T, name func(T) string) error {
+	if ix == nil {
+		if len(list) > smallList {
+			return fmt.Errorf("%s: %d in the list and no index", where, len(list))
+		}
+		return nil
+	}
 	n := 0
 	for k, l := range ix {
 		for _, x := range l {

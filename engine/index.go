@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -249,18 +250,23 @@ func (tx *Tx) unlinkChild(list *[]*spaceNode, n *spaceNode) {
 	})
 }
 
-// indexIn adds x named name to the index *ix (created if nil), undone on
+// smallList is how many devices or users a space holds before they get a
+// name index; below it a scan is as quick and costs no memory. (A variable
+// so that tests can lower it.)
+var smallList = 16
+
+// indexIn adds x named name to the index ix if the space has one, undone on
 // rollback.
-func indexIn[T comparable](tx *Tx, ix *nameIndex[T], name string, x T) {
-	if *ix == nil {
-		*ix = nameIndex[T]{}
+func indexIn[T comparable](tx *Tx, ix nameIndex[T], name string, x T) {
+	if ix == nil {
+		return
 	}
-	m := *ix
-	m.add(name, x)
-	tx.onUndo(func() { m.remove(name, x) })
+	ix.add(name, x)
+	tx.onUndo(func() { ix.remove(name, x) })
 }
 
-// unindexIn drops x named name from the index ix, undone on rollback.
+// unindexIn drops x named name from the index ix if the space has one,
+// undone on rollback.
 func unindexIn[T comparable](tx *Tx, ix nameIndex[T], name string, x T) {
 	if ix == nil {
 		return
@@ -269,9 +275,39 @@ func unindexIn[T comparable](tx *Tx, ix nameIndex[T], name string, x T) {
 	tx.onUndo(func() { ix.add(name, x) })
 }
 
-// userByUPN returns the user of space sp with upn (case-insensitively), or
-// nil.
+// growIndex builds the index *ix of list once list is longer than
+// smallList (dropped again on rollback).
+func growIndex[T comparable](tx *Tx, ix *nameIndex[T], list []T, name func(T) string) {
+	if *ix != nil || len(list) <= smallList {
+		return
+	}
+	*ix = buildIndex(list, name)
+	tx.onUndo(func() { *ix = nil })
+}
+
+func buildIndex[T comparable](list []T, name func(T) string) nameIndex[T] {
+	ix := make(nameIndex[T], len(list))
+	for _, x := range list {
+		ix.add(name(x), x)
+	}
+	return ix
+}
+
+func deviceName(d *deviceNode) string { return d.d.Name }
+func userUPN(u *userNode) string      { return u.u.UPN }
+
+// userByUPN returns the user of space sp with upn (case-insensitively; the
+// last if several), or nil.
 func (sp *spaceNode) userByUPN(upn string) *userNode {
+	if sp.userNames == nil {
+		var found *userNode
+		for _, u := range sp.users {
+			if strings.EqualFold(u.u.UPN, upn) {
+				found = u
+			}
+		}
+		return found
+	}
 	if list := sp.userNames.get(upn); len(list) > 0 {
 		return list[len(list)-1]
 	}
@@ -279,8 +315,17 @@ func (sp *spaceNode) userByUPN(upn string) *userNode {
 }
 
 // deviceByName returns the device of space sp named name
-// (case-insensitively; the newest if several), or nil.
+// (case-insensitively; the last if several), or nil.
 func (sp *spaceNode) deviceByName(name string) *deviceNode {
+	if sp.deviceNames == nil {
+		var found *deviceNode
+		for _, d := range sp.devices {
+			if strings.EqualFold(d.d.Name, name) {
+				found = d
+			}
+		}
+		return found
+	}
 	if list := sp.deviceNames.get(name); len(list) > 0 {
 		return list[len(list)-1]
 	}

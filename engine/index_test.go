@@ -31,6 +31,9 @@ func TestFoldKey(t *testing.T) {
 // name indexes must match a scan of the graph, and every name lookup must
 // give what a scan gives. The run is the same every time.
 func TestNameIndexesStayConsistent(t *testing.T) {
+	// Index the devices and users of a space from 2 on (17 otherwise),
+	// so that both the scan and the index are exercised.
+	defer engine.SetSmallListForTest(1)()
 	e, path := openEngine(t)
 	ed := engine.NewEditor(e, 50)
 	rng := rand.New(rand.NewPCG(11, 7))
@@ -50,7 +53,7 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 	errRollback := errors.New("roll back")
 	step := func(tx *engine.Tx) error {
 		for k := 0; k < 1+rng.IntN(6); k++ {
-			switch op := rng.IntN(12); {
+			switch op := rng.IntN(13); {
 			case op < 4: // create (a duplicate name is refused)
 				parent, _ := pick(&tx.View)
 				if rng.IntN(4) == 0 {
@@ -91,13 +94,13 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 				if err := tx.UpdateSpace(&c); err != nil && !errors.Is(err, engine.ErrDuplicate) && !errors.Is(err, engine.ErrConflict) {
 					return err
 				}
-			case op < 9: // delete a subtree
-				if id, ok := pick(&tx.View); ok {
+			case op < 9: // delete a subtree (now and then: it takes much with it)
+				if id, ok := pick(&tx.View); ok && rng.IntN(3) == 0 {
 					if err := tx.DeleteSpace(id); err != nil {
 						return err
 					}
 				}
-			case op < 10 && rng.IntN(2) == 0: // matchers, UDFs, role assignments
+			case op == 9: // matchers, UDFs, role assignments
 				id, ok := pick(&tx.View)
 				if !ok {
 					continue
@@ -141,7 +144,7 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 						return err
 					}
 				}
-			case op == 10 && rng.IntN(2) == 0: // devices and users: create, rename, move, delete
+			case op == 10 || op == 11: // devices and users: create, rename, move, delete
 				id, ok := pick(&tx.View)
 				if !ok {
 					continue
@@ -243,6 +246,9 @@ func TestNameIndexesStayConsistent(t *testing.T) {
 			check(i, "redo")
 		}
 	}
+	st := e.Stats()
+	t.Logf("at the end: %d spaces, %d devices, %d users, %d matchers, %d UDFs, %d role assignments, %d resources, %d property keys",
+		st.Spaces, st.Devices, st.Users, st.Matchers, st.UDFs, st.RoleAssignments, st.Resources, st.PropertyKeys)
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -326,8 +332,9 @@ func checkLookups(v *engine.View, names, keyNames []string) error {
 // rooms each with a matcher, a UDF and a role assignment; as many devices
 // without hardwareId and users in one space; and it undoes an import of
 // 2,000 and 40,000 rooms): the time per item must not grow with the number
-// of siblings. The bound is loose (8× against 20× for a scan of the
-// siblings) so that a loaded machine does not fail it.
+// of siblings. The bound is loose (10× and 5 µs against 20× and more for a
+// scan of the siblings: about 500 µs per room at 40,000) so that a loaded
+// machine does not fail it.
 func TestProvisionFlatScales(t *testing.T) {
 	if testing.Short() {
 		t.Skip("provisions about 250,000 objects")
@@ -353,7 +360,7 @@ func TestProvisionFlatScales(t *testing.T) {
 			}
 		}
 		best := time.Duration(1 << 62)
-		for try := 0; try < 2; try++ { // the better of two dry runs
+		for try := 0; try < 3; try++ { // the best of three dry runs
 			t0 := time.Now()
 			if _, err := e.PreviewProvision(&engine.Plan{File: "flat.yaml", Spaces: []*engine.PlanSpace{f}}); err != nil {
 				t.Fatal(err)
@@ -382,7 +389,8 @@ func TestProvisionFlatScales(t *testing.T) {
 		}
 		return time.Since(t0) / time.Duration(n)
 	}
-	if small, big := undoPerObject(2000), undoPerObject(40000); big > 8*small+5*time.Microsecond {
+	_ = undoPerObject(2000) // warm up
+	if small, big := undoPerObject(2000), undoPerObject(40000); big > 10*small+5*time.Microsecond {
 		t.Errorf("undoing an import of 40,000 siblings takes %v per space, of 2,000 %v: the cost grows with the number of siblings", big, small)
 	} else {
 		t.Logf("undo of an import: %v per space at 2,000, %v at 40,000", small, big)
@@ -394,7 +402,7 @@ func TestProvisionFlatScales(t *testing.T) {
 		{"devices without hardwareId and users in one space", 1000, 20000}} {
 		small, big := perObject(c.small, c.shape), perObject(c.big, c.shape)
 		t.Logf("%s: %v per item at %d, %v at %d", c.shape, small, c.small, big, c.big)
-		if big > 8*small+2*time.Microsecond {
+		if big > 10*small+5*time.Microsecond {
 			t.Errorf("%s: provisioning %d takes %v per item, %d take %v: the cost grows with the number of siblings", c.shape, c.big, big, c.small, small)
 		}
 	}

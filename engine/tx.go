@@ -440,7 +440,8 @@ func (tx *Tx) CreateDevice(d *Device) error {
 	old := sp.devices
 	sp.devices = append(sp.devices, n)
 	tx.onUndo(func() { sp.devices = old; delete(g.devices, d.ID); delete(g.devByHW, d.HardwareID) })
-	indexIn(tx, &sp.deviceNames, d.Name, n)
+	indexIn(tx, sp.deviceNames, d.Name, n)
+	growIndex(tx, &sp.deviceNames, sp.devices, deviceName)
 	tx.put(d)
 	return nil
 }
@@ -496,7 +497,7 @@ func (tx *Tx) UpdateDevice(d *Device) error {
 	tx.touch(KindDevice, d.ID, old)
 	if old.Name != d.Name || old.SpaceID != d.SpaceID {
 		unindexIn(tx, n.space.deviceNames, old.Name, n)
-		indexIn(tx, &nsp.deviceNames, d.Name, n)
+		indexIn(tx, nsp.deviceNames, d.Name, n)
 	}
 	n.d = d
 	tx.onUndo(func() { n.d = old })
@@ -512,6 +513,7 @@ func (tx *Tx) UpdateDevice(d *Device) error {
 		nsp.devices = append(nsp.devices, n)
 		n.space = nsp
 		tx.onUndo(func() { osp.devices, nsp.devices, n.space = oldO, oldN, osp })
+		growIndex(tx, &nsp.deviceNames, nsp.devices, deviceName)
 		for _, s := range n.sensors {
 			if s.s.SpaceID == old.SpaceID {
 				c := *s.s
@@ -727,7 +729,8 @@ func (tx *Tx) CreateUser(u *User) error {
 	old := sp.users
 	sp.users = append(sp.users, n)
 	tx.onUndo(func() { sp.users = old; delete(g.users, u.ID) })
-	indexIn(tx, &sp.userNames, u.UPN, n)
+	indexIn(tx, sp.userNames, u.UPN, n)
+	growIndex(tx, &sp.userNames, sp.users, userUPN)
 	tx.put(u)
 	return nil
 }
@@ -752,7 +755,7 @@ func (tx *Tx) UpdateUser(u *User) error {
 	tx.touch(KindUser, u.ID, old)
 	if old.UPN != u.UPN || n.space != sp {
 		unindexIn(tx, n.space.userNames, old.UPN, n)
-		indexIn(tx, &sp.userNames, u.UPN, n)
+		indexIn(tx, sp.userNames, u.UPN, n)
 	}
 	n.u = u
 	tx.onUndo(func() { n.u = old })
@@ -763,6 +766,7 @@ func (tx *Tx) UpdateUser(u *User) error {
 		sp.users = append(sp.users, n)
 		n.space = sp
 		tx.onUndo(func() { osp.users, sp.users, n.space = oO, oN, osp })
+		growIndex(tx, &sp.userNames, sp.users, userUPN)
 	}
 	tx.put(u)
 	return nil
