@@ -6,13 +6,22 @@ import (
 	"unicode/utf8"
 )
 
-// The graph's name indexes. Names of sibling spaces and of property keys
-// compare case-insensitively (strings.EqualFold); the indexes key them by
-// foldKey so that a lookup costs the same with 10 or 100,000 siblings.
-// Every Tx method that creates, renames, moves or deletes a space or a
-// property key keeps them up to date, and registers the inverse change in
-// the undo log, so a rolled-back transaction leaves them as they were.
-// graph.checkIndexes compares them with a scan (tests).
+// The graph's indexes, all guarded by Engine.mu like the graph:
+//   - child spaces by name, per parent (and the roots);
+//   - property keys by name;
+//   - matchers and UDFs by name in their space, role assignments by role,
+//     object and path, resources by space;
+//   - devices by name and users by upn, per space, once a space holds more
+//     than smallList of them.
+//
+// Names compare case-insensitively (strings.EqualFold); the indexes key
+// them by foldKey, so that a lookup costs the same with 10 or 100,000
+// siblings. Every Tx method that creates, renames, moves or deletes an
+// object keeps them up to date and registers the inverse change in the
+// undo log, so a rolled-back transaction (and an Editor's undo, which goes
+// through the same methods) leaves them right; graph.link builds them after
+// a load. Tests compare them with a scan of the graph
+// (View.CheckIndexesForTest).
 
 // foldKey returns a key for s such that foldKey(a) == foldKey(b) exactly
 // when strings.EqualFold(a, b): every rune is replaced by the smallest rune

@@ -98,8 +98,11 @@ var _ engine.Store = (*Store)(nil)
 //
 // If another process (or another Store of this process) has the file
 // open, Open gives up after opts.Timeout with an error wrapping ErrLocked. A file that is not a project gives
-// ErrNotProject, a project of an unknown layout version ErrFormat. Every
-// error message is one line that names the file.
+// ErrNotProject, a project of an unknown layout version ErrFormat. An
+// existing file that is empty or not a regular file is refused with
+// ErrNotProject (it is never made into a new project), one shorter than
+// its own pages with ErrCorrupt. Every error message is one line that
+// names the file.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	if err := checkFile(path); err != nil {
