@@ -106,8 +106,9 @@ type Arrivals struct {
 var defaultArrivals = Arrivals{Cars: 12, Arrive: 8.5, ArriveSpread: 0.75, Depart: 17.25, DepartSpread: 1,
 	SoC: 30, SoCSpread: 15, Battery: 60}
 
-// Models are the occupancy models a rule may name.
-var Models = []string{"office", "meeting", "common", "empty", "carpark", "retail", "garden"}
+// Models are the models a rule may name, in the order they registered
+// (model.go).
+var Models []string
 
 // ScenarioError is a bad scenario: file, line and field.
 type ScenarioError struct {

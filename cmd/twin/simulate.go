@@ -171,7 +171,7 @@ func (c *simulateCmd) runOnce(path string, sc *simulator.Scenario, progress bool
 	if c.Out != "" {
 		opts.Series, opts.SpaceSeries = &series, &spaces
 	}
-	var sub simulator.Submitter = a.Pipeline()
+	var sub simulator.Sink = a.Pipeline()
 	var pr *progressSubmitter
 	if progress {
 		pr = &progressSubmitter{p: a.Pipeline(), clock: clock, sc: sc, w: stderr, wall: time.Now()}
