@@ -399,84 +399,8 @@ func (sc *Scenario) rules(v yaml.Node) error {
 			return err
 		}
 		r := Rule{Line: m.Line()}
-		for _, ei := range m.Entries() {
-			k, val := ei.KeyAt, ei.Value
-			f := field + "." + k.Text()
-			var err error
-			var x float64
-			switch k.Text() {
-			case "path":
-				r.Path, err = val.Str(f)
-				if err == nil && !strings.HasPrefix(r.Path, "/") {
-					err = val.Errorf(f, "a path starts with / (/Building/Floor 1)")
-				}
-			case "type":
-				r.Type, err = val.Str(f)
-			case "subtype":
-				r.Subtype, err = val.Str(f)
-			case "model":
-				var s string
-				if s, err = val.Str(f); err == nil {
-					if !validModel(s) {
-						err = val.Errorf(f, "unknown model %q (want %s)", s, strings.Join(Models, ", "))
-					}
-					r.Params.Model = &s
-				}
-			case "people":
-				x, err = sc.nonneg(val, f)
-				r.Params.People = &x
-			case "volume":
-				x, err = val.Float(f)
-				if err == nil && x <= 0 {
-					err = val.Errorf(f, "must be positive (m³), got %v", val.Text())
-				}
-				r.Params.Volume = &x
-			case "ventilation":
-				x, err = sc.nonneg(val, f)
-				r.Params.Ventilation = &x
-			case "setpoint":
-				x, err = val.Float(f)
-				r.Params.Setpoint = &x
-			case "hvac":
-				x, err = sc.nonneg(val, f)
-				r.Params.HVAC = &x
-			case "envelope":
-				x, err = sc.nonneg(val, f)
-				r.Params.Envelope = &x
-			case "chargers":
-				var n int64
-				if n, err = val.Int(f); err == nil && n < 0 {
-					err = val.Errorf(f, "must not be negative, got %v", val.Text())
-				}
-				x = float64(n)
-				r.Params.Chargers = &x
-			case "chargerPower":
-				x, err = val.Float(f)
-				if err == nil && x <= 0 {
-					err = val.Errorf(f, "must be positive (kW), got %v", val.Text())
-				}
-				r.Params.ChargerPower = &x
-			case "gridLimit":
-				x, err = sc.nonneg(val, f)
-				r.Params.GridLimit = &x
-			case "policy":
-				var s string
-				if s, err = val.Str(f); err == nil && s != "equal" && s != "udf" {
-					err = val.Errorf(f, "unknown policy %q (want equal or udf)", s)
-				}
-				r.Params.Policy = &s
-			case "arrivals":
-				r.Params.Arrivals, err = sc.arrivals(val, f)
-			case "visitors":
-				r.Params.Visitors, err = sc.visitors(val, f)
-			case "garden":
-				r.Params.Garden, err = sc.garden(val, f)
-			case "create":
-				r.Create, err = sc.create(val, f)
-			default:
-				err = k.Errorf(f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors, garden or create)")
-			}
-			if err != nil {
+		for _, e := range m.Entries() {
+			if err := sc.ruleField(&r, e, field+"."+e.Key); err != nil {
 				return err
 			}
 		}
@@ -486,6 +410,90 @@ func (sc *Scenario) rules(v yaml.Node) error {
 		sc.Spaces = append(sc.Spaces, r)
 	}
 	return nil
+}
+
+// numParam is a rule's numeric parameter.
+type numParam struct {
+	dst      func(p *Params) **float64
+	positive bool   // > 0 (else ≥ 0, unless any)
+	any      bool   // any number
+	integer  bool   // a whole number
+	unit     string // in "must be positive" messages
+}
+
+// numParams are a rule's numeric parameters by key.
+var numParams = map[string]numParam{
+	"people":       {dst: func(p *Params) **float64 { return &p.People }},
+	"volume":       {dst: func(p *Params) **float64 { return &p.Volume }, positive: true, unit: "m³"},
+	"ventilation":  {dst: func(p *Params) **float64 { return &p.Ventilation }},
+	"setpoint":     {dst: func(p *Params) **float64 { return &p.Setpoint }, any: true},
+	"hvac":         {dst: func(p *Params) **float64 { return &p.HVAC }},
+	"envelope":     {dst: func(p *Params) **float64 { return &p.Envelope }},
+	"chargers":     {dst: func(p *Params) **float64 { return &p.Chargers }, integer: true},
+	"chargerPower": {dst: func(p *Params) **float64 { return &p.ChargerPower }, positive: true, unit: "kW"},
+	"gridLimit":    {dst: func(p *Params) **float64 { return &p.GridLimit }},
+}
+
+// ruleField reads one key of a rule into r; f names it in errors.
+func (sc *Scenario) ruleField(r *Rule, e yaml.Entry, f string) error {
+	val := e.Value
+	if np, ok := numParams[e.Key]; ok {
+		var x float64
+		var err error
+		switch {
+		case np.integer:
+			var n int64
+			if n, err = val.Int(f); err == nil && n < 0 {
+				err = val.Errorf(f, "must not be negative, got %v", val.Text())
+			}
+			x = float64(n)
+		case np.positive:
+			if x, err = val.Float(f); err == nil && x <= 0 {
+				err = val.Errorf(f, "must be positive (%s), got %v", np.unit, val.Text())
+			}
+		case np.any:
+			x, err = val.Float(f)
+		default:
+			x, err = sc.nonneg(val, f)
+		}
+		*np.dst(&r.Params) = &x
+		return err
+	}
+	var err error
+	switch e.Key {
+	case "path":
+		r.Path, err = val.Str(f)
+		if err == nil && !strings.HasPrefix(r.Path, "/") {
+			err = val.Errorf(f, "a path starts with / (/Building/Floor 1)")
+		}
+	case "type":
+		r.Type, err = val.Str(f)
+	case "subtype":
+		r.Subtype, err = val.Str(f)
+	case "model":
+		var s string
+		if s, err = val.Str(f); err == nil && !validModel(s) {
+			err = val.Errorf(f, "unknown model %q (want %s)", s, strings.Join(Models, ", "))
+		}
+		r.Params.Model = &s
+	case "policy":
+		var s string
+		if s, err = val.Str(f); err == nil && s != "equal" && s != "udf" {
+			err = val.Errorf(f, "unknown policy %q (want equal or udf)", s)
+		}
+		r.Params.Policy = &s
+	case "arrivals":
+		r.Params.Arrivals, err = sc.arrivals(val, f)
+	case "visitors":
+		r.Params.Visitors, err = sc.visitors(val, f)
+	case "garden":
+		r.Params.Garden, err = sc.garden(val, f)
+	case "create":
+		r.Create, err = sc.create(val, f)
+	default:
+		err = e.KeyAt.Errorf(f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors, garden or create)")
+	}
+	return err
 }
 
 // arrivals parses a car park's arrivals mapping; unset fields keep
