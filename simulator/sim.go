@@ -74,9 +74,14 @@ type Sim struct {
 	evPeak      float64  // kW: the largest step sum over car parks
 }
 
-// Simulated data types.
-var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true,
-	"Power": true, "Energy": true, "Occupancy": true, "PeopleCount": true, "StateOfCharge": true, "SoilMoisture": true}
+// dataTypes are the simulated data types (DataTypes) as a set.
+var dataTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range DataTypes {
+		m[d] = true
+	}
+	return m
+}()
 
 // New binds sc to the spaces of e: every space with sensors that a rule
 // matches is simulated, its sensors driven by data type. First it creates
