@@ -162,3 +162,13 @@ func (r *SimRun) Report() *SimReport {
 	}
 	return r.rep
 }
+
+// StartScenarioFile reads the scenario file path (errors name its line and
+// field) and starts it as StartSimulation does.
+func (a *App) StartScenarioFile(path string, o SimOptions) (*SimRun, error) {
+	sc, err := simulator.LoadScenario(path)
+	if err != nil {
+		return nil, err
+	}
+	return a.StartSimulation(sc, o)
+}

@@ -20,7 +20,6 @@ const mod = "github.com/twinstudio/twinstudio"
 // The real check tolerates them and fails once one is gone, so that the
 // entry is deleted and the rule holds from then on.
 var pending = map[string][]string{
-	"ui does not import simulator or examples directly":                              {"ui simulator", "ui examples"},
 	"the engine's and adapters' tests do not import app (they use internal/testkit)": {"engine/goja app"},
 }
 
