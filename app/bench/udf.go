@@ -84,7 +84,7 @@ func benchUDF(cfg Config) ([]Row, error) {
 	in := engine.ExecInput{Sensor: sensor, Message: "21.5", EnqueuedTime: time.Now(), ReceivedTime: time.Now()}
 	// Check it works before timing it.
 	var first *engine.ExecutionRecord
-	a.Engine().View(func(v *engine.View) error { first = rt.Execute(v, udf, in); return nil })
+	first = a.Engine().ExecuteUDF(rt, udf, in)
 	if first.Outcome != engine.OutcomeOK || len(first.Writes) != 1 {
 		return nil, fmt.Errorf("udf_exec: the benchmark UDF did not succeed: %s %s", first.Outcome, first.Error)
 	}
@@ -97,14 +97,11 @@ func benchUDF(cfg Config) ([]Row, error) {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				a.Engine().View(func(v *engine.View) error {
-					for i := 0; i < 100; i++ {
-						if r := rt.Execute(v, udf, in); r.Outcome != engine.OutcomeOK {
-							return fmt.Errorf("%s", r.Error)
-						}
+				for i := 0; i < 100; i++ {
+					if r := a.Engine().ExecuteUDF(rt, udf, in); r.Outcome != engine.OutcomeOK {
+						return
 					}
-					return nil
-				})
+				}
 				n.Add(100)
 			}
 		}()

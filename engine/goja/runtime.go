@@ -57,13 +57,20 @@ type progKey struct {
 	id      engine.ID
 	updated int64
 	trace   bool
+	budget  bool
 }
 
 type compiled struct {
 	prog *goja.Program
 	err  error
-	cols *ColumnMap // traced programs: maps error columns back to the script
-	// lineShift is subtracted from goja lines (the wrapper adds none).
+	cols *ColumnMap  // instrumented programs: maps error columns back to the script
+	bud  budgetNames // budgeted programs: the names of the budget code
+}
+
+// fns are a runtime's loaded process function of one program and, for a
+// budgeted program, the setter of its budget counter.
+type fns struct {
+	process, setBudget goja.Callable
 }
 
 // New returns a Runtime.
@@ -89,32 +96,49 @@ func New(opts Options) *Runtime {
 const wrapperHead = "(function(){"
 const wrapperTail = "\n;return typeof process === 'function' ? process : undefined;})()"
 
-func (r *Runtime) program(u *engine.UDF, trace bool) *compiled {
-	k := progKey{u.ID, u.Updated.UnixNano(), trace}
+func (r *Runtime) program(k progKey, u *engine.UDF) *compiled {
 	if c, ok := r.progs.Load(k); ok {
 		return c.(*compiled)
 	}
+	c := compile(u, k.trace, k.budget)
+	r.progs.Store(k, c)
+	return c
+}
+
+func compile(u *engine.UDF, trace, budget bool) *compiled {
 	src := u.Script
-	var cols *ColumnMap
-	if trace {
+	tail := wrapperTail
+	c := &compiled{}
+	if trace || budget {
+		if budget {
+			// A with statement could put a name of the script's choosing
+			// in front of the budget counter.
+			if prg, err := parser.ParseFile(nil, "", wrapperHead+src+wrapperTail, 0, parser.WithDisableSourceMaps); err == nil && hasWith(prg) {
+				c.err = errors.New("with statements are not allowed in a budgeted (simulated) run")
+				return c
+			}
+		}
 		var err error
-		if src, cols, err = InstrumentMap(u.Script); err != nil {
-			c := &compiled{err: err}
-			r.progs.Store(k, c)
+		if src, c.cols, c.bud, err = instrument(u.Script, trace, budget); err != nil {
+			c.err = err
 			return c
 		}
+		if budget {
+			tail = c.bud.tail()
+		}
 	}
-	p, err := goja.Compile(u.Name+".js", wrapperHead+src+wrapperTail, false)
-	c := &compiled{prog: p, err: err, cols: cols}
-	r.progs.Store(k, c)
+	c.prog, c.err = goja.Compile(u.Name+".js", wrapperHead+src+tail, false)
 	return c
 }
 
 // vm is one goja runtime with the client library installed.
 type vm struct {
 	rt     *goja.Runtime
-	fns    map[progKey]goja.Callable
-	ex     *execution
+	fns    map[progKey]fns
+	ex     *engine.UDFContext
+	trace  bool  // the execution records a line trace
+	budget int64 // the execution's budget (budgeted programs)
+	hooks  map[string]bool
 	protos protos
 }
 
@@ -130,31 +154,30 @@ func (r *Runtime) get() *vm {
 	rng := rand.New(rand.NewSource(r.seed))
 	r.mu.Unlock()
 	rt.SetRandSource(rng.Float64)
-	m := &vm{rt: rt, fns: map[progKey]goja.Callable{}}
+	m := &vm{rt: rt, fns: map[progKey]fns{}}
 	m.install()
 	return m
 }
 
-// Execute implements engine.UDFRuntime.
-func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
-	rec := &engine.ExecutionRecord{ID: engine.NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now()}
-	if in.Sensor != nil {
-		rec.Sensor, rec.SensorHW = in.Sensor.ID, in.Sensor.HardwareID
-	}
+// Execute implements engine.UDFRuntime. With x.Input().Budget the script
+// runs budgeted (see budget.go) and the wall-clock limit is
+// engine.UDFBackstopFactor times longer.
+func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
+	u, in, rec := x.UDF(), x.Input(), x.Record()
 	defer func() {
 		rec.Duration = time.Since(rec.Start)
 		// A fault of ours must not take the engine down with it.
 		if p := recover(); p != nil {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error = fmt.Sprintf("internal error: %v", p)
-			rec.Writes, rec.Notifications = nil, nil
 		}
 	}()
-	c := r.program(u, in.Trace)
+	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace, in.Budget > 0}
+	c := r.program(k, u)
 	if c.err != nil {
 		rec.Outcome = engine.OutcomeFailed
 		rec.Error, rec.Line, rec.Column = compileError(c.err)
-		return rec
+		return x.Finish()
 	}
 	m := r.get()
 	defer func() {
@@ -169,40 +192,66 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	if limit <= 0 {
 		limit = r.opts.Limit
 	}
-	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace}
-	fn, ok := m.fns[k]
+	wall := limit
+	if k.budget {
+		wall *= engine.UDFBackstopFactor
+		m.installBudgetHook(c.bud.hook)
+	}
+	m.budget = in.Budget
+	stopped := func(err error) (string, bool) {
+		var ie *goja.InterruptedError
+		if !errors.As(err, &ie) {
+			return "", false
+		}
+		if ie.Value() == errBudget {
+			return fmt.Sprintf("stopped after its budget of %d steps (loop iterations and function calls)", in.Budget), true
+		}
+		return fmt.Sprintf("stopped after the time limit of %s", wall), true
+	}
+	f, ok := m.fns[k]
 	if !ok {
-		// The script's top level runs here once per runtime, under the limit too.
-		timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
+		// The script's top level runs here once per runtime, under the
+		// limit and with a budget of its own.
+		timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 		val, err := m.rt.RunProgram(c.prog)
 		timer.Stop()
 		if err != nil {
-			var ie *goja.InterruptedError
-			if errors.As(err, &ie) {
+			if msg, ok := stopped(err); ok {
 				rec.Outcome = engine.OutcomeTimedOut
-				rec.Error = fmt.Sprintf("the script's top level ran past the time limit of %s", limit)
-				return rec
+				rec.Error = "the script's top level " + msg
+				return x.Finish()
 			}
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 			c.cols.FixRecord(rec)
-			return rec
+			return x.Finish()
 		}
-		fn, ok = goja.AssertFunction(val)
+		if k.budget {
+			// [process, setBudget]
+			if o, isObj := val.(*goja.Object); isObj {
+				f.setBudget, _ = goja.AssertFunction(o.Get("1"))
+				val = o.Get("0")
+			}
+		}
+		f.process, ok = goja.AssertFunction(val)
 		if !ok {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error = "the script defines no function process(telemetry, executionContext)"
-			return rec
+			return x.Finish()
 		}
 		if len(m.fns) > 256 {
 			clear(m.fns)
 		}
-		m.fns[k] = fn
+		m.fns[k] = f
 	}
-	ex := &execution{v: v, udf: u, in: in, rec: rec, m: m,
-		p: engine.Principal{Type: engine.ObjectUserDefinedFunctionID, ID: u.ID.String()}}
-	m.ex = ex
-	timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
+	m.ex, m.trace = x, in.Trace
+	if f.setBudget != nil {
+		if _, err := f.setBudget(goja.Undefined(), m.rt.ToValue(in.Budget)); err != nil {
+			rec.Outcome, rec.Error = engine.OutcomeFailed, "internal error: "+err.Error()
+			return x.Finish()
+		}
+	}
+	timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 	tel := m.rt.NewObject()
 	tel.Set("SensorId", idString(rec.Sensor))
 	tel.Set("Message", in.Message)
@@ -211,28 +260,22 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	ctx.Set("EnqueuedTime", in.EnqueuedTime.UTC().Format(time.RFC3339Nano))
 	ctx.Set("ProcessorReceivedTime", in.ReceivedTime.UTC().Format(time.RFC3339Nano))
 	ctx.Set("CorrelationId", in.CorrelationID)
-	_, err := fn(goja.Undefined(), tel, ctx)
+	_, err := f.process(goja.Undefined(), tel, ctx)
 	timer.Stop()
 	if err != nil {
-		var ie *goja.InterruptedError
-		if errors.As(err, &ie) {
+		if msg, ok := stopped(err); ok {
 			rec.Outcome = engine.OutcomeTimedOut
-			rec.Error = fmt.Sprintf("stopped after the time limit of %s", limit)
+			rec.Error = msg
 			_, rec.Line, rec.Column, rec.Stack = runError(err)
 		} else {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 		}
 		c.cols.FixRecord(rec)
-		rec.Writes, rec.Notifications = nil, nil
-		return rec
+		return x.Finish()
 	}
 	rec.Outcome = engine.OutcomeOK
-	if ex.refused {
-		rec.Outcome = engine.OutcomeNotAuthorized
-	}
-	ex.finish()
-	return rec
+	return x.Finish()
 }
 
 var errTimeLimit = errors.New("time limit")
