@@ -92,7 +92,8 @@ type UDFValue struct {
 }
 
 func (e *Engine) newUDFContext(u *UDF, in ExecInput, gen uint64, locked bool) *UDFContext {
-	rec := &ExecutionRecord{ID: NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now()}
+	rec := &ExecutionRecord{ID: NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now(),
+		Calls: make([]LibCall, 0, 8)}
 	if in.Sensor != nil {
 		rec.Sensor, rec.SensorHW = in.Sensor.ID, in.Sensor.HardwareID
 	}

@@ -162,7 +162,6 @@ func (m *vm) spaceObj(s *engine.UDFSpace) goja.Value {
 		return goja.Null()
 	}
 	o := m.rt.NewObject()
-	o.SetPrototype(m.protos.space)
 	o.Set("Id", s.ID.String())
 	o.Set("Name", s.Name)
 	o.Set("FriendlyName", s.FriendlyName)
@@ -177,6 +176,7 @@ func (m *vm) spaceObj(s *engine.UDFSpace) goja.Value {
 	} else {
 		o.Set("ParentSpaceId", s.ParentID.String())
 	}
+	o.SetPrototype(m.protos.space) // after the fields: setting them then looks at one prototype less
 	return o
 }
 
@@ -185,7 +185,6 @@ func (m *vm) sensorObj(s *engine.UDFSensor) goja.Value {
 		return goja.Null()
 	}
 	o := m.rt.NewObject()
-	o.SetPrototype(m.protos.sensor)
 	o.Set("Id", s.ID.String())
 	o.Set("Name", s.Name)
 	o.Set("HardwareId", s.HardwareID)
@@ -203,6 +202,7 @@ func (m *vm) sensorObj(s *engine.UDFSensor) goja.Value {
 	o.Set("DataUnitTypeId", s.DataUnitTypeID)
 	o.Set("PortType", s.PortType)
 	o.Set("PortTypeId", s.PortTypeID)
+	o.SetPrototype(m.protos.sensor)
 	return o
 }
 
@@ -211,7 +211,6 @@ func (m *vm) deviceObj(d *engine.UDFDevice) goja.Value {
 		return goja.Null()
 	}
 	o := m.rt.NewObject()
-	o.SetPrototype(m.protos.device)
 	o.Set("Id", d.ID.String())
 	o.Set("Name", d.Name)
 	o.Set("FriendlyName", d.FriendlyName)
@@ -224,6 +223,7 @@ func (m *vm) deviceObj(d *engine.UDFDevice) goja.Value {
 	o.Set("Subtype", d.Subtype)
 	o.Set("SubtypeId", d.SubtypeID)
 	o.Set("Status", d.Status)
+	o.SetPrototype(m.protos.device)
 	return o
 }
 
@@ -232,10 +232,10 @@ func (m *vm) valueObj(v *engine.UDFValue) goja.Value {
 		return goja.Null()
 	}
 	o := m.rt.NewObject()
-	o.SetPrototype(m.protos.value)
 	o.Set("Value", v.Value.Value)
 	o.Set("CreatedTime", v.Time.UTC().Format(time.RFC3339Nano))
 	o.Set("DataType", v.DataType)
+	o.SetPrototype(m.protos.value)
 	return o
 }
 

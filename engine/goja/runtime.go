@@ -1,14 +1,19 @@
-// Package goja runs user-defined functions (CONTRACT §5) with
-// github.com/dop251/goja. It implements engine.UDFRuntime.
+// Package goja runs user-defined functions written in JavaScript with
+// github.com/dop251/goja. It implements engine.UDFRuntime and is a bridge:
+// the client library's meaning (lookups under the UDF's identity,
+// read-your-own-writes, data types, writes, notifications, the record of
+// calls) is the engine's UDFContext; this package converts JavaScript
+// arguments into calls on it and results into script objects.
 //
-// Scripts are compiled once per UDF version. Runtimes are pooled; each is
-// used by one goroutine at a time. A script sees only the preview's client
-// library (getSensorMetadata, setSpaceValue, log, …): there is no require,
-// console, file, network or process access. Every execution runs under the
-// UDF's own identity (library calls go through engine.View.Authorize), with
-// a time limit (Interrupt, then ClearInterrupt before the runtime is reused)
-// and a call-stack limit. Writes are collected, read back within the
-// execution, and handed to the engine only when process returns normally.
+// Scripts are compiled once per UDF version (and per trace and budget
+// variant). Runtimes are pooled; each is used by one goroutine at a time.
+// A script sees only the preview's client library (getSensorMetadata,
+// setSpaceValue, log, …): there is no require, console, file, network or
+// process access, and eval is always indirect. Every execution has a
+// wall-clock time limit (Interrupt, then ClearInterrupt before the runtime
+// is reused) and a call-stack limit; with engine.ExecInput.Budget it is
+// instead stopped deterministically after a number of loop iterations and
+// calls (see budget.go), the wall clock only as a backstop.
 package goja
 
 import (
