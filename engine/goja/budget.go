@@ -12,11 +12,13 @@ package goja
 //
 // The counter is a local of the runtime's wrapper function, so only the
 // script's own code can reach it, and its name is one the script does not
-// contain; without direct eval (the runtime's eval is always indirect)
-// and without with (refused when budgeted, see withError) the script
-// cannot name it. __budget$N is a read-only global the runtime installs:
-// called with 0 it returns the execution's budget, with 1 it interrupts
-// the runtime, which no try/catch can catch. The wrapper's tail also
+// contain; without direct eval (the runtime's eval is always indirect) the
+// script cannot name it, and the object of a with statement is wrapped
+// (with (o) → with (__budget$N(2,(o)))) in a proxy that hides the budget's
+// names, so it cannot stand in for them. __budget$N is a read-only global
+// the runtime installs: called with 0 it returns the execution's budget,
+// with 1 it interrupts the runtime, which no try/catch can catch, with 2
+// and an object it returns the hiding proxy. The wrapper's tail also
 // returns a setter that resets the counter before each execution, so that
 // every execution, on any pooled runtime, starts with the full budget.
 //
@@ -87,45 +89,22 @@ func pickBudgetNames(prg *ast.Program) budgetNames {
 	}
 }
 
-// hasWith reports whether the script has a with statement, which could
-// put a name of its choosing before the budget counter.
-func hasWith(prg *ast.Program) bool {
-	found := false
-	var visit func(v reflect.Value)
-	visit = func(v reflect.Value) {
-		if found {
-			return
-		}
-		switch v.Kind() {
-		case reflect.Interface, reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			switch v.Interface().(type) {
-			case *file.File:
-				return
-			case *ast.WithStatement:
-				found = true
-				return
-			}
-			visit(v.Elem())
-		case reflect.Struct:
-			walkFields(v, visit)
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				visit(v.Index(i))
-			}
-		}
-	}
-	visit(reflect.ValueOf(prg))
-	return found
-}
-
 // errBudget interrupts a budgeted execution that used up its budget.
 var errBudget = fmt.Errorf("budget exhausted")
 
-// installBudgetHook defines the global hook name on m's runtime (once).
-func (m *vm) installBudgetHook(name string) {
+// hiderSource makes the with-object proxy from the runtime's own Proxy,
+// Reflect.has and Object, taken before any script runs.
+const hiderSource = `(function (P, has, O) {
+	return function (a, b, o) {
+		if (o === null || o === undefined) { return o; }
+		return new P(O(o), {has: function (t, k) { return k !== a && k !== b && has(t, k); }});
+	};
+})(Proxy, Reflect.has, Object)`
+
+// installBudgetHook defines the global hook of names b on m's runtime
+// (once).
+func (m *vm) installBudgetHook(b budgetNames) {
+	name := b.hook
 	if m.hooks[name] {
 		return
 	}
@@ -133,9 +112,24 @@ func (m *vm) installBudgetHook(name string) {
 		m.hooks = map[string]bool{}
 	}
 	m.hooks[name] = true
+	if m.hider == nil {
+		v, err := m.rt.RunString(hiderSource)
+		if err != nil {
+			panic(err)
+		}
+		m.hider, _ = goja.AssertFunction(v)
+	}
+	counter, hook := m.rt.ToValue(b.counter), m.rt.ToValue(b.hook)
 	fn := func(c goja.FunctionCall) goja.Value {
-		if c.Argument(0).ToInteger() == 0 {
+		switch c.Argument(0).ToInteger() {
+		case 0:
 			return m.rt.ToValue(m.budget)
+		case 2:
+			p, err := m.hider(goja.Undefined(), counter, hook, c.Argument(1))
+			if err != nil {
+				panic(err)
+			}
+			return p
 		}
 		m.rt.Interrupt(errBudget)
 		return goja.Undefined()

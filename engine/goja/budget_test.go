@@ -125,11 +125,14 @@ func TestBudgetCannotBeEvaded(t *testing.T) {
 			t.Errorf("%s: took %s", name, d)
 		}
 	}
-	// A with statement could shadow the counter: refused when budgeted.
-	u, motion := scriptUDF(t, a, "with", "function process(t, c) { with ({}) { while (true) {} } }")
+	// A with statement's object cannot stand in for the counter, and with
+	// works as usual otherwise.
+	u, motion := scriptUDF(t, a, "with", "function process(t, c) {\n  var o = {x: 41, y: null};\n"+
+		"  with (o) { x++; y = 'set'; }\n  log(o.x, o.y);\n"+
+		"  var p = {}; p['$budget' + 0] = 1e12; p['__budget$' + 0] = function () {};\n  with ((p)) { while (true) {} }\n}")
 	rec := a.Engine().ExecuteUDF(rt, u, engine.ExecInput{Sensor: motion, Message: "1", Budget: 10_000})
-	if rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, "with statements") {
-		t.Errorf("with: %s %q", rec.Outcome, rec.Error)
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.Contains(rec.Error, "budget") || strings.Join(rec.Logs, "") != "42 set" {
+		t.Errorf("with: %s %q %q", rec.Outcome, rec.Error, rec.Logs)
 	}
 	// eval still works, in the global scope.
 	u, motion = scriptUDF(t, a, "eval", "function process(t, c) { var x = 1; log(eval('typeof x'), eval('1+1')); }")

@@ -874,6 +874,13 @@ func (in *instrumenter) children(s ast.Statement) {
 		in.stmt(s.Body, false)
 		in.expr(s.Test)
 	case *ast.WithStatement:
+		if in.budgeting() {
+			// with (o) → with (hook(2,(o))): the hook hides the budget's
+			// names from o, so that o cannot stand in for the counter.
+			lo, hi := in.span(s.Object)
+			in.add(lo, in.bud.hook+"(2,(", false)
+			in.add(hi, "))", true)
+		}
 		in.expr(s.Object)
 		in.stmt(s.Body, false)
 	case *ast.LabelledStatement:

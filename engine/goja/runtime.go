@@ -115,14 +115,6 @@ func compile(u *engine.UDF, trace, budget bool) *compiled {
 	tail := wrapperTail
 	c := &compiled{}
 	if trace || budget {
-		if budget {
-			// A with statement could put a name of the script's choosing
-			// in front of the budget counter.
-			if prg, err := parser.ParseFile(nil, "", wrapperHead+src+wrapperTail, 0, parser.WithDisableSourceMaps); err == nil && hasWith(prg) {
-				c.err = errors.New("with statements are not allowed in a budgeted (simulated) run")
-				return c
-			}
-		}
 		var err error
 		if src, c.cols, c.bud, err = instrument(u.Script, trace, budget); err != nil {
 			c.err = err
@@ -141,9 +133,10 @@ type vm struct {
 	rt     *goja.Runtime
 	fns    map[progKey]fns
 	ex     *engine.UDFContext
-	trace  bool  // the execution records a line trace
-	budget int64 // the execution's budget (budgeted programs)
-	hooks  map[string]bool
+	trace  bool            // the execution records a line trace
+	budget int64           // the execution's budget (budgeted programs)
+	hooks  map[string]bool // budget hooks installed
+	hider  goja.Callable   // makes with-object proxies (budget.go)
 	protos protos
 }
 
@@ -200,7 +193,7 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	wall := limit
 	if k.budget {
 		wall *= engine.UDFBackstopFactor
-		m.installBudgetHook(c.bud.hook)
+		m.installBudgetHook(c.bud)
 	}
 	m.budget = in.Budget
 	stopped := func(err error) (string, bool) {
