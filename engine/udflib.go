@@ -50,10 +50,21 @@ type UDFContext struct {
 	args     []string
 	labelSet bool
 
-	sensorWrites map[ID]string
-	spaceWrites  map[ID]map[string]string
-	writes       []WriteRecord
-	notes        []UdfCustomData
+	writes []WriteRecord // in order; read back by written
+	notes  []UdfCustomData
+}
+
+// written returns the value this execution last wrote to the sensor
+// (kind "Sensor", name "") or space value (kind "Space") id, name. An
+// execution writes a few values, so a scan beats a map.
+func (x *UDFContext) written(kind string, id ID, name string) (string, bool) {
+	for i := len(x.writes) - 1; i >= 0; i-- {
+		w := &x.writes[i]
+		if w.ID == id && w.Kind == kind && (kind == "Sensor" || w.Name == name) {
+			return w.New, true
+		}
+	}
+	return "", false
 }
 
 // ErrDataNotFound is the library's error for an unknown object.
@@ -92,8 +103,7 @@ type UDFValue struct {
 }
 
 func (e *Engine) newUDFContext(u *UDF, in ExecInput, gen uint64, locked bool) *UDFContext {
-	rec := &ExecutionRecord{ID: NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now(),
-		Calls: make([]LibCall, 0, 8)}
+	rec := &ExecutionRecord{ID: NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now()}
 	if in.Sensor != nil {
 		rec.Sensor, rec.SensorHW = in.Sensor.ID, in.Sensor.HardwareID
 	}
@@ -308,7 +318,7 @@ func (x *UDFContext) GetSensorValue(id string) (*UDFValue, error) {
 			return
 		}
 		dt := v.TypeName(s.DataTypeID)
-		if w, ok := x.sensorWrites[sid]; ok {
+		if w, ok := x.written("Sensor", sid, ""); ok {
 			out = &UDFValue{Value{Value: w, Time: x.in.ReceivedTime}, dt}
 		} else if val, ok := v.SensorValue(sid); ok {
 			out = &UDFValue{val, dt}
@@ -346,7 +356,7 @@ func (x *UDFContext) GetSpaceValue(id, valueName string) (*UDFValue, error) {
 		if err = x.authorize(v, ActionRead, ResSpace, sid); err != nil {
 			return
 		}
-		if w, ok := x.spaceWrites[sid][valueName]; ok {
+		if w, ok := x.written("Space", sid, valueName); ok {
 			out = &UDFValue{Value{Value: w, Time: x.in.ReceivedTime}, valueName}
 		} else if val, ok := v.SpaceValue(sid, valueName); ok {
 			out = &UDFValue{val, valueName}
@@ -382,7 +392,7 @@ func (x *UDFContext) GetSensorHistoryValues(id string) ([]UDFValue, error) {
 		for _, h := range v.SensorHistory(sid) {
 			out = append(out, UDFValue{h, dt})
 		}
-		if w, ok := x.sensorWrites[sid]; ok {
+		if w, ok := x.written("Sensor", sid, ""); ok {
 			out = append(out, UDFValue{Value{Value: w, Time: x.in.ReceivedTime}, dt})
 		}
 	})
@@ -415,7 +425,7 @@ func (x *UDFContext) GetSpaceHistoryValues(id, valueName string) ([]UDFValue, er
 		for _, h := range v.SpaceHistory(sid, valueName) {
 			out = append(out, UDFValue{h, valueName})
 		}
-		if w, ok := x.spaceWrites[sid][valueName]; ok {
+		if w, ok := x.written("Space", sid, valueName); ok {
 			out = append(out, UDFValue{Value{Value: w, Time: x.in.ReceivedTime}, valueName})
 		}
 	})
@@ -674,7 +684,7 @@ func (x *UDFContext) SetSensorValue(id, dataType, value string) error {
 			return
 		}
 		w = WriteRecord{Kind: "Sensor", ID: sid, Name: dt, New: value}
-		if prev, ok := x.sensorWrites[sid]; ok {
+		if prev, ok := x.written("Sensor", sid, ""); ok {
 			w.Previous = prev
 		} else if cur, ok := v.SensorValue(sid); ok {
 			w.Previous = cur.Value
@@ -683,10 +693,6 @@ func (x *UDFContext) SetSensorValue(id, dataType, value string) error {
 	if err != nil {
 		return x.fail(name, args, err)
 	}
-	if x.sensorWrites == nil {
-		x.sensorWrites = map[ID]string{}
-	}
-	x.sensorWrites[sid] = value
 	x.writes = append(x.writes, w)
 	x.call(name, args, "", nil)
 	return nil
@@ -719,7 +725,7 @@ func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 			return
 		}
 		w = WriteRecord{Kind: "Space", ID: sid, Name: valueName, New: value}
-		if prev, ok := x.spaceWrites[sid][valueName]; ok {
+		if prev, ok := x.written("Space", sid, valueName); ok {
 			w.Previous = prev
 		} else if cur, ok := v.SpaceValue(sid, valueName); ok {
 			w.Previous = cur.Value
@@ -728,13 +734,6 @@ func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 	if err != nil {
 		return x.fail(name, args, err)
 	}
-	if x.spaceWrites == nil {
-		x.spaceWrites = map[ID]map[string]string{}
-	}
-	if x.spaceWrites[sid] == nil {
-		x.spaceWrites[sid] = map[string]string{}
-	}
-	x.spaceWrites[sid][valueName] = value
 	x.writes = append(x.writes, w)
 	x.call(name, args, "", nil)
 	return nil
