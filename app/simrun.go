@@ -167,8 +167,10 @@ func WriteFiles(dir string, files map[string][]byte) ([]string, error) {
 //
 // In process and as fast as possible (Speed 0) the run is deterministic
 // (docs/simulation.md): the same scenario, seed and project give the same
-// outputs byte for byte whatever the machine's load. There each UDF
-// execution's wall-clock time limit is SimUDFLimitFactor times its own.
+// outputs byte for byte whatever the machine's load. Every in-process
+// reading is marked Deterministic, so the UDFs it runs are limited by a
+// count of loop iterations and calls (engine.UDFBudget), not by the wall
+// clock, which stays only as a backstop.
 func (a *App) RunSimulation(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*SimReport, error) {
 	p, err := a.planSim(ctx, sc, o)
 	if err != nil {
@@ -176,10 +178,6 @@ func (a *App) RunSimulation(ctx context.Context, sc *simulator.Scenario, o SimOp
 	}
 	return p.run()
 }
-
-// SimUDFLimitFactor multiplies each UDF execution's time limit during a
-// deterministic run, so that a busy machine does not make a UDF time out.
-const SimUDFLimitFactor = 20
 
 // simPlan is a simulation bound to the project, its sink connected and
 // its clock installed.
@@ -219,7 +217,6 @@ func (p *simPlan) run() (*SimReport, error) {
 
 func (p *simPlan) release() {
 	p.close()
-	p.a.simTime.udfLimit.Store(0)
 	p.a.simTime.clock.CompareAndSwap(p.clock, nil)
 }
 
@@ -283,9 +280,6 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 		}
 		p.sink, p.close = ms, ms.Close
 	}
-	if o.deterministic() {
-		a.simTime.udfLimit.Store(SimUDFLimitFactor)
-	}
 	ok = true
 	return p, nil
 }
@@ -313,12 +307,11 @@ func sensorsOf(e *engine.Engine, spaces []string) map[string]chart.Sensor {
 // simTime is an app's time while a simulation runs: its engine and UDF
 // runtime read the simulated clock then, the wall clock (or the clock
 // the app was opened with) otherwise. It also counts UDF executions for
-// the udf KPIs and, during a deterministic run, widens UDF time limits.
+// the udf KPIs.
 // Safe for concurrent use.
 type simTime struct {
-	clock    atomic.Pointer[simulator.Clock]
-	udfLimit atomic.Int64 // factor on UDF time limits; 0: none
-	udfs     *simulator.UDFCounter
+	clock atomic.Pointer[simulator.Clock]
+	udfs  *simulator.UDFCounter
 }
 
 // install makes the engine's and the UDF runtime's clocks in o follow
@@ -339,31 +332,10 @@ func (s *simTime) install(o *Options) {
 	o.UDF.Now = follow(o.UDF.Now)
 }
 
-// wrap wraps the app's UDF runtime: counted, and limits widened while
-// udfLimit is set.
+// wrap wraps the app's UDF runtime to count its executions.
 func (s *simTime) wrap(rt engine.UDFRuntime) engine.UDFRuntime {
-	s.udfs = &simulator.UDFCounter{RT: udfLimiter{rt: rt, factor: &s.udfLimit}}
+	s.udfs = &simulator.UDFCounter{RT: rt}
 	return s.udfs
-}
-
-// udfLimiter multiplies each execution's time limit by *factor when set.
-type udfLimiter struct {
-	rt     engine.UDFRuntime
-	factor *atomic.Int64
-}
-
-func (l udfLimiter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
-	if f := l.factor.Load(); f > 0 {
-		limit := in.Limit
-		if limit <= 0 {
-			limit = udf.TimeLimit
-		}
-		if limit <= 0 {
-			limit = engine.DefaultUDFLimit
-		}
-		in.Limit = limit * time.Duration(f)
-	}
-	return l.rt.Execute(v, udf, in)
 }
 
 // MQTTSink is a simulator.Sink whose virtual devices are paho MQTT 3.1.1

@@ -46,8 +46,8 @@ type UDFCounter struct {
 }
 
 // Execute implements engine.UDFRuntime.
-func (u *UDFCounter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
-	rec := u.RT.Execute(v, udf, in)
+func (u *UDFCounter) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
+	rec := u.RT.Execute(x)
 	u.executions.Add(1)
 	if rec != nil {
 		switch rec.Outcome {

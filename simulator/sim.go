@@ -480,7 +480,8 @@ func (o *sender) report(sp *simSpace, st *step, n int) error {
 		} else {
 			payload = append([]byte(nil), o.buf...)
 		}
-		tk, err := o.p.Submit(&engine.IngressMessage{Topic: sn.topic, Payload: payload, QoS: 1, Username: sn.device, Received: st.t})
+		tk, err := o.p.Submit(&engine.IngressMessage{Topic: sn.topic, Payload: payload, QoS: 1, Username: sn.device, Received: st.t,
+			Deterministic: true})
 		if err != nil {
 			return fmt.Errorf("simulate: submit %s: %w", sn.hw, err)
 		}
