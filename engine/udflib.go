@@ -83,16 +83,58 @@ type UDFSpace struct {
 	Type, Subtype, Status string
 }
 
+// TypeName names the space's own type ids (a TypeNamer for its metadata,
+// KindDesc.Meta).
+func (s *UDFSpace) TypeName(id int) string {
+	switch id {
+	case s.TypeID:
+		return s.Type
+	case s.SubtypeID:
+		return s.Subtype
+	case s.StatusID:
+		return s.Status
+	}
+	return ""
+}
+
 // UDFDevice is a device as the UDF library hands it out.
 type UDFDevice struct {
 	*Device
 	Type, Subtype string
 }
 
+// TypeName names the device's own type ids (a TypeNamer for its metadata).
+func (d *UDFDevice) TypeName(id int) string {
+	switch id {
+	case d.TypeID:
+		return d.Type
+	case d.SubtypeID:
+		return d.Subtype
+	}
+	return ""
+}
+
 // UDFSensor is a sensor as the UDF library hands it out.
 type UDFSensor struct {
 	*Sensor
 	Type, DataType, DataSubtype, DataUnitType, PortType string
+}
+
+// TypeName names the sensor's own type ids (a TypeNamer for its metadata).
+func (s *UDFSensor) TypeName(id int) string {
+	switch id {
+	case s.TypeID:
+		return s.Type
+	case s.DataTypeID:
+		return s.DataType
+	case s.DataSubtypeID:
+		return s.DataSubtype
+	case s.DataUnitTypeID:
+		return s.DataUnitType
+	case s.PortTypeID:
+		return s.PortType
+	}
+	return ""
 }
 
 // UDFValue is a value as the UDF library hands it out: a sensor's (DataType

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 	tgoja "github.com/twinstudio/twinstudio/engine/goja"
+	"github.com/twinstudio/twinstudio/internal/testkit"
 )
 
 // hog keeps every core busy until the test ends.
@@ -31,7 +31,7 @@ func hog(t *testing.T) {
 
 // scriptUDF stores a UDF with script (and the quickstart UDF's role) and
 // returns it with the motion sensor.
-func scriptUDF(t *testing.T, a *app.App, name, script string) (*engine.UDF, *engine.Sensor) {
+func scriptUDF(t *testing.T, a *testkit.Project, name, script string) (*engine.UDF, *engine.Sensor) {
 	t.Helper()
 	var u engine.UDF
 	var motion *engine.Sensor

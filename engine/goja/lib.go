@@ -109,9 +109,9 @@ func (m *vm) install() {
 	method(dv, "Notify", func(id string, c goja.FunctionCall) goja.Value { return m.notify(id, "Device", c.Argument(0)) })
 
 	aliases := map[*goja.Object][]string{
-		sp:             {"Id", "Name", "FriendlyName", "Description", "Type", "TypeId", "Subtype", "SubtypeId", "ParentSpaceId", "Status"},
-		se:             {"Id", "Name", "HardwareId", "DeviceId", "SpaceId", "Port", "PollRate", "Type", "TypeId", "DataType", "DataTypeId", "DataSubtype", "DataSubtypeId", "DataUnitType", "DataUnitTypeId", "PortType", "PortTypeId"},
-		dv:             {"Id", "Name", "FriendlyName", "Description", "HardwareId", "GatewayId", "SpaceId", "Type", "TypeId", "Subtype", "SubtypeId", "Status"},
+		sp:             engine.Describe(engine.KindSpace).MetaNames(),
+		se:             engine.Describe(engine.KindSensor).MetaNames(),
+		dv:             engine.Describe(engine.KindDevice).MetaNames(),
 		m.protos.value: {"Value", "CreatedTime", "DataType"},
 	}
 	for proto, fields := range aliases {
@@ -161,70 +161,31 @@ func (m *vm) spaceObj(s *engine.UDFSpace) goja.Value {
 	if s == nil {
 		return goja.Null()
 	}
-	o := m.rt.NewObject()
-	o.Set("Id", s.ID.String())
-	o.Set("Name", s.Name)
-	o.Set("FriendlyName", s.FriendlyName)
-	o.Set("Description", s.Description)
-	o.Set("Type", s.Type)
-	o.Set("TypeId", s.TypeID)
-	o.Set("Subtype", s.Subtype)
-	o.Set("SubtypeId", s.SubtypeID)
-	o.Set("Status", s.Status)
-	if s.ParentID.IsZero() {
-		o.Set("ParentSpaceId", goja.Null())
-	} else {
-		o.Set("ParentSpaceId", s.ParentID.String())
-	}
-	o.SetPrototype(m.protos.space) // after the fields: setting them then looks at one prototype less
-	return o
+	return m.metaObj(engine.KindSpace, s, s.Space, m.protos.space)
 }
 
 func (m *vm) sensorObj(s *engine.UDFSensor) goja.Value {
 	if s == nil {
 		return goja.Null()
 	}
-	o := m.rt.NewObject()
-	o.Set("Id", s.ID.String())
-	o.Set("Name", s.Name)
-	o.Set("HardwareId", s.HardwareID)
-	o.Set("DeviceId", s.DeviceID.String())
-	o.Set("SpaceId", s.SpaceID.String())
-	o.Set("Port", s.Port)
-	o.Set("PollRate", s.PollRate)
-	o.Set("Type", s.Type)
-	o.Set("TypeId", s.TypeID)
-	o.Set("DataType", s.DataType)
-	o.Set("DataTypeId", s.DataTypeID)
-	o.Set("DataSubtype", s.DataSubtype)
-	o.Set("DataSubtypeId", s.DataSubtypeID)
-	o.Set("DataUnitType", s.DataUnitType)
-	o.Set("DataUnitTypeId", s.DataUnitTypeID)
-	o.Set("PortType", s.PortType)
-	o.Set("PortTypeId", s.PortTypeID)
-	o.SetPrototype(m.protos.sensor)
-	return o
+	return m.metaObj(engine.KindSensor, s, s.Sensor, m.protos.sensor)
 }
 
 func (m *vm) deviceObj(d *engine.UDFDevice) goja.Value {
 	if d == nil {
 		return goja.Null()
 	}
-	o := m.rt.NewObject()
-	o.Set("Id", d.ID.String())
-	o.Set("Name", d.Name)
-	o.Set("FriendlyName", d.FriendlyName)
-	o.Set("Description", d.Description)
-	o.Set("HardwareId", d.HardwareID)
-	o.Set("GatewayId", d.GatewayID)
-	o.Set("SpaceId", d.SpaceID.String())
-	o.Set("Type", d.Type)
-	o.Set("TypeId", d.TypeID)
-	o.Set("Subtype", d.Subtype)
-	o.Set("SubtypeId", d.SubtypeID)
-	o.Set("Status", d.Status)
-	o.SetPrototype(m.protos.device)
-	return o
+	return m.metaObj(engine.KindDevice, d, d.Device, m.protos.device)
+}
+
+// metaObj is the metadata object of o, of kind k: the properties its kind's
+// description gives UDFs (engine.KindDesc.Meta; names are PascalCase, the
+// prototype adds the camelCase aliases and the methods), types named by n.
+func (m *vm) metaObj(k engine.Kind, n engine.TypeNamer, o engine.Object, proto *goja.Object) goja.Value {
+	obj := m.rt.NewObject()
+	engine.Describe(k).Meta(n, o, func(name string, v any) { obj.Set(name, v) })
+	obj.SetPrototype(proto) // after the fields: setting them then looks at one prototype less
+	return obj
 }
 
 func (m *vm) valueObj(v *engine.UDFValue) goja.Value {
