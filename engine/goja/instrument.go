@@ -1,6 +1,6 @@
 package goja
 
-// Line tracing (issue 4, "Debugging"): goja has no debugger API, so a
+// Line tracing (the debugging records of docs/udf.md): goja has no debugger API, so a
 // traced execution runs an instrumented copy of the script. Instrument
 // parses the script with goja's own parser and splices, right before each
 // statement inside a function, a call
