@@ -58,6 +58,8 @@ type App struct {
 	brokerOpts mqtt.Options // the last broker's, with its bound addresses
 	sim        *SimRun      // the last simulation started, maybe finished
 	closed     bool
+
+	simTime simTime // the clock of the simulation running, if any (simrun.go)
 }
 
 // Open opens (creating if absent) the project file at path and wires the
@@ -72,6 +74,8 @@ func Open(path string, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := &App{path: path, log: opts.Logger, store: st}
+	a.simTime.install(&opts) // while a simulation runs, the engine and UDFs see its clock
 	e, err := engine.New(st, opts.Engine)
 	if err != nil {
 		st.Close()
@@ -82,8 +86,8 @@ func Open(path string, opts Options) (*App, error) {
 	if opts.WrapUDF != nil {
 		rt = opts.WrapUDF(rt)
 	}
-	e.SetUDFRuntime(rt)
-	a := &App{path: path, log: opts.Logger, store: st, engine: e}
+	e.SetUDFRuntime(a.simTime.wrap(rt))
+	a.engine = e
 	po := opts.Pipeline
 	if po.OnReject == nil {
 		log := opts.Logger

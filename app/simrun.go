@@ -1,16 +1,22 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	mqtt3 "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/twinstudio/twinstudio/app/chart"
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/simulator"
 )
@@ -37,64 +43,232 @@ func (m SimMode) String() string {
 	return "in-process"
 }
 
-// SimOptions configure RunSimulation.
+// SimOptions configure a simulation run (RunSimulation, StartSimulation,
+// SimulateFile): its clock, its sink and its outputs.
 type SimOptions struct {
+	// Mode is the sink: the pipeline in process (default) or the broker.
 	Mode SimMode
-	// Speed, if > 0, runs the simulated clock at Speed × real time (60:
-	// one simulated minute per real second); 0 runs as fast as possible.
+	// Speed is the clock: 0 steps the simulated clock as fast as
+	// possible; Speed > 0 runs it at Speed × wall time (60: one simulated
+	// minute per real second).
 	Speed float64
-	// Series, if set, receives the series CSV (time,sensor,value).
+	// Record keeps series.csv and spaces.csv in the report
+	// (SimReport.Series, SimReport.Spaces), which its files and charts
+	// need. Out implies it.
+	Record bool
+	// Out, if set, is a folder (created if absent) the finished run
+	// writes kpis.csv, series.csv, spaces.csv, summary.txt and its PNG
+	// charts to (SimReport.Files lists them).
+	Out string
+	// Series, if set, also receives series.csv as the run goes.
 	Series io.Writer
-	// Clock, if set, is the simulated clock to drive (the one the engine
-	// and UDF runtime were given, for in-process runs).
-	Clock *simulator.Clock
-	// UDFs, if set, is read for the udf KPIs.
-	UDFs *simulator.UDFCounter
+	// Progress, if set, is called before each step with its simulated
+	// time, on the run's goroutine; it must return quickly.
+	Progress func(t time.Time)
 	// OnConnected, if set, is called in MQTT mode once every virtual
 	// device is connected, before the first reading.
 	OnConnected func(devices []string)
 }
 
-// RunSimulation runs sc over the project until it ends or ctx is done (then
-// it returns ctx's error). In MQTT mode the app must have a broker.
-func (a *App) RunSimulation(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*simulator.Result, error) {
+// deterministic reports whether a run with o gives the same outputs for
+// the same scenario, seed and project: in process, simulated as fast as
+// possible.
+func (o SimOptions) deterministic() bool { return o.Mode == SimInProcess && o.Speed == 0 }
+
+// SimReport is a finished run: its KPIs (the embedded Result) and what
+// its outputs and charts need.
+type SimReport struct {
+	*simulator.Result
+	// Scenario is the scenario run (its KPI groups choose kpis.csv's).
+	Scenario *simulator.Scenario
+	// Series and Spaces are series.csv and spaces.csv, if recorded.
+	Series, Spaces []byte
+	// Sensors are the simulated spaces' sensors by hardwareId: their
+	// space and data type (for the charts).
+	Sensors map[string]chart.Sensor
+	// Created lists the virtual devices the scenario's create lists added.
+	Created simulator.Created
+	// Files are the files written to SimOptions.Out, charts last.
+	Files []string
+}
+
+// KPIs is kpis.csv: the scenario's KPI groups.
+func (r *SimReport) KPIs() []byte {
+	var b bytes.Buffer
+	r.Result.WriteKPIs(&b, r.Scenario.KPIs) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// Summary is summary.txt.
+func (r *SimReport) Summary() []byte {
+	var b bytes.Buffer
+	r.Result.WriteSummary(&b)
+	return b.Bytes()
+}
+
+// ChartRun is the run's data for the chart package.
+func (r *SimReport) ChartRun() chart.Run {
+	cr := chart.Run{Series: r.Series, Sensors: r.Sensors, Duration: r.Duration}
+	for _, s := range r.Result.Spaces {
+		cr.Spaces = append(cr.Spaces, chart.Space{Name: s.Name, Floor: s.Floor, PersonHours: s.PersonHours})
+	}
+	return cr
+}
+
+// Figures are the run's charts (chart.RunFigures).
+func (r *SimReport) Figures() []chart.Figure { return chart.RunFigures([]chart.Run{r.ChartRun()}) }
+
+// WriteOutputs writes kpis.csv, series.csv, spaces.csv, summary.txt and
+// the charts into dir (created if absent) and returns the paths written,
+// charts last.
+func (r *SimReport) WriteOutputs(dir string) ([]string, error) {
+	files, err := WriteFiles(dir, map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces,
+		"kpis.csv": r.KPIs(), "summary.txt": r.Summary()})
+	if err != nil {
+		return files, err
+	}
+	charts, err := chart.WriteFigures(dir, r.Figures())
+	return append(files, charts...), err
+}
+
+// WriteFiles writes each named file into dir (created if absent), in name
+// order, and returns the paths written.
+func WriteFiles(dir string, files map[string][]byte) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return out, fmt.Errorf("simulate: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// RunSimulation runs sc over the project until it ends or ctx is done
+// (then it returns ctx's error): the one simulation path, which `twin
+// simulate` (through SimulateFile), `twin serve --simulate`, the studio
+// (through StartSimulation) and `twin bench` take.
+//
+// While it runs, the project's clock is the simulated clock: the engine
+// (value and history timestamps, readings the broker stamps) and the UDF
+// runtime (scripts' Date, execution records) see simulated time. In
+// process, each reading is received at its step's simulated time. In MQTT
+// mode the app must have a broker. One simulation runs at a time per app:
+// a second fails with an error wrapping ErrSimRunning.
+//
+// In process and as fast as possible (Speed 0) the run is deterministic
+// (docs/simulation.md): the same scenario, seed and project give the same
+// outputs byte for byte whatever the machine's load. Every in-process
+// reading is marked Deterministic, so the UDFs it runs are limited by a
+// count of loop iterations and calls (engine.UDFBudget), not by the wall
+// clock, which stays only as a backstop.
+func (a *App) RunSimulation(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*SimReport, error) {
 	p, err := a.planSim(ctx, sc, o)
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
 	return p.run()
 }
 
-// simPlan is a simulation bound to the project, its sink connected.
+// simPlan is a simulation bound to the project, its sink connected and
+// its clock installed.
 type simPlan struct {
-	sim   *simulator.Sim
-	sink  simulator.Sink
-	opts  simulator.Options
-	close func() // disconnects an MQTT sink
+	a      *App
+	sim    *simulator.Sim
+	sc     *simulator.Scenario
+	sink   simulator.Sink
+	opts   simulator.Options
+	o      SimOptions
+	clock  *simulator.Clock
+	report *SimReport
+	series bytes.Buffer
+	spaces bytes.Buffer
+	close  func() // disconnects an MQTT sink
 }
 
-func (p *simPlan) run() (*simulator.Result, error) { return p.sim.Run(p.sink, p.opts) }
+// run runs the plan and releases what it holds: the sink, the clock.
+func (p *simPlan) run() (*SimReport, error) {
+	defer p.release()
+	res, err := p.sim.Run(p.sink, p.opts)
+	if err != nil {
+		return nil, err
+	}
+	r := p.report
+	r.Result = res
+	if p.o.Record || p.o.Out != "" {
+		r.Series, r.Spaces = p.series.Bytes(), p.spaces.Bytes()
+	}
+	if p.o.Out != "" {
+		if r.Files, err = r.WriteOutputs(p.o.Out); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
 
-// planSim binds sc to the project (creating the virtual devices its create
-// lists ask for) and, in MQTT mode, connects the virtual devices; ctx
-// stops the run.
+func (p *simPlan) release() {
+	p.close()
+	p.a.simTime.clock.CompareAndSwap(p.clock, nil)
+}
+
+// planSim checks o, binds sc to the project (creating the virtual devices
+// its create lists ask for), installs the simulated clock and, in MQTT
+// mode, connects the virtual devices; ctx stops the run. On error nothing
+// is left installed or connected.
 func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions) (*simPlan, error) {
 	if sc == nil {
 		return nil, errors.New("simulate: no scenario")
 	}
+	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
+		return nil, fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", sc.Name, o.Speed)
+	}
+	clock := simulator.NewClock(sc.Start, sc.Step)
+	if !a.simTime.clock.CompareAndSwap(nil, clock) {
+		return nil, fmt.Errorf("simulate %s: %w", sc.Name, ErrSimRunning)
+	}
+	p := &simPlan{a: a, sc: sc, o: o, clock: clock, close: func() {}}
+	ok := false
+	defer func() {
+		if !ok {
+			p.release()
+		}
+	}()
 	sim, err := simulator.New(a.engine, sc)
 	if err != nil {
 		return nil, err
 	}
-	p := &simPlan{sim: sim, sink: a.pipeline, close: func() {},
-		opts: simulator.Options{Series: o.Series, Clock: o.Clock, UDFs: o.UDFs}}
+	p.sim, p.sink = sim, a.pipeline
+	p.report = &SimReport{Scenario: sc, Created: sim.Created(), Sensors: sensorsOf(a.engine, sim.Spaces())}
+	p.opts = simulator.Options{Series: o.Series, Clock: clock, UDFs: a.simTime.udfs}
+	if o.Record || o.Out != "" {
+		p.opts.SpaceSeries = &p.spaces
+		if o.Series != nil {
+			p.opts.Series = io.MultiWriter(&p.series, o.Series)
+		} else {
+			p.opts.Series = &p.series
+		}
+	}
+	pace := func(time.Time) error { return ctx.Err() }
 	if o.Speed > 0 {
-		if p.opts.Pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
+		if pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
 			return nil, err
 		}
-	} else {
-		p.opts.Pace = func(time.Time) error { return ctx.Err() }
+	}
+	p.opts.Pace = pace
+	if o.Progress != nil {
+		p.opts.Pace = func(t time.Time) error {
+			o.Progress(t)
+			return pace(t)
+		}
 	}
 	if o.Mode == SimMQTT {
 		ms, err := a.NewMQTTSink(sim.Devices())
@@ -106,7 +280,62 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 		}
 		p.sink, p.close = ms, ms.Close
 	}
+	ok = true
 	return p, nil
+}
+
+// sensorsOf maps the simulated spaces' sensors to their space and data type.
+func sensorsOf(e *engine.Engine, spaces []string) map[string]chart.Sensor {
+	want := map[string]bool{}
+	for _, s := range spaces {
+		want[s] = true
+	}
+	out := map[string]chart.Sensor{}
+	e.View(func(v *engine.View) error {
+		return v.WalkSpaces(func(sp *engine.Space) error {
+			if name := v.FullName(sp.ID); want[name] {
+				for _, sn := range v.SpaceSensors(sp.ID) {
+					out[sn.HardwareID] = chart.Sensor{Space: name, Kind: v.TypeName(sn.DataTypeID)}
+				}
+			}
+			return nil
+		}, nil)
+	})
+	return out
+}
+
+// simTime is an app's time while a simulation runs: its engine and UDF
+// runtime read the simulated clock then, the wall clock (or the clock
+// the app was opened with) otherwise. It also counts UDF executions for
+// the udf KPIs.
+// Safe for concurrent use.
+type simTime struct {
+	clock atomic.Pointer[simulator.Clock]
+	udfs  *simulator.UDFCounter
+}
+
+// install makes the engine's and the UDF runtime's clocks in o follow
+// the running simulation's.
+func (s *simTime) install(o *Options) {
+	follow := func(base func() time.Time) func() time.Time {
+		if base == nil {
+			base = time.Now
+		}
+		return func() time.Time {
+			if c := s.clock.Load(); c != nil {
+				return c.Now()
+			}
+			return base()
+		}
+	}
+	o.Engine.Now = follow(o.Engine.Now)
+	o.UDF.Now = follow(o.UDF.Now)
+}
+
+// wrap wraps the app's UDF runtime to count its executions.
+func (s *simTime) wrap(rt engine.UDFRuntime) engine.UDFRuntime {
+	s.udfs = &simulator.UDFCounter{RT: rt}
+	return s.udfs
 }
 
 // MQTTSink is a simulator.Sink whose virtual devices are paho MQTT 3.1.1

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync/atomic"
 	"time"
 
@@ -28,14 +27,16 @@ type SimRun struct {
 	stopped  atomic.Bool
 
 	// Set before done is closed.
-	res *simulator.Result
+	rep *SimReport
 	err error
 }
 
-// StartSimulation starts sc over the project on a goroutine of its own and
+// StartSimulation runs RunSimulation(sc, o) on a goroutine of its own and
 // returns at once; the studio runs the bundled week at Speed 60, one
-// simulated minute per second. o is as for RunSimulation; a nil o.Clock
-// is replaced by a new one, which SimRun.Clock reads.
+// simulated minute per second. SimRun.Clock reads the run's simulated
+// clock, which the project's engine and UDFs follow while it runs
+// (RunSimulation), so UDF scripts' Date is simulated time in the studio
+// as in `twin simulate`.
 //
 // The scenario is bound to the project before StartSimulation returns: a
 // scenario none of whose spaces match the project ("simulate: no space
@@ -45,22 +46,9 @@ type SimRun struct {
 // fails with an error wrapping ErrSimRunning while another simulation of
 // the app runs (one at a time), and engine.ErrClosed after Close; Close
 // stops a running simulation first.
-//
-// Time: the app's engine keeps the clock it was opened with (the wall
-// clock in the studio), because broker traffic and the studio's test
-// messages go on meanwhile. In in-process mode each reading is received at
-// its simulated time, so the sensor values, their history, the events and
-// the space values UDFs set carry simulated timestamps (the scenario's
-// week, e.g. March 2026); UDF scripts' Date and the execution records keep
-// the wall time. `twin simulate` instead opens the project with the
-// simulated clock, so there UDFs see simulated time too. In MQTT mode the
-// broker stamps readings with the wall time they arrive.
 func (a *App) StartSimulation(sc *simulator.Scenario, o SimOptions) (*SimRun, error) {
 	if sc == nil {
 		return nil, errors.New("simulate: no scenario")
-	}
-	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
-		return nil, fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", sc.Name, o.Speed)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -70,24 +58,19 @@ func (a *App) StartSimulation(sc *simulator.Scenario, o SimOptions) (*SimRun, er
 	if a.sim != nil && !a.sim.finished() {
 		return nil, fmt.Errorf("simulate %s: %w (%s)", sc.Name, ErrSimRunning, a.sim.name)
 	}
-	if o.Clock == nil {
-		o.Clock = simulator.NewClock(sc.Start, sc.Step)
-	}
-	o.Clock.Set(sc.Start)
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := a.planSim(ctx, sc, o)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	r := &SimRun{name: sc.Name, speed: o.Speed, start: sc.Start, duration: sc.Duration, clock: o.Clock,
+	r := &SimRun{name: sc.Name, speed: o.Speed, start: sc.Start, duration: sc.Duration, clock: p.clock,
 		cancel: cancel, done: make(chan struct{})}
 	a.sim = r
 	go func() {
 		defer close(r.done)
 		defer cancel()
-		defer p.close()
-		r.res, r.err = p.run()
+		r.rep, r.err = p.run()
 	}()
 	return r, nil
 }
@@ -164,8 +147,28 @@ func (r *SimRun) Stopped() bool {
 // Result is the run's KPIs once it finished; nil while it runs, if it
 // failed or if it was stopped.
 func (r *SimRun) Result() *simulator.Result {
-	if !r.finished() {
+	if rep := r.Report(); rep != nil {
+		return rep.Result
+	}
+	return nil
+}
+
+// Report is the finished run's report (KPIs, and with o.Record its
+// series for the charts); nil while it runs, if it failed or if it was
+// stopped.
+func (r *SimRun) Report() *SimReport {
+	if !r.finished() || r.err != nil {
 		return nil
 	}
-	return r.res
+	return r.rep
+}
+
+// StartScenarioFile reads the scenario file path (errors name its line and
+// field) and starts it as StartSimulation does.
+func (a *App) StartScenarioFile(path string, o SimOptions) (*SimRun, error) {
+	sc, err := simulator.LoadScenario(path)
+	if err != nil {
+		return nil, err
+	}
+	return a.StartSimulation(sc, o)
 }

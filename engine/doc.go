@@ -27,11 +27,36 @@
 //
 // # Durability
 //
-// Every write goes through one ordered group committer to the Store.
-// Topology writes (Update, Provision) wait for their commit before they
-// become visible and report its error; if the commit fails nothing is
-// applied. Value writes become visible at once and return a Commit that can
-// be waited on for durability (MQTT QoS 1 uses that to delay its PUBACK).
+// Every write goes through one ordered group committer to the Store: the
+// order of commits is the order in which writes were applied in memory.
+//
+//   - Topology writes (Update, and Provision and Editor.Do, which use it)
+//     are applied in memory under the exclusive lock, handed to the
+//     committer, and the lock is released at once: readers, UDFs and the
+//     telemetry pipeline do not wait for the Store's fsync. Update returns
+//     when the commit is durable and reports its error. A change is
+//     therefore visible a moment before it is durable; whatever a reader
+//     derives from it and writes is committed after it. If the commit
+//     fails, Update rolls the change back under the lock and returns the
+//     error; readers may have seen it meanwhile, and a value written in
+//     between to an object the change created is dropped on the next load.
+//     Updates are serialized with each other through their commit.
+//   - Value writes (telemetry, UDF writes) become visible at once and
+//     return a Commit that can be waited on for durability (MQTT QoS 1
+//     uses that to delay its PUBACK; events go out after it).
+//
+// # User-defined functions
+//
+// The engine owns the UDF client library (UDFContext): lookups under the
+// UDF's identity, read-your-own-writes, data-type checks, typed writes and
+// notifications. A UDFRuntime (engine/goja for JavaScript, FuncRuntime for
+// Go functions) only runs code against it. Executions hold no lock: each
+// library call takes the read lock briefly, and an execution during which
+// the topology changed is run again (the last try under the read lock),
+// so that each record is of an execution that saw one topology. With a
+// budget (ExecInput.Budget, set for simulations) an execution is stopped
+// after a fixed number of loop iterations and calls instead of by the
+// wall clock, so it ends the same way on every run.
 //
 // # Editing and undo
 //

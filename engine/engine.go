@@ -31,7 +31,8 @@ func (o *Options) ensureDefaults() {
 // Engine is the live graph of one project. See the package documentation
 // for its concurrency and durability contracts.
 type Engine struct {
-	mu     sync.RWMutex
+	mu     sync.RWMutex // guards g; see Update for how long writers hold it
+	updMu  sync.Mutex   // serializes Updates through their commit
 	g      *graph
 	store  Store
 	com    *committer
@@ -134,32 +135,54 @@ func (e *Engine) View(fn func(v *View) error) error {
 }
 
 // Update runs fn in a write transaction. Changes fn makes through tx are
-// visible to tx at once but to nobody else until fn returns nil and the
-// batch is durably committed; then they become visible together. If fn
-// returns an error, or the commit fails, every change is undone and the
-// error is returned. Readers never see half of a transaction.
+// visible to tx at once and to nobody else until fn returns nil; then they
+// are applied together (readers never see half of a transaction) and
+// handed to the committer, and the exclusive lock is released before the
+// commit finishes, so readers and the telemetry pipeline go on while the
+// Store syncs. Update returns once the commit is durable. If fn returns an
+// error nothing is applied; if the commit fails the changes are rolled
+// back under the lock (Generation moves again) and the error is returned.
+// Updates are serialized: the next one starts after this one's commit.
+// Update must not be called from fn or from a View.
 func (e *Engine) Update(fn func(tx *Tx) error) error {
+	e.updMu.Lock()
+	defer e.updMu.Unlock()
+	tx, c, err := e.apply(fn)
+	if err != nil || c == nil {
+		return err
+	}
+	if err := c.Wait(); err != nil {
+		e.mu.Lock()
+		tx.rollback()
+		e.gen.Add(1)
+		e.mu.Unlock()
+		return fmt.Errorf("engine: commit: %w", err)
+	}
+	return nil
+}
+
+// apply runs fn under the exclusive lock and submits its ops: the first
+// half of Update. It returns no commit when fn failed (rolled back) or
+// changed nothing.
+func (e *Engine) apply(fn func(tx *Tx) error) (*Tx, *Commit, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return ErrClosed
+		return nil, nil, ErrClosed
 	}
 	tx := &Tx{View: View{g: e.g}, now: e.opts.Now()}
-	err := fn(tx)
-	if err == nil && len(tx.ops) > 0 {
-		err = e.com.submit(tx.ops).Wait()
-		if err != nil {
-			err = fmt.Errorf("engine: commit: %w", err)
-		}
-	}
-	if err != nil {
+	if err := fn(tx); err != nil {
 		tx.rollback()
-		return err
+		return nil, nil, err
 	}
-	if len(tx.ops) > 0 {
-		e.gen.Add(1)
+	if len(tx.ops) == 0 {
+		return nil, nil, nil
 	}
-	return nil
+	// Submitted under the lock: anything that reads the change and then
+	// commits a write of its own is queued after it.
+	c := e.com.submit(tx.ops)
+	e.gen.Add(1)
+	return tx, c, nil
 }
 
 // Stats counts the graph's objects.

@@ -19,14 +19,10 @@ type IngressMessage struct {
 	Username       string            // the device hardwareId it authenticated as
 	UserProperties map[string]string // MQTT 5 user properties
 	Received       time.Time
-}
-
-// UDFStage runs the user-defined functions matched for a message. The goja
-// runtime (engine/goja) implements it. Run is called from pipeline workers,
-// concurrently, with a read view that stays valid for the call; it returns
-// the writes and notifications to apply, or nothing.
-type UDFStage interface {
-	Run(v *View, in *UDFInput) *UDFOutput
+	// Deterministic runs the message's UDFs with a deterministic budget
+	// (ExecInput.Budget) instead of the wall-clock limit, so that a
+	// simulation gives the same results however busy the machine is.
+	Deterministic bool
 }
 
 // UDFInput is one message for the UDFs matched to its sensor.
@@ -37,35 +33,25 @@ type UDFInput struct {
 	EnqueuedTime  time.Time
 	ReceivedTime  time.Time
 	CorrelationID string
+	Deterministic bool // run with ExecInput.Budget
 }
 
-// UDFOutput is what the UDFs of one message want applied, in order.
+// UDFOutput is what the UDFs of one message want applied, in order: the
+// writes of the executions that succeeded, as their records list them.
 type UDFOutput struct {
-	SensorValues  []SensorWrite
-	SpaceValues   []SpaceWrite
+	Writes        []WriteRecord
 	Notifications []UdfCustomData
-}
-
-// SensorWrite sets a sensor's value.
-type SensorWrite struct {
-	Sensor ID
-	Value  string
-}
-
-// SpaceWrite sets a space's named value.
-type SpaceWrite struct {
-	Space ID
-	Name  string
-	Value string
 }
 
 // PipelineOptions configure a Pipeline. The zero value is valid.
 type PipelineOptions struct {
-	Workers  int      // default runtime.NumCPU()
-	Queue    int      // per worker; default 1024
-	UDFs     UDFStage // nil: the engine's UDF runtime (SetUDFRuntime), if any
-	Recent   int      // recent messages and rejections kept; default 200
-	NoEvents bool     // do not build DeviceMessage/SensorChange events (bench)
+	Workers  int  // default runtime.NumCPU()
+	Queue    int  // per worker; default 1024
+	Recent   int  // recent messages and rejections kept; default 200
+	NoEvents bool // do not build DeviceMessage/SensorChange events (bench)
+	// Deterministic treats every message as IngressMessage.Deterministic
+	// (a pipeline that serves only a simulation).
+	Deterministic bool
 	// OnReject, if set, is called (on a worker goroutine) for each
 	// rejected message; twin serve logs them. It must not block.
 	OnReject func(Rejection)
@@ -329,9 +315,11 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		corr = props[PropCorrelationID]
 	}
 
-	// Validate and match under the read lock; run UDFs on that view.
+	// Validate and match under the read lock; run the UDFs without it (they
+	// take it per library call, see UDFContext).
 	e.mu.RLock()
 	v := &View{g: e.g}
+	gen := e.gen.Load()
 	dev, ok := v.DeviceByHardwareID(tp.DeviceHardwareID)
 	if !ok {
 		e.mu.RUnlock()
@@ -355,17 +343,15 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		}
 	}
 	udfs := e.matchedUDFsLocked(sensor.ID)
+	e.mu.RUnlock()
 	var out *UDFOutput
 	if len(udfs) > 0 {
-		in := &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs,
-			EnqueuedTime: enqueued, ReceivedTime: m.Received, CorrelationID: corr}
-		if p.opts.UDFs != nil {
-			out = p.opts.UDFs.Run(v, in)
-		} else if rt := e.udfRuntime(); rt != nil {
-			out = e.runUDFs(v, rt, in)
+		if rt := e.udfRuntime(); rt != nil {
+			in := &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs, EnqueuedTime: enqueued,
+				ReceivedTime: m.Received, CorrelationID: corr, Deterministic: m.Deterministic || p.opts.Deterministic}
+			out = e.runUDFs(rt, in, gen)
 		}
 	}
-	e.mu.RUnlock()
 
 	// Apply: one writer at a time, in order, handing ops to the committer
 	// under the lock so that commit order is apply order. If the store is
@@ -470,28 +456,35 @@ func (a *applier) output(out *UDFOutput) map[ID]string {
 		return nil
 	}
 	set := map[ID]string{}
-	for _, w := range out.SensorValues {
-		if n := a.g.sensors[w.Sensor]; n != nil {
-			a.sensorChange(n, w.Value)
-			set[w.Sensor] = w.Value
+	// Sensor values first, then space values, each in the order written.
+	for _, w := range out.Writes {
+		if w.Kind != "Sensor" {
+			continue
+		}
+		if n := a.g.sensors[w.ID]; n != nil {
+			a.sensorChange(n, w.New)
+			set[w.ID] = w.New
 		}
 	}
-	for _, w := range out.SpaceValues {
-		n := a.g.spaces[w.Space]
+	for _, w := range out.Writes {
+		if w.Kind != "Space" {
+			continue
+		}
+		n := a.g.spaces[w.ID]
 		if n == nil || CheckValueName(w.Name) != nil {
 			continue
 		}
-		v := Value{Value: w.Value, Time: a.at}
+		v := Value{Value: w.New, Time: a.at}
 		prevV, had := n.setValue(w.Name, v, a.g.histLen)
-		a.ops = append(a.ops, Op{Type: OpValue, Key: w.Space, Name: w.Name, Value: v})
+		a.ops = append(a.ops, Op{Type: OpValue, Key: w.ID, Name: w.Name, Value: v})
 		if a.events {
 			var prev *string
 			if had {
 				prev = &prevV.Value
 			}
-			data := &ChangeData{DataType: w.Name, ID: w.Space.String(), Value: w.Value, PreviousValue: prev,
+			data := &ChangeData{DataType: w.Name, ID: w.ID.String(), Value: w.New, PreviousValue: prev,
 				EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: a.corr}
-			a.evs = append(a.evs, newEvent(EventSpaceChange, w.Space, EventSpaceChange, data, a.at, "1.0"))
+			a.evs = append(a.evs, newEvent(EventSpaceChange, w.ID, EventSpaceChange, data, a.at, "1.0"))
 		}
 	}
 	for i := range out.Notifications {

@@ -7,15 +7,17 @@ import (
 	"time"
 )
 
-// UDFRuntime runs user-defined function scripts. The goja adapter
-// (engine/goja) implements it. Execute may be called from many goroutines
-// at once.
+// UDFRuntime runs user-defined functions. The goja adapter (engine/goja)
+// runs JavaScript; FuncRuntime runs Go functions. Execute may be called
+// from many goroutines at once, each with its own UDFContext.
 type UDFRuntime interface {
-	// Execute runs udf's process(telemetry, executionContext) for in
-	// against v, under udf's own identity. It applies nothing: the record
-	// lists the writes and notifications a successful execution wants
-	// applied (none when it failed).
-	Execute(v *View, udf *UDF, in ExecInput) *ExecutionRecord
+	// Execute runs x.UDF() for x.Input(): the script's
+	// process(telemetry, executionContext), whose library calls go to x's
+	// methods. It sets x.Record()'s outcome (OutcomeOK, OutcomeFailed or
+	// OutcomeTimedOut), error and position, and returns x.Finish(). It
+	// applies nothing and must not call the Engine (x's methods are the
+	// only way in).
+	Execute(x *UDFContext) *ExecutionRecord
 }
 
 // ExecInput is one execution's input.
@@ -26,11 +28,41 @@ type ExecInput struct {
 	ReceivedTime  time.Time
 	CorrelationID string
 	Trace         bool          // record a line trace
-	Limit         time.Duration // CPU-time limit; 0: DefaultUDFLimit
+	Limit         time.Duration // wall-clock limit; 0: the UDF's TimeLimit, else the runtime's default (DefaultUDFLimit)
+	// Budget, if positive, is a deterministic limit: the number of loop
+	// iterations and function calls the execution may make. Exhausting it
+	// stops the execution with OutcomeTimedOut at the same point on every
+	// run, however busy the machine. With a budget the wall-clock limit is
+	// only a backstop against work the budget does not count (a long
+	// native call such as a huge string repeat): the runtime stops the
+	// execution after UDFBackstopFactor × the limit. Simulations set it
+	// (IngressMessage.Deterministic, PipelineOptions.Deterministic).
+	Budget int64
 }
 
 // DefaultUDFLimit is the default time limit of one execution.
 const DefaultUDFLimit = 100 * time.Millisecond
+
+// DefaultUDFBudget is the budget (loop iterations and function calls) of a
+// deterministic execution of a UDF with the default time limit; see
+// UDFBudget. A tight loop of this many iterations takes a few
+// milliseconds, far below the limit.
+const DefaultUDFBudget = 200_000
+
+// UDFBackstopFactor multiplies the wall-clock limit of an execution that
+// has a Budget.
+const UDFBackstopFactor = 10
+
+// UDFBudget is the deterministic budget of u: DefaultUDFBudget, scaled by
+// u's own TimeLimit relative to DefaultUDFLimit when it has one (at least
+// 1000).
+func UDFBudget(u *UDF) int64 {
+	if u == nil || u.TimeLimit <= 0 {
+		return DefaultUDFBudget
+	}
+	b := int64(float64(DefaultUDFBudget) * float64(u.TimeLimit) / float64(DefaultUDFLimit))
+	return max(b, 1000)
+}
 
 // Execution outcomes.
 const (
@@ -220,13 +252,55 @@ func (e *Engine) flushRecords() {
 	e.com.submit(ops)
 }
 
+// udfAttemptsUnlocked is how many times an execution runs without the
+// engine's lock before, the topology having moved under it each time, it
+// runs once more under the read lock.
+const udfAttemptsUnlocked = 2
+
+// execute runs u once with the client library and returns its settled
+// record. gen is the topology generation the caller's snapshots (the
+// sensor, the UDF) were taken at. The execution runs without the engine's
+// lock; if the topology moved meanwhile it runs again, and the last try
+// holds the read lock, so that the record is of an execution that saw one
+// topology. The caller must not hold the engine's lock.
+func (e *Engine) execute(rt UDFRuntime, u *UDF, in ExecInput, gen uint64) *ExecutionRecord {
+	for attempt := 0; ; attempt++ {
+		if attempt == udfAttemptsUnlocked {
+			e.mu.RLock()
+			x := e.newUDFContext(u, in, e.gen.Load(), true)
+			func() {
+				defer e.mu.RUnlock()
+				rt.Execute(x)
+			}()
+			return x.Finish()
+		}
+		x := e.newUDFContext(u, in, gen, false)
+		rt.Execute(x)
+		if !x.stale {
+			return x.Finish()
+		}
+		gen = e.gen.Load()
+	}
+}
+
+// ExecuteUDF runs u once on in with rt and returns the record. It applies
+// nothing and keeps no record (RunUDF does both). Safe for concurrent use;
+// the caller must not hold a View.
+func (e *Engine) ExecuteUDF(rt UDFRuntime, u *UDF, in ExecInput) *ExecutionRecord {
+	return e.execute(rt, u, in, e.gen.Load())
+}
+
 // runUDFs executes the matched UDFs of one message (pipeline workers call
-// it under the read lock) and merges the outputs of those that succeeded.
-func (e *Engine) runUDFs(v *View, rt UDFRuntime, in *UDFInput) *UDFOutput {
+// it without the lock) and merges the outputs of those that succeeded.
+func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64) *UDFOutput {
 	out := &UDFOutput{}
 	for _, u := range in.UDFs {
-		rec := rt.Execute(v, u, ExecInput{Sensor: in.Sensor, Message: in.Message, EnqueuedTime: in.EnqueuedTime,
-			ReceivedTime: in.ReceivedTime, CorrelationID: in.CorrelationID})
+		ei := ExecInput{Sensor: in.Sensor, Message: in.Message, EnqueuedTime: in.EnqueuedTime,
+			ReceivedTime: in.ReceivedTime, CorrelationID: in.CorrelationID}
+		if in.Deterministic {
+			ei.Budget = UDFBudget(u)
+		}
+		rec := e.execute(rt, u, ei, gen)
 		e.records.add(rec)
 		if !rec.OK() {
 			continue
@@ -237,13 +311,7 @@ func (e *Engine) runUDFs(v *View, rt UDFRuntime, in *UDFInput) *UDFOutput {
 }
 
 func appendWrites(out *UDFOutput, rec *ExecutionRecord) {
-	for _, w := range rec.Writes {
-		if w.Kind == "Sensor" {
-			out.SensorValues = append(out.SensorValues, SensorWrite{Sensor: w.ID, Value: w.New})
-		} else {
-			out.SpaceValues = append(out.SpaceValues, SpaceWrite{Space: w.ID, Name: w.Name, Value: w.New})
-		}
-	}
+	out.Writes = append(out.Writes, rec.Writes...)
 	out.Notifications = append(out.Notifications, rec.Notifications...)
 }
 
@@ -257,23 +325,19 @@ func (e *Engine) RunUDF(udf ID, sensor ID, message string, apply, trace bool) (*
 		return nil, fmt.Errorf("%w: no UDF runtime installed", ErrInvalid)
 	}
 	now := e.opts.Now()
-	rec, err := func() (*ExecutionRecord, error) {
-		e.mu.RLock()
-		defer e.mu.RUnlock()
-		v := &View{g: e.g}
-		u, ok := v.UDF(udf)
-		if !ok {
-			return nil, fmt.Errorf("%w: user-defined function %s", ErrNotFound, udf)
-		}
-		s, ok := v.Sensor(sensor)
-		if !ok {
-			return nil, fmt.Errorf("%w: sensor %s", ErrNotFound, sensor)
-		}
-		return rt.Execute(v, u, ExecInput{Sensor: s, Message: message, EnqueuedTime: now, ReceivedTime: now, Trace: trace}), nil
-	}()
-	if err != nil {
-		return nil, err
+	e.mu.RLock()
+	v := &View{g: e.g}
+	gen := e.gen.Load()
+	u, uok := v.UDF(udf)
+	s, sok := v.Sensor(sensor)
+	e.mu.RUnlock()
+	if !uok {
+		return nil, fmt.Errorf("%w: user-defined function %s", ErrNotFound, udf)
 	}
+	if !sok {
+		return nil, fmt.Errorf("%w: sensor %s", ErrNotFound, sensor)
+	}
+	rec := e.execute(rt, u, ExecInput{Sensor: s, Message: message, EnqueuedTime: now, ReceivedTime: now, Trace: trace}, gen)
 	rec.DryRun = !apply
 	e.records.add(rec)
 	if !apply || !rec.OK() {

@@ -70,19 +70,7 @@ func CreateDevices(e *engine.Engine, sc *Scenario) (*Created, error) {
 		return out, nil
 	}
 	err := e.Update(func(tx *engine.Tx) error {
-		var walk func(list []*engine.Space) error
-		walk = func(list []*engine.Space) error {
-			for _, sp := range list {
-				if err := createIn(tx, sc, sp, out); err != nil {
-					return err
-				}
-				if err := walk(tx.ChildSpaces(sp.ID)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		return walk(tx.Roots())
+		return tx.WalkSpaces(func(sp *engine.Space) error { return createIn(tx, sc, sp, out) }, nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("simulate: create virtual devices: %w", err)

@@ -1,5 +1,5 @@
 // Package simulator holds Twin Studio's virtual people and physics, the
-// simulated clock and what-if runs (issue 5). It depends on engine only and
+// simulated clock and what-if runs. It depends on engine only and
 // feeds the same pipeline real devices feed: each reading is an
 // engine.IngressMessage on devices/{device}/sensors/{sensor}, received at
 // the simulated time.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/twinstudio/twinstudio/engine/yaml"
 )
 
 // Fault makes matching sensors misbehave (docs/scenarios.md, "Faults";
@@ -132,45 +132,45 @@ func (s *Sim) fault(hw string, t time.Time, b []byte) (out []byte, ok bool) {
 }
 
 // faultsNode parses the scenario's faults: list.
-func (sc *Scenario) faultsNode(v *yaml.Node) error {
-	if v.Kind != yaml.SequenceNode {
-		return sc.errf(v, "faults", "want a list of faults (- type: CarbonDioxide, drift: 50 …)")
+func (sc *Scenario) faultsNode(v yaml.Node) error {
+	if !v.IsList() {
+		return v.Errorf("faults", "want a list of faults (- type: CarbonDioxide, drift: 50 …)")
 	}
 	sc.Faults = nil
-	for idx, m := range v.Content {
+	for idx, m := range v.Items() {
 		field := "faults[" + strconv.Itoa(idx) + "]"
-		if err := sc.mapping(m, field); err != nil {
+		if err := m.Map(field); err != nil {
 			return err
 		}
-		f := Fault{Line: m.Line}
+		f := Fault{Line: m.Line()}
 		effect := false
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, val := m.Content[i], m.Content[i+1]
-			fl := field + "." + k.Value
+		for _, ei := range m.Entries() {
+			k, val := ei.KeyAt, ei.Value
+			fl := field + "." + k.Text()
 			var err error
-			switch k.Value {
+			switch k.Text() {
 			case "sensor":
-				f.Sensor, err = sc.str(val, fl)
+				f.Sensor, err = val.Str(fl)
 			case "device":
-				f.Device, err = sc.str(val, fl)
+				f.Device, err = val.Str(fl)
 			case "path":
-				f.Path, err = sc.str(val, fl)
+				f.Path, err = val.Str(fl)
 				if err == nil && !strings.HasPrefix(f.Path, "/") {
-					err = sc.errf(val, fl, "a path starts with / (/Building/Floor 1)")
+					err = val.Errorf(fl, "a path starts with / (/Building/Floor 1)")
 				}
 			case "type":
-				f.Type, err = sc.str(val, fl)
+				f.Type, err = val.Str(fl)
 			case "dropout":
 				f.Dropout, err = sc.nonneg(val, fl)
 				if err == nil && f.Dropout > 1 {
-					err = sc.errf(val, fl, "is a probability (0 to 1)")
+					err = val.Errorf(fl, "is a probability (0 to 1)")
 				}
 				effect = true
 			case "noise":
 				f.Noise, err = sc.nonneg(val, fl)
 				effect = true
 			case "drift":
-				f.Drift, err = sc.num(val, fl)
+				f.Drift, err = val.Float(fl)
 				effect = true
 			case "stuck":
 				f.Stuck, err = sc.window(val, fl)
@@ -179,14 +179,14 @@ func (sc *Scenario) faultsNode(v *yaml.Node) error {
 				f.Offline, err = sc.window(val, fl)
 				effect = true
 			default:
-				err = sc.errf(k, fl, "unknown field (want sensor, device, path, type, dropout, noise, drift, stuck or offline)")
+				err = k.Errorf(fl, "unknown field (want sensor, device, path, type, dropout, noise, drift, stuck or offline)")
 			}
 			if err != nil {
 				return err
 			}
 		}
 		if !effect {
-			return sc.errf(m, field, "a fault needs dropout, noise, drift, stuck or offline")
+			return m.Errorf(field, "a fault needs dropout, noise, drift, stuck or offline")
 		}
 		sc.Faults = append(sc.Faults, f)
 	}
@@ -194,38 +194,38 @@ func (sc *Scenario) faultsNode(v *yaml.Node) error {
 }
 
 // window parses {from: RFC 3339, to: RFC 3339}.
-func (sc *Scenario) window(v *yaml.Node, field string) (Window, error) {
+func (sc *Scenario) window(v yaml.Node, field string) (Window, error) {
 	var w Window
-	if err := sc.mapping(v, field); err != nil {
+	if err := v.Map(field); err != nil {
 		return w, err
 	}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], v.Content[i+1]
-		f := field + "." + k.Value
+	for _, ei := range v.Entries() {
+		k, val := ei.KeyAt, ei.Value
+		f := field + "." + k.Text()
 		var t *time.Time
-		switch k.Value {
+		switch k.Text() {
 		case "from":
 			t = &w.From
 		case "to":
 			t = &w.To
 		default:
-			return w, sc.errf(k, f, "unknown field (want from and to)")
+			return w, k.Errorf(f, "unknown field (want from and to)")
 		}
-		s, err := sc.str(val, f)
+		s, err := val.Str(f)
 		if err != nil {
 			return w, err
 		}
 		p, perr := time.Parse(time.RFC3339, s)
 		if perr != nil {
-			return w, sc.errf(val, f, "want an RFC 3339 time such as 2026-03-02T10:00:00Z, got %q", s)
+			return w, val.Errorf(f, "want an RFC 3339 time such as 2026-03-02T10:00:00Z, got %q", s)
 		}
 		*t = p.UTC()
 	}
 	if w.From.IsZero() || w.To.IsZero() {
-		return w, sc.errf(v, field, "want both from and to")
+		return w, v.Errorf(field, "want both from and to")
 	}
 	if !w.To.After(w.From) {
-		return w, sc.errf(v, field, "to must be after from")
+		return w, v.Errorf(field, "to must be after from")
 	}
 	return w, nil
 }

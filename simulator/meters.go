@@ -90,22 +90,13 @@ func (s *Sim) Energy() (spaces []SpaceEnergy, totalKWh, peakKW float64) {
 }
 
 // energyKPIs fills the result's energy KPIs (spaces with Power or Energy
-// sensors) and EV KPIs (car parks).
+// sensors) and the site's peaks.
 func (s *Sim) energyKPIs(res *Result) {
 	for _, sp := range s.spaces {
 		if sp.metered {
 			res.Energy = append(res.Energy, SpaceEnergy{Name: sp.name, KWh: sp.meter.energy, HVACKWh: sp.meter.hvacKWh, PeakKW: sp.meter.peak / 1000})
 			res.EnergyKWh += sp.meter.energy
 			res.HVACKWh += sp.meter.hvacKWh
-		}
-		if ev := sp.ev; ev != nil {
-			res.EV = append(res.EV, EVKPI{Name: sp.name, Chargers: ev.chargers, Policy: ev.policy, GridLimitKW: ev.grid,
-				DeliveredKWh: ev.delivered, UnmetKWh: ev.unmet, PeakKW: ev.peak, HoursOverLimit: ev.overH,
-				Cars: ev.arrivedN, TurnedAway: ev.turnedAway})
-		}
-		if g := sp.garden; g != nil {
-			res.Gardens = append(res.Gardens, GardenKPI{Name: sp.name, RainMM: g.rainMM, IrrigationMM: g.irrMM,
-				EvapotranspirationMM: g.etMM, Irrigations: g.irrigations, MinMoisture: g.min})
 		}
 	}
 	res.PeakKW = s.meteredPeak / 1000

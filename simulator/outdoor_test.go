@@ -95,8 +95,8 @@ spaces:
 	g := res.Gardens[0]
 	var bed *garden
 	for _, sp := range s.spaces {
-		if sp.garden != nil {
-			bed = sp.garden
+		if g, ok := sp.m.(*gardenModel); ok {
+			bed = &g.g
 		}
 	}
 	if want := 30 - 100.0/300*g.EvapotranspirationMM; math.Abs(bed.theta-want) > 1e-9 || g.Irrigations != 0 || g.RainMM != 0 {

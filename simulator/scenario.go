@@ -3,31 +3,30 @@ package simulator
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/yaml"
 )
 
 // Scenario is a simulation run: time, seed, which spaces get which models
 // and with which parameters, the outdoor climate and named variants.
 // docs/scenarios.md documents the YAML form.
 type Scenario struct {
-	Name     string
-	Seed     uint64
-	Start    time.Time
-	Duration time.Duration
-	Step     time.Duration // physics step
-	Report   time.Duration // reading interval; a multiple of Step (default Step)
-	Outdoor  Outdoor
-	Scale    Scale
-	Holidays []time.Time // dates (UTC midnight) treated as weekends
-	Spaces   []Rule
-	Variants map[string]*yaml.Node // applied with Variant
+	Name      string
+	Seed      uint64
+	Start     time.Time
+	Duration  time.Duration
+	Step      time.Duration // physics step
+	Report    time.Duration // reading interval; a multiple of Step (default Step)
+	Outdoor   Outdoor
+	Scale     Scale
+	Holidays  []time.Time // dates (UTC midnight) treated as weekends
+	Spaces    []Rule
+	overrides map[string]yaml.Node // the variants, applied with Variant
 	// Payload is how readings are sent: "bare" (800, true) or
 	// "sensorvalue" ({"SensorValue": "800"}, what the preview's samples
 	// and their UDFs expect).
@@ -106,27 +105,9 @@ type Arrivals struct {
 var defaultArrivals = Arrivals{Cars: 12, Arrive: 8.5, ArriveSpread: 0.75, Depart: 17.25, DepartSpread: 1,
 	SoC: 30, SoCSpread: 15, Battery: 60}
 
-// Models are the occupancy models a rule may name.
-var Models = []string{"office", "meeting", "common", "empty", "carpark", "retail", "garden"}
-
-// ScenarioError is a bad scenario: file, line and field.
-type ScenarioError struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *ScenarioError) Error() string {
-	loc := e.File
-	if e.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
-	}
-	if e.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", loc, e.Msg)
-}
+// Models are the models a rule may name, in the order they registered
+// (model.go).
+var Models []string
 
 // defaultScenario is what a scenario file starts from.
 func defaultScenario() *Scenario {
@@ -161,32 +142,32 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 }
 
 func parse(name string, data []byte, depth int) (*Scenario, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &ScenarioError{File: name, Line: yamlErrLine(err), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	doc, err := yaml.ParseDoc(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
-		return nil, &ScenarioError{File: name, Msg: "empty scenario"}
+	root := doc.Root()
+	if root.IsNull() {
+		return nil, doc.Errorf(0, "", "empty scenario")
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, &ScenarioError{File: name, Line: root.Line, Msg: "a scenario is a mapping (name:, start:, spaces: …)"}
+	if !root.IsMap() {
+		return nil, root.Errorf("", "a scenario is a mapping (name:, start:, spaces: …)")
 	}
 	sc := defaultScenario()
 	// extends: another scenario file this one overrides.
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "extends" {
-			v := root.Content[i+1]
+	for _, e := range root.Entries() {
+		if e.Key == "extends" {
+			v := e.Value
 			if depth > 8 {
-				return nil, &ScenarioError{File: name, Line: v.Line, Field: "extends", Msg: "too deeply nested"}
+				return nil, v.Errorf("extends", "too deeply nested")
 			}
-			base, err := loadScenario(filepath.Join(filepath.Dir(name), v.Value), depth+1)
+			base, err := loadScenario(filepath.Join(filepath.Dir(name), v.Text()), depth+1)
 			if err != nil {
-				var se *ScenarioError
-				if errors.As(err, &se) {
+				var pe *engine.PosError
+				if errors.As(err, &pe) {
 					return nil, err
 				}
-				return nil, &ScenarioError{File: name, Line: v.Line, Field: "extends", Msg: err.Error()}
+				return nil, v.Errorf("extends", "%v", err)
 			}
 			sc = base
 		}
@@ -195,68 +176,49 @@ func parse(name string, data []byte, depth int) (*Scenario, error) {
 	if err := sc.apply(root, false); err != nil {
 		return nil, err
 	}
-	if err := sc.check(root.Line); err != nil {
+	if err := sc.check(root); err != nil {
 		return nil, err
 	}
 	return sc, nil
 }
 
-func yamlErrLine(err error) int {
-	s := err.Error()
-	if i := strings.Index(s, "line "); i >= 0 {
-		n := 0
-		for _, c := range s[i+5:] {
-			if c < '0' || c > '9' {
-				break
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	return 0
-}
-
-func (sc *Scenario) errf(n *yaml.Node, field, format string, args ...any) error {
-	return &ScenarioError{File: sc.file, Line: n.Line, Field: field, Msg: fmt.Sprintf(format, args...)}
-}
-
 // apply sets the fields the mapping m mentions; inVariant refuses the keys
 // a variant may not change.
-func (sc *Scenario) apply(m *yaml.Node, inVariant bool) error {
+func (sc *Scenario) apply(m yaml.Node, inVariant bool) error {
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if seen[k.Value] {
-			return sc.errf(k, k.Value, "given twice")
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		if seen[k.Text()] {
+			return k.Errorf(k.Text(), "given twice")
 		}
-		seen[k.Value] = true
+		seen[k.Text()] = true
 		var err error
-		switch k.Value {
+		switch k.Text() {
 		case "name":
-			sc.Name, err = sc.str(v, "name")
+			sc.Name, err = v.Str("name")
 		case "extends":
 			if inVariant {
-				return sc.errf(k, "extends", "not allowed in a variant")
+				return k.Errorf("extends", "not allowed in a variant")
 			}
 		case "seed":
 			var n int64
-			n, err = sc.int(v, "seed")
+			n, err = v.Int("seed")
 			sc.Seed = uint64(n)
 		case "start":
 			var s string
-			if s, err = sc.str(v, "start"); err == nil {
+			if s, err = v.Str("start"); err == nil {
 				t, perr := time.Parse(time.RFC3339, s)
 				if perr != nil {
-					return sc.errf(v, "start", "want an RFC 3339 time such as 2026-03-02T00:00:00Z, got %q", s)
+					return v.Errorf("start", "want an RFC 3339 time such as 2026-03-02T00:00:00Z, got %q", s)
 				}
 				sc.Start = t.UTC()
 			}
 		case "duration":
-			sc.Duration, err = sc.dur(v, "duration")
+			sc.Duration, err = v.Duration("duration")
 		case "step":
-			sc.Step, err = sc.dur(v, "step")
+			sc.Step, err = v.Duration("step")
 		case "report":
-			sc.Report, err = sc.dur(v, "report")
+			sc.Report, err = v.Duration("report")
 		case "outdoor":
 			err = sc.outdoor(v)
 		case "scale":
@@ -267,7 +229,7 @@ func (sc *Scenario) apply(m *yaml.Node, inVariant bool) error {
 			err = sc.rules(v)
 		case "variants":
 			if inVariant {
-				return sc.errf(k, "variants", "not allowed in a variant")
+				return k.Errorf("variants", "not allowed in a variant")
 			}
 			err = sc.variants(v)
 		case "kpis":
@@ -275,11 +237,11 @@ func (sc *Scenario) apply(m *yaml.Node, inVariant bool) error {
 		case "faults":
 			err = sc.faultsNode(v)
 		case "payload":
-			if sc.Payload, err = sc.str(v, "payload"); err == nil && sc.Payload != "bare" && sc.Payload != "sensorvalue" {
-				err = sc.errf(v, "payload", "want bare or sensorvalue, got %q", sc.Payload)
+			if sc.Payload, err = v.Str("payload"); err == nil && sc.Payload != "bare" && sc.Payload != "sensorvalue" {
+				err = v.Errorf("payload", "want bare or sensorvalue, got %q", sc.Payload)
 			}
 		default:
-			return sc.errf(k, k.Value, "unknown field (want name, extends, seed, start, duration, step, report, payload, outdoor, scale, holidays, spaces, variants, kpis or faults)")
+			return k.Errorf(k.Text(), "unknown field (want name, extends, seed, start, duration, step, report, payload, outdoor, scale, holidays, spaces, variants, kpis or faults)")
 		}
 		if err != nil {
 			return err
@@ -288,111 +250,64 @@ func (sc *Scenario) apply(m *yaml.Node, inVariant bool) error {
 	return nil
 }
 
-func (sc *Scenario) str(v *yaml.Node, field string) (string, error) {
-	if v.Kind != yaml.ScalarNode {
-		return "", sc.errf(v, field, "want a single value")
-	}
-	return v.Value, nil
-}
-
-func (sc *Scenario) num(v *yaml.Node, field string) (float64, error) {
-	if v.Kind != yaml.ScalarNode {
-		return 0, sc.errf(v, field, "want a number")
-	}
-	f, err := strconv.ParseFloat(v.Value, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, sc.errf(v, field, "want a number, got %q", v.Value)
-	}
-	return f, nil
-}
-
-func (sc *Scenario) nonneg(v *yaml.Node, field string) (float64, error) {
-	f, err := sc.num(v, field)
+func (sc *Scenario) nonneg(v yaml.Node, field string) (float64, error) {
+	f, err := v.Float(field)
 	if err == nil && f < 0 {
-		return 0, sc.errf(v, field, "must not be negative, got %v", v.Value)
+		return 0, v.Errorf(field, "must not be negative, got %v", v.Text())
 	}
 	return f, err
 }
 
-func (sc *Scenario) int(v *yaml.Node, field string) (int64, error) {
-	if v.Kind != yaml.ScalarNode {
-		return 0, sc.errf(v, field, "want an integer")
-	}
-	n, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
-		return 0, sc.errf(v, field, "want an integer, got %q", v.Value)
-	}
-	return n, nil
-}
-
-func (sc *Scenario) dur(v *yaml.Node, field string) (time.Duration, error) {
-	if v.Kind != yaml.ScalarNode {
-		return 0, sc.errf(v, field, "want a duration such as 24h or 1m")
-	}
-	d, err := time.ParseDuration(v.Value)
-	if err != nil || d <= 0 {
-		return 0, sc.errf(v, field, "want a positive duration such as 24h or 1m, got %q", v.Value)
-	}
-	return d, nil
-}
-
-func (sc *Scenario) mapping(v *yaml.Node, field string) error {
-	if v.Kind != yaml.MappingNode {
-		return sc.errf(v, field, "want a mapping")
-	}
-	return nil
-}
-
-func (sc *Scenario) outdoor(m *yaml.Node) error {
-	if err := sc.mapping(m, "outdoor"); err != nil {
+func (sc *Scenario) outdoor(m yaml.Node) error {
+	if err := m.Map("outdoor"); err != nil {
 		return err
 	}
 	o := &sc.Outdoor
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		f := "outdoor." + k.Value
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		f := "outdoor." + k.Text()
 		var err error
-		switch k.Value {
+		switch k.Text() {
 		case "co2":
 			o.CO2, err = sc.nonneg(v, f)
 		case "humidity":
 			o.Humidity, err = sc.nonneg(v, f)
 			if err == nil && o.Humidity > 100 {
-				err = sc.errf(v, f, "is a percentage (0 to 100)")
+				err = v.Errorf(f, "is a percentage (0 to 100)")
 			}
 		case "daylight":
 			o.Daylight, err = sc.nonneg(v, f)
 		case "cloudy":
 			o.Cloudy, err = sc.nonneg(v, f)
 			if err == nil && o.Cloudy > 1 {
-				err = sc.errf(v, f, "is a fraction (0 to 1)")
+				err = v.Errorf(f, "is a fraction (0 to 1)")
 			}
 		case "temperature":
-			if v.Kind == yaml.ScalarNode {
-				o.TempMean, err = sc.num(v, f)
+			if v.IsScalar() {
+				o.TempMean, err = v.Float(f)
 				o.TempAmp = 0
 				break
 			}
-			if err = sc.mapping(v, f); err != nil {
+			if err = v.Map(f); err != nil {
 				return err
 			}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				kk, vv := v.Content[j], v.Content[j+1]
-				ff := f + "." + kk.Value
-				switch kk.Value {
+			for _, ej := range v.Entries() {
+				kk, vv := ej.KeyAt, ej.Value
+				ff := f + "." + kk.Text()
+				switch kk.Text() {
 				case "mean":
-					o.TempMean, err = sc.num(vv, ff)
+					o.TempMean, err = vv.Float(ff)
 				case "amplitude":
 					o.TempAmp, err = sc.nonneg(vv, ff)
 				default:
-					err = sc.errf(kk, ff, "unknown field (want mean or amplitude)")
+					err = kk.Errorf(ff, "unknown field (want mean or amplitude)")
 				}
 				if err != nil {
 					return err
 				}
 			}
 		default:
-			err = sc.errf(k, f, "unknown field (want co2, temperature, humidity, daylight or cloudy)")
+			err = k.Errorf(f, "unknown field (want co2, temperature, humidity, daylight or cloudy)")
 		}
 		if err != nil {
 			return err
@@ -401,21 +316,21 @@ func (sc *Scenario) outdoor(m *yaml.Node) error {
 	return nil
 }
 
-func (sc *Scenario) scale(m *yaml.Node) error {
-	if err := sc.mapping(m, "scale"); err != nil {
+func (sc *Scenario) scale(m yaml.Node) error {
+	if err := m.Map("scale"); err != nil {
 		return err
 	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		f := "scale." + k.Value
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		f := "scale." + k.Text()
 		var err error
-		switch k.Value {
+		switch k.Text() {
 		case "people":
 			sc.Scale.People, err = sc.nonneg(v, f)
 		case "ventilation":
 			sc.Scale.Ventilation, err = sc.nonneg(v, f)
 		default:
-			err = sc.errf(k, f, "unknown field (want people or ventilation)")
+			err = k.Errorf(f, "unknown field (want people or ventilation)")
 		}
 		if err != nil {
 			return err
@@ -424,43 +339,43 @@ func (sc *Scenario) scale(m *yaml.Node) error {
 	return nil
 }
 
-func (sc *Scenario) holidays(v *yaml.Node) error {
-	if v.Kind != yaml.SequenceNode {
-		return sc.errf(v, "holidays", "want a list of dates (2026-12-25)")
+func (sc *Scenario) holidays(v yaml.Node) error {
+	if !v.IsList() {
+		return v.Errorf("holidays", "want a list of dates (2026-12-25)")
 	}
 	sc.Holidays = nil
-	for _, d := range v.Content {
-		t, err := time.Parse("2006-01-02", d.Value)
-		if err != nil || d.Kind != yaml.ScalarNode {
-			return sc.errf(d, "holidays", "want a date such as 2026-12-25, got %q", d.Value)
+	for _, d := range v.Items() {
+		t, err := time.Parse("2006-01-02", d.Text())
+		if err != nil || !d.IsScalar() {
+			return d.Errorf("holidays", "want a date such as 2026-12-25, got %q", d.Text())
 		}
 		sc.Holidays = append(sc.Holidays, t)
 	}
 	return nil
 }
 
-func (sc *Scenario) kpis(v *yaml.Node) error {
-	if v.Kind != yaml.SequenceNode {
-		return sc.errf(v, "kpis", "want a list of KPI names")
+func (sc *Scenario) kpis(v yaml.Node) error {
+	if !v.IsList() {
+		return v.Errorf("kpis", "want a list of KPI names")
 	}
 	sc.KPIs = nil
-	for _, n := range v.Content {
-		if n.Kind != yaml.ScalarNode || !validKPI(n.Value) {
-			return sc.errf(n, "kpis", "unknown KPI %q (want %s)", n.Value, strings.Join(KPINames, ", "))
+	for _, n := range v.Items() {
+		if !n.IsScalar() || !validKPI(n.Text()) {
+			return n.Errorf("kpis", "unknown KPI %q (want %s)", n.Text(), strings.Join(KPINames, ", "))
 		}
-		sc.KPIs = append(sc.KPIs, n.Value)
+		sc.KPIs = append(sc.KPIs, n.Text())
 	}
 	return nil
 }
 
-func (sc *Scenario) variants(m *yaml.Node) error {
-	if err := sc.mapping(m, "variants"); err != nil {
+func (sc *Scenario) variants(m yaml.Node) error {
+	if err := m.Map("variants"); err != nil {
 		return err
 	}
-	sc.Variants = map[string]*yaml.Node{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if err := sc.mapping(v, "variants."+k.Value); err != nil {
+	sc.overrides = map[string]yaml.Node{}
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		if err := v.Map("variants." + k.Text()); err != nil {
 			return err
 		}
 		// Check it now, on a copy, so that errors show up at load.
@@ -468,134 +383,142 @@ func (sc *Scenario) variants(m *yaml.Node) error {
 		if err := c.apply(v, true); err != nil {
 			return err
 		}
-		sc.Variants[k.Value] = v
+		sc.overrides[k.Text()] = v
 	}
 	return nil
 }
 
-func (sc *Scenario) rules(v *yaml.Node) error {
-	if v.Kind != yaml.SequenceNode {
-		return sc.errf(v, "spaces", "want a list of rules (- path: /Building/Floor 1 …)")
+func (sc *Scenario) rules(v yaml.Node) error {
+	if !v.IsList() {
+		return v.Errorf("spaces", "want a list of rules (- path: /Building/Floor 1 …)")
 	}
 	sc.Spaces = nil
-	for idx, m := range v.Content {
+	for idx, m := range v.Items() {
 		field := fmt.Sprintf("spaces[%d]", idx)
-		if err := sc.mapping(m, field); err != nil {
+		if err := m.Map(field); err != nil {
 			return err
 		}
-		r := Rule{Line: m.Line}
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, val := m.Content[i], m.Content[i+1]
-			f := field + "." + k.Value
-			var err error
-			var x float64
-			switch k.Value {
-			case "path":
-				r.Path, err = sc.str(val, f)
-				if err == nil && !strings.HasPrefix(r.Path, "/") {
-					err = sc.errf(val, f, "a path starts with / (/Building/Floor 1)")
-				}
-			case "type":
-				r.Type, err = sc.str(val, f)
-			case "subtype":
-				r.Subtype, err = sc.str(val, f)
-			case "model":
-				var s string
-				if s, err = sc.str(val, f); err == nil {
-					if !validModel(s) {
-						err = sc.errf(val, f, "unknown model %q (want %s)", s, strings.Join(Models, ", "))
-					}
-					r.Params.Model = &s
-				}
-			case "people":
-				x, err = sc.nonneg(val, f)
-				r.Params.People = &x
-			case "volume":
-				x, err = sc.num(val, f)
-				if err == nil && x <= 0 {
-					err = sc.errf(val, f, "must be positive (m³), got %v", val.Value)
-				}
-				r.Params.Volume = &x
-			case "ventilation":
-				x, err = sc.nonneg(val, f)
-				r.Params.Ventilation = &x
-			case "setpoint":
-				x, err = sc.num(val, f)
-				r.Params.Setpoint = &x
-			case "hvac":
-				x, err = sc.nonneg(val, f)
-				r.Params.HVAC = &x
-			case "envelope":
-				x, err = sc.nonneg(val, f)
-				r.Params.Envelope = &x
-			case "chargers":
-				var n int64
-				if n, err = sc.int(val, f); err == nil && n < 0 {
-					err = sc.errf(val, f, "must not be negative, got %v", val.Value)
-				}
-				x = float64(n)
-				r.Params.Chargers = &x
-			case "chargerPower":
-				x, err = sc.num(val, f)
-				if err == nil && x <= 0 {
-					err = sc.errf(val, f, "must be positive (kW), got %v", val.Value)
-				}
-				r.Params.ChargerPower = &x
-			case "gridLimit":
-				x, err = sc.nonneg(val, f)
-				r.Params.GridLimit = &x
-			case "policy":
-				var s string
-				if s, err = sc.str(val, f); err == nil && s != "equal" && s != "udf" {
-					err = sc.errf(val, f, "unknown policy %q (want equal or udf)", s)
-				}
-				r.Params.Policy = &s
-			case "arrivals":
-				r.Params.Arrivals, err = sc.arrivals(val, f)
-			case "visitors":
-				r.Params.Visitors, err = sc.visitors(val, f)
-			case "garden":
-				r.Params.Garden, err = sc.garden(val, f)
-			case "create":
-				r.Create, err = sc.create(val, f)
-			default:
-				err = sc.errf(k, f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors, garden or create)")
-			}
-			if err != nil {
+		r := Rule{Line: m.Line()}
+		for _, e := range m.Entries() {
+			if err := sc.ruleField(&r, e, field+"."+e.Key); err != nil {
 				return err
 			}
 		}
 		if r.Path == "" && r.Type == "" && r.Subtype == "" {
-			return sc.errf(m, field, "a rule needs a path, a type or a subtype")
+			return m.Errorf(field, "a rule needs a path, a type or a subtype")
 		}
 		sc.Spaces = append(sc.Spaces, r)
 	}
 	return nil
 }
 
+// numParam is a rule's numeric parameter.
+type numParam struct {
+	dst      func(p *Params) **float64
+	positive bool   // > 0 (else ≥ 0, unless any)
+	any      bool   // any number
+	integer  bool   // a whole number
+	unit     string // in "must be positive" messages
+}
+
+// numParams are a rule's numeric parameters by key.
+var numParams = map[string]numParam{
+	"people":       {dst: func(p *Params) **float64 { return &p.People }},
+	"volume":       {dst: func(p *Params) **float64 { return &p.Volume }, positive: true, unit: "m³"},
+	"ventilation":  {dst: func(p *Params) **float64 { return &p.Ventilation }},
+	"setpoint":     {dst: func(p *Params) **float64 { return &p.Setpoint }, any: true},
+	"hvac":         {dst: func(p *Params) **float64 { return &p.HVAC }},
+	"envelope":     {dst: func(p *Params) **float64 { return &p.Envelope }},
+	"chargers":     {dst: func(p *Params) **float64 { return &p.Chargers }, integer: true},
+	"chargerPower": {dst: func(p *Params) **float64 { return &p.ChargerPower }, positive: true, unit: "kW"},
+	"gridLimit":    {dst: func(p *Params) **float64 { return &p.GridLimit }},
+}
+
+// ruleField reads one key of a rule into r; f names it in errors.
+func (sc *Scenario) ruleField(r *Rule, e yaml.Entry, f string) error {
+	val := e.Value
+	if np, ok := numParams[e.Key]; ok {
+		var x float64
+		var err error
+		switch {
+		case np.integer:
+			var n int64
+			if n, err = val.Int(f); err == nil && n < 0 {
+				err = val.Errorf(f, "must not be negative, got %v", val.Text())
+			}
+			x = float64(n)
+		case np.positive:
+			if x, err = val.Float(f); err == nil && x <= 0 {
+				err = val.Errorf(f, "must be positive (%s), got %v", np.unit, val.Text())
+			}
+		case np.any:
+			x, err = val.Float(f)
+		default:
+			x, err = sc.nonneg(val, f)
+		}
+		*np.dst(&r.Params) = &x
+		return err
+	}
+	var err error
+	switch e.Key {
+	case "path":
+		r.Path, err = val.Str(f)
+		if err == nil && !strings.HasPrefix(r.Path, "/") {
+			err = val.Errorf(f, "a path starts with / (/Building/Floor 1)")
+		}
+	case "type":
+		r.Type, err = val.Str(f)
+	case "subtype":
+		r.Subtype, err = val.Str(f)
+	case "model":
+		var s string
+		if s, err = val.Str(f); err == nil && !validModel(s) {
+			err = val.Errorf(f, "unknown model %q (want %s)", s, strings.Join(Models, ", "))
+		}
+		r.Params.Model = &s
+	case "policy":
+		var s string
+		if s, err = val.Str(f); err == nil && s != "equal" && s != "udf" {
+			err = val.Errorf(f, "unknown policy %q (want equal or udf)", s)
+		}
+		r.Params.Policy = &s
+	case "arrivals":
+		r.Params.Arrivals, err = sc.arrivals(val, f)
+	case "visitors":
+		r.Params.Visitors, err = sc.visitors(val, f)
+	case "garden":
+		r.Params.Garden, err = sc.garden(val, f)
+	case "create":
+		r.Create, err = sc.create(val, f)
+	default:
+		err = e.KeyAt.Errorf(f, "unknown field (want path, type, subtype, model, people, volume, ventilation, setpoint, hvac, envelope, chargers, chargerPower, gridLimit, policy, arrivals, visitors, garden or create)")
+	}
+	return err
+}
+
 // arrivals parses a car park's arrivals mapping; unset fields keep
 // defaultArrivals.
-func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
-	if err := sc.mapping(m, field); err != nil {
+func (sc *Scenario) arrivals(m yaml.Node, field string) (*Arrivals, error) {
+	if err := m.Map(field); err != nil {
 		return nil, err
 	}
 	a := defaultArrivals
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		f := field + "." + k.Value
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		f := field + "." + k.Text()
 		var err error
-		switch k.Value {
+		switch k.Text() {
 		case "cars":
 			a.Cars, err = sc.nonneg(v, f)
 		case "arrive", "depart":
 			var s string
-			if s, err = sc.str(v, f); err == nil {
+			if s, err = v.Str(f); err == nil {
 				t, perr := time.Parse("15:04", s)
 				if perr != nil {
-					return nil, sc.errf(v, f, "want a time of day such as 08:30, got %q", s)
+					return nil, v.Errorf(f, "want a time of day such as 08:30, got %q", s)
 				}
 				h := float64(t.Hour()) + float64(t.Minute())/60
-				if k.Value == "arrive" {
+				if k.Text() == "arrive" {
 					a.Arrive = h
 				} else {
 					a.Depart = h
@@ -603,11 +526,11 @@ func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
 			}
 		case "arriveSpread", "departSpread":
 			var d time.Duration
-			if v.Value != "0" {
-				d, err = sc.dur(v, f)
+			if v.Text() != "0" {
+				d, err = v.Duration(f)
 			}
 			if err == nil {
-				if k.Value == "arriveSpread" {
+				if k.Text() == "arriveSpread" {
 					a.ArriveSpread = d.Hours()
 				} else {
 					a.DepartSpread = d.Hours()
@@ -616,19 +539,19 @@ func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
 		case "soc", "socSpread":
 			var x float64
 			if x, err = sc.nonneg(v, f); err == nil && x > 100 {
-				err = sc.errf(v, f, "is a percentage (0 to 100)")
+				err = v.Errorf(f, "is a percentage (0 to 100)")
 			}
-			if k.Value == "soc" {
+			if k.Text() == "soc" {
 				a.SoC = x
 			} else {
 				a.SoCSpread = x
 			}
 		case "battery":
-			if a.Battery, err = sc.num(v, f); err == nil && a.Battery <= 0 {
-				err = sc.errf(v, f, "must be positive (kWh), got %v", v.Value)
+			if a.Battery, err = v.Float(f); err == nil && a.Battery <= 0 {
+				err = v.Errorf(f, "must be positive (kWh), got %v", v.Text())
 			}
 		default:
-			err = sc.errf(k, f, "unknown field (want cars, arrive, arriveSpread, depart, departSpread, soc, socSpread or battery)")
+			err = k.Errorf(f, "unknown field (want cars, arrive, arriveSpread, depart, departSpread, soc, socSpread or battery)")
 		}
 		if err != nil {
 			return nil, err
@@ -638,16 +561,16 @@ func (sc *Scenario) arrivals(m *yaml.Node, field string) (*Arrivals, error) {
 }
 
 // create parses a rule's create list of data types.
-func (sc *Scenario) create(v *yaml.Node, field string) ([]string, error) {
-	if v.Kind != yaml.SequenceNode {
-		return nil, sc.errf(v, field, "want a list of data types ([Motion, CarbonDioxide, Temperature])")
+func (sc *Scenario) create(v yaml.Node, field string) ([]string, error) {
+	if !v.IsList() {
+		return nil, v.Errorf(field, "want a list of data types ([Motion, CarbonDioxide, Temperature])")
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, n := range v.Content {
-		name, ok := dataTypeName(n.Value)
-		if n.Kind != yaml.ScalarNode || !ok {
-			return nil, sc.errf(n, field, "unknown data type %q (want %s)", n.Value, strings.Join(DataTypes, ", "))
+	for _, n := range v.Items() {
+		name, ok := dataTypeName(n.Text())
+		if !n.IsScalar() || !ok {
+			return nil, n.Errorf(field, "unknown data type %q (want %s)", n.Text(), strings.Join(DataTypes, ", "))
 		}
 		if !seen[name] {
 			seen[name] = true
@@ -658,64 +581,64 @@ func (sc *Scenario) create(v *yaml.Node, field string) ([]string, error) {
 }
 
 // visitors parses a retail rule's visitors mapping.
-func (sc *Scenario) visitors(m *yaml.Node, field string) (*RetailParams, error) {
-	if err := sc.mapping(m, field); err != nil {
+func (sc *Scenario) visitors(m yaml.Node, field string) (*RetailParams, error) {
+	if err := m.Map(field); err != nil {
 		return nil, err
 	}
 	p := defaultRetail
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		f := field + "." + k.Value
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		f := field + "." + k.Text()
 		var err error
-		switch k.Value {
+		switch k.Text() {
 		case "rate":
 			p.Rate, err = sc.nonneg(v, f)
 		case "stay":
 			var d time.Duration
-			if d, err = sc.dur(v, f); err == nil {
+			if d, err = v.Duration(f); err == nil {
 				p.Stay = d.Hours()
 			}
 		case "open", "close":
 			var s string
-			if s, err = sc.str(v, f); err == nil {
+			if s, err = v.Str(f); err == nil {
 				t, perr := time.Parse("15:04", s)
 				if perr != nil {
-					return nil, sc.errf(v, f, "want a time of day such as 09:00, got %q", s)
+					return nil, v.Errorf(f, "want a time of day such as 09:00, got %q", s)
 				}
 				h := float64(t.Hour()) + float64(t.Minute())/60
-				if k.Value == "open" {
+				if k.Text() == "open" {
 					p.Open = h
 				} else {
 					p.Close = h
 				}
 			}
 		default:
-			err = sc.errf(k, f, "unknown field (want rate, stay, open or close)")
+			err = k.Errorf(f, "unknown field (want rate, stay, open or close)")
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	if p.Close <= p.Open {
-		return nil, sc.errf(m, field, "close must be after open")
+		return nil, m.Errorf(field, "close must be after open")
 	}
 	return &p, nil
 }
 
 // garden parses a garden rule's soil water parameters.
-func (sc *Scenario) garden(m *yaml.Node, field string) (*GardenParams, error) {
-	if err := sc.mapping(m, field); err != nil {
+func (sc *Scenario) garden(m yaml.Node, field string) (*GardenParams, error) {
+	if err := m.Map(field); err != nil {
 		return nil, err
 	}
 	p := defaultGarden
 	fields := map[string]*float64{"et": &p.ET, "rainPerDay": &p.RainPerDay, "rainMean": &p.RainMean, "threshold": &p.Threshold,
 		"irrigation": &p.Irrigation, "rootDepth": &p.RootDepth, "capacity": &p.Capacity, "initial": &p.Initial}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		f := field + "." + k.Value
-		dst, ok := fields[k.Value]
+	for _, ei := range m.Entries() {
+		k, v := ei.KeyAt, ei.Value
+		f := field + "." + k.Text()
+		dst, ok := fields[k.Text()]
 		if !ok {
-			return nil, sc.errf(k, f, "unknown field (want et, rainPerDay, rainMean, threshold, irrigation, rootDepth, capacity or initial)")
+			return nil, k.Errorf(f, "unknown field (want et, rainPerDay, rainMean, threshold, irrigation, rootDepth, capacity or initial)")
 		}
 		x, err := sc.nonneg(v, f)
 		if err != nil {
@@ -724,7 +647,7 @@ func (sc *Scenario) garden(m *yaml.Node, field string) (*GardenParams, error) {
 		*dst = x
 	}
 	if p.RootDepth <= 0 || p.Capacity <= 0 || p.Capacity > 100 {
-		return nil, sc.errf(m, field, "rootDepth must be positive and capacity 0 to 100 %%")
+		return nil, m.Errorf(field, "rootDepth must be positive and capacity 0 to 100 %%")
 	}
 	return &p, nil
 }
@@ -738,9 +661,11 @@ func validModel(s string) bool {
 	return false
 }
 
-func (sc *Scenario) check(line int) error {
+// check checks what depends on several fields, once n (the scenario or
+// the variant) is applied; errors are at n's line.
+func (sc *Scenario) check(n yaml.Node) error {
 	e := func(field, format string, args ...any) error {
-		return &ScenarioError{File: sc.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+		return n.Errorf(field, format, args...)
 	}
 	if sc.Report == 0 {
 		sc.Report = sc.Step
@@ -767,24 +692,30 @@ func (sc *Scenario) clone() *Scenario {
 	return &c
 }
 
+// VariantNames are the scenario's variants, sorted.
+func (sc *Scenario) VariantNames() []string {
+	names := make([]string, 0, len(sc.overrides))
+	for k := range sc.overrides {
+		names = append(names, k)
+	}
+	return sortedStrings(names)
+}
+
 // Variant returns the scenario with the named variant's overrides applied.
 func (sc *Scenario) Variant(name string) (*Scenario, error) {
-	n, ok := sc.Variants[name]
+	n, ok := sc.overrides[name]
 	if !ok {
-		var names []string
-		for k := range sc.Variants {
-			names = append(names, k)
-		}
+		names := sc.VariantNames()
 		if len(names) == 0 {
 			return nil, fmt.Errorf("%s: no variant %q (the scenario has no variants)", sc.file, name)
 		}
-		return nil, fmt.Errorf("%s: no variant %q (have %s)", sc.file, name, strings.Join(sortedStrings(names), ", "))
+		return nil, fmt.Errorf("%s: no variant %q (have %s)", sc.file, name, strings.Join(names, ", "))
 	}
 	c := sc.clone()
 	if err := c.apply(n, true); err != nil {
 		return nil, err
 	}
-	if err := c.check(n.Line); err != nil {
+	if err := c.check(n); err != nil {
 		return nil, err
 	}
 	if c.Name == sc.Name {

@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -9,70 +8,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
-	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
-
-// Clock is the simulated clock. Its Now may be read from any goroutine
-// (the engine's and the UDF runtime's time source during a run).
-type Clock struct {
-	start time.Time
-	step  time.Duration
-	now   atomic.Int64 // unix nanoseconds
-}
-
-// NewClock returns a clock at start that advances by step.
-func NewClock(start time.Time, step time.Duration) *Clock {
-	c := &Clock{start: start, step: step}
-	c.now.Store(start.UnixNano())
-	return c
-}
-
-// Now is the simulated time.
-func (c *Clock) Now() time.Time { return time.Unix(0, c.now.Load()).UTC() }
-
-// Start is when the run begins.
-func (c *Clock) Start() time.Time { return c.start }
-
-// Step is the clock's step.
-func (c *Clock) Step() time.Duration { return c.step }
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) { c.now.Store(t.UnixNano()) }
-
-// Advance moves the clock on by one step and returns the new time.
-func (c *Clock) Advance() time.Time { return time.Unix(0, c.now.Add(int64(c.step))).UTC() }
-
-// UDFCounter wraps a UDF runtime and counts executions by outcome; install
-// it with engine.SetUDFRuntime to get the udf KPIs.
-type UDFCounter struct {
-	RT                                 engine.UDFRuntime
-	executions, failed, timedOut, deny atomic.Uint64
-	notifications                      atomic.Uint64 // sent by executions that succeeded
-}
-
-// Execute implements engine.UDFRuntime.
-func (u *UDFCounter) Execute(v *engine.View, udf *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
-	rec := u.RT.Execute(v, udf, in)
-	u.executions.Add(1)
-	if rec != nil {
-		switch rec.Outcome {
-		case engine.OutcomeFailed:
-			u.failed.Add(1)
-		case engine.OutcomeTimedOut:
-			u.timedOut.Add(1)
-		case engine.OutcomeNotAuthorized:
-			u.deny.Add(1)
-		}
-		if rec.Outcome != engine.OutcomeFailed && rec.Outcome != engine.OutcomeTimedOut {
-			u.notifications.Add(uint64(len(rec.Notifications)))
-		}
-	}
-	return rec
-}
 
 // Options tune a run.
 type Options struct {
@@ -82,7 +21,8 @@ type Options struct {
 	// time,space,people,co2_ppm,temperature_c, the model's state of each
 	// simulated space (by full name) at each report interval.
 	SpaceSeries io.Writer
-	// UDFs, if set, is read for the udf KPIs.
+	// UDFs, if set, is read for the udf KPIs: the executions counted
+	// while the run went on.
 	UDFs *UDFCounter
 	// Clock, if set, is the clock to drive (the one the engine and UDF
 	// runtime were given); default a new one.
@@ -103,19 +43,18 @@ type simSensor struct {
 // simSpace is a space the simulator drives.
 type simSpace struct {
 	name, floor string
-	model       string
+	model       string // its registered name
+	m           model
 	capacity    int
 	room        Room
-	occ         occupancy
 	rng         *rand.Rand
 	sensors     []simSensor
 	clouds      float64
 	cloudDay    int
-	meter       meter   // meters.go
-	metered     bool    // has Power or Energy sensors
-	ev          *evPark // model carpark (ev.go)
-	retail      *retail // model retail (outdoor.go)
-	garden      *garden // model garden (outdoor.go)
+	meter       meter // meters.go
+	metered     bool  // has Power or Energy sensors
+	waitUDF     bool  // a UDF steers it: wait for a step's readings (car parks, policy udf)
+	lastN       int   // present at the current step
 
 	// KPI accumulators.
 	occupiedH, workH, co2H, comfortH, personH float64
@@ -135,9 +74,14 @@ type Sim struct {
 	evPeak      float64  // kW: the largest step sum over car parks
 }
 
-// Simulated data types.
-var dataTypes = map[string]bool{"Motion": true, "CarbonDioxide": true, "Temperature": true, "Light": true, "Humidity": true,
-	"Power": true, "Energy": true, "Occupancy": true, "PeopleCount": true, "StateOfCharge": true, "SoilMoisture": true}
+// dataTypes are the simulated data types (DataTypes) as a set.
+var dataTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range DataTypes {
+		m[d] = true
+	}
+	return m
+}()
 
 // New binds sc to the spaces of e: every space with sensors that a rule
 // matches is simulated, its sensors driven by data type. First it creates
@@ -149,15 +93,7 @@ func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
 	}
 	s := &Sim{sc: sc, e: e, created: created}
 	err = e.View(func(v *engine.View) error {
-		var walk func(list []*engine.Space)
-		walk = func(list []*engine.Space) {
-			for _, sp := range list {
-				s.bind(v, sp)
-				walk(v.ChildSpaces(sp.ID))
-			}
-		}
-		walk(v.Roots())
-		return nil
+		return v.WalkSpaces(func(sp *engine.Space) error { s.bind(v, sp); return nil }, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -190,63 +126,31 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 	if !matched {
 		return
 	}
-	model := defaultModel(sub)
+	name := defaultModel(sub)
 	if p.Model != nil {
-		model = *p.Model
+		name = *p.Model
 	}
-	d := modelDefaults[model]
+	kind := kindByName(name)
+	d := kind.defaults
 	get := func(x *float64, def float64) float64 {
 		if x != nil {
 			return *x
 		}
 		return def
 	}
-	ss := &simSpace{name: full, model: model, floor: floorOf(v, sp)}
+	ss := &simSpace{name: full, model: name, floor: floorOf(v, sp)}
 	ss.capacity = int(math.Round(get(p.People, d.people) * s.sc.Scale.People))
 	ss.room = Room{V: get(p.Volume, d.volume), Q: get(p.Ventilation, d.ventilation) * s.sc.Scale.Ventilation,
 		Set: get(p.Setpoint, 21.5), HVAC: get(p.HVAC, d.hvac), UA: get(p.Envelope, d.envelope)}
 	h := fnv.New64a()
 	h.Write([]byte(full))
 	ss.rng = rand.New(rand.NewPCG(s.sc.Seed, h.Sum64()))
-	ss.occ = occupancy{model: model, capacity: ss.capacity, rng: ss.rng, day: math.MinInt}
 	ss.cloudDay = math.MinInt
-	// Car parks: the devices with a StateOfCharge sensor are the chargers,
-	// in hardwareId order.
-	chargerOf := map[string]int{}
-	if model == "carpark" {
-		var chargers []string
-		for _, sn := range sensors {
-			if v.TypeName(sn.DataTypeID) == "StateOfCharge" {
-				if dev, ok := v.Device(sn.DeviceID); ok && chargerOf[dev.HardwareID] == 0 {
-					chargerOf[dev.HardwareID] = -1
-					chargers = append(chargers, dev.HardwareID)
-				}
-			}
-		}
-		sort.Strings(chargers)
-		for i, c := range chargers {
-			chargerOf[c] = i + 1
-		}
-		ss.ev = newEVPark(p, len(chargers), sp.ID, ss.rng)
-		ss.capacity = ss.ev.chargers
-	}
-	switch model {
-	case "retail":
-		rp := defaultRetail
-		if p.Visitors != nil {
-			rp = *p.Visitors
-		}
-		ss.retail = &retail{p: rp, cap: ss.capacity, rng: ss.rng}
-	case "garden":
-		gp := defaultGarden
-		if p.Garden != nil {
-			gp = *p.Garden
-		}
-		ss.garden = &garden{p: gp, rng: ss.rng}
-	}
+	b := &binding{v: v, space: sp, sensors: sensors, chargerOf: map[string]int{}}
+	ss.m = kind.bind(ss, p, b)
 	for _, sn := range sensors {
 		dt := v.TypeName(sn.DataTypeID)
-		if !dataTypes[dt] || (dt == "StateOfCharge" && ss.ev == nil) || (dt == "SoilMoisture" && ss.garden == nil) {
+		if !drives(name, dt) {
 			continue
 		}
 		dev, ok := v.Device(sn.DeviceID)
@@ -256,8 +160,8 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 		if dt == "Power" || dt == "Energy" {
 			ss.metered = true
 		}
-		ss.sensors = append(ss.sensors, simSensor{hw: sn.HardwareID, device: dev.HardwareID, kind: dt, charger: chargerOf[dev.HardwareID],
-			topic: "devices/" + dev.HardwareID + "/sensors/" + sn.HardwareID})
+		ss.sensors = append(ss.sensors, simSensor{hw: sn.HardwareID, device: dev.HardwareID, kind: dt, charger: b.chargerOf[dev.HardwareID],
+			topic: engine.SensorTopic(dev.HardwareID, sn.HardwareID)})
 	}
 	sort.Slice(ss.sensors, func(i, j int) bool { return ss.sensors[i].hw < ss.sensors[j].hw })
 	if len(ss.sensors) > 0 {
@@ -328,39 +232,6 @@ func (p Params) merge(o Params) Params {
 	return p
 }
 
-type defaults struct{ people, volume, ventilation, hvac, envelope float64 }
-
-// modelDefaults are the parameters a rule does not set.
-var modelDefaults = map[string]defaults{
-	"office":  {people: 4, volume: 60, ventilation: 100, hvac: 1500, envelope: 20},
-	"meeting": {people: 8, volume: 75, ventilation: 150, hvac: 2500, envelope: 25},
-	"common":  {people: 6, volume: 90, ventilation: 150, hvac: 2000, envelope: 30},
-	"empty":   {people: 0, volume: 30, ventilation: 30, hvac: 0, envelope: 10},
-	"carpark": {people: 0, volume: 3000, ventilation: 6000, hvac: 0, envelope: 200},
-	"retail":  {people: 40, volume: 600, ventilation: 1200, hvac: 8000, envelope: 80},
-	"garden":  {people: 0, volume: 100, ventilation: 1000, hvac: 0, envelope: 100},
-}
-
-// defaultModel picks a model from a space subtype.
-func defaultModel(subtype string) string {
-	switch subtype {
-	case "ConferenceRoom", "MeetingRoom", "TeamRoom", "Classroom":
-		return "meeting"
-	case "Lobby", "Reception", "Kitchen", "NeighborhoodArea", "PhoneRoom", "PhoneRoomArea", "WellnessRoom",
-		"CopyRoom", "FocusRoomArea", "TeamRoomArea":
-		return "common"
-	case "StorageRoom", "ServerRoom":
-		return "empty"
-	case "ParkingSpot", "ChargingBay":
-		return "carpark"
-	case "Shop", "StoreVenue", "SalesVenue", "Restaurant":
-		return "retail"
-	case "GardenBed":
-		return "garden"
-	}
-	return "office"
-}
-
 // Created lists the virtual devices and sensors New created for the
 // scenario's create lists (none when they all existed already).
 func (s *Sim) Created() Created { return *s.created }
@@ -374,46 +245,86 @@ func (s *Sim) Spaces() []string {
 	return out
 }
 
-// Run runs the scenario as fast as possible, submitting readings to p,
-// and returns the KPIs once every reading has been processed.
-func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
+// Run runs the scenario, submitting readings to p (as fast as possible
+// unless opts.Pace waits), and returns the KPIs once every reading has
+// been processed. Run drives one step at a time: each space's model says
+// who is present, the space's sensors report, then the room's physics and
+// the model advance to the next step. Run is not safe for concurrent use.
+func (s *Sim) Run(p Sink, opts Options) (*Result, error) {
 	sc := s.sc
 	clock := opts.Clock
 	if clock == nil {
 		clock = NewClock(sc.Start, sc.Step)
 	}
 	clock.Set(sc.Start)
-	var series *bufio.Writer
-	if opts.Series != nil {
-		series = bufio.NewWriterSize(opts.Series, 1<<16)
-		series.WriteString("time,sensor,value\n")
-	}
-	var spaceSeries *bufio.Writer
-	if opts.SpaceSeries != nil {
-		spaceSeries = bufio.NewWriterSize(opts.SpaceSeries, 1<<16)
-		spaceSeries.WriteString("time,space,people,co2_ppm,temperature_c\n")
-	}
+	rec := newRecorder(opts.Series, opts.SpaceSeries)
 	var stats0 engine.IngressStats
 	if sp, ok := p.(StatsSource); ok {
 		stats0 = sp.Stats()
 	}
+	var udf0 UDFCounts
+	if opts.UDFs != nil {
+		udf0 = opts.UDFs.Counts()
+	}
 	wall := time.Now()
 	res := &Result{Scenario: sc.Name, Seed: sc.Seed, Start: sc.Start, Duration: sc.Duration, Step: sc.Step, Report: sc.Report}
-	last := map[string]*engine.Ticket{}
-	dt := sc.Step.Hours()
+	floors := s.reset()
+	out := &sender{p: p, rec: rec, last: map[string]*engine.Ticket{}, wrap: sc.Payload == "sensorvalue", faults: s}
 	steps := int(sc.Duration / sc.Step)
 	every := int(sc.Report / sc.Step)
-	o := &sc.Outdoor
-	var buf []byte
-	wrap := sc.Payload == "sensorvalue"
-	floors := map[string]*FloorKPI{}
-	var floorNames []string
+	for k := 0; k < steps; k++ {
+		t := sc.Start.Add(time.Duration(k) * sc.Step)
+		if opts.Pace != nil {
+			if err := opts.Pace(t); err != nil {
+				return nil, err
+			}
+		}
+		clock.Set(t)
+		st := s.newStep(t, k%every == 0)
+		for _, sp := range s.spaces {
+			if err := s.stepSpace(sp, st, out); err != nil {
+				return nil, err
+			}
+		}
+		s.sitePeak = max(s.sitePeak, st.site)
+		s.meteredPeak = max(s.meteredPeak, st.metered)
+		s.evPeak = max(s.evPeak, st.evKW)
+		floors.add(s.spaces, st)
+	}
+	clock.Set(sc.Start.Add(time.Duration(steps) * sc.Step))
+	if err := rec.flush(); err != nil {
+		return nil, err
+	}
+	if err := out.finish(); err != nil {
+		return nil, err
+	}
+	res.Wall = time.Since(wall)
+	res.Readings = out.readings
+	if sp, ok := p.(StatsSource); ok {
+		res.Rejected = sp.Stats().Rejected - stats0.Rejected
+	}
+	if opts.UDFs != nil {
+		c := opts.UDFs.Counts()
+		res.UDFCounted = true
+		res.UDFExecutions = c.Executions - udf0.Executions
+		res.UDFFailures = c.Failures - udf0.Failures
+		res.Notifications = c.Notifications - udf0.Notifications
+	}
+	s.kpis(res, floors)
+	return res, nil
+}
+
+// reset puts every space at the scenario's start: outdoor air, the
+// setpoint where there is HVAC, meters at zero, models at their start.
+func (s *Sim) reset() *floorKPIs {
+	o := &s.sc.Outdoor
+	fl := &floorKPIs{byName: map[string]*FloorKPI{}, n: map[string]int{}}
 	for _, sp := range s.spaces {
-		f := floors[sp.floor]
+		f := fl.byName[sp.floor]
 		if f == nil {
 			f = &FloorKPI{Name: sp.floor}
-			floors[sp.floor] = f
-			floorNames = append(floorNames, sp.floor)
+			fl.byName[sp.floor] = f
+			fl.names = append(fl.names, sp.floor)
 		}
 		f.Capacity += sp.capacity
 		sp.room.CO2 = o.CO2
@@ -423,215 +334,102 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		}
 		sp.room.W = o.Humidity / 100 * satVapour(o.TempMean)
 		sp.meter = meter{}
-		if sp.ev != nil {
-			sp.ev.reset()
-		}
-		if g := sp.garden; g != nil {
-			g.theta, g.min = g.p.Initial, g.p.Initial
-			g.rainMM, g.irrMM, g.etMM, g.irrigations = 0, 0, 0, 0
-		}
-		if r := sp.retail; r != nil {
-			r.leave, r.turned = r.leave[:0], 0
-		}
+		sp.m.reset()
 	}
 	s.sitePeak, s.meteredPeak, s.evPeak = 0, 0, 0
-	var tickets []*engine.Ticket
-	floorN := map[string]int{}
-	for k := 0; k < steps; k++ {
-		t := sc.Start.Add(time.Duration(k) * sc.Step)
-		if opts.Pace != nil {
-			if err := opts.Pace(t); err != nil {
-				return nil, err
-			}
-		}
-		clock.Set(t)
-		work := s.workday(t)
-		h := hourOfDay(t)
-		workHours := work && h >= 8 && h < 18
-		tOut := o.Temp(t)
-		wOut := o.Humidity / 100 * satVapour(tOut)
-		report := k%every == 0
-		clear(floorN)
-		site, metered, evSite := 0.0, 0.0, 0.0
-		for _, sp := range s.spaces {
-			var n int
-			if ev := sp.ev; ev != nil {
-				n = ev.update(t, work)
-				if ev.policy == "udf" {
-					ev.readLimit(s.e)
-				}
-				ev.allocate(dt)
-			} else if sp.retail != nil {
-				n = sp.retail.people(t, s.openDay(t), dt)
-			} else {
-				n = sp.occ.people(t, work, dt)
-			}
-			day := int(t.Unix() / 86400)
-			if day != sp.cloudDay {
-				sp.cloudDay, sp.clouds = day, sp.rng.Float64()
-			}
-			// People in the room's physics: cars in a car park breathe no CO₂.
-			people := n
-			if sp.ev != nil {
-				people = 0
-			}
-			r := &sp.room
-			r.Lamps = n > 0
-			r.Lux = o.DaylightAt(t, sp.clouds)
-			if r.Lamps {
-				r.Lux += LightsLux
-			}
-			// KPIs over this step.
-			floorN[sp.floor] += n
-			sp.peak = max(sp.peak, n)
-			if workHours {
-				sp.workH += dt
-				if n > 0 {
-					sp.occupiedH += dt
-				}
-			}
-			sp.personH += float64(n) * dt
-			if r.CO2 > 1000 {
-				sp.co2H += dt
-			}
-			if people > 0 && (r.T < 20 || r.T > 26) {
-				sp.comfortH += dt
-			}
-			if report && spaceSeries != nil {
-				buf = append(buf[:0], t.Format(time.RFC3339)...)
-				buf = append(buf, ',')
-				buf = append(buf, csvField(sp.name)...)
-				buf = append(buf, ',')
-				buf = strconv.AppendInt(buf, int64(n), 10)
-				buf = append(buf, ',')
-				buf = strconv.AppendFloat(buf, r.CO2, 'f', 1, 64)
-				buf = append(buf, ',')
-				buf = strconv.AppendFloat(buf, r.T, 'f', 2, 64)
-				buf = append(buf, '\n')
-				spaceSeries.Write(buf)
-			}
-			if report {
-				for i := range sp.sensors {
-					sn := &sp.sensors[i]
-					if sp.ev != nil {
-						buf = sp.ev.reading(buf[:0], sp, sn.kind, sn.charger, n)
-					} else if sn.kind == "SoilMoisture" {
-						buf = sp.garden.reading(buf[:0])
-					} else {
-						buf = sp.reading(buf[:0], sn.kind, n)
-					}
-					if s.faults != nil {
-						var send bool
-						if buf, send = s.fault(sn.hw, t, buf); !send {
-							continue
-						}
-					}
-					if series != nil {
-						series.WriteString(t.Format(time.RFC3339))
-						series.WriteByte(',')
-						series.WriteString(sn.hw)
-						series.WriteByte(',')
-						series.Write(buf)
-						series.WriteByte('\n')
-					}
-					var payload []byte
-					if wrap {
-						payload = make([]byte, 0, len(buf)+20)
-						payload = append(payload, `{"SensorValue":"`...)
-						payload = append(append(payload, buf...), `"}`...)
-					} else {
-						payload = append([]byte(nil), buf...)
-					}
-					tk, err := p.Submit(&engine.IngressMessage{Topic: sn.topic, Payload: payload, QoS: 1, Username: sn.device, Received: t})
-					if err != nil {
-						return nil, fmt.Errorf("simulate: submit %s: %w", sn.hw, err)
-					}
-					if tk != nil {
-						last[sn.device] = tk
-						if sp.ev != nil && sp.ev.policy == "udf" {
-							tickets = append(tickets, tk)
-						}
-					}
-					res.Readings++
-				}
-				// A UDF that steers the chargers sees these readings
-				// before the next step reads its limit: deterministic.
-				for _, tk := range tickets {
-					tk.Wait()
-				}
-				tickets = tickets[:0]
-			}
-			// Physics to t + step.
-			hvacOn := work && h >= 6 && h < 19
-			r.CO2 = CO2Step(r.CO2, float64(people), r.V, r.Q, o.CO2, dt)
-			hvac := r.TempStep(float64(people), tOut, dt, hvacOn)
-			r.W = HumidityStep(r.W, float64(people), r.V, r.Q, wOut, dt)
-			if sp.garden != nil {
-				sp.garden.step(t, dt)
-			}
-			if ev := sp.ev; ev != nil {
-				ev.charge(dt)
-				m := &sp.meter
-				m.power, m.hvacW = ev.site*1000, 0
-				m.energy += ev.site * dt
-				m.peak = max(m.peak, m.power)
-				evSite += ev.site
-			} else {
-				sp.meter.step(r, n, hvac, dt)
-			}
-			site += sp.meter.power
-			if sp.metered {
-				metered += sp.meter.power
-			}
-		}
-		s.sitePeak = max(s.sitePeak, site)
-		s.meteredPeak = max(s.meteredPeak, metered)
-		s.evPeak = max(s.evPeak, evSite)
-		for name, n := range floorN {
-			f := floors[name]
-			f.Peak = max(f.Peak, n)
-			f.personH += float64(n) * dt
-			if workHours {
-				f.workPersonH += float64(n) * dt
-				f.workH += dt
-			}
+	return fl
+}
+
+func (s *Sim) newStep(t time.Time, report bool) *step {
+	o := &s.sc.Outdoor
+	st := &step{s: s, t: t, dt: s.sc.Step.Hours(), h: hourOfDay(t), work: s.workday(t), report: report, tOut: o.Temp(t)}
+	st.workHours = st.work && st.h >= 8 && st.h < 18
+	st.wOut = o.Humidity / 100 * satVapour(st.tOut)
+	return st
+}
+
+// stepSpace simulates one space over one step: who is present, its
+// KPIs, its readings if the step reports, then its physics.
+func (s *Sim) stepSpace(sp *simSpace, st *step, out *sender) error {
+	o := &s.sc.Outdoor
+	n, people := sp.m.present(sp, st)
+	if day := int(st.t.Unix() / 86400); day != sp.cloudDay {
+		sp.cloudDay, sp.clouds = day, sp.rng.Float64()
+	}
+	r := &sp.room
+	r.Lamps = n > 0
+	r.Lux = o.DaylightAt(st.t, sp.clouds)
+	if r.Lamps {
+		r.Lux += LightsLux
+	}
+	sp.account(st, n, people)
+	if st.report {
+		out.rec.space(st.t, sp.name, n, r)
+		if err := out.report(sp, st, n); err != nil {
+			return err
 		}
 	}
-	clock.Set(sc.Start.Add(time.Duration(steps) * sc.Step))
-	for _, w := range []*bufio.Writer{series, spaceSeries} {
-		if w != nil {
-			if err := w.Flush(); err != nil {
-				return nil, err
-			}
+	hvacOn := st.work && st.h >= 6 && st.h < 19
+	r.CO2 = CO2Step(r.CO2, float64(people), r.V, r.Q, o.CO2, st.dt)
+	hvac := r.TempStep(float64(people), st.tOut, st.dt, hvacOn)
+	r.W = HumidityStep(r.W, float64(people), r.V, r.Q, st.wOut, st.dt)
+	sp.m.advance(sp, st, n, hvac)
+	st.site += sp.meter.power
+	if sp.metered {
+		st.metered += sp.meter.power
+	}
+	return nil
+}
+
+// account adds the step to the space's KPIs: n present, people of them
+// breathing.
+func (sp *simSpace) account(st *step, n, people int) {
+	dt, r := st.dt, &sp.room
+	sp.lastN = n
+	sp.peak = max(sp.peak, n)
+	if st.workHours {
+		sp.workH += dt
+		if n > 0 {
+			sp.occupiedH += dt
 		}
 	}
-	// Wait for every device's last reading: per device, commits are in order.
-	devs := make([]string, 0, len(last))
-	for d := range last {
-		devs = append(devs, d)
+	sp.personH += float64(n) * dt
+	if r.CO2 > 1000 {
+		sp.co2H += dt
 	}
-	sort.Strings(devs)
-	for _, d := range devs {
-		last[d].Wait() // a rejected last reading is counted below
+	if people > 0 && (r.T < 20 || r.T > 26) {
+		sp.comfortH += dt
 	}
-	if f, ok := p.(Flusher); ok {
-		if err := f.Flush(); err != nil {
-			return nil, fmt.Errorf("simulate: %w", err)
+}
+
+// floorKPIs accumulates the floors' KPIs step by step.
+type floorKPIs struct {
+	byName map[string]*FloorKPI
+	names  []string
+	n      map[string]int // people per floor this step
+}
+
+func (fl *floorKPIs) add(spaces []*simSpace, st *step) {
+	clear(fl.n)
+	for _, sp := range spaces {
+		fl.n[sp.floor] += sp.lastN
+	}
+	for name, n := range fl.n {
+		f := fl.byName[name]
+		f.Peak = max(f.Peak, n)
+		f.personH += float64(n) * st.dt
+		if st.workHours {
+			f.workPersonH += float64(n) * st.dt
+			f.workH += st.dt
 		}
 	}
-	res.Wall = time.Since(wall)
-	if sp, ok := p.(StatsSource); ok {
-		st := sp.Stats()
-		res.Rejected = st.Rejected - stats0.Rejected
-	}
-	if opts.UDFs != nil {
-		res.UDFCounted = true
-		res.UDFExecutions = opts.UDFs.executions.Load()
-		res.UDFFailures = opts.UDFs.failed.Load() + opts.UDFs.timedOut.Load()
-		res.Notifications = opts.UDFs.notifications.Load()
-	}
+}
+
+// kpis fills the result's space, floor and model KPIs after a run.
+func (s *Sim) kpis(res *Result, fl *floorKPIs) {
 	s.energyKPIs(res)
 	for _, sp := range s.spaces {
+		sp.m.kpis(sp, res)
 		k := SpaceKPI{Name: sp.name, Floor: sp.floor, Model: sp.model, Capacity: sp.capacity, Peak: sp.peak,
 			CO2Hours: sp.co2H, ComfortHours: sp.comfortH, PersonHours: sp.personH}
 		if sp.workH > 0 {
@@ -639,35 +437,86 @@ func (s *Sim) Run(p Submitter, opts Options) (*Result, error) {
 		}
 		res.Spaces = append(res.Spaces, k)
 	}
-	sort.Strings(floorNames)
-	for _, name := range floorNames {
-		f := floors[name]
+	sort.Strings(fl.names)
+	for _, name := range fl.names {
+		f := fl.byName[name]
 		if f.workH > 0 && f.Capacity > 0 {
 			f.OccupancyRate = f.workPersonH / (f.workH * float64(f.Capacity))
 		}
 		res.Floors = append(res.Floors, *f)
 	}
-	return res, nil
 }
 
-// reading formats one sensor reading of kind with n people present.
-func (sp *simSpace) reading(b []byte, kind string, n int) []byte {
-	r := &sp.room
-	switch kind {
-	case "Motion":
-		return strconv.AppendBool(b, Motion(sp.rng, n))
-	case "CarbonDioxide":
-		return strconv.AppendFloat(b, math.Max(0, math.Round(r.CO2+3*sp.rng.NormFloat64())), 'f', 0, 64)
-	case "Temperature":
-		return strconv.AppendFloat(b, r.T+0.05*sp.rng.NormFloat64(), 'f', 1, 64)
-	case "Light":
-		return strconv.AppendFloat(b, math.Max(0, math.Round(r.Lux+5*sp.rng.NormFloat64())), 'f', 0, 64)
-	case "Humidity":
-		return strconv.AppendFloat(b, math.Max(0, math.Min(100, RelativeHumidity(r.W, r.T)+0.3*sp.rng.NormFloat64())), 'f', 0, 64)
-	case "Occupancy":
-		return strconv.AppendBool(b, n > 0)
-	case "PeopleCount":
-		return strconv.AppendInt(b, int64(n), 10)
+// sender sends a space's readings: faults applied, recorded, wrapped and
+// submitted to the sink.
+type sender struct {
+	p        Sink
+	rec      *recorder
+	faults   *Sim
+	wrap     bool                      // payload {"SensorValue":"…"}
+	last     map[string]*engine.Ticket // each device's last reading
+	tickets  []*engine.Ticket          // readings a UDF must see before the next step
+	buf      []byte
+	readings uint64
+}
+
+// report sends the readings of every sensor of sp at the step.
+func (o *sender) report(sp *simSpace, st *step, n int) error {
+	for i := range sp.sensors {
+		sn := &sp.sensors[i]
+		o.buf = sp.m.read(o.buf[:0], sp, sn, n)
+		if o.faults.faults != nil {
+			var send bool
+			if o.buf, send = o.faults.fault(sn.hw, st.t, o.buf); !send {
+				continue
+			}
+		}
+		o.rec.reading(st.t, sn.hw, o.buf)
+		var payload []byte
+		if o.wrap {
+			payload = make([]byte, 0, len(o.buf)+20)
+			payload = append(payload, `{"SensorValue":"`...)
+			payload = append(append(payload, o.buf...), `"}`...)
+		} else {
+			payload = append([]byte(nil), o.buf...)
+		}
+		tk, err := o.p.Submit(&engine.IngressMessage{Topic: sn.topic, Payload: payload, QoS: 1, Username: sn.device, Received: st.t,
+			Deterministic: true})
+		if err != nil {
+			return fmt.Errorf("simulate: submit %s: %w", sn.hw, err)
+		}
+		if tk != nil {
+			o.last[sn.device] = tk
+			if sp.waitUDF {
+				o.tickets = append(o.tickets, tk)
+			}
+		}
+		o.readings++
 	}
-	return sp.meterReading(b, kind, n)
+	// A UDF that steers the space sees these readings before the next
+	// step reads what it set: deterministic.
+	for _, tk := range o.tickets {
+		tk.Wait()
+	}
+	o.tickets = o.tickets[:0]
+	return nil
+}
+
+// finish waits for every device's last reading (per device, commits are
+// in order), then flushes the sink.
+func (o *sender) finish() error {
+	devs := make([]string, 0, len(o.last))
+	for d := range o.last {
+		devs = append(devs, d)
+	}
+	sort.Strings(devs)
+	for _, d := range devs {
+		o.last[d].Wait() // a rejected last reading is counted by the pipeline
+	}
+	if f, ok := o.p.(Flusher); ok {
+		if err := f.Flush(); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+	}
+	return nil
 }

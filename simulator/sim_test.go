@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -169,9 +170,9 @@ func TestVariantChangesOnlyWhatItOverrides(t *testing.T) {
 		t.Fatalf("variant co2 %v, base %v", v.Outdoor.CO2, sc.Outdoor.CO2)
 	}
 	w := *v
-	w.Outdoor.CO2, w.Name, w.Variants = sc.Outdoor.CO2, sc.Name, nil
+	w.Outdoor.CO2, w.Name, w.overrides = sc.Outdoor.CO2, sc.Name, nil
 	b := *sc
-	b.Variants = nil
+	b.overrides = nil
 	if !equalScenario(&w, &b) {
 		t.Errorf("the variant changed more than outdoor.co2:\n%+v\n%+v", w, b)
 	}
@@ -256,6 +257,11 @@ func TestScenarioErrors(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q: error is not one line: %q", c.src, err)
 		}
+		// The same positioned error as provisioning's.
+		var pe *engine.PosError
+		if err != nil && (!errors.As(err, &pe) || pe.Pos.File != "s.yaml" || !errors.Is(err, engine.ErrInvalid) && !errors.Is(err, yaml.ErrSyntax)) {
+			t.Errorf("%q: %T %v is not a positioned provisioning-style error", c.src, err, err)
+		}
 	}
 }
 
@@ -292,7 +298,7 @@ func FuzzLoadScenario(f *testing.F) {
 			}
 			return
 		}
-		for name := range sc.Variants {
+		for _, name := range sc.VariantNames() {
 			if _, err := sc.Variant(name); err != nil && strings.Contains(err.Error(), "\n") {
 				t.Errorf("multi-line error %q", err)
 			}

@@ -20,9 +20,6 @@ type Sink interface {
 	Submit(m *engine.IngressMessage) (*engine.Ticket, error)
 }
 
-// Submitter is the former name of Sink.
-type Submitter = Sink
-
 // Flusher is a Sink with work in flight: Run calls Flush after the last
 // reading and before it reads the pipeline's counts, and Flush returns
 // once every reading submitted has been processed.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
-	"github.com/twinstudio/twinstudio/examples"
 )
 
 // defaultBrokerAddr is where the studio's embedded MQTT broker listens. When the
@@ -54,10 +53,6 @@ func brokerAddrFor(path string) string {
 	return defaultBrokerAddr
 }
 
-// exampleScenario is the scenario of the bundled example the studio runs
-// when it opens the example on its own.
-const exampleScenario = "week.yaml"
-
 // dataDir is the studio's data folder: $TWINSTUDIO_DATA, else
 // $XDG_DATA_HOME/twinstudio, else ~/.local/share/twinstudio.
 func dataDir() (string, error) {
@@ -99,11 +94,11 @@ func OpenProject(path string) (a *app.App, scenario string, err error) {
 		return nil, "", err
 	}
 	dir = filepath.Join(dir, "smart-office")
-	if path, err = app.InstallExample(examples.SmartOffice, dir); err != nil {
+	if path, err = app.InstallSmartOffice(dir); err != nil {
 		return nil, "", fmt.Errorf("install the smart-office example in %s: %w", dir, err)
 	}
 	if a, err = openWithBroker(path); err != nil {
 		return nil, "", err
 	}
-	return a, filepath.Join(dir, exampleScenario), nil
+	return a, filepath.Join(dir, app.SmartOfficeScenario), nil
 }

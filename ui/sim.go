@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/twinstudio/twinstudio/app"
-	"github.com/twinstudio/twinstudio/simulator"
 )
 
 // simSpeed is how much faster than real time the studio's simulations run:
@@ -37,16 +36,12 @@ func (c *simControl) setScenario(path string) { c.scenario = path }
 // start runs scenario file path over the project in process at simSpeed,
 // until it ends or stop.
 func (c *simControl) start(path string) error {
-	sc, err := simulator.LoadScenario(path)
-	if err != nil {
-		return err
-	}
 	c.mu.Lock()
 	if c.run != nil {
 		c.mu.Unlock()
 		return fmt.Errorf("a simulation is running already: stop it first")
 	}
-	run, err := c.app.StartSimulation(sc, app.SimOptions{Speed: simSpeed})
+	run, err := c.app.StartScenarioFile(path, app.SimOptions{Speed: simSpeed})
 	if err != nil {
 		c.mu.Unlock()
 		return err

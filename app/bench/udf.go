@@ -83,12 +83,15 @@ func benchUDF(cfg Config) ([]Row, error) {
 	})
 	in := engine.ExecInput{Sensor: sensor, Message: "21.5", EnqueuedTime: time.Now(), ReceivedTime: time.Now()}
 	// Check it works before timing it.
-	var first *engine.ExecutionRecord
-	a.Engine().View(func(v *engine.View) error { first = rt.Execute(v, udf, in); return nil })
+	first := a.Engine().ExecuteUDF(rt, udf, in)
 	if first.Outcome != engine.OutcomeOK || len(first.Writes) != 1 {
 		return nil, fmt.Errorf("udf_exec: the benchmark UDF did not succeed: %s %s", first.Outcome, first.Error)
 	}
-	var n atomic.Int64
+	// A TimedOut execution is counted, not fatal: the script's work is
+	// fixed, so a timeout means the machine stalled past the wall-clock
+	// limit (a loaded host); any other failure is a broken benchmark.
+	var n, timedOut atomic.Int64
+	var failed atomic.Value
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(time.Duration(cfg.UDFSeconds) * time.Second)
 	t0 := time.Now()
@@ -97,20 +100,28 @@ func benchUDF(cfg Config) ([]Row, error) {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				a.Engine().View(func(v *engine.View) error {
-					for i := 0; i < 100; i++ {
-						if r := rt.Execute(v, udf, in); r.Outcome != engine.OutcomeOK {
-							return fmt.Errorf("%s", r.Error)
-						}
+				for i := 0; i < 100; i++ {
+					r := a.Engine().ExecuteUDF(rt, udf, in)
+					if r.Outcome == engine.OutcomeTimedOut {
+						timedOut.Add(1)
+						continue
 					}
-					return nil
-				})
+					if r.Outcome != engine.OutcomeOK {
+						failed.CompareAndSwap(nil, fmt.Errorf("udf_exec: an execution did not succeed: %s %s", r.Outcome, r.Error))
+						return
+					}
+				}
 				n.Add(100)
 			}
 		}()
 	}
 	wg.Wait()
-	rate := float64(n.Load()) / since(t0)
-	return []Row{{Name: "udf_exec", Value: rate, Unit: "executions/s", Target: ">= 50000", OK: rate >= 50000,
-		Note: fmt.Sprintf("availability-style UDF (metadata, 2 sensor values, 1 space value), %d goroutines, a full execution record each", runtime.NumCPU())}}, nil
+	if err := failed.Load(); err != nil {
+		return nil, err.(error)
+	}
+	rate := float64(n.Load()-timedOut.Load()) / since(t0)
+	ok := rate >= 50000 && timedOut.Load()*100 <= n.Load()
+	return []Row{{Name: "udf_exec", Value: rate, Unit: "executions/s", Target: ">= 50000", OK: ok,
+		Note: fmt.Sprintf("availability-style UDF (metadata, 2 sensor values, 1 space value), %d goroutines, a full execution record each; %d of %d timed out",
+			runtime.NumCPU(), timedOut.Load(), n.Load())}}, nil
 }

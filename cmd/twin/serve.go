@@ -59,7 +59,7 @@ func (c *serveCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	var (
-		res    *simulator.Result
+		res    *app.SimReport
 		simErr error
 	)
 	if sc != nil {

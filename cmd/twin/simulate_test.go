@@ -17,9 +17,17 @@ func TestSimulateGolden(t *testing.T) {
 	if _, stderr, code := twin(t, "provision", "--project", project, smartOffice); code != 0 {
 		t.Fatal(stderr)
 	}
-	var series, spaces []string
-	for i, out := range []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")} {
-		stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out)
+	before, err := os.ReadFile(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series, spaces, kpiFiles []string
+	for i, out := range []string{filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")} {
+		args := []string{"simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out}
+		if i == 1 {
+			args = append(args, "--in-place")
+		}
+		stdout, stderr, code := twin(t, args...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -36,12 +44,17 @@ func TestSimulateGolden(t *testing.T) {
 			t.Errorf("stdout does not start with summary.txt")
 		}
 		series = append(series, string(s))
+		kpiFiles = append(kpiFiles, string(kpis)+string(summary))
 		sp, err := os.ReadFile(filepath.Join(out, "spaces.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		spaces = append(spaces, string(sp))
 		if i == 0 {
+			// A run on a copy leaves the project file as it was.
+			if after, _ := os.ReadFile(project); string(after) != string(before) {
+				t.Error("a run without --in-place changed the project file")
+			}
 			// spaces.csv: its size and hash, the first report and the last.
 			sl := strings.SplitAfter(string(sp), "\n")
 			n := len(sl) - 1
@@ -53,13 +66,24 @@ func TestSimulateGolden(t *testing.T) {
 			head := strings.Join(lines[:min(40, len(lines))], "")
 			golden(t, "simulate_series", fmt.Sprintf("%d lines, sha256 %x\n%s", len(lines)-1, sha256.Sum256(s), head))
 		}
+		if i == 1 {
+			if !strings.Contains(stdout, "ran in "+project+" itself (--in-place)") {
+				t.Errorf("an --in-place run does not say so:\n%s", stdout)
+			}
+			if after, _ := os.ReadFile(project); string(after) == string(before) {
+				t.Error("an --in-place run left the project file as it was")
+			}
+		}
 	}
-	// The second run (on the same project, now with values) gives the same bytes.
-	if series[0] != series[1] {
-		t.Error("two runs gave different series.csv")
+	// The in-place run gives the same bytes as the run on a copy (both
+	// started from the provisioned project).
+	if series[0] != series[1] || spaces[0] != spaces[1] || kpiFiles[0] != kpiFiles[1] {
+		t.Error("a run on a copy and an --in-place run from the same project differ")
 	}
-	if spaces[0] != spaces[1] {
-		t.Error("two runs gave different spaces.csv")
+	// The third run, on a copy of the project the in-place run changed,
+	// sends the same readings (they depend on the scenario and seed only).
+	if series[0] != series[2] || spaces[0] != spaces[2] {
+		t.Error("two runs gave different series.csv or spaces.csv")
 	}
 	// The Availability UDF ran on the simulated readings, at simulated time.
 	got, _, _ := twin(t, "get", "--project", project, "/Smart Office/Floor 2/Conference Room 2.02")
@@ -154,6 +178,42 @@ func TestSimulateCompareGolden(t *testing.T) {
 	if string(before) != string(after) {
 		t.Error("--compare changed the project")
 	}
+	// The base of the comparison is a plain run of the same scenario and seed.
+	plain := filepath.Join(dir, "plain")
+	if _, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--seed", "3", "--out", plain); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"series.csv", "spaces.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(plain, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s of the comparison's base differs from a plain run's", f)
+		}
+	}
+	pk, _ := os.ReadFile(filepath.Join(plain, "kpis.csv"))
+	base := map[string]string{}
+	for _, line := range strings.Split(string(kpis), "\n") {
+		if f := strings.Split(line, ","); len(f) == 7 {
+			base[f[0]+","+f[1]+","+f[2]] = f[3]
+		}
+	}
+	n := 0
+	for _, line := range strings.Split(string(pk), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if len(f) != 5 {
+			continue
+		}
+		if f[0] == "run" {
+			f[1] = "" // the comparison leaves the scenario name out
+		}
+		n++
+		if got := base[f[0]+","+f[1]+","+f[2]]; got != f[3] {
+			t.Errorf("KPI %s,%s,%s: base %q in the comparison, %q in a plain run", f[0], f[1], f[2], got, f[3])
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d KPIs compared", n)
+	}
 }
 
 func TestSimulateCharts(t *testing.T) {
@@ -232,7 +292,7 @@ func TestSimulateEV(t *testing.T) {
 	}
 	// The UDF steers the chargers through the car park's space value (the
 	// --compare runs were on copies, so run on the project itself).
-	_, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "../../examples/ev-charging/eight.yaml", "--duration", "12h")
+	_, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "../../examples/ev-charging/eight.yaml", "--duration", "12h", "--in-place")
 	if code != 0 {
 		t.Fatal(stderr)
 	}

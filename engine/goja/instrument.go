@@ -1,6 +1,6 @@
 package goja
 
-// Line tracing (issue 4, "Debugging"): goja has no debugger API, so a
+// Line tracing (the debugging records of docs/udf.md): goja has no debugger API, so a
 // traced execution runs an instrumented copy of the script. Instrument
 // parses the script with goja's own parser and splices, right before each
 // statement inside a function, a call
@@ -145,6 +145,14 @@ func (m *ColumnMap) FixRecord(rec *engine.ExecutionRecord) {
 // InstrumentMap is Instrument, and also returns the column map of the
 // result.
 func InstrumentMap(src string) (out string, cm *ColumnMap, err error) {
+	out, cm, _, err = instrument(src, true, false)
+	return out, cm, err
+}
+
+// instrument adds line tracing (trace), the budget counter (budget; see
+// budget.go) or both to src, and returns the result, its column map and
+// the names the budget code uses.
+func instrument(src string, trace, budget bool) (out string, cm *ColumnMap, bn budgetNames, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, cm, err = "", nil, fmt.Errorf("trace: cannot instrument the script: internal error: %v", p)
@@ -153,29 +161,42 @@ func InstrumentMap(src string) (out string, cm *ColumnMap, err error) {
 	w := wrapperHead + src + wrapperTail
 	prg, perr := parser.ParseFile(nil, "", w, 0, parser.WithDisableSourceMaps)
 	if perr != nil {
-		return src, &ColumnMap{}, nil
+		return src, &ColumnMap{}, bn, nil
 	}
-	in := &instrumenter{w: w, lo: len(wrapperHead), hi: len(wrapperHead) + len(src), file: prg.File, preludeAt: -1}
+	in := &instrumenter{w: w, lo: len(wrapperHead), hi: len(wrapperHead) + len(src), file: prg.File, preludeAt: -1, trace: trace}
+	if budget {
+		bn = pickBudgetNames(prg)
+		in.bud = &bn
+	}
 	in.lex(prg)
 	for _, s := range prg.Body {
 		in.stmt(s, true)
 	}
-	if in.traced && in.preludeAt >= in.lo {
+	if in.preludeAt >= in.lo {
 		in.level = 0
-		in.add(in.preludeAt, tracePrelude, false)
+		if in.bud != nil {
+			in.add(in.preludeAt, bn.prelude(), false)
+		}
+		if in.traced {
+			in.add(in.preludeAt, tracePrelude, false)
+		}
 	}
 	out, cm, err = in.apply(src)
 	if err != nil {
-		return "", nil, err
+		return "", nil, bn, err
+	}
+	tail := wrapperTail
+	if budget {
+		tail = bn.tail()
 	}
 	// The result must compile whenever the original does.
-	if _, cerr := goja.Compile("", wrapperHead+out+wrapperTail, false); cerr != nil {
+	if _, cerr := goja.Compile("", wrapperHead+out+tail, false); cerr != nil {
 		if _, oerr := goja.Compile("", w, false); oerr != nil {
-			return src, &ColumnMap{}, nil
+			return src, &ColumnMap{}, bn, nil
 		}
-		return "", nil, fmt.Errorf("trace: cannot instrument the script: %v", cerr)
+		return "", nil, bn, fmt.Errorf("trace: cannot instrument the script: %v", cerr)
 	}
-	return out, cm, nil
+	return out, cm, bn, nil
 }
 
 // Byte kinds of the wrapped source.
@@ -191,11 +212,13 @@ type instrumenter struct {
 	file   *file.File
 	kind   []byte // kCode, kLiteral or kComment per byte of w
 
-	fnDepth   int  // 0: outside the wrapper; 1: the script's top level
-	inWrapper bool // inside the runtime's wrapper function
-	preludeAt int  // where the script's first statement (after directives) starts
-	traced    bool // a trace call was added
-	level     int  // statement nesting, orders edits at the same offset
+	fnDepth   int          // 0: outside the wrapper; 1: the script's top level
+	inWrapper bool         // inside the runtime's wrapper function
+	preludeAt int          // where the script's first statement (after directives) starts
+	trace     bool         // add trace calls
+	traced    bool         // a trace call was added
+	bud       *budgetNames // add budget ticks (nil: none)
+	level     int          // statement nesting, orders edits at the same offset
 	scopes    []scope
 	edits     []edit
 }
@@ -661,7 +684,42 @@ func (in *instrumenter) stmtEnd(s ast.Statement) int {
 // tracing reports whether statements here are traced: those of functions
 // inside the script (not the script's top level, which runs once when it
 // loads).
-func (in *instrumenter) tracing() bool { return in.inWrapper && in.fnDepth >= 2 }
+func (in *instrumenter) tracing() bool { return in.trace && in.inWrapper && in.fnDepth >= 2 }
+
+// budgeting reports whether loops and functions here count against the
+// budget: everywhere in the script, its top level too.
+func (in *instrumenter) budgeting() bool { return in.bud != nil && in.inWrapper }
+
+// loopTick makes each iteration of a loop with body count: the tick goes
+// first in the body, which gets braces if it has none.
+func (in *instrumenter) loopTick(body ast.Statement) {
+	if !in.budgeting() || body == nil {
+		return
+	}
+	if b, ok := body.(*ast.BlockStatement); ok {
+		in.add(int(b.LeftBrace), in.bud.tick(), false) // just after the "{"
+		return
+	}
+	in.add(in.stmtStart(body), "{"+in.bud.tick(), false)
+	in.add(in.stmtEnd(body), "}", true)
+}
+
+// functionTick makes each call of a function with body stmts count: the
+// tick goes before its first statement after the directives.
+func (in *instrumenter) functionTick(stmts []ast.Statement) {
+	if !in.budgeting() || in.fnDepth < 2 {
+		return
+	}
+	for _, s := range stmts {
+		if es, ok := s.(*ast.ExpressionStatement); ok {
+			if _, ok := es.Expression.(*ast.StringLiteral); ok {
+				continue
+			}
+		}
+		in.add(in.stmtStart(s), in.bud.tick(), false)
+		return
+	}
+}
 
 func (in *instrumenter) add(off int, text string, close bool) {
 	in.edits = append(in.edits, edit{off: off, text: text, close: close, level: in.level, seq: len(in.edits)})
@@ -790,27 +848,39 @@ func (in *instrumenter) children(s ast.Statement) {
 		in.expr(s.Initializer)
 		in.expr(s.Test)
 		in.expr(s.Update)
+		in.loopTick(s.Body)
 		in.stmt(s.Body, false)
 		in.pop()
 	case *ast.ForInStatement:
 		in.push(forIntoNames(s.Into))
 		in.expr(s.Into)
 		in.expr(s.Source)
+		in.loopTick(s.Body)
 		in.stmt(s.Body, false)
 		in.pop()
 	case *ast.ForOfStatement:
 		in.push(forIntoNames(s.Into))
 		in.expr(s.Into)
 		in.expr(s.Source)
+		in.loopTick(s.Body)
 		in.stmt(s.Body, false)
 		in.pop()
 	case *ast.WhileStatement:
 		in.expr(s.Test)
+		in.loopTick(s.Body)
 		in.stmt(s.Body, false)
 	case *ast.DoWhileStatement:
+		in.loopTick(s.Body)
 		in.stmt(s.Body, false)
 		in.expr(s.Test)
 	case *ast.WithStatement:
+		if in.budgeting() {
+			// with (o) → with (hook(2,(o))): the hook hides the budget's
+			// names from o, so that o cannot stand in for the counter.
+			lo, hi := in.span(s.Object)
+			in.add(lo, in.bud.hook+"(2,(", false)
+			in.add(hi, "))", true)
+		}
 		in.expr(s.Object)
 		in.stmt(s.Body, false)
 	case *ast.LabelledStatement:
@@ -929,6 +999,7 @@ func (in *instrumenter) function(f *ast.FunctionLiteral) {
 	defer in.pop()
 	in.expr(f.ParameterList)
 	if f.Body != nil {
+		in.functionTick(f.Body.List)
 		in.list(f.Body.List, true)
 	}
 }
@@ -949,12 +1020,20 @@ func (in *instrumenter) arrow(a *ast.ArrowFunctionLiteral) {
 	defer in.pop()
 	in.expr(a.ParameterList)
 	if isBlock {
+		in.functionTick(body.List)
 		in.list(body.List, true)
 		return
 	}
 	eb, ok := a.Body.(*ast.ExpressionBody)
 	if !ok || eb.Expression == nil {
 		return
+	}
+	if in.budgeting() {
+		lo, hi := in.span(eb.Expression)
+		start := in.parenStart(lo)
+		end := in.closeParens(start, hi)
+		in.add(start, "("+in.bud.tickExpr()+",", false)
+		in.add(end, ")", true)
 	}
 	if in.tracing() {
 		in.level++
@@ -1248,10 +1327,10 @@ func ownPropertyDescriptor(rt *goja.Runtime) goja.Callable {
 // traceFunc is the __trace of vm m.
 func (m *vm) traceFunc() func(goja.FunctionCall) goja.Value {
 	return TraceFunc(m.rt, func() *engine.ExecutionRecord {
-		if m.ex == nil || !m.ex.in.Trace {
+		if m.ex == nil || !m.trace {
 			return nil
 		}
-		return m.ex.rec
+		return m.ex.Record()
 	})
 }
 

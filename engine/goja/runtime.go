@@ -1,14 +1,19 @@
-// Package goja runs user-defined functions (CONTRACT §5) with
-// github.com/dop251/goja. It implements engine.UDFRuntime.
+// Package goja runs user-defined functions written in JavaScript with
+// github.com/dop251/goja. It implements engine.UDFRuntime and is a bridge:
+// the client library's meaning (lookups under the UDF's identity,
+// read-your-own-writes, data types, writes, notifications, the record of
+// calls) is the engine's UDFContext; this package converts JavaScript
+// arguments into calls on it and results into script objects.
 //
-// Scripts are compiled once per UDF version. Runtimes are pooled; each is
-// used by one goroutine at a time. A script sees only the preview's client
-// library (getSensorMetadata, setSpaceValue, log, …): there is no require,
-// console, file, network or process access. Every execution runs under the
-// UDF's own identity (library calls go through engine.View.Authorize), with
-// a time limit (Interrupt, then ClearInterrupt before the runtime is reused)
-// and a call-stack limit. Writes are collected, read back within the
-// execution, and handed to the engine only when process returns normally.
+// Scripts are compiled once per UDF version (and per trace and budget
+// variant). Runtimes are pooled; each is used by one goroutine at a time.
+// A script sees only the preview's client library (getSensorMetadata,
+// setSpaceValue, log, …): there is no require, console, file, network or
+// process access, and eval is always indirect. Every execution has a
+// wall-clock time limit (Interrupt, then ClearInterrupt before the runtime
+// is reused) and a call-stack limit; with engine.ExecInput.Budget it is
+// instead stopped deterministically after a number of loop iterations and
+// calls (see budget.go), the wall clock only as a backstop.
 package goja
 
 import (
@@ -57,13 +62,20 @@ type progKey struct {
 	id      engine.ID
 	updated int64
 	trace   bool
+	budget  bool
 }
 
 type compiled struct {
 	prog *goja.Program
 	err  error
-	cols *ColumnMap // traced programs: maps error columns back to the script
-	// lineShift is subtracted from goja lines (the wrapper adds none).
+	cols *ColumnMap  // instrumented programs: maps error columns back to the script
+	bud  budgetNames // budgeted programs: the names of the budget code
+}
+
+// fns are a runtime's loaded process function of one program and, for a
+// budgeted program, the setter of its budget counter.
+type fns struct {
+	process, setBudget goja.Callable
 }
 
 // New returns a Runtime.
@@ -89,32 +101,42 @@ func New(opts Options) *Runtime {
 const wrapperHead = "(function(){"
 const wrapperTail = "\n;return typeof process === 'function' ? process : undefined;})()"
 
-func (r *Runtime) program(u *engine.UDF, trace bool) *compiled {
-	k := progKey{u.ID, u.Updated.UnixNano(), trace}
+func (r *Runtime) program(k progKey, u *engine.UDF) *compiled {
 	if c, ok := r.progs.Load(k); ok {
 		return c.(*compiled)
 	}
+	c := compile(u, k.trace, k.budget)
+	r.progs.Store(k, c)
+	return c
+}
+
+func compile(u *engine.UDF, trace, budget bool) *compiled {
 	src := u.Script
-	var cols *ColumnMap
-	if trace {
+	tail := wrapperTail
+	c := &compiled{}
+	if trace || budget {
 		var err error
-		if src, cols, err = InstrumentMap(u.Script); err != nil {
-			c := &compiled{err: err}
-			r.progs.Store(k, c)
+		if src, c.cols, c.bud, err = instrument(u.Script, trace, budget); err != nil {
+			c.err = err
 			return c
 		}
+		if budget {
+			tail = c.bud.tail()
+		}
 	}
-	p, err := goja.Compile(u.Name+".js", wrapperHead+src+wrapperTail, false)
-	c := &compiled{prog: p, err: err, cols: cols}
-	r.progs.Store(k, c)
+	c.prog, c.err = goja.Compile(u.Name+".js", wrapperHead+src+tail, false)
 	return c
 }
 
 // vm is one goja runtime with the client library installed.
 type vm struct {
 	rt     *goja.Runtime
-	fns    map[progKey]goja.Callable
-	ex     *execution
+	fns    map[progKey]fns
+	ex     *engine.UDFContext
+	trace  bool            // the execution records a line trace
+	budget int64           // the execution's budget (budgeted programs)
+	hooks  map[string]bool // budget hooks installed
+	hider  goja.Callable   // makes with-object proxies (budget.go)
 	protos protos
 }
 
@@ -130,31 +152,30 @@ func (r *Runtime) get() *vm {
 	rng := rand.New(rand.NewSource(r.seed))
 	r.mu.Unlock()
 	rt.SetRandSource(rng.Float64)
-	m := &vm{rt: rt, fns: map[progKey]goja.Callable{}}
+	m := &vm{rt: rt, fns: map[progKey]fns{}}
 	m.install()
 	return m
 }
 
-// Execute implements engine.UDFRuntime.
-func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *engine.ExecutionRecord {
-	rec := &engine.ExecutionRecord{ID: engine.NewID(), UDF: u.ID, UDFName: u.Name, Message: in.Message, Start: time.Now()}
-	if in.Sensor != nil {
-		rec.Sensor, rec.SensorHW = in.Sensor.ID, in.Sensor.HardwareID
-	}
+// Execute implements engine.UDFRuntime. With x.Input().Budget the script
+// runs budgeted (see budget.go) and the wall-clock limit is
+// engine.UDFBackstopFactor times longer.
+func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
+	u, in, rec := x.UDF(), x.Input(), x.Record()
 	defer func() {
 		rec.Duration = time.Since(rec.Start)
 		// A fault of ours must not take the engine down with it.
 		if p := recover(); p != nil {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error = fmt.Sprintf("internal error: %v", p)
-			rec.Writes, rec.Notifications = nil, nil
 		}
 	}()
-	c := r.program(u, in.Trace)
+	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace, in.Budget > 0}
+	c := r.program(k, u)
 	if c.err != nil {
 		rec.Outcome = engine.OutcomeFailed
 		rec.Error, rec.Line, rec.Column = compileError(c.err)
-		return rec
+		return x.Finish()
 	}
 	m := r.get()
 	defer func() {
@@ -169,40 +190,66 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	if limit <= 0 {
 		limit = r.opts.Limit
 	}
-	k := progKey{u.ID, u.Updated.UnixNano(), in.Trace}
-	fn, ok := m.fns[k]
+	wall := limit
+	if k.budget {
+		wall *= engine.UDFBackstopFactor
+		m.installBudgetHook(c.bud)
+	}
+	m.budget = in.Budget
+	stopped := func(err error) (string, bool) {
+		var ie *goja.InterruptedError
+		if !errors.As(err, &ie) {
+			return "", false
+		}
+		if ie.Value() == errBudget {
+			return fmt.Sprintf("stopped after its budget of %d steps (loop iterations and function calls)", in.Budget), true
+		}
+		return fmt.Sprintf("stopped after the time limit of %s", wall), true
+	}
+	f, ok := m.fns[k]
 	if !ok {
-		// The script's top level runs here once per runtime, under the limit too.
-		timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
+		// The script's top level runs here once per runtime, under the
+		// limit and with a budget of its own.
+		timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 		val, err := m.rt.RunProgram(c.prog)
 		timer.Stop()
 		if err != nil {
-			var ie *goja.InterruptedError
-			if errors.As(err, &ie) {
+			if msg, ok := stopped(err); ok {
 				rec.Outcome = engine.OutcomeTimedOut
-				rec.Error = fmt.Sprintf("the script's top level ran past the time limit of %s", limit)
-				return rec
+				rec.Error = "the script's top level " + msg
+				return x.Finish()
 			}
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 			c.cols.FixRecord(rec)
-			return rec
+			return x.Finish()
 		}
-		fn, ok = goja.AssertFunction(val)
+		if k.budget {
+			// [process, setBudget]
+			if o, isObj := val.(*goja.Object); isObj {
+				f.setBudget, _ = goja.AssertFunction(o.Get("1"))
+				val = o.Get("0")
+			}
+		}
+		f.process, ok = goja.AssertFunction(val)
 		if !ok {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error = "the script defines no function process(telemetry, executionContext)"
-			return rec
+			return x.Finish()
 		}
 		if len(m.fns) > 256 {
 			clear(m.fns)
 		}
-		m.fns[k] = fn
+		m.fns[k] = f
 	}
-	ex := &execution{v: v, udf: u, in: in, rec: rec, m: m,
-		p: engine.Principal{Type: engine.ObjectUserDefinedFunctionID, ID: u.ID.String()}}
-	m.ex = ex
-	timer := time.AfterFunc(limit, func() { m.rt.Interrupt(errTimeLimit) })
+	m.ex, m.trace = x, in.Trace
+	if f.setBudget != nil {
+		if _, err := f.setBudget(goja.Undefined(), m.rt.ToValue(in.Budget)); err != nil {
+			rec.Outcome, rec.Error = engine.OutcomeFailed, "internal error: "+err.Error()
+			return x.Finish()
+		}
+	}
+	timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 	tel := m.rt.NewObject()
 	tel.Set("SensorId", idString(rec.Sensor))
 	tel.Set("Message", in.Message)
@@ -211,28 +258,22 @@ func (r *Runtime) Execute(v *engine.View, u *engine.UDF, in engine.ExecInput) *e
 	ctx.Set("EnqueuedTime", in.EnqueuedTime.UTC().Format(time.RFC3339Nano))
 	ctx.Set("ProcessorReceivedTime", in.ReceivedTime.UTC().Format(time.RFC3339Nano))
 	ctx.Set("CorrelationId", in.CorrelationID)
-	_, err := fn(goja.Undefined(), tel, ctx)
+	_, err := f.process(goja.Undefined(), tel, ctx)
 	timer.Stop()
 	if err != nil {
-		var ie *goja.InterruptedError
-		if errors.As(err, &ie) {
+		if msg, ok := stopped(err); ok {
 			rec.Outcome = engine.OutcomeTimedOut
-			rec.Error = fmt.Sprintf("stopped after the time limit of %s", limit)
+			rec.Error = msg
 			_, rec.Line, rec.Column, rec.Stack = runError(err)
 		} else {
 			rec.Outcome = engine.OutcomeFailed
 			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
 		}
 		c.cols.FixRecord(rec)
-		rec.Writes, rec.Notifications = nil, nil
-		return rec
+		return x.Finish()
 	}
 	rec.Outcome = engine.OutcomeOK
-	if ex.refused {
-		rec.Outcome = engine.OutcomeNotAuthorized
-	}
-	ex.finish()
-	return rec
+	return x.Finish()
 }
 
 var errTimeLimit = errors.New("time limit")

@@ -1,42 +1,27 @@
 package goja_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/goja"
+	"github.com/twinstudio/twinstudio/internal/testkit"
 )
 
 // quickstart opens a project provisioned from examples/quickstart.
-func quickstart(t testing.TB) *app.App {
+func quickstart(t testing.TB) *testkit.Project {
 	t.Helper()
-	a, err := app.Open(filepath.Join(t.TempDir(), "q.twin"), app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if _, err := a.ProvisionFile("../../examples/quickstart/provision.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return testkit.Example(t, testkit.ExampleQuickstart, testkit.Options{UDF: goja.New(goja.Options{})})
 }
 
-func send(t testing.TB, a *app.App, sensor, payload string) {
+func send(t testing.TB, a *testkit.Project, sensor, payload string) {
 	t.Helper()
-	tk, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: "devices/1234567890AB/sensors/" + sensor, Payload: []byte(payload),
-		QoS: 1, Username: "1234567890AB", Received: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tk.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	a.MustSend(t, testkit.Message{Device: testkit.QuickstartDevice, Sensor: sensor, Payload: payload})
 }
 
-func roomValue(t testing.TB, a *app.App) string {
+func roomValue(t testing.TB, a *testkit.Project) string {
 	t.Helper()
 	var out string
 	a.Engine().View(func(v *engine.View) error {
@@ -228,14 +213,8 @@ func TestDryRunChangesNothing(t *testing.T) {
 
 // TestRecordsPersist: execution records survive a restart.
 func TestRecordsPersist(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "q.twin")
-	a, err := app.Open(path, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.ProvisionFile("../../examples/quickstart/provision.yaml"); err != nil {
-		t.Fatal(err)
-	}
+	a := quickstart(t)
+	path := a.Path()
 	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"700"}`)
 	send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
 	var udf engine.ID
@@ -243,11 +222,7 @@ func TestRecordsPersist(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := app.Open(path, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := testkit.Open(t, path, testkit.Options{UDF: goja.New(goja.Options{})})
 	recs := b.Engine().Records(udf)
 	if len(recs) != 2 || recs[1].Outcome != engine.OutcomeOK || len(recs[1].Writes) != 2 || recs[0].Message != `{"SensorValue":"700"}` {
 		t.Fatalf("after restart: %d records %+v", len(recs), recs)

@@ -1,6 +1,10 @@
 package testkit
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
 
 // Hardware ids of the quickstart's Raspberry Pi and its sensors, which
 // both Quickstart (examples/quickstart) and the Ingress snippet provision.
@@ -114,7 +118,7 @@ func (m Message) Topic() string {
 		return "devices/" + m.Device + "/messages/events/" +
 			url.Values{"DigitalTwins-SensorHardwareId": {m.Sensor}, "DigitalTwins-Telemetry": {"1.0"}}.Encode()
 	}
-	return "devices/" + m.Device + "/sensors/" + m.Sensor
+	return engine.SensorTopic(m.Device, m.Sensor)
 }
 
 // Messages is the catalogue of telemetry fixtures for the Ingress and

@@ -21,7 +21,7 @@ type Options struct {
 	Engine engine.Options
 	// Store options (lock timeout, history retention).
 	Store bbolt.Options
-	// Pipeline options (workers, queue size, UDF stage).
+	// Pipeline options (workers, queue size, deterministic UDF budgets).
 	Pipeline engine.PipelineOptions
 	// UDF is the runtime that executes user-defined functions; nil: none is
 	// set and matched UDFs do not run. This is the hook for runtimes the

@@ -1,5 +1,5 @@
-// library.js exercises every function of the UDF client library (CONTRACT
-// §5) against the quickstart project. The Go test runs it as a UDF on the
+// library.js exercises every function of the UDF client library (docs/udf.md)
+// against the quickstart project. The Go test runs it as a UDF on the
 // motion sensor with the message {"SensorValue":"true"} after setting CO2
 // to 800; any failed check throws and fails the execution.
 
