@@ -224,9 +224,18 @@ func (b *Broker) WSAddr() string {
 	return b.ws.Address()
 }
 
+// closeGrace bounds how long Close lets clients take the DISCONNECT it
+// writes them: writes to them get this deadline, and connections still
+// busy after it are closed without one.
+const closeGrace = time.Second
+
 // Close disconnects clients (recording their devices as Disconnected) and
-// stops listening. The engine must still be open; call Pipeline.Close
-// after it to drain what was accepted.
+// stops listening. A client that does not read cannot hold it up: writes
+// to clients get a deadline of closeGrace, after which their connections
+// are closed. The engine must still be open; call Pipeline.Close after it
+// to drain what was accepted. Close waits for the clients' goroutines; one
+// that waits for its message to be committed waits for the pipeline.
+// Calls after the first return nil at once.
 func (b *Broker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
@@ -246,16 +255,76 @@ func (b *Broker) Close() error {
 		if _, ok := b.srv.Listeners.Get(id); !ok {
 			continue
 		}
-		b.srv.Listeners.Close(id, func(listener string) {
-			for _, cl := range b.srv.Clients.GetAll() {
-				if cl.Net.Listener == listener && !cl.Closed() {
-					_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
-				}
-			}
-		})
+		b.srv.Listeners.Close(id, b.disconnectAll)
 		b.srv.Listeners.Delete(id)
 	}
 	return b.srv.Close()
+}
+
+// disconnectAll disconnects the clients of a listener, each with a
+// DISCONNECT (server shutting down) where the client takes it within
+// closeGrace. mochi writes with no deadline of its own, under a lock per
+// client that a write blocked on a client that does not read holds; so
+// writes first get a deadline, DISCONNECTs are written by a few workers,
+// and connections still busy after closeGrace are closed under them,
+// which ends every blocked write.
+func (b *Broker) disconnectAll(listener string) {
+	var cls []*mochi.Client
+	deadline := time.Now().Add(closeGrace)
+	for _, cl := range b.srv.Clients.GetAll() {
+		if cl.Net.Listener == listener && !cl.Closed() && cl.Net.Conn != nil {
+			_ = cl.Net.Conn.SetWriteDeadline(deadline)
+			cls = append(cls, cl)
+		}
+	}
+	next := make(chan *mochi.Client)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range min(len(cls), 32) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for cl := range next {
+				_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(closeGrace + 100*time.Millisecond)
+	defer timer.Stop()
+	closed := false
+	forceClose := func() {
+		if closed {
+			return
+		}
+		closed = true
+		// A client's reader may have moved its deadline on since; closing
+		// the connection ends whatever write is blocked on it.
+		for _, cl := range cls {
+			_ = cl.Net.Conn.Close()
+		}
+	}
+feed:
+	for _, cl := range cls {
+		for {
+			select {
+			case next <- cl:
+				continue feed
+			case <-timer.C:
+				forceClose()
+			}
+		}
+	}
+	close(next)
+	select {
+	case <-done:
+	case <-timer.C:
+		forceClose()
+		<-done
+	}
 }
 
 // Connected is the number of connected clients (not counting the inline

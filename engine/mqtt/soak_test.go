@@ -78,12 +78,12 @@ func soakParamsFromEnv(t *testing.T) soakParams {
 // memSample is the heap (live after a collection, or as it stands), the
 // process's RSS and what was allocated in all.
 type memSample struct {
-	heap, rss, total uint64
-	goroutines       int
+	heap, stacks, rss, total uint64
+	goroutines               int
 }
 
 func (m memSample) String() string {
-	return fmt.Sprintf("heap %.1f MB, RSS %.1f MB, %d goroutines", mb(m.heap), mb(m.rss), m.goroutines)
+	return fmt.Sprintf("heap %.1f MB, stacks %.1f MB, RSS %.1f MB, %d goroutines", mb(m.heap), mb(m.stacks), mb(m.rss), m.goroutines)
 }
 
 func mb(n uint64) float64 { return float64(n) / (1 << 20) }
@@ -100,7 +100,7 @@ func measure() memSample {
 func sample() memSample {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memSample{heap: ms.HeapAlloc, rss: rss(), total: ms.TotalAlloc, goroutines: runtime.NumGoroutine()}
+	return memSample{heap: ms.HeapAlloc, stacks: ms.StackInuse, rss: rss(), total: ms.TotalAlloc, goroutines: runtime.NumGoroutine()}
 }
 
 // rss is the resident set size from /proc/self/status (0 where there is
