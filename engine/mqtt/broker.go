@@ -233,9 +233,10 @@ const closeGrace = time.Second
 // stops listening. A client that does not read cannot hold it up: writes
 // to clients get a deadline of closeGrace, after which their connections
 // are closed. The engine must still be open; call Pipeline.Close after it
-// to drain what was accepted. Close waits for the clients' goroutines; one
-// that waits for its message to be committed waits for the pipeline.
-// Calls after the first return nil at once.
+// to drain what was accepted. Close waits at most closeWait for the
+// clients' goroutines: one whose QoS 1 message is not yet committed waits
+// for the pipeline, and is left to end when the pipeline answers it (a
+// warning is logged). Calls after the first return nil at once.
 func (b *Broker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
@@ -258,8 +259,30 @@ func (b *Broker) Close() error {
 		b.srv.Listeners.Close(id, b.disconnectAll)
 		b.srv.Listeners.Delete(id)
 	}
-	return b.srv.Close()
+	// mochi's Close waits for every client's goroutine, and one that is
+	// waiting for its QoS 1 message to be committed waits for the
+	// pipeline (a message before it may be running a slow UDF).
+	errc := make(chan error, 1)
+	go func() { errc <- b.srv.Close() }()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case err := <-errc:
+		return err
+	case <-t.C:
+		// The broker is closed all the same: nothing listens and every
+		// connection is closed. Those goroutines end once the pipeline
+		// answers their messages (Pipeline.Close answers every one); the
+		// messages get no PUBACK, so their devices send them again.
+		b.log.Warn("mqtt: closed with clients still waiting for the pipeline to commit their messages",
+			"clients", b.Connected(), "waited", closeWait)
+		return nil
+	}
 }
+
+// closeWait bounds how long Close waits for the clients' goroutines once
+// their connections are closed.
+const closeWait = 5 * time.Second
 
 // disconnectAll disconnects the clients of a listener, each with a
 // DISCONNECT (server shutting down) where the client takes it within
