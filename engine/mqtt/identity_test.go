@@ -1,6 +1,7 @@
 package mqtt_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -352,5 +353,66 @@ func TestNoSessionLeftBehind(t *testing.T) {
 	t.Logf("%d sessions of connections that ended before their CONNACK were swept", left)
 	if s := deviceState(t, p.Engine()); s != engine.Disconnected {
 		t.Errorf("device %q after every connection closed; want Disconnected", s)
+	}
+}
+
+// TestNoPersistentSession: a session asked to persist is forgotten soon
+// after its connection closes: MQTT 5 is told a session expiry of 0 in
+// the CONNACK, and an MQTT 3.1.1 device without a clean session finds no
+// session present when it comes back.
+func TestNoPersistentSession(t *testing.T) {
+	p, b := identityBroker(t)
+	addr, key := b.Addr(), p.DeviceKey(t, devHW)
+
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := paho.NewClient(paho.ClientConfig{Conn: conn, PacketTimeout: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	expiry := uint32(3600)
+	ca, err := c.Connect(ctx, &paho.Connect{ClientID: devHW, KeepAlive: 30, CleanStart: false,
+		Username: devHW, UsernameFlag: true, Password: []byte(key), PasswordFlag: true,
+		Properties: &paho.ConnectProperties{SessionExpiryInterval: &expiry}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ca.Properties == nil || ca.Properties.SessionExpiryInterval == nil || *ca.Properties.SessionExpiryInterval != 0 {
+		t.Errorf("MQTT 5 CONNACK session expiry %+v; want 0", ca.Properties)
+	}
+	_ = c.Disconnect(&paho.Disconnect{})
+
+	connect := func() (net.Conn, byte) {
+		t.Helper()
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := conn.Write(connectPacket(devHW, devHW, key, 30, false)); err != nil {
+			t.Fatal(err)
+		}
+		var ack [4]byte
+		if _, err := io.ReadFull(conn, ack[:]); err != nil || ack[3] != 0 {
+			t.Fatalf("CONNACK % x, %v", ack, err)
+		}
+		return conn, ack[2] & 1
+	}
+	c1, _ := connect()
+	if _, err := c1.Write(subscribePacket(1, "devices/"+devHW+"/#")); err != nil {
+		t.Fatal(err)
+	}
+	if h, _, err := readPacket(bufio.NewReader(c1)); err != nil || h != 0x90 {
+		t.Fatalf("SUBACK %#x, %v", h, err)
+	}
+	c1.Close()
+	if !waitFor(5*time.Second, func() bool { return mqtt.Clients(b) == 0 }) {
+		t.Fatalf("mochi still keeps %d sessions 5 s after the connection closed", mqtt.Clients(b))
+	}
+	c2, present := connect()
+	defer c2.Close()
+	if present != 0 {
+		t.Error("session present after the broker should have forgotten it")
 	}
 }
