@@ -222,9 +222,20 @@ func eventually(t testing.TB, timeout time.Duration, cond func() bool, msg func(
 
 // ---- paho, MQTT 3.1.1 ----
 
+// clientID is the MQTT client id a test client of user connects with. The
+// broker accepts only client ids that belong to the user name (the
+// hardwareId, or it followed by "/" and a suffix), so a test's own id
+// becomes the suffix; without a user name it is used as it is.
+func clientID(user, id string) string {
+	if user == "" || id == "" {
+		return id
+	}
+	return user + "/" + id
+}
+
 // paho3Options are a test client's options: no reconnection, clean session.
 func paho3Options(addr, id, user, pass string) *mqtt3.ClientOptions {
-	o := mqtt3.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(id).SetProtocolVersion(4).
+	o := mqtt3.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(clientID(user, id)).SetProtocolVersion(4).
 		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
 		SetConnectTimeout(5 * time.Second).SetKeepAlive(30 * time.Second).SetWriteTimeout(10 * time.Second)
 	if user != "" {
@@ -322,7 +333,7 @@ func connect5(t testing.TB, addr, id, user, pass string) (*client5, *paho.Connac
 			}
 		},
 	})
-	cp := &paho.Connect{ClientID: id, KeepAlive: 30, CleanStart: true}
+	cp := &paho.Connect{ClientID: clientID(user, id), KeepAlive: 30, CleanStart: true}
 	if user != "" {
 		cp.Username, cp.UsernameFlag = user, true
 	}
@@ -403,7 +414,9 @@ func requireTool(t testing.TB, name string) string {
 
 // mosquitto runs mosquitto_pub or mosquitto_sub against the broker with
 // credentials (user and pass may be empty) and returns its combined output
-// and exit status (-1: did not run or was killed by the timeout).
+// and exit status (-1: did not run or was killed by the timeout). With a
+// user, a client id given with -i is made the user's (clientID), and
+// without one the client id is the user name.
 func (e *env) mosquitto(tool, user, pass string, args ...string) (string, int) {
 	e.t.Helper()
 	path := requireTool(e.t, tool)
@@ -411,6 +424,16 @@ func (e *env) mosquitto(tool, user, pass string, args ...string) (string, int) {
 	all := []string{"-h", host, "-p", port}
 	if user != "" {
 		all = append(all, "-u", user)
+		args = append([]string(nil), args...)
+		hasID := false
+		for i := 0; i+1 < len(args); i++ {
+			if args[i] == "-i" {
+				args[i+1], hasID = clientID(user, args[i+1]), true
+			}
+		}
+		if !hasID {
+			all = append(all, "-i", user)
+		}
 	}
 	if pass != "" {
 		all = append(all, "-P", pass)

@@ -348,7 +348,7 @@ func TestWillMessage(t *testing.T) {
 		}
 		cp := packets3.NewControlPacket(packets3.Connect).(*packets3.ConnectPacket)
 		cp.ProtocolName, cp.ProtocolVersion, cp.CleanSession, cp.Keepalive = "MQTT", 4, true, 30
-		cp.ClientIdentifier = fmt.Sprintf("will-%d", i)
+		cp.ClientIdentifier = fmt.Sprintf("%s/will-%d", devHW, i)
 		cp.UsernameFlag, cp.Username, cp.PasswordFlag, cp.Password = true, devHW, true, []byte(e.key)
 		cp.WillFlag, cp.WillTopic, cp.WillQos, cp.WillRetain = true, topic, 1, true
 		cp.WillMessage = []byte(`{"id":"forged","eventType":"SensorChange","data":{"Value":"forged"}}`)

@@ -389,7 +389,7 @@ func (a *App) NewMQTTSink(devices []string) (*MQTTSink, error) {
 	s := &MQTTSink{p: a.pipeline, clients: map[string]mqtt3.Client{}}
 	addr := br.Addr()
 	for _, hw := range devices {
-		o := mqtt3.NewClientOptions().AddBroker("tcp://" + addr).SetClientID("twin-sim-" + hw).
+		o := mqtt3.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(hw + "/twin-sim").
 			SetProtocolVersion(4).SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
 			SetConnectTimeout(10 * time.Second).SetKeepAlive(30 * time.Second).SetWriteTimeout(10 * time.Second).
 			SetUsername(hw).SetPassword(keys[hw])

@@ -133,13 +133,33 @@ func (b *Broker) Start() error {
 	// errors; we log connections and rejections ourselves, so keep only its
 	// errors, without the packet dumps.
 	quiet := slog.New(levelFilter{b.log.Handler(), slog.LevelError})
-	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: quiet})
-	srv.Options.Capabilities.MaximumPacketSize = engine.MaxPayload + 64<<10
+	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: quiet,
+		// $SYS topics: nobody here reads them, and each update stops the
+		// world to read the memory statistics.
+		SysTopicResendInterval: 60,
+	})
+	caps := srv.Options.Capabilities
+	caps.MaximumPacketSize = engine.MaxPayload + 64<<10
+	// Memory per connection. mochi gives every client an outbound queue of
+	// MaximumClientWritesPending packet pointers up front (8,192 by
+	// default: 64 KiB a client, 320 MiB for 5,000 idle devices, which also
+	// sets the garbage collector's goal that high). Devices are sent
+	// nothing but acknowledgements (written directly, not queued) and what
+	// the serving process publishes under their own topics, so a short
+	// queue is enough; past it, messages to a device that does not read
+	// are dropped and counted.
+	caps.MaximumClientWritesPending = maxWritesPending
+	// No session outlives its connection. A device's session holds nothing
+	// it needs back (its subscriptions, and QoS 1 messages to it, which
+	// are none), and mochi keeps a persistent session (MQTT 3.1.1 clean
+	// session 0, MQTT 5 session expiry) with its buffers until it expires:
+	// by default after 136 years. MQTT 5 clients are told in the CONNACK.
+	caps.MaximumSessionExpiryInterval = 0
 	// mochi otherwise copies a PUBLISH's properties (an MQTT 5 device's
 	// user properties) into its PUBACK, and then writes the reason code
 	// "granted QoS 1" (0x01), which is not a PUBACK reason code.
 	srv.Options.Capabilities.Compatibilities.NoInheritedPropertiesOnAck = true
-	if err := srv.AddHook(&hook{b: b}, nil); err != nil {
+	if err := srv.AddHook(&hook{b: b, srv: srv}, nil); err != nil {
 		return err
 	}
 	b.tcp = listeners.NewTCP(listeners.Config{Type: "tcp", ID: "tcp", Address: b.opts.Addr})
@@ -159,7 +179,8 @@ func (b *Broker) Start() error {
 		return err
 	}
 	b.srv = srv
-	b.wg.Add(1)
+	b.wg.Add(2)
+	go b.sweep()
 	go b.forwardEvents(b.e.Events().Subscribe(b.opts.EventBuffer, nil))
 	if b.ws != nil {
 		b.log.Info("mqtt broker listening", "addr", b.Addr(), "websocket", b.WSAddr())
@@ -168,6 +189,9 @@ func (b *Broker) Start() error {
 	}
 	return nil
 }
+
+// maxWritesPending is the per-client outbound queue (see Start).
+const maxWritesPending = 64
 
 // resetConnectionStates records every device still marked Connected as
 // Disconnected: before the broker serves, none is.
@@ -200,9 +224,19 @@ func (b *Broker) WSAddr() string {
 	return b.ws.Address()
 }
 
+// closeGrace bounds how long Close lets clients take the DISCONNECT it
+// writes them: writes to them get this deadline, and connections still
+// busy after it are closed without one.
+const closeGrace = time.Second
+
 // Close disconnects clients (recording their devices as Disconnected) and
-// stops listening. The engine must still be open; call Pipeline.Close
-// after it to drain what was accepted.
+// stops listening. A client that does not read cannot hold it up: writes
+// to clients get a deadline of closeGrace, after which their connections
+// are closed. The engine must still be open; call Pipeline.Close after it
+// to drain what was accepted. Close waits at most closeWait for the
+// clients' goroutines: one whose QoS 1 message is not yet committed waits
+// for the pipeline, and is left to end when the pipeline answers it (a
+// warning is logged). Calls after the first return nil at once.
 func (b *Broker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
@@ -222,16 +256,98 @@ func (b *Broker) Close() error {
 		if _, ok := b.srv.Listeners.Get(id); !ok {
 			continue
 		}
-		b.srv.Listeners.Close(id, func(listener string) {
-			for _, cl := range b.srv.Clients.GetAll() {
-				if cl.Net.Listener == listener && !cl.Closed() {
-					_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
-				}
-			}
-		})
+		b.srv.Listeners.Close(id, b.disconnectAll)
 		b.srv.Listeners.Delete(id)
 	}
-	return b.srv.Close()
+	// mochi's Close waits for every client's goroutine, and one that is
+	// waiting for its QoS 1 message to be committed waits for the
+	// pipeline (a message before it may be running a slow UDF).
+	errc := make(chan error, 1)
+	go func() { errc <- b.srv.Close() }()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case err := <-errc:
+		return err
+	case <-t.C:
+		// The broker is closed all the same: nothing listens and every
+		// connection is closed. Those goroutines end once the pipeline
+		// answers their messages (Pipeline.Close answers every one); the
+		// messages get no PUBACK, so their devices send them again.
+		b.log.Warn("mqtt: closed with clients still waiting for the pipeline to commit their messages",
+			"clients", b.Connected(), "waited", closeWait)
+		return nil
+	}
+}
+
+// closeWait bounds how long Close waits for the clients' goroutines once
+// their connections are closed.
+const closeWait = 5 * time.Second
+
+// disconnectAll disconnects the clients of a listener, each with a
+// DISCONNECT (server shutting down) where the client takes it within
+// closeGrace. mochi writes with no deadline of its own, under a lock per
+// client that a write blocked on a client that does not read holds; so
+// writes first get a deadline, DISCONNECTs are written by a few workers,
+// and connections still busy after closeGrace are closed under them,
+// which ends every blocked write.
+func (b *Broker) disconnectAll(listener string) {
+	var cls []*mochi.Client
+	deadline := time.Now().Add(closeGrace)
+	for _, cl := range b.srv.Clients.GetAll() {
+		if cl.Net.Listener == listener && !cl.Closed() && cl.Net.Conn != nil {
+			_ = cl.Net.Conn.SetWriteDeadline(deadline)
+			cls = append(cls, cl)
+		}
+	}
+	next := make(chan *mochi.Client)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range min(len(cls), 32) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for cl := range next {
+				_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(closeGrace + 100*time.Millisecond)
+	defer timer.Stop()
+	closed := false
+	forceClose := func() {
+		if closed {
+			return
+		}
+		closed = true
+		// A client's reader may have moved its deadline on since; closing
+		// the connection ends whatever write is blocked on it.
+		for _, cl := range cls {
+			_ = cl.Net.Conn.Close()
+		}
+	}
+feed:
+	for _, cl := range cls {
+		for {
+			select {
+			case next <- cl:
+				continue feed
+			case <-timer.C:
+				forceClose()
+			}
+		}
+	}
+	close(next)
+	select {
+	case <-done:
+	case <-timer.C:
+		forceClose()
+		<-done
+	}
 }
 
 // Connected is the number of connected clients (not counting the inline
@@ -311,8 +427,40 @@ func (b *Broker) forwardEvents(sub *engine.Subscription) {
 // session is an authenticated connection.
 type session struct {
 	engine.Principal
-	key     []byte       // the password it connected with: for a device, its key then
-	checked atomic.Int64 // when the credentials were last found valid, Unix ns
+	key         []byte       // the password it connected with: for a device, its key then
+	checked     atomic.Int64 // when the credentials were last found valid, Unix ns
+	established atomic.Bool  // OnSessionEstablished ran: OnDisconnect will run
+}
+
+// sweepEvery is how often sessions of connections that ended between
+// CONNECT and their CONNACK are forgotten: mochi calls no hook for those.
+const sweepEvery = 10 * time.Second
+
+// sweep forgets, every sweepEvery until Close, the sessions of connections
+// that closed before they were established (OnDisconnect is called only
+// for established ones).
+func (b *Broker) sweep() {
+	defer b.wg.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.done:
+			return
+		case <-t.C:
+			b.sweepOnce()
+		}
+	}
+}
+
+func (b *Broker) sweepOnce() {
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	for cl, s := range b.prin {
+		if !s.established.Load() && cl.Closed() {
+			delete(b.prin, cl)
+		}
+	}
 }
 
 // recheckEvery is how often an open connection's credentials are checked
@@ -364,28 +512,75 @@ func (b *Broker) stillValid(cl *mochi.Client) bool {
 // hook is the broker's mochi hook.
 type hook struct {
 	mochi.HookBase
-	b *Broker
+	b   *Broker
+	srv *mochi.Server
 }
 
 func (h *hook) ID() string { return "twinstudio" }
 
 func (h *hook) Provides(x byte) bool {
-	return bytes.Contains([]byte{mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnPublish,
+	return bytes.Contains([]byte{mochi.OnConnect, mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnPublish,
 		mochi.OnSessionEstablished, mochi.OnDisconnect}, []byte{x})
 }
 
-// OnConnectAuthenticate refuses anonymous and wrong credentials, and drops
-// the will message of a connection it accepts.
-func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+// ClientIDAllowed reports whether a client that authenticated with user
+// name user (a device's hardwareId) may connect with client id id: id is
+// the user name itself, or the user name followed by "/" and any suffix
+// (for a device that keeps several connections open at once). A hardwareId
+// cannot contain "/", so every client id belongs to one user name, and no
+// other device can use it. An empty client id is allowed too: the broker
+// assigns the user name. mochi's own inline client id is never allowed.
+func ClientIDAllowed(user, id string) bool {
+	if id == "" {
+		return true
+	}
+	if id == mochi.InlineClientId || user == "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(id, user)
+	return ok && (rest == "" || rest[0] == '/')
+}
+
+// errClientID is the CONNACK reason of a client id that is not the user
+// name's (MQTT 5 "Client Identifier not valid", 0x85; MQTT 3.1.1
+// "Identifier rejected", 0x02).
+var errClientID = packets.ErrClientIdentifierNotValid
+
+// OnConnect checks a CONNECT's credentials and ties its client id to the
+// identity it authenticates as (ClientIDAllowed): an empty client id
+// becomes the user name (sent back as the assigned client id over MQTT 5);
+// another user's client id is refused with errClientID before the broker
+// looks at sessions, so a device can never take over, or disconnect,
+// another's connection. Wrong or missing credentials are left to
+// OnConnectAuthenticate, which refuses them (Bad user name or password).
+// It also drops the will message of a connection it accepts.
+func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	user := string(pk.Connect.Username)
 	if user == "" {
 		h.b.log.Info("mqtt: refused connection without credentials", "client", cl.ID, "remote", cl.Net.Remote)
-		return false
+		return nil
 	}
 	p, ok := h.b.auth(user, pk.Connect.Password)
 	if !ok {
 		h.b.log.Info("mqtt: refused connection: wrong username or key", "username", user, "remote", cl.Net.Remote)
-		return false
+		return nil
+	}
+	id := pk.Connect.ClientIdentifier
+	if !ClientIDAllowed(user, id) {
+		h.b.log.Info("mqtt: refused connection: the client id is not the user name's", "username", user, "client", id, "remote", cl.Net.Remote)
+		code := errClientID
+		if cl.Properties.ProtocolVersion == 5 {
+			code.Reason = "client identifier must be the user name, or begin with the user name and '/'"
+		}
+		_ = h.srv.SendConnack(cl, code, false, nil)
+		return errClientID
+	}
+	if id == "" {
+		// mochi assigned a random id: make it the user name's.
+		cl.ID = user
+		if cl.Properties.ProtocolVersion == 5 {
+			cl.Properties.Props.AssignedClientID = user
+		}
 	}
 	if atomic.LoadUint32(&cl.Properties.Will.Flag) == 1 {
 		// mochi would publish the will straight to subscribers, past
@@ -399,7 +594,16 @@ func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
 	h.b.pmu.Lock()
 	h.b.prin[cl] = s
 	h.b.pmu.Unlock()
-	return true
+	return nil
+}
+
+// OnConnectAuthenticate accepts the connections whose credentials OnConnect
+// accepted, and refuses anonymous and wrong ones.
+func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+	h.b.pmu.RLock()
+	_, ok := h.b.prin[cl]
+	h.b.pmu.RUnlock()
+	return ok
 }
 
 // OnSessionEstablished records a device as Connected when its first
@@ -412,6 +616,7 @@ func (h *hook) OnSessionEstablished(cl *mochi.Client, pk packets.Packet) {
 	if !ok {
 		return
 	}
+	p.established.Store(true)
 	b.log.Info("mqtt: connected", "username", p.UPN, "client", cl.ID, "remote", cl.Net.Remote, "protocol", cl.Properties.ProtocolVersion)
 	if p.Type == engine.ObjectDeviceID {
 		b.conns[p.UPN]++
@@ -489,7 +694,7 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	if !h.b.stillValid(cl) {
 		h.b.log.Info("mqtt: closed connection: its key was rotated or its device disabled or deleted",
 			"username", string(cl.Properties.Username), "client", cl.ID)
-		_ = h.b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+		_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 		return pk, packets.ErrRejectPacket
 	}
 	m := &engine.IngressMessage{
@@ -544,7 +749,7 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 			return pk, code
 		}
 		if code == packets.ErrNotAuthorized {
-			_ = h.b.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+			_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 			return pk, packets.ErrRejectPacket
 		}
 		return pk, packets.CodeSuccessIgnore

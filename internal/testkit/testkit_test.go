@@ -103,7 +103,7 @@ func TestBroker(t *testing.T) {
 		t.Fatalf("broker address %s: want a bound loopback port", b.Addr())
 	}
 	connect := func(pass string) (mqtt3.Client, error) {
-		o := mqtt3.NewClientOptions().AddBroker("tcp://" + b.Addr()).SetClientID("kit-test").
+		o := mqtt3.NewClientOptions().AddBroker("tcp://" + b.Addr()).SetClientID(testkit.QuickstartDevice).
 			SetUsername(testkit.QuickstartDevice).SetPassword(pass).SetAutoReconnect(false).SetConnectRetry(false)
 		c := mqtt3.NewClient(o)
 		tok := c.Connect()
