@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -293,9 +294,15 @@ func (p *Pipeline) shutdown(ctx context.Context) ShutdownReport {
 		case <-drained:
 		default:
 			for dev, j := range running {
+				select {
+				case <-j.t.done: // finished before the deadline took effect
+					continue
+				default:
+				}
 				j.t.finish(nil, ErrAbandoned)
 				rep.Abandoned = append(rep.Abandoned, dev)
 			}
+			sort.Strings(rep.Abandoned)
 		}
 	}
 	close(p.events)
