@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
@@ -41,12 +43,22 @@ type Options struct {
 	Broker *mqtt.Options
 	// Logger for connections and rejections; default discards.
 	Logger *slog.Logger
+	// CloseTimeout bounds Close: after it, messages not yet processed are
+	// given up (they were never acknowledged) and workers stuck in a UDF
+	// are abandoned. 0: DefaultCloseTimeout; negative: wait for
+	// everything.
+	CloseTimeout time.Duration
 }
+
+// DefaultCloseTimeout is how long Close waits for the broker to stop and
+// the pipeline to drain before it gives up on what is left.
+const DefaultCloseTimeout = 4 * time.Second
 
 // App is an open project. Its methods are safe for concurrent use.
 type App struct {
 	path     string
 	log      *slog.Logger
+	closeTO  time.Duration
 	store    *bbolt.Store
 	engine   *engine.Engine
 	pipeline *engine.Pipeline
@@ -74,7 +86,10 @@ func Open(path string, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{path: path, log: opts.Logger, store: st}
+	if opts.CloseTimeout == 0 {
+		opts.CloseTimeout = DefaultCloseTimeout
+	}
+	a := &App{path: path, log: opts.Logger, store: st, closeTO: opts.CloseTimeout}
 	a.simTime.install(&opts) // while a simulation runs, the engine and UDFs see its clock
 	e, err := engine.New(st, opts.Engine)
 	if err != nil {
@@ -155,8 +170,15 @@ func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
 
 // Close stops the running simulation (waiting for it), stops the broker,
 // drains the pipeline, commits everything and closes the project file.
-// Calls after the first return nil; after Close, StartBroker and
-// StartSimulation fail with an error wrapping engine.ErrClosed.
+// It is bounded by Options.CloseTimeout (DefaultCloseTimeout): if the
+// simulation, the broker or the pipeline has not finished by then (a UDF
+// stuck in a call that cannot be interrupted, say), the messages not yet
+// processed are given up — none was acknowledged — the stuck workers are
+// abandoned and logged, every acknowledged message is already committed,
+// and the error wraps ErrCloseTimeout. The engine is then closed with
+// what was applied. Calls after the first return nil; after Close,
+// StartBroker and StartSimulation fail with an error wrapping
+// engine.ErrClosed.
 func (a *App) Close() error {
 	a.mu.Lock()
 	if a.closed {
@@ -166,14 +188,62 @@ func (a *App) Close() error {
 	a.closed = true
 	sim := a.sim
 	a.mu.Unlock()
-	if sim != nil {
-		sim.Stop()
+	ctx := context.Background()
+	if a.closeTO > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.closeTO)
+		defer cancel()
 	}
-	var errs []error
-	if br := a.broker.Swap(nil); br != nil {
-		errs = append(errs, br.Close())
+	var (
+		errs    []error
+		errMu   sync.Mutex
+		stopped = make(chan struct{})
+	)
+	// The simulation and the broker may be waiting for messages that a
+	// stuck worker holds: stop them aside, and let the pipeline's
+	// shutdown release them at the deadline.
+	go func() {
+		defer close(stopped)
+		if sim != nil {
+			sim.Stop()
+		}
+		if br := a.broker.Swap(nil); br != nil {
+			err := br.Close()
+			errMu.Lock()
+			errs = append(errs, err)
+			errMu.Unlock()
+		}
+	}()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
 	}
-	a.pipeline.Close()
+	rep := a.pipeline.Shutdown(ctx)
+	timedOut := rep.TimedOut()
+	if timedOut {
+		a.log.Warn("shutdown deadline passed: gave up on unacknowledged messages",
+			"timeout", a.closeTO, "unprocessed", rep.Unprocessed, "abandoned_devices", rep.Abandoned)
+	}
+	select {
+	case <-stopped:
+	case <-time.After(closeGrace):
+		timedOut = true
+		a.log.Warn("shutdown: the broker or the simulation did not stop in time; left behind")
+	}
+	if timedOut {
+		errs = append(errs, fmt.Errorf("%w after %v: %d messages unprocessed, stuck devices %v", ErrCloseTimeout, a.closeTO, rep.Unprocessed, rep.Abandoned))
+	}
 	errs = append(errs, a.engine.Close())
+	errMu.Lock()
+	defer errMu.Unlock()
 	return errors.Join(errs...)
 }
+
+// closeGrace is how long Close waits for the broker and the simulation
+// after the pipeline has shut down.
+const closeGrace = 500 * time.Millisecond
+
+// ErrCloseTimeout is wrapped by Close's error when it gave up on work at
+// its deadline (Options.CloseTimeout). Everything acknowledged was
+// committed; what was given up was never acknowledged.
+var ErrCloseTimeout = errors.New("close: deadline passed")

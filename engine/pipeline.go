@@ -1,10 +1,11 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,8 +46,10 @@ type UDFOutput struct {
 
 // PipelineOptions configure a Pipeline. The zero value is valid.
 type PipelineOptions struct {
-	Workers  int  // default runtime.NumCPU()
-	Queue    int  // per worker; default 1024
+	Workers int // default runtime.NumCPU()
+	// Queue bounds each device's queue (default 1024); all queues together
+	// hold at most 4 × Queue × Workers QoS 0 messages.
+	Queue    int
 	Recent   int  // recent messages and rejections kept; default 200
 	NoEvents bool // do not build DeviceMessage/SensorChange events (bench)
 	// Deterministic treats every message as IngressMessage.Deterministic
@@ -55,18 +58,34 @@ type PipelineOptions struct {
 	// OnReject, if set, is called (on a worker goroutine) for each
 	// rejected message; twin serve logs them. It must not block.
 	OnReject func(Rejection)
+	// Throttle limits UDFs that keep timing out (see UDFThrottle).
+	Throttle UDFThrottle
 }
 
-// ErrQueueFull is returned for a QoS 0 message dropped because the pipeline
-// is full.
+// ErrQueueFull is returned for a QoS 0 message dropped because its
+// device's queue (or the pipeline) is full.
 var ErrQueueFull = errors.New("pipeline full: message dropped")
+
+// ErrAbandoned is a ticket's error for a message that Shutdown gave up on:
+// it was queued or being processed when the drain deadline passed, so it
+// was neither applied nor acknowledged. It wraps ErrClosed.
+var ErrAbandoned = fmt.Errorf("%w: shut down before the message was processed", ErrClosed)
 
 // Ticket follows one submitted message. Wait returns nil once the
 // message's effects are durable, or why it was rejected or not committed.
 type Ticket struct {
 	done chan struct{}
+	once sync.Once
 	err  error
 	c    *Commit
+}
+
+// finish settles the ticket; calls after the first do nothing.
+func (t *Ticket) finish(c *Commit, err error) {
+	t.once.Do(func() {
+		t.c, t.err = c, err
+		close(t.done)
+	})
 }
 
 // Wait blocks until the message is processed and, if accepted, committed.
@@ -103,20 +122,35 @@ type IngressStats struct {
 	Dropped    uint64            // QoS 0 messages dropped because the pipeline was full
 	ByReason   map[string]uint64 // rejections by reason
 	QueueDepth int
+	// DroppedByDevice counts the dropped QoS 0 messages by device (the
+	// user name it authenticated as).
+	DroppedByDevice map[string]uint64
 }
 
 // Pipeline validates telemetry, records it in history, sets values,
 // matches UDFs and runs them, commits and emits events. Submit may be
 // called from any goroutine (the broker's client goroutines).
+//
+// Scheduling is fair: every device has its own bounded queue, and the
+// workers serve the devices with pending work in turn, one message each
+// (see sched.go), so a device whose UDF is slow holds at most one worker
+// and delays another device by at most one of its executions per worker.
+// A device's messages are processed one at a time, in order.
 type Pipeline struct {
-	e       *Engine
-	opts    PipelineOptions
-	queues  []chan *job
-	events  chan pendingEvents
-	evDone  chan struct{}
-	wg      sync.WaitGroup
-	closeMu sync.RWMutex
-	closed  bool
+	e      *Engine
+	opts   PipelineOptions
+	sched  *scheduler
+	guard  *udfGuard
+	events chan pendingEvents
+	evDone chan struct{}
+	wg     sync.WaitGroup
+
+	// applyMu: workers hold it (read) while applying a message; Shutdown
+	// takes it to set abandoned, after which no message is applied.
+	applyMu   sync.RWMutex
+	abandoned bool
+	shutOnce  sync.Once
+	shutRep   ShutdownReport
 
 	accepted, rejected, dropped atomic.Uint64
 
@@ -173,62 +207,107 @@ func (e *Engine) NewPipeline(opts PipelineOptions) *Pipeline {
 	if opts.Recent <= 0 {
 		opts.Recent = 200
 	}
-	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}, events: make(chan pendingEvents, 1<<14), evDone: make(chan struct{})}
+	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}, events: make(chan pendingEvents, 1<<14), evDone: make(chan struct{}),
+		sched: newScheduler(opts.Queue, 4*opts.Queue*opts.Workers), guard: newUDFGuard(e, opts.Throttle)}
 	go p.publishEvents()
 	for i := 0; i < opts.Workers; i++ {
-		q := make(chan *job, opts.Queue)
-		p.queues = append(p.queues, q)
 		p.wg.Add(1)
-		go p.worker(q)
+		go p.worker()
 	}
 	return p
 }
 
-// Submit hands m to the pipeline. Messages of one device go to one worker,
-// so they are applied in order. QoS 0: never blocks; if the worker's queue
-// is full the message is dropped, counted, and ErrQueueFull returned.
-// QoS 1 (and 2): blocks until there is room, which slows the publisher.
-// The ticket's Wait says when the effects are durable.
+// Submit hands m to the pipeline. Messages of one device (its Username)
+// go to the device's own queue and are processed one at a time, in order.
+// QoS 0: never blocks; if the device's queue (or the pipeline) is full the
+// message is dropped, counted for its device, and ErrQueueFull returned.
+// QoS 1 (and 2): blocks until the device's queue has room, which slows
+// that publisher alone. After Close or Shutdown it returns ErrClosed.
+// The ticket's Wait says when the effects are durable. Safe for
+// concurrent use.
 func (p *Pipeline) Submit(m *IngressMessage) (*Ticket, error) {
 	t := &Ticket{done: make(chan struct{})}
-	p.closeMu.RLock()
-	defer p.closeMu.RUnlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
-	h := fnv.New32a()
-	h.Write([]byte(m.Username))
-	q := p.queues[int(h.Sum32())%len(p.queues)]
-	j := &job{m: m, t: t}
-	if m.QoS == 0 {
-		select {
-		case q <- j:
-		default:
+	if err := p.sched.submit(m.Username, &job{m: m, t: t}, m.QoS > 0); err != nil {
+		if errors.Is(err, ErrQueueFull) {
 			p.dropped.Add(1)
-			return nil, ErrQueueFull
 		}
-	} else {
-		q <- j
+		return nil, err
 	}
 	return t, nil
 }
 
-// Close stops accepting messages, processes what is queued and returns
-// when every accepted message has been handed to the committer.
-func (p *Pipeline) Close() {
-	p.closeMu.Lock()
-	if p.closed {
-		p.closeMu.Unlock()
-		return
+// Close stops accepting messages, processes everything queued and returns
+// when every accepted message has been handed to the committer. It waits
+// as long as that takes; Shutdown bounds the wait.
+func (p *Pipeline) Close() { p.Shutdown(context.Background()) }
+
+// ShutdownReport says what Shutdown gave up on.
+type ShutdownReport struct {
+	// Unprocessed counts the messages still queued at the deadline; they
+	// were dropped unprocessed (never acknowledged).
+	Unprocessed int
+	// Abandoned lists the devices whose message was being processed at
+	// the deadline (typically a UDF stuck in a call that cannot be
+	// interrupted). Their workers are left behind; whatever they finish
+	// later is not applied, and their tickets fail with ErrAbandoned.
+	Abandoned []string
+}
+
+// TimedOut reports whether the drain did not finish by the deadline.
+func (r ShutdownReport) TimedOut() bool { return r.Unprocessed > 0 || len(r.Abandoned) > 0 }
+
+// Shutdown stops accepting messages and processes what is queued until ctx
+// is done. If the drain finishes first, it is Close. Otherwise the
+// messages still queued are dropped and the workers still processing one
+// are abandoned: those messages were not acknowledged (a QoS 1 ticket
+// fails with ErrAbandoned, so the device will resend it), nothing of them
+// is applied, and every message applied before is handed to the committer
+// as usual. Shutdown then returns without waiting for the abandoned
+// workers. Later calls return the first call's report at once (a second
+// concurrent caller waits for the first). Safe for concurrent use.
+func (p *Pipeline) Shutdown(ctx context.Context) ShutdownReport {
+	p.shutOnce.Do(func() { p.shutRep = p.shutdown(ctx) })
+	return p.shutRep
+}
+
+func (p *Pipeline) shutdown(ctx context.Context) ShutdownReport {
+	var rep ShutdownReport
+	p.sched.close()
+	drained := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		queued, running := p.sched.stop()
+		for _, j := range queued {
+			j.t.finish(nil, ErrAbandoned)
+		}
+		rep.Unprocessed = len(queued)
+		// Wait for the workers applying a message, then let none apply.
+		p.applyMu.Lock()
+		p.abandoned = true
+		p.applyMu.Unlock()
+		select {
+		case <-drained:
+		default:
+			for dev, j := range running {
+				select {
+				case <-j.t.done: // finished before the deadline took effect
+					continue
+				default:
+				}
+				j.t.finish(nil, ErrAbandoned)
+				rep.Abandoned = append(rep.Abandoned, dev)
+			}
+			sort.Strings(rep.Abandoned)
+		}
 	}
-	p.closed = true
-	for _, q := range p.queues {
-		close(q)
-	}
-	p.closeMu.Unlock()
-	p.wg.Wait()
 	close(p.events)
 	<-p.evDone
+	return rep
 }
 
 // publishEvents emits each message's events after its commit, in order. A
@@ -242,12 +321,16 @@ func (p *Pipeline) publishEvents() {
 	}
 }
 
-func (p *Pipeline) worker(q chan *job) {
+func (p *Pipeline) worker() {
 	defer p.wg.Done()
-	for j := range q {
+	for {
+		d, j := p.sched.next()
+		if j == nil {
+			return
+		}
 		c, err := p.process(j.m)
-		j.t.c, j.t.err = c, err
-		close(j.t.done)
+		j.t.finish(c, err)
+		p.sched.done(d)
 	}
 }
 
@@ -349,7 +432,11 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		if rt := e.udfRuntime(); rt != nil {
 			in := &UDFInput{Sensor: sensor, Message: string(m.Payload), UDFs: udfs, EnqueuedTime: enqueued,
 				ReceivedTime: m.Received, CorrelationID: corr, Deterministic: m.Deterministic || p.opts.Deterministic}
-			out = e.runUDFs(rt, in, gen)
+			var guard *udfGuard
+			if !in.Deterministic {
+				guard = p.guard // wall-time throttling would make simulations depend on load
+			}
+			out = e.runUDFs(rt, in, gen, guard)
 		}
 	}
 
@@ -357,12 +444,18 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	// under the lock so that commit order is apply order. If the store is
 	// behind, wait here (outside the lock) first.
 	e.com.waitRoom()
+	p.applyMu.RLock()
+	if p.abandoned {
+		p.applyMu.RUnlock()
+		return nil, ErrAbandoned
+	}
 	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, !p.opts.NoEvents)
 	p.accepted.Add(1)
 	if len(evs) > 0 {
 		// Events go out once the message's effects are durable, in commit order.
 		p.events <- pendingEvents{c, evs}
 	}
+	p.applyMu.RUnlock()
 	rm := RecentMessage{Time: at, Device: dev.HardwareID, Sensor: sensor.HardwareID, Payload: short256(m.Payload), Value: value}
 	for _, u := range udfs {
 		rm.UDFs = append(rm.UDFs, u.Name)
@@ -504,10 +597,8 @@ const HistoryOnly = "$message"
 
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() IngressStats {
-	s := IngressStats{Accepted: p.accepted.Load(), Rejected: p.rejected.Load(), Dropped: p.dropped.Load(), ByReason: map[string]uint64{}}
-	for _, q := range p.queues {
-		s.QueueDepth += len(q)
-	}
+	s := IngressStats{Accepted: p.accepted.Load(), Rejected: p.rejected.Load(), Dropped: p.dropped.Load(), ByReason: map[string]uint64{},
+		QueueDepth: p.sched.depth(), DroppedByDevice: p.sched.droppedByDevice()}
 	p.mu.Lock()
 	for k, v := range p.byReason {
 		s.ByReason[k] = v
@@ -515,6 +606,15 @@ func (p *Pipeline) Stats() IngressStats {
 	p.mu.Unlock()
 	return s
 }
+
+// ResumeUDF lets a throttled or suspended UDF run again (see
+// UDFThrottle); it reports whether it was throttled or suspended. Safe
+// for concurrent use.
+func (p *Pipeline) ResumeUDF(id ID) bool { return p.guard.resume(id) }
+
+// UDFState is OutcomeThrottled or OutcomeSuspended for a UDF the pipeline
+// is holding back, else "". Safe for concurrent use.
+func (p *Pipeline) UDFState(id ID) string { return p.guard.state(id) }
 
 // Rejections returns the most recent rejections, oldest first.
 func (p *Pipeline) Rejections() []Rejection {

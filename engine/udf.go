@@ -292,9 +292,13 @@ func (e *Engine) ExecuteUDF(rt UDFRuntime, u *UDF, in ExecInput) *ExecutionRecor
 
 // runUDFs executes the matched UDFs of one message (pipeline workers call
 // it without the lock) and merges the outputs of those that succeeded.
-func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64) *UDFOutput {
+// guard, if not nil, skips the UDFs it throttles and sees every outcome.
+func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64, guard *udfGuard) *UDFOutput {
 	out := &UDFOutput{}
 	for _, u := range in.UDFs {
+		if guard.skip(u) {
+			continue
+		}
 		ei := ExecInput{Sensor: in.Sensor, Message: in.Message, EnqueuedTime: in.EnqueuedTime,
 			ReceivedTime: in.ReceivedTime, CorrelationID: in.CorrelationID}
 		if in.Deterministic {
@@ -302,6 +306,7 @@ func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64) *UDFOutput {
 		}
 		rec := e.execute(rt, u, ei, gen)
 		e.records.add(rec)
+		guard.observe(u, in, rec)
 		if !rec.OK() {
 			continue
 		}

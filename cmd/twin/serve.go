@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/simulator"
@@ -80,10 +81,22 @@ func (c *serveCmd) Run(e *env) error {
 	} else {
 		<-ctx.Done()
 	}
-	log.Info("shutting down: draining the pipeline and committing")
+	stop() // a second signal ends the process at once
+	log.Info("shutting down: draining the pipeline and committing", "timeout", app.DefaultCloseTimeout)
 	s := a.Pipeline().Stats()
-	if err := a.Close(); err != nil {
-		return errors.Join(simErr, err)
+	closed := make(chan error, 1)
+	go func() { closed <- a.Close() }()
+	select {
+	case err := <-closed:
+		if errors.Is(err, app.ErrCloseTimeout) {
+			// Acknowledged messages were committed; the rest was never acknowledged.
+			log.Warn("stopped after the shutdown deadline: unacknowledged messages given up", "error", err)
+		} else if err != nil {
+			return errors.Join(simErr, err)
+		}
+	case <-time.After(app.DefaultCloseTimeout + serveCloseBackstop):
+		log.Error("shutdown did not finish in time; exiting anyway (acknowledged messages were committed)")
+		return errors.Join(simErr, fmt.Errorf("shutdown did not finish within %v", app.DefaultCloseTimeout+serveCloseBackstop))
 	}
 	log.Info("stopped", "accepted", s.Accepted, "rejected", s.Rejected, "dropped", s.Dropped)
 	if simErr != nil {
@@ -94,3 +107,8 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	return nil
 }
+
+// serveCloseBackstop is how long after app.DefaultCloseTimeout twin serve
+// stops waiting for Close (a closing step that hangs past the pipeline's
+// deadline) and exits.
+const serveCloseBackstop = time.Second
