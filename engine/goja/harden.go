@@ -439,7 +439,9 @@ func (m *vm) harden() {
 		panic(err)
 	}
 	ro := res.ToObject(rt)
-	rt.GlobalObject().DefineDataProperty("eval", ro.Get("eval"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	if err := rt.GlobalObject().DefineDataProperty("eval", ro.Get("eval"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		panic(err)
+	}
 	m.stringify, _ = goja.AssertFunction(ro.Get("stringifySorted"))
 
 	// exec: a backtracking match that ran out of time returns no match;

@@ -35,7 +35,8 @@ func (m *vm) install() {
 	if err != nil {
 		panic(err)
 	}
-	rt.GlobalObject().DefineDataProperty("eval", indirect, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	// Configurable until harden replaces it with the checked version.
+	rt.GlobalObject().DefineDataProperty("eval", indirect, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 
 	m.protos.space = rt.NewObject()
 	m.protos.sensor = rt.NewObject()
