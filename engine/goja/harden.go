@@ -19,8 +19,9 @@ package goja
 // array-likes and Array.prototype methods on arrays with a huge length.
 // They are wrapped with checks of the result or input size. Regular
 // expressions compiled with regexp2 (backtracking patterns) stop after
-// RegexpMatchTimeout; exec is wrapped so that a match that ran out of
-// time stops the execution.
+// RegexpMatchTimeout; exec and test are wrapped so that a match that ran
+// out of time stops the execution (the other regular-expression methods
+// go through exec once it is replaced).
 //
 // The replacements call the originals only through functions bound when
 // the runtime was made, so a script that replaces Function.prototype.call
@@ -60,7 +61,12 @@ const (
 	MaxScriptSize = 256 << 10
 	// RegexpMatchTimeout bounds one match of a regular expression that
 	// needs backtracking; a match that runs out of it stops the execution.
-	RegexpMatchTimeout = 100 * time.Millisecond
+	// regexp2 checks it against a clock that ticks every 100 ms, so a
+	// match stops between RegexpMatchTimeout-100ms and
+	// RegexpMatchTimeout+100ms; a failed match that took longer than
+	// regexpSlow is taken as one that ran out of time.
+	RegexpMatchTimeout = 200 * time.Millisecond
+	regexpSlow         = RegexpMatchTimeout - 100*time.Millisecond
 	// MaxErrorText bounds the error text kept in an execution record.
 	MaxErrorText = 1024
 )
@@ -73,7 +79,7 @@ func init() {
 
 // errRegexp interrupts an execution whose regular expression ran out of
 // time.
-var errRegexp = fmt.Errorf("a regular expression match ran longer than %s", RegexpMatchTimeout)
+var errRegexp = fmt.Errorf("a regular expression match ran out of its time (%s)", RegexpMatchTimeout)
 
 // checkNesting reports whether src nests brackets ([, {, ( and their
 // closers, wherever they are, strings and comments included) deeper than
@@ -447,18 +453,20 @@ func (m *vm) harden() {
 	// exec: a backtracking match that ran out of time returns no match;
 	// the execution stops instead of going on with a wrong answer.
 	rp := rt.Get("RegExp").ToObject(rt).Get("prototype").ToObject(rt)
-	exec, _ := goja.AssertFunction(rp.Get("exec"))
-	rp.DefineDataProperty("exec", rt.ToValue(func(c goja.FunctionCall) goja.Value {
-		t0 := time.Now()
-		v, err := exec(c.This, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		if time.Since(t0) >= RegexpMatchTimeout && goja.IsNull(v) {
-			rt.Interrupt(errRegexp)
-		}
-		return v
-	}), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	for _, name := range []string{"exec", "test"} {
+		orig, _ := goja.AssertFunction(rp.Get(name))
+		rp.DefineDataProperty(name, rt.ToValue(func(c goja.FunctionCall) goja.Value {
+			t0 := time.Now()
+			v, err := orig(c.This, c.Arguments...)
+			if err != nil {
+				panic(err)
+			}
+			if time.Since(t0) >= regexpSlow && !v.ToBoolean() {
+				rt.Interrupt(errRegexp)
+			}
+			return v
+		}), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
 }
 
 // cut shortens an error text to MaxErrorText bytes.
