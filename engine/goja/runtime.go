@@ -6,7 +6,12 @@
 // arguments into calls on it and results into script objects.
 //
 // Scripts are compiled once per UDF version (and per trace and budget
-// variant). Runtimes are pooled; each is used by one goroutine at a time.
+// variant). Runtimes are pooled per UDF version, so no UDF can see or
+// change another's globals, built-ins or prototypes; each runtime is used
+// by one execution at a time. Built-ins that could overflow Go's stack,
+// hang or allocate without bound are replaced by bounded versions
+// (harden.go), and an execution stuck in a built-in after its limit is
+// given up (AbandonGrace).
 // A script sees only the preview's client library (getSensorMetadata,
 // setSpaceValue, log, …): there is no require, console, file, network or
 // process access, and eval is always indirect. Every execution has a
