@@ -190,6 +190,7 @@ type vm struct {
 	stringify goja.Callable // the hardened JSON.stringify, keys sorted (harden.go)
 	lib       sync.Mutex    // held by library calls; see guard
 	gone      bool          // the runtime gave up on the execution (under lib)
+	jobs      chan job      // executions for the runtime's goroutine (loop); closed when it is dropped
 }
 
 // get returns an idle runtime of UDF version k, or a new one.
@@ -220,7 +221,11 @@ func (r *Runtime) put(k poolKey, m *vm) {
 		for r.lru.Len() > MaxPooledUDFs {
 			old := r.lru.Back()
 			r.lru.Remove(old)
-			delete(r.pools, old.Value.(*udfPool).key)
+			p := old.Value.(*udfPool)
+			delete(r.pools, p.key)
+			for _, m := range p.idle {
+				close(m.jobs)
+			}
 		}
 	} else {
 		r.lru.MoveToFront(e)
@@ -228,12 +233,42 @@ func (r *Runtime) put(k poolKey, m *vm) {
 	p := e.Value.(*udfPool)
 	if len(p.idle) < MaxIdlePerUDF {
 		p.idle = append(p.idle, m)
+	} else {
+		close(m.jobs)
 	}
 }
 
-// Abandoned is the number of executions the runtime gave up on because
-// they did not stop after their time limit; Stuck is how many of their
-// goroutines are still running.
+// job is one execution handed to a runtime's goroutine.
+type job struct {
+	x    *engine.UDFContext
+	c    *compiled
+	k    progKey
+	wall time.Duration
+	done chan<- outcome
+}
+
+// loop runs m's jobs until m.jobs is closed (the runtime is dropped).
+func (m *vm) loop(r *Runtime) {
+	for j := range m.jobs {
+		r.stuck.Add(1)
+		var o outcome
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					o = outcome{outcome: engine.OutcomeFailed, err: fmt.Sprintf("internal error: %v", p), poisoned: true}
+				}
+			}()
+			o = m.run(j.x, j.c, j.k, j.wall)
+		}()
+		r.stuck.Add(-1)
+		j.done <- o
+	}
+}
+
+// Abandoned returns the number of executions the runtime gave up on
+// because they did not stop after their time limit, and the number of
+// executions running now (those given up on that are still stuck in a
+// built-in included). Safe for concurrent use.
 func (r *Runtime) Abandoned() (abandoned, stuck int64) {
 	return r.abandoned.Load(), r.stuck.Load()
 }
@@ -251,6 +286,8 @@ func (r *Runtime) newVM() *vm {
 	m.install()
 	m.initHider()
 	m.harden()
+	m.jobs = make(chan job)
+	go m.loop(r)
 	return m
 }
 
@@ -298,21 +335,10 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	// The execution runs on a goroutine of its own so that one stuck in a
 	// built-in that does not look at the interrupt cannot hold the worker:
 	// after wall+AbandonGrace the runtime gives up on it.
+	// The runtime's own goroutine runs it (its stack stays grown between
+	// executions).
 	done := make(chan outcome, 1)
-	r.stuck.Add(1)
-	go func() {
-		defer r.stuck.Add(-1)
-		var o outcome
-		func() {
-			defer func() {
-				if p := recover(); p != nil {
-					o = outcome{outcome: engine.OutcomeFailed, err: fmt.Sprintf("internal error: %v", p)}
-				}
-			}()
-			o = m.run(x, c, k, wall)
-		}()
-		done <- o
-	}()
+	m.jobs <- job{x: x, c: c, k: k, wall: wall, done: done}
 	grace := time.NewTimer(wall + AbandonGrace)
 	defer grace.Stop()
 	select {
@@ -321,7 +347,9 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		m.ex = nil
 		m.lib.Unlock()
 		m.rt.ClearInterrupt()
-		if !o.poisoned {
+		if o.poisoned {
+			close(m.jobs)
+		} else {
 			r.put(poolKey{u.ID, u.Updated.UnixNano()}, m)
 		}
 		rec.Outcome, rec.Error, rec.Line, rec.Column, rec.Stack = o.outcome, cut(o.err), o.line, o.col, o.stack
@@ -331,6 +359,7 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		m.lib.Lock()
 		m.ex, m.gone = nil, true
 		m.lib.Unlock()
+		close(m.jobs) // its goroutine ends once the built-in returns
 		r.abandoned.Add(1)
 		rec.Outcome = engine.OutcomeTimedOut
 		rec.Error = fmt.Sprintf("did not stop within %s after its time limit of %s (stuck inside a built-in function); its runtime was discarded", AbandonGrace, wall)
