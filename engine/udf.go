@@ -43,6 +43,10 @@ type ExecInput struct {
 // DefaultUDFLimit is the default time limit of one execution.
 const DefaultUDFLimit = 100 * time.Millisecond
 
+// MaxUDFLimit is the ceiling of a UDF's own time limit (UDF.TimeLimit,
+// ExecInput.Limit): a longer one is cut to it.
+const MaxUDFLimit = 10 * time.Second
+
 // DefaultUDFBudget is the budget (loop iterations and function calls) of a
 // deterministic execution of a UDF with the default time limit; see
 // UDFBudget. A tight loop of this many iterations takes a few

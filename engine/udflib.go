@@ -45,6 +45,7 @@ type UDFContext struct {
 	locked bool   // the caller holds the engine's read lock throughout
 
 	refused  bool
+	limitErr error // the first call over an output limit
 	finished bool
 	label    string
 	args     []string
@@ -70,11 +71,36 @@ func (x *UDFContext) written(kind string, id ID, name string) (string, bool) {
 // ErrDataNotFound is the library's error for an unknown object.
 var ErrDataNotFound = errors.New("Data Not Found")
 
-// Log limits: lines per execution and bytes per line.
+// Output limits of one execution. A call over a limit fails the
+// execution (whether or not the script catches the call's error) with an
+// error naming the call and the limit; the execution applies nothing.
 const (
-	MaxUDFLogLines = 200
-	MaxUDFLogLine  = 4096
+	MaxUDFLogLines      = 200      // log lines per execution
+	MaxUDFLogLine       = 4096     // bytes per log line
+	MaxUDFValue         = 4096     // bytes per value written (setSensorValue, setSpaceValue)
+	MaxUDFWrites        = 100      // values written per execution
+	MaxUDFNotification  = 64 << 10 // bytes per notification payload
+	MaxUDFNotifications = 20       // notifications per execution
 )
+
+// ErrUDFLimit is the error of a library call over one of the output
+// limits (MaxUDFValue, …); the execution fails with it.
+var ErrUDFLimit = errors.New("over the limit")
+
+// overLimit records that a call went over a limit: the execution fails
+// with that error, whatever the script does next.
+func (x *UDFContext) overLimit(name string, args []string, what string, n, max int) error {
+	err := fmt.Errorf("%s: %s (%d) is %w of %d", name, what, n, ErrUDFLimit, max)
+	if x.limitErr == nil {
+		x.limitErr = err
+	}
+	for i, a := range args { // keep the record small
+		if len(a) > 256 {
+			args[i] = a[:256] + "…"
+		}
+	}
+	return x.fail(name, args, err)
+}
 
 // UDFSpace is a space as the UDF library hands it out: the snapshot and
 // the names of its types.
@@ -178,6 +204,9 @@ func (x *UDFContext) Finish() *ExecutionRecord {
 	}
 	if r.Outcome == "" {
 		r.Outcome = OutcomeOK
+	}
+	if x.limitErr != nil {
+		r.Outcome, r.Error, r.Line, r.Column = OutcomeFailed, x.limitErr.Error(), 0, 0
 	}
 	if r.Outcome == OutcomeOK && x.refused {
 		r.Outcome = OutcomeNotAuthorized
@@ -706,6 +735,9 @@ func (x *UDFContext) GetExtendedProperty(k Kind, id, propName string) (*Property
 func (x *UDFContext) SetSensorValue(id, dataType, value string) error {
 	const name = "setSensorValue"
 	args := []string{id, dataType, value}
+	if err := x.checkWrite(name, args, value); err != nil {
+		return err
+	}
 	sid, err := parseLibID(id)
 	if err != nil {
 		return x.fail(name, args, err)
@@ -746,6 +778,9 @@ func (x *UDFContext) SetSensorValue(id, dataType, value string) error {
 func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 	const name = "setSpaceValue"
 	args := []string{id, valueName, value}
+	if err := x.checkWrite(name, args, value); err != nil {
+		return err
+	}
 	sid, err := parseLibID(id)
 	if err != nil {
 		return x.fail(name, args, err)
@@ -781,15 +816,29 @@ func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 	return nil
 }
 
-// Log appends a line to the record's log (at most MaxUDFLogLines lines of
-// MaxUDFLogLine bytes; longer lines are cut, later lines dropped).
-func (x *UDFContext) Log(line string) {
+// Log appends a line to the record's log. A line longer than
+// MaxUDFLogLine bytes, or more than MaxUDFLogLines lines, fail the
+// execution (ErrUDFLimit).
+func (x *UDFContext) Log(line string) error {
 	if len(line) > MaxUDFLogLine {
-		line = line[:MaxUDFLogLine] + "…"
+		return x.overLimit("log", []string{line}, "line size in bytes", len(line), MaxUDFLogLine)
 	}
-	if len(x.rec.Logs) < MaxUDFLogLines {
-		x.rec.Logs = append(x.rec.Logs, line)
+	if len(x.rec.Logs) >= MaxUDFLogLines {
+		return x.overLimit("log", []string{line}, "number of log lines", len(x.rec.Logs)+1, MaxUDFLogLines)
 	}
+	x.rec.Logs = append(x.rec.Logs, line)
+	return nil
+}
+
+// checkWrite checks a write against MaxUDFValue and MaxUDFWrites.
+func (x *UDFContext) checkWrite(name string, args []string, value string) error {
+	if len(value) > MaxUDFValue {
+		return x.overLimit(name, args, "value size in bytes", len(value), MaxUDFValue)
+	}
+	if len(x.writes) >= MaxUDFWrites {
+		return x.overLimit(name, args, "number of writes", len(x.writes)+1, MaxUDFWrites)
+	}
+	return nil
 }
 
 // SendNotification sends a UdfCustom notification about the space, sensor
@@ -799,6 +848,12 @@ func (x *UDFContext) Log(line string) {
 func (x *UDFContext) SendNotification(id, objectType, payload string) error {
 	const name = "sendNotification"
 	args := []string{id, objectType, payload}
+	if len(payload) > MaxUDFNotification {
+		return x.overLimit(name, args, "payload size in bytes", len(payload), MaxUDFNotification)
+	}
+	if len(x.notes) >= MaxUDFNotifications {
+		return x.overLimit(name, args, "number of notifications", len(x.notes)+1, MaxUDFNotifications)
+	}
 	oid, err := parseLibID(id)
 	if err != nil {
 		return x.fail(name, args, err)

@@ -101,6 +101,16 @@ const hiderSource = `(function (P, has, O) {
 	};
 })(Proxy, Reflect.has, Object)`
 
+// initHider makes m.hider; newVM calls it before any script runs, so that
+// it is made of the runtime's own Proxy, Reflect.has and Object.
+func (m *vm) initHider() {
+	v, err := m.rt.RunString(hiderSource)
+	if err != nil {
+		panic(err)
+	}
+	m.hider, _ = goja.AssertFunction(v)
+}
+
 // installBudgetHook defines the global hook of names b on m's runtime
 // (once).
 func (m *vm) installBudgetHook(b budgetNames) {
@@ -113,11 +123,7 @@ func (m *vm) installBudgetHook(b budgetNames) {
 	}
 	m.hooks[name] = true
 	if m.hider == nil {
-		v, err := m.rt.RunString(hiderSource)
-		if err != nil {
-			panic(err)
-		}
-		m.hider, _ = goja.AssertFunction(v)
+		m.initHider()
 	}
 	counter, hook := m.rt.ToValue(b.counter), m.rt.ToValue(b.hook)
 	fn := func(c goja.FunctionCall) goja.Value {

@@ -1,7 +1,6 @@
 package goja
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,7 +35,8 @@ func (m *vm) install() {
 	if err != nil {
 		panic(err)
 	}
-	rt.GlobalObject().DefineDataProperty("eval", indirect, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	// Configurable until harden replaces it with the checked version.
+	rt.GlobalObject().DefineDataProperty("eval", indirect, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 
 	m.protos.space = rt.NewObject()
 	m.protos.sensor = rt.NewObject()
@@ -72,14 +72,14 @@ func (m *vm) install() {
 	// others that share this runtime.
 	g := rt.GlobalObject()
 	for name, fn := range lib {
-		g.DefineDataProperty(name, rt.ToValue(fn), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+		g.DefineDataProperty(name, rt.ToValue(m.guard(fn)), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	// Methods live on prototypes and read this.Id; camelCase aliases are
 	// getters over the PascalCase fields.
 	method := func(o *goja.Object, name string, fn func(id string, call goja.FunctionCall) goja.Value) {
-		o.Set(name, func(call goja.FunctionCall) goja.Value {
+		o.Set(name, m.guard(func(call goja.FunctionCall) goja.Value {
 			return fn(call.This.ToObject(rt).Get("Id").String(), call)
-		})
+		}))
 	}
 	call1 := func(f func(goja.FunctionCall) goja.Value) func(string, goja.FunctionCall) goja.Value {
 		return func(id string, c goja.FunctionCall) goja.Value {
@@ -129,6 +129,17 @@ func (m *vm) install() {
 }
 
 // ---- the execution and errors ----
+
+// guard runs a library function holding m.lib, so that an execution the
+// runtime gave up on (see Execute) can never reach its UDFContext after
+// Execute returned: m.ex is cleared under the same lock.
+func (m *vm) guard(f func(goja.FunctionCall) goja.Value) func(goja.FunctionCall) goja.Value {
+	return func(c goja.FunctionCall) goja.Value {
+		m.lib.Lock()
+		defer m.lib.Unlock()
+		return f(c)
+	}
+}
 
 func (m *vm) x() *engine.UDFContext {
 	if m.ex == nil {
@@ -333,10 +344,25 @@ func (m *vm) fnExtProp(k engine.Kind, name string) func(goja.FunctionCall) goja.
 
 // ---- writes ----
 
-// jsString is the text a script value is written, logged or sent as.
-func jsString(v goja.Value) string {
+// jsString is the text a script value is written, logged or sent as:
+// strings as they are, numbers and booleans as JavaScript prints them,
+// arrays and objects as JSON (the hardened JSON.stringify, so its nesting
+// and length are bounded), anything else as String() gives it.
+func (m *vm) jsString(v goja.Value) string {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return ""
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if cn := o.ClassName(); (cn == "Object" || cn == "Array") && m.stringify != nil {
+			s, err := m.stringify(goja.Undefined(), o)
+			if err != nil {
+				panic(err)
+			}
+			if !goja.IsUndefined(s) {
+				return s.String()
+			}
+		}
+		return v.String()
 	}
 	switch x := v.Export().(type) {
 	case string:
@@ -347,17 +373,12 @@ func jsString(v goja.Value) string {
 		return strconv.FormatInt(x, 10)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
-	case map[string]any, []any:
-		b, err := json.Marshal(x)
-		if err == nil {
-			return string(b)
-		}
 	}
 	return v.String()
 }
 
 func (m *vm) fnSetSensorValue(c goja.FunctionCall) goja.Value {
-	err := m.named("setSensorValue", argStrings(c)).SetSensorValue(c.Argument(0).String(), c.Argument(1).String(), jsString(c.Argument(2)))
+	err := m.named("setSensorValue", argStrings(c)).SetSensorValue(c.Argument(0).String(), c.Argument(1).String(), m.jsString(c.Argument(2)))
 	if err != nil {
 		return m.throw(err)
 	}
@@ -369,7 +390,7 @@ func (m *vm) fnSetSpaceValue(c goja.FunctionCall) goja.Value {
 	if goja.IsUndefined(c.Argument(1)) {
 		name = "" // the library refuses a write without a value name
 	}
-	err := m.named("setSpaceValue", argStrings(c)).SetSpaceValue(c.Argument(0).String(), name, jsString(c.Argument(2)))
+	err := m.named("setSpaceValue", argStrings(c)).SetSpaceValue(c.Argument(0).String(), name, m.jsString(c.Argument(2)))
 	if err != nil {
 		return m.throw(err)
 	}
@@ -386,9 +407,11 @@ func (m *vm) fnLog(c goja.FunctionCall) goja.Value {
 	x := m.x()
 	parts := make([]string, len(c.Arguments))
 	for i, a := range c.Arguments {
-		parts[i] = jsString(a)
+		parts[i] = m.jsString(a)
 	}
-	x.Log(strings.Join(parts, " "))
+	if err := x.Log(strings.Join(parts, " ")); err != nil {
+		return m.throw(err)
+	}
 	return goja.Undefined()
 }
 
@@ -397,11 +420,11 @@ func (m *vm) fnSendNotification(c goja.FunctionCall) goja.Value {
 }
 
 func (m *vm) notify(id, typ string, payload goja.Value) goja.Value {
-	return m.notifyAs("Notify", id, typ, payload, []string{id, typ, jsString(payload)})
+	return m.notifyAs("Notify", id, typ, payload, []string{id, typ, m.jsString(payload)})
 }
 
 func (m *vm) notifyAs(name, id, typ string, payload goja.Value, args []string) goja.Value {
-	if err := m.named(name, args).SendNotification(id, typ, jsString(payload)); err != nil {
+	if err := m.named(name, args).SendNotification(id, typ, m.jsString(payload)); err != nil {
 		return m.throw(err)
 	}
 	return goja.Undefined()

@@ -6,7 +6,12 @@
 // arguments into calls on it and results into script objects.
 //
 // Scripts are compiled once per UDF version (and per trace and budget
-// variant). Runtimes are pooled; each is used by one goroutine at a time.
+// variant). Runtimes are pooled per UDF version, so no UDF can see or
+// change another's globals, built-ins or prototypes; each runtime is used
+// by one execution at a time. Built-ins that could overflow Go's stack,
+// hang or allocate without bound are replaced by bounded versions
+// (harden.go), and an execution stuck in a built-in after its limit is
+// given up (AbandonGrace).
 // A script sees only the preview's client library (getSensorMetadata,
 // setSpaceValue, log, …): there is no require, console, file, network or
 // process access, and eval is always indirect. Every execution has a
@@ -17,6 +22,7 @@
 package goja
 
 import (
+	clist "container/list"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -24,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -48,12 +55,45 @@ type Options struct {
 }
 
 // Runtime is an engine.UDFRuntime. Safe for concurrent use.
+//
+// Isolation: every UDF version has runtimes of its own (a bounded pool
+// per UDF id and version, the least recently used dropped first), so no
+// UDF can see or change another's globals, built-ins or prototypes. A
+// runtime is shared only by executions of the same UDF version, which
+// may keep state in globals between executions as in the preview.
 type Runtime struct {
-	opts  Options
-	progs sync.Map // progKey → *compiled
-	pool  sync.Pool
-	seed  int64
-	mu    sync.Mutex
+	opts      Options
+	progs     sync.Map // progKey → *compiled
+	seed      int64
+	mu        sync.Mutex // guards seed, pools, lru
+	pools     map[poolKey]*clist.Element
+	lru       *clist.List // of *udfPool, most recently used first
+	abandoned atomic.Int64
+	stuck     atomic.Int64
+}
+
+// Pool bounds: idle runtimes kept per UDF version, and UDF versions with
+// idle runtimes.
+const (
+	MaxIdlePerUDF = 4
+	MaxPooledUDFs = 128
+)
+
+// AbandonGrace is how long after its time limit an execution that does
+// not stop (stuck inside a built-in that does not look at the interrupt)
+// is given before the runtime gives up on it: the execution is recorded
+// as timed out, its runtime is discarded and the worker goes on; the
+// stuck goroutine ends whenever the built-in returns.
+const AbandonGrace = 500 * time.Millisecond
+
+type poolKey struct {
+	id      engine.ID
+	updated int64
+}
+
+type udfPool struct {
+	key  poolKey
+	idle []*vm
 }
 
 var _ engine.UDFRuntime = (*Runtime)(nil)
@@ -89,7 +129,7 @@ func New(opts Options) *Runtime {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	r := &Runtime{opts: opts, seed: opts.Seed}
+	r := &Runtime{opts: opts, seed: opts.Seed, pools: map[poolKey]*clist.Element{}, lru: clist.New()}
 	if r.seed == 0 {
 		r.seed = time.Now().UnixNano()
 	}
@@ -124,6 +164,14 @@ func compile(u *engine.UDF, trace, budget bool) *compiled {
 			tail = c.bud.tail()
 		}
 	}
+	if len(u.Script) > MaxScriptSize {
+		c.err = &limitError{fmt.Sprintf("the script has %d bytes: more than %d", len(u.Script), MaxScriptSize)}
+		return c
+	}
+	if err := checkNesting(u.Script, MaxNesting); err != nil {
+		c.err = &limitError{"the script's brackets: " + err.Error()}
+		return c
+	}
 	c.prog, c.err = goja.Compile(u.Name+".js", wrapperHead+src+tail, false)
 	return c
 }
@@ -138,12 +186,94 @@ type vm struct {
 	hooks  map[string]bool // budget hooks installed
 	hider  goja.Callable   // makes with-object proxies (budget.go)
 	protos protos
+
+	stringify goja.Callable // the hardened JSON.stringify, keys sorted (harden.go)
+	lib       sync.Mutex    // held by library calls; see guard
+	gone      bool          // the runtime gave up on the execution (under lib)
+	jobs      chan job      // executions for the runtime's goroutine (loop); closed when it is dropped
 }
 
-func (r *Runtime) get() *vm {
-	if x := r.pool.Get(); x != nil {
-		return x.(*vm)
+// get returns an idle runtime of UDF version k, or a new one.
+func (r *Runtime) get(k poolKey) *vm {
+	r.mu.Lock()
+	if e, ok := r.pools[k]; ok {
+		p := e.Value.(*udfPool)
+		if n := len(p.idle); n > 0 {
+			m := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			r.lru.MoveToFront(e)
+			r.mu.Unlock()
+			return m
+		}
 	}
+	r.mu.Unlock()
+	return r.newVM()
+}
+
+// put returns m to UDF version k's idle runtimes.
+func (r *Runtime) put(k poolKey, m *vm) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.pools[k]
+	if !ok {
+		e = r.lru.PushFront(&udfPool{key: k})
+		r.pools[k] = e
+		for r.lru.Len() > MaxPooledUDFs {
+			old := r.lru.Back()
+			r.lru.Remove(old)
+			p := old.Value.(*udfPool)
+			delete(r.pools, p.key)
+			for _, m := range p.idle {
+				close(m.jobs)
+			}
+		}
+	} else {
+		r.lru.MoveToFront(e)
+	}
+	p := e.Value.(*udfPool)
+	if len(p.idle) < MaxIdlePerUDF {
+		p.idle = append(p.idle, m)
+	} else {
+		close(m.jobs)
+	}
+}
+
+// job is one execution handed to a runtime's goroutine.
+type job struct {
+	x    *engine.UDFContext
+	c    *compiled
+	k    progKey
+	wall time.Duration
+	done chan<- outcome
+}
+
+// loop runs m's jobs until m.jobs is closed (the runtime is dropped).
+func (m *vm) loop(r *Runtime) {
+	for j := range m.jobs {
+		r.stuck.Add(1)
+		var o outcome
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					o = outcome{outcome: engine.OutcomeFailed, err: fmt.Sprintf("internal error: %v", p), poisoned: true}
+				}
+			}()
+			o = m.run(j.x, j.c, j.k, j.wall)
+		}()
+		r.stuck.Add(-1)
+		j.done <- o
+	}
+}
+
+// Abandoned returns the number of executions the runtime gave up on
+// because they did not stop after their time limit, and the number of
+// executions running now (those given up on that are still stuck in a
+// built-in included). Safe for concurrent use.
+func (r *Runtime) Abandoned() (abandoned, stuck int64) {
+	return r.abandoned.Load(), r.stuck.Load()
+}
+
+func (r *Runtime) newVM() *vm {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(r.opts.MaxCallStack)
 	rt.SetTimeSource(func() time.Time { return r.opts.Now() })
@@ -154,6 +284,10 @@ func (r *Runtime) get() *vm {
 	rt.SetRandSource(rng.Float64)
 	m := &vm{rt: rt, fns: map[progKey]fns{}}
 	m.install()
+	m.initHider()
+	m.harden()
+	m.jobs = make(chan job)
+	go m.loop(r)
 	return m
 }
 
@@ -174,15 +308,16 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	c := r.program(k, u)
 	if c.err != nil {
 		rec.Outcome = engine.OutcomeFailed
-		rec.Error, rec.Line, rec.Column = compileError(c.err)
+		var le *limitError
+		if errors.As(c.err, &le) {
+			rec.Error = le.msg
+		} else {
+			rec.Error, rec.Line, rec.Column = compileError(c.err)
+			rec.Error = cut(rec.Error)
+		}
 		return x.Finish()
 	}
-	m := r.get()
-	defer func() {
-		m.ex = nil
-		m.rt.ClearInterrupt()
-		r.pool.Put(m)
-	}()
+	m := r.get(poolKey{u.ID, u.Updated.UnixNano()})
 	limit := in.Limit
 	if limit <= 0 {
 		limit = u.TimeLimit
@@ -190,9 +325,59 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	if limit <= 0 {
 		limit = r.opts.Limit
 	}
+	if limit > engine.MaxUDFLimit {
+		limit = engine.MaxUDFLimit
+	}
 	wall := limit
 	if k.budget {
 		wall *= engine.UDFBackstopFactor
+	}
+	// The execution runs on a goroutine of its own so that one stuck in a
+	// built-in that does not look at the interrupt cannot hold the worker:
+	// after wall+AbandonGrace the runtime gives up on it.
+	// The runtime's own goroutine runs it (its stack stays grown between
+	// executions).
+	done := make(chan outcome, 1)
+	m.jobs <- job{x: x, c: c, k: k, wall: wall, done: done}
+	grace := time.NewTimer(wall + AbandonGrace)
+	defer grace.Stop()
+	select {
+	case o := <-done:
+		m.lib.Lock()
+		m.ex = nil
+		m.lib.Unlock()
+		m.rt.ClearInterrupt()
+		if o.poisoned {
+			close(m.jobs)
+		} else {
+			r.put(poolKey{u.ID, u.Updated.UnixNano()}, m)
+		}
+		rec.Outcome, rec.Error, rec.Line, rec.Column, rec.Stack = o.outcome, cut(o.err), o.line, o.col, o.stack
+		c.cols.FixRecord(rec)
+	case <-grace.C:
+		m.rt.Interrupt(errTimeLimit)
+		m.lib.Lock()
+		m.ex, m.gone = nil, true
+		m.lib.Unlock()
+		close(m.jobs) // its goroutine ends once the built-in returns
+		r.abandoned.Add(1)
+		rec.Outcome = engine.OutcomeTimedOut
+		rec.Error = fmt.Sprintf("did not stop within %s after its time limit of %s (stuck inside a built-in function); its runtime was discarded", AbandonGrace, wall)
+	}
+	return x.Finish()
+}
+
+// outcome is what one run of a script gave.
+type outcome struct {
+	outcome, err, stack string
+	line, col           int
+	poisoned            bool // the runtime must not be reused
+}
+
+// run runs the script of c on m for x, with wall-clock limit wall.
+func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duration) outcome {
+	u, in := x.UDF(), x.Input()
+	if k.budget {
 		m.installBudgetHook(c.bud)
 	}
 	m.budget = in.Budget
@@ -201,28 +386,40 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		if !errors.As(err, &ie) {
 			return "", false
 		}
-		if ie.Value() == errBudget {
+		switch ie.Value() {
+		case errBudget:
 			return fmt.Sprintf("stopped after its budget of %d steps (loop iterations and function calls)", in.Budget), true
+		case errRegexp:
+			return "stopped: " + errRegexp.Error(), true
 		}
 		return fmt.Sprintf("stopped after the time limit of %s", wall), true
+	}
+	failed := func(err error) outcome {
+		o := outcome{outcome: engine.OutcomeFailed}
+		o.err, o.line, o.col, o.stack = runError(err)
+		var so *goja.StackOverflowError
+		if errors.As(err, &so) {
+			o.poisoned = true // a stack overflow can leave a native half done
+		}
+		return o
 	}
 	f, ok := m.fns[k]
 	if !ok {
 		// The script's top level runs here once per runtime, under the
 		// limit and with a budget of its own.
+		m.lib.Lock()
+		m.ex = x
+		m.lib.Unlock()
 		timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 		val, err := m.rt.RunProgram(c.prog)
 		timer.Stop()
 		if err != nil {
 			if msg, ok := stopped(err); ok {
-				rec.Outcome = engine.OutcomeTimedOut
-				rec.Error = "the script's top level " + msg
-				return x.Finish()
+				return outcome{outcome: engine.OutcomeTimedOut, err: "the script's top level " + msg, poisoned: true}
 			}
-			rec.Outcome = engine.OutcomeFailed
-			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
-			c.cols.FixRecord(rec)
-			return x.Finish()
+			o := failed(err)
+			o.poisoned = true // its top level did not finish: start afresh next time
+			return o
 		}
 		if k.budget {
 			// [process, setBudget]
@@ -233,22 +430,22 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		}
 		f.process, ok = goja.AssertFunction(val)
 		if !ok {
-			rec.Outcome = engine.OutcomeFailed
-			rec.Error = "the script defines no function process(telemetry, executionContext)"
-			return x.Finish()
+			return outcome{outcome: engine.OutcomeFailed, err: "the script defines no function process(telemetry, executionContext)", poisoned: true}
 		}
 		if len(m.fns) > 256 {
 			clear(m.fns)
 		}
 		m.fns[k] = f
 	}
+	m.lib.Lock()
 	m.ex, m.trace = x, in.Trace
+	m.lib.Unlock()
 	if f.setBudget != nil {
 		if _, err := f.setBudget(goja.Undefined(), m.rt.ToValue(in.Budget)); err != nil {
-			rec.Outcome, rec.Error = engine.OutcomeFailed, "internal error: "+err.Error()
-			return x.Finish()
+			return outcome{outcome: engine.OutcomeFailed, err: "internal error: " + err.Error(), poisoned: true}
 		}
 	}
+	rec := x.Record()
 	timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
 	tel := m.rt.NewObject()
 	tel.Set("SensorId", idString(rec.Sensor))
@@ -262,19 +459,19 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	timer.Stop()
 	if err != nil {
 		if msg, ok := stopped(err); ok {
-			rec.Outcome = engine.OutcomeTimedOut
-			rec.Error = msg
-			_, rec.Line, rec.Column, rec.Stack = runError(err)
-		} else {
-			rec.Outcome = engine.OutcomeFailed
-			rec.Error, rec.Line, rec.Column, rec.Stack = runError(err)
+			o := outcome{outcome: engine.OutcomeTimedOut, err: msg}
+			_, o.line, o.col, o.stack = runError(err)
+			return o
 		}
-		c.cols.FixRecord(rec)
-		return x.Finish()
+		return failed(err)
 	}
-	rec.Outcome = engine.OutcomeOK
-	return x.Finish()
+	return outcome{outcome: engine.OutcomeOK}
 }
+
+// limitError refuses a script over a size limit.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
 
 var errTimeLimit = errors.New("time limit")
 

@@ -1,0 +1,356 @@
+package goja_test
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/goja"
+	"github.com/twinstudio/twinstudio/internal/testkit"
+)
+
+// sandbox is a quickstart project and a way to run one-off UDFs on it.
+type sandbox struct {
+	a      *testkit.Project
+	rt     *goja.Runtime
+	udf    engine.UDF // the quickstart's availability UDF
+	motion *engine.Sensor
+	room   engine.ID
+	n      int
+}
+
+func newSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	rt := goja.New(goja.Options{})
+	s := &sandbox{rt: rt, a: testkit.Example(t, testkit.ExampleQuickstart, testkit.Options{UDF: rt})}
+	s.a.Engine().View(func(v *engine.View) error {
+		s.udf = *v.UDFs()[0]
+		s.motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		id, err := v.ResolveSpace("/Quickstart Building/Floor 1/Focus Room A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.room = id
+		return nil
+	})
+	return s
+}
+
+// put stores a new UDF with script and no matchers; role "/" gives it
+// SpaceAdministrator on the root, "" no role at all.
+func (s *sandbox) put(t *testing.T, name, script, role string, limit time.Duration) engine.ID {
+	t.Helper()
+	u := s.udf
+	s.n++
+	u.ID, u.Name, u.MatcherIDs, u.Script, u.Updated, u.TimeLimit = engine.NewID(), fmt.Sprintf("%s%d", name, s.n), nil, script, time.Now(), limit
+	if err := s.a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) }); err != nil {
+		t.Fatal(err)
+	}
+	if role != "" {
+		ra := &engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(), ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: role}
+		if err := s.a.Engine().Update(func(tx *engine.Tx) error { return tx.PutRoleAssignment(ra) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u.ID
+}
+
+// run runs UDF id once on the motion sensor (applying its output) and
+// returns the record and how long it took.
+func (s *sandbox) run(t *testing.T, id engine.ID) (*engine.ExecutionRecord, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	rec, err := s.a.Engine().RunUDF(id, s.motion.ID, `{"SensorValue":"true"}`, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, time.Since(start)
+}
+
+// healthy checks that the quickstart UDF still works on the same engine
+// and runtime.
+func (s *sandbox) healthy(t *testing.T) {
+	t.Helper()
+	send(t, s.a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"500"}`)
+	send(t, s.a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
+	if got := roomValue(t, s.a); got != "Room is available and air is fresh" {
+		t.Fatalf("the quickstart UDF no longer works: room %q", got)
+	}
+}
+
+const nested = "var a = []; for (var i = 0; i < 300000; i++) { a = [a]; }\n"
+
+// TestNoStackOverflow: built-ins that recurse in Go on the script's data
+// fail with a clear error instead of overflowing Go's stack (which kills
+// the process). The test lowers the process's stack limit to 64 MB so that
+// the nesting a script builds within its time limit would overflow it.
+func TestNoStackOverflow(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
+	s := newSandbox(t)
+	cases := []struct{ name, body, err string }{
+		{"JSON.parse", `JSON.parse("[".repeat(500000) + "]".repeat(500000));`, "JSON.parse: nesting deeper than 256"},
+		{"JSON.parse object", `JSON.parse('{"a":'.repeat(200000) + '1' + '}'.repeat(200000));`, "JSON.parse: nesting deeper than 256"},
+		{"String", nested + "String(a);", "maximum call stack size exceeded"},
+		{"template", nested + "var x = `${a}`;", "maximum call stack size exceeded"},
+		{"concatenation", nested + "var x = '' + a;", "maximum call stack size exceeded"},
+		{"join", nested + "a.join();", "maximum call stack size exceeded"},
+		{"toString", nested + "a.toString();", "maximum call stack size exceeded"},
+		{"toLocaleString", nested + "a.toLocaleString();", "maximum call stack size exceeded"},
+		{"typed array toString", nested + "Object.getPrototypeOf(Int8Array.prototype).toString.call(a);", "maximum call stack size exceeded"},
+		{"JSON.stringify", nested + "JSON.stringify(a);", "maximum call stack size exceeded"},
+		{"JSON.stringify objects", "var o = {}; for (var i = 0; i < 300000; i++) { o = {a: o}; }\nJSON.stringify(o);", "maximum call stack size exceeded"},
+		{"flat", strings.ReplaceAll(nested, "300000", "1000000") + "if (a.flat(Infinity).length === 0) throw new Error('flat went deeper');\nthrow new RangeError('flat stopped at its depth');", "flat stopped at its depth"},
+		{"proxy chain", "var p = {}; for (var i = 0; i < 300000; i++) { p = new Proxy(p, {}); }\np.x;", "chain of more than 64 proxies"},
+		{"revocable chain", "var p = {}; for (var i = 0; i < 300000; i++) { p = Proxy.revocable(p, {}).proxy; }\np.x;", "chain of more than 64 proxies"},
+		{"eval", `eval("[".repeat(300000) + "]".repeat(300000));`, "source text of 600000 bytes"},
+		{"eval nesting", `eval("[".repeat(5000) + "]".repeat(5000));`, "nesting deeper than 256"},
+		{"Function", `Function("return " + "(".repeat(5000) + "1" + ")".repeat(5000));`, "nesting deeper than 256"},
+		{"function constructor", `(function(){}).constructor("return " + "[".repeat(5000) + "]".repeat(5000));`, "nesting deeper than 256"},
+		{"generator constructor", `(function*(){}).constructor("return " + "[".repeat(5000) + "]".repeat(5000));`, "nesting deeper than 256"},
+		{"async constructor", `(async function(){}).constructor("return " + "[".repeat(5000) + "]".repeat(5000));`, "nesting deeper than 256"},
+		{"written value", nested + "setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', a);", "maximum call stack size exceeded"},
+		{"logged value", nested + "log(a);", "maximum call stack size exceeded"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id := s.put(t, "deep", "function process(t, c) {\n"+c.body+"\n}", "/", 5*time.Second)
+			rec, d := s.run(t, id)
+			if rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, c.err) {
+				t.Errorf("%s %q; want Failed %q", rec.Outcome, rec.Error, c.err)
+			}
+			if d > 5*time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+	// A script that nests its own source too deeply is refused before it
+	// is compiled.
+	id := s.put(t, "deepsource", "function process(t, c) { var x = "+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"; }", "/", 0)
+	if rec, _ := s.run(t, id); rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, "nesting deeper than 256") {
+		t.Errorf("deep script: %s %q", rec.Outcome, rec.Error)
+	}
+	id = s.put(t, "bigsource", "function process(t, c) {}\n//"+strings.Repeat("x", goja.MaxScriptSize), "/", 0)
+	if rec, _ := s.run(t, id); rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, "more than 262144") {
+		t.Errorf("big script: %s %q", rec.Outcome, rec.Error)
+	}
+	s.healthy(t)
+}
+
+// TestBuiltinsStillWork: the replacements keep the built-ins' meaning.
+func TestBuiltinsStillWork(t *testing.T) {
+	s := newSandbox(t)
+	script := `function process(t, c) {
+	var checks = [
+		[JSON.stringify({b: [1, "x", null, true, {c: undefined}], a: new Date(0)}), '{"b":[1,"x",null,true,{}],"a":"1970-01-01T00:00:00.000Z"}'],
+		[JSON.stringify([1, [2, 3]], null, 2), '[\n  1,\n  [\n    2,\n    3\n  ]\n]'],
+		[JSON.stringify({a: 1, b: 2, c: 3}, ["c", "a"]), '{"c":3,"a":1}'],
+		[JSON.stringify({a: 1, b: "2"}, function (k, v) { return typeof v === "number" ? v * 10 : v; }), '{"a":10,"b":"2"}'],
+		[JSON.stringify("a\"b\n"), '"a\\"b\\n"'],
+		[JSON.stringify(NaN), 'null'],
+		[String(JSON.stringify(undefined)), 'undefined'],
+		[JSON.stringify(new Number(3)), '3'],
+		[JSON.stringify({toJSON: function () { return [1]; }}), '[1]'],
+		[JSON.parse('{"a":[1,{"b":2}]}').a[1].b, 2],
+		[JSON.parse('[1,2]', function (k, v) { return typeof v === "number" ? v + 1 : v; })[1], 3],
+		[[1, [2, [3, null]], undefined].join(";"), '1;2,3,;'],
+		[String([1, [2, 3]]), '1,2,3'],
+		[[1, 2].toString(), '1,2'],
+		[Array.prototype.join.call({length: 2, 0: "a", 1: "b"}, "+"), 'a+b'],
+		[[1, [2, [3, [4]]]].flat(Infinity).length, 4],
+		[[1, [2, [3]]].flat().length, 3],
+		["ab".repeat(3), 'ababab'],
+		["5".padStart(3, "0") + "5".padEnd(3, "-"), '0055--'],
+		[new Array(3).length, 3],
+		[Array(2, 3).join(), '2,3'],
+		[Array.from({length: 2}, function (_, i) { return i; }).join(), '0,1'],
+		[Array.from("ab").join(), 'a,b'],
+		[[] instanceof Array, true],
+		[Array.isArray(new Array(1)), true],
+		[[3, 1, 2].sort().join(), '1,2,3'],
+		[new Proxy({a: 1}, {}).a, 1],
+		[eval("1 + 2"), 3],
+		[Function("a", "return a * 2")(4), 8],
+		[(function () {}) instanceof Function, true],
+		[/a+/.exec("caab")[0], 'aa'],
+		["a1b2".replace(/\d/g, "#"), 'a#b#'],
+		["a,b".split(/,/).length, 2],
+	];
+	for (var i = 0; i < checks.length; i++) {
+		if (checks[i][0] !== checks[i][1]) {
+			throw new Error("check " + i + ": got " + JSON.stringify(checks[i][0]) + ", want " + JSON.stringify(checks[i][1]));
+		}
+	}
+	setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, "Obj", {b: [1, 2], a: "x"});
+}`
+	id := s.put(t, "builtins", script, "/", time.Second)
+	rec, _ := s.run(t, id)
+	if rec.Outcome != engine.OutcomeOK {
+		t.Fatalf("%s %q (line %d)", rec.Outcome, rec.Error, rec.Line)
+	}
+	if len(rec.Writes) != 1 || rec.Writes[0].New != `{"a":"x","b":[1,2]}` {
+		t.Errorf("written object: %+v", rec.Writes)
+	}
+}
+
+// TestNoPoisoning: a UDF with no role assignment replaces built-ins,
+// prototypes and globals; the quickstart's availability UDF, which holds
+// SpaceAdministrator, then runs on the same engine and runtime. Nothing of
+// the attacker runs in it: the room gets the right value, not "Hacked",
+// and the attacker never sees the victim's telemetry.
+func TestNoPoisoning(t *testing.T) {
+	s := newSandbox(t)
+	attack := fmt.Sprintf(`var room = %q;
+function hack() { try { setSpaceValue(room, "AvailableAndFresh", "Hacked"); } catch (e) {} }
+function process(t, c) {
+	if (globalThis.stash) { log("LEAK " + globalThis.stash.join("|")); }
+	globalThis.stash = globalThis.stash || [];
+	var parse = JSON.parse;
+	JSON.parse = function (s) { globalThis.stash.push(s); hack(); return parse(s); };
+	var stringify = JSON.stringify;
+	JSON.stringify = function (v) { hack(); return stringify(v); };
+	var push = Array.prototype.push;
+	Array.prototype.push = function () { hack(); return push.apply(this, arguments); };
+	Object.defineProperty(Object.prototype, "SensorValue", {configurable: true, get: function () { hack(); return "false"; }, set: function (v) {}});
+	Object.defineProperty(Object.prototype, "DataType", {configurable: true, get: function () { hack(); return "Motion"; }});
+	Array.prototype.filter = function () { hack(); return []; };
+	String.prototype.toLowerCase = function () { hack(); return "motion"; };
+	globalThis.setSpaceValue = function () { hack(); };
+	globalThis.getSensorMetadata = function () { hack(); return null; };
+	Math.max = function () { hack(); return 0; };
+	Object.freeze(Object.prototype);
+}`, s.room.String())
+	attacker := s.put(t, "attacker", attack, "", 0)
+	rec, _ := s.run(t, attacker)
+	if rec.Outcome == engine.OutcomeFailed || rec.Outcome == engine.OutcomeTimedOut {
+		t.Fatalf("the attack itself failed: %s %q", rec.Outcome, rec.Error)
+	}
+	if got := roomValue(t, s.a); got == "Hacked" {
+		t.Fatal("the attacker wrote the room with its own rights")
+	}
+	// The victim runs on distinctive telemetry.
+	send(t, s.a, "SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"777"}`)
+	send(t, s.a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`)
+	if got := roomValue(t, s.a); got != "Room is available and air is fresh" {
+		t.Errorf("room after the victim ran: %q (want the victim's own result)", got)
+	}
+	recs := s.a.Engine().Records(s.udf.ID)
+	if len(recs) == 0 || recs[len(recs)-1].Outcome != engine.OutcomeOK {
+		t.Fatalf("victim records %+v", recs)
+	}
+	// The attacker runs again: its stash holds only its own telemetry.
+	rec, _ = s.run(t, attacker)
+	if strings.Contains(strings.Join(rec.Logs, "\n"), "777") {
+		t.Errorf("the attacker read the victim's telemetry: %q", rec.Logs)
+	}
+	if len(rec.Logs) == 0 || !strings.HasPrefix(rec.Logs[0], "LEAK ") {
+		t.Errorf("the attacker's own state did not persist between its executions (logs %q): the test would not see a leak", rec.Logs)
+	}
+	if got := roomValue(t, s.a); got == "Hacked" {
+		t.Error("the room was hacked")
+	}
+	s.healthy(t)
+}
+
+// TestBuiltinsBounded: built-ins that loop or allocate without looking at
+// the time limit fail fast with a clear error.
+func TestBuiltinsBounded(t *testing.T) {
+	s := newSandbox(t)
+	cases := []struct{ name, body, outcome, err string }{
+		{"backtracking regexp test", `/^(?!x)(a+)+$/.test("a".repeat(34) + "!");`, engine.OutcomeTimedOut, "stopped"},
+		{"backtracking regexp replace", `"a".repeat(34).concat("!").replace(/^(?!x)(a+)+$/, "b");`, engine.OutcomeTimedOut, "stopped"},
+		{"backtracking regexp caught", `try { /^(?!x)(a+)+$/.exec("a".repeat(34) + "!"); } catch (e) {} setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', 'y');`, engine.OutcomeTimedOut, "stopped"},
+		{"repeat", `"x".repeat(1 << 30);`, engine.OutcomeFailed, "String.prototype.repeat would be longer than 1048576"},
+		{"padStart", `"x".padStart(1 << 30);`, engine.OutcomeFailed, "String.prototype.padStart would be longer than 1048576"},
+		{"padEnd", `"x".padEnd(1 << 30, "ab");`, engine.OutcomeFailed, "String.prototype.padEnd would be longer"},
+		{"new Array fill", `new Array(5e7).fill(1.5);`, engine.OutcomeFailed, "Array of 50000000 elements: more than 1048576"},
+		{"Array()", `Array(5e7);`, engine.OutcomeFailed, "Array of 50000000 elements"},
+		{"length fill", `var a = []; a.length = 5e7; a.fill(1.5);`, engine.OutcomeFailed, "Array.prototype.fill on 50000000 elements"},
+		{"length indexOf", `var a = [1]; a.length = 5e7; a.indexOf(2);`, engine.OutcomeFailed, "Array.prototype.indexOf on 50000000 elements"},
+		{"Array.from", `Array.from({length: 5e7});`, engine.OutcomeFailed, "Array.from on 50000000 elements"},
+		{"array-like", `Array.prototype.lastIndexOf.call({length: 1e15}, 1);`, engine.OutcomeFailed, "Array.prototype.lastIndexOf on 1000000000000000 elements"},
+		{"join", `new Array(1000).fill("x".repeat(2000)).join();`, engine.OutcomeFailed, "Array.prototype.join would be longer than 1048576"},
+		{"stringify", `JSON.stringify(new Array(1000).fill("x".repeat(2000)));`, engine.OutcomeFailed, "JSON.stringify would be longer than 1048576"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id := s.put(t, "big", "function process(t, c) {\n"+c.body+"\n}", "/", time.Second)
+			rec, d := s.run(t, id)
+			if rec.Outcome != c.outcome || !strings.Contains(rec.Error, c.err) {
+				t.Errorf("%s %q; want %s %q", rec.Outcome, rec.Error, c.outcome, c.err)
+			}
+			if len(rec.Writes) != 0 {
+				t.Errorf("writes kept: %+v", rec.Writes)
+			}
+			if d > time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+	s.healthy(t)
+}
+
+// TestStuckExecutionAbandoned: an execution stuck in a built-in that never
+// looks at the interrupt (an array-like whose length grows after the
+// check) is given up on shortly after its time limit; the worker goes on.
+func TestStuckExecutionAbandoned(t *testing.T) {
+	s := newSandbox(t)
+	id := s.put(t, "stuck", `function process(t, c) {
+	var n = 0;
+	var o = {get length() { n++; return n === 1 ? 1 : 1e15; }};
+	Array.prototype.indexOf.call(o, 1);
+}`, "/", 50*time.Millisecond)
+	rec, d := s.run(t, id)
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.Contains(rec.Error, "did not stop within") {
+		t.Errorf("%s %q", rec.Outcome, rec.Error)
+	}
+	if d > 50*time.Millisecond+goja.AbandonGrace+time.Second {
+		t.Errorf("took %s", d)
+	}
+	if ab, _ := s.rt.Abandoned(); ab != 1 {
+		t.Errorf("abandoned %d", ab)
+	}
+	s.healthy(t)
+}
+
+// TestOutputLimits: a write, log line or notification over its limit, or
+// too many of them, fail the execution with an error naming the call and
+// the limit, even if the script catches the error; nothing is applied.
+func TestOutputLimits(t *testing.T) {
+	s := newSandbox(t)
+	before := roomValue(t, s.a)
+	set := "setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'AvailableAndFresh', "
+	cases := []struct{ name, body, err string }{
+		{"big value", set + "'x'.repeat(1 << 20));", "setSpaceValue: value size in bytes (1048576) is over the limit of 4096"},
+		{"big value caught", "try { " + set + "'x'.repeat(5000)); } catch (e) {}\n" + set + "'small');", "setSpaceValue: value size in bytes (5000) is over the limit of 4096"},
+		{"big sensor value", "setSensorValue(t.SensorId, 'Motion', 'x'.repeat(5000));", "setSensorValue: value size in bytes (5000) is over the limit of 4096"},
+		{"many writes", "for (var i = 0; i < 101; i++) { " + set + "'v' + i); }", "setSpaceValue: number of writes (101) is over the limit of 100"},
+		{"big notification", "sendNotification(t.SensorId, 'Sensor', 'x'.repeat(70000));", "sendNotification: payload size in bytes (70000) is over the limit of 65536"},
+		{"many notifications", "for (var i = 0; i < 21; i++) { sendNotification(t.SensorId, 'Sensor', 'n'); }", "sendNotification: number of notifications (21) is over the limit of 20"},
+		{"long log line", "log('x'.repeat(5000));", "log: line size in bytes (5000) is over the limit of 4096"},
+		{"many log lines", "for (var i = 0; i < 201; i++) { try { log(i); } catch (e) {} }", "log: number of log lines (201) is over the limit of 200"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id := s.put(t, "out", "function process(t, c) {\n"+c.body+"\n}", "/", time.Second)
+			rec, _ := s.run(t, id)
+			if rec.Outcome != engine.OutcomeFailed || rec.Error != c.err {
+				t.Errorf("%s %q; want Failed %q", rec.Outcome, rec.Error, c.err)
+			}
+			if len(rec.Writes) != 0 || len(rec.Notifications) != 0 {
+				t.Errorf("output kept: %d writes %d notifications", len(rec.Writes), len(rec.Notifications))
+			}
+			if got := roomValue(t, s.a); got != before {
+				t.Errorf("room changed to %.40q", got)
+			}
+		})
+	}
+	// At the limits everything is applied.
+	id := s.put(t, "max", "function process(t, c) {\n"+set+"'x'.repeat(4096));\nfor (var i = 0; i < 200; i++) log('y'.repeat(4096));\nsendNotification(t.SensorId, 'Sensor', 'z'.repeat(65536));\n}", "/", time.Second)
+	rec, _ := s.run(t, id)
+	if rec.Outcome != engine.OutcomeOK || len(rec.Writes) != 1 || len(rec.Logs) != 200 || len(rec.Notifications) != 1 {
+		t.Errorf("at the limits: %s %q", rec.Outcome, rec.Error)
+	}
+}
