@@ -1,6 +1,7 @@
 package goja_test
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,8 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 	tgoja "github.com/twinstudio/twinstudio/engine/goja"
 )
+
+var updateGolden = flag.Bool("update", false, "rewrite the trace golden files in testdata/")
 
 // wrap wraps a script the way the runtime does, returning main.
 func wrap(src string) string {
@@ -581,7 +584,7 @@ func TestTraceGoldenAvailability(t *testing.T) {
 			t.Fatalf("outcome %s: %s", rec.Outcome, rec.Error)
 		}
 		if len(rec.Trace) == 0 {
-			t.Skip("the runtime does not install " + tgoja.TraceHook + " (engine/goja/lib.go)")
+			t.Fatal("a traced execution recorded no trace")
 		}
 		s := render(rec.Trace)
 		s = guidRE.ReplaceAllString(s, "<id>")
@@ -598,7 +601,7 @@ var guidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
+	if *updateGolden {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -609,7 +612,7 @@ func goldenFile(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run UPDATE_GOLDEN=1 go test ./engine/goja -run Golden)", err)
+		t.Fatalf("%v (run go test ./engine/goja -run Golden -update)", err)
 	}
 	if got != string(want) {
 		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
@@ -706,7 +709,10 @@ func TestTraceRuntimeError(t *testing.T) {
 		t.Fatalf("plain %+v\ntraced %+v", plain, traced)
 	}
 	if len(traced.Trace) == 0 {
-		t.Skip("the runtime does not install " + tgoja.TraceHook + " (engine/goja/lib.go)")
+		t.Fatal("a traced execution recorded no trace")
+	}
+	if len(plain.Trace) != 0 {
+		t.Errorf("an execution without tracing recorded %d steps", len(plain.Trace))
 	}
 	if traced.Error != plain.Error || traced.Line != plain.Line || traced.Column != plain.Column || traced.Stack != plain.Stack {
 		t.Errorf("traced error %q at %d:%d\n%s\nuntraced %q at %d:%d\n%s", traced.Error, traced.Line, traced.Column, traced.Stack,
