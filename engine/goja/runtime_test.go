@@ -108,6 +108,8 @@ func TestHostileScripts(t *testing.T) {
 		{"require", "function process(t, c) { require('fs'); }", engine.OutcomeFailed, "TypeError", 1},
 		{"replace the library", "function process(t, c) { log = null; getSensorMetadata = function(){}; log('still here'); }", engine.OutcomeOK, "", -1},
 		{"write then throw", "function process(t, c) { setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', '1'); throw 'no'; }", engine.OutcomeFailed, "no", 1},
+		{"climb out of the room", "function process(t, c) {\n  var floor = getSpaceParentSpace(getSensorMetadata(t.SensorId).SpaceId);\n  setSpaceValue(floor.Id, 'X', '1');\n}", engine.OutcomeFailed, "Not Authorized", 2},
+		{"list the sibling rooms", "function process(t, c) {\n  var s = getSpaceChildSpaces(getSpaceParentSpace(getSensorMetadata(t.SensorId).SpaceId).Id);\n}", engine.OutcomeFailed, "Not Authorized", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -121,8 +123,11 @@ func TestHostileScripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ra := &engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(), ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: "/"}
-			if err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutRoleAssignment(ra) }); err != nil {
+			// The grant is the quickstart's: its one room, not the root.
+			if err := a.Engine().Update(func(tx *engine.Tx) error {
+				return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(),
+					ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(motion.SpaceID)})
+			}); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
