@@ -506,27 +506,38 @@ func TestTraceLimits(t *testing.T) {
 	}
 }
 
-// TestTraceInterrupt: the time limit still stops a traced script, even
-// while the hook reads locals.
+// TestTraceInterrupt: the default time limit stops a traced script that
+// is running, even while the hook reads locals (one of them an object
+// whose getter never returns).
 func TestTraceInterrupt(t *testing.T) {
-	out, err := tgoja.Instrument("function main() { var o = {get x() { while (true) {} }}; while (true) { o; } }")
+	a := quickstart(t)
+	var udf engine.UDF
+	var motion *engine.Sensor
+	a.Engine().View(func(v *engine.View) error {
+		udf = *v.UDFs()[0]
+		motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return nil
+	})
+	udf.Script = "function process(t, c) {\n  var o = {get x() { while (true) {} }};\n  var n = 0;\n  while (true) {\n    n++; o;\n  }\n}"
+	udf.Updated = time.Now()
+	if err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&udf) }); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := a.Engine().RunUDF(udf.ID, motion.ID, "1", false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := js.New()
-	rec := &engine.ExecutionRecord{}
-	rt.Set(tgoja.TraceHook, tgoja.TraceFunc(rt, func() *engine.ExecutionRecord { return rec }))
-	v, err := rt.RunString(wrap(out))
-	if err != nil {
-		t.Fatal(err)
+	checkStoppedAtDefault(t, rec)
+	// It was stopped in the loop, not before it: the trace has steps of
+	// the loop's body.
+	inLoop := 0
+	for _, st := range rec.Trace {
+		if st.Line == 5 {
+			inLoop++
+		}
 	}
-	fn, _ := js.AssertFunction(v)
-	done := make(chan error, 1)
-	go func() { _, err := fn(js.Undefined()); done <- err }()
-	rt.Interrupt("stop")
-	err = <-done
-	if _, ok := err.(*js.InterruptedError); !ok {
-		t.Fatalf("got %v", err)
+	if inLoop < 2 {
+		t.Errorf("%d traced steps, %d in the loop: the script was not running when stopped", len(rec.Trace), inLoop)
 	}
 }
 
