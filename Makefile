@@ -56,12 +56,13 @@ vet: deps
 	$(GO) vet ./...
 
 # Every package builds and tests without cgo except the root (main.go links
-# the GL driver); race tests cover the packages with concurrency.
+# the GL driver); race tests cover the packages with concurrency and those
+# that drive them (cmd/twin, simulator, app/chart): about 4 more minutes.
 test: deps vet
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/twin
 	CGO_ENABLED=0 $(GO) vet $$($(GO) list ./... | grep -v '^$(shell $(GO) list -m)$$')
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./engine/... ./app/ ./ui/
+	$(GO) test -count=1 -race ./engine/... ./app/ ./app/chart/ ./ui/ ./cmd/twin/ ./simulator/...
 
 # Every func FuzzXxx in a _test.go file, found by the script, one after the
 # other: 11 targets take about 6 minutes at the default FUZZTIME.

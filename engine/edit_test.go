@@ -828,21 +828,30 @@ func TestEditorConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 10; i++ {
-				_ = ed.Do("Add", func(tx *engine.Tx) error {
+				if err := ed.Do("Add", func(tx *engine.Tx) error {
 					return tx.CreateSpace(&engine.Space{Name: fmt.Sprintf("R%d-%d", w, i), ParentID: p.floor3})
-				})
+				}); err != nil {
+					t.Errorf("Do: %v", err)
+				}
 				ed.UndoLabel()
-				_ = e.View(func(v *engine.View) error { v.ChildSpaces(p.floor3); return nil })
+				if err := e.View(func(v *engine.View) error { v.ChildSpaces(p.floor3); return nil }); err != nil {
+					t.Errorf("View: %v", err)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	undone := 0
 	for {
 		if _, err := ed.Undo(); errors.Is(err, engine.ErrNothingToUndo) {
 			break
 		} else {
 			must(t, err)
 		}
+		undone++
+	}
+	if undone != 40 {
+		t.Errorf("undid %d edits, want the 40 made", undone)
 	}
 	sameDump(t, "after undoing everything", dump(t, e), before)
 }

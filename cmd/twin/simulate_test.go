@@ -39,7 +39,7 @@ func TestSimulateGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		summary, _ := os.ReadFile(filepath.Join(out, "summary.txt"))
+		summary := mustRead(t, filepath.Join(out, "summary.txt"))
 		if !strings.HasPrefix(stdout, string(summary)) {
 			t.Errorf("stdout does not start with summary.txt")
 		}
@@ -52,7 +52,7 @@ func TestSimulateGolden(t *testing.T) {
 		spaces = append(spaces, string(sp))
 		if i == 0 {
 			// A run on a copy leaves the project file as it was.
-			if after, _ := os.ReadFile(project); string(after) != string(before) {
+			if after := mustRead(t, project); string(after) != string(before) {
 				t.Error("a run without --in-place changed the project file")
 			}
 			// spaces.csv: its size and hash, the first report and the last.
@@ -70,7 +70,7 @@ func TestSimulateGolden(t *testing.T) {
 			if !strings.Contains(stdout, "ran in "+project+" itself (--in-place)") {
 				t.Errorf("an --in-place run does not say so:\n%s", stdout)
 			}
-			if after, _ := os.ReadFile(project); string(after) == string(before) {
+			if after := mustRead(t, project); string(after) == string(before) {
 				t.Error("an --in-place run left the project file as it was")
 			}
 		}
@@ -164,7 +164,7 @@ func TestSimulateCompareGolden(t *testing.T) {
 		t.Errorf("stdout does not start with summary.txt")
 	}
 	golden(t, "simulate_compare_summary", string(summary))
-	kpis, _ := os.ReadFile(filepath.Join(out, "kpis.csv"))
+	kpis := mustRead(t, filepath.Join(out, "kpis.csv"))
 	golden(t, "simulate_compare_kpis", string(kpis))
 	if !strings.Contains(string(summary), "seed 3\nvariant scenario small more, seed 3\n") {
 		t.Errorf("both runs should use seed 3:\n%s", summary)
@@ -174,7 +174,7 @@ func TestSimulateCompareGolden(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	after, _ := os.ReadFile(project)
+	after := mustRead(t, project)
 	if string(before) != string(after) {
 		t.Error("--compare changed the project")
 	}
@@ -184,13 +184,13 @@ func TestSimulateCompareGolden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, f := range []string{"series.csv", "spaces.csv"} {
-		a, _ := os.ReadFile(filepath.Join(out, f))
-		b, _ := os.ReadFile(filepath.Join(plain, f))
+		a := mustRead(t, filepath.Join(out, f))
+		b := mustRead(t, filepath.Join(plain, f))
 		if len(a) == 0 || string(a) != string(b) {
 			t.Errorf("%s of the comparison's base differs from a plain run's", f)
 		}
 	}
-	pk, _ := os.ReadFile(filepath.Join(plain, "kpis.csv"))
+	pk := mustRead(t, filepath.Join(plain, "kpis.csv"))
 	base := map[string]string{}
 	for _, line := range strings.Split(string(kpis), "\n") {
 		if f := strings.Split(line, ","); len(f) == 7 {
@@ -254,7 +254,7 @@ func TestSimulateEV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s1, _ := os.ReadFile(filepath.Join(out, "series_variant.csv"))
+		s1 := mustRead(t, filepath.Join(out, "series_variant.csv"))
 		kpis = append(kpis, string(k)+string(s1))
 	}
 	if kpis[0] != kpis[1] {
@@ -300,4 +300,18 @@ func TestSimulateEV(t *testing.T) {
 	if !strings.Contains(got, "ChargerLimitKW") {
 		t.Errorf("balance.js did not set ChargerLimitKW:\n%s", got)
 	}
+}
+
+// mustRead returns the contents of path, failing the test when it cannot
+// be read or is empty: an output the command should have written.
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 {
+		t.Fatalf("%s is empty", path)
+	}
+	return b
 }

@@ -83,8 +83,8 @@ func TestUDFRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if strings.Contains(out, "\ntrace:\n  (none)\n") {
-		t.Skip("the runtime records no trace: engine/goja/lib.go does not install __trace")
+	if strings.Contains(out, "\ntrace:\n  (none)\n") || !strings.Contains(out, "\ntrace:\n") {
+		t.Fatalf("--trace printed no trace:\n%s", out)
 	}
 	golden(t, "udf_run_trace", normaliseRun(out, dir))
 	if roomAgain, _, _ := twin(t, "get", "--project", project, room); roomAgain != roomBefore {
@@ -186,10 +186,11 @@ func TestUDFRunFailures(t *testing.T) {
 	if rec.Outcome != engine.OutcomeFailed || rec.Line != 3 {
 		t.Errorf("record %+v", rec)
 	}
-	if len(rec.Trace) > 0 {
-		if last := rec.Trace[len(rec.Trace)-1]; last.Line != 3 || last.Locals["t"] != "35" {
-			t.Errorf("trace %+v", rec.Trace)
-		}
+	if len(rec.Trace) == 0 {
+		t.Fatal("--trace recorded no trace")
+	}
+	if last := rec.Trace[len(rec.Trace)-1]; last.Line != 3 || last.Locals["t"] != "35" {
+		t.Errorf("trace %+v", rec.Trace)
 	}
 
 	// A UDF without a role assignment is refused, as in the preview.

@@ -108,6 +108,8 @@ func TestHostileScripts(t *testing.T) {
 		{"require", "function process(t, c) { require('fs'); }", engine.OutcomeFailed, "TypeError", 1},
 		{"replace the library", "function process(t, c) { log = null; getSensorMetadata = function(){}; log('still here'); }", engine.OutcomeOK, "", -1},
 		{"write then throw", "function process(t, c) { setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'X', '1'); throw 'no'; }", engine.OutcomeFailed, "no", 1},
+		{"climb out of the room", "function process(t, c) {\n  var floor = getSpaceParentSpace(getSensorMetadata(t.SensorId).SpaceId);\n  setSpaceValue(floor.Id, 'X', '1');\n}", engine.OutcomeFailed, "Not Authorized", 2},
+		{"list the sibling rooms", "function process(t, c) {\n  var s = getSpaceChildSpaces(getSpaceParentSpace(getSensorMetadata(t.SensorId).SpaceId).Id);\n}", engine.OutcomeFailed, "Not Authorized", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -121,8 +123,11 @@ func TestHostileScripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ra := &engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(), ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: "/"}
-			if err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutRoleAssignment(ra) }); err != nil {
+			// The grant is the quickstart's: its one room, not the root.
+			if err := a.Engine().Update(func(tx *engine.Tx) error {
+				return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(),
+					ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(motion.SpaceID)})
+			}); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
@@ -136,7 +141,7 @@ func TestHostileScripts(t *testing.T) {
 			if len(rec.Writes) != 0 {
 				t.Errorf("a failed execution kept writes: %+v", rec.Writes)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			if d := time.Since(start); d > engine.DefaultUDFLimit+limitTolerance {
 				t.Errorf("took %s", d)
 			}
 		})
@@ -250,4 +255,99 @@ func TestPerUDFTimeLimit(t *testing.T) {
 	if rec.Outcome != engine.OutcomeTimedOut || !strings.Contains(rec.Error, "20ms") || rec.Duration > 80*time.Millisecond {
 		t.Errorf("%s %q after %s", rec.Outcome, rec.Error, rec.Duration)
 	}
+}
+
+// limitTolerance bounds how much later than its limit an execution that
+// runs into the limit may end on a loaded machine: well under the 1 s or
+// 2 s that a wrong default would give.
+const limitTolerance = 400 * time.Millisecond
+
+// checkStoppedAtDefault fails unless rec was stopped by the default time
+// limit of 100 ms, and ended within limitTolerance of it.
+func checkStoppedAtDefault(t *testing.T, rec *engine.ExecutionRecord) {
+	t.Helper()
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.Contains(rec.Error, "time limit of 100ms") {
+		t.Errorf("outcome %s %q, want %s after the time limit of 100ms", rec.Outcome, rec.Error, engine.OutcomeTimedOut)
+	}
+	if rec.Duration < engine.DefaultUDFLimit || rec.Duration > engine.DefaultUDFLimit+limitTolerance {
+		t.Errorf("stopped after %s, want %s (+%s at most)", rec.Duration, engine.DefaultUDFLimit, limitTolerance)
+	}
+	if len(rec.Writes) != 0 || len(rec.Notifications) != 0 {
+		t.Errorf("a stopped execution kept writes %+v notifications %+v", rec.Writes, rec.Notifications)
+	}
+}
+
+// TestDefaultTimeLimit: the default limit is 100 ms, and it stops a loop
+// in process, a loop in the script's top level, and a UDF that a matcher
+// runs on live telemetry through the pipeline.
+func TestDefaultTimeLimit(t *testing.T) {
+	if engine.DefaultUDFLimit != 100*time.Millisecond {
+		t.Fatalf("engine.DefaultUDFLimit = %s, want 100ms", engine.DefaultUDFLimit)
+	}
+	a := quickstart(t)
+	var udf engine.UDF
+	var motion *engine.Sensor
+	a.Engine().View(func(v *engine.View) error {
+		udf = *v.UDFs()[0]
+		motion, _ = v.SensorByHardwareID("SAMPLE_SENSOR_MOTION")
+		return nil
+	})
+	if udf.TimeLimit != 0 {
+		t.Fatalf("the quickstart UDF has a time limit of its own: %s", udf.TimeLimit)
+	}
+	put := func(t *testing.T, script string) {
+		t.Helper()
+		u := udf
+		u.Script, u.Updated = script, time.Now()
+		if err := a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("process", func(t *testing.T) {
+		put(t, "function process(t, c) {\n  var n = 0;\n  while (true) { n++; }\n}")
+		rec, err := a.Engine().RunUDF(udf.ID, motion.ID, `{"SensorValue":"true"}`, true, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStoppedAtDefault(t, rec)
+		if rec.Line != 3 {
+			t.Errorf("stopped at line %d, want 3", rec.Line)
+		}
+	})
+	t.Run("top level", func(t *testing.T) {
+		put(t, "var n = 0;\nwhile (true) { n++; }\nfunction process(t, c) {}")
+		rec, err := a.Engine().RunUDF(udf.ID, motion.ID, `{"SensorValue":"true"}`, true, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStoppedAtDefault(t, rec)
+		if !strings.Contains(rec.Error, "top level") {
+			t.Errorf("error %q does not name the top level", rec.Error)
+		}
+	})
+	t.Run("pipeline", func(t *testing.T) {
+		put(t, "function process(t, c) {\n  setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'Looped', 'yes');\n  while (true) {}\n}")
+		before := len(a.Engine().Records(udf.ID))
+		start := time.Now()
+		send(t, a, "SAMPLE_SENSOR_MOTION", `{"SensorValue":"true"}`)
+		if d := time.Since(start); d > engine.DefaultUDFLimit+limitTolerance {
+			t.Errorf("the message took %s to commit", d)
+		}
+		recs := a.Engine().Records(udf.ID)
+		if len(recs) != before+1 {
+			t.Fatalf("%d records after the message, want %d", len(recs), before+1)
+		}
+		rec := recs[len(recs)-1]
+		if rec.DryRun || rec.Sensor != motion.ID {
+			t.Errorf("record %+v is not of the live message", rec)
+		}
+		checkStoppedAtDefault(t, rec)
+		// The reading is kept; the stopped UDF's write is not.
+		if got := a.SensorValue(t, "SAMPLE_SENSOR_MOTION"); got != "true" {
+			t.Errorf("motion = %q", got)
+		}
+		if got := a.SpaceValue(t, "/Quickstart Building/Floor 1/Focus Room A1", "Looped"); got != "" {
+			t.Errorf("the stopped UDF's write was applied: %q", got)
+		}
+	})
 }
