@@ -212,3 +212,23 @@ func BenchmarkExecute(b *testing.B) {
 		})
 	}
 }
+
+// TestBudgetedDateIsTheReadingsTime: during a budgeted (simulated)
+// execution a script's Date is the reading's received time, not the
+// runtime's clock, so a late worker sees the same time; without a budget
+// it is the runtime's clock.
+func TestBudgetedDateIsTheReadingsTime(t *testing.T) {
+	a := quickstart(t)
+	u, motion := scriptUDF(t, a, "clock", "function process(t, c) { log(new Date().toISOString()); }")
+	at := time.Date(2026, 3, 2, 9, 41, 0, 0, time.UTC)
+	rt := tgoja.New(tgoja.Options{Now: func() time.Time { return at.Add(time.Hour) }})
+	for _, tc := range []struct {
+		budget int64
+		want   string
+	}{{50_000, "2026-03-02T09:41:00.000Z"}, {0, "2026-03-02T10:41:00.000Z"}, {50_000, "2026-03-02T09:41:00.000Z"}} {
+		rec := a.Engine().ExecuteUDF(rt, u, engine.ExecInput{Sensor: motion, Message: "1", Budget: tc.budget, ReceivedTime: at})
+		if rec.Outcome != engine.OutcomeOK || len(rec.Logs) != 1 || rec.Logs[0] != tc.want {
+			t.Errorf("budget %d: %s %q, logs %q; want %s", tc.budget, rec.Outcome, rec.Error, rec.Logs, tc.want)
+		}
+	}
+}

@@ -181,8 +181,12 @@ type vm struct {
 	rt     *goja.Runtime
 	fns    map[progKey]fns
 	ex     *engine.UDFContext
-	trace  bool            // the execution records a line trace
-	budget int64           // the execution's budget (budgeted programs)
+	trace  bool  // the execution records a line trace
+	budget int64 // the execution's budget (budgeted programs)
+	// now is the time scripts see (Date) during a budgeted execution: the
+	// reading's received time, so that a simulated run's UDFs see the same
+	// clock however late a worker gets to them; zero: the runtime's Now.
+	now    time.Time
 	hooks  map[string]bool // budget hooks installed
 	hider  goja.Callable   // makes with-object proxies (budget.go)
 	protos protos
@@ -276,13 +280,19 @@ func (r *Runtime) Abandoned() (abandoned, stuck int64) {
 func (r *Runtime) newVM() *vm {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(r.opts.MaxCallStack)
-	rt.SetTimeSource(func() time.Time { return r.opts.Now() })
+	var m *vm
+	rt.SetTimeSource(func() time.Time {
+		if !m.now.IsZero() {
+			return m.now
+		}
+		return r.opts.Now()
+	})
 	r.mu.Lock()
 	r.seed++
 	rng := rand.New(rand.NewSource(r.seed))
 	r.mu.Unlock()
 	rt.SetRandSource(rng.Float64)
-	m := &vm{rt: rt, fns: map[progKey]fns{}}
+	m = &vm{rt: rt, fns: map[progKey]fns{}}
 	m.install()
 	m.initHider()
 	m.harden()
@@ -381,6 +391,10 @@ func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duratio
 		m.installBudgetHook(c.bud)
 	}
 	m.budget = in.Budget
+	m.now = time.Time{}
+	if in.Budget > 0 {
+		m.now = in.ReceivedTime
+	}
 	stopped := func(err error) (string, bool) {
 		var ie *goja.InterruptedError
 		if !errors.As(err, &ie) {
