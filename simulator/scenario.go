@@ -3,6 +3,7 @@ package simulator
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,9 +327,13 @@ func (sc *Scenario) scale(m yaml.Node) error {
 		var err error
 		switch k.Text() {
 		case "people":
-			sc.Scale.People, err = sc.nonneg(v, f)
+			if sc.Scale.People, err = sc.nonneg(v, f); err == nil {
+				err = checkRange(v, f, sc.Scale.People, 0, MaxScale, false)
+			}
 		case "ventilation":
-			sc.Scale.Ventilation, err = sc.nonneg(v, f)
+			if sc.Scale.Ventilation, err = sc.nonneg(v, f); err == nil {
+				err = checkRange(v, f, sc.Scale.Ventilation, 0, MaxScale, false)
+			}
 		default:
 			err = k.Errorf(f, "unknown field (want people or ventilation)")
 		}
@@ -419,20 +424,32 @@ type numParam struct {
 	any      bool   // any number
 	integer  bool   // a whole number
 	unit     string // in "must be positive" messages
+	// min and max bound the value (NaN and infinities are never taken), so
+	// a scenario cannot ask for a billion people or an unbounded charger
+	// count; min applies to the signed (any) parameters only.
+	min, max float64
 }
 
 // numParams are a rule's numeric parameters by key.
 var numParams = map[string]numParam{
-	"people":       {dst: func(p *Params) **float64 { return &p.People }},
-	"volume":       {dst: func(p *Params) **float64 { return &p.Volume }, positive: true, unit: "m³"},
-	"ventilation":  {dst: func(p *Params) **float64 { return &p.Ventilation }},
-	"setpoint":     {dst: func(p *Params) **float64 { return &p.Setpoint }, any: true},
-	"hvac":         {dst: func(p *Params) **float64 { return &p.HVAC }},
-	"envelope":     {dst: func(p *Params) **float64 { return &p.Envelope }},
-	"chargers":     {dst: func(p *Params) **float64 { return &p.Chargers }, integer: true},
-	"chargerPower": {dst: func(p *Params) **float64 { return &p.ChargerPower }, positive: true, unit: "kW"},
-	"gridLimit":    {dst: func(p *Params) **float64 { return &p.GridLimit }},
+	"people":       {dst: func(p *Params) **float64 { return &p.People }, max: MaxPeople},
+	"volume":       {dst: func(p *Params) **float64 { return &p.Volume }, positive: true, unit: "m³", max: 1e7},
+	"ventilation":  {dst: func(p *Params) **float64 { return &p.Ventilation }, max: 1e4},
+	"setpoint":     {dst: func(p *Params) **float64 { return &p.Setpoint }, any: true, min: -50, max: 60},
+	"hvac":         {dst: func(p *Params) **float64 { return &p.HVAC }, max: 1e6},
+	"envelope":     {dst: func(p *Params) **float64 { return &p.Envelope }, max: 1e6},
+	"chargers":     {dst: func(p *Params) **float64 { return &p.Chargers }, integer: true, max: 10000},
+	"chargerPower": {dst: func(p *Params) **float64 { return &p.ChargerPower }, positive: true, unit: "kW", max: 10000},
+	"gridLimit":    {dst: func(p *Params) **float64 { return &p.GridLimit }, max: 1e7},
 }
+
+// MaxPeople is the most people a scenario may put in one space
+// (`people:`); larger numbers are refused with their line.
+const MaxPeople = 10000
+
+// MaxScale bounds the scenario's scale factors (scale.people,
+// scale.ventilation).
+const MaxScale = 100
 
 // ruleField reads one key of a rule into r; f names it in errors.
 func (sc *Scenario) ruleField(r *Rule, e yaml.Entry, f string) error {
@@ -455,6 +472,9 @@ func (sc *Scenario) ruleField(r *Rule, e yaml.Entry, f string) error {
 			x, err = val.Float(f)
 		default:
 			x, err = sc.nonneg(val, f)
+		}
+		if err == nil {
+			err = checkRange(val, f, x, np.min, np.max, np.any)
 		}
 		*np.dst(&r.Params) = &x
 		return err
@@ -722,4 +742,19 @@ func (sc *Scenario) Variant(name string) (*Scenario, error) {
 		c.Name = sc.Name + " (" + name + ")"
 	}
 	return c, nil
+}
+
+// checkRange refuses NaN, infinities and values above max (below min too
+// when signed), naming the field and the range.
+func checkRange(v yaml.Node, f string, x, min, max float64, signed bool) error {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return v.Errorf(f, "must be a finite number, got %v", v.Text())
+	case x > max || (signed && x < min):
+		if signed {
+			return v.Errorf(f, "must be between %g and %g, got %v", min, max, v.Text())
+		}
+		return v.Errorf(f, "must be at most %g, got %v", max, v.Text())
+	}
+	return nil
 }

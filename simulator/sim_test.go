@@ -248,6 +248,13 @@ func TestScenarioErrors(t *testing.T) {
 		{"kpis: [joy]\n", `s.yaml:1: kpis: unknown KPI "joy"`},
 		{"- a\n", "s.yaml:1: a scenario is a mapping"},
 		{"name: [\n", "s.yaml:"},
+		// Numbers are range-checked: a billion people would run the
+		// process out of memory.
+		{"name: x\nspaces:\n- path: /A\n  people: 1000000000\n", "s.yaml:4: spaces[0].people: must be at most 10000, got 1000000000"},
+		{"name: x\nspaces:\n- path: /A\n  people: .inf\n", "s.yaml:4: spaces[0].people: want a number"},
+		{"name: x\nspaces:\n- path: /A\n  setpoint: 500\n", "spaces[0].setpoint: must be between -50 and 60"},
+		{"name: x\nspaces:\n- path: /A\n  chargers: 99999999\n", "spaces[0].chargers: must be at most 10000"},
+		{"name: x\nscale: {people: 1e9}\n", "s.yaml:2: scale.people: must be at most 100"},
 	}
 	for _, c := range cases {
 		_, err := ParseScenario("s.yaml", []byte(c.src))
