@@ -107,6 +107,20 @@ func (tx *Tx) checkType(c Category, id *int, at ID) error {
 	return nil
 }
 
+// checkTypes checks every type reference of o (the FieldTypeRef fields
+// of its kind's description) with checkType at space at, in field order.
+func (tx *Tx) checkTypes(o Object, at ID) error {
+	d := DescribeObject(o)
+	for i := range d.Fields {
+		if f := &d.Fields[i]; f.Type == FieldTypeRef && f.HasObject() {
+			if err := tx.checkType(f.Category, f.Ptr(o).(*int), at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // checkProps validates props against the property keys in scope at space
 // at and returns a normalised copy.
 func (tx *Tx) checkProps(props []Property, scope string, at ID) ([]Property, error) {
@@ -193,13 +207,7 @@ func (tx *Tx) checkSpaceFields(s *Space, parent ID) error {
 	if !s.ID.IsZero() && tx.g.spaces[s.ID] != nil {
 		at = s.ID
 	}
-	if err := tx.checkType(SpaceType, &s.TypeID, at); err != nil {
-		return err
-	}
-	if err := tx.checkType(SpaceSubtype, &s.SubtypeID, at); err != nil {
-		return err
-	}
-	if err := tx.checkType(SpaceStatus, &s.StatusID, at); err != nil {
+	if err := tx.checkTypes(s, at); err != nil {
 		return err
 	}
 	props, err := tx.checkProps(s.Properties, ScopeSpaces, at)
@@ -452,10 +460,7 @@ func (tx *Tx) checkDeviceFields(d *Device) error {
 	default:
 		return fmt.Errorf("%w: device status %q (want Provisioned, Active, Offline or Disabled)", ErrInvalid, d.Status)
 	}
-	if err := tx.checkType(DeviceType, &d.TypeID, d.SpaceID); err != nil {
-		return err
-	}
-	if err := tx.checkType(DeviceSubtype, &d.SubtypeID, d.SpaceID); err != nil {
+	if err := tx.checkTypes(d, d.SpaceID); err != nil {
 		return err
 	}
 	props, err := tx.checkProps(d.Properties, ScopeDevices, d.SpaceID)
@@ -604,14 +609,8 @@ func (tx *Tx) CreateSensor(s *Sensor) error {
 }
 
 func (tx *Tx) checkSensorFields(s *Sensor) error {
-	for _, c := range []struct {
-		cat Category
-		id  *int
-	}{{SensorType, &s.TypeID}, {SensorDataType, &s.DataTypeID}, {SensorDataSubtype, &s.DataSubtypeID},
-		{SensorDataUnitType, &s.DataUnitTypeID}, {SensorPortType, &s.PortTypeID}} {
-		if err := tx.checkType(c.cat, c.id, s.SpaceID); err != nil {
-			return err
-		}
+	if err := tx.checkTypes(s, s.SpaceID); err != nil {
+		return err
 	}
 	props, err := tx.checkProps(s.Properties, ScopeSensors, s.SpaceID)
 	if err != nil {
