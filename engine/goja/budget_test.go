@@ -57,6 +57,9 @@ func TestBudgetDeterministic(t *testing.T) {
 	a := quickstart(t)
 	u, motion := scriptUDF(t, a, "loop", "function process(t, c) {\n  var n = 0;\n  while (true) {\n    n++;\n"+
 		"    if (n % 1000 === 0) log(n);\n  }\n}")
+	// The budget stops it; the wall-clock backstop (10 × the time limit)
+	// must not, even under -race with every CPU busy: give it room.
+	u.TimeLimit = 5 * time.Second
 	hog(t)
 	in := engine.ExecInput{Sensor: motion, Message: "1", Budget: 50_000}
 	var first *engine.ExecutionRecord
