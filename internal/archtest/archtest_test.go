@@ -154,7 +154,7 @@ func TestEveryRuleCanFail(t *testing.T) {
 		{"ui never touches bbolt or mochi",
 			Package{ImportPath: m("ui"), Imports: []string{m("engine/mqtt")}},
 			Package{ImportPath: m("ui"), Imports: []string{m("engine/yaml")}}, m("engine/mqtt")},
-		{"only the root package (main.go) imports fyne.io/fyne/v2/app",
+		{RuleFyneAppDriver,
 			Package{ImportPath: m("ui"), Imports: []string{"fyne.io/fyne/v2", "fyne.io/fyne/v2/app"}},
 			Package{ImportPath: mod, Imports: []string{"fyne.io/fyne/v2/app"}}, "fyne.io/fyne/v2/app"},
 		{"cmd/twin knows no fyne",
