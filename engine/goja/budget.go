@@ -32,7 +32,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/file"
 )
 
 // budgetNames are the names the budget code of one script uses.
@@ -57,30 +56,13 @@ func (b *budgetNames) tail() string {
 // pickBudgetNames chooses names that no identifier of the script uses.
 func pickBudgetNames(prg *ast.Program) budgetNames {
 	used := map[string]bool{}
-	var visit func(v reflect.Value)
-	visit = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface, reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			switch x := v.Interface().(type) {
-			case *file.File:
-				return
-			case *ast.Identifier:
-				used[string(x.Name)] = true
-				return
-			}
-			visit(v.Elem())
-		case reflect.Struct:
-			walkFields(v, visit)
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				visit(v.Index(i))
-			}
+	walkAST(reflect.ValueOf(prg), func(x any) bool {
+		if id, ok := x.(*ast.Identifier); ok {
+			used[string(id.Name)] = true
+			return true
 		}
-	}
-	visit(reflect.ValueOf(prg))
+		return false
+	})
 	for n := 0; ; n++ {
 		b := budgetNames{counter: "$budget" + strconv.Itoa(n), hook: "__budget$" + strconv.Itoa(n)}
 		if !used[b.counter] && !used[b.hook] {

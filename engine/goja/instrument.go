@@ -598,6 +598,35 @@ func (in *instrumenter) span(n any) (lo, hi int) {
 	return lo, hi
 }
 
+// walkAST visits the AST below v depth first, through interfaces,
+// pointers, struct fields (see walkFields) and slices, but not into
+// *file.File. It calls node with every non-nil pointer it meets; node
+// returns true when it has dealt with that node, and the walk then skips
+// what is below it.
+func walkAST(v reflect.Value, node func(x any) bool) {
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			walkAST(v.Elem(), node)
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		x := v.Interface()
+		if _, ok := x.(*file.File); ok || node(x) {
+			return
+		}
+		walkAST(v.Elem(), node)
+	case reflect.Struct:
+		walkFields(v, func(f reflect.Value) { walkAST(f, node) })
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			walkAST(v.Index(i), node)
+		}
+	}
+}
+
 func walkFields(v reflect.Value, f func(reflect.Value)) {
 	t := v.Type()
 	for i := 0; i < v.NumField(); i++ {
@@ -931,40 +960,19 @@ func (in *instrumenter) expr(n any) {
 	if n == nil {
 		return
 	}
-	var visit func(v reflect.Value)
-	visit = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Interface:
-			if !v.IsNil() {
-				visit(v.Elem())
-			}
-		case reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			switch x := v.Interface().(type) {
-			case *ast.FunctionLiteral:
-				in.function(x)
-				return
-			case *ast.ArrowFunctionLiteral:
-				in.arrow(x)
-				return
-			case *ast.ClassStaticBlock:
-				in.staticBlock(x)
-				return
-			case *file.File:
-				return
-			}
-			visit(v.Elem())
-		case reflect.Struct:
-			walkFields(v, visit)
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				visit(v.Index(i))
-			}
+	walkAST(reflect.ValueOf(n), func(x any) bool {
+		switch x := x.(type) {
+		case *ast.FunctionLiteral:
+			in.function(x)
+		case *ast.ArrowFunctionLiteral:
+			in.arrow(x)
+		case *ast.ClassStaticBlock:
+			in.staticBlock(x)
+		default:
+			return false
 		}
-	}
-	visit(reflect.ValueOf(n))
+		return true
+	})
 }
 
 func (in *instrumenter) function(f *ast.FunctionLiteral) {
