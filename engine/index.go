@@ -308,35 +308,30 @@ func userUPN(u *userNode) string      { return u.u.UPN }
 // userByUPN returns the user of space sp with upn (case-insensitively; the
 // last if several), or nil.
 func (sp *spaceNode) userByUPN(upn string) *userNode {
-	if sp.userNames == nil {
-		var found *userNode
-		for _, u := range sp.users {
-			if strings.EqualFold(u.u.UPN, upn) {
-				found = u
-			}
-		}
-		return found
-	}
-	if list := sp.userNames.get(upn); len(list) > 0 {
-		return list[len(list)-1]
-	}
-	return nil
+	return lastNamed(sp.userNames, sp.users, userUPN, upn)
 }
 
 // deviceByName returns the device of space sp named name
 // (case-insensitively; the last if several), or nil.
 func (sp *spaceNode) deviceByName(name string) *deviceNode {
-	if sp.deviceNames == nil {
-		var found *deviceNode
-		for _, d := range sp.devices {
-			if strings.EqualFold(d.d.Name, name) {
-				found = d
+	return lastNamed(sp.deviceNames, sp.devices, deviceName, name)
+}
+
+// lastNamed returns the last of list whose key is name (compared
+// case-insensitively), through ix when list has one, by a scan when it
+// is small enough to have none; the zero T if there is none.
+func lastNamed[T comparable](ix nameIndex[T], list []T, key func(T) string, name string) T {
+	var found T
+	if ix == nil {
+		for _, x := range list {
+			if strings.EqualFold(key(x), name) {
+				found = x
 			}
 		}
 		return found
 	}
-	if list := sp.deviceNames.get(name); len(list) > 0 {
-		return list[len(list)-1]
+	if l := ix.get(name); len(l) > 0 {
+		found = l[len(l)-1]
 	}
-	return nil
+	return found
 }
