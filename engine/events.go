@@ -149,31 +149,21 @@ func (tx *Tx) topologyEvents(chs []change) []*Event {
 // GUID strings. A space deleted by the transaction is known by its image;
 // the walk goes on from its parent while that is in the graph.
 func (tx *Tx) spacesToNotify(o Object) []string {
-	var first ID
 	switch x := o.(type) {
 	case *Space:
-		out := []string{x.ID.String()}
-		return append(out, tx.ancestorIDs(x.ParentID)...)
-	case *Device:
-		first = x.SpaceID
-	case *Sensor:
-		first = x.SpaceID
-	case *User:
-		first = x.SpaceID
-	case *Matcher:
-		first = x.SpaceID
-	case *UDF:
-		first = x.SpaceID
-	case *Resource:
-		first = x.SpaceID
-	case *PropertyKey:
-		first = x.SpaceID
-	case *ExtendedType:
-		first = x.SpaceID
+		return append([]string{x.ID.String()}, tx.ancestorIDs(x.ParentID)...)
 	case *RoleAssignment:
-		first = pathAnchor(x.Path)
+		return tx.ancestorIDs(pathAnchor(x.Path))
 	}
-	return tx.ancestorIDs(first)
+	// Every other kind that sits in a space says so in its SpaceID field.
+	if d := DescribeObject(o); d != nil {
+		if f := d.Field("SpaceID"); f != nil && f.HasObject() {
+			if id, ok := f.Value(o).(ID); ok {
+				return tx.ancestorIDs(id)
+			}
+		}
+	}
+	return tx.ancestorIDs(NilID)
 }
 
 // ancestorIDs is id and its ancestors in the graph, nearest first; empty
