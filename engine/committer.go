@@ -1,6 +1,9 @@
 package engine
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Commit is the durability of one write. Wait blocks until the write is
 // committed to the Store (or failed) and returns the Store's error.
@@ -23,27 +26,39 @@ func (c *Commit) Wait() error {
 func (c *Commit) Done() <-chan struct{} { return c.done }
 
 // CommitStats counts the committer's work. Safe to read at any time via
-// Engine.CommitStats.
+// Engine.CommitStats. Writes/Batches is the mean number of writes (a
+// message's or an edit's ops) one Store.Apply, and so one fsync, covered.
 type CommitStats struct {
 	Batches    uint64 // Store.Apply calls
+	Writes     uint64 // writes committed (each a submit: a message, an edit)
 	Ops        uint64 // ops applied
 	Failures   uint64 // failed Apply calls
 	QueueDepth int    // writes waiting
 	LastErr    string
+	// MaxBatchWrites and MaxBatchOps are the largest batch so far.
+	MaxBatchWrites, MaxBatchOps int
+	// CommitTime is the time spent in Store.Apply, all batches together;
+	// MaxCommitTime the longest one.
+	CommitTime, MaxCommitTime time.Duration
 }
 
 // committer is the single writer to the Store. Writes submitted while a
 // commit runs are grouped into the next one (group commit), so many
-// concurrent writers share one fsync.
+// concurrent writers share one fsync: a batch takes everything waiting
+// when the previous commit ends, up to maxOps ops and maxBytes bytes
+// (at least one write). It never waits for more to arrive, so a lone
+// write at light load is committed at once, and under load the batches
+// grow with the queue.
 type committer struct {
-	store  Store
-	mu     sync.Mutex
-	cond   *sync.Cond
-	queue  []pending
-	stop   bool
-	stats  CommitStats
-	maxOps int
-	wg     sync.WaitGroup
+	store    Store
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queue    []pending
+	stop     bool
+	stats    CommitStats
+	maxOps   int
+	maxBytes int
+	wg       sync.WaitGroup
 
 	queuedOps int        // ops waiting in queue
 	room      *sync.Cond // signalled when queuedOps drops
@@ -65,12 +80,36 @@ func (c *committer) waitRoom() {
 }
 
 type pending struct {
-	ops []Op
-	c   *Commit
+	ops   []Op
+	bytes int // opsBytes(ops)
+	c     *Commit
+}
+
+// Batch bounds: one Store.Apply takes at most batchMaxOps ops and
+// batchMaxBytes bytes (as opsBytes counts them), unless a single write is
+// larger.
+const (
+	batchMaxOps   = 20000
+	batchMaxBytes = 16 << 20
+)
+
+// opsBytes approximates what ops weigh in a transaction: a value op its
+// name and value plus a fixed overhead for keys and times, any other op a
+// fixed 1 KiB (objects are small; scripts are the exception).
+func opsBytes(ops []Op) int {
+	n := 0
+	for i := range ops {
+		if ops[i].Type == OpValue {
+			n += 64 + len(ops[i].Name) + len(ops[i].Value.Value)
+		} else {
+			n += 1 << 10
+		}
+	}
+	return n
 }
 
 func newCommitter(s Store) *committer {
-	c := &committer{store: s, maxOps: 20000}
+	c := &committer{store: s, maxOps: batchMaxOps, maxBytes: batchMaxBytes}
 	c.cond = sync.NewCond(&c.mu)
 	c.room = sync.NewCond(&c.mu)
 	c.wg.Add(1)
@@ -81,6 +120,7 @@ func newCommitter(s Store) *committer {
 // submit queues ops for the next commit. It never blocks on I/O.
 func (c *committer) submit(ops []Op) *Commit {
 	cm := &Commit{done: make(chan struct{})}
+	size := opsBytes(ops)
 	c.mu.Lock()
 	if c.stop {
 		c.mu.Unlock()
@@ -88,7 +128,7 @@ func (c *committer) submit(ops []Op) *Commit {
 		close(cm.done)
 		return cm
 	}
-	c.queue = append(c.queue, pending{ops, cm})
+	c.queue = append(c.queue, pending{ops, size, cm})
 	c.queuedOps += len(ops)
 	c.stats.QueueDepth = len(c.queue)
 	c.mu.Unlock()
@@ -109,9 +149,10 @@ func (c *committer) loop() {
 			return
 		}
 		// Take as many pending writes as fit in one batch (at least one).
-		n, total := 0, 0
-		for n < len(c.queue) && (n == 0 || total+len(c.queue[n].ops) <= c.maxOps) {
+		n, total, bytes := 0, 0, 0
+		for n < len(c.queue) && (n == 0 || total+len(c.queue[n].ops) <= c.maxOps && bytes+c.queue[n].bytes <= c.maxBytes) {
 			total += len(c.queue[n].ops)
+			bytes += c.queue[n].bytes
 			n++
 		}
 		batch := make([]pending, n)
@@ -126,10 +167,17 @@ func (c *committer) loop() {
 		for _, p := range batch {
 			ops = append(ops, p.ops...)
 		}
+		t0 := time.Now()
 		err := c.store.Apply(ops)
+		took := time.Since(t0)
 		c.mu.Lock()
 		c.stats.Batches++
+		c.stats.Writes += uint64(n)
 		c.stats.Ops += uint64(len(ops))
+		c.stats.MaxBatchWrites = max(c.stats.MaxBatchWrites, n)
+		c.stats.MaxBatchOps = max(c.stats.MaxBatchOps, len(ops))
+		c.stats.CommitTime += took
+		c.stats.MaxCommitTime = max(c.stats.MaxCommitTime, took)
 		if err != nil {
 			c.stats.Failures++
 			c.stats.LastErr = err.Error()

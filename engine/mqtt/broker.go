@@ -4,10 +4,11 @@
 //
 // The broker never blocks on work: its OnPublish hook hands each message to
 // the engine's bounded Pipeline. QoS 0 messages are dropped and counted when
-// the pipeline is full; a QoS 1 publisher waits (its PUBACK is written only
-// after the message's effects are committed), which is MQTT's own back
-// pressure. mochi calls OnPublish on the publishing client's goroutine
-// before it writes the PUBACK, which is what makes that wait possible.
+// the pipeline is full. A QoS 1 message's PUBACK is written only after the
+// message's effects are committed, in the order the client sent them, while
+// the client goes on sending: a connection has up to ackWindow messages in
+// flight, and past that its publisher waits, which is MQTT's own back
+// pressure (ack.go).
 //
 // Every publish of an authenticated device goes through the pipeline, so
 // that refused messages — a foreign topic, another device's sensor, an
@@ -234,9 +235,11 @@ const closeGrace = time.Second
 // to clients get a deadline of closeGrace, after which their connections
 // are closed. The engine must still be open; call Pipeline.Close after it
 // to drain what was accepted. Close waits at most closeWait for the
-// clients' goroutines: one whose QoS 1 message is not yet committed waits
-// for the pipeline, and is left to end when the pipeline answers it (a
-// warning is logged). Calls after the first return nil at once.
+// clients' goroutines: one whose acknowledgement window is full, or whose
+// QoS 2 message is not yet committed, waits for the pipeline, and is left
+// to end when the pipeline answers it (a warning is logged). QoS 1
+// acknowledgements still pending are dropped (their clients resend).
+// Calls after the first return nil at once.
 func (b *Broker) Close() error {
 	if b.closed.Swap(true) {
 		return nil
@@ -260,8 +263,9 @@ func (b *Broker) Close() error {
 		b.srv.Listeners.Delete(id)
 	}
 	// mochi's Close waits for every client's goroutine, and one that is
-	// waiting for its QoS 1 message to be committed waits for the
-	// pipeline (a message before it may be running a slow UDF).
+	// waiting for room in its acknowledgement window, or for its QoS 2
+	// message to be committed, waits for the pipeline (a message before it
+	// may be running a slow UDF).
 	errc := make(chan error, 1)
 	go func() { errc <- b.srv.Close() }()
 	t := time.NewTimer(closeWait)
@@ -430,6 +434,9 @@ type session struct {
 	key         []byte       // the password it connected with: for a device, its key then
 	checked     atomic.Int64 // when the credentials were last found valid, Unix ns
 	established atomic.Bool  // OnSessionEstablished ran: OnDisconnect will run
+	// acks writes the connection's QoS 1 acknowledgements; the
+	// connection's goroutine creates it at its first QoS > 0 publish.
+	acks atomic.Pointer[acker]
 }
 
 // sweepEvery is how often sessions of connections that ended between
@@ -469,6 +476,13 @@ func (b *Broker) sweepOnce() {
 // with (it costs a large share of QoS 0 throughput).
 const recheckEvery = time.Second
 
+// session is the connection's session, or nil.
+func (b *Broker) session(cl *mochi.Client) *session {
+	b.pmu.RLock()
+	defer b.pmu.RUnlock()
+	return b.prin[cl]
+}
+
 func (b *Broker) principal(cl *mochi.Client) (engine.Principal, bool) {
 	b.pmu.RLock()
 	defer b.pmu.RUnlock()
@@ -482,13 +496,7 @@ func (b *Broker) principal(cl *mochi.Client) (engine.Principal, bool) {
 // stillValid reports whether a connection's credentials still hold: a
 // device's key may have been rotated, or the device disabled or deleted,
 // since it connected. It looks again at most every recheckEvery.
-func (b *Broker) stillValid(cl *mochi.Client) bool {
-	b.pmu.RLock()
-	s, ok := b.prin[cl]
-	b.pmu.RUnlock()
-	if !ok {
-		return false
-	}
+func (b *Broker) stillValid(s *session) bool {
 	if s.Type != engine.ObjectDeviceID {
 		return true
 	}
@@ -682,16 +690,24 @@ func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 // OnPublish hands device telemetry to the pipeline and never forwards it
 // to subscribers. A connection whose device key was rotated, or whose
 // device was disabled or deleted, since it connected is closed instead
-// (noticed within recheckEvery). A QoS 1 (or 2) message is acknowledged only after its
-// effects are committed. A refused one gets a PUBACK (PUBREC) with the
-// reason over MQTT 5; over MQTT 3.1.1, which has no reason codes, one that
-// is not allowed closes the connection (as an ACL refusal does) and others
-// are acknowledged and dropped, so the device does not resend them forever.
+// (noticed within recheckEvery).
+//
+// A QoS 0 message is never waited for. A QoS 1 message is acknowledged
+// only after its effects are committed, but OnPublish does not wait for
+// that: the connection's acker writes the PUBACK, in order, and OnPublish
+// waits only while ackWindow of the connection's messages are unsettled
+// (see ack.go). A QoS 2 message is waited for, as described there. A
+// refused message gets a PUBACK (PUBREC) with the reason over MQTT 5; over
+// MQTT 3.1.1, which has no reason codes, one that is not allowed closes
+// the connection (as an ACL refusal does) and others are acknowledged and
+// dropped, so the device does not resend them forever. A message that was
+// not committed gets no answer: the client sends it again.
 func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
 	if cl.Net.Inline {
 		return pk, nil
 	}
-	if !h.b.stillValid(cl) {
+	s := h.b.session(cl)
+	if s == nil || !h.b.stillValid(s) {
 		h.b.log.Info("mqtt: closed connection: its key was rotated or its device disabled or deleted",
 			"username", string(cl.Properties.Username), "client", cl.ID)
 		_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
@@ -710,49 +726,50 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 			m.UserProperties[u.Key] = u.Val
 		}
 	}
+	if m.QoS == 0 {
+		// Dropped (pipeline full) or not, the client is not answered.
+		_, _ = h.b.p.Submit(m)
+		return pk, packets.CodeSuccessIgnore
+	}
+	// Only this connection's goroutine creates its acker.
+	a := s.acks.Load()
+	if a == nil {
+		a = newAcker(h, cl)
+		s.acks.Store(a)
+	}
+	if m.QoS == 1 {
+		a.acquire()
+		t, err := h.b.p.Submit(m)
+		if err != nil {
+			// Shutting down: no PUBACK, the client will retry.
+			a.release()
+			return pk, packets.ErrRejectPacket
+		}
+		a.push(ackItem{t: t, id: pk.PacketID, user: m.Username})
+		return pk, packets.ErrRejectPacket // the acker answers
+	}
+	a.barrier()
 	t, err := h.b.p.Submit(m)
 	if err != nil {
-		// Dropped (QoS 0, pipeline full) or shutting down.
-		if m.QoS > 0 {
-			return pk, packets.ErrRejectPacket // no PUBACK: the client will retry
-		}
-		return pk, packets.CodeSuccessIgnore
-	}
-	if m.QoS == 0 {
-		return pk, packets.CodeSuccessIgnore
+		return pk, packets.ErrRejectPacket // no PUBREC: the client will retry
 	}
 	if err := t.Wait(); err != nil {
-		var code packets.Code
-		switch {
-		case errors.Is(err, engine.ErrNotAllowed):
-			code = packets.ErrNotAuthorized
-		case errors.Is(err, engine.ErrOversize):
-			code = packets.ErrPacketTooLarge
-		case errors.Is(err, engine.ErrBadTopic), errors.Is(err, engine.ErrBadPropertyBag):
-			code = packets.ErrTopicNameInvalid
-		case errors.Is(err, engine.ErrUnknownSensor), errors.Is(err, engine.ErrUnknownDevice):
-			code = packets.ErrUnspecifiedError
-		default:
-			// Not committed: do not acknowledge, so the client retries.
+		code, refused := refusal(err)
+		if !refused {
 			h.b.log.Warn("mqtt: message not committed", "username", m.Username, "error", err)
 			return pk, packets.ErrRejectPacket
 		}
 		if cl.Properties.ProtocolVersion == 5 {
-			if pk.FixedHeader.Qos == 2 {
-				// mochi would answer a reason code with a PUBACK; QoS 2
-				// wants a PUBREC, which with an error code ends the
-				// exchange.
-				_ = cl.WritePacket(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Pubrec},
-					PacketID: pk.PacketID, ReasonCode: code.Code, Properties: packets.Properties{ReasonString: code.Reason}})
-				return pk, packets.ErrRejectPacket
-			}
-			return pk, code
+			// mochi would answer a reason code with a PUBACK; QoS 2 wants
+			// a PUBREC, which with an error code ends the exchange.
+			_ = cl.WritePacket(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Pubrec},
+				PacketID: pk.PacketID, ReasonCode: code.Code, Properties: packets.Properties{ReasonString: code.Reason}})
+			return pk, packets.ErrRejectPacket
 		}
 		if code == packets.ErrNotAuthorized {
 			_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 			return pk, packets.ErrRejectPacket
 		}
-		return pk, packets.CodeSuccessIgnore
 	}
 	return pk, packets.CodeSuccessIgnore
 }
