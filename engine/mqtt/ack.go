@@ -74,6 +74,8 @@ type acker struct {
 	q       [ackWindow]ackItem // a ring: each item holds a slot, so it never overflows
 	head, n int
 	running bool // a drain goroutine is running
+
+	gap bool // the last message settled was not committed (drain goroutine only)
 }
 
 func newAcker(h *hook, cl *mochi.Client) *acker {
@@ -142,13 +144,19 @@ func (a *acker) settle(it ackItem) {
 		return
 	}
 	err := it.t.Wait()
-	if err == nil {
-		a.write(it.id, packets.CodeSuccess)
+	code, refused := refusal(err)
+	if err != nil && !refused {
+		// One line for a run of them (a failed commit covers many, and a
+		// shutdown gives up on every message in flight).
+		if !a.gap {
+			a.h.b.log.Warn("mqtt: message not committed; not acknowledged", "username", it.user, "client", a.cl.ID, "error", err)
+		}
+		a.gap = true
 		return
 	}
-	code, refused := refusal(err)
-	if !refused {
-		a.h.b.log.Warn("mqtt: message not committed", "username", it.user, "error", err)
+	a.gap = false
+	if err == nil {
+		a.write(it.id, packets.CodeSuccess)
 		return
 	}
 	if a.cl.Properties.ProtocolVersion == 5 {
