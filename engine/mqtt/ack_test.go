@@ -34,8 +34,8 @@ type rawClient struct {
 	w    *bufio.Writer
 	mu   sync.Mutex
 	acks []uint16
-	recs []uint16 // the packet ids of the PUBRECs, among acks
-	n    atomic.Int64  // PUBACKs read
+	recs []uint16      // the packet ids of the PUBRECs, among acks
+	n    atomic.Int64  // PUBACKs and PUBRECs read
 	done chan struct{} // closed when the reader ends
 	err  error         // the reader's, once done is closed
 }
