@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -463,5 +464,95 @@ func TestQoS1SlowDisk(t *testing.T) {
 	}
 	if grow := int64(heap) - int64(base.heap); grow > 64<<20 {
 		t.Errorf("the heap grew by %.1f MB while flooding", mb(uint64(grow)))
+	}
+}
+
+// TestQoS1TakeoverWithAcksPending: a connection has messages in flight on
+// a slow disk when a second connection takes over its client id. The
+// first connection's pending acknowledgements are dropped (it is closed;
+// its client would resend), the new connection gets exactly its own
+// PUBACKs in order, every message is applied all the same, and once the
+// connections are closed nothing is left running.
+func TestQoS1TakeoverWithAcksPending(t *testing.T) {
+	st := &slowStore{delay: 20 * time.Millisecond}
+	e, pl, b, key := slowProject(t, st)
+	goroutines := runtime.NumGoroutine()
+	first := dialRaw(t, b.Addr(), devHW, devHW, key)
+	const n, m = 300, 20
+	for i := 1; i <= n; i++ {
+		first.mustPublish(t, co2Topic, strconv.Itoa(100000+i), uint16(i), i%16 == 0)
+	}
+	first.mustPublish(t, "", "", 0, true)
+	if !waitFor(10*time.Second, func() bool { return first.n.Load() > 0 }) {
+		t.Fatal("no PUBACK on the first connection")
+	}
+	second := dialRaw(t, b.Addr(), devHW, devHW, key) // the same client id: a takeover
+	select {
+	case <-first.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first connection was not closed by the takeover")
+	}
+	if got := first.n.Load(); got >= n {
+		t.Fatalf("the first connection got all %d PUBACKs before the takeover: nothing was pending", got)
+	}
+	for i := 1; i <= m; i++ {
+		second.mustPublish(t, co2Topic, strconv.Itoa(200000+i), uint16(i), false)
+	}
+	second.mustPublish(t, "", "", 0, true)
+	if !second.waitAcks(m, 30*time.Second) {
+		t.Fatalf("%d of %d PUBACKs on the second connection (reader: %v)", second.n.Load(), m, second.err)
+	}
+	time.Sleep(100 * time.Millisecond) // nothing more may come
+	if got := fmt.Sprint(second.acked()); got != fmt.Sprint(seq(1, m)) {
+		t.Errorf("second connection's PUBACKs %s; want %v", got, seq(1, m))
+	}
+	// Every message the broker read was applied, the first connection's
+	// (those read before it was closed: a prefix, including every one
+	// acknowledged) in order before the second's.
+	must(t, e.SyncCommit())
+	if !waitFor(10*time.Second, func() bool { s := pl.Stats(); return s.QueueDepth == 0 && mqtt.Unsettled(b) == 0 }) {
+		t.Fatal("the pipeline did not drain")
+	}
+	must(t, e.SyncCommit())
+	hist := storeHistory(t, st.Store, testkit.QuickstartCO2, e)
+	read := len(hist) - m
+	if read < int(first.n.Load()) {
+		t.Fatalf("%d values in history; the first connection alone got %d PUBACKs", len(hist), first.n.Load())
+	}
+	var want []string
+	for i := 1; i <= read; i++ {
+		want = append(want, strconv.Itoa(100000+i))
+	}
+	for i := 1; i <= m; i++ {
+		want = append(want, strconv.Itoa(200000+i))
+	}
+	if strings.Join(hist, ",") != strings.Join(want, ",") {
+		t.Errorf("history differs from the order sent at %d", firstDiff(hist, want))
+	}
+	if got := fmt.Sprint(first.acked()); got != fmt.Sprint(seq(1, int(first.n.Load()))) {
+		t.Errorf("first connection's PUBACKs out of order: %s", got)
+	}
+	t.Logf("first connection: %d sent, %d read by the broker, %d acknowledged before the takeover", n, read, first.n.Load())
+	second.c.Close()
+	if !waitFor(10*time.Second, func() bool {
+		return b.Connected() == 0 && mqtt.Unsettled(b) == 0 && runtime.NumGoroutine() <= goroutines
+	}) {
+		t.Errorf("after the connections closed: %d connected, %d unsettled, %d goroutines (%d before)",
+			b.Connected(), mqtt.Unsettled(b), runtime.NumGoroutine(), goroutines)
+	}
+}
+
+func seq(from, to int) []int {
+	var s []int
+	for i := from; i <= to; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
