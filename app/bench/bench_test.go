@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 // small is the test size of every benchmark.
@@ -64,6 +66,46 @@ func TestOnlyRow(t *testing.T) {
 func BenchmarkProvision(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := benchProvision(Config{Dir: b.TempDir(), Provision: 60000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUDFExec is one udf_exec execution on one goroutine (the
+// engine's ExecuteUDF with a goja runtime and a full record).
+func BenchmarkUDFExec(b *testing.B) {
+	a, rt, udf, in, err := udfExecSetup(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := a.Engine().ExecuteUDF(rt, udf, in); r.Outcome != engine.OutcomeOK {
+			b.Fatal(r.Outcome, r.Error)
+		}
+	}
+}
+
+// BenchmarkUDFGojaBare is one udf_goja_bare execution on one goroutine:
+// BenchmarkUDFExec's script in plain goja.
+func BenchmarkUDFGojaBare(b *testing.B) {
+	a, _, udf, in, err := udfExecSetup(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	start, err := bareStart(a.Engine(), udf.Script, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	call, err := start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := call(); err != nil {
 			b.Fatal(err)
 		}
 	}
