@@ -586,7 +586,8 @@ func (a *applier) output(out *UDFOutput) map[ID]string {
 		if a.want&bitSpaceChange != 0 {
 			var prev *string
 			if had {
-				prev = &prevV.Value
+				p := prevV.Value // escapes only when an event is built
+				prev = &p
 			}
 			data := &ChangeData{DataType: w.Name, ID: w.ID.String(), Value: w.New, PreviousValue: prev,
 				EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: a.corr}
