@@ -81,7 +81,9 @@ func (ed *Editor) Do(label string, fn func(tx *Tx) error) error {
 			return err
 		}
 		chs, kept = tx.changes(), tx.rec.kept
-		evs = tx.topologyEvents(chs)
+		if ed.e.bus.Wants(EventTopologyOperation) {
+			evs = tx.topologyEvents(chs)
+		}
 		return nil
 	})
 	if err != nil || len(chs) == 0 {
@@ -139,7 +141,9 @@ func (ed *Editor) step(undo bool) (string, error) {
 		// that go keep theirs for the way back.
 		tx.reattach(top.kept)
 		kept = tx.rec.kept
-		evs = tx.topologyEvents(tx.changes())
+		if ed.e.bus.Wants(EventTopologyOperation) {
+			evs = tx.topologyEvents(tx.changes())
+		}
 		return nil
 	})
 	if err != nil {

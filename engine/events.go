@@ -205,18 +205,84 @@ func newEventID() string {
 	return id.String()
 }
 
+// eventsBuilt counts the events newEvent built, for tests.
+var eventsBuilt atomic.Uint64
+
+// newEvent builds an event. Callers build one only if the bus wants its
+// type (Bus.Wants, Bus.Interest), before they build its data.
 func newEvent(typ string, obj ID, subject string, data any, t time.Time, dataVersion string) *Event {
+	eventsBuilt.Add(1)
 	return &Event{ID: newEventID(), Subject: subject, Data: data, EventType: typ, EventTime: t.UTC(),
 		DataVersion: dataVersion, MetadataVersion: "1", ObjectID: obj}
 }
 
+// EventMask is a set of event types, one bit per type (MaskOf).
+type EventMask uint32
+
+// AllEvents is every event type, including types this package does not
+// name.
+const AllEvents EventMask = 1<<numEventTypes - 1
+
+// numEventTypes is the number of bits of an EventMask: the five types and
+// one for any other.
+const numEventTypes = 6
+
+// The bits of the event types in an EventMask.
+const (
+	bitSensorChange EventMask = 1 << iota
+	bitSpaceChange
+	bitTopologyOperation
+	bitUdfCustom
+	bitDeviceMessage
+	bitOther // any type not named above
+)
+
+// eventBit is the bit of typ in an EventMask; types not named here share
+// bitOther.
+func eventBit(typ string) EventMask {
+	switch typ {
+	case EventSensorChange:
+		return bitSensorChange
+	case EventSpaceChange:
+		return bitSpaceChange
+	case EventTopologyOperation:
+		return bitTopologyOperation
+	case EventUdfCustom:
+		return bitUdfCustom
+	case EventDeviceMessage:
+		return bitDeviceMessage
+	}
+	return bitOther
+}
+
+// MaskOf is the set of the event types types.
+func MaskOf(types ...string) EventMask {
+	var m EventMask
+	for _, t := range types {
+		m |= eventBit(t)
+	}
+	return m
+}
+
+// Has reports whether typ is in m.
+func (m EventMask) Has(typ string) bool { return m&eventBit(typ) != 0 }
+
 // Bus fans events out to subscribers without ever waiting on them: a
 // subscriber whose buffer is full is dropped (its channel closed and
 // Dropped set). Safe for concurrent use.
+//
+// The bus counts, per event type, the subscriptions that may want it, so
+// that the engine builds an event only when someone could receive it
+// (Wants, Interest): an event nobody subscribed to costs no allocation.
 type Bus struct {
 	mu   sync.RWMutex
 	subs map[*Subscription]struct{}
 	sent atomic.Uint64
+	// want[i] is the number of live subscriptions whose types include bit i.
+	want [numEventTypes]atomic.Int32
+	// interest is the types some live subscription wants (want[i] > 0);
+	// written under mu, read without it.
+	interest atomic.Uint32
 }
 
 // Subscription receives events on C until it is closed by Close or dropped
@@ -225,6 +291,7 @@ type Subscription struct {
 	C       <-chan *Event
 	c       chan *Event
 	filter  func(*Event) bool
+	types   atomic.Uint32 // EventMask; changed under bus.mu
 	bus     *Bus
 	dropped atomic.Bool
 	once    sync.Once
@@ -236,36 +303,95 @@ func (s *Subscription) Dropped() bool { return s.dropped.Load() }
 // Close ends the subscription; C is closed. Safe to call more than once.
 func (s *Subscription) Close() {
 	s.bus.mu.Lock()
-	delete(s.bus.subs, s)
+	if _, ok := s.bus.subs[s]; ok {
+		delete(s.bus.subs, s)
+		s.bus.count(EventMask(s.types.Load()), -1)
+	}
 	s.bus.mu.Unlock()
 	s.once.Do(func() { close(s.c) })
 }
 
+// SetTypes narrows (or widens) the event types the subscription receives
+// to types: events of other types are neither delivered to it nor, if no
+// other subscription wants them, built at all. An empty mask receives
+// nothing until widened. Events of a type added now arrive from the next
+// event the engine builds. Safe for concurrent use; does nothing after
+// Close.
+func (s *Subscription) SetTypes(types EventMask) {
+	types &= AllEvents
+	s.bus.mu.Lock()
+	defer s.bus.mu.Unlock()
+	if _, ok := s.bus.subs[s]; !ok {
+		return
+	}
+	s.bus.count(EventMask(s.types.Load()), -1)
+	s.types.Store(uint32(types))
+	s.bus.count(types, +1)
+}
+
+// count adds d to the interest of each type of m. Call with mu held.
+func (b *Bus) count(m EventMask, d int32) {
+	var in EventMask
+	for i := range b.want {
+		if m&(1<<i) != 0 {
+			b.want[i].Add(d)
+		}
+		if b.want[i].Load() > 0 {
+			in |= 1 << i
+		}
+	}
+	b.interest.Store(uint32(in))
+}
+
 // Subscribe returns a subscription with a buffer of size events (at least
 // 1) receiving the events for which filter returns true (nil: all). filter
-// runs on the publisher's goroutine and must be fast.
+// runs on the publisher's goroutine and must be fast. The subscription
+// counts as wanting every type (filter is opaque to the bus) until
+// SetTypes narrows it; SubscribeTypes subscribes to some types only.
 func (b *Bus) Subscribe(size int, filter func(*Event) bool) *Subscription {
+	return b.SubscribeTypes(size, AllEvents, filter)
+}
+
+// SubscribeTypes is Subscribe for the events of the types in types only:
+// the engine builds the events of other types only if another
+// subscription wants them.
+func (b *Bus) SubscribeTypes(size int, types EventMask, filter func(*Event) bool) *Subscription {
 	if size < 1 {
 		size = 1
 	}
+	types &= AllEvents
 	c := make(chan *Event, size)
 	s := &Subscription{C: c, c: c, filter: filter, bus: b}
+	s.types.Store(uint32(types))
 	b.mu.Lock()
 	if b.subs == nil {
 		b.subs = map[*Subscription]struct{}{}
 	}
 	b.subs[s] = struct{}{}
+	b.count(types, +1)
 	b.mu.Unlock()
 	return s
 }
 
+// Interest is the set of event types some live subscription wants: the
+// engine builds only events of these types. One atomic load; safe for
+// concurrent use.
+func (b *Bus) Interest() EventMask { return EventMask(b.interest.Load()) }
+
+// Wants reports whether some live subscription wants events of type typ.
+func (b *Bus) Wants(typ string) bool { return b.Interest().Has(typ) }
+
 // Publish hands ev to every subscriber that wants it, never blocking.
 func (b *Bus) Publish(evs ...*Event) {
+	if len(evs) == 0 {
+		return
+	}
 	b.mu.RLock()
 	var slow []*Subscription
 	for s := range b.subs {
+		types := EventMask(s.types.Load())
 		for _, ev := range evs {
-			if s.filter != nil && !s.filter(ev) {
+			if !types.Has(ev.EventType) || s.filter != nil && !s.filter(ev) {
 				continue
 			}
 			select {

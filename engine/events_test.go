@@ -3,9 +3,13 @@ package engine_test
 import (
 	"encoding/json"
 	"reflect"
+	"sort"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/jsonpath"
 )
 
 // TestTopologyEvents: a recorded transaction yields one TopologyOperation
@@ -163,5 +167,131 @@ func TestEditorPublishesTopologyEvents(t *testing.T) {
 	}
 	if got := next("redo"); len(got) != 2 || got[0][:6] != "Create" || got[1][:6] != "Create" {
 		t.Errorf("after Redo: %v", got)
+	}
+}
+
+// TestEventsBuiltOnlyWhenWanted: the pipeline and the Editor build an
+// event only if a live subscription wants its type. With none, a message
+// that sets a sensor value, a space value (UDF) and notifies builds no
+// event; a subscription to one type gets that type built and delivered
+// alone; a subscription to all gets every event; SetTypes narrows it.
+func TestEventsBuiltOnlyWhenWanted(t *testing.T) {
+	var p *proj
+	e, p, pl := goUDFs(t, func(x *engine.UDFContext, tel engine.Telemetry) error {
+		must(t, x.SetSpaceValue(p.roomA1.String(), "Seen", tel.Message))
+		return x.SendNotification(p.roomA1.String(), "Space", "hello")
+	})
+	built := func(payload string) uint64 {
+		t.Helper()
+		n := engine.EventsBuiltForTest()
+		sendMotion(t, pl, payload)
+		// The pipeline publishes after the commit, on its own goroutine.
+		time.Sleep(20 * time.Millisecond)
+		return engine.EventsBuiltForTest() - n
+	}
+	drain := func(sub *engine.Subscription) []string {
+		var got []string
+		for {
+			select {
+			case ev := <-sub.C:
+				got = append(got, ev.EventType)
+			default:
+				sort.Strings(got)
+				return got
+			}
+		}
+	}
+	if n := built("true"); n != 0 {
+		t.Errorf("no subscriber: %d events built", n)
+	}
+	if v, _ := spaceValue(e, p.roomA1, "Seen"); v != "true" {
+		t.Fatalf("the UDF did not run: Seen=%q", v)
+	}
+
+	one := e.Events().SubscribeTypes(100, engine.MaskOf(engine.EventSpaceChange), nil)
+	if n := built("false"); n != 1 {
+		t.Errorf("a SpaceChange subscriber: %d events built, want 1", n)
+	}
+	if got := drain(one); !reflect.DeepEqual(got, []string{engine.EventSpaceChange}) {
+		t.Errorf("a SpaceChange subscriber got %v", got)
+	}
+
+	all := e.Events().Subscribe(100, nil)
+	want := []string{engine.EventDeviceMessage, engine.EventSensorChange, engine.EventSpaceChange, engine.EventUdfCustom}
+	if n := built("true"); n != uint64(len(want)) {
+		t.Errorf("a subscriber to all: %d events built, want %d", n, len(want))
+	}
+	if got := drain(all); !reflect.DeepEqual(got, want) {
+		t.Errorf("a subscriber to all got %v, want %v", got, want)
+	}
+	if got := drain(one); !reflect.DeepEqual(got, []string{engine.EventSpaceChange}) {
+		t.Errorf("beside it, the SpaceChange subscriber got %v", got)
+	}
+
+	all.SetTypes(engine.MaskOf(engine.EventUdfCustom))
+	one.Close()
+	if n := built("false"); n != 1 {
+		t.Errorf("narrowed to UdfCustom: %d events built, want 1", n)
+	}
+	if got := drain(all); !reflect.DeepEqual(got, []string{engine.EventUdfCustom}) {
+		t.Errorf("narrowed to UdfCustom, got %v", got)
+	}
+	all.Close()
+	all.SetTypes(engine.AllEvents) // after Close: no effect
+	if n := built("true"); n != 0 {
+		t.Errorf("all closed: %d events built", n)
+	}
+
+	// The Editor's TopologyOperation events likewise.
+	ed := engine.NewEditor(e, 0)
+	n := engine.EventsBuiltForTest()
+	must(t, ed.Do("Add", func(tx *engine.Tx) error { return tx.CreateSpace(&engine.Space{Name: "Unseen"}) }))
+	if d := engine.EventsBuiltForTest() - n; d != 0 {
+		t.Errorf("an edit with no subscriber built %d events", d)
+	}
+	topo := e.Events().SubscribeTypes(10, engine.MaskOf(engine.EventTopologyOperation), nil)
+	defer topo.Close()
+	must(t, ed.Do("Add", func(tx *engine.Tx) error { return tx.CreateSpace(&engine.Space{Name: "Seen"}) }))
+	if got := drain(topo); !reflect.DeepEqual(got, []string{engine.EventTopologyOperation}) {
+		t.Errorf("a TopologyOperation subscriber got %v", got)
+	}
+}
+
+// BenchmarkIngestEvents measures a message through the pipeline (UDF with
+// a space value and a notification, commit) with no subscriber and with
+// one subscribed to every event: allocs/op shows what building the events
+// costs.
+func BenchmarkIngestEvents(b *testing.B) {
+	for _, subscribed := range []bool{false, true} {
+		b.Run(map[bool]string{false: "none", true: "all"}[subscribed], func(b *testing.B) {
+			e, _ := openEngine(b)
+			e.SetPathEvaluator(jsonpath.New())
+			p := setupProject(b, e)
+			rt := engine.NewFuncRuntime()
+			rt.Register("Proc A", func(x *engine.UDFContext, tel engine.Telemetry) error {
+				if err := x.SetSpaceValue(p.roomA1.String(), "Seen", tel.Message); err != nil {
+					return err
+				}
+				return x.SendNotification(p.roomA1.String(), "Space", "hello")
+			})
+			e.SetUDFRuntime(rt)
+			pl := e.NewPipeline(engine.PipelineOptions{Workers: 1})
+			defer pl.Close()
+			if subscribed {
+				sub := e.Events().Subscribe(1<<20, nil)
+				defer sub.Close()
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				tk, err := pl.Submit(&engine.IngressMessage{Topic: "devices/PI-A1/sensors/S-A1-M", Payload: []byte(strconv.Itoa(i % 2)), QoS: 1,
+					Username: "PI-A1", Received: time.Now()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := tk.Wait(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -12,6 +12,9 @@ func (tx *Tx) RecordForTest() { tx.record() }
 // TopologyEventsForTest is tx.topologyEvents of the transaction's changes.
 func (tx *Tx) TopologyEventsForTest() []*Event { return tx.topologyEvents(tx.changes()) }
 
+// EventsBuiltForTest is the number of events the package has built.
+func EventsBuiltForTest() uint64 { return eventsBuilt.Load() }
+
 // SetSmallListForTest sets how many devices or users a space holds before
 // they are indexed, and returns a func that restores it.
 func SetSmallListForTest(n int) func() {

@@ -49,9 +49,13 @@ type PipelineOptions struct {
 	Workers int // default runtime.NumCPU()
 	// Queue bounds each device's queue (default 1024); all queues together
 	// hold at most 4 × Queue × Workers QoS 0 messages.
-	Queue    int
-	Recent   int  // recent messages and rejections kept; default 200
-	NoEvents bool // do not build DeviceMessage/SensorChange events (bench)
+	Queue  int
+	Recent int // recent messages and rejections kept; default 200
+	// NoEvents: do not build DeviceMessage, SensorChange and SpaceChange
+	// events even if someone subscribed (bench, simulation). Without it
+	// they are built only for the types some subscription wants
+	// (Bus.Interest).
+	NoEvents bool
 	// Deterministic treats every message as IngressMessage.Deterministic
 	// (a pipeline that serves only a simulation).
 	Deterministic bool
@@ -449,7 +453,11 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 		p.applyMu.RUnlock()
 		return nil, ErrAbandoned
 	}
-	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, !p.opts.NoEvents)
+	want := e.bus.Interest()
+	if p.opts.NoEvents {
+		want &^= bitDeviceMessage | bitSensorChange | bitSpaceChange
+	}
+	c, evs, value := e.applyMessage(m, dev, sensor, out, at, corr, props, want)
 	p.accepted.Add(1)
 	if len(evs) > 0 {
 		// Events go out once the message's effects are durable, in commit order.
@@ -474,13 +482,14 @@ func short256(b []byte) string {
 }
 
 // applyMessage applies one accepted message: UDF writes, the value rule,
-// history, and events. It returns the commit of its ops.
+// history, and the events of the types in want. It returns the commit of
+// its ops.
 func (e *Engine) applyMessage(m *IngressMessage, dev *Device, sensor *Sensor, out *UDFOutput, at time.Time, corr string,
-	props map[string]string, events bool) (*Commit, []*Event, string) {
+	props map[string]string, want EventMask) (*Commit, []*Event, string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := &applier{g: e.g, at: at, corr: corr, events: events}
-	if events {
+	a := &applier{g: e.g, at: at, corr: corr, want: want}
+	if want&bitDeviceMessage != 0 {
 		data := &DeviceMessageData{DeviceID: dev.ID.String(), DeviceHardwareID: dev.HardwareID, SensorID: sensor.ID.String(),
 			SensorHardwareID: sensor.HardwareID, Payload: string(m.Payload), Properties: props,
 			EnqueuedTime: m.Received.UTC().Format(time.RFC3339Nano), CorrelationID: corr}
@@ -505,34 +514,38 @@ func (e *Engine) applyMessage(m *IngressMessage, dev *Device, sensor *Sensor, ou
 func (e *Engine) applyOutput(out *UDFOutput, at time.Time, corr string) (*Commit, []*Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := &applier{g: e.g, at: at, corr: corr, events: true}
+	a := &applier{g: e.g, at: at, corr: corr, want: e.bus.Interest()}
 	a.output(out)
 	return e.com.submit(a.ops), a.evs
 }
 
 // applier applies value writes under the engine's write lock, collecting
-// store ops and events.
+// store ops and the events of the types in want (none built otherwise).
 type applier struct {
-	g      *graph
-	at     time.Time
-	corr   string
-	events bool
-	ops    []Op
-	evs    []*Event
+	g    *graph
+	at   time.Time
+	corr string
+	want EventMask
+	ops  []Op
+	evs  []*Event
 }
 
 func (a *applier) sensorChange(n *sensorNode, val string) {
-	var prev *string
-	if n.value != nil {
-		p := n.value.cur.Value
-		prev = &p
+	had, prevVal := n.value != nil, ""
+	if had {
+		prevVal = n.value.cur.Value
 	} else {
 		n.value = &valueCell{}
 	}
 	v := Value{Value: val, Time: a.at}
 	n.value.push(v, a.g.histLen)
 	a.ops = append(a.ops, Op{Type: OpValue, Key: n.s.ID, Value: v})
-	if a.events {
+	if a.want&bitSensorChange != 0 {
+		var prev *string
+		if had {
+			p := prevVal // escapes only when an event is built
+			prev = &p
+		}
 		typ := a.g.types.name(n.s.TypeID)
 		data := &ChangeData{Type: &typ, DataType: a.g.types.name(n.s.DataTypeID), ID: n.s.ID.String(), Value: val,
 			PreviousValue: prev, EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "sensor", CorrelationID: a.corr}
@@ -570,10 +583,11 @@ func (a *applier) output(out *UDFOutput) map[ID]string {
 		v := Value{Value: w.New, Time: a.at}
 		prevV, had := n.setValue(w.Name, v, a.g.histLen)
 		a.ops = append(a.ops, Op{Type: OpValue, Key: w.ID, Name: w.Name, Value: v})
-		if a.events {
+		if a.want&bitSpaceChange != 0 {
 			var prev *string
 			if had {
-				prev = &prevV.Value
+				p := prevV.Value // escapes only when an event is built
+				prev = &p
 			}
 			data := &ChangeData{DataType: w.Name, ID: w.ID.String(), Value: w.New, PreviousValue: prev,
 				EventTimestamp: a.at.UTC().Format(time.RFC3339Nano), MessageType: "space", CorrelationID: a.corr}
@@ -581,6 +595,9 @@ func (a *applier) output(out *UDFOutput) map[ID]string {
 		}
 	}
 	for i := range out.Notifications {
+		if a.want&bitUdfCustom == 0 {
+			break
+		}
 		nt := out.Notifications[i]
 		id, _ := ParseID(nt.TopologyObjectID)
 		if nt.CorrelationID == "" {

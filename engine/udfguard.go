@@ -165,7 +165,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 		r.Logs = []string{fmt.Sprintf("%d executions skipped so far", skipped)}
 	}
 	g.e.records.add(r)
-	if outcome == OutcomeSuspended {
+	if outcome == OutcomeSuspended && g.e.bus.Wants(EventUdfCustom) {
 		payload, _ := json.Marshal(map[string]string{"udfId": u.ID.String(), "udfName": u.Name, "state": OutcomeSuspended, "reason": why})
 		data := &UdfCustomData{TopologyObjectID: u.ID.String(), ResourceType: "UserDefinedFunction", Payload: string(payload),
 			CorrelationID: in.CorrelationID}

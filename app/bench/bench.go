@@ -24,11 +24,18 @@ type Row struct {
 	Note   string
 }
 
-// Bench is one benchmark: it returns its rows.
+// Bench is one benchmark: it returns its rows, which Rows lists in order.
 type Bench struct {
 	Name string
-	Run  func(cfg Config) ([]Row, error)
+	// Group, if set, is a name that runs this benchmark with the others of
+	// the group (twin bench --only ingest).
+	Group string
+	Rows  []RowDoc
+	Run   func(cfg Config) ([]Row, error)
 }
+
+// RowDoc names a row of the table and says in one line what it measures.
+type RowDoc struct{ Name, Doc string }
 
 // Config sizes the benchmarks. The zero value means the full sizes that
 // twin bench reports against its targets; tests use small sizes.
@@ -44,9 +51,13 @@ type Config struct {
 	IngestMessages int
 	// LatencySeconds is how long ingest_p99_ms_at_5k paces; default 5.
 	LatencySeconds int
-	// UDFSeconds is how long udf_exec runs; default 3.
+	// UDFSeconds is how long udf_exec and udf_goja_bare run; default 3.
 	UDFSeconds int
-	Log        io.Writer
+	// LosslessSeconds bounds each search of ingest_lossless_qos0_udf and
+	// broker_lossless_qos0; default 25. Below 10, steps are shortened to
+	// 0.2 s (test sizes).
+	LosslessSeconds int
+	Log             io.Writer
 
 	// provRate, set by Run, carries graph_provision's rate to
 	// graph_provision_flat_100k.
@@ -72,6 +83,9 @@ func (c *Config) ensureDefaults() {
 	if c.UDFSeconds <= 0 {
 		c.UDFSeconds = 3
 	}
+	if c.LosslessSeconds <= 0 {
+		c.LosslessSeconds = 25
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -80,32 +94,92 @@ func (c *Config) ensureDefaults() {
 // All lists the benchmarks in table order.
 func All() []Bench {
 	return []Bench{
-		{"ingest", benchIngest}, // ingest_mqtt_udf_qos0, _qos1, broker_only_qos0, ingest_pipeline_ratio, ingest_p99_ms_at_5k
-		{"ingest_p99_ms_during_edits", benchEditLatency},
-		{"udf_exec", benchUDF},
-		{"graph_provision", benchProvision},
-		{"graph_provision_flat_100k", benchProvisionFlat},
-		{"graph_traverse_down_10k", benchTraverse},
-		{"graph_open_1m", benchOpen}, // also reports mem_per_object
-		{"sim_readings", benchSim},
+		{"ingest", "ingest", []RowDoc{
+			{"ingest_mqtt_udf_qos0", "QoS 0 flood from 16 MQTT clients through the pipeline with the UDF: messages accepted per second"},
+			{"ingest_mqtt_qos0_no_udf", "the same flood with the UDF disabled"},
+			{"broker_only_qos0", "the same flood into mochi alone with a counting hook"},
+			{"ingest_pipeline_ratio", "ingest_mqtt_qos0_no_udf / broker_only_qos0"},
+		}, benchIngest},
+		{"ingest_qos1", "ingest", []RowDoc{
+			{"ingest_mqtt_udf_qos1", "QoS 1 from 16 clients, 64 in flight each, through the pipeline with the UDF, PUBACK after the commit"},
+			{"broker_only_qos1", "the same QoS 1 load into mochi alone, acknowledging at once"},
+			{"ingest_qos1_ratio", "ingest_mqtt_udf_qos1 / broker_only_qos1"},
+		}, benchIngestQoS1},
+		{"ingest_lossless", "ingest", []RowDoc{
+			{"ingest_lossless_qos0_udf", "highest paced QoS 0 rate (stepped up, then bisected) the pipeline with the UDF takes with nothing dropped or left queued"},
+			{"broker_lossless_qos0", "the same search against mochi alone with a counting hook"},
+			{"ingest_lossless_ratio", "ingest_lossless_qos0_udf / broker_lossless_qos0"},
+		}, benchLossless},
+		{"ingest_p99", "ingest", []RowDoc{
+			{"ingest_p99_ms_at_5k", "p99 publish → SensorChange event latency, QoS 0 paced at 5,000 msg/s with the UDF, durable"},
+			{"ingest_p99_ms_at_10k", "the same at 10,000 msg/s"},
+		}, benchLatency},
+		{"ingest_p99_ms_during_edits", "", []RowDoc{
+			{"ingest_p99_ms_during_edits", "ingest_p99_ms_at_5k's load while the studio renames the room every 100 ms"},
+		}, benchEditLatency},
+		{"udf_exec", "", []RowDoc{
+			{"udf_exec", "the availability-style UDF executed by the engine (full record each), one goroutine per core"},
+			{"udf_goja_bare", "the same script in plain goja with Go stubs for its library calls, same goroutines"},
+			{"udf_exec_ratio", "udf_exec / udf_goja_bare"},
+		}, benchUDF},
+		{"graph_provision", "", []RowDoc{{"graph_provision", "objects provisioned per second, one transaction, committed"}}, benchProvision},
+		{"graph_provision_flat_100k", "", []RowDoc{{"graph_provision_flat_100k", "100,000 sibling rooms under one floor, objects per second"}}, benchProvisionFlat},
+		{"graph_traverse_down_10k", "", []RowDoc{{"graph_traverse_down_10k", "time of a traverse=Down sensors query under a campus root"}}, benchTraverse},
+		{"graph_open_1m", "", []RowDoc{
+			{"graph_open_1m", "time to open, load and link a project of 1,000,000 objects"},
+			{"mem_per_object", "live heap per object after graph_open_1m"},
+		}, benchOpen},
+		{"sim_readings", "", []RowDoc{
+			{"sim_readings", "simulated readings per second into the engine, no UDF, durable"},
+			{"sim_week_smart_office_s", "wall-clock seconds of the Smart Office week scenario with its UDF"},
+		}, benchSim},
 	}
 }
 
-// Names lists every row name Run can print.
+// Names lists every row name Run can print, in table order.
 func Names() []string {
-	return []string{"ingest_mqtt_udf_qos0", "ingest_mqtt_udf_qos1", "ingest_mqtt_qos0_no_udf", "broker_only_qos0", "ingest_pipeline_ratio", "ingest_p99_ms_at_5k",
-		"ingest_p99_ms_during_edits", "udf_exec", "graph_provision", "graph_provision_flat_100k", "graph_traverse_down_10k", "graph_open_1m", "mem_per_object", "sim_readings", "sim_week_smart_office_s"}
+	var names []string
+	for _, b := range All() {
+		for _, r := range b.Rows {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }
 
-// Run runs the benchmarks (only the one named only, if set) and writes the
-// table to w.
+// Docs is the table's rows, one indented line each, for twin bench --help.
+func Docs() string {
+	var sb strings.Builder
+	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
+	for _, b := range All() {
+		for _, r := range b.Rows {
+			fmt.Fprintf(tw, "  %s\t%s\n", r.Name, r.Doc)
+		}
+	}
+	tw.Flush()
+	return sb.String()
+}
+
+// Run runs the benchmarks and writes the table to w. only, if set, names
+// a row (its benchmark runs and only that row is printed), a benchmark or
+// a group (all its rows are printed).
 func Run(w io.Writer, only string, cfg Config) error {
+	rows, err := collect(only, cfg)
+	if err != nil {
+		return err
+	}
+	Print(w, rows)
+	return nil
+}
+
+// collect runs the benchmarks Run would and returns their rows.
+func collect(only string, cfg Config) ([]Row, error) {
 	cfg.ensureDefaults()
 	cfg.provRate = new(float64)
 	if cfg.Dir == "" {
 		d, err := os.MkdirTemp("", "twin-bench-")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer os.RemoveAll(d)
 		cfg.Dir = d
@@ -113,37 +187,34 @@ func Run(w io.Writer, only string, cfg Config) error {
 	var rows []Row
 	found := only == ""
 	for _, b := range All() {
-		if only != "" && b.Name != only && !covers(b.Name, only) {
+		whole := only == "" || b.Name == only || b.Group == only
+		if !whole && !b.has(only) {
 			continue
 		}
 		found = true
 		fmt.Fprintf(cfg.Log, "running %s…\n", b.Name)
 		rs, err := b.Run(cfg)
 		if err != nil {
-			return fmt.Errorf("bench %s: %w", b.Name, err)
+			return nil, fmt.Errorf("bench %s: %w", b.Name, err)
 		}
 		for _, r := range rs {
-			if only == "" || r.Name == only || b.Name == only {
+			if whole || r.Name == only {
 				rows = append(rows, r)
 			}
 		}
 	}
 	if !found {
-		return fmt.Errorf("bench: no benchmark named %q (have %s)", only, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("bench: no benchmark named %q (have %s)", only, strings.Join(Names(), ", "))
 	}
-	Print(w, rows)
-	return nil
+	return rows, nil
 }
 
-// covers says which benchmark produces a row of another name.
-func covers(bench, row string) bool {
-	switch bench {
-	case "graph_open_1m":
-		return row == "mem_per_object"
-	case "ingest":
-		return (strings.HasPrefix(row, "ingest_") && row != "ingest_p99_ms_during_edits") || row == "broker_only_qos0"
-	case "sim_readings":
-		return row == "sim_week_smart_office_s"
+// has says whether b produces a row named row.
+func (b Bench) has(row string) bool {
+	for _, r := range b.Rows {
+		if r.Name == row {
+			return true
+		}
 	}
 	return false
 }

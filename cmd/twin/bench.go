@@ -8,8 +8,13 @@ import (
 )
 
 type benchCmd struct {
-	Only       string `placeholder:"NAME" help:"Run only the benchmark with this name (see the NAME column)."`
+	Only       string `placeholder:"NAME" help:"Run only this row (see the NAME column), benchmark or group (ingest)."`
 	CPUProfile string `name:"cpuprofile" placeholder:"FILE" help:"Write a CPU profile of the run to FILE."`
+}
+
+// Help lists the table's rows, one line each.
+func (c *benchCmd) Help() string {
+	return "Rows (--only takes a row, a benchmark or the group \"ingest\"; ratio rows compare two rows of the same run):\n\n" + bench.Docs()
 }
 
 func (c *benchCmd) Run(e *env) error {
