@@ -216,6 +216,9 @@ func newEvent(typ string, obj ID, subject string, data any, t time.Time, dataVer
 		DataVersion: dataVersion, MetadataVersion: "1", ObjectID: obj}
 }
 
+// EventTypeNames are the event types the engine publishes.
+var EventTypeNames = []string{EventSensorChange, EventSpaceChange, EventTopologyOperation, EventUdfCustom, EventDeviceMessage}
+
 // EventMask is a set of event types, one bit per type (MaskOf).
 type EventMask uint32
 

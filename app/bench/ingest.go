@@ -409,7 +409,7 @@ func latencyRun(cfg Config, rate int, edits bool) (p99, p50 float64, samples, n 
 	sent := make([]int64, n)
 	lat := make([]float64, 0, n)
 	var mu sync.Mutex
-	sub := a.Engine().Events().Subscribe(1<<16, func(ev *engine.Event) bool { return ev.EventType == engine.EventSensorChange })
+	sub := a.Engine().Events().SubscribeTypes(1<<16, engine.MaskOf(engine.EventSensorChange), nil)
 	defer sub.Close()
 	done := make(chan struct{})
 	go func() {

@@ -87,6 +87,20 @@ type Broker struct {
 	conns map[string]int             // device hardwareId → live connections
 
 	eventsPublished, eventsDropped atomic.Uint64
+
+	// evMu guards evSub (the event forwarder's current subscription) and
+	// inline (the event types each inline subscription's filter can
+	// match): the forwarder's subscription asks the engine only for the
+	// types some inline subscriber can receive.
+	evMu   sync.Mutex
+	evSub  *engine.Subscription
+	inline map[inlineSub]engine.EventMask
+}
+
+// inlineSub names one inline subscription.
+type inlineSub struct {
+	filter string
+	id     int
 }
 
 // New makes a broker for e that feeds p. Start it with Start.
@@ -101,7 +115,8 @@ func New(e *engine.Engine, p *engine.Pipeline, opts Options) *Broker {
 		opts.EventBuffer = 1 << 16
 	}
 	b := &Broker{e: e, p: p, opts: opts, log: opts.Logger, done: make(chan struct{}),
-		prin: map[*mochi.Client]*session{}, conns: map[string]int{}}
+		prin: map[*mochi.Client]*session{}, conns: map[string]int{},
+		inline: map[inlineSub]engine.EventMask{}}
 	b.auth = b.deviceAuth
 	return b
 }
@@ -182,7 +197,7 @@ func (b *Broker) Start() error {
 	b.srv = srv
 	b.wg.Add(2)
 	go b.sweep()
-	go b.forwardEvents(b.e.Events().Subscribe(b.opts.EventBuffer, nil))
+	go b.forwardEvents(b.subscribeEvents())
 	if b.ws != nil {
 		b.log.Info("mqtt broker listening", "addr", b.Addr(), "websocket", b.WSAddr())
 	} else {
@@ -378,9 +393,13 @@ func (b *Broker) Subscribe(filter string, id int, fn func(topic string, payload 
 	if b.srv == nil {
 		return errNotStarted
 	}
-	return b.srv.Subscribe(filter, id, func(cl *mochi.Client, sub packets.Subscription, pk packets.Packet) {
+	err := b.srv.Subscribe(filter, id, func(cl *mochi.Client, sub packets.Subscription, pk packets.Packet) {
 		fn(pk.TopicName, pk.Payload)
 	})
+	if err == nil {
+		b.setInline(inlineSub{filter, id}, EventTypes(filter))
+	}
+	return err
 }
 
 // Unsubscribe removes an inline subscription.
@@ -388,7 +407,80 @@ func (b *Broker) Unsubscribe(filter string, id int) error {
 	if b.srv == nil {
 		return errNotStarted
 	}
-	return b.srv.Unsubscribe(filter, id)
+	err := b.srv.Unsubscribe(filter, id)
+	b.setInline(inlineSub{filter, id}, 0)
+	return err
+}
+
+// setInline records the event types inline subscription k can receive (0:
+// none, or unsubscribed) and narrows or widens the forwarder's
+// subscription to the union.
+func (b *Broker) setInline(k inlineSub, m engine.EventMask) {
+	b.evMu.Lock()
+	defer b.evMu.Unlock()
+	if m == 0 {
+		delete(b.inline, k)
+	} else {
+		b.inline[k] = m
+	}
+	if b.evSub != nil {
+		b.evSub.SetTypes(b.inlineMask())
+	}
+}
+
+// inlineMask is the union of the inline subscriptions' event types. Call
+// with evMu held.
+func (b *Broker) inlineMask() engine.EventMask {
+	var u engine.EventMask
+	for _, m := range b.inline {
+		u |= m
+	}
+	return u
+}
+
+// subscribeEvents subscribes the forwarder to the engine's events of the
+// types some inline subscription can receive, and makes it the one
+// setInline adjusts.
+func (b *Broker) subscribeEvents() *engine.Subscription {
+	b.evMu.Lock()
+	defer b.evMu.Unlock()
+	b.evSub = b.e.Events().SubscribeTypes(b.opts.EventBuffer, b.inlineMask(), nil)
+	return b.evSub
+}
+
+// EventTypes is the set of event types whose topics
+// (twins/events/{type}/{id}) the MQTT topic filter can match for some
+// object id; a shared subscription's $share/{group}/ prefix is ignored.
+func EventTypes(filter string) engine.EventMask {
+	if rest, ok := strings.CutPrefix(filter, "$share/"); ok {
+		if _, f, ok := strings.Cut(rest, "/"); ok {
+			filter = f
+		}
+	}
+	f := strings.Split(filter, "/")
+	var m engine.EventMask
+	for _, typ := range engine.EventTypeNames {
+		topic := [4]string{"twins", "events", typ, ""} // "": any object id
+		for i := 0; ; i++ {
+			if i == len(f) {
+				if i == len(topic) {
+					m |= engine.MaskOf(typ)
+				}
+				break
+			}
+			if f[i] == "#" {
+				m |= engine.MaskOf(typ)
+				break
+			}
+			if i == len(topic) {
+				break
+			}
+			if any := topic[i] == ""; !(f[i] == "+" || (any && f[i] != "") || (!any && f[i] == topic[i])) {
+				break
+			}
+		}
+	}
+	return m
 }
 
 // Publish publishes as the inline client (QoS 0).
@@ -414,7 +506,7 @@ func (b *Broker) forwardEvents(sub *engine.Subscription) {
 			if !ok {
 				b.eventsDropped.Add(1)
 				b.log.Warn("mqtt: event forwarder fell behind; events were dropped")
-				sub = b.e.Events().Subscribe(b.opts.EventBuffer, nil)
+				sub = b.subscribeEvents()
 				continue
 			}
 			topic := ev.MQTTTopic()

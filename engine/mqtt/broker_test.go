@@ -221,3 +221,71 @@ func TestTopologyOperationEvents(t *testing.T) {
 		t.Fatal("no TopologyOperation event")
 	}
 }
+
+// TestEventTypesOfFilter: which event types a topic filter can receive.
+func TestEventTypesOfFilter(t *testing.T) {
+	all := engine.AllEvents &^ engine.MaskOf("other")
+	sc, sp := engine.MaskOf(engine.EventSensorChange), engine.MaskOf(engine.EventSpaceChange)
+	for _, c := range []struct {
+		filter string
+		want   engine.EventMask
+	}{
+		{"#", all},
+		{"twins/#", all},
+		{"twins/events/#", all},
+		{"twins/events/+/+", all},
+		{"+/+/+/+", all},
+		{"$share/g/twins/events/SpaceChange/#", sp},
+		{"twins/events/SensorChange/#", sc},
+		{"twins/events/SensorChange/+", sc},
+		{"twins/events/SensorChange/0b1c2d", sc},
+		{"twins/events/SensorChange", 0}, // no id level
+		{"twins/events/SensorChange/", 0}, // empty id
+		{"twins/events/SensorChange/x/y", 0},
+		{"twins/events/SensorChange/x/#", sc},
+		{"twins/events", 0},
+		{"twins/+", 0},
+		{"devices/#", 0},
+		{"twins/events/Nope/#", 0},
+		{"+/+/+", 0},
+	} {
+		if got := mqtt.EventTypes(c.filter); got != c.want {
+			t.Errorf("EventTypes(%q) = %b, want %b", c.filter, got, c.want)
+		}
+	}
+}
+
+// TestForwarderAsksOnlyForSubscribedTypes: with no inline subscription on
+// twins/events/… the broker's forwarder asks the engine for no events (so
+// none are built); subscribing to one type asks for that type only, and
+// its events arrive; unsubscribing asks for none again.
+func TestForwarderAsksOnlyForSubscribedTypes(t *testing.T) {
+	a := openProject(t)
+	b := a.StartBroker(t, mqtt.Options{})
+	bus := a.Engine().Events()
+	if got := bus.Interest(); got != 0 {
+		t.Fatalf("interest with no subscriber = %b, want none", got)
+	}
+	got := make(chan string, 64)
+	if err := b.Subscribe("twins/events/SensorChange/#", 7, func(topic string, payload []byte) { got <- topic }); err != nil {
+		t.Fatal(err)
+	}
+	if want := engine.MaskOf(engine.EventSensorChange); bus.Interest() != want {
+		t.Fatalf("interest = %b, want %b (SensorChange only)", bus.Interest(), want)
+	}
+	send(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "612")
+	select {
+	case topic := <-got:
+		if !strings.HasPrefix(topic, "twins/events/SensorChange/") {
+			t.Fatalf("topic %q", topic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no SensorChange event forwarded")
+	}
+	if err := b.Unsubscribe("twins/events/SensorChange/#", 7); err != nil {
+		t.Fatal(err)
+	}
+	if got := bus.Interest(); got != 0 {
+		t.Fatalf("interest after unsubscribing = %b, want none", got)
+	}
+}
