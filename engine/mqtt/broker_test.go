@@ -239,7 +239,7 @@ func TestEventTypesOfFilter(t *testing.T) {
 		{"twins/events/SensorChange/#", sc},
 		{"twins/events/SensorChange/+", sc},
 		{"twins/events/SensorChange/0b1c2d", sc},
-		{"twins/events/SensorChange", 0}, // no id level
+		{"twins/events/SensorChange", 0},  // no id level
 		{"twins/events/SensorChange/", 0}, // empty id
 		{"twins/events/SensorChange/x/y", 0},
 		{"twins/events/SensorChange/x/#", sc},
