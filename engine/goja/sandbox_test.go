@@ -399,8 +399,8 @@ func TestOutputLimitOverrides(t *testing.T) {
 			base := s.udf
 			defer func() { s.udf = base }()
 			c.own(&s.udf)
-			at := s.put(t, "at", "function process(t, c) {\n"+c.at+"\n}", "/", time.Second)
-			past := s.put(t, "past", "function process(t, c) {\n"+c.past+"\n}", "/", time.Second)
+			at := s.put(t, "at", "function process(t, c) {\n"+c.at+"\n}", "/", engine.MaxUDFLimit)
+			past := s.put(t, "past", "function process(t, c) {\n"+c.past+"\n}", "/", engine.MaxUDFLimit)
 			before := roomValue(t, s.a)
 			rec, _ := s.run(t, past)
 			if rec.Outcome != engine.OutcomeFailed || rec.Error != c.err {
