@@ -58,10 +58,14 @@ vet: deps
 # Every package builds and tests without cgo except the root (main.go links
 # the GL driver); race tests cover the packages with concurrency and those
 # that drive them (cmd/twin, simulator, app/chart): about 4 more minutes.
+# The tag twinstuck adds __blockForever to UDF runtimes (tests of the
+# shutdown path only); its own test runs here too.
 test: deps vet
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/twin
 	CGO_ENABLED=0 $(GO) vet $$($(GO) list ./... | grep -v '^$(shell $(GO) list -m)$$')
 	$(GO) test -count=1 ./...
+	$(GO) vet -tags twinstuck ./engine/goja/
+	$(GO) test -count=1 -tags twinstuck -run TestBlockForever ./engine/goja/
 	$(GO) test -count=1 -race ./engine/... ./app/ ./app/chart/ ./ui/ ./cmd/twin/ ./simulator/...
 
 # Every func FuzzXxx in a _test.go file, found by the script, one after the

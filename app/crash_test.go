@@ -28,52 +28,84 @@ import (
 	"github.com/twinstudio/twinstudio/engine/mqtt"
 )
 
-var twinBin struct {
+// twinBins are the builds of cmd/twin by build tags ("" is the normal
+// build), made once per test binary in one temporary folder.
+var twinBins struct {
+	mu     sync.Mutex
+	dir    string
+	builds map[string]*twinBuild
+}
+
+type twinBuild struct {
 	once sync.Once
-	dir  string
 	path string
 	err  error
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if twinBin.dir != "" {
-		os.RemoveAll(twinBin.dir)
+	if twinBins.dir != "" {
+		os.RemoveAll(twinBins.dir)
 	}
 	os.Exit(code)
 }
 
 // buildTwin builds cmd/twin (without cgo, as the CLI must build) once
 // per test binary.
-func buildTwin(t *testing.T) string {
+func buildTwin(t *testing.T) string { return buildTwinTags(t, "") }
+
+// buildTwinTags builds cmd/twin with the build tags tags (comma-separated;
+// "" for the normal build), once per test binary and tags.
+func buildTwinTags(t *testing.T, tags string) string {
 	t.Helper()
-	twinBin.once.Do(func() {
+	twinBins.mu.Lock()
+	if twinBins.builds == nil {
+		twinBins.builds = map[string]*twinBuild{}
+	}
+	b := twinBins.builds[tags]
+	if b == nil {
+		b = &twinBuild{}
+		twinBins.builds[tags] = b
+	}
+	twinBins.mu.Unlock()
+	b.once.Do(func() {
 		out, err := exec.Command("go", "env", "GOMOD").Output()
 		if err != nil {
-			twinBin.err = fmt.Errorf("go env GOMOD: %w", err)
+			b.err = fmt.Errorf("go env GOMOD: %w", err)
 			return
 		}
 		gomod := strings.TrimSpace(string(out))
 		if gomod == "" || gomod == os.DevNull {
-			twinBin.err = errors.New("not inside the module")
+			b.err = errors.New("not inside the module")
 			return
 		}
-		if twinBin.dir, err = os.MkdirTemp("", "twin-e2e-"); err != nil {
-			twinBin.err = err
+		twinBins.mu.Lock()
+		if twinBins.dir == "" {
+			twinBins.dir, err = os.MkdirTemp("", "twin-e2e-")
+		}
+		dir := twinBins.dir
+		twinBins.mu.Unlock()
+		if err != nil {
+			b.err = err
 			return
 		}
-		twinBin.path = filepath.Join(twinBin.dir, "twin")
-		cmd := exec.Command("go", "build", "-o", twinBin.path, "./cmd/twin")
+		b.path = filepath.Join(dir, "twin")
+		args := []string{"build", "-o", b.path}
+		if tags != "" {
+			b.path += "-" + strings.ReplaceAll(tags, ",", "-")
+			args = []string{"build", "-tags", tags, "-o", b.path}
+		}
+		cmd := exec.Command("go", append(args, "./cmd/twin")...)
 		cmd.Dir = filepath.Dir(gomod)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			twinBin.err = fmt.Errorf("go build ./cmd/twin: %v\n%s", err, out)
+			b.err = fmt.Errorf("go %s ./cmd/twin: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	})
-	if twinBin.err != nil {
-		t.Fatal(twinBin.err)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return twinBin.path
+	return b.path
 }
 
 // server is a `twin serve` child process.
@@ -90,7 +122,12 @@ type server struct {
 // ends if it still runs.
 func serve(t *testing.T, path string) *server {
 	t.Helper()
-	bin := buildTwin(t)
+	return serveBin(t, buildTwin(t), path)
+}
+
+// serveBin is serve with the binary bin (a build of buildTwinTags).
+func serveBin(t *testing.T, bin, path string) *server {
+	t.Helper()
 	s := &server{addr: freeAddr(t), log: &syncBuffer{}, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve", "--project", path, "--mqtt", s.addr)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,11 +11,19 @@ import (
 	"time"
 )
 
-// TestServeSIGTERMWithStuckUDF: a real `twin serve` whose UDF is stuck in
-// a built-in that ignores the time limit (a backtracking regular
-// expression) stops on SIGTERM within its shutdown bound, with a log line
-// saying what it gave up, and every value acknowledged before is in the
-// durable history.
+// stuckForeverYAML adds to the ingress project a UDF on the carbon
+// dioxide sensor with the longest time limit the runtime allows (10 s):
+// an execution stuck in Go holds its device's worker that long before the
+// runtime gives up on it, longer than the shutdown deadline.
+const stuckForeverYAML = stuckYAML + "    timeLimit: 10s\n"
+
+// TestServeSIGTERMWithStuckUDF: a real `twin serve`, built with the tag
+// twinstuck, whose UDF is stuck in Go (__blockForever, which no interrupt
+// stops) stops on SIGTERM within its shutdown deadline: the pipeline
+// gives up on the stuck worker and says so in the log, the stuck message
+// is neither acknowledged nor applied, and every value acknowledged before
+// is in the durable history when the project is served again. The normal
+// build of the same binary has no __blockForever.
 func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs twin serve")
@@ -22,7 +31,7 @@ func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 	dir := t.TempDir()
 	js := `function process(telemetry, executionContext) {
     if (telemetry.Message === "999") {
-        /^(?!x)(a+)+$/.test("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+        __blockForever();
     }
 }
 `
@@ -30,11 +39,11 @@ func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	yml := filepath.Join(dir, "stuck.yaml")
-	if err := os.WriteFile(yml, []byte(stuckYAML), 0o644); err != nil {
+	if err := os.WriteFile(yml, []byte(stuckForeverYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p := provision(t, ingressYAML, yml)
-	s := serve(t, p.path)
+	s := serveBin(t, buildTwinTags(t, "twinstuck"), p.path)
 	c, err := connect3(t, s.addr, "stuck-test", devHW, p.key, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -48,8 +57,11 @@ func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 		}
 		acked = append(acked, v)
 	}
-	c.Publish(topic, 1, false, "999") // its PUBACK never comes: the UDF is stuck
-	time.Sleep(500 * time.Millisecond)
+	// The worker is stuck: no PUBACK within well over the UDF's first
+	// second (a regular expression would have timed out long before).
+	if tok := c.Publish(topic, 1, false, "999"); tok.WaitTimeout(time.Second) {
+		t.Fatalf("the stuck message was acknowledged (%v): the UDF is not stuck", tok.Error())
+	}
 	start := time.Now()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -57,14 +69,32 @@ func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 	code := s.wait(t)
 	el := time.Since(start)
 	t.Logf("twin serve exited %d, %v after SIGTERM", code, el)
+	// The shutdown deadline is 4 s; the runtime would give up on the
+	// execution only after 10.5 s.
 	if el > 6*time.Second {
 		t.Errorf("twin serve took %v to stop after SIGTERM; want within about 5 s", el)
 	}
 	if code != 0 {
-		t.Errorf("exit status %d, want 0\n%s", code, s.log.String())
+		t.Errorf("exit status %d, want 0", code)
 	}
-	if !strings.Contains(s.log.String(), "msg=stopped") {
-		t.Errorf("no 'stopped' line in the log:\n%s", s.log.String())
+	log := s.log.String()
+	if !strings.Contains(log, "abandoned_devices=["+devHW+"]") {
+		t.Errorf("the log does not name the abandoned device %s", devHW)
+	}
+	if !strings.Contains(log, "msg=stopped") {
+		t.Errorf("no 'stopped' line in the log")
+	}
+	if t.Failed() {
+		t.Logf("twin serve log:\n%s", log)
+	}
+
+	// Served again, the project opens and stops cleanly.
+	s = serve(t, p.path)
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := s.wait(t); code != 0 {
+		t.Errorf("served again: exit status %d\n%s", code, s.log.String())
 	}
 	hist := durableHistory(t, p.path, p.co2)
 	have := map[string]bool{}
@@ -75,5 +105,15 @@ func TestServeSIGTERMWithStuckUDF(t *testing.T) {
 		if !have[v] {
 			t.Errorf("acknowledged value %s is not in the durable history %v", v, hist)
 		}
+	}
+	if have["999"] {
+		t.Errorf("the abandoned message was applied: history %v", hist)
+	}
+
+	// The normal build has no __blockForever.
+	out, _ := exec.Command(buildTwin(t), "udf", "run", "--project", p.path, "--udf", "Stuck",
+		"--sensor", co2HW, "--message", "999", "--dry-run").CombinedOutput()
+	if !strings.Contains(string(out), "__blockForever is not defined") {
+		t.Errorf("the normal build's UDF runtime: want a ReferenceError for __blockForever, got\n%s", out)
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,10 @@ type Field struct {
 	// Since is the record version of the kind that added the field (0
 	// means 1). A decoder of an older record leaves the field zero.
 	Since byte
+	// Min and Max bound a FieldInt that provisioning files give: readers
+	// refuse a value outside Min..Max, except 0 (or null), which keeps
+	// the field's default. Max 0 means any integer.
+	Min, Max int
 
 	// JSON is the field's key in the JSON documents (camelCase:
 	// "pollRate"); for FieldTypeRef the key of the type's id ("typeId").
@@ -896,6 +901,18 @@ func init() {
 			{Name: "TimeLimit", Type: FieldDuration, YAML: "timeLimit", Since: 2, Label: "Time limit",
 				Hint: "bound of one execution, such as 250ms (at most 1m); empty: the runtime's default",
 				get:  func(o Object) any { return &udf(o).TimeLimit }, plan: func(p any) any { return &pUDF(p).TimeLimit }},
+			udfLimit("ValueSizeLimit", "Value size limit", "bytes of each value written", CeilUDFValue, MaxUDFValue,
+				func(u *UDF) *int { return &u.ValueSizeLimit }, func(p *PlanUDF) *int { return &p.ValueSizeLimit }),
+			udfLimit("WriteLimit", "Write limit", "values written per execution", CeilUDFWrites, MaxUDFWrites,
+				func(u *UDF) *int { return &u.WriteLimit }, func(p *PlanUDF) *int { return &p.WriteLimit }),
+			udfLimit("NotificationSizeLimit", "Notification size limit", "bytes of each notification payload", CeilUDFNotification, MaxUDFNotification,
+				func(u *UDF) *int { return &u.NotificationSizeLimit }, func(p *PlanUDF) *int { return &p.NotificationSizeLimit }),
+			udfLimit("NotificationLimit", "Notification limit", "notifications per execution", CeilUDFNotifications, MaxUDFNotifications,
+				func(u *UDF) *int { return &u.NotificationLimit }, func(p *PlanUDF) *int { return &p.NotificationLimit }),
+			udfLimit("LogLineSizeLimit", "Log line size limit", "bytes of each log line", CeilUDFLogLine, MaxUDFLogLine,
+				func(u *UDF) *int { return &u.LogLineSizeLimit }, func(p *PlanUDF) *int { return &p.LogLineSizeLimit }),
+			udfLimit("LogLineLimit", "Log line limit", "log lines per execution", CeilUDFLogLines, MaxUDFLogLines,
+				func(u *UDF) *int { return &u.LogLineLimit }, func(p *PlanUDF) *int { return &p.LogLineLimit }),
 		}})
 
 	describeKind(&KindDesc{Kind: KindRoleAssignment, Label: "Role assignment", Noun: "role assignment", Plural: "role assignments", Icon: "login",
@@ -1019,4 +1036,13 @@ func init() {
 			{Name: "Comparison", Type: FieldString, YAML: "comparison", Choices: []string{CompareEquals, CompareNotEquals, CompareContains},
 				get: func(o Object) any { return &cnd(o).Comparison }, plan: func(p any) any { return &pCnd(p).Comparison }},
 		}})
+}
+
+// udfLimit describes one of a UDF's output limits (UDF.OutputLimits): an
+// int field of record version 3 whose YAML key is name in camelCase, from
+// 1 to ceil, def when 0.
+func udfLimit(name, label, what string, ceil, def int, get func(*UDF) *int, plan func(*PlanUDF) *int) Field {
+	return Field{Name: name, Type: FieldInt, YAML: strings.ToLower(name[:1]) + name[1:], Since: 3, Min: 1, Max: ceil, Label: label,
+		Hint: fmt.Sprintf("%s (at most %d); empty: %d", what, ceil, def),
+		get:  func(o Object) any { return get(udf(o)) }, plan: func(p any) any { return plan(pUDF(p)) }}
 }

@@ -216,6 +216,15 @@ type UDF struct {
 	// TimeLimit bounds one execution; 0 means the runtime's default
 	// (DefaultUDFLimit, 100 ms).
 	TimeLimit time.Duration
+
+	// Output limits of one execution; 0 means the default. See
+	// OutputLimits for the defaults and ceilings.
+	ValueSizeLimit        int // bytes per value written (default MaxUDFValue)
+	WriteLimit            int // values written (default MaxUDFWrites)
+	NotificationSizeLimit int // bytes per notification payload (default MaxUDFNotification)
+	NotificationLimit     int // notifications sent (default MaxUDFNotifications)
+	LogLineSizeLimit      int // bytes per log line (default MaxUDFLogLine)
+	LogLineLimit          int // log lines (default MaxUDFLogLines)
 }
 
 func (u *UDF) Kind() Kind    { return KindUDF }

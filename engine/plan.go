@@ -110,6 +110,11 @@ type PlanUDF struct {
 	Script            string
 	Disabled          bool
 	TimeLimit         time.Duration // 0: the runtime's default
+
+	// Output limits (UDF.ValueSizeLimit, …); 0: the default.
+	ValueSizeLimit, WriteLimit               int
+	NotificationSizeLimit, NotificationLimit int
+	LogLineSizeLimit, LogLineLimit           int
 }
 
 // PlanRoleAssignment grants a role at this space's path. Role is a role

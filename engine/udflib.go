@@ -71,9 +71,11 @@ func (x *UDFContext) written(kind string, id ID, name string) (string, bool) {
 // ErrDataNotFound is the library's error for an unknown object.
 var ErrDataNotFound = errors.New("Data Not Found")
 
-// Output limits of one execution. A call over a limit fails the
-// execution (whether or not the script catches the call's error) with an
-// error naming the call and the limit; the execution applies nothing.
+// Output limits of one execution: the defaults. A UDF may set its own
+// (UDF.ValueSizeLimit, …), each up to its ceiling (CeilUDFValue, …); see
+// UDF.OutputLimits. A call over a limit fails the execution (whether or
+// not the script catches the call's error) with an error naming the call
+// and the limit; the execution applies nothing.
 const (
 	MaxUDFLogLines      = 200      // log lines per execution
 	MaxUDFLogLine       = 4096     // bytes per log line
@@ -83,8 +85,54 @@ const (
 	MaxUDFNotifications = 20       // notifications per execution
 )
 
+// Ceilings of a UDF's own output limits. Provisioning refuses a larger
+// limit; UDF.OutputLimits cuts one (from a project file written by hand)
+// to its ceiling. At every ceiling one execution still keeps at most
+// 1,000 writes of 64 KiB, 100 notifications of 1 MiB and 1,000 log lines
+// of 16 KiB: 64 MiB, 100 MiB and 16 MiB.
+const (
+	CeilUDFLogLines      = 1000     // log lines per execution
+	CeilUDFLogLine       = 16 << 10 // bytes per log line
+	CeilUDFValue         = 64 << 10 // bytes per value written
+	CeilUDFWrites        = 1000     // values written per execution
+	CeilUDFNotification  = 1 << 20  // bytes per notification payload
+	CeilUDFNotifications = 100      // notifications per execution
+)
+
+// UDFOutputLimits are the output limits of one execution.
+type UDFOutputLimits struct {
+	ValueSize        int // bytes per value written
+	Writes           int // values written
+	NotificationSize int // bytes per notification payload
+	Notifications    int // notifications sent
+	LogLineSize      int // bytes per log line
+	LogLines         int // log lines
+}
+
+// OutputLimits returns u's output limits: each of u's own (a field such
+// as ValueSizeLimit, more than 0) cut to its ceiling, the default
+// (MaxUDFValue, …) where u has none. u may be nil (all defaults).
+func (u *UDF) OutputLimits() UDFOutputLimits {
+	l := UDFOutputLimits{MaxUDFValue, MaxUDFWrites, MaxUDFNotification, MaxUDFNotifications, MaxUDFLogLine, MaxUDFLogLines}
+	if u == nil {
+		return l
+	}
+	own := func(dst *int, v, ceil int) {
+		if v > 0 {
+			*dst = min(v, ceil)
+		}
+	}
+	own(&l.ValueSize, u.ValueSizeLimit, CeilUDFValue)
+	own(&l.Writes, u.WriteLimit, CeilUDFWrites)
+	own(&l.NotificationSize, u.NotificationSizeLimit, CeilUDFNotification)
+	own(&l.Notifications, u.NotificationLimit, CeilUDFNotifications)
+	own(&l.LogLineSize, u.LogLineSizeLimit, CeilUDFLogLine)
+	own(&l.LogLines, u.LogLineLimit, CeilUDFLogLines)
+	return l
+}
+
 // ErrUDFLimit is the error of a library call over one of the output
-// limits (MaxUDFValue, …); the execution fails with it.
+// limits (UDF.OutputLimits); the execution fails with it.
 var ErrUDFLimit = errors.New("over the limit")
 
 // overLimit records that a call went over a limit: the execution fails
@@ -816,27 +864,30 @@ func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 	return nil
 }
 
-// Log appends a line to the record's log. A line longer than
-// MaxUDFLogLine bytes, or more than MaxUDFLogLines lines, fail the
-// execution (ErrUDFLimit).
+// Log appends a line to the record's log. A line longer than the UDF's
+// log line size limit, or more lines than its log line limit (see
+// UDF.OutputLimits), fail the execution (ErrUDFLimit).
 func (x *UDFContext) Log(line string) error {
-	if len(line) > MaxUDFLogLine {
-		return x.overLimit("log", []string{line}, "line size in bytes", len(line), MaxUDFLogLine)
+	l := x.udf.OutputLimits()
+	if len(line) > l.LogLineSize {
+		return x.overLimit("log", []string{line}, "line size in bytes", len(line), l.LogLineSize)
 	}
-	if len(x.rec.Logs) >= MaxUDFLogLines {
-		return x.overLimit("log", []string{line}, "number of log lines", len(x.rec.Logs)+1, MaxUDFLogLines)
+	if len(x.rec.Logs) >= l.LogLines {
+		return x.overLimit("log", []string{line}, "number of log lines", len(x.rec.Logs)+1, l.LogLines)
 	}
 	x.rec.Logs = append(x.rec.Logs, line)
 	return nil
 }
 
-// checkWrite checks a write against MaxUDFValue and MaxUDFWrites.
+// checkWrite checks a write against the UDF's value size and write
+// limits (UDF.OutputLimits).
 func (x *UDFContext) checkWrite(name string, args []string, value string) error {
-	if len(value) > MaxUDFValue {
-		return x.overLimit(name, args, "value size in bytes", len(value), MaxUDFValue)
+	l := x.udf.OutputLimits()
+	if len(value) > l.ValueSize {
+		return x.overLimit(name, args, "value size in bytes", len(value), l.ValueSize)
 	}
-	if len(x.writes) >= MaxUDFWrites {
-		return x.overLimit(name, args, "number of writes", len(x.writes)+1, MaxUDFWrites)
+	if len(x.writes) >= l.Writes {
+		return x.overLimit(name, args, "number of writes", len(x.writes)+1, l.Writes)
 	}
 	return nil
 }
@@ -848,11 +899,12 @@ func (x *UDFContext) checkWrite(name string, args []string, value string) error 
 func (x *UDFContext) SendNotification(id, objectType, payload string) error {
 	const name = "sendNotification"
 	args := []string{id, objectType, payload}
-	if len(payload) > MaxUDFNotification {
-		return x.overLimit(name, args, "payload size in bytes", len(payload), MaxUDFNotification)
+	l := x.udf.OutputLimits()
+	if len(payload) > l.NotificationSize {
+		return x.overLimit(name, args, "payload size in bytes", len(payload), l.NotificationSize)
 	}
-	if len(x.notes) >= MaxUDFNotifications {
-		return x.overLimit(name, args, "number of notifications", len(x.notes)+1, MaxUDFNotifications)
+	if len(x.notes) >= l.Notifications {
+		return x.overLimit(name, args, "number of notifications", len(x.notes)+1, l.Notifications)
 	}
 	oid, err := parseLibID(id)
 	if err != nil {

@@ -136,6 +136,9 @@ func (sc *Scenario) faultsNode(v yaml.Node) error {
 	if !v.IsList() {
 		return v.Errorf("faults", "want a list of faults (- type: CarbonDioxide, drift: 50 …)")
 	}
+	if err := countAtMost(v, "faults", "faults", MaxListed); err != nil {
+		return err
+	}
 	sc.Faults = nil
 	for idx, m := range v.Items() {
 		field := "faults[" + strconv.Itoa(idx) + "]"
@@ -167,10 +170,10 @@ func (sc *Scenario) faultsNode(v yaml.Node) error {
 				}
 				effect = true
 			case "noise":
-				f.Noise, err = sc.nonneg(val, fl)
+				f.Noise, err = sc.upTo(val, fl, MaxNoise)
 				effect = true
 			case "drift":
-				f.Drift, err = val.Float(fl)
+				f.Drift, err = between(val, fl, -MaxDrift, MaxDrift)
 				effect = true
 			case "stuck":
 				f.Stuck, err = sc.window(val, fl)

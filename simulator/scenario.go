@@ -36,7 +36,8 @@ type Scenario struct {
 	// Faults make matching sensors misbehave (faults.go).
 	Faults []Fault
 
-	file string // for error messages
+	file       string    // for error messages
+	durationAt yaml.Node // duration: (else the document's top) for errors of checkRun
 }
 
 // Outdoor is the outdoor climate.
@@ -174,6 +175,9 @@ func parse(name string, data []byte, depth int) (*Scenario, error) {
 		}
 	}
 	sc.file = name
+	if sc.durationAt.Line() == 0 { // not given by an extended scenario
+		sc.durationAt = root
+	}
 	if err := sc.apply(root, false); err != nil {
 		return nil, err
 	}
@@ -203,7 +207,9 @@ func (sc *Scenario) apply(m yaml.Node, inVariant bool) error {
 			}
 		case "seed":
 			var n int64
-			n, err = v.Int("seed")
+			if n, err = v.Int("seed"); err == nil && n < 0 {
+				err = v.Errorf("seed", "must not be negative, got %v", v.Text())
+			}
 			sc.Seed = uint64(n)
 		case "start":
 			var s string
@@ -212,14 +218,18 @@ func (sc *Scenario) apply(m yaml.Node, inVariant bool) error {
 				if perr != nil {
 					return v.Errorf("start", "want an RFC 3339 time such as 2026-03-02T00:00:00Z, got %q", s)
 				}
+				if t.Before(minStart) || !t.Before(maxStart) {
+					return v.Errorf("start", "want a time from %s to before %s, got %q", minStart.Format("2006-01-02"), maxStart.Format("2006-01-02"), s)
+				}
 				sc.Start = t.UTC()
 			}
 		case "duration":
-			sc.Duration, err = v.Duration("duration")
+			sc.Duration, err = durationIn(v, "duration", time.Nanosecond, MaxDuration)
+			sc.durationAt = v
 		case "step":
-			sc.Step, err = v.Duration("step")
+			sc.Step, err = durationIn(v, "step", time.Second, time.Hour)
 		case "report":
-			sc.Report, err = v.Duration("report")
+			sc.Report, err = durationIn(v, "report", time.Nanosecond, MaxReport)
 		case "outdoor":
 			err = sc.outdoor(v)
 		case "scale":
@@ -259,6 +269,41 @@ func (sc *Scenario) nonneg(v yaml.Node, field string) (float64, error) {
 	return f, err
 }
 
+// upTo reads a number from 0 to max.
+func (sc *Scenario) upTo(v yaml.Node, field string, max float64) (float64, error) {
+	x, err := sc.nonneg(v, field)
+	if err == nil {
+		err = checkRange(v, field, x, 0, max, false)
+	}
+	return x, err
+}
+
+// between reads a number from min to max.
+func between(v yaml.Node, field string, min, max float64) (float64, error) {
+	x, err := v.Float(field)
+	if err == nil {
+		err = checkRange(v, field, x, min, max, true)
+	}
+	return x, err
+}
+
+// durationIn reads a duration from min to max.
+func durationIn(v yaml.Node, field string, min, max time.Duration) (time.Duration, error) {
+	d, err := v.Duration(field)
+	if err == nil && (d < min || d > max) {
+		return 0, v.Errorf(field, "must be between %v and %v, got %v", min, max, v.Text())
+	}
+	return d, err
+}
+
+// countAtMost refuses a list of more than max items.
+func countAtMost(v yaml.Node, field, what string, max int) error {
+	if n := len(v.Items()); n > max {
+		return v.Errorf(field, "at most %d %s, got %d", max, what, n)
+	}
+	return nil
+}
+
 func (sc *Scenario) outdoor(m yaml.Node) error {
 	if err := m.Map("outdoor"); err != nil {
 		return err
@@ -270,14 +315,14 @@ func (sc *Scenario) outdoor(m yaml.Node) error {
 		var err error
 		switch k.Text() {
 		case "co2":
-			o.CO2, err = sc.nonneg(v, f)
+			o.CO2, err = sc.upTo(v, f, MaxOutdoorCO2)
 		case "humidity":
 			o.Humidity, err = sc.nonneg(v, f)
 			if err == nil && o.Humidity > 100 {
 				err = v.Errorf(f, "is a percentage (0 to 100)")
 			}
 		case "daylight":
-			o.Daylight, err = sc.nonneg(v, f)
+			o.Daylight, err = sc.upTo(v, f, MaxDaylight)
 		case "cloudy":
 			o.Cloudy, err = sc.nonneg(v, f)
 			if err == nil && o.Cloudy > 1 {
@@ -285,7 +330,7 @@ func (sc *Scenario) outdoor(m yaml.Node) error {
 			}
 		case "temperature":
 			if v.IsScalar() {
-				o.TempMean, err = v.Float(f)
+				o.TempMean, err = between(v, f, -MaxOutdoorTemp, MaxOutdoorTemp)
 				o.TempAmp = 0
 				break
 			}
@@ -297,9 +342,9 @@ func (sc *Scenario) outdoor(m yaml.Node) error {
 				ff := f + "." + kk.Text()
 				switch kk.Text() {
 				case "mean":
-					o.TempMean, err = vv.Float(ff)
+					o.TempMean, err = between(vv, ff, -MaxOutdoorTemp, MaxOutdoorTemp)
 				case "amplitude":
-					o.TempAmp, err = sc.nonneg(vv, ff)
+					o.TempAmp, err = sc.upTo(vv, ff, MaxOutdoorTempAmp)
 				default:
 					err = kk.Errorf(ff, "unknown field (want mean or amplitude)")
 				}
@@ -348,6 +393,9 @@ func (sc *Scenario) holidays(v yaml.Node) error {
 	if !v.IsList() {
 		return v.Errorf("holidays", "want a list of dates (2026-12-25)")
 	}
+	if err := countAtMost(v, "holidays", "holidays", MaxListed); err != nil {
+		return err
+	}
 	sc.Holidays = nil
 	for _, d := range v.Items() {
 		t, err := time.Parse("2006-01-02", d.Text())
@@ -377,6 +425,9 @@ func (sc *Scenario) variants(m yaml.Node) error {
 	if err := m.Map("variants"); err != nil {
 		return err
 	}
+	if n := len(m.Entries()); n > MaxVariants {
+		return m.Errorf("variants", "at most %d variants, got %d", MaxVariants, n)
+	}
 	sc.overrides = map[string]yaml.Node{}
 	for _, ei := range m.Entries() {
 		k, v := ei.KeyAt, ei.Value
@@ -396,6 +447,9 @@ func (sc *Scenario) variants(m yaml.Node) error {
 func (sc *Scenario) rules(v yaml.Node) error {
 	if !v.IsList() {
 		return v.Errorf("spaces", "want a list of rules (- path: /Building/Floor 1 …)")
+	}
+	if err := countAtMost(v, "spaces", "rules", MaxListed); err != nil {
+		return err
 	}
 	sc.Spaces = nil
 	for idx, m := range v.Items() {
@@ -446,6 +500,41 @@ var numParams = map[string]numParam{
 // MaxPeople is the most people a scenario may put in one space
 // (`people:`); larger numbers are refused with their line.
 const MaxPeople = 10000
+
+// Bounds of a scenario's other numbers (docs/simulation.md, "Bounds"):
+// larger values are refused with their line, so that no scenario can run
+// the simulator out of memory or for days.
+const (
+	MaxDuration       = 366 * 24 * time.Hour // duration
+	MaxReport         = 24 * time.Hour       // report
+	MaxOutdoorCO2     = 10000                // outdoor.co2, ppm
+	MaxOutdoorTemp    = 60                   // |outdoor.temperature.mean|, °C
+	MaxOutdoorTempAmp = 30                   // outdoor.temperature.amplitude, °C
+	MaxDaylight       = 200000               // outdoor.daylight, lux
+	MaxCars           = 10000                // arrivals.cars per working day
+	MaxSpread         = 12 * time.Hour       // arrivals.arriveSpread, departSpread
+	MaxBattery        = 1000                 // arrivals.battery, kWh
+	MaxVisitorRate    = 10000                // visitors.rate, per hour
+	MaxStay           = 24 * time.Hour       // visitors.stay
+	MaxNoise          = 1e6                  // faults' noise, in the sensor's unit
+	MaxDrift          = 1e6                  // |faults' drift| per day, in the sensor's unit
+	MaxListed         = 1000                 // rules (spaces), faults, holidays
+	MaxVariants       = 100                  // variants
+	// MaxSteps bounds duration / step; MaxReadings the readings a run
+	// sends (duration / report × simulated sensors) and MaxSpaceSteps
+	// the model steps it takes (duration / step × simulated spaces), both
+	// checked when the scenario is bound to a project (New).
+	MaxSteps      = 10_000_000
+	MaxReadings   = 50_000_000
+	MaxSpaceSteps = 500_000_000
+)
+
+// A scenario's start is from minStart to before maxStart, so that times
+// stay far inside what time.Duration and Unix nanoseconds can hold.
+var (
+	minStart = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxStart = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // MaxScale bounds the scenario's scale factors (scale.people,
 // scale.ventilation).
@@ -529,7 +618,7 @@ func (sc *Scenario) arrivals(m yaml.Node, field string) (*Arrivals, error) {
 		var err error
 		switch k.Text() {
 		case "cars":
-			a.Cars, err = sc.nonneg(v, f)
+			a.Cars, err = sc.upTo(v, f, MaxCars)
 		case "arrive", "depart":
 			var s string
 			if s, err = v.Str(f); err == nil {
@@ -547,7 +636,7 @@ func (sc *Scenario) arrivals(m yaml.Node, field string) (*Arrivals, error) {
 		case "arriveSpread", "departSpread":
 			var d time.Duration
 			if v.Text() != "0" {
-				d, err = v.Duration(f)
+				d, err = durationIn(v, f, time.Nanosecond, MaxSpread)
 			}
 			if err == nil {
 				if k.Text() == "arriveSpread" {
@@ -569,6 +658,8 @@ func (sc *Scenario) arrivals(m yaml.Node, field string) (*Arrivals, error) {
 		case "battery":
 			if a.Battery, err = v.Float(f); err == nil && a.Battery <= 0 {
 				err = v.Errorf(f, "must be positive (kWh), got %v", v.Text())
+			} else if err == nil {
+				err = checkRange(v, f, a.Battery, 0, MaxBattery, false)
 			}
 		default:
 			err = k.Errorf(f, "unknown field (want cars, arrive, arriveSpread, depart, departSpread, soc, socSpread or battery)")
@@ -612,10 +703,10 @@ func (sc *Scenario) visitors(m yaml.Node, field string) (*RetailParams, error) {
 		var err error
 		switch k.Text() {
 		case "rate":
-			p.Rate, err = sc.nonneg(v, f)
+			p.Rate, err = sc.upTo(v, f, MaxVisitorRate)
 		case "stay":
 			var d time.Duration
-			if d, err = v.Duration(f); err == nil {
+			if d, err = durationIn(v, f, time.Nanosecond, MaxStay); err == nil {
 				p.Stay = d.Hours()
 			}
 		case "open", "close":
@@ -651,20 +742,25 @@ func (sc *Scenario) garden(m yaml.Node, field string) (*GardenParams, error) {
 		return nil, err
 	}
 	p := defaultGarden
-	fields := map[string]*float64{"et": &p.ET, "rainPerDay": &p.RainPerDay, "rainMean": &p.RainMean, "threshold": &p.Threshold,
-		"irrigation": &p.Irrigation, "rootDepth": &p.RootDepth, "capacity": &p.Capacity, "initial": &p.Initial}
+	type gardenField struct {
+		dst *float64
+		max float64
+	}
+	fields := map[string]gardenField{"et": {&p.ET, 50}, "rainPerDay": {&p.RainPerDay, 100}, "rainMean": {&p.RainMean, 1000},
+		"threshold": {&p.Threshold, 100}, "irrigation": {&p.Irrigation, 1000}, "rootDepth": {&p.RootDepth, 10000},
+		"capacity": {&p.Capacity, 100}, "initial": {&p.Initial, 100}}
 	for _, ei := range m.Entries() {
 		k, v := ei.KeyAt, ei.Value
 		f := field + "." + k.Text()
-		dst, ok := fields[k.Text()]
+		gf, ok := fields[k.Text()]
 		if !ok {
 			return nil, k.Errorf(f, "unknown field (want et, rainPerDay, rainMean, threshold, irrigation, rootDepth, capacity or initial)")
 		}
-		x, err := sc.nonneg(v, f)
+		x, err := sc.upTo(v, f, gf.max)
 		if err != nil {
 			return nil, err
 		}
-		*dst = x
+		*gf.dst = x
 	}
 	if p.RootDepth <= 0 || p.Capacity <= 0 || p.Capacity > 100 {
 		return nil, m.Errorf(field, "rootDepth must be positive and capacity 0 to 100 %%")
@@ -696,8 +792,36 @@ func (sc *Scenario) check(n yaml.Node) error {
 	if sc.Step > time.Hour {
 		return e("step", "at most 1h, got %v", sc.Step)
 	}
-	if sc.Duration/sc.Step > 10_000_000 {
+	if sc.Duration/sc.Step > MaxSteps {
 		return e("duration", "more than 10,000,000 steps of %v", sc.Step)
+	}
+	return nil
+}
+
+// checkRun checks the size of a run of sc over sensors sensors in spaces
+// spaces: its duration (which --duration may have replaced after the file
+// was read), steps, readings (MaxReadings) and model steps
+// (MaxSpaceSteps). The error names the file and the line of duration:.
+func (sc *Scenario) checkRun(sensors, spaces int) error {
+	fail := func(format string, args ...any) error {
+		if sc.durationAt.Line() == 0 {
+			return fmt.Errorf("%s: duration: %w: %s", sc.file, engine.ErrInvalid, fmt.Sprintf(format, args...))
+		}
+		return sc.durationAt.Errorf("duration", format, args...)
+	}
+	if sc.Duration <= 0 || sc.Duration > MaxDuration {
+		return fail("must be between 1ns and %v, got %v", MaxDuration, sc.Duration)
+	}
+	steps := int64(sc.Duration / sc.Step)
+	if steps > MaxSteps {
+		return fail("more than 10,000,000 steps of %v", sc.Step)
+	}
+	reports := int64(sc.Duration / max(sc.Report, sc.Step))
+	if n := reports * int64(sensors); n > MaxReadings {
+		return fail("%v of readings every %v from %d sensors is %d readings, more than %d", sc.Duration, max(sc.Report, sc.Step), sensors, n, MaxReadings)
+	}
+	if n := steps * int64(spaces); n > MaxSpaceSteps {
+		return fail("%v in steps of %v in %d spaces is %d model steps, more than %d", sc.Duration, sc.Step, spaces, n, MaxSpaceSteps)
 	}
 	return nil
 }

@@ -87,6 +87,9 @@ var dataTypes = func() map[string]bool {
 // matches is simulated, its sensors driven by data type. First it creates
 // the virtual devices the rules' create lists ask for (CreateDevices).
 func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
+	if err := sc.checkRun(0, 0); err != nil {
+		return nil, err
+	}
 	created, err := CreateDevices(e, sc)
 	if err != nil {
 		return nil, err
@@ -101,6 +104,13 @@ func New(e *engine.Engine, sc *Scenario) (*Sim, error) {
 	sort.Slice(s.spaces, func(i, j int) bool { return s.spaces[i].name < s.spaces[j].name })
 	if len(s.spaces) == 0 {
 		return nil, errors.New("simulate: no space with sensors matches the scenario's spaces rules")
+	}
+	sensors := 0
+	for _, sp := range s.spaces {
+		sensors += len(sp.sensors)
+	}
+	if err := sc.checkRun(sensors, len(s.spaces)); err != nil {
+		return nil, err
 	}
 	s.bindFaults()
 	return s, nil

@@ -354,3 +354,72 @@ func TestOutputLimits(t *testing.T) {
 		t.Errorf("at the limits: %s %q", rec.Outcome, rec.Error)
 	}
 }
+
+// TestOutputLimitOverrides: a UDF's own output limit replaces the default
+// (output up to it is applied, one more fails the execution naming it),
+// and one above its ceiling (a project file written by hand) is cut to
+// the ceiling. TestOutputLimits checks the defaults of a UDF without.
+func TestOutputLimitOverrides(t *testing.T) {
+	s := newSandbox(t)
+	set := "setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, 'AvailableAndFresh', "
+	note := "sendNotification(t.SensorId, 'Sensor', "
+	cases := []struct {
+		name     string
+		own      func(u *engine.UDF)
+		at, past string // bodies at the UDF's own limit and one past it
+		err      string
+	}{
+		{"value size", func(u *engine.UDF) { u.ValueSizeLimit = 10000 },
+			set + "'x'.repeat(10000));", set + "'x'.repeat(10001));",
+			"setSpaceValue: value size in bytes (10001) is over the limit of 10000"},
+		{"writes", func(u *engine.UDF) { u.WriteLimit = 150 },
+			"for (var i = 0; i < 150; i++) { " + set + "'v' + i); }", "for (var i = 0; i < 151; i++) { " + set + "'v' + i); }",
+			"setSpaceValue: number of writes (151) is over the limit of 150"},
+		{"notification size", func(u *engine.UDF) { u.NotificationSizeLimit = 100000 },
+			note + "'x'.repeat(100000));", note + "'x'.repeat(100001));",
+			"sendNotification: payload size in bytes (100001) is over the limit of 100000"},
+		{"notifications", func(u *engine.UDF) { u.NotificationLimit = 30 },
+			"for (var i = 0; i < 30; i++) { " + note + "'n'); }", "for (var i = 0; i < 31; i++) { " + note + "'n'); }",
+			"sendNotification: number of notifications (31) is over the limit of 30"},
+		{"log line size", func(u *engine.UDF) { u.LogLineSizeLimit = 8000 },
+			"log('x'.repeat(8000));", "log('x'.repeat(8001));",
+			"log: line size in bytes (8001) is over the limit of 8000"},
+		{"log lines", func(u *engine.UDF) { u.LogLineLimit = 300 },
+			"for (var i = 0; i < 300; i++) log(i);", "for (var i = 0; i < 301; i++) { try { log(i); } catch (e) {} }",
+			"log: number of log lines (301) is over the limit of 300"},
+		{"value size over the ceiling", func(u *engine.UDF) { u.ValueSizeLimit = 1 << 30 },
+			set + "'x'.repeat(65536));", set + "'x'.repeat(65537));",
+			"setSpaceValue: value size in bytes (65537) is over the limit of 65536"},
+		{"writes over the ceiling", func(u *engine.UDF) { u.WriteLimit = 1 << 30 },
+			"for (var i = 0; i < 1000; i++) { " + set + "'v' + i); }", "for (var i = 0; i < 1001; i++) { " + set + "'v' + i); }",
+			"setSpaceValue: number of writes (1001) is over the limit of 1000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			base := s.udf
+			defer func() { s.udf = base }()
+			c.own(&s.udf)
+			at := s.put(t, "at", "function process(t, c) {\n"+c.at+"\n}", "/", engine.MaxUDFLimit)
+			past := s.put(t, "past", "function process(t, c) {\n"+c.past+"\n}", "/", engine.MaxUDFLimit)
+			before := roomValue(t, s.a)
+			rec, _ := s.run(t, past)
+			if rec.Outcome != engine.OutcomeFailed || rec.Error != c.err {
+				t.Errorf("past the limit: %s %q; want Failed %q", rec.Outcome, rec.Error, c.err)
+			}
+			if got := roomValue(t, s.a); got != before {
+				t.Errorf("past the limit: room changed to %.40q", got)
+			}
+			rec, _ = s.run(t, at)
+			if rec.Outcome != engine.OutcomeOK {
+				t.Fatalf("at the limit: %s %q", rec.Outcome, rec.Error)
+			}
+			if n := len(rec.Writes); n > 0 {
+				want := rec.Writes[n-1].New
+				if got := roomValue(t, s.a); got != want {
+					t.Errorf("at the limit: room %.40q (%d bytes), want the last write %.40q (%d bytes)", got, len(got), want, len(want))
+				}
+			}
+		})
+	}
+	s.healthy(t)
+}

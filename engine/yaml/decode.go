@@ -655,7 +655,13 @@ func (r *reader) planField(f field, df *engine.Field, dst any) error {
 		}
 		return r.str(f, x)
 	case *int:
-		return r.integer(f, x)
+		if err := r.integer(f, x); err != nil {
+			return err
+		}
+		if df.Max != 0 && *x != 0 && (*x < df.Min || *x > df.Max) {
+			return r.fail(f.line, f.key, engine.ErrInvalid, "want an integer from %d to %d, got %d", df.Min, df.Max, *x)
+		}
+		return nil
 	case *bool:
 		return r.boolean(f, x)
 	case *time.Duration:

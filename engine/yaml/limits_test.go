@@ -2,6 +2,7 @@ package yaml_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,46 @@ func TestReadFileLimits(t *testing.T) {
 	}
 	if _, err := yaml.ReadFile(big); errors.Is(err, yaml.ErrScript) {
 		t.Errorf("a file of exactly MaxFileSize: %v", err)
+	}
+}
+
+// TestUDFOutputLimitRanges: each of a UDF's output limits is read up to
+// its ceiling; one past it, or a negative one, is refused with the line
+// and the key; 0 keeps the default. One row per limit.
+func TestUDFOutputLimitRanges(t *testing.T) {
+	rows := []struct {
+		key     string
+		ceiling int
+		get     func(*engine.PlanUDF) int
+	}{
+		{"valueSizeLimit", engine.CeilUDFValue, func(u *engine.PlanUDF) int { return u.ValueSizeLimit }},
+		{"writeLimit", engine.CeilUDFWrites, func(u *engine.PlanUDF) int { return u.WriteLimit }},
+		{"notificationSizeLimit", engine.CeilUDFNotification, func(u *engine.PlanUDF) int { return u.NotificationSizeLimit }},
+		{"notificationLimit", engine.CeilUDFNotifications, func(u *engine.PlanUDF) int { return u.NotificationLimit }},
+		{"logLineSizeLimit", engine.CeilUDFLogLine, func(u *engine.PlanUDF) int { return u.LogLineSizeLimit }},
+		{"logLineLimit", engine.CeilUDFLogLines, func(u *engine.PlanUDF) int { return u.LogLineLimit }},
+	}
+	for _, r := range rows {
+		t.Run(r.key, func(t *testing.T) {
+			doc := func(v int) []byte {
+				return fmt.Appendf(nil, "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: ok.js\n    %s: %d\n", r.key, v)
+			}
+			for _, v := range []int{0, 1, r.ceiling} {
+				p, err := yaml.Parse("f.yaml", doc(v), scripts)
+				if err != nil {
+					t.Fatalf("%d: %v", v, err)
+				}
+				if got := r.get(p.Spaces[0].UDFs[0]); got != v {
+					t.Errorf("%d read as %d", v, got)
+				}
+			}
+			for _, v := range []int{r.ceiling + 1, -1} {
+				_, err := yaml.Parse("f.yaml", doc(v), scripts)
+				want := fmt.Sprintf("f.yaml:5: %s: want an integer from 1 to %d, got %d", r.key, r.ceiling, v)
+				if err == nil || err.Error() != want || !errors.Is(err, engine.ErrInvalid) {
+					t.Errorf("%d: error %v, want %s", v, err, want)
+				}
+			}
+		})
 	}
 }
