@@ -899,7 +899,7 @@ func init() {
 				get: func(o Object) any { return &udf(o).Disabled }, plan: func(p any) any { return &pUDF(p).Disabled }},
 			{Name: "Updated", Type: FieldTime, get: func(o Object) any { return &udf(o).Updated }},
 			{Name: "TimeLimit", Type: FieldDuration, YAML: "timeLimit", Since: 2, Label: "Time limit",
-				Hint: "bound of one execution, such as 250ms (at most 1m); empty: the runtime's default",
+				Hint: "bound of one execution, such as 250ms (at most 10s); empty: the runtime's default",
 				get:  func(o Object) any { return &udf(o).TimeLimit }, plan: func(p any) any { return &pUDF(p).TimeLimit }},
 			udfLimit("ValueSizeLimit", "Value size limit", "bytes of each value written", CeilUDFValue, MaxUDFValue,
 				func(u *UDF) *int { return &u.ValueSizeLimit }, func(p *PlanUDF) *int { return &p.ValueSizeLimit }),

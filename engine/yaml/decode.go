@@ -630,15 +630,16 @@ func (r *reader) propValue(f field, dst *string) error {
 	return nil
 }
 
-// duration reads a duration such as 250ms, positive and at most a minute.
+// duration reads a duration such as 250ms, positive and at most
+// engine.MaxUDFLimit (the only duration field is a UDF's time limit).
 func (r *reader) duration(f field, dst *time.Duration) error {
 	var s string
 	if err := r.str(f, &s); err != nil {
 		return err
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 || d > time.Minute {
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want a duration such as 250ms (at most 1m), got %q", s)
+	if err != nil || d <= 0 || d > engine.MaxUDFLimit {
+		return r.fail(f.line, f.key, engine.ErrInvalid, "want a duration such as 250ms (at most %s), got %q", engine.MaxUDFLimit, s)
 	}
 	*dst = d
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/yaml"
@@ -159,5 +160,30 @@ func TestUDFOutputLimitRanges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUDFTimeLimitRange: timeLimit is accepted up to the runtime's ceiling
+// (engine.MaxUDFLimit) and refused past it, so provisioning never accepts
+// a limit the runtime would silently cut.
+func TestUDFTimeLimitRange(t *testing.T) {
+	doc := func(v string) []byte {
+		return fmt.Appendf(nil, "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: ok.js\n    timeLimit: %s\n", v)
+	}
+	for _, v := range []string{"1ms", "250ms", engine.MaxUDFLimit.String()} {
+		p, err := yaml.Parse("f.yaml", doc(v), scripts)
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if got := p.Spaces[0].UDFs[0].TimeLimit.String(); got != v {
+			t.Errorf("%s read as %s", v, got)
+		}
+	}
+	for _, v := range []string{(engine.MaxUDFLimit + time.Millisecond).String(), "1m", "0s", "-1s", "soon"} {
+		_, err := yaml.Parse("f.yaml", doc(v), scripts)
+		want := fmt.Sprintf("f.yaml:5: timeLimit: want a duration such as 250ms (at most 10s), got %q", v)
+		if err == nil || err.Error() != want || !errors.Is(err, engine.ErrInvalid) {
+			t.Errorf("%s: error %v, want %s", v, err, want)
+		}
 	}
 }
