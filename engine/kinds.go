@@ -896,6 +896,9 @@ func init() {
 			{Name: "TimeLimit", Type: FieldDuration, YAML: "timeLimit", Since: 2, Label: "Time limit",
 				Hint: "bound of one execution, such as 250ms (at most 1m); empty: the runtime's default",
 				get:  func(o Object) any { return &udf(o).TimeLimit }, plan: func(p any) any { return &pUDF(p).TimeLimit }},
+			{Name: "MemoryLimitMiB", Type: FieldInt, YAML: "memoryLimitMiB", Since: 3, Label: "Memory limit (MiB)",
+				Hint: "memory one execution may build up, in MiB (at most 512); empty: the runtime's default (64)",
+				get:  func(o Object) any { return &udf(o).MemoryLimitMiB }, plan: func(p any) any { return &pUDF(p).MemoryLimitMiB }},
 		}})
 
 	describeKind(&KindDesc{Kind: KindRoleAssignment, Label: "Role assignment", Noun: "role assignment", Plural: "role assignments", Icon: "login",

@@ -216,6 +216,10 @@ type UDF struct {
 	// TimeLimit bounds one execution; 0 means the runtime's default
 	// (DefaultUDFLimit, 100 ms).
 	TimeLimit time.Duration
+	// MemoryLimitMiB bounds the memory one execution may build up, in
+	// MiB (at most MaxUDFMemoryMiB); 0 means the runtime's default
+	// (DefaultUDFMemoryMiB).
+	MemoryLimitMiB int
 }
 
 func (u *UDF) Kind() Kind    { return KindUDF }

@@ -110,6 +110,7 @@ type PlanUDF struct {
 	Script            string
 	Disabled          bool
 	TimeLimit         time.Duration // 0: the runtime's default
+	MemoryLimitMiB    int           // 0: the runtime's default
 }
 
 // PlanRoleAssignment grants a role at this space's path. Role is a role

@@ -47,7 +47,7 @@ func sampleObjects() []engine.Object {
 		&engine.UDF{ID: id("01900000-0000-7000-8000-000000000006"), Name: "avg", FriendlyName: "Average", Description: "x",
 			SpaceID: space, MatcherIDs: []engine.ID{id("01900000-0000-7000-8000-000000000005"), id("01900000-0000-7000-8000-000000000007")},
 			Script: "function process(telemetry, executionContext) {\n  // ü\n}\n", Disabled: true,
-			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC), TimeLimit: 250 * time.Millisecond},
+			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC), TimeLimit: 250 * time.Millisecond, MemoryLimitMiB: 128},
 		&engine.RoleAssignment{ID: id("01900000-0000-7000-8000-000000000008"), RoleID: id("98e44ad7-28d4-4007-853b-b9968ad132d1"),
 			ObjectID: "ada@example.com", ObjectIDType: engine.ObjectUserID, Path: "/" + space.String(), TenantID: "tenant"},
 		&engine.Endpoint{ID: id("01900000-0000-7000-8000-000000000009"), Type: "Mqtt", EventTypes: []string{"SensorChange", "SpaceChange"},
@@ -134,7 +134,7 @@ func TestCodecCoversAllFields(t *testing.T) {
 	want := map[reflect.Type]int{
 		reflect.TypeFor[engine.Space](): 11, reflect.TypeFor[engine.Device](): 15, reflect.TypeFor[engine.Sensor](): 14,
 		reflect.TypeFor[engine.User](): 7, reflect.TypeFor[engine.Matcher](): 6, reflect.TypeFor[engine.Condition](): 5,
-		reflect.TypeFor[engine.UDF](): 10, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
+		reflect.TypeFor[engine.UDF](): 11, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
 		reflect.TypeFor[engine.Resource](): 6, reflect.TypeFor[engine.PropertyKey](): 10, reflect.TypeFor[engine.ExtendedType](): 9,
 		reflect.TypeFor[engine.Ontology](): 4, reflect.TypeFor[engine.Location](): 3, reflect.TypeFor[engine.Property](): 2,
 		reflect.TypeFor[engine.Value](): 2,
@@ -337,7 +337,8 @@ func nonZero(t reflect.Type) reflect.Value {
 
 // TestCodecBytesUnchanged pins the record format: the sample objects
 // encode to the bytes that the hand-written codec of format version 1
-// (UDF: 2) wrote, so existing project files stay readable as they are.
+// (UDF: 2, then 3 with MemoryLimitMiB at the end) wrote, so existing
+// project files stay readable as they are.
 func TestCodecBytesUnchanged(t *testing.T) {
 	golden, err := os.ReadFile(filepath.Join("testdata", "records.golden"))
 	if err != nil {
@@ -353,24 +354,28 @@ func TestCodecBytesUnchanged(t *testing.T) {
 	}
 }
 
-// TestCodecReadsUDFVersion1 decodes a UDF record of version 1, written
-// before TimeLimit: the limit reads as 0 (the runtime's default).
+// TestCodecReadsUDFVersion1 decodes UDF records of version 1, written
+// before TimeLimit, and 2, written before MemoryLimitMiB: the missing
+// limits read as 0 (the runtime's defaults).
 func TestCodecReadsUDFVersion1(t *testing.T) {
 	u := &engine.UDF{ID: engine.NewID(), Name: "f", SpaceID: engine.NewID(), Script: "x", Disabled: true}
 	k, v := encodeRecord(t, u)
-	if v[0] != 2 || v[len(v)-1] != 0 {
-		t.Fatalf("version-2 record % x", v)
+	if v[0] != 3 || v[len(v)-1] != 0 || v[len(v)-2] != 0 {
+		t.Fatalf("version-3 record % x", v)
 	}
-	v1 := append([]byte{1}, v[1:len(v)-1]...) // version 1 had no TimeLimit
-	got, err := decodeRecord(k, v1)
-	if err != nil {
-		t.Fatal(err)
+	v2 := append([]byte{2}, v[1:len(v)-1]...) // version 2 had no MemoryLimitMiB
+	v1 := append([]byte{1}, v[1:len(v)-2]...) // version 1 had no TimeLimit either
+	for _, old := range [][]byte{v1, v2} {
+		got, err := decodeRecord(k, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, u) {
+			t.Fatalf("version %d: got %+v, want %+v", old[0], got, u)
+		}
 	}
-	if !reflect.DeepEqual(got, u) {
-		t.Fatalf("got %+v, want %+v", got, u)
-	}
-	v3 := append([]byte{3}, v[1:]...)
-	if _, err := decodeRecord(k, v3); err == nil || !strings.Contains(err.Error(), "unknown record version 3 (want 2)") {
-		t.Fatalf("version 3: %v", err)
+	v4 := append([]byte{4}, v[1:]...)
+	if _, err := decodeRecord(k, v4); err == nil || !strings.Contains(err.Error(), "unknown record version 4 (want 3)") {
+		t.Fatalf("version 4: %v", err)
 	}
 }

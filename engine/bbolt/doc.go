@@ -28,8 +28,8 @@
 // object's stored fields, except the ID, which is the key, in the order
 // the kind's description lists them (engine.Describe; it is the order of
 // the struct). The version is the highest Since of the kind's fields: 1
-// for every kind but user-defined functions, 2 since TimeLimit was added
-// at the end. A record of an older version lacks the fields added since,
+// for every kind but user-defined functions, 2 since TimeLimit and 3 since
+// MemoryLimitMiB were added at the end. A record of an older version lacks the fields added since,
 // which decode as zero; a newer version is refused:
 //
 //	string   uvarint length + bytes

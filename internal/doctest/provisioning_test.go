@@ -170,21 +170,22 @@ func TestRoleIDs(t *testing.T) {
 // docs/provisioning.md, by the row's problem: each, read as f.yaml, must
 // give the row's error exactly.
 var errorInputs = map[string]string{
-	"not a list of spaces":     "name: HQ\n",
-	"bad YAML":                 "- name: HQ\n  type: Building\n   spaces: []\n",
-	"key given twice":          "- name: HQ\n  spaces:\n  - name: A\n    name: B\n",
-	"unknown key":              "- name: HQ\n  tpye: Building\n",
-	"missing name":             "- name: HQ\n  spaces:\n  - type: Room\n",
-	"wrong kind of value":      "- name: HQ\n  devices:\n  - name: Pi\n    sensors:\n    - dataType: Motion\n      pollRate: fast\n",
-	"unknown type":             "- name: HQ\n  type: Castle\n",
-	"bad hardwareId":           "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI 1\n",
-	"hardwareId used twice":    "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI1\n  - name: Pi2\n    hardwareId: PI1\n",
-	"condition value not JSON": "- name: HQ\n  matchers:\n  - name: M\n    conditions:\n    - path: $.dataType\n      value: Motion\n",
-	"unknown matcher":          "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    matcherNames: Nope\n    script: f.yaml\n",
-	"missing script":           "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: u.js\n",
-	"time limit out of range":  "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    timeLimit: 5m\n",
-	"unknown role":             "- name: HQ\n  roleassignments:\n  - role: Boss\n    objectName: x\n    objectIdType: UserId\n",
-	"user without upn":         "- name: HQ\n  users:\n  - firstName: A\n",
+	"not a list of spaces":      "name: HQ\n",
+	"bad YAML":                  "- name: HQ\n  type: Building\n   spaces: []\n",
+	"key given twice":           "- name: HQ\n  spaces:\n  - name: A\n    name: B\n",
+	"unknown key":               "- name: HQ\n  tpye: Building\n",
+	"missing name":              "- name: HQ\n  spaces:\n  - type: Room\n",
+	"wrong kind of value":       "- name: HQ\n  devices:\n  - name: Pi\n    sensors:\n    - dataType: Motion\n      pollRate: fast\n",
+	"unknown type":              "- name: HQ\n  type: Castle\n",
+	"bad hardwareId":            "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI 1\n",
+	"hardwareId used twice":     "- name: HQ\n  devices:\n  - name: Pi\n    hardwareId: PI1\n  - name: Pi2\n    hardwareId: PI1\n",
+	"condition value not JSON":  "- name: HQ\n  matchers:\n  - name: M\n    conditions:\n    - path: $.dataType\n      value: Motion\n",
+	"unknown matcher":           "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    matcherNames: Nope\n    script: f.yaml\n",
+	"missing script":            "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: u.js\n",
+	"time limit out of range":   "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    timeLimit: 5m\n",
+	"memory limit out of range": "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    memoryLimitMiB: 1024\n",
+	"unknown role":              "- name: HQ\n  roleassignments:\n  - role: Boss\n    objectName: x\n    objectIdType: UserId\n",
+	"user without upn":          "- name: HQ\n  users:\n  - firstName: A\n",
 }
 
 var errorRow = regexp.MustCompile("^\\| ([^|]+?) \\| `(f\\.yaml:[^`]*)` \\|$")
