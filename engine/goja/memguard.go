@@ -36,7 +36,7 @@ package goja
 // cannot be told apart from the rest of the server's growth.
 //
 // Process-wide: when the heap's objects exceed the process ceiling
-// (Options.ProcessMemoryLimit, else 3/4 of the smallest of the Go memory
+// (SetProcessMemoryLimit, else 3/4 of the smallest of the Go memory
 // limit set with debug.SetMemoryLimit, the cgroup's memory.max and the
 // physical memory, else 4 GiB), the governor runs a GC; if the heap is
 // still over, every in-flight execution is stopped and every idle pooled
@@ -341,9 +341,16 @@ func mib(b int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
 }
 
-// processCeilingOverride, if positive, replaces the derived ceiling
-// (Options.ProcessMemoryLimit; the last Runtime made with one wins).
+// processCeilingOverride, if positive, replaces the derived ceiling.
 var processCeilingOverride atomic.Int64
+
+// SetProcessMemoryLimit sets the process-wide heap ceiling above which the
+// memory governor stops every execution and drops every idle runtime, in
+// bytes; 0 or less restores the one derived from the machine. It returns
+// the previous setting. Safe for concurrent use.
+func SetProcessMemoryLimit(bytes int64) (previous int64) {
+	return processCeilingOverride.Swap(max(bytes, 0))
+}
 
 var derivedCeiling = sync.OnceValue(func() uint64 {
 	limit := uint64(math.MaxUint64)

@@ -234,6 +234,33 @@ func TestMemoryLimitOverride(t *testing.T) {
 	}
 }
 
+// TestMemoryProcessCeiling: when the heap passes the process-wide
+// ceiling, the running execution is stopped even below its own limit, and
+// idle runtimes (with their globals) are dropped.
+func TestMemoryProcessCeiling(t *testing.T) {
+	s := newSandbox(t)
+	keeper := s.put(t, "keeper", hogScript(""), "", 0)
+	if rec := runMsg(t, s, keeper, "ok"); len(rec.Logs) != 1 || rec.Logs[0] != "1" {
+		t.Fatalf("keeper: %s %q %q", rec.Outcome, rec.Error, rec.Logs)
+	}
+	s.memMiB = engine.MaxUDFMemoryMiB
+	hog := s.put(t, "hog", hogScript(memHogs["array push"]), "", engine.MaxUDFLimit)
+	stop := peakHeap()
+	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(goal)
+	ceil := int64(goal[0].Value.Uint64()) + 96<<20
+	defer goja.SetProcessMemoryLimit(goja.SetProcessMemoryLimit(ceil))
+	rec := runMsg(t, s, hog, "hog")
+	peak, _ := stop()
+	t.Logf("ceiling %d MiB: %s %q; peak heap %d MiB", ceil>>20, rec.Outcome, rec.Error, peak>>20)
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.HasPrefix(rec.Error, "stopped: the server's heap (") {
+		t.Errorf("the hog: %s %q; want stopped at the ceiling", rec.Outcome, rec.Error)
+	}
+	if rec := runMsg(t, s, keeper, "ok"); len(rec.Logs) != 1 || rec.Logs[0] != "1" {
+		t.Errorf("keeper after the ceiling: %s %q, logs %q; want its idle runtime dropped (runs 1)", rec.Outcome, rec.Error, rec.Logs)
+	}
+}
+
 // TestMemorySamplerStops: the governor samples only while executions are
 // in flight: after they end its goroutine exits.
 func TestMemorySamplerStops(t *testing.T) {

@@ -57,11 +57,6 @@ type Options struct {
 	// MaxMemoryLimit. A UDF's MemoryLimitMiB replaces it. Negative turns
 	// the memory governor off for this Runtime.
 	MemoryLimit int64
-	// ProcessMemoryLimit, if positive, is the process-wide heap ceiling
-	// above which every execution is stopped and idle runtimes are
-	// dropped, instead of the one derived from the machine (memguard.go).
-	// It applies to the whole process.
-	ProcessMemoryLimit int64
 }
 
 // Runtime is an engine.UDFRuntime. Safe for concurrent use.
@@ -141,9 +136,6 @@ func New(opts Options) *Runtime {
 	}
 	if opts.MemoryLimit == 0 {
 		opts.MemoryLimit = DefaultMemoryLimit
-	}
-	if opts.ProcessMemoryLimit > 0 {
-		processCeilingOverride.Store(opts.ProcessMemoryLimit)
 	}
 	r := &Runtime{opts: opts, seed: opts.Seed, pools: map[poolKey]*clist.Element{}, lru: clist.New()}
 	if r.seed == 0 {
