@@ -88,7 +88,7 @@ func UDFBudget(u *UDF) int64 {
 const (
 	OutcomeOK            = "Succeeded"
 	OutcomeFailed        = "Failed"        // threw, or a syntax error
-	OutcomeTimedOut      = "TimedOut"      // hit the time limit
+	OutcomeTimedOut      = "TimedOut"      // stopped: the time limit, the budget or the memory limit
 	OutcomeNotAuthorized = "NotAuthorized" // a library call was refused (the execution goes on; see Calls)
 )
 

@@ -16,7 +16,8 @@
 // setSpaceValue, log, …): there is no require, console, file, network or
 // process access, and eval is always indirect. Every execution has a
 // wall-clock time limit (Interrupt, then ClearInterrupt before the runtime
-// is reused) and a call-stack limit; with engine.ExecInput.Budget it is
+// is reused), a memory limit enforced by sampling the heap (memguard.go;
+// a stopped execution's runtime is discarded) and a call-stack limit; with engine.ExecInput.Budget it is
 // instead stopped deterministically after a number of loop iterations and
 // calls (see budget.go), the wall clock only as a backstop.
 package goja
