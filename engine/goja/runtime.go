@@ -207,7 +207,6 @@ type vm struct {
 	lib       sync.Mutex    // held by library calls; see guard
 	gone      bool          // the runtime gave up on the execution (under lib)
 	jobs      chan job      // executions for the runtime's goroutine (loop); closed when it is dropped
-	mem       *execMem      // the memory governor's view of the execution (nil: off)
 	bornLive  uint64        // the live heap at the runtime's first execution (memguard.go)
 }
 
@@ -368,7 +367,6 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		mem = gov.begin(r, m, memLimit)
 		defer gov.end(mem) // after the runtime is discarded
 	}
-	m.mem = mem
 	m.jobs <- job{x: x, c: c, k: k, wall: wall, done: done}
 	grace := time.NewTimer(wall + AbandonGrace)
 	defer grace.Stop()
