@@ -19,9 +19,10 @@ package goja
 // default DefaultMemoryLimit, at most MaxMemoryLimit), or when a GC that
 // ended after it started finds more live heap than the heap's objects at
 // its start (which include all that was live then) plus its limit; this
-// catches it sooner in a large heap, whose goal is far above. Attribution: when
-// several in-flight executions are over their bounds, the one that has run
-// longest is stopped (one per sample); no other is stopped until it has
+// catches it sooner in a large heap, whose goal is far above.
+//
+// Attribution: when several in-flight executions are over their bounds,
+// the one that has run longest is stopped (one per sample); no other is stopped until it has
 // ended and a GC has collected its runtime, and the next sample decides
 // again. A stopped execution is recorded as timed out ("stopped: used more
 // than 64 MiB of memory"), which counts toward throttling and suspension
@@ -29,11 +30,16 @@ package goja
 // is freed.
 //
 // Per runtime (state kept in globals between executions): a runtime
-// remembers the live heap when it was made; after an execution, when the
-// live heap has grown by more than its limit since then, the runtime is
-// discarded (its globals with it) and the next execution gets a fresh one.
-// The execution itself is not failed, because growth between executions
-// cannot be told apart from the rest of the server's growth.
+// remembers the lowest live heap seen at the start of its executions;
+// after an execution, when the live heap (as of the last GC) exceeds that
+// by more than its limit, the runtime is discarded (its globals with it)
+// and the next execution gets a fresh one. The execution itself is not
+// failed, because growth between executions cannot be told apart from the
+// rest of the server's growth. The live heap is known only when a GC
+// ends, and a GC runs when the heap has about doubled, so a runtime can
+// keep up to about twice its limit before it goes. An execution stopped
+// by its time limit or budget has its runtime discarded too: goja's value
+// stack can keep what it built.
 //
 // Process-wide: when the heap's objects exceed the process ceiling
 // (SetProcessMemoryLimit, else 3/4 of the smallest of the Go memory
@@ -45,8 +51,9 @@ package goja
 // Limits, honestly: the bound is a sampled one. Between two samples a
 // script can allocate more (one string concatenation doubles a string), so
 // the heap can pass the bound by about one step of the script's growth
-// (up to twice the limit for a doubling string) plus what it allocates in
-// SampleInterval. Memory allocated by anything else in the process while
+// (up to twice the bound for a doubling string) plus what it allocates in
+// SampleInterval, or more when the machine is so loaded that the sampler
+// is not scheduled every interval. Memory allocated by anything else in the process while
 // an execution runs (another execution, a large provisioning) counts
 // against it too, so a long execution can be stopped for another's
 // allocations when it has run longer. A single built-in call that
