@@ -44,9 +44,10 @@ package goja
 // Process-wide: when the heap's objects exceed the process ceiling
 // (SetProcessMemoryLimit, else 3/4 of the smallest of the Go memory
 // limit set with debug.SetMemoryLimit, the cgroup's memory.max and the
-// physical memory, else 4 GiB), the governor runs a GC; if the heap is
-// still over, every in-flight execution is stopped and every idle pooled
-// runtime of every Runtime is dropped (at most once a second).
+// physical memory, else 4 GiB), the governor asks for a GC (at most once a
+// second, without waiting for it); when a GC finds the live heap over the
+// ceiling, every in-flight execution is stopped and every idle pooled
+// runtime of every Runtime is dropped (once per GC cycle).
 //
 // Limits, honestly: the bound is a sampled one. Between two samples a
 // script can allocate more (one string concatenation doubles a string), so
@@ -159,7 +160,9 @@ type governor struct {
 	execs    []*execMem // in flight, oldest first
 	running  bool       // the sampler goroutine runs
 	hold     *execMem   // stopped, not yet ended and collected
-	lastCeil time.Time  // the last process-wide check that ran a GC
+	lastCeil time.Time  // the last GC the process-wide check asked for
+	ceilGC   uint64     // the GC cycle count when it asked (0: none pending)
+	ceilSeen uint64     // the GC cycle whose live heap it last acted on
 	runtimes []weak.Pointer[Runtime]
 	last     atomic.Pointer[heapSample] // the latest sample
 	samples  atomic.Int64               // samples taken (for tests and figures)
@@ -253,11 +256,22 @@ func (g *governor) sample() {
 			runtime.GC()
 			continue
 		}
-		if ceil := processCeiling(); ceil > 0 && h.objects > ceil && time.Since(g.lastCeil) > time.Second {
-			g.lastCeil = time.Now()
-			g.mu.Unlock()
-			g.overCeiling(ceil, buf)
-			continue
+		if ceil := processCeiling(); ceil > 0 {
+			switch {
+			case h.live > ceil && h.cycles > g.ceilSeen:
+				// A GC found more live heap than the ceiling.
+				g.ceilSeen, g.ceilGC = h.cycles, 0
+				g.mu.Unlock()
+				g.overCeiling(ceil, h)
+				continue
+			case g.ceilGC == 0 && h.objects > ceil && time.Since(g.lastCeil) > time.Second:
+				// Over, garbage included: a GC tells (without holding
+				// up the sampler, whose per-execution checks go on).
+				g.lastCeil, g.ceilGC = time.Now(), h.cycles
+				go runtime.GC()
+			case g.ceilGC != 0 && h.cycles > g.ceilGC:
+				g.ceilGC = 0 // the GC found the live heap under the ceiling
+			}
 		}
 		for _, e := range g.execs { // oldest first
 			over := h.objects > e.bound || (h.cycles > e.cycle && h.live > e.objs+uint64(e.limit))
@@ -280,17 +294,20 @@ func (g *governor) stopLocked(e *execMem, msg string) {
 	}
 }
 
-// overCeiling runs a GC; if the heap is still over ceil it stops every
-// in-flight execution and drops the idle runtimes of every Runtime.
-func (g *governor) overCeiling(ceil uint64, buf []metrics.Sample) {
-	runtime.GC()
-	h := readHeap(buf)
-	if h.objects <= ceil {
-		return
-	}
-	msg := fmt.Sprintf("the server's heap (%s) is over its ceiling of %s", mib(int64(h.objects)), mib(int64(ceil)))
+// overCeiling drops the idle runtimes of every Runtime, then stops every
+// in-flight execution: a GC found h.live over ceil.
+func (g *governor) overCeiling(ceil uint64, h heapSample) {
 	g.mu.Lock()
 	rts := slices.Clone(g.runtimes)
+	g.mu.Unlock()
+	for _, p := range rts {
+		if r := p.Value(); r != nil {
+			r.dropIdle()
+		}
+	}
+	msg := fmt.Sprintf("the server's live heap (%s) is over its ceiling of %s", mib(int64(h.live)), mib(int64(ceil)))
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	for _, e := range g.execs {
 		s := &memStop{msg: msg}
 		if e.stop.CompareAndSwap(nil, s) {
@@ -300,13 +317,6 @@ func (g *governor) overCeiling(ceil uint64, buf []metrics.Sample) {
 	if n := len(g.execs); n > 0 {
 		g.hold = g.execs[n-1]
 	}
-	g.mu.Unlock()
-	for _, p := range rts {
-		if r := p.Value(); r != nil {
-			r.dropIdle()
-		}
-	}
-	runtime.GC()
 }
 
 // dropIdle discards every idle pooled runtime of r (and the globals they

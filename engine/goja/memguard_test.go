@@ -254,7 +254,7 @@ func TestMemoryProcessCeiling(t *testing.T) {
 	rec := runMsg(t, s, hog, "hog")
 	peak, _ := stop()
 	t.Logf("ceiling %d MiB: %s %q; peak heap %d MiB", ceil>>20, rec.Outcome, rec.Error, peak>>20)
-	if rec.Outcome != engine.OutcomeTimedOut || !strings.HasPrefix(rec.Error, "stopped: the server's heap (") {
+	if rec.Outcome != engine.OutcomeTimedOut || !strings.HasPrefix(rec.Error, "stopped: the server's live heap (") {
 		t.Errorf("the hog: %s %q; want stopped at the ceiling", rec.Outcome, rec.Error)
 	}
 	if rec := runMsg(t, s, keeper, "ok"); len(rec.Logs) != 1 || rec.Logs[0] != "1" {
