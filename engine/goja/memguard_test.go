@@ -249,7 +249,7 @@ func TestMemoryProcessCeiling(t *testing.T) {
 	hog := s.put(t, "hog", hogScript(memHogs["string doubling"]), "", engine.MaxUDFLimit)
 	stop := peakHeap()
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(live) // after peakHeap's GC
+	metrics.Read(live)                             // after peakHeap's GC
 	ceil := int64(live[0].Value.Uint64()) + 32<<20 // far below the hog's own bound (the heap goal + 512 MiB)
 	defer goja.SetProcessMemoryLimit(goja.SetProcessMemoryLimit(ceil))
 	rec := runMsg(t, s, hog, "hog")
