@@ -138,3 +138,56 @@ func p2value(t *testing.T, a *app.App, hw string) string {
 	})
 	return v
 }
+
+// TestUDFMemoryHogThrottled: a UDF stopped for memory (a string doubled
+// in a loop, under a 10 s time limit it never reaches) counts toward
+// throttling like a timeout, through provisioning, the pipeline and the
+// goja runtime.
+func TestUDFMemoryHogThrottled(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stuck.js"), []byte(`function process(t, c) { var s = "x"; while (true) s += s; }`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yml := filepath.Join(dir, "stuck.yaml")
+	if err := os.WriteFile(yml, []byte(stuckYAML+"    timeLimit: 10s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := provision(t, ingressYAML, yml)
+	a, err := app.Open(p.path, app.Options{Pipeline: engine.PipelineOptions{Workers: 2,
+		Throttle: engine.UDFThrottle{ThrottleAfter: 2, SuspendAfter: 2, Backoff: time.Minute}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	e := a.Engine()
+	var udf engine.ID
+	e.View(func(v *engine.View) error {
+		for _, u := range v.UDFs() {
+			if u.Name == "Stuck" {
+				udf = u.ID
+			}
+		}
+		return nil
+	})
+	for _, v := range []string{"1", "2"} {
+		tk, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic(devHW, co2HW), Payload: []byte(v),
+			QoS: 1, Username: devHW, Received: time.Now()})
+		if err == nil {
+			err = tk.Wait()
+		}
+		if err != nil {
+			t.Fatalf("message %s: %v", v, err)
+		}
+	}
+	var got []string
+	for _, r := range e.Records(udf) {
+		got = append(got, r.Outcome+": "+r.Error)
+	}
+	if len(got) != 3 || got[0] != "TimedOut: stopped: used more than 64 MiB of memory" || got[1] != got[0] ||
+		!strings.HasPrefix(got[2], "Throttled: ") {
+		t.Errorf("records %q; want two memory stops, then Throttled", got)
+	}
+	if st := a.Pipeline().UDFState(udf); st != engine.OutcomeThrottled {
+		t.Errorf("state %q, want Throttled", st)
+	}
+}

@@ -913,6 +913,8 @@ func init() {
 				func(u *UDF) *int { return &u.LogLineSizeLimit }, func(p *PlanUDF) *int { return &p.LogLineSizeLimit }),
 			udfLimit("LogLineLimit", "Log line limit", "log lines per execution", CeilUDFLogLines, MaxUDFLogLines,
 				func(u *UDF) *int { return &u.LogLineLimit }, func(p *PlanUDF) *int { return &p.LogLineLimit }),
+			udfLimit("MemoryLimitMiB", "Memory limit (MiB)", "memory one execution may build up, in MiB", MaxUDFMemoryMiB, DefaultUDFMemoryMiB,
+				func(u *UDF) *int { return &u.MemoryLimitMiB }, func(p *PlanUDF) *int { return &p.MemoryLimitMiB }),
 		}})
 
 	describeKind(&KindDesc{Kind: KindRoleAssignment, Label: "Role assignment", Noun: "role assignment", Plural: "role assignments", Icon: "login",

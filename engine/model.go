@@ -225,6 +225,11 @@ type UDF struct {
 	NotificationLimit     int // notifications sent (default MaxUDFNotifications)
 	LogLineSizeLimit      int // bytes per log line (default MaxUDFLogLine)
 	LogLineLimit          int // log lines (default MaxUDFLogLines)
+
+	// MemoryLimitMiB bounds the memory one execution may build up, in
+	// MiB (at most MaxUDFMemoryMiB); 0 means the runtime's default
+	// (DefaultUDFMemoryMiB).
+	MemoryLimitMiB int
 }
 
 func (u *UDF) Kind() Kind    { return KindUDF }

@@ -115,6 +115,7 @@ type PlanUDF struct {
 	ValueSizeLimit, WriteLimit               int
 	NotificationSizeLimit, NotificationLimit int
 	LogLineSizeLimit, LogLineLimit           int
+	MemoryLimitMiB                           int // UDF.MemoryLimitMiB; 0: the default
 }
 
 // PlanRoleAssignment grants a role at this space's path. Role is a role

@@ -734,6 +734,9 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	if err := checkScript(pu, nil); err != nil {
 		return At(pu.At("script"), "script", err)
 	}
+	if err := checkMemoryLimit(pu.MemoryLimitMiB); err != nil {
+		return At(pu.At("memoryLimitMiB"), "memoryLimitMiB", err)
+	}
 	desc := Describe(KindUDF)
 	if u := tx.g.udfByName(space, pu.Name); u != nil {
 		c := desc.Clone(u).(*UDF)

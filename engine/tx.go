@@ -863,6 +863,9 @@ func (tx *Tx) PutUDF(u *UDF) error {
 			return fmt.Errorf("%w: user-defined function %q already exists in this space", ErrDuplicate, u.Name)
 		}
 	}
+	if err := checkMemoryLimit(u.MemoryLimitMiB); err != nil {
+		return fmt.Errorf("user-defined function %q: memoryLimitMiB: %w", u.Name, err)
+	}
 	for _, m := range u.MatcherIDs {
 		if tx.g.matchers[m] == nil {
 			return fmt.Errorf("%w: matcher %s for user-defined function %q", ErrNotFound, m, u.Name)

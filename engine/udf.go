@@ -43,6 +43,22 @@ type ExecInput struct {
 // DefaultUDFLimit is the default time limit of one execution.
 const DefaultUDFLimit = 100 * time.Millisecond
 
+// DefaultUDFMemoryMiB is the memory, in MiB, one execution of a UDF may
+// build up when the UDF has no MemoryLimitMiB of its own.
+const DefaultUDFMemoryMiB = 64
+
+// MaxUDFMemoryMiB is the ceiling of a UDF's own memory limit
+// (UDF.MemoryLimitMiB): provisioning and PutUDF refuse a larger one.
+const MaxUDFMemoryMiB = 512
+
+// checkMemoryLimit refuses a memory limit outside 0..MaxUDFMemoryMiB.
+func checkMemoryLimit(mib int) error {
+	if mib < 0 || mib > MaxUDFMemoryMiB {
+		return fmt.Errorf("%w: %d MiB is outside 1..%d (0 or absent: the default of %d MiB)", ErrInvalid, mib, MaxUDFMemoryMiB, DefaultUDFMemoryMiB)
+	}
+	return nil
+}
+
 // MaxUDFLimit is the ceiling of a UDF's own time limit (UDF.TimeLimit,
 // ExecInput.Limit): a longer one is cut to it.
 const MaxUDFLimit = 10 * time.Second
@@ -72,7 +88,7 @@ func UDFBudget(u *UDF) int64 {
 const (
 	OutcomeOK            = "Succeeded"
 	OutcomeFailed        = "Failed"        // threw, or a syntax error
-	OutcomeTimedOut      = "TimedOut"      // hit the time limit
+	OutcomeTimedOut      = "TimedOut"      // stopped: the time limit, the budget or the memory limit
 	OutcomeNotAuthorized = "NotAuthorized" // a library call was refused (the execution goes on; see Calls)
 )
 

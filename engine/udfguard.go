@@ -19,7 +19,8 @@ const (
 )
 
 // UDFThrottle configures how the pipeline limits a user-defined function
-// that keeps hitting its time limit, so that it cannot use more than its
+// that keeps hitting its time limit (or its memory limit: a memory breach
+// is recorded as OutcomeTimedOut too), so that it cannot use more than its
 // share of the workers. The zero value gives the defaults.
 //
 // After ThrottleAfter consecutive timed-out executions the UDF is
@@ -31,9 +32,9 @@ const (
 // UdfCustom event whose payload says which UDF and why. An execution that
 // does not time out (succeeds or fails) resets the count.
 //
-// A suspended or throttled UDF resumes when it is changed (a new script or
-// time limit, for example by re-provisioning it with an edited script or
-// editing it in the studio), when Pipeline.ResumeUDF is called, or when the
+// A suspended or throttled UDF resumes when it is changed (a new script,
+// time limit or memory limit, for example by re-provisioning it with an
+// edited script or editing it in the studio), when Pipeline.ResumeUDF is called, or when the
 // server restarts (the state is kept in memory only).
 //
 // Deterministic executions (simulations) are never throttled: their
@@ -65,6 +66,7 @@ type udfHealth struct {
 	script    string // the version the state is about
 	updated   time.Time
 	limit     time.Duration
+	mem       int       // MemoryLimitMiB
 	timeouts  int       // consecutive
 	until     time.Time // executions are skipped before this
 	backoff   time.Duration
@@ -86,7 +88,7 @@ func newUDFGuard(e *Engine, opts UDFThrottle) *udfGuard {
 }
 
 func (h *udfHealth) sameVersion(u *UDF) bool {
-	return h.script == u.Script && h.updated.Equal(u.Updated) && h.limit == u.TimeLimit
+	return h.script == u.Script && h.updated.Equal(u.Updated) && h.limit == u.TimeLimit && h.mem == u.MemoryLimitMiB
 }
 
 // skip reports whether u must not run now (throttled or suspended).
@@ -127,7 +129,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 		return
 	}
 	if h == nil || !h.sameVersion(u) {
-		h = &udfHealth{script: u.Script, updated: u.Updated, limit: u.TimeLimit}
+		h = &udfHealth{script: u.Script, updated: u.Updated, limit: u.TimeLimit, mem: u.MemoryLimitMiB}
 		g.m[u.ID] = h
 	}
 	if h.suspended {

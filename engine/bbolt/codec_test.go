@@ -49,7 +49,7 @@ func sampleObjects() []engine.Object {
 			Script: "function process(telemetry, executionContext) {\n  // ü\n}\n", Disabled: true,
 			Updated: time.Date(1969, 7, 20, 20, 17, 40, 1, time.UTC), TimeLimit: 250 * time.Millisecond,
 			ValueSizeLimit: 65536, WriteLimit: 1000, NotificationSizeLimit: 1 << 20, NotificationLimit: 100,
-			LogLineSizeLimit: 16384, LogLineLimit: 1000},
+			LogLineSizeLimit: 16384, LogLineLimit: 1000, MemoryLimitMiB: 128},
 		&engine.RoleAssignment{ID: id("01900000-0000-7000-8000-000000000008"), RoleID: id("98e44ad7-28d4-4007-853b-b9968ad132d1"),
 			ObjectID: "ada@example.com", ObjectIDType: engine.ObjectUserID, Path: "/" + space.String(), TenantID: "tenant"},
 		&engine.Endpoint{ID: id("01900000-0000-7000-8000-000000000009"), Type: "Mqtt", EventTypes: []string{"SensorChange", "SpaceChange"},
@@ -136,7 +136,7 @@ func TestCodecCoversAllFields(t *testing.T) {
 	want := map[reflect.Type]int{
 		reflect.TypeFor[engine.Space](): 11, reflect.TypeFor[engine.Device](): 15, reflect.TypeFor[engine.Sensor](): 14,
 		reflect.TypeFor[engine.User](): 7, reflect.TypeFor[engine.Matcher](): 6, reflect.TypeFor[engine.Condition](): 5,
-		reflect.TypeFor[engine.UDF](): 16, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
+		reflect.TypeFor[engine.UDF](): 17, reflect.TypeFor[engine.RoleAssignment](): 6, reflect.TypeFor[engine.Endpoint](): 6,
 		reflect.TypeFor[engine.Resource](): 6, reflect.TypeFor[engine.PropertyKey](): 10, reflect.TypeFor[engine.ExtendedType](): 9,
 		reflect.TypeFor[engine.Ontology](): 4, reflect.TypeFor[engine.Location](): 3, reflect.TypeFor[engine.Property](): 2,
 		reflect.TypeFor[engine.Value](): 2,
@@ -339,7 +339,7 @@ func nonZero(t reflect.Type) reflect.Value {
 
 // TestCodecBytesUnchanged pins the record format: the sample objects
 // encode to the bytes that the hand-written codec of format version 1
-// (UDF: 2, then 3 with the output limits) wrote, so existing project
+// (UDF: 2, then 3 with the output and memory limits) wrote, so existing project
 // files stay readable as they are.
 func TestCodecBytesUnchanged(t *testing.T) {
 	golden, err := os.ReadFile(filepath.Join("testdata", "records.golden"))
@@ -357,16 +357,16 @@ func TestCodecBytesUnchanged(t *testing.T) {
 }
 
 // TestCodecReadsUDFVersion1 decodes UDF records of version 1, written
-// before TimeLimit, and 2, written before the output limits: the fields
+// before TimeLimit, and 2, written before the output and memory limits: the fields
 // added since read as 0 (the runtime's defaults).
 func TestCodecReadsUDFVersion1(t *testing.T) {
 	u := &engine.UDF{ID: engine.NewID(), Name: "f", SpaceID: engine.NewID(), Script: "x", Disabled: true}
 	k, v := encodeRecord(t, u)
-	const limits = 6 // the output limits, one zero byte each
+	const limits = 7 // the output and memory limits, one zero byte each
 	if v[0] != 3 || !bytes.Equal(v[len(v)-limits-1:], make([]byte, limits+1)) {
 		t.Fatalf("version-3 record % x", v)
 	}
-	v2 := append([]byte{2}, v[1:len(v)-limits]...)   // version 2 had no output limits
+	v2 := append([]byte{2}, v[1:len(v)-limits]...)   // version 2 had no output or memory limits
 	v1 := append([]byte{1}, v[1:len(v)-limits-1]...) // version 1 had no TimeLimit either
 	for _, old := range [][]byte{v1, v2} {
 		got, err := decodeRecord(k, old)

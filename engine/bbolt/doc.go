@@ -29,7 +29,7 @@
 // the kind's description lists them (engine.Describe; it is the order of
 // the struct). The version is the highest Since of the kind's fields: 1
 // for every kind but user-defined functions, 2 since TimeLimit was added
-// at the end, 3 since the output limits (ValueSizeLimit …) followed it. A record of an older version lacks the fields added since,
+// at the end, 3 since the output limits (ValueSizeLimit …) and MemoryLimitMiB followed it. A record of an older version lacks the fields added since,
 // which decode as zero; a newer version is refused:
 //
 //	string   uvarint length + bytes

@@ -189,7 +189,7 @@ func TestDeterministicMessage(t *testing.T) {
 }
 
 // BenchmarkExecute measures one availability-style execution without and
-// with the budget.
+// with the budget, and without the memory governor.
 func BenchmarkExecute(b *testing.B) {
 	a := quickstart(b)
 	var u *engine.UDF
@@ -200,10 +200,13 @@ func BenchmarkExecute(b *testing.B) {
 		return nil
 	})
 	rt := tgoja.New(tgoja.Options{})
-	for _, budget := range []int64{0, engine.DefaultUDFBudget} {
-		name := "wallclock"
-		if budget > 0 {
+	for _, budget := range []int64{0, engine.DefaultUDFBudget, -1} {
+		name, rt := "wallclock", rt
+		switch {
+		case budget > 0:
 			name = "budget"
+		case budget < 0: // the memory governor's cost: compare with wallclock
+			name, budget, rt = "wallclock_nomemguard", 0, tgoja.New(tgoja.Options{MemoryLimit: -1})
 		}
 		b.Run(name, func(b *testing.B) {
 			in := engine.ExecInput{Sensor: motion, Message: `{"SensorValue":"true"}`, Budget: budget}

@@ -16,7 +16,8 @@
 // setSpaceValue, log, …): there is no require, console, file, network or
 // process access, and eval is always indirect. Every execution has a
 // wall-clock time limit (Interrupt, then ClearInterrupt before the runtime
-// is reused) and a call-stack limit; with engine.ExecInput.Budget it is
+// is reused), a memory limit enforced by sampling the heap (memguard.go;
+// a stopped execution's runtime is discarded) and a call-stack limit; with engine.ExecInput.Budget it is
 // instead stopped deterministically after a number of loop iterations and
 // calls (see budget.go), the wall clock only as a backstop.
 package goja
@@ -52,6 +53,11 @@ type Options struct {
 	Now func() time.Time
 	// Seed seeds Math.random; 0 seeds from the clock.
 	Seed int64
+	// MemoryLimit is the default memory one execution may build up, in
+	// bytes (see memguard.go); default DefaultMemoryLimit, at most
+	// MaxMemoryLimit. A UDF's MemoryLimitMiB replaces it. Negative turns
+	// the memory governor off for this Runtime.
+	MemoryLimit int64
 }
 
 // Runtime is an engine.UDFRuntime. Safe for concurrent use.
@@ -129,9 +135,15 @@ func New(opts Options) *Runtime {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
 	r := &Runtime{opts: opts, seed: opts.Seed, pools: map[poolKey]*clist.Element{}, lru: clist.New()}
 	if r.seed == 0 {
 		r.seed = time.Now().UnixNano()
+	}
+	if opts.MemoryLimit > 0 {
+		gov.register(r)
 	}
 	return r
 }
@@ -195,6 +207,7 @@ type vm struct {
 	lib       sync.Mutex    // held by library calls; see guard
 	gone      bool          // the runtime gave up on the execution (under lib)
 	jobs      chan job      // executions for the runtime's goroutine (loop); closed when it is dropped
+	bornLive  uint64        // the live heap at the runtime's first execution (memguard.go)
 }
 
 // get returns an idle runtime of UDF version k, or a new one.
@@ -348,6 +361,12 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	// The runtime's own goroutine runs it (its stack stays grown between
 	// executions).
 	done := make(chan outcome, 1)
+	var mem *execMem
+	memLimit := r.opts.memLimit(u)
+	if memLimit > 0 {
+		mem = gov.begin(r, m, memLimit)
+		defer gov.end(mem) // after the runtime is discarded
+	}
 	m.jobs <- job{x: x, c: c, k: k, wall: wall, done: done}
 	grace := time.NewTimer(wall + AbandonGrace)
 	defer grace.Stop()
@@ -357,7 +376,13 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		m.ex = nil
 		m.lib.Unlock()
 		m.rt.ClearInterrupt()
-		if o.poisoned {
+		if mem.stopped() != "" || o.outcome == engine.OutcomeTimedOut {
+			// Stopped (by the memory governor, the time limit or the
+			// budget): the runtime may hold what the execution built up,
+			// in globals or in its value stack, so it goes.
+			o.poisoned = true
+		}
+		if o.poisoned || (mem != nil && m.retire(memLimit)) {
 			close(m.jobs)
 		} else {
 			r.put(poolKey{u.ID, u.Updated.UnixNano()}, m)
@@ -399,6 +424,9 @@ func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duratio
 		var ie *goja.InterruptedError
 		if !errors.As(err, &ie) {
 			return "", false
+		}
+		if s, ok := ie.Value().(*memStop); ok {
+			return "stopped: " + s.msg, true
 		}
 		switch ie.Value() {
 		case errBudget:

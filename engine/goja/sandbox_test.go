@@ -20,6 +20,7 @@ type sandbox struct {
 	motion *engine.Sensor
 	room   engine.ID
 	n      int
+	memMiB int // memoryLimitMiB of the UDFs put makes
 }
 
 func newSandbox(t *testing.T) *sandbox {
@@ -46,6 +47,7 @@ func (s *sandbox) put(t *testing.T, name, script, role string, limit time.Durati
 	u := s.udf
 	s.n++
 	u.ID, u.Name, u.MatcherIDs, u.Script, u.Updated, u.TimeLimit = engine.NewID(), fmt.Sprintf("%s%d", name, s.n), nil, script, time.Now(), limit
+	u.MemoryLimitMiB = s.memMiB
 	if err := s.a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +92,9 @@ const nested = "var a = []; for (var i = 0; i < 300000; i++) { a = [a]; }\n"
 func TestNoStackOverflow(t *testing.T) {
 	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
 	s := newSandbox(t)
+	// The nesting takes more than the default memory limit: the ceiling
+	// lets the built-ins' own bounds be what stops it.
+	s.memMiB = engine.MaxUDFMemoryMiB
 	cases := []struct{ name, body, err string }{
 		{"JSON.parse", `JSON.parse("[".repeat(500000) + "]".repeat(500000));`, "JSON.parse: nesting deeper than 256"},
 		{"JSON.parse object", `JSON.parse('{"a":'.repeat(200000) + '1' + '}'.repeat(200000));`, "JSON.parse: nesting deeper than 256"},

@@ -189,6 +189,7 @@ var errorInputs = map[string]string{
 	"notification limit over its ceiling":      "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    notificationLimit: 101\n",
 	"log line size limit over its ceiling":     "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    logLineSizeLimit: 20000\n",
 	"log line limit over its ceiling":          "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    logLineLimit: 1001\n",
+	"memory limit over its ceiling":            "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    memoryLimitMiB: 1024\n",
 	"unknown role":                             "- name: HQ\n  roleassignments:\n  - role: Boss\n    objectName: x\n    objectIdType: UserId\n",
 	"user without upn":                         "- name: HQ\n  users:\n  - firstName: A\n",
 }
