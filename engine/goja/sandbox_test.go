@@ -133,7 +133,7 @@ func TestNoStackOverflow(t *testing.T) {
 		t.Errorf("deep script: %s %q", rec.Outcome, rec.Error)
 	}
 	id = s.put(t, "bigsource", "function process(t, c) {}\n//"+strings.Repeat("x", goja.MaxScriptSize), "/", 0)
-	if rec, _ := s.run(t, id); rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, "more than 65536") {
+	if rec, _ := s.run(t, id); rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, "more than 262144") {
 		t.Errorf("big script: %s %q", rec.Outcome, rec.Error)
 	}
 	s.healthy(t)
@@ -327,7 +327,7 @@ func TestBuiltinsBounded(t *testing.T) {
 // built-ins themselves no longer do that, see TestBuiltinSweep) is given
 // up on shortly after its time limit; the worker goes on.
 func TestStuckExecutionAbandoned(t *testing.T) {
-	goja.InstallSlowNative("slowNative", 3*time.Second)
+	defer goja.InstallSlowNative("slowNative", 3*time.Second)()
 	s := newSandbox(t)
 	id := s.put(t, "stuck", `function process(t, c) {
 	slowNative();
