@@ -543,13 +543,13 @@ const hardenSource = `(function (G, H) {
 	}}.concat);
 	var nativeSplit = SP.split;
 	redefine(SP, 'split', {split: function (separator, limit) {
-		// A string separator is searched in Go: count the pieces first.
+		// A string separator is searched in Go: split into at most
+		// MAXA + 1 pieces, and refuse more than MAXA.
 		if (this !== null && this !== undefined && separator !== null && separator !== undefined &&
 			typeof separator[Symbol.split] !== 'function' && (limit === undefined || toLength(limit) > MAXA)) {
-			var s = S(this), sep = S(separator), n = 1;
-			if (sep === '') { n = s.length; }
-			else { for (var at = sIndexOf(s, sep); at >= 0 && n <= MAXA; at = sIndexOf(s, sep, at + sep.length)) { n++; } }
-			if (n > MAXA) { throw new RE('String.prototype.split would make more than ' + MAXA + ' pieces'); }
+			var r = RA(nativeSplit, this, [separator, MAXA + 1]);
+			if (r.length > MAXA) { throw new RE('String.prototype.split would make more than ' + MAXA + ' pieces'); }
+			return r;
 		}
 		return RA(nativeSplit, this, arguments);
 	}}.split);

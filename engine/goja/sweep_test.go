@@ -205,6 +205,9 @@ func TestBuiltinSweep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the sweep takes seconds")
 	}
+	if raceEnabled {
+		t.Skip("the race detector slows built-ins past the sweep's time bounds")
+	}
 	full := os.Getenv("TWIN_SWEEP_FULL") != ""
 	s := newSandbox(t)
 	id := s.put(t, "sweep", fmt.Sprintf(sweepScript, goja.MaxStringLength, goja.MaxArrayLength, goja.MaxBufferBytes, sweepSlice), "/", sweepLimit)

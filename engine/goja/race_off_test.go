@@ -1,0 +1,5 @@
+//go:build !race
+
+package goja_test
+
+const raceEnabled = false
