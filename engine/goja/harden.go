@@ -15,13 +15,51 @@ package goja
 // Function constructors refuse long or deeply nested source.
 //
 // Others run long loops or allocate in Go without looking at the
-// interrupt: String.prototype.repeat, padStart and padEnd, Array.from on
-// array-likes and Array.prototype methods on arrays with a huge length.
-// They are wrapped with checks of the result or input size. Regular
-// expressions compiled with regexp2 (backtracking patterns) stop after
+// interrupt. They are wrapped with checks of the result or input size:
+//   - String.prototype.repeat, padStart, padEnd, concat and String.raw
+//     (MaxStringLength);
+//   - Array(n), Array.from on array-likes, every Array.prototype method,
+//     the argument lists of Function.prototype.apply, Reflect.apply and
+//     Reflect.construct, what concat, flat and flatMap make, and the
+//     pieces split makes with a string separator (MaxArrayLength);
+//   - a native reads an array-like's length again after the check, so an
+//     array-like whose length could change between two reads (a getter
+//     other than the typed arrays' own anywhere on its prototype chain, a
+//     proxy, an object with valueOf as its length) is refused;
+//   - ArrayBuffer and the typed-array constructors, TypedArray.from and
+//     %TypedArray%.prototype.set (MaxBufferBytes, MaxArrayLength);
+//   - replace, replaceAll and RegExp.prototype[Symbol.replace] get a
+//     replacement function that expands $-patterns itself and counts the
+//     total (MaxStringLength);
+//   - Object.keys, values, entries, assign, getOwnPropertyNames,
+//     getOwnPropertyDescriptors and Reflect.ownKeys on a string (one
+//     property per character: MaxArrayLength);
+//   - RegExp, RegExp.prototype.compile and match, matchAll and search
+//     with a string compile at most MaxEvalSource characters of pattern.
+//
+// Built-ins that step through an iterator in Go (spread, Array.from, new
+// Set and Map, Promise.all, ...) call its next method: the array, string,
+// Map, Set and matchAll iterators' next are made JavaScript functions, so
+// the time limit stops such a loop between two steps (dense arrays are
+// still copied without their iterator). In the same way exec is a
+// JavaScript function, so replace, match and split with a global
+// regular expression stop between two matches. Regular expressions
+// compiled with regexp2 (backtracking patterns) stop after
 // RegexpMatchTimeout; exec and test are wrapped so that a match that ran
 // out of time stops the execution (the other regular-expression methods
 // go through exec once it is replaced).
+//
+// Two goja faults are avoided: Object.fromEntries on an entry with holes
+// and the RegExp.prototype Symbol methods on an object without exec
+// dereference nil Go pointers (the execution would fail with an internal
+// error and its runtime be discarded); fromEntries is written here and
+// the Symbol methods check for exec first.
+//
+// TestBuiltinSweep calls every function reachable from globalThis with
+// hostile receivers and arguments to keep this list complete. The caps
+// are set so that one native call at a cap takes tens of milliseconds,
+// not seconds: a Go loop over 1 Mi elements took 0.3 to 2 s on a loaded
+// 2-core machine, hence 64 Ki elements and 64 KiB buffers.
 //
 // The replacements call the originals only through functions bound when
 // the runtime was made, so a script that replaces Function.prototype.call
@@ -43,19 +81,30 @@ const (
 	// eval or new Function.
 	MaxNesting = 256
 	// MaxStringLength is the longest string (in UTF-16 code units) that
-	// repeat, padStart, padEnd, join and JSON.stringify produce.
+	// repeat, padStart, padEnd, join, concat, String.raw and
+	// JSON.stringify produce, and the most characters the replacements of
+	// one replace or replaceAll add up to.
 	MaxStringLength = 1 << 20
 	// MaxArrayLength is the longest array the Array constructor makes,
-	// fill fills and Array.from makes from an array-like, and the longest
-	// length an Array.prototype method works on.
-	MaxArrayLength = 1 << 20
+	// fill fills and Array.from makes from an array-like, the longest
+	// length an Array.prototype method works on, the longest argument
+	// list apply, Reflect.apply and Reflect.construct take, the most
+	// elements concat, flat and flatMap make and pieces split makes with
+	// a string, and the longest string Object.keys and its kin take.
+	MaxArrayLength = 1 << 16
+	// MaxBufferBytes is the largest ArrayBuffer, and typed array made
+	// from a length, an array or an array-like, a script can make (a
+	// view on a buffer has at most MaxBufferBytes elements).
+	MaxBufferBytes = MaxArrayLength
 	// MaxFlatDepth is the deepest Array.prototype.flat flattens.
 	MaxFlatDepth = 64
 	// MaxProxyChain is the longest chain of proxies whose target is a
 	// proxy.
 	MaxProxyChain = 64
 	// MaxEvalSource is the longest source text eval and the Function
-	// constructors compile.
+	// constructors compile, and the longest pattern of a regular
+	// expression made at run time (RegExp, and match, matchAll and
+	// search with a string).
 	MaxEvalSource = 16 << 10
 	// MaxScriptSize is the longest UDF script compiled.
 	MaxScriptSize = 256 << 10
@@ -146,7 +195,7 @@ const hardenSource = `(function (G, H) {
 	var nativeJoin = uncurry(AP.join), objToString = uncurry(O.prototype.toString);
 	var nativeStringify = JSON.stringify, nativeParse = JSON.parse;
 	var numValue = uncurry(N.prototype.valueOf), strValue = uncurry(S.prototype.valueOf), boolValue = uncurry(Boolean.prototype.valueOf);
-	var MAXS = H.maxString, MAXA = H.maxArray;
+	var MAXS = H.maxString, MAXA = H.maxArray, setProto = Object.setPrototypeOf;
 	var redefine = function (o, name, f) {
 		defineProperty(o, name, {value: f, writable: true, enumerable: false, configurable: true});
 	};
@@ -159,6 +208,31 @@ const hardenSource = `(function (G, H) {
 		var n = toLength(o.length);
 		if (n > MAXA) { throw new RE(what + ' on ' + n + ' elements: more than ' + MAXA); }
 		return n;
+	};
+	// A native built-in reads an array-like's length again after the
+	// check: that second read must give the same answer. It does for
+	// genuine arrays (an own data property) and for a data property
+	// holding a primitive; a getter (other than the typed arrays' own),
+	// a proxy or an object with valueOf anywhere on the way could lie.
+	var P = Proxy, revocable = Proxy.revocable, depths = new WM(), isProxy = uncurry(WM.prototype.has);
+	var PD = O.getOwnPropertyDescriptor, hasOwn = uncurry(O.prototype.hasOwnProperty);
+	var taLength = PD(getProto(Uint8Array.prototype), 'length').get;
+	var honest = function (o) {
+		if (isProxy(depths, o)) { return false; }
+		if (isArray(o)) { return true; }
+		for (var p = o; p !== null; p = getProto(p)) {
+			if (isProxy(depths, p)) { return false; }
+			var d = PD(p, 'length');
+			if (d !== undefined) {
+				if (hasOwn(d, 'value')) { var t = typeof d.value; return t !== 'object' && t !== 'function'; }
+				return d.get === taLength;
+			}
+		}
+		return true;
+	};
+	var checkNative = function (o, what) {
+		if (!honest(o)) { throw new TE(what + ': the length of an object with a length getter, a proxy or an object as its length is not supported'); }
+		return checkLen(o, what);
 	};
 
 	// ---- JSON ----
@@ -264,14 +338,16 @@ const hardenSource = `(function (G, H) {
 	var join = function join(sep) {
 		var o = O(this), len = checkLen(o, 'Array.prototype.join');
 		sep = sep === undefined ? ',' : S(sep);
-		var r = '';
+		// The parts are strings, so the native join does not recurse.
+		var parts = [], total = len > 0 ? (len - 1) * sep.length : 0;
+		if (total > MAXS) { throw tooLong('Array.prototype.join'); }
 		for (var i = 0; i < len; i++) {
-			if (i > 0) { r += sep; }
-			var e = o[i];
-			if (e !== undefined && e !== null) { r += S(e); }
-			if (r.length > MAXS) { throw tooLong('Array.prototype.join'); }
+			var e = o[i], p = e === undefined || e === null ? '' : S(e);
+			total += p.length;
+			if (total > MAXS) { throw tooLong('Array.prototype.join'); }
+			push(parts, p);
 		}
-		return r;
+		return nativeJoin(parts, sep);
 	};
 	var toString = function toString() {
 		var o = O(this), j = o.join;
@@ -292,6 +368,32 @@ const hardenSource = `(function (G, H) {
 		return r;
 	};
 
+	// flatSize counts the elements flat(d) would make, stopping past MAXA.
+	var flatSize = function (o, d, what) {
+		var total = 0, todo = [o, d];
+		while (todo.length > 0) {
+			var dd = pop(todo), a = pop(todo), n = checkNative(a, what);
+			if (dd === 0) { // an upper bound: holes are counted
+				total += n;
+				if (total > MAXA) { throw new RE(what + ' would make more than ' + MAXA + ' elements'); }
+				continue;
+			}
+			for (var i = 0; i < n; i++) {
+				if (!(i in a)) { continue; }
+				var e = a[i];
+				if (dd > 0 && isArray(e)) { push(todo, e, dd - 1); } else { total++; }
+				if (total > MAXA) { throw new RE(what + ' would make more than ' + MAXA + ' elements'); }
+			}
+		}
+	};
+	// spreadLen is how many elements concat takes from v.
+	var spreadLen = function (v, what) {
+		if ((typeof v !== 'object' || v === null) && typeof v !== 'function') { return 1; }
+		var sp = v[Symbol.isConcatSpreadable];
+		if (sp === undefined ? !isArray(v) : !sp) { return 1; }
+		return checkNative(v, what);
+	};
+
 	// ---- other Array.prototype methods: length bound ----
 	var names = Object.getOwnPropertyNames(AP);
 	for (var i = 0; i < names.length; i++) {
@@ -306,27 +408,67 @@ const hardenSource = `(function (G, H) {
 			case 'toLocaleString': w = toLocaleString; break;
 			case 'flat':
 				w = {flat: function (depth) {
-					checkLen(O(this), what);
+					var o = O(this);
+					checkNative(o, what);
 					var d = depth === undefined ? 1 : (MathTrunc(N(depth)) || 0);
 					if (d > H.maxFlat) { d = H.maxFlat; }
+					flatSize(o, d, what);
 					return RA(f, this, [d]);
 				}}.flat;
 				break;
+			case 'flatMap':
+				w = {flatMap: function (fn, thisArg) {
+					checkNative(O(this), what);
+					var total = 0;
+					var g = typeof fn !== 'function' ? fn : function (x, i, a) {
+						var r = RA(fn, thisArg, [x, i, a]);
+						if (isArray(r)) { total += checkNative(r, what); } else { total++; }
+						if (total > MAXA) { throw new RE(what + ' would make more than ' + MAXA + ' elements'); }
+						return r;
+					};
+					return RA(f, this, [g]);
+				}}.flatMap;
+				break;
+			case 'concat':
+				w = {concat: function () {
+					var o = O(this), total = spreadLen(o, what);
+					for (var k = 0; k < arguments.length; k++) {
+						total += spreadLen(arguments[k], what);
+						if (total > MAXA) { throw new RE(what + ' would make more than ' + MAXA + ' elements'); }
+					}
+					return RA(f, this, arguments);
+				}}.concat;
+				break;
 			case 'fill':
 				w = {fill: function (value, start, end) {
-					checkLen(O(this), what);
+					checkNative(O(this), what);
 					return RA(f, this, arguments);
 				}}.fill;
 				break;
 			default:
 				w = {[name]: function () {
-					checkLen(O(this), what);
+					checkNative(O(this), what);
 					return RA(f, this, arguments);
 				}}[name];
 			}
 			redefine(AP, name, w);
 		})(names[i]);
 	}
+	// Spread, Array.from, new Set, Promise.all and every other built-in
+	// that takes an iterable step through it in Go, calling the
+	// iterator's next: next is made a JavaScript function, so that the
+	// time limit stops such a loop (over a sparse array of length
+	// 2**32-1, or a long string) between two steps. Dense arrays are
+	// copied by goja without their iterator.
+	var wrapNext = function (it) {
+		var proto = getProto(it), next = proto.next;
+		redefine(proto, 'next', {next: function () { return RA(next, this, []); }}.next);
+	};
+	wrapNext(RA(AP.values, [], []));
+	wrapNext(''[Symbol.iterator]());
+	wrapNext(new Map()[Symbol.iterator]());
+	wrapNext(new Set()[Symbol.iterator]());
+	wrapNext(RegExp.prototype[Symbol.matchAll].call(/x/g, ''));
 	// Array(n) and new Array(n)
 	var A = Array;
 	var ArrayW = function Array(n) {
@@ -342,7 +484,7 @@ const hardenSource = `(function (G, H) {
 	var from = A.from;
 	redefine(ArrayW, 'from', function from_(items, mapFn, thisArg) {
 		if (items !== null && items !== undefined && typeof items[Symbol.iterator] !== 'function') {
-			checkLen(O(items), 'Array.from');
+			checkNative(O(items), 'Array.from');
 		}
 		return RA(from, this === ArrayW ? A : this, arguments);
 	});
@@ -367,8 +509,245 @@ const hardenSource = `(function (G, H) {
 	redefine(SP, 'padStart', pad(padStart, 'String.prototype.padStart'));
 	redefine(SP, 'padEnd', pad(padEnd, 'String.prototype.padEnd'));
 
+	// ---- argument lists: apply, Reflect.apply, Reflect.construct ----
+	// The natives copy an array-like of arguments into a Go slice of its
+	// length: bound it, and refuse a length that could change.
+	var args = function (a, what) {
+		if ((typeof a === 'object' && a !== null) || typeof a === 'function') { checkNative(a, what); }
+		return a;
+	};
+	var applyW = {apply: function (thisArg, argArray) {
+		if (typeof this !== 'function') { throw new TE('Function.prototype.apply called on a value that is not a function'); }
+		return RA(this, thisArg, argArray === undefined || argArray === null ? [] : args(argArray, 'Function.prototype.apply'));
+	}}.apply;
+	redefine(FP, 'apply', applyW);
+	redefine(Reflect, 'apply', {apply: function (target, thisArg, argList) {
+		return RA(target, thisArg, args(argList, 'Reflect.apply'));
+	}}.apply);
+	redefine(Reflect, 'construct', {construct: function (target, argList) {
+		return RC(target, args(argList, 'Reflect.construct'), arguments.length > 2 ? arguments[2] : target);
+	}}.construct);
+
+	// ---- strings whose result multiplies their inputs ----
+	var nativeConcat = uncurry(SP.concat), slice = uncurry(SP.slice), sIndexOf = uncurry(SP.indexOf), charCodeAt = uncurry(SP.charCodeAt);
+	redefine(SP, 'concat', {concat: function () {
+		if (this === null || this === undefined) { throw new TE('String.prototype.concat called on null or undefined'); }
+		var s = S(this), total = s.length, parts = [s];
+		for (var i = 0; i < arguments.length; i++) {
+			var a = S(arguments[i]);
+			total += a.length;
+			if (total > MAXS) { throw tooLong('String.prototype.concat'); }
+			push(parts, a);
+		}
+		return nativeJoin(parts, '');
+	}}.concat);
+	var nativeSplit = SP.split;
+	redefine(SP, 'split', {split: function (separator, limit) {
+		// A string separator is searched in Go: split into at most
+		// MAXA + 1 pieces, and refuse more than MAXA.
+		if (this !== null && this !== undefined && separator !== null && separator !== undefined &&
+			typeof separator[Symbol.split] !== 'function' && (limit === undefined || toLength(limit) > MAXA)) {
+			var r = RA(nativeSplit, this, [separator, MAXA + 1]);
+			if (r.length > MAXA) { throw new RE('String.prototype.split would make more than ' + MAXA + ' pieces'); }
+			return r;
+		}
+		return RA(nativeSplit, this, arguments);
+	}}.split);
+	redefine(S, 'raw', {raw: function (template) {
+		var raw = O(O(template).raw), n = checkLen(raw, 'String.raw'), r = '';
+		for (var i = 0; i < n; i++) {
+			r += S(raw[i]);
+			if (i + 1 < n && i + 1 < arguments.length) { r += S(arguments[i + 1]); }
+			if (r.length > MAXS) { throw tooLong('String.raw'); }
+		}
+		return r;
+	}}.raw);
+	// A replacement string is expanded here ($&, $1, $<name>, ...), so
+	// that the total of the replacements is counted and bounded: one
+	// replace on a long string with many matches could otherwise build a
+	// result of its length times the replacement's in one native call.
+	var expand = function (rs, al) {
+		var n = al.length, groups, str, pos;
+		if (typeof al[n - 1] === 'object' && al[n - 1] !== null) { groups = al[n - 1]; n--; }
+		str = al[n - 1]; pos = al[n - 2];
+		var m = al[0], caps = n - 3, r = '', i = 0, j;
+		while ((j = sIndexOf(rs, '$', i)) >= 0) {
+			r += slice(rs, i, j);
+			var c = rs[j + 1], d1 = charCodeAt(rs, j + 1) - 48, d2 = charCodeAt(rs, j + 2) - 48;
+			i = j + 2;
+			if (c === '$') { r += '$'; }
+			else if (c === '&') { r += m; }
+			else if (c === '\x60') { r += slice(str, 0, pos); }
+			else if (c === "'") { r += slice(str, pos + m.length); }
+			else if (d1 >= 0 && d1 <= 9) {
+				var k = d1;
+				if (d2 >= 0 && d2 <= 9 && d1 * 10 + d2 >= 1 && d1 * 10 + d2 <= caps) { k = d1 * 10 + d2; i++; }
+				if (k >= 1 && k <= caps) { var v = al[k]; r += v === undefined ? '' : v; }
+				else { r += '$' + c; }
+			} else if (c === '<' && groups !== undefined) {
+				var e = sIndexOf(rs, '>', j + 2);
+				if (e < 0) { r += '$<'; }
+				else { var g = groups[slice(rs, j + 2, e)]; r += g === undefined ? '' : S(g); i = e + 1; }
+			} else { r += '$'; i = j + 1; }
+			if (r.length > MAXS) { throw tooLong('a replacement'); }
+		}
+		return r + slice(rs, i);
+	};
+	var counted = function (repl, what) {
+		var total = 0, fn = typeof repl === 'function', rs = fn ? '' : S(repl), dollar = !fn && sIndexOf(rs, '$') >= 0;
+		return function () {
+			var r = fn ? S(RA(repl, undefined, arguments)) : dollar ? expand(rs, arguments) : rs;
+			total += r.length;
+			if (total > MAXS) { throw new RE(what + ': the replacements would be longer than ' + MAXS + ' characters'); }
+			return r;
+		};
+	};
+	var wrapReplace = function (f, what) {
+		return {[what]: function (pattern, repl) {
+			return RA(f, this, [pattern, counted(repl, what)]);
+		}}[what];
+	};
+	redefine(SP, 'replace', wrapReplace(SP.replace, 'String.prototype.replace'));
+	redefine(SP, 'replaceAll', wrapReplace(SP.replaceAll, 'String.prototype.replaceAll'));
+	// goja's RegExp.prototype[Symbol.match] and friends call a nil Go
+	// function when this has no exec: refuse that first.
+	var needExec = function (rx, what) {
+		if ((typeof rx !== 'object' || rx === null) && typeof rx !== 'function') { throw new TE(what + ' called on a value that is not an object'); }
+		if (typeof rx.exec !== 'function') { throw new TE(what + ' called on an object without an exec method'); }
+	};
+	var reReplace = RegExp.prototype[Symbol.replace];
+	redefine(RegExp.prototype, Symbol.replace, {'[Symbol.replace]': function (string, repl) {
+		needExec(this, 'RegExp.prototype[Symbol.replace]');
+		return RA(reReplace, this, [string, counted(repl, 'RegExp.prototype[Symbol.replace]')]);
+	}}['[Symbol.replace]']);
+	var symNames = ['match', 'matchAll', 'search', 'split'];
+	for (var si = 0; si < symNames.length; si++) {
+		(function (name) {
+			var sym = Symbol[name], f = RegExp.prototype[sym], what = 'RegExp.prototype[Symbol.' + name + ']';
+			redefine(RegExp.prototype, sym, {[what]: function () {
+				needExec(this, what);
+				return RA(f, this, arguments);
+			}}[what]);
+		})(symNames[si]);
+	}
+
+	// ---- a long string as an object: one property per character ----
+	var strLen = function (v, what) {
+		if (typeof v === 'string' || v instanceof S) {
+			var n = S(v).length;
+			if (n > MAXA) { throw new RE(what + ' on a string of ' + n + ' characters: more than ' + MAXA + ' properties'); }
+		}
+	};
+	var objFns = [[O, 'assign'], [O, 'keys'], [O, 'values'], [O, 'entries'], [O, 'getOwnPropertyNames'], [O, 'getOwnPropertyDescriptors'], [Reflect, 'ownKeys']];
+	for (var oi = 0; oi < objFns.length; oi++) {
+		(function (holder, name) {
+			var f = holder[name], what = (holder === O ? 'Object.' : 'Reflect.') + name;
+			redefine(holder, name, {[name]: function () {
+				for (var k = 0; k < arguments.length; k++) { strLen(arguments[k], what); }
+				return RA(f, this, arguments);
+			}}[name]);
+		})(objFns[oi][0], objFns[oi][1]);
+	}
+
+	// goja's Object.fromEntries dereferences a nil Go pointer on an entry
+	// with holes: written here instead.
+	redefine(O, 'fromEntries', {fromEntries: function (iterable) {
+		if (iterable === null || iterable === undefined) { throw new TE('Object.fromEntries requires an iterable'); }
+		var o = {};
+		for (var e of iterable) {
+			if ((typeof e !== 'object' || e === null) && typeof e !== 'function') { throw new TE('Iterator value ' + S(e) + ' is not an entry object'); }
+			var k = e[0], v = e[1];
+			defineProperty(o, typeof k === 'symbol' ? k : S(k), {value: v, writable: true, enumerable: true, configurable: true});
+		}
+		return o;
+	}}.fromEntries);
+
+	// ---- regular expressions: compiling a long pattern is slow ----
+	var REG = RegExp, MAXSRC = H.maxSource;
+	var checkPattern = function (p, what) {
+		var src = p instanceof REG ? p.source : p === undefined ? '' : S(p);
+		if (src.length > MAXSRC) { throw new RE(what + ': a pattern of ' + src.length + ' characters: more than ' + MAXSRC); }
+	};
+	var RegExpW = function RegExp(pattern, flags) {
+		checkPattern(pattern, 'RegExp');
+		if (!new.target) { return RA(REG, undefined, arguments); }
+		return RC(REG, arguments, new.target === RegExpW ? REG : new.target);
+	};
+	RegExpW.prototype = REG.prototype;
+	redefine(REG.prototype, 'constructor', RegExpW);
+	redefine(G, 'RegExp', RegExpW);
+	var strRegexp = function (name, sym) {
+		var f = SP[name], what = 'String.prototype.' + name;
+		redefine(SP, name, {[name]: function (regexp) {
+			if (regexp === null || regexp === undefined || typeof regexp[sym] !== 'function') { checkPattern(regexp, what); }
+			return RA(f, this, arguments);
+		}}[name]);
+	};
+	strRegexp('match', Symbol.match);
+	strRegexp('matchAll', Symbol.matchAll);
+	strRegexp('search', Symbol.search);
+	if (typeof REG.prototype.compile === 'function') {
+		var compile = REG.prototype.compile;
+		redefine(REG.prototype, 'compile', {compile: function (pattern, flags) {
+			checkPattern(pattern, 'RegExp.prototype.compile');
+			return RA(compile, this, arguments);
+		}}.compile);
+	}
+
+	// ---- typed arrays and buffers ----
+	var MAXB = H.maxBuffer, AB = ArrayBuffer, TA = getProto(Uint8Array), isView = AB.isView;
+	var tooBig = function (what, n) { return new RE(what + ' of ' + n + ' bytes: more than ' + MAXB); };
+	var index = function (v) { v = MathTrunc(N(v)) || 0; return v < 0 ? 0 : v; };
+	var ABW = function ArrayBuffer(length) {
+		if (!new.target) { throw new TE("Constructor ArrayBuffer requires 'new'"); }
+		var n = index(length);
+		if (n > MAXB) { throw tooBig('ArrayBuffer', n); }
+		return RC(AB, arguments, new.target === ABW ? AB : new.target);
+	};
+	ABW.prototype = AB.prototype;
+	redefine(AB.prototype, 'constructor', ABW);
+	redefine(ABW, 'isView', isView);
+	redefine(G, 'ArrayBuffer', ABW);
+	// elems is how many elements a typed array made from v would have.
+	var elems = function (v, what) {
+		if ((typeof v !== 'object' || v === null) && typeof v !== 'function') { return index(v); }
+		if (v instanceof AB || isView(v)) { return 0; } // a view or a copy of memory that exists
+		if (typeof v[Symbol.iterator] === 'function' && !isArray(v)) { return 0; } // iterators step through JavaScript or bounded collections
+		return checkNative(v, what);
+	};
+	var TAS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Float16Array'];
+	var taFrom = TA.from;
+	redefine(TA, 'from', {from: function (source) {
+		var n = elems(source, 'TypedArray.from');
+		var size = this && this.BYTES_PER_ELEMENT ? n * this.BYTES_PER_ELEMENT : n;
+		if (size > MAXB) { throw tooBig('TypedArray.from', size); }
+		return RA(taFrom, this, arguments);
+	}}.from);
+	for (var ti = 0; ti < TAS.length; ti++) {
+		(function (name) {
+			var T = G[name];
+			if (typeof T !== 'function') { return; }
+			var bpe = T.BYTES_PER_ELEMENT;
+			var W = {[name]: function (a) {
+				if (!new.target) { throw new TE('Constructor ' + name + " requires 'new'"); }
+				var size = elems(a, name) * bpe;
+				if (size > MAXB) { throw tooBig(name, size); }
+				return RC(T, arguments, new.target === W ? T : new.target);
+			}}[name];
+			setProto(W, TA);
+			defineProperty(W, 'prototype', {value: T.prototype});
+			defineProperty(W, 'BYTES_PER_ELEMENT', {value: bpe});
+			redefine(T.prototype, 'constructor', W);
+			redefine(G, name, W);
+		})(TAS[ti]);
+	}
+	var taSet = TA.prototype.set;
+	redefine(TA.prototype, 'set', {set: function (source, offset) {
+		if ((typeof source === 'object' && source !== null) && !isView(source)) { checkNative(source, '%TypedArray%.prototype.set'); }
+		return RA(taSet, this, arguments);
+	}}.set);
+
 	// ---- proxies ----
-	var P = Proxy, revocable = Proxy.revocable, depths = new WM();
 	var proxyDepth = function (target) {
 		var d = 0;
 		if ((typeof target === 'object' && target !== null) || typeof target === 'function') {
@@ -426,6 +805,8 @@ func (m *vm) harden() {
 	h := rt.NewObject()
 	h.Set("maxString", MaxStringLength)
 	h.Set("maxArray", MaxArrayLength)
+	h.Set("maxBuffer", MaxBufferBytes)
+	h.Set("maxSource", MaxEvalSource)
 	h.Set("maxNesting", MaxNesting)
 	h.Set("maxFlat", MaxFlatDepth)
 	h.Set("maxProxy", MaxProxyChain)
@@ -467,6 +848,34 @@ func (m *vm) harden() {
 			return v
 		}), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
+	// replace, replaceAll, match and split call exec once per match in
+	// Go; through a JavaScript exec the time limit stops them between
+	// two matches (a global pattern on a long string has as many
+	// matches as characters).
+	wrap, err := rt.RunString(execWrapSource)
+	if err != nil {
+		panic(err)
+	}
+	wf, _ := goja.AssertFunction(wrap)
+	if _, err := wf(goja.Undefined(), rp); err != nil {
+		panic(err)
+	}
+	if testNative != nil {
+		rt.Set(testNative.name, testNative.fn)
+	}
+}
+
+const execWrapSource = `(function (RP) {
+	var RA = Reflect.apply, exec = RP.exec;
+	RP.exec = {exec: function (s) { return RA(exec, this, [s]); }}.exec;
+})`
+
+// testNative, if set (by tests only, before runtimes are made), is a
+// global function installed in every runtime: a stand-in for a built-in
+// that does not look at the interrupt.
+var testNative *struct {
+	name string
+	fn   func(goja.FunctionCall) goja.Value
 }
 
 // cut shortens an error text to MaxErrorText bytes.
