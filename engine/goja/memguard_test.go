@@ -20,7 +20,8 @@ import (
 var memHogs = map[string]string{
 	"string doubling": `var s = "x"; while (true) s += s;`,
 	"array push":      `var a = []; while (true) a.push(new Array(1000).fill(1.5));`,
-	"concat doubling": `var a = [1, 2, 3, 4, 5, 6, 7, 8]; while (true) a = a.concat(a.map(function (x) { return {x: x}; }));`,
+	"object growth":   `var o = {}; for (var i = 0; ; i++) o["k" + i] = {i: i, s: "v" + i};`,
+	"nested doubling": `var a = [1, 2, 3, 4, 5, 6, 7, 8]; while (true) a = [a, a.map(function (x) { return [x, x]; })];`,
 	"map growth":      `var m = new Map(); for (var i = 0; ; i++) m.set(i, {i: i, s: "v" + i});`,
 }
 
