@@ -241,6 +241,13 @@ func TestSaveAsWhileTelemetryFlows(t *testing.T) {
 	var wg sync.WaitGroup
 	out := t.TempDir()
 	var accepted []uint64
+	// Copies start once readings flow (a loaded machine may take a while
+	// to start the simulation).
+	for deadline := time.Now().Add(10 * time.Second); a.Pipeline().Stats().Accepted == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the simulation sent no reading within 10 s")
+		}
+	}
 	for i := range 4 {
 		time.Sleep(100 * time.Millisecond)
 		dst := filepath.Join(out, fmt.Sprintf("copy%d.twin", i))
