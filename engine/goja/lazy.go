@@ -70,6 +70,9 @@ var (
 	sensorShape = sync.OnceValue(func() *shape { return metaShape(engine.KindSensor) })
 	deviceShape = sync.OnceValue(func() *shape { return metaShape(engine.KindDevice) })
 	valueShape  = newShape([]string{"Value", "CreatedTime", "DataType"}, nil)
+	// process's arguments.
+	telemetryShape = newShape([]string{"SensorId", "Message"}, nil)
+	contextShape   = newShape([]string{"UserDefinedFunctionId", "EnqueuedTime", "ProcessorReceivedTime", "CorrelationId"}, nil)
 )
 
 // lazyObj is one lazy library object (see above). Not safe for concurrent
@@ -78,36 +81,67 @@ type lazyObj struct {
 	m  *vm
 	sh *shape
 	// The snapshot: a metadata object's typed object and its type names,
-	// or a value.
+	// a value, or (telemetry and executionContext) the execution.
 	n   engine.TypeNamer
 	o   engine.Object
 	val engine.UDFValue
+	x   *engine.UDFContext
 	// vals[i] is field i as the script sees it (nil: not read yet).
 	vals []goja.Value
 	gone uint64 // bit i: field i was deleted
+	set  uint64 // bit i: field i was assigned by the script
 	// Properties the script added, in the order added.
 	extraKeys []string
 	extra     map[string]goja.Value
 }
 
+// lazy makes l, of shape sh, a script object with prototype proto (nil:
+// Object.prototype).
 func (m *vm) lazy(sh *shape, proto *goja.Object, l *lazyObj) goja.Value {
 	l.m, l.sh = m, sh
 	obj := m.rt.NewDynamicObject(l)
-	obj.SetPrototype(proto)
+	if proto != nil {
+		obj.SetPrototype(proto)
+	}
 	return obj
 }
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // field converts field i of the snapshot.
 func (l *lazyObj) field(i int) goja.Value {
 	rt := l.m.rt
-	if l.o == nil { // a value
+	switch l.sh {
+	case valueShape:
 		switch i {
 		case 0:
 			return rt.ToValue(l.val.Value.Value)
 		case 1:
-			return rt.ToValue(l.val.Time.UTC().Format(time.RFC3339Nano))
+			return rt.ToValue(formatTime(l.val.Time))
 		default:
 			return rt.ToValue(l.val.DataType)
+		}
+	case telemetryShape:
+		if i == 0 {
+			return rt.ToValue(l.x.Record().Sensor.String())
+		}
+		return rt.ToValue(l.x.Input().Message)
+	case contextShape:
+		in := l.x.Input()
+		switch i {
+		case 0:
+			return rt.ToValue(l.x.UDF().ID.String())
+		case 1, 2:
+			// The two times are often the same: formatted once then.
+			if other := l.vals[3-i]; other != nil && in.EnqueuedTime.Equal(in.ReceivedTime) && !l.changed(3-i) {
+				return other
+			}
+			if i == 1 {
+				return rt.ToValue(formatTime(in.EnqueuedTime))
+			}
+			return rt.ToValue(formatTime(in.ReceivedTime))
+		default:
+			return rt.ToValue(in.CorrelationID)
 		}
 	}
 	name := l.sh.names[i]
@@ -119,6 +153,9 @@ func (l *lazyObj) field(i int) goja.Value {
 	})
 	return rt.ToValue(out)
 }
+
+// changed reports whether the script assigned field i.
+func (l *lazyObj) changed(i int) bool { return l.set&(1<<uint(i)) != 0 }
 
 func (l *lazyObj) fieldIndex(key string) (int, bool) {
 	i, ok := l.sh.index[key]
@@ -149,6 +186,7 @@ func (l *lazyObj) Set(key string, v goja.Value) bool {
 			l.vals = make([]goja.Value, len(l.sh.names))
 		}
 		l.vals[i] = v
+		l.set |= 1 << uint(i)
 		return true
 	}
 	if l.extra == nil {

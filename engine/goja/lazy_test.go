@@ -72,6 +72,10 @@ setSensorValue(MOTION, "Motion", "true"); var v = getSensorValue(MOTION);
 log(Object.keys(v).join(","));
 check(typeof v.CreatedTime === "string" && v.createdTime === v.CreatedTime && !isNaN(Date.parse(v.CreatedTime)), "CreatedTime");
 check(JSON.parse(JSON.stringify(v)).DataType === "Motion", "value JSON");
+log(JSON.stringify(telemetry)); log(Object.keys(executionContext).join(","));
+check(executionContext.EnqueuedTime === executionContext.ProcessorReceivedTime && Date.parse(executionContext.EnqueuedTime) > 0, "times");
+executionContext.EnqueuedTime = "x"; check(executionContext.EnqueuedTime === "x" && executionContext.ProcessorReceivedTime !== "x", "own times");
+check(Object.getPrototypeOf(telemetry) === Object.prototype, "telemetry's prototype");
 `)
 	if rec.Outcome != engine.OutcomeOK {
 		t.Fatalf("%s: %s at line %d\n%s", rec.Outcome, rec.Error, rec.Line, rec.Stack)
@@ -85,6 +89,8 @@ check(JSON.parse(JSON.stringify(v)).DataType === "Motion", "value JSON");
 		strings.Join(engine.Describe(engine.KindSpace).MetaNames(), ",") + ",Parent,ChildSpaces,",
 		"Extra,Another,Name",
 		"Value,CreatedTime,DataType",
+		`{"SensorId":"` + s.motion.String() + `","Message":"{\"SensorValue\":\"true\"}"}`,
+		"UserDefinedFunctionId,EnqueuedTime,ProcessorReceivedTime,CorrelationId",
 	}
 	if len(rec.Logs) != len(want) {
 		t.Fatalf("logs %q", rec.Logs)
