@@ -291,6 +291,10 @@ func (x *UDFContext) call(name string, args []string, result string, err error) 
 	if err != nil {
 		lc.Err = err.Error()
 	}
+	if x.rec.Calls == nil {
+		// Most scripts make a few calls: one allocation instead of three.
+		x.rec.Calls = make([]LibCall, 0, 4)
+	}
 	x.rec.Calls = append(x.rec.Calls, lc)
 }
 
