@@ -76,6 +76,12 @@ log(JSON.stringify(telemetry)); log(Object.keys(executionContext).join(","));
 check(executionContext.EnqueuedTime === executionContext.ProcessorReceivedTime && Date.parse(executionContext.EnqueuedTime) > 0, "times");
 executionContext.EnqueuedTime = "x"; check(executionContext.EnqueuedTime === "x" && executionContext.ProcessorReceivedTime !== "x", "own times");
 check(Object.getPrototypeOf(telemetry) === Object.prototype, "telemetry's prototype");
+function throwsTypeError(f) { try { f(); } catch (e) { return e instanceof TypeError; } return false; }
+check(throwsTypeError(function () { Object.freeze(room); }) && throwsTypeError(function () { Object.seal(v); }), "freeze and seal throw");
+check(throwsTypeError(function () { Object.defineProperty(room, "Name", {get: function () { return 1; }}); }), "an accessor throws");
+check(throwsTypeError(function () { Object.defineProperty(room, "Name", {value: 1, writable: false, enumerable: true, configurable: true}); }), "read-only throws");
+Object.defineProperty(room, "Name", {value: "defined", writable: true, enumerable: true, configurable: true});
+check(room.Name === "defined", "a plain data property can be defined");
 `)
 	if rec.Outcome != engine.OutcomeOK {
 		t.Fatalf("%s: %s at line %d\n%s", rec.Outcome, rec.Error, rec.Line, rec.Stack)
