@@ -84,8 +84,13 @@ func ParseID(s string) (ID, error) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return id, fmt.Errorf("%w: %q is not a GUID", ErrInvalid, s)
 	}
-	src := []byte(s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:])
-	if _, err := hex.Decode(id[:], src); err != nil {
+	var src [32]byte // the hex digits without the dashes, on the stack
+	n := copy(src[:], s[0:8])
+	n += copy(src[n:], s[9:13])
+	n += copy(src[n:], s[14:18])
+	n += copy(src[n:], s[19:23])
+	copy(src[n:], s[24:])
+	if _, err := hex.Decode(id[:], src[:]); err != nil {
 		return NilID, fmt.Errorf("%w: %q is not a GUID", ErrInvalid, s)
 	}
 	return id, nil

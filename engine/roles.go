@@ -209,13 +209,9 @@ func (v *View) Authorize(p Principal, action Action, res string, object ID) erro
 	if p.Type == Owner.Type {
 		return nil
 	}
-	var space *spaceNode
-	if !object.IsZero() {
-		sid, ok := v.ObjectSpace(object)
-		if !ok {
-			return fmt.Errorf("%w: object %s", ErrNotFound, object)
-		}
-		space = v.g.spaces[sid]
+	space, err := v.objectSpaceNode(object)
+	if err != nil {
+		return err
 	}
 	for _, a := range v.g.roles {
 		if !a.matches(p) {
@@ -228,14 +224,79 @@ func (v *View) Authorize(p Principal, action Action, res string, object ID) erro
 		if a.Path == "/" {
 			return nil
 		}
-		anchor := pathAnchor(a.Path)
-		for n := space; n != nil; n = n.parent {
-			if n.s.ID == anchor {
-				return nil
-			}
+		if within(space, pathAnchor(a.Path)) {
+			return nil
 		}
 	}
 	return fmt.Errorf("%w: %s may not %s %s %s", ErrNotAuthorized, p, strings.ToLower(string(action)), res, object)
+}
+
+// objectSpaceNode is the space whose subtree holds object (nil for the
+// zero object: the whole graph), or ErrNotFound.
+func (v *View) objectSpaceNode(object ID) (*spaceNode, error) {
+	if object.IsZero() {
+		return nil, nil
+	}
+	sid, ok := v.ObjectSpace(object)
+	if !ok {
+		return nil, fmt.Errorf("%w: object %s", ErrNotFound, object)
+	}
+	return v.g.spaces[sid], nil
+}
+
+// within reports whether space is anchor or lies under it.
+func within(space *spaceNode, anchor ID) bool {
+	for n := space; n != nil; n = n.parent {
+		if n.s.ID == anchor {
+			return true
+		}
+	}
+	return false
+}
+
+// grant is one role assignment of a principal, resolved: its role and
+// where it applies (everywhere, or the subtree of anchor).
+type grant struct {
+	role   *Role
+	all    bool
+	anchor ID
+}
+
+// grantsOf returns p's role assignments, resolved, in the order Authorize
+// considers them. Not for the owner (who may do anything).
+func (v *View) grantsOf(p Principal) []grant {
+	var out []grant
+	for _, a := range v.g.roles {
+		if !a.matches(p) {
+			continue
+		}
+		role, ok := RoleByID(a.RoleID)
+		if !ok {
+			continue
+		}
+		out = append(out, grant{role: role, all: a.Path == "/", anchor: pathAnchor(a.Path)})
+	}
+	return out
+}
+
+// allowedBy reports whether grants (a principal's, see grantsOf) allow
+// action on res for object: the decision Authorize makes, without its
+// error text. An unknown object is ErrNotFound.
+func (v *View) allowedBy(grants []grant, action Action, res string, object ID) (bool, error) {
+	space, err := v.objectSpaceNode(object)
+	if err != nil {
+		return false, err
+	}
+	for i := range grants {
+		g := &grants[i]
+		if !g.role.Allows(action, res) {
+			continue
+		}
+		if g.all || within(space, g.anchor) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Authorize is View.Authorize under a read lock.

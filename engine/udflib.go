@@ -51,6 +51,12 @@ type UDFContext struct {
 	args     []string
 	labelSet bool
 
+	// Authorization within the execution (see authorize).
+	grants  []grant
+	granted bool
+	decided []decision
+	inline  [4]decision // decided's first array: most executions check a few objects
+
 	writes []WriteRecord // in order; read back by written
 	notes  []UdfCustomData
 }
@@ -285,6 +291,10 @@ func (x *UDFContext) call(name string, args []string, result string, err error) 
 	if err != nil {
 		lc.Err = err.Error()
 	}
+	if x.rec.Calls == nil {
+		// Most scripts make a few calls: one allocation instead of three.
+		x.rec.Calls = make([]LibCall, 0, 4)
+	}
 	x.rec.Calls = append(x.rec.Calls, lc)
 }
 
@@ -313,11 +323,49 @@ func (x *UDFContext) read(fn func(v *View)) {
 	x.e.mu.RUnlock()
 }
 
+// authorize decides whether the UDF may do action on res for id, as
+// View.Authorize does. Within one execution the UDF's role assignments are
+// resolved once and each decision is made once: the cache dies with the
+// execution, and a topology change (which a role change is) makes the
+// engine run the execution again with a new context.
 func (x *UDFContext) authorize(v *View, action Action, res string, id ID) error {
-	if v.Authorize(x.p, action, res, id) != nil {
+	for i := range x.decided {
+		if d := &x.decided[i]; d.id == id && d.action == action && d.res == res {
+			if !d.ok {
+				return ErrNotAuthorized
+			}
+			return nil
+		}
+	}
+	if !x.granted {
+		x.grants, x.granted = v.grantsOf(x.p), true
+	}
+	ok, err := v.allowedBy(x.grants, action, res, id)
+	if err != nil {
+		return ErrNotAuthorized
+	}
+	if x.decided == nil {
+		x.decided = x.inline[:0]
+	}
+	if len(x.decided) < maxDecisions {
+		x.decided = append(x.decided, decision{action: action, res: res, id: id, ok: ok})
+	}
+	if !ok {
 		return ErrNotAuthorized
 	}
 	return nil
+}
+
+// maxDecisions bounds the authorization decisions one execution keeps: a
+// script that walks the graph gets no slower than a scan of them.
+const maxDecisions = 32
+
+// decision is one authorization decision of an execution.
+type decision struct {
+	action Action
+	res    string
+	id     ID
+	ok     bool
 }
 
 func parseLibID(s string) (ID, error) {

@@ -347,3 +347,42 @@ func TestUpdateReleasesLockBeforeCommit(t *testing.T) {
 	}
 	g.fail.Store(false)
 }
+
+// TestGoUDFAuthorizationPerExecution: within one execution an object is
+// decided the same each time it is checked, a refusal included, and read
+// and update are decided apart; a role assignment removed between two
+// executions is seen by the second (no decision outlives its execution).
+func TestGoUDFAuthorizationPerExecution(t *testing.T) {
+	var p *proj
+	var errs []error
+	e, p, pl := goUDFs(t, func(x *engine.UDFContext, tel engine.Telemetry) error {
+		_, err1 := x.GetSpaceMetadata(p.roomA1.String())
+		err2 := x.SetSpaceValue(p.roomA1.String(), "X", "1")
+		_, err3 := x.GetSpaceMetadata(p.roomA1.String())
+		_, err4 := x.GetSpaceMetadata(p.roomA2.String())
+		_, err5 := x.GetSpaceMetadata(p.roomA2.String())
+		errs = []error{err1, err2, err3, err4, err5}
+		return nil
+	})
+	sendMotion(t, pl, "true")
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil || !errors.Is(errs[3], engine.ErrNotAuthorized) || !errors.Is(errs[4], engine.ErrNotAuthorized) {
+		t.Fatalf("first execution: %v", errs)
+	}
+	udf := udfID(t, e, "Proc A")
+	must(t, e.Update(func(tx *engine.Tx) error {
+		for _, a := range tx.RoleAssignments() {
+			if a.ObjectID == udf.String() {
+				if err := tx.Delete(engine.KindRoleAssignment, a.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+	sendMotion(t, pl, "false")
+	for i, err := range errs {
+		if !errors.Is(err, engine.ErrNotAuthorized) {
+			t.Errorf("second execution, call %d: %v, want Not Authorized", i, err)
+		}
+	}
+}

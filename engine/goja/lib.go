@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dop251/goja"
 
@@ -200,23 +199,27 @@ func (m *vm) deviceObj(d *engine.UDFDevice) goja.Value {
 // metaObj is the metadata object of o, of kind k: the properties its kind's
 // description gives UDFs (engine.KindDesc.Meta; names are PascalCase, the
 // prototype adds the camelCase aliases and the methods), types named by n.
+// It is lazy (lazy.go): a field is converted when the script reads it.
 func (m *vm) metaObj(k engine.Kind, n engine.TypeNamer, o engine.Object, proto *goja.Object) goja.Value {
-	obj := m.rt.NewObject()
-	engine.Describe(k).Meta(n, o, func(name string, v any) { obj.Set(name, v) })
-	obj.SetPrototype(proto) // after the fields: setting them then looks at one prototype less
-	return obj
+	var sh *shape
+	switch k {
+	case engine.KindSpace:
+		sh = spaceShape()
+	case engine.KindSensor:
+		sh = sensorShape()
+	default:
+		sh = deviceShape()
+	}
+	return m.lazy(sh, proto, &lazyObj{n: n, o: o})
 }
 
+// valueObj is the value object of v: Value, CreatedTime (formatted only
+// when read) and DataType, lazy like metadata.
 func (m *vm) valueObj(v *engine.UDFValue) goja.Value {
 	if v == nil {
 		return goja.Null()
 	}
-	o := m.rt.NewObject()
-	o.Set("Value", v.Value.Value)
-	o.Set("CreatedTime", v.Time.UTC().Format(time.RFC3339Nano))
-	o.Set("DataType", v.DataType)
-	o.SetPrototype(m.protos.value)
-	return o
+	return m.lazy(valueShape, m.protos.value, &lazyObj{val: *v})
 }
 
 // list converts a library list into a JavaScript array.

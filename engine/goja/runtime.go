@@ -208,6 +208,12 @@ type vm struct {
 	gone      bool          // the runtime gave up on the execution (under lib)
 	jobs      chan job      // executions for the runtime's goroutine (loop); closed when it is dropped
 	bornLive  uint64        // the live heap at the runtime's first execution (memguard.go)
+	// Made once per runtime and reused by each execution (see timers.go):
+	// the outcome of the running job, the timer that gives up on a stuck
+	// execution, and the one that interrupts at the time limit.
+	done  chan outcome // buffered 1: loop's send never blocks, even after Execute gave up
+	grace *time.Timer
+	limit limitTimer
 }
 
 // get returns an idle runtime of UDF version k, or a new one.
@@ -261,7 +267,6 @@ type job struct {
 	c    *compiled
 	k    progKey
 	wall time.Duration
-	done chan<- outcome
 }
 
 // loop runs m's jobs until m.jobs is closed (the runtime is dropped).
@@ -278,7 +283,7 @@ func (m *vm) loop(r *Runtime) {
 			o = m.run(j.x, j.c, j.k, j.wall)
 		}()
 		r.stuck.Add(-1)
-		j.done <- o
+		m.done <- o
 	}
 }
 
@@ -310,6 +315,10 @@ func (r *Runtime) newVM() *vm {
 	m.initHider()
 	m.harden()
 	m.jobs = make(chan job)
+	m.done = make(chan outcome, 1)
+	m.grace = time.NewTimer(time.Hour)
+	m.grace.Stop()
+	m.limit.init(m.rt)
 	go m.loop(r)
 	return m
 }
@@ -360,18 +369,17 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 	// after wall+AbandonGrace the runtime gives up on it.
 	// The runtime's own goroutine runs it (its stack stays grown between
 	// executions).
-	done := make(chan outcome, 1)
 	var mem *execMem
 	memLimit := r.opts.memLimit(u)
 	if memLimit > 0 {
 		mem = gov.begin(r, m, memLimit)
 		defer gov.end(mem) // after the runtime is discarded
 	}
-	m.jobs <- job{x: x, c: c, k: k, wall: wall, done: done}
-	grace := time.NewTimer(wall + AbandonGrace)
-	defer grace.Stop()
+	m.jobs <- job{x: x, c: c, k: k, wall: wall}
+	m.grace.Reset(wall + AbandonGrace)
 	select {
-	case o := <-done:
+	case o := <-m.done:
+		m.grace.Stop()
 		m.lib.Lock()
 		m.ex = nil
 		m.lib.Unlock()
@@ -389,7 +397,7 @@ func (r *Runtime) Execute(x *engine.UDFContext) *engine.ExecutionRecord {
 		}
 		rec.Outcome, rec.Error, rec.Line, rec.Column, rec.Stack = o.outcome, cut(o.err), o.line, o.col, o.stack
 		c.cols.FixRecord(rec)
-	case <-grace.C:
+	case <-m.grace.C:
 		m.rt.Interrupt(errTimeLimit)
 		m.lib.Lock()
 		m.ex, m.gone = nil, true
@@ -411,7 +419,7 @@ type outcome struct {
 
 // run runs the script of c on m for x, with wall-clock limit wall.
 func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duration) outcome {
-	u, in := x.UDF(), x.Input()
+	in := x.Input()
 	if k.budget {
 		m.installBudgetHook(c.bud)
 	}
@@ -452,9 +460,9 @@ func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duratio
 		m.lib.Lock()
 		m.ex = x
 		m.lib.Unlock()
-		timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
+		m.limit.arm(wall)
 		val, err := m.rt.RunProgram(c.prog)
-		timer.Stop()
+		m.limit.disarm()
 		if err != nil {
 			if msg, ok := stopped(err); ok {
 				return outcome{outcome: engine.OutcomeTimedOut, err: "the script's top level " + msg, poisoned: true}
@@ -487,18 +495,13 @@ func (m *vm) run(x *engine.UDFContext, c *compiled, k progKey, wall time.Duratio
 			return outcome{outcome: engine.OutcomeFailed, err: "internal error: " + err.Error(), poisoned: true}
 		}
 	}
-	rec := x.Record()
-	timer := time.AfterFunc(wall, func() { m.rt.Interrupt(errTimeLimit) })
-	tel := m.rt.NewObject()
-	tel.Set("SensorId", idString(rec.Sensor))
-	tel.Set("Message", in.Message)
-	ctx := m.rt.NewObject()
-	ctx.Set("UserDefinedFunctionId", u.ID.String())
-	ctx.Set("EnqueuedTime", in.EnqueuedTime.UTC().Format(time.RFC3339Nano))
-	ctx.Set("ProcessorReceivedTime", in.ReceivedTime.UTC().Format(time.RFC3339Nano))
-	ctx.Set("CorrelationId", in.CorrelationID)
+	m.limit.arm(wall)
+	// telemetry and executionContext are lazy (lazy.go): the times are
+	// formatted only if the script reads them.
+	tel := m.lazy(telemetryShape, nil, &lazyObj{x: x})
+	ctx := m.lazy(contextShape, nil, &lazyObj{x: x})
 	_, err := f.process(goja.Undefined(), tel, ctx)
-	timer.Stop()
+	m.limit.disarm()
 	if err != nil {
 		if msg, ok := stopped(err); ok {
 			o := outcome{outcome: engine.OutcomeTimedOut, err: msg}
@@ -518,8 +521,6 @@ func (e *limitError) Error() string { return e.msg }
 var errTimeLimit = errors.New("time limit")
 
 var lineColRE = regexp.MustCompile(`Line (\d+):(\d+)`)
-
-func idString(id engine.ID) string { return id.String() }
 
 func compileError(err error) (string, int, int) {
 	var list parser.ErrorList
