@@ -20,7 +20,7 @@ type cli struct {
 	Device    deviceCmd    `cmd:"" help:"Device commands."`
 	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: list, records, run (or replay a recorded message), set a script."`
 	Matcher   matcherCmd   `cmd:"" help:"Matcher commands: list, evaluate."`
-	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
+	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM. Failing UDF executions are logged (at most one line per UDF every 5 s)."`
 	Bench     benchCmd     `cmd:"" help:"Run the benchmarks (ingest, UDFs, graph, simulation) and print their table with targets."`
 	Simulate  simulateCmd  `cmd:"" help:"Run a simulation scenario in process: virtual people and physics feeding the pipeline."`
 }

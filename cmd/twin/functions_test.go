@@ -238,3 +238,49 @@ func TestUDFSet(t *testing.T) {
 		t.Errorf("same script again: %d %q", code, out)
 	}
 }
+
+// TestDocsPayloadForms: the UDF docs/udf.md shows for reading every
+// payload form works: each form sets the sensor's value.
+func TestDocsPayloadForms(t *testing.T) {
+	dir, project := provisioned(t)
+	doc, err := os.ReadFile("../../docs/udf.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i := strings.Index(text, "## Payload forms")
+	j := strings.Index(text[i:], "```js\n")
+	k := strings.Index(text[i+j+6:], "```")
+	if i < 0 || j < 0 || k < 0 {
+		t.Fatal("docs/udf.md has no js block under ## Payload forms")
+	}
+	script := filepath.Join(dir, "forms.js")
+	if err := os.WriteFile(script, []byte(text[i+j+6:i+j+6+k]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := twin(t, "udf", "set", "--project", project, "Motion Processor", script); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, c := range []struct{ sensor, msg, want string }{
+		{"SAMPLE_SENSOR_CARBONDIOXIDE", `{"SensorValue":"812"}`, "812"},
+		{"SAMPLE_SENSOR_CARBONDIOXIDE", `812`, "812"},
+		{"SAMPLE_SENSOR_CARBONDIOXIDE", `{"value": 900}`, "900"},
+		{"SAMPLE_SENSOR_MOTION", `true`, "true"},
+		{"SAMPLE_SENSOR_MOTION", `{"SensorValue":"false"}`, "false"},
+		{"SAMPLE_SENSOR_MOTION", `occupied`, "occupied"},
+		{"SAMPLE_SENSOR_MOTION", `{"other": 1}`, ""},
+	} {
+		out, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Motion Processor", "--sensor", c.sensor, "--message", c.msg, "--dry-run", "-o", "json")
+		var rec engine.ExecutionRecord
+		if code != 0 || json.Unmarshal([]byte(out), &rec) != nil {
+			t.Fatalf("%s: exit %d %s %s", c.msg, code, stderr, out)
+		}
+		got := ""
+		if len(rec.Writes) > 0 {
+			got = rec.Writes[0].New
+		}
+		if got != c.want || (c.want == "" && (len(rec.Logs) != 1 || !strings.HasPrefix(rec.Logs[0], "no value in"))) {
+			t.Errorf("%s: wrote %q, want %q (logs %q)", c.msg, got, c.want, rec.Logs)
+		}
+	}
+}
