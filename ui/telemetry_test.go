@@ -35,7 +35,9 @@ func TestTelemetry_publishPanelSendsAMessage(t *testing.T) {
 
 	test.Type(s.tele.pub.device, "1234567890AB")
 	test.Type(s.tele.pub.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
-	// The quickstart's UDF reads {"SensorValue": …} and sets the value.
+	// Picking the sensor filled in its sample payload; replace it. The
+	// quickstart's UDF reads {"SensorValue": …} and sets the value.
+	s.tele.pub.value.SetText("")
 	test.Type(s.tele.pub.value, `{"SensorValue": "612"}`)
 	test.Tap(s.tele.pub.send)
 	if got := s.tele.pub.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
