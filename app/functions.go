@@ -224,8 +224,9 @@ type Replay struct {
 
 // RecordedMessage finds the message sensor sent last, or last at or before
 // at when at is not zero (within the second, when at has no fraction of a
-// second): the newest execution record of any UDF for that sensor, else the
-// sensor's history. Errors wrap engine.ErrNotFound. Safe for concurrent
+// second): the newest execution record of any UDF for that sensor (dry
+// runs, which the sensor did not send, left out), else the sensor's
+// history. Errors wrap engine.ErrNotFound. Safe for concurrent
 // use.
 func (a *App) RecordedMessage(sensor engine.ID, at time.Time) (*Replay, error) {
 	cutoff := at
@@ -249,7 +250,7 @@ func (a *App) RecordedMessage(sensor engine.ID, at time.Time) (*Replay, error) {
 	var best *Replay
 	for _, id := range udfs {
 		for _, r := range a.engine.Records(id) {
-			if r.Sensor != sensor || r.Outcome == engine.OutcomeThrottled || r.Outcome == engine.OutcomeSuspended || !fits(r.Start) {
+			if r.Sensor != sensor || r.DryRun || r.Outcome == engine.OutcomeThrottled || r.Outcome == engine.OutcomeSuspended || !fits(r.Start) {
 				continue
 			}
 			if best == nil || r.Start.After(best.Time) {

@@ -139,6 +139,9 @@ func TestUDFReplay(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // the next message is in a later second
 	twin(t, "udf", "run", "--project", project, "--udf", "thrower", "--sensor", "T1", "--message", "35")
 
+	// A dry run's message is not one the sensor sent: not replayed.
+	twin(t, "udf", "run", "--project", project, "--udf", "thrower", "--sensor", "T1", "--message", "99", "--dry-run")
+
 	// The latest: 35, which fails; a replay is a dry run.
 	out, stderr, code := replay("--replay", "T1")
 	if code != 1 || !strings.HasPrefix(stderr, "twin: udf Thrower failed: Error: too hot: 35") {
