@@ -41,8 +41,14 @@ type Options struct {
 	WrapUDF func(engine.UDFRuntime) engine.UDFRuntime
 	// Broker, if set, starts the embedded MQTT broker with these options.
 	Broker *mqtt.Options
-	// Logger for connections and rejections; default discards.
+	// Logger for connections, rejections and failing UDF executions
+	// (warnings, see UDFLogEvery); default discards.
 	Logger *slog.Logger
+	// UDFLogEvery rate-limits the log's lines about failing executions of
+	// the pipeline's UDFs: at most one line per UDF per UDFLogEvery, then
+	// one line counting the failures suppressed meanwhile.
+	// 0: DefaultUDFLogEvery.
+	UDFLogEvery time.Duration
 	// CloseTimeout bounds Close: after it, messages not yet processed are
 	// given up (they were never acknowledged) and workers stuck in a UDF
 	// are abandoned. 0: DefaultCloseTimeout; negative: wait for
@@ -63,6 +69,7 @@ type App struct {
 	engine   *engine.Engine
 	pipeline *engine.Pipeline
 	broker   atomic.Pointer[mqtt.Broker] // nil while stopped
+	udfLog   *udfFailureLog
 
 	// mu serialises the broker's starts and stops, the simulation's
 	// start and Close.
@@ -110,6 +117,12 @@ func Open(path string, opts Options) (*App, error) {
 			log.Info("rejected message", "device", r.Device, "topic", r.Topic, "reason", r.Reason, "detail", r.Detail)
 		}
 	}
+	a.udfLog = newUDFFailureLog(opts.Logger, opts.UDFLogEvery, a.udfSpace)
+	if prev := po.OnUDFRecord; prev != nil {
+		po.OnUDFRecord = func(r *engine.ExecutionRecord) { a.udfLog.observe(r); prev(r) }
+	} else {
+		po.OnUDFRecord = a.udfLog.observe
+	}
 	a.pipeline = e.NewPipeline(po)
 	if opts.Broker != nil {
 		if err := a.StartBroker(*opts.Broker); err != nil {
@@ -119,6 +132,18 @@ func Open(path string, opts Options) (*App, error) {
 		}
 	}
 	return a, nil
+}
+
+// udfSpace is the space path of UDF id, for the log.
+func (a *App) udfSpace(id engine.ID) string {
+	var path string
+	_ = a.engine.View(func(v *engine.View) error {
+		if u, ok := v.UDF(id); ok {
+			path = v.FullName(u.SpaceID)
+		}
+		return nil
+	})
+	return path
 }
 
 // Path is the project file.
@@ -219,6 +244,7 @@ func (a *App) Close() error {
 	case <-ctx.Done():
 	}
 	rep := a.pipeline.Shutdown(ctx)
+	a.udfLog.close()
 	timedOut := rep.TimedOut()
 	if timedOut {
 		a.log.Warn("shutdown deadline passed: gave up on unacknowledged messages",

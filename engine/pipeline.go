@@ -64,6 +64,11 @@ type PipelineOptions struct {
 	OnReject func(Rejection)
 	// Throttle limits UDFs that keep timing out (see UDFThrottle).
 	Throttle UDFThrottle
+	// OnUDFRecord, if set, is called (on a worker goroutine) with the
+	// record of every UDF execution the pipeline runs, and with the
+	// record a UDF gets when it is throttled or suspended; twin serve logs
+	// the failures. The record must not be modified. It must not block.
+	OnUDFRecord func(*ExecutionRecord)
 }
 
 // ErrQueueFull is returned for a QoS 0 message dropped because its
@@ -440,7 +445,7 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 			if !in.Deterministic {
 				guard = p.guard // wall-time throttling would make simulations depend on load
 			}
-			out = e.runUDFs(rt, in, gen, guard)
+			out = e.runUDFs(rt, in, gen, guard, p.opts.OnUDFRecord)
 		}
 	}
 

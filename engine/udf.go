@@ -312,8 +312,9 @@ func (e *Engine) ExecuteUDF(rt UDFRuntime, u *UDF, in ExecInput) *ExecutionRecor
 
 // runUDFs executes the matched UDFs of one message (pipeline workers call
 // it without the lock) and merges the outputs of those that succeeded.
-// guard, if not nil, skips the UDFs it throttles and sees every outcome.
-func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64, guard *udfGuard) *UDFOutput {
+// guard, if not nil, skips the UDFs it throttles and sees every outcome;
+// onRec, if not nil, sees every record kept.
+func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64, guard *udfGuard, onRec func(*ExecutionRecord)) *UDFOutput {
 	out := &UDFOutput{}
 	for _, u := range in.UDFs {
 		if guard.skip(u) {
@@ -326,7 +327,13 @@ func (e *Engine) runUDFs(rt UDFRuntime, in *UDFInput, gen uint64, guard *udfGuar
 		}
 		rec := e.execute(rt, u, ei, gen)
 		e.records.add(rec)
-		guard.observe(u, in, rec)
+		state := guard.observe(u, in, rec)
+		if onRec != nil {
+			onRec(rec)
+			if state != nil {
+				onRec(state)
+			}
+		}
 		if !rec.OK() {
 			continue
 		}

@@ -114,10 +114,12 @@ func (g *udfGuard) skip(u *UDF) bool {
 }
 
 // observe counts rec's outcome for u, throttling or suspending u when it
-// keeps timing out. in is the message it ran for.
-func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
+// keeps timing out. in is the message it ran for. It returns the record
+// (OutcomeThrottled, OutcomeSuspended) it kept when it throttled or
+// suspended u, else nil.
+func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) *ExecutionRecord {
 	if g == nil || g.opts.ThrottleAfter < 0 {
-		return
+		return nil
 	}
 	g.mu.Lock()
 	h := g.m[u.ID]
@@ -126,7 +128,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 			delete(g.m, u.ID)
 		}
 		g.mu.Unlock()
-		return
+		return nil
 	}
 	if h == nil || !h.sameVersion(u) {
 		h = &udfHealth{script: u.Script, updated: u.Updated, limit: u.TimeLimit, mem: u.MemoryLimitMiB}
@@ -134,7 +136,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 	}
 	if h.suspended {
 		g.mu.Unlock()
-		return
+		return nil
 	}
 	h.timeouts++
 	now := time.Now()
@@ -159,7 +161,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 	skipped := h.skipped
 	g.mu.Unlock()
 	if outcome == "" {
-		return
+		return nil
 	}
 	r := &ExecutionRecord{ID: NewID(), UDF: u.ID, UDFName: u.Name, Message: rec.Message, Start: now, Outcome: outcome,
 		Error: why, Sensor: rec.Sensor, SensorHW: rec.SensorHW}
@@ -173,6 +175,7 @@ func (g *udfGuard) observe(u *UDF, in *UDFInput, rec *ExecutionRecord) {
 			CorrelationID: in.CorrelationID}
 		g.e.bus.Publish(newEvent(EventUdfCustom, u.ID, EventUdfCustom, data, now, "1.0"))
 	}
+	return r
 }
 
 // resume forgets u's timeouts.

@@ -298,6 +298,21 @@ func (x *UDFContext) call(name string, args []string, result string, err error) 
 	x.rec.Calls = append(x.rec.Calls, lc)
 }
 
+// ErrBadValue is wrapped by the error of a write whose value is not a
+// string, number or boolean (RefuseValue).
+var ErrBadValue = errors.New("a string, number or boolean is required")
+
+// RefuseValue records library call name (setSensorValue, setSpaceValue)
+// as failed because the script passed a value that cannot be stored, and
+// returns the error the runtime throws into the script: "setSpaceValue:
+// value is undefined (a string, number or boolean is required)". what
+// describes the value ("undefined", "NaN", "a function", "an object").
+// Nothing is written. The error wraps ErrBadValue. Only the runtime
+// executing x may call it.
+func (x *UDFContext) RefuseValue(name string, args []string, what string) error {
+	return x.fail(name, args, fmt.Errorf("%s: value is %s (%w)", name, what, ErrBadValue))
+}
+
 // fail records a refused or failed call and returns its error.
 func (x *UDFContext) fail(name string, args []string, err error) error {
 	x.call(name, args, "", err)

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 )
 
@@ -49,32 +50,11 @@ func deviceConnection(e *engine.Engine, id engine.ID, addr string) (connection, 
 		c = connection{Host: host, Port: port, HardwareID: d.HardwareID, Key: d.Key}
 		for _, s := range v.DeviceSensors(id) {
 			dt := v.TypeName(s.DataTypeID)
-			c.Sensors = append(c.Sensors, connSensor{HardwareID: s.HardwareID, DataType: dt, Sample: samplePayload(dt)})
+			c.Sensors = append(c.Sensors, connSensor{HardwareID: s.HardwareID, DataType: dt, Sample: app.SamplePayload(dt)})
 		}
 		return nil
 	})
 	return c, found
-}
-
-// samplePayload is a plausible reading for a sensor of data type dt.
-func samplePayload(dt string) string {
-	switch strings.ToLower(dt) {
-	case "temperature":
-		return "21.5"
-	case "carbondioxide":
-		return "812"
-	case "humidity":
-		return "45"
-	case "motion", "occupancy":
-		return "true"
-	case "light":
-		return "350"
-	case "power":
-		return "1.2"
-	case "sound":
-		return "42"
-	}
-	return "1"
 }
 
 // topic is the shorthand topic for sensor hw.
@@ -99,7 +79,7 @@ func (c connection) settings() string {
 		}
 		fmt.Fprintf(&b, "%s%s   (%s)\n", label, c.topic(s.HardwareID), orNone(s.DataType))
 	}
-	b.WriteString("Payload:     a number, true/false, a string, or JSON {\"value\": …}\n")
+	b.WriteString("Payload:     {\"SensorValue\": \"…\"} (what the example UDFs read; a bare number, true/false or {\"value\": …} also sets the value)\n")
 	return b.String()
 }
 
@@ -107,7 +87,7 @@ func (c connection) settings() string {
 // for the device's first sensor (or a sensor placeholder when it has
 // none).
 func (c connection) mosquittoPub() string {
-	sensor, sample := "SENSOR_HARDWARE_ID", "1"
+	sensor, sample := "SENSOR_HARDWARE_ID", app.SamplePayload("")
 	if len(c.Sensors) > 0 {
 		sensor, sample = c.Sensors[0].HardwareID, c.Sensors[0].Sample
 	}

@@ -469,7 +469,7 @@ func TestInspector_deviceConnection(t *testing.T) {
 	tapButton(t, s.insp.content, "Copy mosquitto_pub command")
 	cmd := fyne.CurrentApp().Clipboard().Content()
 	want := "mosquitto_pub -h 127.0.0.1 -p " + portOf(a.Broker().Addr()) + " -i 1234567890AB -u 1234567890AB -P " + key +
-		" -q 1 -t devices/1234567890AB/sensors/SAMPLE_SENSOR_MOTION -m true"
+		" -q 1 -t devices/1234567890AB/sensors/SAMPLE_SENSOR_MOTION -m '{\"SensorValue\":\"true\"}'"
 	if cmd != want {
 		t.Errorf("clipboard\n%s\nwant\n%s", cmd, want)
 	}

@@ -171,6 +171,7 @@ type publishPanel struct {
 
 	device, sensor *widget.SelectEntry
 	value          *widget.Entry
+	sample         string // the payload fillSample last put in value
 	send           *widget.Button
 	result         *widget.Label
 	content        fyne.CanvasObject
@@ -183,6 +184,7 @@ func newPublishPanel(a *app.App) *publishPanel {
 	p.device.OnChanged = func(string) { p.updateSensorOptions() }
 	p.sensor = widget.NewSelectEntry(nil)
 	p.sensor.SetPlaceHolder("Sensor hardwareId")
+	p.sensor.OnChanged = func(string) { p.fillSample() }
 	p.value = widget.NewEntry()
 	p.value.SetPlaceHolder(`Payload, e.g. {"SensorValue": "21.5"}`)
 	p.value.OnSubmitted = func(string) { p.onSend() }
@@ -430,6 +432,25 @@ func (p *publishPanel) updateSensorOptions() {
 		}
 	}
 	p.sensor.SetOptions(opts)
+}
+
+// fillSample puts the sample payload of the chosen sensor's data type
+// (app.SamplePayload: the form the example UDFs read) in the payload
+// field, unless the field holds something typed.
+func (p *publishPanel) fillSample() {
+	hw := strings.TrimSpace(p.sensor.Text)
+	var dt string
+	_ = p.app.Engine().View(func(v *engine.View) error {
+		if s, ok := v.SensorByHardwareID(hw); ok {
+			dt = v.TypeName(s.DataTypeID)
+		}
+		return nil
+	})
+	if dt == "" || (p.value.Text != "" && p.value.Text != p.sample) {
+		return
+	}
+	p.sample = app.SamplePayload(dt)
+	p.value.SetText(p.sample)
 }
 
 // onSend submits the panel's payload as the chosen device.

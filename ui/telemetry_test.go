@@ -35,7 +35,9 @@ func TestTelemetry_publishPanelSendsAMessage(t *testing.T) {
 
 	test.Type(s.tele.pub.device, "1234567890AB")
 	test.Type(s.tele.pub.sensor, "SAMPLE_SENSOR_CARBONDIOXIDE")
-	// The quickstart's UDF reads {"SensorValue": …} and sets the value.
+	// Picking the sensor filled in its sample payload; replace it. The
+	// quickstart's UDF reads {"SensorValue": …} and sets the value.
+	s.tele.pub.value.SetText("")
 	test.Type(s.tele.pub.value, `{"SensorValue": "612"}`)
 	test.Tap(s.tele.pub.send)
 	if got := s.tele.pub.result.Text; !strings.Contains(got, "devices/1234567890AB/sensors/SAMPLE_SENSOR_CARBONDIOXIDE") {
@@ -190,5 +192,43 @@ func TestLogTime(t *testing.T) {
 		if got := logTime(c.t, now); got != c.want {
 			t.Errorf("LogTime(%v) = %q, want %q", c.t, got, c.want)
 		}
+	}
+}
+
+// Picking a sensor in the publish panel fills in the sample payload of its
+// data type, in the form the example UDFs read; what was typed stays, and
+// the sample sent gives the room its state.
+func TestPublishPanel_samplePayload(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenWithBroker(t, "quickstart", "quickstart")
+	s, _ := newStudioWindow(t, a)
+	s.showTelemetry()
+	p := s.tele.pub
+	test.Type(p.device, "1234567890AB")
+	p.sensor.SetText("SAMPLE_SENSOR_CARBONDIOXIDE")
+	if p.value.Text != `{"SensorValue":"812"}` {
+		t.Fatalf("CO2 payload %q", p.value.Text)
+	}
+	test.Tap(p.send)
+	p.sensor.SetText("SAMPLE_SENSOR_MOTION")
+	if p.value.Text != `{"SensorValue":"true"}` {
+		t.Fatalf("motion payload %q", p.value.Text)
+	}
+	test.Tap(p.send)
+	waitFor(t, "the messages", func() bool { return a.Pipeline().Stats().Accepted == 2 })
+	var room string
+	_ = a.Engine().View(func(v *engine.View) error {
+		id, _ := v.ResolveSpace("/Quickstart Building/Floor 1/Focus Room A1")
+		val, _ := v.SpaceValue(id, "AvailableAndFresh")
+		room = val.Value
+		return nil
+	})
+	if room != "Room is not available or air quality is poor" {
+		t.Errorf("the room's AvailableAndFresh is %q after the sample payloads", room)
+	}
+	p.value.SetText("17")
+	p.sensor.SetText("SAMPLE_SENSOR_CARBONDIOXIDE")
+	if p.value.Text != "17" {
+		t.Errorf("the typed payload was replaced by %q", p.value.Text)
 	}
 }

@@ -18,9 +18,9 @@ type cli struct {
 	Query     queryCmd     `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get       getCmd       `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
 	Device    deviceCmd    `cmd:"" help:"Device commands."`
-	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: run one on a sensor and a message."`
-	Matcher   matcherCmd   `cmd:"" help:"Matcher commands."`
-	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM."`
+	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: list, records, run (or replay a recorded message), set a script."`
+	Matcher   matcherCmd   `cmd:"" help:"Matcher commands: list, evaluate."`
+	Serve     serveCmd     `cmd:"" help:"Serve a project: the MQTT broker and the telemetry pipeline, until SIGINT or SIGTERM. Failing UDF executions are logged (at most one line per UDF every 5 s)."`
 	Bench     benchCmd     `cmd:"" help:"Run the benchmarks (ingest, UDFs, graph, simulation) and print their table with targets."`
 	Simulate  simulateCmd  `cmd:"" help:"Run a simulation scenario in process: virtual people and physics feeding the pipeline."`
 }

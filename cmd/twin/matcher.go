@@ -8,6 +8,7 @@ import (
 )
 
 type matcherCmd struct {
+	List     matcherListCmd     `cmd:"" help:"List matchers with their conditions and the user-defined functions bound to them."`
 	Evaluate matcherEvaluateCmd `cmd:"" help:"Evaluate a matcher against a sensor and show each condition (the preview's /matchers/{id}/evaluate/{sensorId})."`
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -98,7 +99,11 @@ func (c *serveCmd) Run(e *env) error {
 		log.Error("shutdown did not finish in time; exiting anyway (acknowledged messages were committed)")
 		return errors.Join(simErr, fmt.Errorf("shutdown did not finish within %v", app.DefaultCloseTimeout+serveCloseBackstop))
 	}
-	log.Info("stopped", "accepted", s.Accepted, "rejected", s.Rejected, "dropped", s.Dropped)
+	failures := a.UDFFailures()
+	if len(failures) == 0 {
+		failures = []string{"none"}
+	}
+	log.Info("stopped", "accepted", s.Accepted, "rejected", s.Rejected, "dropped", s.Dropped, "udf_failures", strings.Join(failures, " "))
 	if simErr != nil {
 		return simErr
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -9,18 +10,24 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
 )
 
 type udfCmd struct {
-	Run udfRunCmd `cmd:"" help:"Run a user-defined function on a sensor and a message and print its execution record."`
+	List    udfListCmd    `cmd:"" help:"List user-defined functions with their state, last outcome and failures in the last hour."`
+	Records udfRecordsCmd `cmd:"" help:"Show a user-defined function's execution records, newest first."`
+	Run     udfRunCmd     `cmd:"" help:"Run a user-defined function on a sensor and a message (or a recorded one) and print its execution record."`
+	Set     udfSetCmd     `cmd:"" help:"Replace a user-defined function's script with a file's, if it compiles; live for the next message."`
 }
 
 type udfRunCmd struct {
 	projectFlag
-	UDF     string `name:"udf" required:"" placeholder:"NAME" help:"The UDF's name (case-insensitive) or id."`
-	Sensor  string `required:"" placeholder:"HARDWAREID" help:"The sensor the message comes from: its hardwareId (or id)."`
-	Message string `required:"" placeholder:"TEXT" help:"The message, as telemetry.Message sees it."`
+	UDF     string `name:"udf" required:"" placeholder:"NAME" help:"The UDF: its name (case-insensitive), its name after its space's path ('/Building/Availability') or its id."`
+	Sensor  string `placeholder:"HARDWAREID" help:"The sensor the message comes from: its hardwareId (or id)."`
+	Message string `placeholder:"TEXT" help:"The message, as telemetry.Message sees it."`
+	Replay  string `placeholder:"SENSOR[@TIME]" help:"Instead of --sensor and --message: replay the sensor's latest recorded message, or its last one at or before TIME (RFC 3339). A replay is a dry run unless --apply."`
+	Apply   bool   `help:"With --replay: apply the writes and notifications."`
 	DryRun  bool   `name:"dry-run" help:"Apply nothing: no values set, no notifications sent."`
 	Trace   bool   `help:"Record a line trace: each executed statement with its local variables."`
 	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json."`
@@ -29,6 +36,10 @@ type udfRunCmd struct {
 // Run prints the record, then fails (exit 1, one line on stderr) unless
 // the execution succeeded, so scripts can read the record either way.
 func (c *udfRunCmd) Run(e *env) error {
+	sensorRef, at, err := c.input()
+	if err != nil {
+		return err
+	}
 	a, err := c.open(false)
 	if err != nil {
 		return err
@@ -38,16 +49,27 @@ func (c *udfRunCmd) Run(e *env) error {
 	var sensor *engine.Sensor
 	err = a.Engine().View(func(v *engine.View) error {
 		var err error
-		if udf, err = findUDF(v, c.UDF); err != nil {
+		if udf, err = app.FindUDF(v, c.UDF); err != nil {
 			return err
 		}
-		sensor, err = findSensor(v, c.Sensor)
+		sensor, err = findSensor(v, sensorRef)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	rec, runErr := a.Engine().RunUDF(udf.ID, sensor.ID, c.Message, !c.DryRun, c.Trace)
+	message, dry := c.Message, c.DryRun
+	if c.Replay != "" {
+		rp, err := a.RecordedMessage(sensor.ID, at)
+		if err != nil {
+			return err
+		}
+		message, dry = rp.Message, !c.Apply
+		if c.Output != "json" {
+			fmt.Fprintf(e.stdout, "replaying the message of %s at %s (from its %s)\n\n", sensor.HardwareID, rp.Time.UTC().Format(time.RFC3339Nano), rp.From)
+		}
+	}
+	rec, runErr := a.Engine().RunUDF(udf.ID, sensor.ID, message, !dry, c.Trace)
 	if rec == nil {
 		return runErr
 	}
@@ -64,7 +86,7 @@ func (c *udfRunCmd) Run(e *env) error {
 	if runErr != nil {
 		return fmt.Errorf("udf %s: applying its writes failed: %w", rec.UDFName, runErr)
 	}
-	if !c.DryRun {
+	if !dry {
 		if err := a.Close(); err != nil {
 			return err
 		}
@@ -75,31 +97,41 @@ func (c *udfRunCmd) Run(e *env) error {
 	return nil
 }
 
-// findUDF finds a UDF by name (case-insensitive) or id.
-func findUDF(v *engine.View, ref string) (*engine.UDF, error) {
-	var found []*engine.UDF
-	for _, u := range v.UDFs() {
-		if strings.EqualFold(u.Name, ref) {
-			found = append(found, u)
+// input checks the flags' combination and returns the sensor reference
+// and, for --replay SENSOR@TIME, the time.
+func (c *udfRunCmd) input() (string, time.Time, error) {
+	if c.Replay == "" {
+		if c.Apply {
+			return "", time.Time{}, usageError{errors.New("--apply goes with --replay (without it, a run applies unless --dry-run)")}
 		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		if id, err := engine.ParseID(ref); err == nil {
-			if u, ok := v.UDF(id); ok {
-				return u, nil
-			}
+		if c.Sensor == "" || c.Message == "" {
+			return "", time.Time{}, usageError{errors.New("give --sensor and --message, or --replay SENSOR[@TIME]")}
 		}
-		return nil, fmt.Errorf("%w: no user-defined function is named %q", engine.ErrNotFound, ref)
+		return c.Sensor, time.Time{}, nil
 	}
-	where := make([]string, len(found))
-	for i, u := range found {
-		where[i] = fmt.Sprintf("%s in %s (id %s)", u.Name, spaceName(v, u.SpaceID), u.ID)
+	if c.Sensor != "" || c.Message != "" {
+		return "", time.Time{}, usageError{errors.New("--replay names the sensor and finds the message: leave out --sensor and --message")}
 	}
-	sort.Strings(where)
-	return nil, fmt.Errorf("%w: %d user-defined functions are named %q: %s; give --udf an id", engine.ErrInvalid, len(found), ref, strings.Join(where, ", "))
+	if c.Apply && c.DryRun {
+		return "", time.Time{}, usageError{errors.New("--apply and --dry-run contradict each other")}
+	}
+	ref, when, ok := cutLast(c.Replay, "@")
+	if !ok {
+		return c.Replay, time.Time{}, nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, when)
+	if err != nil {
+		return "", time.Time{}, usageError{fmt.Errorf("--replay %s: %q is not an RFC 3339 time (2026-12-03T10:15:00Z)", c.Replay, when)}
+	}
+	return ref, at, nil
+}
+
+// cutLast splits s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // findSensor finds a sensor by hardwareId or id.
@@ -122,25 +154,13 @@ func spaceName(v *engine.View, id engine.ID) string {
 	return id.String()
 }
 
-// failure is the one-line reason a record did not succeed.
+// failure is the one-line reason a record did not succeed, with its line.
 func failure(rec *engine.ExecutionRecord) string {
-	msg := rec.Error
-	if msg == "" && rec.Outcome == engine.OutcomeNotAuthorized {
-		msg = engine.OutcomeNotAuthorized
-		for _, c := range rec.Calls {
-			if c.Err != "" {
-				msg = fmt.Sprintf("%s: %s(%s)", c.Err, c.Name, strings.Join(c.Args, ", "))
-				break
-			}
-		}
-	}
-	if msg == "" {
-		msg = rec.Outcome
-	}
+	msg := app.RecordFailure(rec)
 	if rec.Line > 0 {
 		msg += fmt.Sprintf(" (line %d:%d)", rec.Line, rec.Column)
 	}
-	return strings.ReplaceAll(msg, "\n", " ")
+	return msg
 }
 
 // writeRecord prints an execution record for people.

@@ -2,6 +2,7 @@ package goja
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -388,8 +389,52 @@ func (m *vm) jsString(v goja.Value) string {
 	return v.String()
 }
 
+// badValue describes a value a write cannot store ("undefined", "NaN",
+// "a function", "an object"), or returns "" for a string, a finite
+// number, a boolean (or a String, Number or Boolean object) or an array.
+func badValue(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if o, ok := v.(*goja.Object); ok {
+		switch o.ClassName() {
+		case "String", "Boolean", "Array": // an array is written as its JSON
+			return ""
+		case "Number":
+			return badValue(o.ToNumber())
+		case "Function":
+			return "a function"
+		}
+		return "an object"
+	}
+	if f, ok := v.Export().(float64); ok {
+		switch {
+		case math.IsNaN(f):
+			return "NaN"
+		case math.IsInf(f, 0):
+			return v.String()
+		}
+	}
+	return ""
+}
+
+// writeValue is the text a write stores for v; a value that cannot be
+// stored makes the call fail (recorded, thrown as a TypeError at the
+// script's line).
+func (m *vm) writeValue(name string, c goja.FunctionCall) string {
+	v := c.Argument(2)
+	if what := badValue(v); what != "" {
+		m.throw(m.x().RefuseValue(name, argStrings(c), what))
+	}
+	return m.jsString(v)
+}
+
 func (m *vm) fnSetSensorValue(c goja.FunctionCall) goja.Value {
-	err := m.named("setSensorValue", argStrings(c)).SetSensorValue(c.Argument(0).String(), c.Argument(1).String(), m.jsString(c.Argument(2)))
+	value := m.writeValue("setSensorValue", c)
+	err := m.named("setSensorValue", argStrings(c)).SetSensorValue(c.Argument(0).String(), c.Argument(1).String(), value)
 	if err != nil {
 		return m.throw(err)
 	}
@@ -401,7 +446,8 @@ func (m *vm) fnSetSpaceValue(c goja.FunctionCall) goja.Value {
 	if goja.IsUndefined(c.Argument(1)) {
 		name = "" // the library refuses a write without a value name
 	}
-	err := m.named("setSpaceValue", argStrings(c)).SetSpaceValue(c.Argument(0).String(), name, m.jsString(c.Argument(2)))
+	value := m.writeValue("setSpaceValue", c)
+	err := m.named("setSpaceValue", argStrings(c)).SetSpaceValue(c.Argument(0).String(), name, value)
 	if err != nil {
 		return m.throw(err)
 	}

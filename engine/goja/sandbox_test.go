@@ -193,14 +193,14 @@ func TestBuiltinsStillWork(t *testing.T) {
 			throw new Error("check " + i + ": got " + JSON.stringify(checks[i][0]) + ", want " + JSON.stringify(checks[i][1]));
 		}
 	}
-	setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, "Obj", {b: [1, 2], a: "x"});
+	setSpaceValue(getSensorMetadata(t.SensorId).SpaceId, "Obj", JSON.stringify({b: [1, 2], a: "x"}));
 }`
 	id := s.put(t, "builtins", script, "/", time.Second)
 	rec, _ := s.run(t, id)
 	if rec.Outcome != engine.OutcomeOK {
 		t.Fatalf("%s %q (line %d)", rec.Outcome, rec.Error, rec.Line)
 	}
-	if len(rec.Writes) != 1 || rec.Writes[0].New != `{"a":"x","b":[1,2]}` {
+	if len(rec.Writes) != 1 || rec.Writes[0].New != `{"b":[1,2],"a":"x"}` {
 		t.Errorf("written object: %+v", rec.Writes)
 	}
 }

@@ -18,12 +18,31 @@ var GRID_LIMIT_KW = 44.0;   // the site's connection
 var CHARGER_MAX_KW = 11.0;  // one charger's maximum
 var MIN_KW = 1.4;           // below this a car would not charge
 
+// reading is the number a message carries: a bare number ("17.5"), or
+// {"SensorValue": "17.5"} as the studio's samples send it, or
+// {"value": 17.5}; NaN for anything else.
+function reading(message) {
+    var n = parseFloat(message);
+    if (!isNaN(n)) {
+        return n;
+    }
+    try {
+        var o = JSON.parse(message);
+        if (o !== null && typeof o === "object") {
+            return parseFloat(o.SensorValue !== undefined ? o.SensorValue : o.value);
+        }
+    } catch (e) {
+        // not JSON
+    }
+    return NaN;
+}
+
 function process(telemetry, executionContext) {
     var sensor = getSensorMetadata(telemetry.SensorId);
     if (sensor.HardwareId !== SITE_METER) {
         return; // a charger's own reading
     }
-    var site = parseFloat(telemetry.Message);
+    var site = reading(telemetry.Message);
     if (isNaN(site)) {
         log("balance: not a number: " + telemetry.Message);
         return;

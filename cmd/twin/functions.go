@@ -1,0 +1,278 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// scopeFlag is the --space flag of the list commands.
+type scopeFlag struct {
+	Space string `placeholder:"ID|PATH" help:"Only those of this space and its ancestors (what can act on its sensors); default: all."`
+}
+
+// openScoped opens project p and resolves the space (zero for all).
+func (s scopeFlag) openScoped(p projectFlag) (*app.App, engine.ID, error) {
+	a, err := p.open(false)
+	if err != nil {
+		return nil, engine.NilID, err
+	}
+	var id engine.ID
+	if s.Space != "" {
+		err = a.Engine().View(func(v *engine.View) error {
+			id, err = v.ResolveSpace(s.Space)
+			return err
+		})
+	}
+	if err != nil {
+		a.Close()
+		return nil, engine.NilID, err
+	}
+	return a, id, nil
+}
+
+// openUDF opens project p and finds UDF ref (app.FindUDF), returning it
+// with its space's path.
+func openUDF(p projectFlag, ref string) (*app.App, *engine.UDF, string, error) {
+	a, err := p.open(false)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var udf *engine.UDF
+	var where string
+	err = a.Engine().View(func(v *engine.View) error {
+		udf, err = app.FindUDF(v, ref)
+		if err == nil {
+			where = v.FullName(udf.SpaceID)
+		}
+		return err
+	})
+	if err != nil {
+		a.Close()
+		return nil, nil, "", err
+	}
+	return a, udf, where, nil
+}
+
+type udfListCmd struct {
+	projectFlag
+	scopeFlag
+	Output string `short:"o" enum:"table,json" default:"table" help:"Output format: table or json."`
+}
+
+// udfListItem is one row of 'twin udf list -o json'.
+type udfListItem struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Space       string     `json:"space"`
+	State       string     `json:"state"`
+	LastOutcome string     `json:"lastOutcome,omitempty"`
+	LastRun     *time.Time `json:"lastRun,omitempty"`
+	Failures    int        `json:"failuresLastHour"`
+	Matchers    []string   `json:"matchers"`
+}
+
+func (c *udfListCmd) Run(e *env) error {
+	a, space, err := c.openScoped(c.projectFlag)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list := a.UDFs(space)
+	items := make([]udfListItem, len(list))
+	for i, s := range list {
+		items[i] = udfListItem{ID: s.UDF.ID.String(), Name: s.UDF.Name, Space: s.Space, State: s.State, Failures: s.Failures, Matchers: s.Matchers}
+		if s.Last != nil {
+			t := s.Last.Start.UTC()
+			items[i].LastOutcome, items[i].LastRun = s.Last.Outcome, &t
+		}
+		if items[i].Matchers == nil {
+			items[i].Matchers = []string{}
+		}
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, items)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPACE\tNAME\tSTATE\tLAST\tLAST RUN\tFAILED 1H\tMATCHERS")
+	for _, it := range items {
+		last, at := "-", "-"
+		if it.LastRun != nil {
+			last, at = it.LastOutcome, it.LastRun.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", it.Space, it.Name, it.State, last, at, it.Failures, orDash(strings.Join(it.Matchers, ", ")))
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "(%s)\n", count(len(items), "user-defined function"))
+	return nil
+}
+
+// count is "1 thing" or "n things".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+type udfRecordsCmd struct {
+	projectFlag
+	Name   string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
+	Failed bool   `help:"Only executions that did not succeed."`
+	Limit  int    `short:"n" default:"0" placeholder:"N" help:"At most N records (0: all kept, up to 200)."`
+	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json (the full records)."`
+}
+
+func (c *udfRecordsCmd) Run(e *env) error {
+	a, udf, where, err := openUDF(c.projectFlag, c.Name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	all := a.Engine().Records(udf.ID)
+	recs := make([]*engine.ExecutionRecord, 0, len(all))
+	for i := len(all) - 1; i >= 0; i-- {
+		if c.Failed && all[i].Outcome == engine.OutcomeOK {
+			continue
+		}
+		if c.Limit > 0 && len(recs) == c.Limit {
+			break
+		}
+		recs = append(recs, all[i])
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, recs)
+	}
+	writeRecordLines(e.stdout, recs)
+	what := "record"
+	if c.Failed {
+		what = "failed record"
+	}
+	fmt.Fprintf(e.stdout, "(%s of %s in %s; %d kept)\n", count(len(recs), what), udf.Name, where, len(all))
+	return nil
+}
+
+// writeRecordLines prints records one line each, with an indented error
+// line under those that did not succeed.
+func writeRecordLines(w io.Writer, recs []*engine.ExecutionRecord) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tOUTCOME\tSENSOR\tDURATION\tMESSAGE")
+	for _, r := range recs {
+		outcome := r.Outcome
+		if r.DryRun {
+			outcome += " (dry run)"
+		}
+		msg := oneLineText(r.Message)
+		if len(msg) > 60 {
+			msg = msg[:57] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Start.UTC().Format(time.RFC3339Nano), outcome, orDash(r.SensorHW),
+			r.Duration.Round(time.Microsecond), msg)
+		if r.Outcome != engine.OutcomeOK {
+			// Not a tabbed row: the error line keeps its own width.
+			tw.Flush()
+			fmt.Fprintf(w, "  ✗ %s\n", failure(r))
+		}
+	}
+	tw.Flush()
+}
+
+type udfSetCmd struct {
+	projectFlag
+	Name string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
+	File string `arg:"" name:"FILE" help:"The JavaScript file with the new script."`
+}
+
+func (c *udfSetCmd) Run(e *env) error {
+	b, err := os.ReadFile(c.File)
+	if err != nil {
+		return err
+	}
+	a, udf, _, err := openUDF(c.projectFlag, c.Name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if udf.Script == string(b) {
+		fmt.Fprintf(e.stdout, "udf %s: the script is already %s's; nothing changed\n", udf.Name, c.File)
+		return nil
+	}
+	u, err := a.SetUDFScript(udf.ID, c.File, string(b))
+	if err != nil {
+		return err
+	}
+	if err := a.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "udf %s: script replaced with %s (%d lines)\n", u.Name, c.File, strings.Count(strings.TrimRight(u.Script, "\n"), "\n")+1)
+	return nil
+}
+
+type matcherListCmd struct {
+	projectFlag
+	scopeFlag
+	Output string `short:"o" enum:"table,json" default:"table" help:"Output format: table or json."`
+}
+
+// matcherListItem is one row of 'twin matcher list -o json'.
+type matcherListItem struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Space      string          `json:"space"`
+	Conditions []conditionItem `json:"conditions"`
+	UDFs       []string        `json:"udfs"`
+}
+
+type conditionItem struct {
+	Target     string `json:"target"`
+	Path       string `json:"path"`
+	Comparison string `json:"comparison"`
+	Value      string `json:"value"`
+}
+
+func (c *matcherListCmd) Run(e *env) error {
+	a, space, err := c.openScoped(c.projectFlag)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list := a.Matchers(space)
+	items := make([]matcherListItem, len(list))
+	for i, s := range list {
+		items[i] = matcherListItem{ID: s.Matcher.ID.String(), Name: s.Matcher.Name, Space: s.Space, UDFs: s.UDFs, Conditions: []conditionItem{}}
+		if items[i].UDFs == nil {
+			items[i].UDFs = []string{}
+		}
+		for _, cd := range s.Matcher.Conditions {
+			items[i].Conditions = append(items[i].Conditions, conditionItem{cd.Target, cd.Path, cd.Comparison, cd.Value})
+		}
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, items)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPACE\tNAME\tCONDITIONS\tUDFS")
+	for _, it := range items {
+		conds := make([]string, len(it.Conditions))
+		for i, cd := range it.Conditions {
+			conds[i] = fmt.Sprintf("%s %s %s %s", cd.Target, cd.Path, cd.Comparison, cd.Value)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.Space, it.Name, orDash(strings.Join(conds, " and ")), orDash(strings.Join(it.UDFs, ", ")))
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "(%s)\n", count(len(items), "matcher"))
+	return nil
+}
