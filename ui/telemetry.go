@@ -191,7 +191,7 @@ func newPublishPanel(a *app.App) *publishPanel {
 	p.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), p.onSend)
 	p.send.Importance = widget.HighImportance
 	p.result = widget.NewLabel("")
-	p.result.Wrapping = fyne.TextWrapWord
+	p.result.Truncation = fyne.TextTruncateEllipsis // one line beside Send
 	p.content = container.NewVBox(
 		heading("Publish"),
 		note("Send a value as a device, as if it had published it over MQTT."),
@@ -199,8 +199,9 @@ func newPublishPanel(a *app.App) *publishPanel {
 			label("Device"), p.device,
 			label("Sensor"), p.sensor,
 			label("Payload"), p.value),
-		container.NewHBox(layout.NewSpacer(), p.send),
-		p.result,
+		// The result sits beside Send, where the panel's height always
+		// shows it.
+		container.NewBorder(nil, nil, nil, p.send, p.result),
 	)
 	return p
 }
@@ -472,7 +473,7 @@ func (p *publishPanel) onSend() {
 		p.showResult("Not sent: "+err.Error(), widget.DangerImportance)
 		return
 	}
-	p.showResult("Sent "+fmt.Sprintf("%q", p.value.Text)+" to "+topic+".", widget.MediumImportance)
+	p.showResult("Sent to "+topic, widget.MediumImportance)
 }
 
 func (p *publishPanel) showResult(text string, imp widget.Importance) {
