@@ -58,27 +58,50 @@ func runTraced(t *testing.T, src string, args ...any) (*engine.ExecutionRecord, 
 	return rec, res, err
 }
 
-// render prints a trace one step a line: "line N: a=1, b=\"x\"".
+// render prints a trace one step a line with the full locals at each step
+// (rebuilt from the recorded deltas): "line N: a=1, b=\"x\"".
 func render(steps []engine.TraceStep) string {
 	var b strings.Builder
-	for _, s := range steps {
+	for i, s := range steps {
 		b.WriteString("line ")
 		b.WriteString(itoa(s.Line))
 		b.WriteString(":")
-		names := make([]string, 0, len(s.Locals))
-		for n := range s.Locals {
-			names = append(names, n)
+		writeLocals(&b, engine.TraceLocals(steps, i))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// renderDelta prints a trace as recorded, one step a line: the line,
+// the locals that changed and, after "gone:", those out of scope.
+func renderDelta(steps []engine.TraceStep) string {
+	var b strings.Builder
+	for _, s := range steps {
+		b.WriteString("line " + itoa(s.Line) + ":" + itoa(s.Column) + ":")
+		if s.Skip > 0 {
+			b.WriteString(" (after " + itoa(s.Skip) + " steps elsewhere)")
 		}
-		sort.Strings(names)
-		for i, n := range names {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(" " + n + "=" + s.Locals[n])
+		writeLocals(&b, s.Locals)
+		if len(s.Gone) > 0 {
+			b.WriteString(" gone: " + strings.Join(s.Gone, ", "))
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+func writeLocals(b *strings.Builder, locals map[string]string) {
+	names := make([]string, 0, len(locals))
+	for n := range locals {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" " + n + "=" + locals[n])
+	}
 }
 
 func itoa(n int) string {
@@ -488,7 +511,10 @@ func TestTraceLimits(t *testing.T) {
 	if len(rec.Logs) != 1 || !strings.Contains(rec.Logs[0], "stopped recording") {
 		t.Errorf("logs %q", rec.Logs)
 	}
-	st := rec.Trace[110]
+	if rec.TraceDropped == 0 {
+		t.Error("the record does not say the trace was cut")
+	}
+	st := engine.TraceStep{Locals: engine.TraceLocals(rec.Trace, 110)}
 	if v := st.Locals["big"]; len(v) > tgoja.MaxTraceValue+len("…") || !strings.HasSuffix(v, "…") {
 		t.Errorf("big: %d bytes", len(v))
 	}
@@ -597,7 +623,7 @@ func TestTraceGoldenAvailability(t *testing.T) {
 		if len(rec.Trace) == 0 {
 			t.Fatal("a traced execution recorded no trace")
 		}
-		s := render(rec.Trace)
+		s := renderDelta(rec.Trace)
 		s = guidRE.ReplaceAllString(s, "<id>")
 		return timeRE.ReplaceAllString(s, "<time>")
 	}
@@ -730,8 +756,9 @@ func TestTraceRuntimeError(t *testing.T) {
 			plain.Error, plain.Line, plain.Column, plain.Stack)
 	}
 	var lines []string
-	for _, st := range traced.Trace {
-		lines = append(lines, itoa(st.Line)+" v="+st.Locals["v"]+" n="+st.Locals["n"])
+	for i, st := range traced.Trace {
+		full := engine.TraceLocals(traced.Trace, i)
+		lines = append(lines, itoa(st.Line)+" v="+full["v"]+" n="+full["n"])
 	}
 	if got := strings.Join(lines, "; "); got != `5 v= n=undefined; 2 v="x" n=; 2 v="x" n=; 6 v= n=1; 2 v=null n=; 2 v=null n=` {
 		t.Errorf("trace: %s", got)
