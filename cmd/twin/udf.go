@@ -256,6 +256,8 @@ func writeRecord(w io.Writer, v *engine.View, rec *engine.ExecutionRecord, trace
 		}
 	}
 	if trace && section("trace", len(rec.Trace)) {
+		// One step a line with the locals that changed (each step's
+		// delta): the arguments of process appear once, at the first step.
 		for _, st := range rec.Trace {
 			names := make([]string, 0, len(st.Locals))
 			for n := range st.Locals {
@@ -271,6 +273,9 @@ func writeRecord(w io.Writer, v *engine.View, rec *engine.ExecutionRecord, trace
 				b.WriteString(" " + n + "=" + st.Locals[n])
 			}
 			fmt.Fprintln(w, oneLineText(b.String()))
+		}
+		if rec.TraceDropped > 0 {
+			fmt.Fprintf(w, "  (the trace was cut after %d steps; %d more were not recorded)\n", len(rec.Trace), rec.TraceDropped)
 		}
 	}
 }

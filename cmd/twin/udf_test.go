@@ -189,7 +189,7 @@ func TestUDFRunFailures(t *testing.T) {
 	if len(rec.Trace) == 0 {
 		t.Fatal("--trace recorded no trace")
 	}
-	if last := rec.Trace[len(rec.Trace)-1]; last.Line != 3 || last.Locals["t"] != "35" {
+	if last, locals := rec.Trace[len(rec.Trace)-1], engine.TraceLocals(rec.Trace, len(rec.Trace)-1); last.Line != 3 || locals["t"] != "35" || len(last.Locals) != 0 {
 		t.Errorf("trace %+v", rec.Trace)
 	}
 
