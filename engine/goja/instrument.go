@@ -65,9 +65,10 @@ const (
 // log line says the trace was cut); each step sees at most MaxTraceLocals
 // locals (the first in name order; a log line says when more were in
 // scope), each rendered to at most MaxTraceValue bytes plus "…"; and the
-// changed locals of one step take at most maxTraceStepBytes bytes
+// locals of one step take at most maxTraceStepBytes bytes
 // (maxTraceLateBytes after traceLateSteps steps, so that a long loop cannot
-// make a record huge): a local past the budget is recorded as "…".
+// make a record huge; every local in scope counts, changed or not): a local
+// past the budget is recorded as "…".
 const (
 	MaxTraceSteps       = 10000
 	MaxTraceLocals      = 32
@@ -1361,23 +1362,22 @@ func TraceFunc(rt *goja.Runtime, record func() *engine.ExecutionRecord) func(goj
 					}
 					panic(err)
 				}
-				// Compared at full length, so that a value cut by the
-				// step's budget does not count as a change later.
-				s := formatLocal(rt, gopd, v, MaxTraceValue)
+				// Each local is rendered within the step's budget, changed
+				// or not (the budget bounds the work of a step), and
+				// recorded when its rendering differs from the base's.
+				s := traceTruncateMarker
+				if budget > 0 {
+					s = formatLocal(rt, gopd, v, min(MaxTraceValue, budget))
+				}
+				budget -= len(name) + len(s)
 				cur[name] = s
 				if p, ok := prev[name]; ok && p == s {
 					continue
-				}
-				if budget <= 0 {
-					s = traceTruncateMarker
-				} else {
-					s = truncate(s, budget)
 				}
 				if step.Locals == nil {
 					step.Locals = map[string]string{}
 				}
 				step.Locals[name] = s
-				budget -= len(name) + len(s)
 			}
 		}
 		for name := range prev {

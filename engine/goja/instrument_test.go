@@ -764,3 +764,77 @@ func TestTraceRuntimeError(t *testing.T) {
 		t.Errorf("trace: %s", got)
 	}
 }
+
+// TestTraceDelta: a step records only the locals that changed since its
+// base step, so process's arguments are recorded once even when a helper
+// is called in a loop, and the full locals are rebuilt at every step.
+func TestTraceDelta(t *testing.T) {
+	src := `function main(telemetry, executionContext) {
+  var sum = 0;
+  for (var i = 0; i < 3; i++) {
+    sum = add(sum, i);
+  }
+  return sum;
+}
+function add(a, b) {
+  return a + b;
+}`
+	type telemetry struct{ SensorId, Message string }
+	rec, _, err := runTraced(t, src, telemetry{"s1", "true"}, map[string]any{"CorrelationId": "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for i, st := range rec.Trace {
+		if _, ok := st.Locals["telemetry"]; ok {
+			recorded++
+		}
+		full := engine.TraceLocals(rec.Trace, i)
+		_, inMain := full["sum"]
+		if inMain != (full["telemetry"] == `{"SensorId":"s1","Message":"true"}`) || inMain == (full["a"] != "") {
+			t.Errorf("step %d (line %d): locals %v", i, st.Line, full)
+		}
+	}
+	if recorded != 1 {
+		t.Errorf("telemetry recorded at %d steps, want 1", recorded)
+	}
+	want := "line 2:3: executionContext={\"CorrelationId\":\"c1\"}, i=undefined, sum=undefined, telemetry={\"SensorId\":\"s1\",\"Message\":\"true\"}\n" +
+		"line 3:3: sum=0\n" +
+		"line 4:5: i=0\n" +
+		"line 9:3: a=0, b=0 gone: executionContext, i, sum, telemetry\n" +
+		"line 4:5: (after 1 steps elsewhere) i=1\n" +
+		"line 9:3: (after 1 steps elsewhere) b=1\n" +
+		"line 4:5: (after 1 steps elsewhere) i=2, sum=1\n" +
+		"line 9:3: (after 1 steps elsewhere) a=1, b=2\n" +
+		"line 6:3: (after 1 steps elsewhere) i=3, sum=3\n"
+	if got := renderDelta(rec.Trace); got != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestTraceManyLocals: a step records at most MaxTraceLocals locals, and
+// the record says more were in scope.
+func TestTraceManyLocals(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("function main() {\n  var ")
+	for i := 0; i < tgoja.MaxTraceLocals+8; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("v" + itoa(100+i) + " = " + itoa(i))
+	}
+	b.WriteString(";\n  return 1;\n}")
+	rec, _, err := runTraced(t, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Trace) != 2 {
+		t.Fatalf("%d steps", len(rec.Trace))
+	}
+	if n := len(engine.TraceLocals(rec.Trace, 1)); n != tgoja.MaxTraceLocals {
+		t.Errorf("%d locals recorded, want %d", n, tgoja.MaxTraceLocals)
+	}
+	if len(rec.Logs) != 1 || !strings.Contains(rec.Logs[0], "only the first 32 are recorded") {
+		t.Errorf("logs %q", rec.Logs)
+	}
+}
