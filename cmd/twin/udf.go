@@ -29,7 +29,7 @@ type udfRunCmd struct {
 	Replay  string `placeholder:"SENSOR[@TIME]" help:"Instead of --sensor and --message: replay the sensor's latest recorded message, or its last one at or before TIME (RFC 3339). A replay is a dry run unless --apply."`
 	Apply   bool   `help:"With --replay: apply the writes and notifications."`
 	DryRun  bool   `name:"dry-run" help:"Apply nothing: no values set, no notifications sent."`
-	Trace   bool   `help:"Record a line trace: each executed statement with its local variables."`
+	Trace   bool   `help:"Record a line trace: each executed statement with the local variables that changed."`
 	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json."`
 }
 
@@ -274,8 +274,8 @@ func writeRecord(w io.Writer, v *engine.View, rec *engine.ExecutionRecord, trace
 			}
 			fmt.Fprintln(w, oneLineText(b.String()))
 		}
-		if rec.TraceDropped > 0 {
-			fmt.Fprintf(w, "  (the trace was cut after %d steps; %d more were not recorded)\n", len(rec.Trace), rec.TraceDropped)
+		if note := app.NewStepper(rec).CutNote(); note != "" {
+			fmt.Fprintf(w, "  (%s)\n", note)
 		}
 	}
 }

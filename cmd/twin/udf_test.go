@@ -238,3 +238,30 @@ func TestUDFRunFailures(t *testing.T) {
 		t.Errorf("missing --message: exit %d: %s", code, stderr)
 	}
 }
+
+// TestUDFRunTraceCut: a loop longer than the trace's limit prints the
+// steps kept and says the trace was cut.
+func TestUDFRunTraceCut(t *testing.T) {
+	dir, project := lab(t)
+	spin := filepath.Join(dir, "spin.js")
+	src := "function process(telemetry, executionContext) {\n  spin();\n}\nfunction spin() {\n  var n = 0;\n  while (n < 10100) n++;\n}\n"
+	if err := os.WriteFile(spin, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := twin(t, "udf", "set", "--project", project, "Thrower", spin); code != 0 {
+		t.Fatalf("udf set: %d %s", code, stderr)
+	}
+	out, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Thrower", "--sensor", "T1", "--message", "1", "--dry-run", "--trace")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, stderr)
+	}
+	if n := strings.Count(out, "\n  line "); n != 10000 {
+		t.Errorf("%d steps printed", n)
+	}
+	if !strings.HasSuffix(out, "  (the trace was cut after 10000 steps; 103 more were not recorded)\n") {
+		t.Errorf("the output does not end with the cut:\n%s", out[max(0, len(out)-300):])
+	}
+	if strings.Count(out, "telemetry=") != 1 {
+		t.Errorf("telemetry printed %d times", strings.Count(out, "telemetry="))
+	}
+}

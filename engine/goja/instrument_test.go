@@ -838,3 +838,15 @@ func TestTraceManyLocals(t *testing.T) {
 		t.Errorf("logs %q", rec.Logs)
 	}
 }
+
+// TestTraceColumns: each step has the column of its statement in the
+// original source, on the first line too (after the wrapper's head).
+func TestTraceColumns(t *testing.T) {
+	rec, _, err := runTraced(t, "function main() { var a = 1; return a; }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := renderDelta(rec.Trace); got != "line 1:19: a=undefined\nline 1:30: a=1\n" {
+		t.Errorf("trace:\n%s", got)
+	}
+}
