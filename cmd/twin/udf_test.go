@@ -242,18 +242,39 @@ func TestUDFRunFailures(t *testing.T) {
 // TestUDFRunTraceCut: a loop longer than the trace's limit prints the
 // steps kept and says the trace was cut.
 func TestUDFRunTraceCut(t *testing.T) {
-	dir, project := lab(t)
-	spin := filepath.Join(dir, "spin.js")
-	src := "function process(telemetry, executionContext) {\n  spin();\n}\nfunction spin() {\n  var n = 0;\n  while (n < 10100) n++;\n}\n"
-	if err := os.WriteFile(spin, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	files := map[string]string{
+		"spin.yaml": `- name: Lab
+  type: Venue
+  devices:
+  - name: Box
+    hardwareId: BOX1
+    sensors:
+    - dataType: Temperature
+      hardwareId: T1
+  matchers:
+  - name: Temp
+    dataTypeValue: Temperature
+  userdefinedfunctions:
+  - name: Spin
+    matcherNames: [Temp]
+    script: spin.js
+    timeLimit: 10s
+`,
+		"spin.js": "function process(telemetry, executionContext) {\n  spin();\n}\nfunction spin() {\n  var n = 0;\n  while (n < 10100) n++;\n}\n",
 	}
-	if _, stderr, code := twin(t, "udf", "set", "--project", project, "Thrower", spin); code != 0 {
-		t.Fatalf("udf set: %d %s", code, stderr)
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	out, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Thrower", "--sensor", "T1", "--message", "1", "--dry-run", "--trace")
+	project := filepath.Join(dir, "spin.twin")
+	if _, stderr, code := twin(t, "provision", "--project", project, filepath.Join(dir, "spin.yaml")); code != 0 {
+		t.Fatalf("provision: %d %s", code, stderr)
+	}
+	out, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Spin", "--sensor", "T1", "--message", "1", "--dry-run", "--trace")
 	if code != 0 {
-		t.Fatalf("exit %d: %s%s", code, out, stderr)
+		t.Fatalf("exit %d: %s%s", code, out[max(0, len(out)-300):], stderr)
 	}
 	if n := strings.Count(out, "\n  line "); n != 10000 {
 		t.Errorf("%d steps printed", n)
