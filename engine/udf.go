@@ -109,10 +109,47 @@ type WriteRecord struct {
 	New      string `json:"new"`
 }
 
-// TraceStep is one executed statement of a line trace.
+// TraceStep is one executed statement of a line trace: its position in
+// the script and the local variables that changed (a delta). The delta of
+// step i applies to the full locals of its base step, i-1-Skip: the
+// previous step (Skip 0), or, when the previous step was in another
+// function (a call just returned), the last step in the same scope as this
+// one. Locals holds each local that is new or whose rendered value differs
+// from the base's; Gone names the base's locals that are not in scope any
+// more. The first step holds every local in scope. The arguments of
+// process (telemetry, executionContext) are therefore recorded once, not
+// at every step. TraceLocals rebuilds the full locals at any step.
 type TraceStep struct {
 	Line   int               `json:"line"`
+	Column int               `json:"column,omitempty"`
+	Skip   int               `json:"skip,omitempty"`
 	Locals map[string]string `json:"locals,omitempty"`
+	Gone   []string          `json:"gone,omitempty"`
+}
+
+// TraceLocals returns the full locals in scope at step i of trace (a new
+// map the caller owns): the deltas from step 0 along the chain of base
+// steps up to i, applied in order. It returns nil when i is out of range.
+// It costs O(i) at worst.
+func TraceLocals(trace []TraceStep, i int) map[string]string {
+	if i < 0 || i >= len(trace) {
+		return nil
+	}
+	var chain []int
+	for j := i; j >= 0; j = j - 1 - max(trace[j].Skip, 0) {
+		chain = append(chain, j)
+	}
+	m := map[string]string{}
+	for k := len(chain) - 1; k >= 0; k-- {
+		st := trace[chain[k]]
+		for _, n := range st.Gone {
+			delete(m, n)
+		}
+		for n, v := range st.Locals {
+			m[n] = v
+		}
+	}
+	return m
 }
 
 // ExecutionRecord is what one UDF execution did: the debugger's view.
@@ -135,7 +172,11 @@ type ExecutionRecord struct {
 	Column        int             `json:"column,omitempty"`
 	Stack         string          `json:"stack,omitempty"`
 	Trace         []TraceStep     `json:"trace,omitempty"`
-	DryRun        bool            `json:"dryRun,omitempty"`
+	// TraceDropped counts the steps executed after the trace reached its
+	// limit (the runtime's maximum number of steps) and not recorded: a
+	// positive count means the trace was cut after len(Trace) steps.
+	TraceDropped int  `json:"traceDropped,omitempty"`
+	DryRun       bool `json:"dryRun,omitempty"`
 }
 
 // OK reports whether the execution's writes may be applied.

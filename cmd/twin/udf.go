@@ -29,7 +29,7 @@ type udfRunCmd struct {
 	Replay  string `placeholder:"SENSOR[@TIME]" help:"Instead of --sensor and --message: replay the sensor's latest recorded message, or its last one at or before TIME (RFC 3339). A replay is a dry run unless --apply."`
 	Apply   bool   `help:"With --replay: apply the writes and notifications."`
 	DryRun  bool   `name:"dry-run" help:"Apply nothing: no values set, no notifications sent."`
-	Trace   bool   `help:"Record a line trace: each executed statement with its local variables."`
+	Trace   bool   `help:"Record a line trace: each executed statement with the local variables that changed."`
 	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json."`
 }
 
@@ -256,6 +256,8 @@ func writeRecord(w io.Writer, v *engine.View, rec *engine.ExecutionRecord, trace
 		}
 	}
 	if trace && section("trace", len(rec.Trace)) {
+		// One step a line with the locals that changed (each step's
+		// delta): the arguments of process appear once, at the first step.
 		for _, st := range rec.Trace {
 			names := make([]string, 0, len(st.Locals))
 			for n := range st.Locals {
@@ -271,6 +273,9 @@ func writeRecord(w io.Writer, v *engine.View, rec *engine.ExecutionRecord, trace
 				b.WriteString(" " + n + "=" + st.Locals[n])
 			}
 			fmt.Fprintln(w, oneLineText(b.String()))
+		}
+		if note := app.NewStepper(rec).CutNote(); note != "" {
+			fmt.Fprintf(w, "  (%s)\n", note)
 		}
 	}
 }

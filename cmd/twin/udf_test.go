@@ -189,7 +189,7 @@ func TestUDFRunFailures(t *testing.T) {
 	if len(rec.Trace) == 0 {
 		t.Fatal("--trace recorded no trace")
 	}
-	if last := rec.Trace[len(rec.Trace)-1]; last.Line != 3 || last.Locals["t"] != "35" {
+	if last, locals := rec.Trace[len(rec.Trace)-1], engine.TraceLocals(rec.Trace, len(rec.Trace)-1); last.Line != 3 || locals["t"] != "35" || len(last.Locals) != 0 {
 		t.Errorf("trace %+v", rec.Trace)
 	}
 
@@ -236,5 +236,53 @@ func TestUDFRunFailures(t *testing.T) {
 	// Usage.
 	if _, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Thrower", "--sensor", "T1"); code != 2 || !strings.Contains(stderr, "--message") {
 		t.Errorf("missing --message: exit %d: %s", code, stderr)
+	}
+}
+
+// TestUDFRunTraceCut: a loop longer than the trace's limit prints the
+// steps kept and says the trace was cut.
+func TestUDFRunTraceCut(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"spin.yaml": `- name: Lab
+  type: Venue
+  devices:
+  - name: Box
+    hardwareId: BOX1
+    sensors:
+    - dataType: Temperature
+      hardwareId: T1
+  matchers:
+  - name: Temp
+    dataTypeValue: Temperature
+  userdefinedfunctions:
+  - name: Spin
+    matcherNames: [Temp]
+    script: spin.js
+    timeLimit: 10s
+`,
+		"spin.js": "function process(telemetry, executionContext) {\n  spin();\n}\nfunction spin() {\n  var n = 0;\n  while (n < 10100) n++;\n}\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	project := filepath.Join(dir, "spin.twin")
+	if _, stderr, code := twin(t, "provision", "--project", project, filepath.Join(dir, "spin.yaml")); code != 0 {
+		t.Fatalf("provision: %d %s", code, stderr)
+	}
+	out, stderr, code := twin(t, "udf", "run", "--project", project, "--udf", "Spin", "--sensor", "T1", "--message", "1", "--dry-run", "--trace")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out[max(0, len(out)-300):], stderr)
+	}
+	if n := strings.Count(out, "\n  line "); n != 10000 {
+		t.Errorf("%d steps printed", n)
+	}
+	if !strings.HasSuffix(out, "  (the trace was cut after 10000 steps; 103 more were not recorded)\n") {
+		t.Errorf("the output does not end with the cut:\n%s", out[max(0, len(out)-300):])
+	}
+	if strings.Count(out, "telemetry=") != 1 {
+		t.Errorf("telemetry printed %d times", strings.Count(out, "telemetry="))
 	}
 }

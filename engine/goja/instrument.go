@@ -5,9 +5,9 @@ package goja
 // parses the script with goja's own parser and splices, right before each
 // statement inside a function, a call
 //
-//	__trace$(LINE,"a,b",function(){switch(arguments[0]){case 0:return a;case 1:return b;}});
+//	__trace$(LINE,COLUMN,"a,b",function(){switch(arguments[0]){case 0:return a;case 1:return b;}});
 //
-// that reports the statement's line in the original source and lets the
+// that reports the statement's line and column in the original source and lets the
 // host read the local variables in scope: parameters, var, let and const
 // of the enclosing functions; not the script's top-level names (the
 // script's globals), nor function and class declarations. __trace$ is the
@@ -25,7 +25,8 @@ package goja
 // The host side is TraceFunc: the runtime installs it as the global
 // __trace. It records an engine.TraceStep per call, reading each local
 // through the getter (a let or const still in its temporal dead zone is
-// left out) and formatting it with FormatLocal.
+// left out), formatting it with FormatLocal and keeping only the locals
+// that changed since the previous step.
 
 import (
 	"errors"
@@ -59,11 +60,18 @@ const (
 	tracePrelude = "var " + traceLocal + " = typeof " + TraceHook + " === 'function' ? " + TraceHook + " : function () {};"
 )
 
-// Trace limits: steps per execution, bytes per formatted value, and bytes
-// of locals per step (the per-step budget shrinks after traceLateSteps
-// steps, so that a long loop cannot make a record huge).
+// Trace limits. A traced execution records at most MaxTraceSteps steps
+// (the steps after them are counted in ExecutionRecord.TraceDropped, and a
+// log line says the trace was cut); each step sees at most MaxTraceLocals
+// locals (the first in name order; a log line says when more were in
+// scope), each rendered to at most MaxTraceValue bytes plus "…"; and the
+// locals of one step take at most maxTraceStepBytes bytes
+// (maxTraceLateBytes after traceLateSteps steps, so that a long loop cannot
+// make a record huge; every local in scope counts, changed or not): a local
+// past the budget is recorded as "…".
 const (
 	MaxTraceSteps       = 10000
+	MaxTraceLocals      = 32
 	MaxTraceValue       = 2048
 	maxTraceStepBytes   = 8192
 	maxTraceLateBytes   = 1024
@@ -757,13 +765,17 @@ func (in *instrumenter) add(off int, text string, close bool) {
 // traceCall is the __trace call for a statement starting at off.
 func (in *instrumenter) traceCall(off int) string {
 	in.traced = true
-	line := in.file.Position(off).Line
+	pos := in.file.Position(off)
+	line, col := pos.Line, pos.Column
+	if line == 1 {
+		col -= len(wrapperHead)
+	}
 	names := in.visible()
 	if len(names) == 0 {
-		return traceLocal + "(" + strconv.Itoa(line) + ")"
+		return traceLocal + "(" + strconv.Itoa(line) + "," + strconv.Itoa(col) + ")"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `%s(%d,"%s",function(){switch(arguments[0]){`, traceLocal, line, strings.Join(names, ","))
+	fmt.Fprintf(&b, `%s(%d,%d,"%s",function(){switch(arguments[0]){`, traceLocal, line, col, strings.Join(names, ","))
 	for i, n := range names {
 		fmt.Fprintf(&b, "case %d:return %s;", i, n)
 	}
@@ -1269,34 +1281,78 @@ func (in *instrumenter) apply(src string) (string, *ColumnMap, error) {
 // TraceFunc returns the function a runtime installs as the global
 // __trace. record returns the record of the execution being traced, or nil
 // when none is (the call then does nothing). Each call appends a step with
-// the statement's line and its locals, up to MaxTraceSteps steps; a local
-// that cannot be read yet (a let or const before its declaration) is left
-// out. Reading locals runs no script code (getters are shown, not called)
-// and calls made while a step is being recorded are ignored. A time-limit
-// interrupt or stack overflow raised meanwhile stops the script as it would
-// have anyway. Call TraceFunc before any script runs in rt: it keeps the
-// runtime's own Object.getOwnPropertyDescriptor.
+// the statement's line and column and the locals that changed since the
+// previous step of the same record (see engine.TraceStep), up to
+// MaxTraceSteps steps; later calls only count ExecutionRecord.TraceDropped.
+// A local that cannot be read yet (a let or const before its declaration)
+// is left out. Reading locals runs no script code (getters are shown, not
+// called) and calls made while a step is being recorded are ignored. A
+// time-limit interrupt or stack overflow raised meanwhile stops the script
+// as it would have anyway. Call TraceFunc before any script runs in rt: it
+// keeps the runtime's own Object.getOwnPropertyDescriptor. The returned
+// function is for rt's goroutine only, like rt.
 func TraceFunc(rt *goja.Runtime, record func() *engine.ExecutionRecord) func(goja.FunctionCall) goja.Value {
 	gopd := ownPropertyDescriptor(rt)
 	busy := false
+	type scopeAt struct {
+		step   int               // the last step in this scope
+		locals map[string]string // the full locals at that step
+	}
+	var (
+		last     *engine.ExecutionRecord
+		prevSig  string              // the scope (its local names) of the last step
+		scopes   map[string]*scopeAt // by scope, for the record's steps so far
+		warnedAt *engine.ExecutionRecord
+	)
 	return func(c goja.FunctionCall) goja.Value {
 		if busy {
 			return goja.Undefined()
 		}
 		rec := record()
-		if rec == nil || len(rec.Trace) >= MaxTraceSteps {
+		if rec == nil {
+			return goja.Undefined()
+		}
+		if len(rec.Trace) >= MaxTraceSteps {
+			rec.TraceDropped++
 			return goja.Undefined()
 		}
 		busy = true
 		defer func() { busy = false }()
-		step := engine.TraceStep{Line: int(c.Argument(0).ToInteger())}
-		if get, ok := goja.AssertFunction(c.Argument(2)); ok {
+		if rec != last || len(rec.Trace) == 0 {
+			last, prevSig, scopes = rec, "", map[string]*scopeAt{}
+		}
+		step := engine.TraceStep{Line: int(c.Argument(0).ToInteger()), Column: int(c.Argument(1).ToInteger())}
+		get, ok := goja.AssertFunction(c.Argument(3))
+		sig := ""
+		if ok {
+			sig = c.Argument(2).String()
+		}
+		// The base: the previous step, or the last one in this scope
+		// when the previous step was in another.
+		n := len(rec.Trace)
+		var prev map[string]string
+		if p := scopes[prevSig]; p != nil && p.step == n-1 {
+			prev = p.locals
+		}
+		if sig != prevSig {
+			if b := scopes[sig]; b != nil {
+				step.Skip, prev = n-1-b.step, b.locals
+			}
+		}
+		cur := make(map[string]string, len(prev))
+		if ok {
 			budget := maxTraceStepBytes
 			if len(rec.Trace) >= traceLateSteps {
 				budget = maxTraceLateBytes
 			}
-			names := strings.Split(c.Argument(1).String(), ",")
-			step.Locals = make(map[string]string, len(names))
+			names := strings.Split(sig, ",")
+			if len(names) > MaxTraceLocals {
+				if warnedAt != rec {
+					warnedAt = rec
+					rec.Logs = append(rec.Logs, fmt.Sprintf("trace: %d locals in scope at line %d; only the first %d are recorded", len(names), step.Line, MaxTraceLocals))
+				}
+				names = names[:MaxTraceLocals]
+			}
 			for i, name := range names {
 				v, err := get(goja.Undefined(), rt.ToValue(i))
 				if err != nil {
@@ -1306,15 +1362,31 @@ func TraceFunc(rt *goja.Runtime, record func() *engine.ExecutionRecord) func(goj
 					}
 					panic(err)
 				}
-				if budget <= 0 {
-					step.Locals[name] = traceTruncateMarker
+				// Each local is rendered within the step's budget, changed
+				// or not (the budget bounds the work of a step), and
+				// recorded when its rendering differs from the base's.
+				s := traceTruncateMarker
+				if budget > 0 {
+					s = formatLocal(rt, gopd, v, min(MaxTraceValue, budget))
+				}
+				budget -= len(name) + len(s)
+				cur[name] = s
+				if p, ok := prev[name]; ok && p == s {
 					continue
 				}
-				s := formatLocal(rt, gopd, v, min(MaxTraceValue, budget))
-				budget -= len(name) + len(s)
+				if step.Locals == nil {
+					step.Locals = map[string]string{}
+				}
 				step.Locals[name] = s
 			}
 		}
+		for name := range prev {
+			if _, ok := cur[name]; !ok {
+				step.Gone = append(step.Gone, name)
+			}
+		}
+		sort.Strings(step.Gone)
+		scopes[sig], prevSig = &scopeAt{step: n, locals: cur}, sig
 		rec.Trace = append(rec.Trace, step)
 		if len(rec.Trace) == MaxTraceSteps {
 			rec.Logs = append(rec.Logs, fmt.Sprintf("trace: stopped recording after %d steps", MaxTraceSteps))

@@ -58,27 +58,50 @@ func runTraced(t *testing.T, src string, args ...any) (*engine.ExecutionRecord, 
 	return rec, res, err
 }
 
-// render prints a trace one step a line: "line N: a=1, b=\"x\"".
+// render prints a trace one step a line with the full locals at each step
+// (rebuilt from the recorded deltas): "line N: a=1, b=\"x\"".
 func render(steps []engine.TraceStep) string {
 	var b strings.Builder
-	for _, s := range steps {
+	for i, s := range steps {
 		b.WriteString("line ")
 		b.WriteString(itoa(s.Line))
 		b.WriteString(":")
-		names := make([]string, 0, len(s.Locals))
-		for n := range s.Locals {
-			names = append(names, n)
+		writeLocals(&b, engine.TraceLocals(steps, i))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// renderDelta prints a trace as recorded, one step a line: the line,
+// the locals that changed and, after "gone:", those out of scope.
+func renderDelta(steps []engine.TraceStep) string {
+	var b strings.Builder
+	for _, s := range steps {
+		b.WriteString("line " + itoa(s.Line) + ":" + itoa(s.Column) + ":")
+		if s.Skip > 0 {
+			b.WriteString(" (after " + itoa(s.Skip) + " steps elsewhere)")
 		}
-		sort.Strings(names)
-		for i, n := range names {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(" " + n + "=" + s.Locals[n])
+		writeLocals(&b, s.Locals)
+		if len(s.Gone) > 0 {
+			b.WriteString(" gone: " + strings.Join(s.Gone, ", "))
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+func writeLocals(b *strings.Builder, locals map[string]string) {
+	names := make([]string, 0, len(locals))
+	for n := range locals {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" " + n + "=" + locals[n])
+	}
 }
 
 func itoa(n int) string {
@@ -488,7 +511,10 @@ func TestTraceLimits(t *testing.T) {
 	if len(rec.Logs) != 1 || !strings.Contains(rec.Logs[0], "stopped recording") {
 		t.Errorf("logs %q", rec.Logs)
 	}
-	st := rec.Trace[110]
+	if rec.TraceDropped == 0 {
+		t.Error("the record does not say the trace was cut")
+	}
+	st := engine.TraceStep{Locals: engine.TraceLocals(rec.Trace, 110)}
 	if v := st.Locals["big"]; len(v) > tgoja.MaxTraceValue+len("…") || !strings.HasSuffix(v, "…") {
 		t.Errorf("big: %d bytes", len(v))
 	}
@@ -597,7 +623,7 @@ func TestTraceGoldenAvailability(t *testing.T) {
 		if len(rec.Trace) == 0 {
 			t.Fatal("a traced execution recorded no trace")
 		}
-		s := render(rec.Trace)
+		s := renderDelta(rec.Trace)
 		s = guidRE.ReplaceAllString(s, "<id>")
 		return timeRE.ReplaceAllString(s, "<time>")
 	}
@@ -730,10 +756,97 @@ func TestTraceRuntimeError(t *testing.T) {
 			plain.Error, plain.Line, plain.Column, plain.Stack)
 	}
 	var lines []string
-	for _, st := range traced.Trace {
-		lines = append(lines, itoa(st.Line)+" v="+st.Locals["v"]+" n="+st.Locals["n"])
+	for i, st := range traced.Trace {
+		full := engine.TraceLocals(traced.Trace, i)
+		lines = append(lines, itoa(st.Line)+" v="+full["v"]+" n="+full["n"])
 	}
 	if got := strings.Join(lines, "; "); got != `5 v= n=undefined; 2 v="x" n=; 2 v="x" n=; 6 v= n=1; 2 v=null n=; 2 v=null n=` {
 		t.Errorf("trace: %s", got)
+	}
+}
+
+// TestTraceDelta: a step records only the locals that changed since its
+// base step, so process's arguments are recorded once even when a helper
+// is called in a loop, and the full locals are rebuilt at every step.
+func TestTraceDelta(t *testing.T) {
+	src := `function main(telemetry, executionContext) {
+  var sum = 0;
+  for (var i = 0; i < 3; i++) {
+    sum = add(sum, i);
+  }
+  return sum;
+}
+function add(a, b) {
+  return a + b;
+}`
+	type telemetry struct{ SensorId, Message string }
+	rec, _, err := runTraced(t, src, telemetry{"s1", "true"}, map[string]any{"CorrelationId": "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := 0
+	for i, st := range rec.Trace {
+		if _, ok := st.Locals["telemetry"]; ok {
+			recorded++
+		}
+		full := engine.TraceLocals(rec.Trace, i)
+		_, inMain := full["sum"]
+		if inMain != (full["telemetry"] == `{"SensorId":"s1","Message":"true"}`) || inMain == (full["a"] != "") {
+			t.Errorf("step %d (line %d): locals %v", i, st.Line, full)
+		}
+	}
+	if recorded != 1 {
+		t.Errorf("telemetry recorded at %d steps, want 1", recorded)
+	}
+	want := "line 2:3: executionContext={\"CorrelationId\":\"c1\"}, i=undefined, sum=undefined, telemetry={\"SensorId\":\"s1\",\"Message\":\"true\"}\n" +
+		"line 3:3: sum=0\n" +
+		"line 4:5: i=0\n" +
+		"line 9:3: a=0, b=0 gone: executionContext, i, sum, telemetry\n" +
+		"line 4:5: (after 1 steps elsewhere) i=1\n" +
+		"line 9:3: (after 1 steps elsewhere) b=1\n" +
+		"line 4:5: (after 1 steps elsewhere) i=2, sum=1\n" +
+		"line 9:3: (after 1 steps elsewhere) a=1, b=2\n" +
+		"line 6:3: (after 1 steps elsewhere) i=3, sum=3\n"
+	if got := renderDelta(rec.Trace); got != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestTraceManyLocals: a step records at most MaxTraceLocals locals, and
+// the record says more were in scope.
+func TestTraceManyLocals(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("function main() {\n  var ")
+	for i := 0; i < tgoja.MaxTraceLocals+8; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("v" + itoa(100+i) + " = " + itoa(i))
+	}
+	b.WriteString(";\n  return 1;\n}")
+	rec, _, err := runTraced(t, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Trace) != 2 {
+		t.Fatalf("%d steps", len(rec.Trace))
+	}
+	if n := len(engine.TraceLocals(rec.Trace, 1)); n != tgoja.MaxTraceLocals {
+		t.Errorf("%d locals recorded, want %d", n, tgoja.MaxTraceLocals)
+	}
+	if len(rec.Logs) != 1 || !strings.Contains(rec.Logs[0], "only the first 32 are recorded") {
+		t.Errorf("logs %q", rec.Logs)
+	}
+}
+
+// TestTraceColumns: each step has the column of its statement in the
+// original source, on the first line too (after the wrapper's head).
+func TestTraceColumns(t *testing.T) {
+	rec, _, err := runTraced(t, "function main() { var a = 1; return a; }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := renderDelta(rec.Trace); got != "line 1:19: a=undefined\nline 1:30: a=1\n" {
+		t.Errorf("trace:\n%s", got)
 	}
 }
