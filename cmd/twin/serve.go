@@ -52,14 +52,17 @@ func (c *serveCmd) Run(e *env) error {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	// Signals are caught before the project opens, so a SIGTERM that comes
+	// as soon as "serving" is logged (or while opening) stops the server
+	// cleanly instead of killing it.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	a, err := c.open(true, app.Options{Logger: log, Broker: &app.BrokerOptions{Addr: c.MQTT, WSAddr: c.MQTTWS}})
 	if err != nil {
 		return err
 	}
 	st := a.Engine().Stats()
 	log.Info("serving", "project", c.Project, "spaces", st.Spaces, "devices", st.Devices, "sensors", st.Sensors, "mqtt", a.Broker().Addr())
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	var (
 		res    *app.SimReport
 		simErr error
