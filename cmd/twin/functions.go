@@ -175,7 +175,7 @@ func writeRecordLines(w io.Writer, recs []*engine.ExecutionRecord) {
 		if r.DryRun {
 			outcome += " (dry run)"
 		}
-		msg := oneLineText(r.Message)
+		msg := app.OneLine(r.Message)
 		if len(msg) > 60 {
 			msg = msg[:57] + "..."
 		}
