@@ -26,11 +26,7 @@ type UDFVersion struct {
 // engine.ErrNotFound (no such UDF) or are the store's. Safe for
 // concurrent use.
 func (a *App) UDFVersions(id engine.ID) ([]UDFVersion, error) {
-	u, err := a.udf(id)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := a.engine.ScriptVersions(id)
+	u, vs, err := a.udfVersions(id)
 	if err != nil {
 		return nil, err
 	}
@@ -52,11 +48,7 @@ func (a *App) UDFVersions(id engine.ID) ([]UDFVersion, error) {
 // an error wrapping engine.ErrNotFound; a script that no longer compiles
 // a *engine.ScriptError, and nothing changes. Safe for concurrent use.
 func (a *App) RestoreUDFVersion(id engine.ID, n int) (*engine.UDF, error) {
-	u, err := a.udf(id)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := a.engine.ScriptVersions(id)
+	u, vs, err := a.udfVersions(id)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +65,20 @@ func (a *App) RestoreUDFVersion(id engine.ID, n int) (*engine.UDF, error) {
 // equal. Safe for concurrent use.
 func UDFDiff(oldName, newName, oldScript, newScript string) string {
 	return udiff.Unified(oldName, newName, oldScript, newScript)
+}
+
+// udfVersions returns UDF id as it is now and its kept versions, oldest
+// first.
+func (a *App) udfVersions(id engine.ID) (*engine.UDF, []engine.ScriptVersion, error) {
+	u, err := a.udf(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	vs, err := a.engine.ScriptVersions(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, vs, nil
 }
 
 // udf returns UDF id as it is now; the error wraps engine.ErrNotFound.
