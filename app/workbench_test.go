@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -660,5 +662,27 @@ func TestSensorMessages(t *testing.T) {
 	}
 	if got := show(a.SensorMessages(p.motion, 10)); got != "false (sensor history); true (sensor history)" {
 		t.Errorf("motion, from history: %s", got)
+	}
+}
+
+// TestProvisionKeepsVersion: provisioning a changed script keeps the
+// script it replaces as a version; provisioning the same again keeps none.
+func TestProvisionKeepsVersion(t *testing.T) {
+	o := openOffice(t)
+	dir := filepath.Dir(o.path)
+	js := filepath.Join(dir, "userDefinedFunctions", "availability.js")
+	plan := filepath.Join(dir, "provision.yaml")
+	original := o.udf(o.availability).Script
+	if err := os.WriteFile(js, []byte(scriptA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := o.a.ProvisionFile(plan); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"*2:" + scriptA, "1:" + original}
+	if got := versionsOf(t, o.a, o.availability); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("versions %q, want %q", got, want)
 	}
 }
