@@ -185,14 +185,11 @@ func FindUDF(v *engine.View, ref string) (*engine.UDF, error) {
 // ("name:line:column: SyntaxError: …", name being the file it came from)
 // and nothing changes. The new version is live for the next message
 // (a throttled or suspended UDF resumes). Safe for concurrent use.
+//
+// The script it replaces is kept as a version (UDFVersions), in the same
+// transaction; saving the script the UDF already has keeps none.
 func (a *App) SetUDFScript(id engine.ID, name, script string) (*engine.UDF, error) {
-	if err := engine.CheckScriptText(name, script); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(script) == "" {
-		return nil, &engine.ScriptError{Name: name, Msg: "the script is empty"}
-	}
-	if err := (goja.ScriptChecker{}).CheckScript(name, script); err != nil {
+	if err := checkUDFScript(name, script); err != nil {
 		return nil, err
 	}
 	var out *engine.UDF
@@ -210,6 +207,19 @@ func (a *App) SetUDFScript(id engine.ID, name, script string) (*engine.UDF, erro
 		return nil
 	})
 	return out, err
+}
+
+// checkUDFScript makes the check provisioning makes of a script: text,
+// not empty, and it compiles. The error is a *engine.ScriptError
+// ("name:line:column: SyntaxError: …").
+func checkUDFScript(name, script string) error {
+	if err := engine.CheckScriptText(name, script); err != nil {
+		return err
+	}
+	if strings.TrimSpace(script) == "" {
+		return &engine.ScriptError{Name: name, Msg: "the script is empty"}
+	}
+	return (goja.ScriptChecker{}).CheckScript(name, script)
 }
 
 // Replay is a recorded message of a sensor, to run a UDF on again.
@@ -254,7 +264,7 @@ func (a *App) RecordedMessage(sensor engine.ID, at time.Time) (*Replay, error) {
 				continue
 			}
 			if best == nil || r.Start.After(best.Time) {
-				best = &Replay{Message: r.Message, Time: r.Start, From: "execution record"}
+				best = &Replay{Message: r.Message, Time: r.Start, From: FromRecord}
 			}
 		}
 	}
@@ -263,7 +273,7 @@ func (a *App) RecordedMessage(sensor engine.ID, at time.Time) (*Replay, error) {
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
 		if fits(hist[i].Time) {
-			return &Replay{Message: hist[i].Value, Time: hist[i].Time, From: "sensor history"}, nil
+			return &Replay{Message: hist[i].Value, Time: hist[i].Time, From: FromHistory}, nil
 		}
 	}
 	if at.IsZero() {

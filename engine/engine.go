@@ -231,6 +231,9 @@ type graph struct {
 	resourcesIn            idIndex[ID] // resources by space
 	histLen                int
 	nextKeyID              int
+	// scriptVersions is the number of the newest kept version of each
+	// UDF's script (versions.go); absent: none kept.
+	scriptVersions map[ID]int
 
 	// filled during load, in the store's order, then dropped by link
 	loadValues []loadedValue
@@ -308,7 +311,7 @@ func newGraph(histLen int) *graph {
 		types: newTypeRegistry(), histLen: histLen, nextKeyID: 1,
 		rootNames: nameIndex[*spaceNode]{}, keyNames: nameIndex[*PropertyKey]{},
 		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
-		resourcesIn: idIndex[ID]{},
+		resourcesIn: idIndex[ID]{}, scriptVersions: map[ID]int{},
 	}
 }
 
@@ -466,7 +469,9 @@ func (g *graph) link() error {
 	}
 	for _, lv := range g.loadValues {
 		g.noteOrphan(lv.owner)
-		if s := g.sensors[lv.owner]; s != nil && lv.name == "" {
+		if g.udfs[lv.owner] != nil && lv.name == versionsName {
+			g.loadScriptVersion(lv.owner, lv.v)
+		} else if s := g.sensors[lv.owner]; s != nil && lv.name == "" {
 			s.value = &valueCell{cur: lv.v}
 		} else if sp := g.spaces[lv.owner]; sp != nil && lv.name != "" {
 			if sp.values == nil {

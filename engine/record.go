@@ -78,6 +78,7 @@ func (tx *Tx) dropSpaceValues(n *spaceNode) {
 func (tx *Tx) dropUDFValues(id ID) {
 	if tx.rec == nil {
 		tx.dropValues(id)
+		tx.forgetScriptVersions(id)
 	}
 }
 

@@ -51,4 +51,8 @@ type Op struct {
 	Key   ID     // OpDelete, OpValue, OpDropValues: the object or owner
 	Name  string // OpValue
 	Value Value  // OpValue
+	// Keep, if positive, bounds the history of an OpValue's value: the
+	// store may drop its entries but the newest Keep (it must keep at
+	// least those, within its own retention).
+	Keep int
 }

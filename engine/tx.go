@@ -816,28 +816,30 @@ func (tx *Tx) PutMatcher(m *Matcher) error {
 	return nil
 }
 
+// ConditionTargets and ConditionComparisons are the valid Condition.Target
+// and Condition.Comparison values (matched case-insensitively). Read them;
+// do not change them.
+var (
+	ConditionTargets     = []string{TargetSensor, TargetSensorDevice, TargetSensorSpace}
+	ConditionComparisons = []string{CompareEquals, CompareNotEquals, CompareContains}
+)
+
+// CheckCondition checks c as PutMatcher and provisioning do, and
+// normalises it: a zero ID gets a new one, Target and Comparison their
+// canonical spelling. The target and comparison must be among
+// ConditionTargets and ConditionComparisons, the path must start with $
+// (whether it parses is for a PathChecker) and the value must be a JSON
+// literal. Errors wrap ErrInvalid and name the field.
+func CheckCondition(c *Condition) error { return checkCondition(c) }
+
 func checkCondition(c *Condition) error {
 	if c.ID.IsZero() {
 		c.ID = NewID()
 	}
-	switch {
-	case strings.EqualFold(c.Target, TargetSensor):
-		c.Target = TargetSensor
-	case strings.EqualFold(c.Target, TargetSensorDevice):
-		c.Target = TargetSensorDevice
-	case strings.EqualFold(c.Target, TargetSensorSpace):
-		c.Target = TargetSensorSpace
-	default:
+	if !oneOf(&c.Target, ConditionTargets) {
 		return fmt.Errorf("%w: condition target %q (want Sensor, SensorDevice or SensorSpace)", ErrInvalid, c.Target)
 	}
-	switch {
-	case strings.EqualFold(c.Comparison, CompareEquals):
-		c.Comparison = CompareEquals
-	case strings.EqualFold(c.Comparison, CompareNotEquals):
-		c.Comparison = CompareNotEquals
-	case strings.EqualFold(c.Comparison, CompareContains):
-		c.Comparison = CompareContains
-	default:
+	if !oneOf(&c.Comparison, ConditionComparisons) {
 		return fmt.Errorf("%w: condition comparison %q (want Equals, NotEquals or Contains)", ErrInvalid, c.Comparison)
 	}
 	if !strings.HasPrefix(c.Path, "$") {
@@ -850,7 +852,8 @@ func checkCondition(c *Condition) error {
 }
 
 // PutUDF creates or replaces a user-defined function record. Its matchers
-// must exist; names are unique per space.
+// must exist; names are unique per space. Replacing a UDF's script keeps
+// the script it had as a version (see Engine.ScriptVersions).
 func (tx *Tx) PutUDF(u *UDF) error {
 	if err := checkName("user-defined function", u.Name); err != nil {
 		return err
@@ -876,6 +879,9 @@ func (tx *Tx) PutUDF(u *UDF) error {
 	}
 	if u.Updated.IsZero() {
 		u.Updated = tx.now
+	}
+	if old := tx.g.udfs[u.ID]; old != nil && old.Script != u.Script && old.Script != "" {
+		tx.keepScriptVersion(old)
 	}
 	putSimple(tx, tx.g.udfs, u.ID, u)
 	return nil

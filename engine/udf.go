@@ -392,7 +392,26 @@ func appendWrites(out *UDFOutput, rec *ExecutionRecord) {
 // run (apply false) changes nothing; otherwise a successful execution's
 // writes and notifications are applied and committed like a message's.
 // The record is returned either way (and kept with the UDF's records).
+// It is RunUDFWith with RunOptions{Apply: apply, Trace: trace}.
 func (e *Engine) RunUDF(udf ID, sensor ID, message string, apply, trace bool) (*ExecutionRecord, error) {
+	return e.RunUDFWith(udf, sensor, message, RunOptions{Apply: apply, Trace: trace})
+}
+
+// RunOptions configure RunUDFWith.
+type RunOptions struct {
+	Apply bool // apply a successful execution's writes and notifications; false: a dry run
+	Trace bool // record a line trace
+	// Limit is the execution's wall-clock limit (ExecInput.Limit, at most
+	// MaxUDFLimit); 0: the UDF's TimeLimit, else the runtime's default.
+	Limit time.Duration
+}
+
+// RunUDFWith runs one UDF on a sensor and message outside the pipeline,
+// as RunUDF does, with the options o. Errors wrap ErrNotFound (no such UDF
+// or sensor), ErrInvalid (no runtime installed) or are the commit's.
+// Safe for concurrent use; the caller must not hold a View.
+func (e *Engine) RunUDFWith(udf ID, sensor ID, message string, o RunOptions) (*ExecutionRecord, error) {
+	apply := o.Apply
 	rt := e.udfRuntime()
 	if rt == nil {
 		return nil, fmt.Errorf("%w: no UDF runtime installed", ErrInvalid)
@@ -410,7 +429,7 @@ func (e *Engine) RunUDF(udf ID, sensor ID, message string, apply, trace bool) (*
 	if !sok {
 		return nil, fmt.Errorf("%w: sensor %s", ErrNotFound, sensor)
 	}
-	rec := e.execute(rt, u, ExecInput{Sensor: s, Message: message, EnqueuedTime: now, ReceivedTime: now, Trace: trace}, gen)
+	rec := e.execute(rt, u, ExecInput{Sensor: s, Message: message, EnqueuedTime: now, ReceivedTime: now, Trace: o.Trace, Limit: o.Limit}, gen)
 	rec.DryRun = !apply
 	e.records.add(rec)
 	if !apply || !rec.OK() {

@@ -221,6 +221,71 @@ func (c *udfSetCmd) Run(e *env) error {
 	return nil
 }
 
+type udfVersionsCmd struct {
+	projectFlag
+	Name string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
+	Diff int    `placeholder:"N" help:"Print the unified diff from version N to the current script instead of the list."`
+}
+
+func (c *udfVersionsCmd) Run(e *env) error {
+	a, udf, where, err := openUDF(c.projectFlag, c.Name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	vs, err := a.UDFVersions(udf.ID)
+	if err != nil {
+		return err
+	}
+	if c.Diff != 0 {
+		for _, v := range vs[1:] {
+			if v.N == c.Diff {
+				fmt.Fprint(e.stdout, app.UDFDiff(fmt.Sprintf("version %d", v.N), fmt.Sprintf("version %d (current)", vs[0].N), v.Script, vs[0].Script))
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: user-defined function %q has no version %d", engine.ErrNotFound, udf.Name, c.Diff)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSAVED\tLINES")
+	for _, v := range vs {
+		n := fmt.Sprint(v.N)
+		if v.Current {
+			n += " (current)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", n, v.Saved.UTC().Format(time.RFC3339), strings.Count(strings.TrimRight(v.Script, "\n"), "\n")+1)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "(%s of %s in %s; at most %d previous ones are kept)\n", count(len(vs), "version"), udf.Name, where, engine.ScriptVersionsKept)
+	return nil
+}
+
+type udfRestoreCmd struct {
+	projectFlag
+	Name    string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
+	Version int    `arg:"" name:"N" help:"The version to restore (see 'twin udf versions')."`
+}
+
+func (c *udfRestoreCmd) Run(e *env) error {
+	a, udf, _, err := openUDF(c.projectFlag, c.Name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.RestoreUDFVersion(udf.ID, c.Version); err != nil {
+		return err
+	}
+	vs, err := a.UDFVersions(udf.ID)
+	if err != nil {
+		return err
+	}
+	if err := a.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "udf %s: version %d restored as version %d\n", udf.Name, c.Version, vs[0].N)
+	return nil
+}
+
 type matcherListCmd struct {
 	projectFlag
 	scopeFlag

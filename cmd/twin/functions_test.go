@@ -287,3 +287,42 @@ func TestDocsPayloadForms(t *testing.T) {
 		}
 	}
 }
+
+// TestUDFVersionsAndRestore: 'udf set' keeps the replaced script as a
+// version; 'udf versions' lists them newest first and diffs one against
+// the current script; 'udf restore' makes one current again.
+func TestUDFVersionsAndRestore(t *testing.T) {
+	dir, project := lab(t)
+	good := filepath.Join(dir, "good.js")
+	if err := os.WriteFile(good, []byte("function process(telemetry, executionContext) {\n  log(\"v2\");\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := twin(t, "udf", "set", "--project", project, "thrower", good); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := twin(t, "udf", "versions", "--project", project, "thrower")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "VERSION") || !strings.HasPrefix(lines[1], "2 (current)") ||
+		!strings.HasPrefix(lines[2], "1 ") || lines[3] != "(2 versions of Thrower in /Lab; at most 50 previous ones are kept)" {
+		t.Fatalf("versions: exit %d %q %q", code, out, stderr)
+	}
+	out, _, code = twin(t, "udf", "versions", "--project", project, "thrower", "--diff", "1")
+	if code != 0 || !strings.HasPrefix(out, "--- version 1\n+++ version 2 (current)\n@@ ") || !strings.Contains(out, "\n+  log(\"v2\");\n") ||
+		!strings.Contains(out, "\n-  log(\"fine\");\n") {
+		t.Errorf("diff: exit %d\n%s", code, out)
+	}
+	out, stderr, code = twin(t, "udf", "restore", "--project", project, "thrower", "1")
+	if code != 0 || out != "udf Thrower: version 1 restored as version 3\n" {
+		t.Fatalf("restore: exit %d %q %q", code, out, stderr)
+	}
+	out, _, _ = twin(t, "udf", "run", "--project", project, "--udf", "Thrower", "--sensor", "T1", "--message", "35", "--dry-run")
+	if !strings.Contains(out, "too hot: 35") {
+		t.Errorf("the restored script did not run:\n%s", out)
+	}
+	for _, args := range [][]string{{"restore", "--project", project, "thrower", "9"}, {"versions", "--project", project, "thrower", "--diff", "9"}} {
+		out, stderr, code := twin(t, append([]string{"udf"}, args...)...)
+		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `"Thrower" has no version 9`) {
+			t.Errorf("%v: exit %d %q %q", args, code, out, stderr)
+		}
+	}
+}

@@ -11,10 +11,12 @@ import (
 )
 
 type udfCmd struct {
-	List    udfListCmd    `cmd:"" help:"List user-defined functions with their state, last outcome and failures in the last hour."`
-	Records udfRecordsCmd `cmd:"" help:"Show a user-defined function's execution records, newest first."`
-	Run     udfRunCmd     `cmd:"" help:"Run a user-defined function on a sensor and a message (or a recorded one) and print its execution record."`
-	Set     udfSetCmd     `cmd:"" help:"Replace a user-defined function's script with a file's, if it compiles; live for the next message."`
+	List     udfListCmd     `cmd:"" help:"List user-defined functions with their state, last outcome and failures in the last hour."`
+	Records  udfRecordsCmd  `cmd:"" help:"Show a user-defined function's execution records, newest first."`
+	Run      udfRunCmd      `cmd:"" help:"Run a user-defined function on a sensor and a message (or a recorded one) and print its execution record."`
+	Set      udfSetCmd      `cmd:"" help:"Replace a user-defined function's script with a file's, if it compiles; live for the next message."`
+	Versions udfVersionsCmd `cmd:"" help:"List the kept versions of a user-defined function's script, newest first, or show one's diff against the current script."`
+	Restore  udfRestoreCmd  `cmd:"" help:"Make a kept version of a user-defined function's script current again (the script it replaces is kept as a version)."`
 }
 
 type udfRunCmd struct {

@@ -175,7 +175,7 @@ func (w *writer) apply(op *engine.Op) error {
 		var key [17]byte
 		return w.objects.Delete(appendObjectKey(key[:0], op.Kind, op.Key))
 	case engine.OpValue:
-		return w.value(op.Key, op.Name, op.Value)
+		return w.value(op.Key, op.Name, op.Value, op.Keep)
 	case engine.OpDropValues:
 		if err := deletePrefix(w.values, op.Key[:]); err != nil {
 			return err
@@ -186,8 +186,9 @@ func (w *writer) apply(op *engine.Op) error {
 }
 
 // value sets owner's current value name to v, appends v to its history
-// and prunes the history to the retention.
-func (w *writer) value(owner engine.ID, name string, v engine.Value) error {
+// and prunes the history to the retention, or to keep entries when keep
+// is positive and smaller.
+func (w *writer) value(owner engine.ID, name string, v engine.Value, keep int) error {
 	if len(name) > MaxValueNameLen {
 		return fmt.Errorf("%w: value name of %d bytes (at most %d)", ErrInvalidOp, len(name), MaxValueNameLen)
 	}
@@ -208,8 +209,12 @@ func (w *writer) value(owner engine.ID, name string, v engine.Value) error {
 	if err := w.history.Put(hkey, w.arena.keep(append(w.arena.next(), v.Value...))); err != nil {
 		return err
 	}
-	if count > w.retention {
-		n, err := w.prune(hkey[:histPrefixLen(name)], count-w.retention)
+	retention := w.retention
+	if keep > 0 && uint64(keep) < retention {
+		retention = uint64(keep)
+	}
+	if count > retention {
+		n, err := w.prune(hkey[:histPrefixLen(name)], count-retention)
 		if err != nil {
 			return err
 		}
