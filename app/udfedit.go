@@ -18,6 +18,19 @@ import (
 // objects no role assignment of it covers are refused ("Not
 // Authorized"). Safe for concurrent use.
 func (a *App) CreateUDF(space engine.ID, name, script string, matchers []engine.ID) (*engine.UDF, error) {
+	return a.createUDF(space, name, script, matchers, false)
+}
+
+// CreateUDFWithRole is CreateUDF that also gives the new UDF the Space
+// Administrator role on its space and the spaces under it, in the same
+// transaction: what the preview's samples provision, so that a function
+// made from a template can read and write there from its first message.
+// Safe for concurrent use.
+func (a *App) CreateUDFWithRole(space engine.ID, name, script string, matchers []engine.ID) (*engine.UDF, error) {
+	return a.createUDF(space, name, script, matchers, true)
+}
+
+func (a *App) createUDF(space engine.ID, name, script string, matchers []engine.ID, admin bool) (*engine.UDF, error) {
 	if err := checkUDFScript(name, script); err != nil {
 		return nil, err
 	}
@@ -33,6 +46,13 @@ func (a *App) CreateUDF(space engine.ID, name, script string, matchers []engine.
 		u := &engine.UDF{Name: name, SpaceID: space, Script: script, MatcherIDs: ids, Updated: tx.Now()}
 		if err := tx.PutUDF(u); err != nil {
 			return err
+		}
+		if admin {
+			ra := &engine.RoleAssignment{RoleID: engine.RoleSpaceAdministrator, ObjectID: u.ID.String(),
+				ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(space)}
+			if err := tx.PutRoleAssignment(ra); err != nil {
+				return err
+			}
 		}
 		out = u
 		return nil

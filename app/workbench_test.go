@@ -92,23 +92,6 @@ func (o *office) reopen() {
 	o.open()
 }
 
-// grant gives UDF udf the SpaceAdministrator role on the building, as the
-// example does for its own UDF.
-func (o *office) grant(udf engine.ID) {
-	o.t.Helper()
-	err := o.a.Engine().Update(func(tx *engine.Tx) error {
-		r, err := engine.FindRole("SpaceAdministrator")
-		if err != nil {
-			return err
-		}
-		return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: r.ID, ObjectID: udf.String(),
-			ObjectIDType: engine.ObjectUserDefinedFunctionID, Path: tx.SpacePath(o.building)})
-	})
-	if err != nil {
-		o.t.Fatal(err)
-	}
-}
-
 func (o *office) udf(id engine.ID) *engine.UDF {
 	o.t.Helper()
 	var u *engine.UDF
@@ -296,11 +279,10 @@ func TestUDFTemplatesRun(t *testing.T) {
 		name := tt.template + " " + tt.message
 		id, ok := made[tt.template]
 		if !ok {
-			u, err := o.a.CreateUDF(o.building, "From "+tt.template, tmpl[tt.template].Script, nil)
+			u, err := o.a.CreateUDFWithRole(o.building, "From "+tt.template, tmpl[tt.template].Script, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			o.grant(u.ID)
 			id, made[tt.template] = u.ID, u.ID
 		}
 		rec, err := o.a.DryRun(id, tt.sensor, tt.message, false)

@@ -44,6 +44,7 @@ type Studio struct {
 	doc    *docTab
 	insp   *inspector
 	tele   *telemetry
+	fns    *functions
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -104,6 +105,13 @@ func (sh *shell) imported(sel string) {
 	sh.s.afterEdit(sel)
 }
 
+// focus gives o the keyboard focus, when there is a window.
+func (sh *shell) focus(o fyne.Focusable) {
+	if sh.win != nil {
+		sh.win.Canvas().Focus(o)
+	}
+}
+
 // flash shows a passing message in the status bar.
 func (sh *shell) flash(text string) { sh.s.status.flash(text) }
 
@@ -150,6 +158,7 @@ func (s *Studio) load(a *app.App) {
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
+	s.fns = newFunctions(s.sh, a)
 	s.status = newStatusBar(a, m, s.showRejections)
 	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
 	s.tree.onSelected = s.onSelected
@@ -159,7 +168,13 @@ func (s *Studio) load(a *app.App) {
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
 		container.NewTabItem("Telemetry", s.tele.content),
+		container.NewTabItem("Functions", s.fns.content),
 	)
+	s.tabs.OnSelected = func(*container.TabItem) {
+		if s.tabs.SelectedIndex() == tabFunctions {
+			s.fns.reload()
+		}
+	}
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
 	split := container.NewHSplit(s.tree.body, right)
@@ -185,6 +200,7 @@ func (s *Studio) onSelected(uid string) {
 	s.ctl.selected = uid
 	s.insp.show(uid)
 	s.doc.show(uid)
+	s.fns.scopeTo(s.model.spaceAt(uid))
 	s.tools.refresh()
 }
 
@@ -226,8 +242,18 @@ func (s *Studio) refresh() {
 	})
 }
 
+// The main tabs, by index.
+const (
+	tabModel = iota
+	tabTelemetry
+	tabFunctions
+)
+
 // showTelemetry switches to the Telemetry tab.
-func (s *Studio) showTelemetry() { s.tabs.SelectIndex(1) }
+func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
+
+// showFunctions switches to the Functions tab.
+func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }
 
 // showRejections switches to the Telemetry tab, filtered to the rejected
 // messages (what a click on the status bar's rejected count does).
