@@ -295,29 +295,28 @@ func lowerRunes(rs []rune) []rune {
 	return rs
 }
 
-// Undo reverts the last edit (consecutive typing of a word is one edit) and calls OnChanged.
-func (e *codeEditor) Undo() {
-	if e.readOnly || len(e.undo) == 0 {
-		return
-	}
-	op := e.undo[len(e.undo)-1]
-	e.undo = e.undo[:len(e.undo)-1]
-	e.rawReplace(op.at, posAfter(op.at, op.inserted), op.removed)
-	e.redo = append(e.redo, op)
-	e.cursor, e.selecting, e.goalCol = op.before, false, -1
-	e.edited()
-}
+// Undo reverts the last edit (consecutive typing of a word is one edit) and calls
+// OnChanged. It does nothing when read-only or with nothing to undo.
+func (e *codeEditor) Undo() { e.replay(&e.undo, &e.redo, true) }
 
-// Redo applies the last undone edit again and calls OnChanged.
-func (e *codeEditor) Redo() {
-	if e.readOnly || len(e.redo) == 0 {
+// Redo applies the last undone edit again and calls OnChanged. It does nothing
+// when read-only or with nothing to redo.
+func (e *codeEditor) Redo() { e.replay(&e.redo, &e.undo, false) }
+
+// replay moves the newest op of from to to, reverting it (undo) or applying it again.
+func (e *codeEditor) replay(from, to *[]editOp, undo bool) {
+	if e.readOnly || len(*from) == 0 {
 		return
 	}
-	op := e.redo[len(e.redo)-1]
-	e.redo = e.redo[:len(e.redo)-1]
-	e.rawReplace(op.at, posAfter(op.at, op.removed), op.inserted)
-	e.undo = append(e.undo, op)
-	e.cursor, e.selecting, e.goalCol = op.after, false, -1
+	op := (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
+	*to = append(*to, op)
+	old, repl, cur := op.inserted, op.removed, op.before
+	if !undo {
+		old, repl, cur = op.removed, op.inserted, op.after
+	}
+	e.rawReplace(op.at, posAfter(op.at, old), repl)
+	e.cursor, e.selecting, e.goalCol = cur, false, -1
 	e.edited()
 }
 
@@ -484,6 +483,7 @@ func isWordRune(r rune) bool {
 }
 
 func (e *codeEditor) edited() {
+	e.anchor = e.clamp(e.anchor)
 	e.reveal()
 	e.Refresh()
 	if e.OnChanged != nil {

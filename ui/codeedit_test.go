@@ -528,7 +528,8 @@ func fuzzOp(e *codeEditor, clip fyne.Clipboard, op, arg byte) {
 }
 
 // FuzzCodeEditor applies random operation sequences and checks that the model
-// stays consistent and that undoing everything restores the starting text.
+// stays consistent, that undoing everything restores the starting text and that
+// redoing everything comes back.
 func FuzzCodeEditor(f *testing.F) {
 	f.Add("function f(a) {\n  return a;\n}", []byte{0, 1, 3, 9, 5, 2, 7, 8, 6, 3, 8, 1, 9, 0})
 	f.Add("", []byte{3, 8, 3, 9, 6, 5, 6, 6, 7, 0, 8, 8, 9, 9})
@@ -545,10 +546,13 @@ func FuzzCodeEditor(f *testing.F) {
 			fuzzOp(e, clip, ops[i], ops[i+1])
 			checkEditorInvariants(t, e)
 		}
-		final := e.Text()
 		if len(ops)/2 >= codeEditorUndoLimit {
 			return
 		}
+		for len(e.redo) > 0 {
+			e.Redo()
+		}
+		final := e.Text()
 		for len(e.undo) > 0 {
 			e.Undo()
 		}
