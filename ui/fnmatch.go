@@ -59,7 +59,7 @@ func newMatcherPanel(f *functions) *matcherPanel {
 	p.name.SetPlaceHolder("Matcher name")
 	p.condBox = container.NewVBox()
 	add := widget.NewButtonWithIcon("Add condition", theme.ContentAddIcon(), func() {
-		p.addCond(engine.Condition{Target: "Sensor", Path: "$.dataType", Comparison: "Equals"})
+		p.addCond(engine.Condition{Target: "Sensor", Path: "$.dataType", Comparison: "Equals", Value: `"Motion"`})
 	})
 	p.saveBtn = widget.NewButtonWithIcon("Save matcher", theme.DocumentSaveIcon(), func() { p.f.sh.act(p.saveMatcher()) })
 	p.saveBtn.Importance = widget.HighImportance
@@ -165,7 +165,7 @@ func (p *matcherPanel) edit(id engine.ID) {
 		p.matcher = engine.NilID
 		p.pick.SetSelected(newMatcherLabel)
 		p.name.SetText("")
-		p.addCond(engine.Condition{Target: "Sensor", Path: "$.dataType", Comparison: "Equals", Value: "Motion"})
+		p.addCond(engine.Condition{Target: "Sensor", Path: "$.dataType", Comparison: "Equals", Value: `"Motion"`})
 		p.delete.Disable()
 		p.sensorsFor(p.f.space)
 		return
@@ -188,7 +188,7 @@ func (p *matcherPanel) sensorsFor(space engine.ID) {
 			for _, d := range v.SpaceDevices(id) {
 				for _, s := range v.DeviceSensors(d.ID) {
 					if len(p.sensors) < maxSensorChoices {
-						p.sensors = append(p.sensors, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + s.DataType})
+						p.sensors = append(p.sensors, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
 					}
 				}
 			}
@@ -229,7 +229,7 @@ func (p *matcherPanel) addCond(c engine.Condition) {
 	r.path.SetText(c.Path)
 	r.path.SetPlaceHolder("$.dataType")
 	r.value.SetText(c.Value)
-	r.value.SetPlaceHolder("value")
+	r.value.SetPlaceHolder(`a JSON literal: "Motion", 21.5, true`)
 	remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), nil)
 	r.row = container.NewBorder(nil, nil, r.target, remove,
 		container.NewGridWithColumns(3, r.path, r.comparison, r.value))
@@ -343,7 +343,7 @@ func evaluationText(sensor string, ok bool, logs []engine.ConditionLog) string {
 			mark = "✗"
 		}
 		sel, _ := json.Marshal(l.Selected)
-		fmt.Fprintf(&b, "%s %d. %s %s selects %s; %s %q: %t", mark, i+1, l.Condition.Target, l.Condition.Path, sel, l.Condition.Comparison, l.Condition.Value, l.Result)
+		fmt.Fprintf(&b, "%s %d. %s %s selects %s; %s %s: %t", mark, i+1, l.Condition.Target, l.Condition.Path, sel, l.Condition.Comparison, l.Condition.Value, l.Result)
 		if l.Err != "" {
 			b.WriteString(" (" + l.Err + ")")
 		}

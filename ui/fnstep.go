@@ -46,7 +46,7 @@ func newStepPanel(f *functions) *stepPanel {
 	p.note.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(func() int { return len(p.locals) },
 		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 			value := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 			value.Truncation = fyne.TextTruncateEllipsis
 			return container.NewBorder(nil, nil, name, nil, value)

@@ -110,13 +110,13 @@ func udfSensors(a *app.App, id engine.ID) []sensorChoice {
 		walk = func(space engine.ID) {
 			for _, s := range v.SpaceSensors(space) {
 				if len(out) < maxSensorChoices {
-					out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + s.DataType})
+					out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
 				}
 			}
 			for _, d := range v.SpaceDevices(space) {
 				for _, s := range v.DeviceSensors(d.ID) {
 					if s.SpaceID != space && len(out) < maxSensorChoices {
-						out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + s.DataType})
+						out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
 					}
 				}
 			}
@@ -183,7 +183,7 @@ func (p *testPanel) sensorPicked() {
 	var dt string
 	_ = p.f.a.Engine().View(func(v *engine.View) error {
 		if s, ok := v.Sensor(id); ok {
-			dt = s.DataType
+			dt = v.TypeName(s.DataTypeID)
 		}
 		return nil
 	})

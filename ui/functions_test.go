@@ -78,16 +78,28 @@ func TestFunctionsListScope(t *testing.T) {
 	if !strings.HasPrefix(detail, "enabled · never ran") {
 		t.Errorf("the UDF's row says %q", detail)
 	}
-	// A space with none above it: the building holds the UDF, Floor 1 sees it.
-	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
-	if !strings.Contains(f.scope.Text, "1 function and 2 matchers of /Quickstart Building/Floor 1 and the spaces above it") {
-		t.Errorf("scope line %q", f.scope.Text)
+	// The UDF and its matchers are in Focus Room A1: the floor above does
+	// not see them, the room and its device do.
+	for _, c := range []struct{ node, want string }{
+		{"Floor 1 · Floor", "0 functions and 0 matchers of /Quickstart Building/Floor 1 and the spaces above it"},
+		{"Focus Room A1 · Room/FocusRoom", "1 function and 2 matchers of /Quickstart Building/Floor 1/Focus Room A1 and the spaces above it"},
+	} {
+		s.selectNode(mustFind(t, s.model, c.node))
+		if f.scope.Text != c.want {
+			t.Errorf("%s: scope line %q, want %q", c.node, f.scope.Text, c.want)
+		}
 	}
 }
 
 func TestFunctionsSaveShowsCompileErrorThenSaves(t *testing.T) {
 	s, w, f := openFunctions(t)
 	before := f.saved
+	motion := mustSensor(t, s.app, "SAMPLE_SENSOR_MOTION").ID
+	rec, err := s.app.DryRun(f.udf, motion, `{"SensorValue":"true"}`, true)
+	if err != nil || len(rec.Trace) == 0 {
+		t.Fatalf("a traced run: %v, %d steps", err, len(rec.Trace))
+	}
+	firstLine := rec.Trace[0].Line
 	typeAt(w, f.editor, 1, 1, "var broken = ;\n")
 	if !strings.HasSuffix(f.title.Text, "•") || !strings.HasPrefix(f.state.Text, "unsaved changes") {
 		t.Errorf("after typing the header says %q / %q", f.title.Text, f.state.Text)
@@ -117,10 +129,10 @@ func TestFunctionsSaveShowsCompileErrorThenSaves(t *testing.T) {
 	if strings.HasSuffix(f.title.Text, "•") {
 		t.Errorf("the title still marks unsaved changes: %q", f.title.Text)
 	}
-	// The saved version runs for the next message.
-	rec, err := s.app.DryRun(f.udf, mustSensor(t, s.app, "SAMPLE_SENSOR_MOTION").ID, `{"SensorValue":"true"}`, true)
-	if err != nil || rec.Trace[0].Line != 1 {
-		t.Fatalf("the next run does not start on the new line 1: %v %+v", err, rec.Trace[:1])
+	// The saved version runs for the next message: its lines moved by one.
+	rec, err = s.app.DryRun(f.udf, motion, `{"SensorValue":"true"}`, true)
+	if err != nil || len(rec.Trace) == 0 || rec.Trace[0].Line != firstLine+1 {
+		t.Fatalf("the next run does not start on line %d: %v %+v", firstLine+1, err, rec.Trace[:min(len(rec.Trace), 1)])
 	}
 }
 
@@ -141,7 +153,7 @@ func TestFunctionsBindMatcherAndEvaluate(t *testing.T) {
 	p := f.matchers
 	p.edit(engine.NilID)
 	p.name.SetText("CO2 sensors")
-	p.conds[0].value.SetText("CarbonDioxide")
+	p.conds[0].value.SetText(`"CarbonDioxide"`)
 	if err := p.saveMatcher(); err != nil {
 		t.Fatal(err)
 	}
@@ -225,12 +237,12 @@ func TestFunctionsDryRunRecordedMessage(t *testing.T) {
 	if s.lastErr != nil {
 		t.Fatal(s.lastErr)
 	}
-	out := p.result.Text
+	out := strings.Join(strings.Fields(p.result.Text), " ") // columns aligned with spaces
 	for _, want := range []string{
-		"outcome:  Succeeded (dry run: nothing applied)",
+		"outcome: Succeeded (dry run: nothing applied)",
 		"getSensorMetadata(",
-		`Sensor  SAMPLE_SENSOR_MOTION  Motion:  "false" → "true"`,
-		`AvailableAndFresh:  "Room is available and air is fresh" → "Room is not available or air quality is poor"`,
+		`Sensor SAMPLE_SENSOR_MOTION Motion: "false" → "true"`,
+		`AvailableAndFresh: "Room is available and air is fresh" → "Room is not available or air quality is poor"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the record shown lacks %q:\n%s", want, out)
@@ -264,16 +276,17 @@ func TestFunctionsDryRunRecordedMessage(t *testing.T) {
 
 func TestFunctionsFailureMarksLine(t *testing.T) {
 	s, w, f := openFunctions(t)
-	typeAt(w, f.editor, 1, 1, "function process(t, c) { var x = null; return x.field; }\n")
+	w.Canvas().Focus(f.editor)
+	f.editor.SetText("function process(t, c) {\n  var x = null;\n  return x.field;\n}\n")
 	test.Tap(f.save)
 	if s.lastErr != nil {
 		t.Fatal(s.lastErr)
 	}
 	test.Tap(f.test.run)
-	if got := f.editor.Markers(markerError); len(got) != 1 || got[0] != 1 {
-		t.Errorf("error markers after a failing run: %v", got)
+	if got := f.editor.Markers(markerError); len(got) != 1 || got[0] != 3 {
+		t.Errorf("error markers after a failing run: %v, want [3]", got)
 	}
-	if !strings.Contains(f.problem.Text, "Line 1") || !strings.Contains(f.problem.Text, "TypeError") {
+	if !strings.Contains(f.problem.Text, "Line 3") || !strings.Contains(f.problem.Text, "TypeError") {
 		t.Errorf("the problem line says %q", f.problem.Text)
 	}
 	h := f.history
@@ -408,6 +421,10 @@ func TestFunctionsRestoreVersion(t *testing.T) {
 		t.Errorf("the diff against the current script:\n%s", v.diff.Text)
 	}
 	test.Tap(v.restore)
+	if msg := dialogText(t, w); !strings.Contains(msg, "Make version 1 the current script of Motion Processor?") {
+		t.Errorf("the confirmation says %q", msg)
+	}
+	tapButton(t, overlay(t, w), "Yes")
 	if s.lastErr != nil {
 		t.Fatal(s.lastErr)
 	}
