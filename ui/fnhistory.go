@@ -29,6 +29,7 @@ type historyPanel struct {
 func newHistoryPanel(f *functions) *historyPanel {
 	p := &historyPanel{f: f}
 	p.count = widget.NewLabel("")
+	p.count.Truncation = fyne.TextTruncateEllipsis
 	p.failed = widget.NewCheck("Failures only", func(bool) { p.refresh() })
 	p.list = widget.NewList(func() int { return len(p.recs) },
 		func() fyne.CanvasObject {
@@ -51,7 +52,7 @@ func newHistoryPanel(f *functions) *historyPanel {
 			p.f.test.open(p.recs[i])
 		}
 	}
-	p.content = container.NewBorder(container.NewHBox(p.failed, p.count), nil, nil, nil, p.list)
+	p.content = container.NewBorder(container.NewBorder(nil, nil, p.failed, nil, p.count), nil, nil, nil, p.list)
 	return p
 }
 
@@ -96,8 +97,8 @@ func newVersionsPanel(f *functions) *versionsPanel {
 		})
 	p.list.OnSelected = func(i widget.ListItemID) { p.pick(i) }
 	p.diff = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	p.restore = widget.NewButtonWithIcon("Restore this version", theme.HistoryIcon(), p.askRestore)
-	right := container.NewBorder(p.restore, nil, nil, nil, container.NewScroll(p.diff))
+	p.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), p.askRestore)
+	right := container.NewBorder(container.NewHBox(p.restore), nil, nil, nil, container.NewScroll(p.diff))
 	split := container.NewHSplit(p.list, right)
 	split.Offset = 0.3
 	p.content = split

@@ -61,12 +61,12 @@ func newMatcherPanel(f *functions) *matcherPanel {
 	add := widget.NewButtonWithIcon("Add condition", theme.ContentAddIcon(), func() {
 		p.addCond(engine.Condition{Target: "Sensor", Path: "$.dataType", Comparison: "Equals", Value: `"Motion"`})
 	})
-	p.saveBtn = widget.NewButtonWithIcon("Save matcher", theme.DocumentSaveIcon(), func() { p.f.sh.act(p.saveMatcher()) })
+	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.f.sh.act(p.saveMatcher()) })
 	p.saveBtn.Importance = widget.HighImportance
-	p.delete = widget.NewButtonWithIcon("Delete matcher", theme.DeleteIcon(), func() { p.f.sh.act(p.deleteMatcher()) })
+	p.delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { p.f.sh.act(p.deleteMatcher()) })
 	p.sensor = widget.NewSelect(nil, nil)
 	p.sensor.PlaceHolder = "Pick a sensor"
-	eval := widget.NewButtonWithIcon("Evaluate against this sensor", theme.SearchIcon(), func() { p.f.sh.act(p.evaluate()) })
+	eval := widget.NewButtonWithIcon("Evaluate", theme.SearchIcon(), func() { p.f.sh.act(p.evaluate()) })
 	p.evalText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.evalText.Wrapping = fyne.TextWrapWord
 
@@ -77,6 +77,7 @@ func newMatcherPanel(f *functions) *matcherPanel {
 		p.condBox,
 		container.NewHBox(add, p.saveBtn, p.delete),
 		widget.NewSeparator(),
+		widget.NewLabel("Evaluate the saved matcher against this sensor:"),
 		container.NewBorder(nil, nil, nil, eval, p.sensor),
 		p.evalText,
 	))
@@ -231,8 +232,9 @@ func (p *matcherPanel) addCond(c engine.Condition) {
 	r.value.SetText(c.Value)
 	r.value.SetPlaceHolder(`a JSON literal: "Motion", 21.5, true`)
 	remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), nil)
-	r.row = container.NewBorder(nil, nil, r.target, remove,
-		container.NewGridWithColumns(3, r.path, r.comparison, r.value))
+	r.row = container.NewBorder(nil, nil, nil, remove, container.NewVBox(
+		container.NewGridWithColumns(2, r.target, r.comparison),
+		container.NewGridWithColumns(2, r.path, r.value)))
 	remove.OnTapped = func() {
 		for i, x := range p.conds {
 			if x == r {

@@ -41,6 +41,7 @@ type localRow struct {
 func newStepPanel(f *functions) *stepPanel {
 	p := &stepPanel{f: f, bps: map[int]bool{}}
 	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
 	p.note = widget.NewLabel("")
 	p.note.Importance = widget.WarningImportance
 	p.note.Wrapping = fyne.TextWrapWord
@@ -71,12 +72,13 @@ func newStepPanel(f *functions) *stepPanel {
 		return b
 	}
 	s := func() *app.Stepper { return p.st }
-	bar := container.NewHBox(
-		btn("", theme.MediaSkipPreviousIcon(), func() bool { s().First(); return true }),
+	nav := container.NewHBox(
+		btn("First", theme.MediaSkipPreviousIcon(), func() bool { s().First(); return true }),
 		btn("Back", theme.NavigateBackIcon(), func() bool { return s().Back() }),
 		btn("Forward", theme.NavigateNextIcon(), func() bool { return s().Forward() }),
-		btn("", theme.MediaSkipNextIcon(), func() bool { s().Last(); return true }),
-		widget.NewSeparator(),
+		btn("Last", theme.MediaSkipNextIcon(), func() bool { s().Last(); return true }),
+	)
+	jump := container.NewHBox(
 		btn("Run to cursor", theme.MediaFastForwardIcon(), func() bool {
 			line, _ := p.f.editor.CursorPosition()
 			return s().RunToLine(line)
@@ -84,7 +86,7 @@ func newStepPanel(f *functions) *stepPanel {
 		btn("◀ Breakpoint", nil, func() bool { return s().ContinueBack() }),
 		btn("Breakpoint ▶", nil, func() bool { return s().Continue() }),
 	)
-	p.content = container.NewBorder(container.NewVBox(bar, p.status, p.note), nil, nil, nil, p.list)
+	p.content = container.NewBorder(container.NewVBox(nav, jump, p.status, p.note), nil, nil, nil, p.list)
 	p.clear()
 	return p
 }

@@ -170,13 +170,19 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
 	)
-	s.tabs.OnSelected = func(*container.TabItem) {
-		if s.tabs.SelectedIndex() == tabFunctions {
-			s.fns.reload()
-		}
-	}
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
+	// The workbench needs the width: the inspector steps aside while the
+	// Functions tab shows.
+	s.tabs.OnSelected = func(*container.TabItem) {
+		if s.tabs.SelectedIndex() == tabFunctions {
+			s.insp.content.Hide()
+			s.fns.reload()
+		} else {
+			s.insp.content.Show()
+		}
+		right.Refresh()
+	}
 	split := container.NewHSplit(s.tree.body, right)
 	split.Offset = 0.26
 	s.content.Objects = []fyne.CanvasObject{container.NewBorder(s.tools.content,
