@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -78,7 +80,7 @@ type versionsPanel struct {
 	vers    []app.UDFVersion
 	picked  int // index in vers, -1 none
 	list    *widget.List
-	diff    *widget.Label
+	diff    *widget.TextGrid
 	restore *widget.Button
 	content fyne.CanvasObject
 }
@@ -89,16 +91,16 @@ func newVersionsPanel(f *functions) *versionsPanel {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			v := p.vers[i]
-			text := fmt.Sprintf("Version %d · %s", v.N, formatTime(v.Saved))
+			text := fmt.Sprintf("Version %d · %s", v.N, logTime(v.Saved, time.Now()))
 			if v.Current {
-				text += " · current"
+				text = fmt.Sprintf("Version %d (current) · %s", v.N, logTime(v.Saved, time.Now()))
 			}
 			o.(*widget.Label).SetText(text)
 		})
 	p.list.OnSelected = func(i widget.ListItemID) { p.pick(i) }
-	p.diff = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	p.diff = widget.NewTextGrid()
 	p.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), p.askRestore)
-	right := container.NewBorder(container.NewHBox(p.restore), nil, nil, nil, container.NewScroll(p.diff))
+	right := container.NewBorder(container.NewHBox(p.restore), nil, nil, nil, p.diff) // the grid scrolls
 	split := container.NewHSplit(p.list, right)
 	split.Offset = 0.3
 	p.content = split
@@ -126,23 +128,56 @@ func (p *versionsPanel) pick(i int) {
 	if i < 0 || i >= len(p.vers) {
 		n := len(p.vers) - 1
 		if n < 1 {
-			p.diff.SetText("Each save keeps the script it replaces. There is no earlier version yet.")
+			showDiff(p.diff, "Each save keeps the script it replaces. There is no earlier version yet.")
 		} else {
-			p.diff.SetText(fmt.Sprintf("%s kept. Pick one to see how it differs from the current script.", plural(n, "earlier version is", "earlier versions are")))
+			showDiff(p.diff, fmt.Sprintf("%s kept. Pick one to see how it differs from the current script.", plural(n, "earlier version is", "earlier versions are")))
 		}
 		return
 	}
 	v, cur := p.vers[i], p.vers[0]
 	if v.Current {
-		p.diff.SetText("This is the current script.")
+		showDiff(p.diff, "This is the current script.")
 		return
 	}
 	d := app.UDFDiff(fmt.Sprintf("version %d", v.N), fmt.Sprintf("version %d (current)", cur.N), v.Script, cur.Script)
 	if d == "" {
 		d = "The same as the current script."
 	}
-	p.diff.SetText(strings.TrimRight(d, "\n"))
+	showDiff(p.diff, strings.TrimRight(d, "\n"))
 	p.restore.Enable()
+}
+
+// showDiff shows unified diff text in g, removed lines tinted red and
+// added ones green.
+func showDiff(g *widget.TextGrid, text string) {
+	g.SetText(text)
+	th := fyne.CurrentApp().Settings().Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	tint := func(name fyne.ThemeColorName) widget.TextGridStyle {
+		r, gr, b, _ := th.Color(name, v).RGBA()
+		return &widget.CustomTextGridStyle{BGColor: color.NRGBA{R: uint8(r >> 8), G: uint8(gr >> 8), B: uint8(b >> 8), A: 0x40}}
+	}
+	removed, added := tint(theme.ColorNameError), tint(theme.ColorNameSuccess)
+	for i, row := range g.Rows {
+		line := string(runesOf(row))
+		switch {
+		case strings.HasPrefix(line, "---") || strings.HasPrefix(line, "+++"):
+		case strings.HasPrefix(line, "-"):
+			g.SetRowStyle(i, removed)
+		case strings.HasPrefix(line, "+"):
+			g.SetRowStyle(i, added)
+		}
+	}
+	g.Refresh()
+}
+
+// runesOf is the text of a TextGrid row.
+func runesOf(row widget.TextGridRow) []rune {
+	out := make([]rune, len(row.Cells))
+	for i, c := range row.Cells {
+		out[i] = c.Rune
+	}
+	return out
 }
 
 // askRestore asks before restoring the version picked (at once when there

@@ -36,6 +36,7 @@ type matcherPanel struct {
 	sensor   *widget.Select
 	evalText *widget.Label
 
+	scroll  *container.Scroll // the matcher editor's
 	content fyne.CanvasObject
 }
 
@@ -52,7 +53,6 @@ const newMatcherLabel = "New matcher"
 func newMatcherPanel(f *functions) *matcherPanel {
 	p := &matcherPanel{f: f}
 	p.binding = widget.NewCheckGroup(nil, nil)
-	p.binding.Horizontal = true
 	p.bind = widget.NewButtonWithIcon("Apply binding", theme.ConfirmIcon(), func() { p.f.sh.act(p.applyBinding()) })
 	p.pick = widget.NewSelect(nil, func(s string) { p.picked(s) })
 	p.name = widget.NewEntry()
@@ -70,7 +70,7 @@ func newMatcherPanel(f *functions) *matcherPanel {
 	p.evalText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.evalText.Wrapping = fyne.TextWrapWord
 
-	bindings := widget.NewCard("", "Matchers this function runs on", container.NewVBox(p.binding, container.NewHBox(p.bind)))
+	bindings := widget.NewCard("", "This function runs on", container.NewVBox(p.binding, container.NewHBox(p.bind)))
 	editor := widget.NewCard("", "Matcher", container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Edit"), nil, p.pick),
 		container.NewBorder(nil, nil, widget.NewLabel("Name"), nil, p.name),
@@ -81,7 +81,10 @@ func newMatcherPanel(f *functions) *matcherPanel {
 		container.NewBorder(nil, nil, nil, eval, p.sensor),
 		p.evalText,
 	))
-	p.content = container.NewVScroll(container.NewVBox(bindings, editor))
+	p.scroll = container.NewVScroll(editor)
+	split := container.NewHSplit(container.NewVScroll(bindings), p.scroll)
+	split.Offset = 0.3
+	p.content = split
 	return p
 }
 
@@ -332,6 +335,7 @@ func (p *matcherPanel) evaluate() error {
 		return err
 	}
 	p.evalText.SetText(evaluationText(p.sensors[i].Label, ok, logs))
+	p.scroll.ScrollToBottom()
 	return nil
 }
 

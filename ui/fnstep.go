@@ -47,24 +47,18 @@ func newStepPanel(f *functions) *stepPanel {
 	p.note.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(func() int { return len(p.locals) },
 		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			value := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			value.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, name, nil, value)
+			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			c := o.(*fyne.Container)
+			l := o.(*widget.Label)
 			r := p.locals[i]
-			value, name := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-			name.SetText(r.Name + " =")
-			value.SetText(r.Value)
-			imp := widget.MediumImportance
+			l.Importance = widget.MediumImportance
 			if r.Changed {
-				imp = widget.HighImportance
+				l.Importance = widget.HighImportance // just changed
 			}
-			name.Importance, value.Importance = imp, imp
-			name.Refresh()
-			value.Refresh()
+			l.SetText(r.Name + " = " + r.Value)
 		})
 	btn := func(label string, icon fyne.Resource, fn func() bool) *widget.Button {
 		b := widget.NewButtonWithIcon(label, icon, func() { p.move(fn) })
@@ -79,12 +73,12 @@ func newStepPanel(f *functions) *stepPanel {
 		btn("Last", theme.MediaSkipNextIcon(), func() bool { s().Last(); return true }),
 	)
 	jump := container.NewHBox(
-		btn("Run to cursor", theme.MediaFastForwardIcon(), func() bool {
+		btn("Run to cursor", theme.MoveDownIcon(), func() bool {
 			line, _ := p.f.editor.CursorPosition()
 			return s().RunToLine(line)
 		}),
-		btn("◀ Breakpoint", nil, func() bool { return s().ContinueBack() }),
-		btn("Breakpoint ▶", nil, func() bool { return s().Continue() }),
+		btn("Previous breakpoint", theme.MediaFastRewindIcon(), func() bool { return s().ContinueBack() }),
+		btn("Next breakpoint", theme.MediaFastForwardIcon(), func() bool { return s().Continue() }),
 	)
 	p.content = container.NewBorder(container.NewVBox(nav, jump, p.status, p.note), nil, nil, nil, p.list)
 	p.clear()

@@ -219,8 +219,7 @@ func (p *testPanel) runDry(trace bool) {
 	}
 	p.show(rec)
 	f.showRunProblem(rec)
-	f.showState()
-	f.history.refresh()
+	f.reload() // its state, last run and history
 	if trace {
 		f.step.load(rec, f.saved)
 		f.panels.SelectIndex(panelStep)

@@ -110,7 +110,7 @@ func newFunctions(sh *shell, a *app.App) *functions {
 	next := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { f.findNext(true) })
 	prev := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { f.findNext(false) })
 	findBar := container.NewBorder(nil, nil, nil, container.NewHBox(prev, next), f.find)
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(f.save),
+	head := container.NewBorder(nil, nil, nil, container.NewCenter(f.save),
 		container.NewVBox(f.title, f.state))
 	top := container.NewBorder(container.NewVBox(head, findBar), f.problem, nil, nil, f.editor)
 
@@ -202,6 +202,9 @@ func (f *functions) reload() {
 	f.scope.SetText(fmt.Sprintf("%s and %s of %s", plural(len(udfs), "function", "functions"), plural(len(ms), "matcher", "matchers"), where))
 	f.list.UnselectAll()
 	f.list.Refresh()
+	if st := f.sh.s.status; st != nil {
+		st.refresh() // the counts
+	}
 	if !f.udf.IsZero() {
 		f.showState()
 		f.history.refresh()

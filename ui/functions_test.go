@@ -417,8 +417,8 @@ func TestFunctionsRestoreVersion(t *testing.T) {
 		t.Fatalf("versions: %+v", v.vers)
 	}
 	v.list.Select(2) // the provisioned script
-	if !strings.Contains(v.diff.Text, "+// version three") || !strings.Contains(v.diff.Text, "+// version two") {
-		t.Errorf("the diff against the current script:\n%s", v.diff.Text)
+	if !strings.Contains(v.diff.Text(), "+// version three") || !strings.Contains(v.diff.Text(), "+// version two") {
+		t.Errorf("the diff against the current script:\n%s", v.diff.Text())
 	}
 	test.Tap(v.restore)
 	if msg := dialogText(t, w); !strings.Contains(msg, "Make version 1 the current script of Motion Processor?") {

@@ -6,12 +6,14 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
@@ -32,6 +34,11 @@ var screenshots = flag.String("screenshots", "", "write the documentation screen
 //	delete.png     the delete confirmation naming what goes with it
 //	import.png     the import preview of a provisioning file
 //	light.png      the studio in the light theme
+//	functions.png  the Functions tab: a threshold alert made from its
+//	               template, run dry on a recorded CO2 reading
+//	step.png       stepping through that run, the locals beside the line
+//	matchers.png   binding it to a matcher evaluated against a sensor
+//	versions.png   its saved versions and the diff against the current one
 //
 // It runs only with -screenshots=DIR.
 func TestScreenshots(t *testing.T) {
@@ -87,7 +94,7 @@ func TestScreenshots(t *testing.T) {
 	s.tele.pub.sensor.SetText("SO-F1-R05-TEMPERATURE")
 	s.tele.pub.value.SetText(`{"SensorValue": "22.0"}`)
 	shot("telemetry.png")
-	s.tabs.SelectIndex(0)
+	s.showModel()
 
 	s.tree.search.SetText("carbon")
 	s.tree.applySearch("carbon")
@@ -115,9 +122,85 @@ func TestScreenshots(t *testing.T) {
 	shot("import.png")
 	closeDialog(w)
 
+	workbenchShots(t, s, room, shot)
+
 	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+	s.showModel()
 	s.selectNode(room)
 	shot("light.png")
+}
+
+// workbenchShots authors a threshold alert on the smart office's first
+// floor from its template, binds it to a CO2 matcher, runs it dry on a
+// reading and steps through it, shooting each panel.
+func workbenchShots(t *testing.T, s *Studio, room string, shot func(string)) {
+	t.Helper()
+	// The workbench on a larger screen, as it is used.
+	s.win.Resize(fyne.NewSize(1600, 1000))
+	defer s.win.Resize(fyne.NewSize(1280, 800))
+	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
+	s.showFunctions()
+	f := s.fns
+	tpl := -1
+	for i, x := range app.UDFTemplates() {
+		if x.Name == "threshold" {
+			tpl = i
+		}
+	}
+	if err := f.create("CO2 Alert", tpl, true); err != nil {
+		t.Fatal(err)
+	}
+	m := f.matchers
+	m.edit(engine.NilID)
+	m.name.SetText("CO2 sensors")
+	m.conds[0].value.SetText(`"CarbonDioxide"`)
+	if err := m.saveMatcher(); err != nil {
+		t.Fatal(err)
+	}
+	m.binding.SetSelected([]string{"CO2 sensors"})
+	if err := m.applyBinding(); err != nil {
+		t.Fatal(err)
+	}
+	pickOption(t, m.sensor, "SO-F1-R05-CARBONDIOXIDE")
+	if err := m.evaluate(); err != nil {
+		t.Fatal(err)
+	}
+	f.panels.SelectIndex(panelMatchers)
+	shot("matchers.png")
+
+	p := f.test
+	pickOption(t, p.sensor, "SO-F1-R05-CARBONDIOXIDE")
+	p.message.SetText(`{"SensorValue": "1250"}`)
+	p.runDry(false)
+	f.panels.SelectIndex(panelTest)
+	shot("functions.png")
+
+	p.runDry(true)
+	f.editor.OnGutterTapped(35)
+	for i := 0; i < 9; i++ {
+		f.step.st.Forward()
+	}
+	f.step.showStep()
+	shot("step.png")
+
+	text := strings.Replace(f.saved, "const THRESHOLD = 1000;", "const THRESHOLD = 1200;", 1)
+	f.editor.SetText(text)
+	f.saveScript()
+	f.panels.SelectIndex(panelVersions)
+	f.versions.list.Select(1)
+	shot("versions.png")
+}
+
+// pickOption selects the option of sel that starts with prefix.
+func pickOption(t *testing.T, sel *widget.Select, prefix string) {
+	t.Helper()
+	for i, o := range sel.Options {
+		if strings.HasPrefix(o, prefix) {
+			sel.SetSelectedIndex(i)
+			return
+		}
+	}
+	t.Fatalf("no option %q in %q", prefix, sel.Options)
 }
 
 // closeDialog hides the dialog on top of w.

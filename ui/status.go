@@ -49,7 +49,9 @@ func newStatusBar(a *app.App, m *viewModel, onRejected func()) *statusBar {
 	b.message = widget.NewLabel("")
 	b.message.Importance = widget.HighImportance
 	b.message.Truncation = fyne.TextTruncateEllipsis
-	b.message.Hide()
+	// The message stays in the layout and is emptied when it goes: a
+	// label shown later would keep the place it was laid out in while
+	// hidden (over the toolbar's buttons).
 	right := container.NewHBox(b.counts, widget.NewSeparator(), b.sim, b.broker, widget.NewSeparator(), b.rate, b.rejected)
 	b.content = container.NewBorder(nil, nil, b.project, right) // the message shows in the toolbar
 	b.refresh()
@@ -90,8 +92,8 @@ func (b *statusBar) setLive(l live) {
 		b.sim.SetText(l.sim)
 		b.sim.Show()
 	}
-	if !l.flash && b.message.Visible() {
-		b.message.Hide()
+	if !l.flash && b.message.Text != "" {
+		b.message.SetText("")
 	}
 	b.broker.SetText(l.broker)
 	b.rate.SetText(fmt.Sprintf("%.0f msg/s", l.rate))
@@ -122,15 +124,11 @@ func displayPath(path string) string {
 // flash shows text in the middle of the status bar for a few seconds.
 func (b *statusBar) flash(text string) {
 	b.message.SetText(text)
-	b.message.Show()
 	b.flashUntil.Store(time.Now().Add(flashFor).UnixNano())
 }
 
 // shownMessage is the status message showing, "" when none.
 func (b *statusBar) shownMessage() string {
-	if !b.message.Visible() {
-		return ""
-	}
 	return b.message.Text
 }
 

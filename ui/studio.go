@@ -255,6 +255,9 @@ const (
 	tabFunctions
 )
 
+// showModel switches to the Model tab.
+func (s *Studio) showModel() { s.tabs.SelectIndex(tabModel) }
+
 // showTelemetry switches to the Telemetry tab.
 func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
 
