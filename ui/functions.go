@@ -28,11 +28,11 @@ type functions struct {
 	sh *shell
 	a  *app.App
 
-	space engine.ID  // the list's scope: the selected space (zero: all)
-	items []fnItem   // the list's rows
-	udf   engine.ID  // the UDF shown in the editor (zero: none)
-	saved string     // its script as saved
-	name  string     // its name
+	space engine.ID // the list's scope: the selected space (zero: all)
+	items []fnItem  // the list's rows
+	udf   engine.ID // the UDF shown in the editor (zero: none)
+	saved string    // its script as saved
+	name  string    // its name
 	list  *widget.List
 	scope *widget.Label
 
