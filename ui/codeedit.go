@@ -68,7 +68,7 @@ type codeEditor struct {
 	OnSave func()
 
 	lines    [][]rune
-	kinds    [][]tokenKind // token kind per rune, valid when !tokDirty
+	kinds    [][]tokenKind // token kind per rune of the first len(kinds) lines, valid when !tokDirty
 	tokDirty bool
 
 	cursor    tpos
@@ -1095,7 +1095,8 @@ var jsLexer = func() chroma.Lexer {
 }()
 
 // tokenize returns the token kind of every rune of lines. Invalid or partial
-// JavaScript is coloured as far as chroma gets; the rest stays plain.
+// JavaScript is coloured as far as chroma gets; the rest stays plain. Only the
+// lines up to the last one shown are passed in: what follows cannot change them.
 func tokenize(lines [][]rune) (kinds [][]tokenKind) {
 	kinds = make([][]tokenKind, len(lines))
 	var b strings.Builder
@@ -1229,8 +1230,8 @@ func (e *codeEditor) render() {
 		e.grid.Rows = nil
 		return
 	}
-	if e.tokDirty || len(e.kinds) != len(e.lines) {
-		e.kinds, e.tokDirty = tokenize(e.lines), false
+	if need := min(len(e.lines), e.top+rows); e.tokDirty || len(e.kinds) < need {
+		e.kinds, e.tokDirty = tokenize(e.lines[:need]), false
 	}
 	if e.styleCache == nil {
 		e.styleCache = map[styleKey]*widget.CustomTextGridStyle{}
@@ -1285,7 +1286,11 @@ func (e *codeEditor) gutterCells(cells []widget.TextGridCell, ln int) []widget.T
 
 // textCells appends the visible part of line ln, with cursor and selection.
 func (e *codeEditor) textCells(cells []widget.TextGridCell, ln, width int) []widget.TextGridCell {
-	line, kinds := e.lines[ln], e.kinds[ln]
+	line := e.lines[ln]
+	var kinds []tokenKind
+	if ln < len(e.kinds) {
+		kinds = e.kinds[ln]
+	}
 	a, b, hasSel := e.selection()
 	for c := e.left; c < e.left+width; c++ {
 		p := tpos{ln, c}

@@ -534,12 +534,16 @@ func FuzzCodeEditor(f *testing.F) {
 	f.Add("function f(a) {\n  return a;\n}", []byte{0, 1, 3, 9, 5, 2, 7, 8, 6, 3, 8, 1, 9, 0})
 	f.Add("", []byte{3, 8, 3, 9, 6, 5, 6, 6, 7, 0, 8, 8, 9, 9})
 	f.Add("a\tb\r\nc", []byte{10, 0, 7, 1, 13, 40, 13, 3, 4, 9, 5, 20, 15, 3})
+	e, _ := newEditorWindow(f) // one app and window for all inputs: a new app per input leaks
+	clip := fyne.CurrentApp().Clipboard()
 	f.Fuzz(func(t *testing.T, start string, ops []byte) {
 		if len(ops) > 600 {
 			ops = ops[:600]
 		}
-		e, _ := newEditorWindow(t)
-		clip := fyne.CurrentApp().Clipboard()
+		e.ClearMarkers(markerBreakpoint)
+		e.SetCurrentLine(0)
+		e.DragEnd()
+		e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 		e.SetText(start)
 		initial := e.Text()
 		for i := 0; i+1 < len(ops); i += 2 {
