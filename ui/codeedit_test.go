@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -464,6 +465,14 @@ func checkEditorInvariants(t *testing.T, e *codeEditor) {
 			t.Fatalf("line %d: %q vs %q", i, p, string(e.lines[i]))
 		}
 	}
+	if len(e.kinds) != len(e.lines) {
+		t.Fatalf("%d lines of colours for %d lines", len(e.kinds), len(e.lines))
+	}
+	for i, k := range e.kinds {
+		if len(k) != len(e.lines[i]) {
+			t.Fatalf("line %d: %d colours for %d runes", i, len(k), len(e.lines[i]))
+		}
+	}
 	for _, p := range []tpos{e.cursor, e.anchor} {
 		if p != e.clamp(p) {
 			t.Fatalf("position %v out of bounds (%d lines)", p, len(e.lines))
@@ -591,5 +600,47 @@ func BenchmarkCodeEditorType(b *testing.B) {
 			continue
 		}
 		e.TypedRune(rune('a' + i%26))
+	}
+}
+
+// freshKinds lexes text from scratch, as a new editor would.
+func freshKinds(text string) [][]tokenKind {
+	e := newCodeEditor()
+	e.SetText(text)
+	e.relex(len(e.lines))
+	return e.kinds
+}
+
+func TestCodeEditorRecolourAfterEdits(t *testing.T) {
+	e, _ := newEditorWindow(t)
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "var a%d = 'x'; // c\n", i)
+	}
+	e.SetText(b.String())
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"open a comment", func() { e.SetCursor(2000, 1); test.Type(e, "/*") }},
+		{"close it", func() { e.SetCursor(2003, 1); test.Type(e, "*/") }},
+		{"undo the close", e.Undo},
+		{"delete the opening", func() { e.SetCursor(2000, 3); key(e, fyne.KeyBackspace, fyne.KeyBackspace) }},
+		{"open a template string over lines", func() { e.SetCursor(2001, 9); test.Type(e, "`"); key(e, fyne.KeyReturn) }},
+		{"scroll back to the top", func() { e.SetCursor(1, 1); test.Type(e, "let ") }},
+		{"paste lines", func() {
+			fyne.CurrentApp().Clipboard().SetContent("if (x) {\n  y = \"s\";\n}\n")
+			e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: fyne.CurrentApp().Clipboard()})
+		}},
+	}
+	for _, s := range steps {
+		s.do()
+		want := freshKinds(e.Text())
+		for r := 0; r < e.visibleRows() && e.top+r < len(e.lines); r++ {
+			ln := e.top + r
+			if !slices.Equal(e.kinds[ln], want[ln]) {
+				t.Fatalf("%s: line %d %q coloured %v, a fresh lexing gives %v", s.name, ln+1, string(e.lines[ln]), e.kinds[ln], want[ln])
+			}
+		}
 	}
 }
