@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,8 +69,9 @@ type codeEditor struct {
 	OnSave func()
 
 	lines    [][]rune
-	kinds    [][]tokenKind // token kind per rune, valid when !tokDirty
-	tokDirty bool
+	kinds    [][]tokenKind // token kind per rune of each line; see relex
+	tokClean int           // lines before it are lexed for the current text
+	tokDirty int           // lines tokClean..tokDirty must be lexed again; after it, once a line lexes as before, all do
 
 	cursor    tpos
 	anchor    tpos // selection anchor, meaningful when selecting
@@ -114,12 +116,12 @@ var (
 // newCodeEditor returns an empty, editable editor. Call on Fyne's goroutine.
 func newCodeEditor() *codeEditor {
 	e := &codeEditor{
-		lines:    [][]rune{{}},
-		tokDirty: true,
-		goalCol:  -1,
-		markers:  map[markerKind]map[int]bool{},
-		grid:     widget.NewTextGrid(),
-		bar:      canvas.NewRectangle(color.Transparent),
+		lines:   [][]rune{{}},
+		kinds:   [][]tokenKind{{}},
+		goalCol: -1,
+		markers: map[markerKind]map[int]bool{},
+		grid:    widget.NewTextGrid(),
+		bar:     canvas.NewRectangle(color.Transparent),
 	}
 	e.grid.Scroll = fyne.ScrollNone
 	e.ExtendBaseWidget(e)
@@ -130,7 +132,11 @@ func newCodeEditor() *codeEditor {
 // the undo history. It does not call OnChanged. Markers are kept.
 func (e *codeEditor) SetText(s string) {
 	e.lines = splitText(s)
-	e.tokDirty = true
+	e.kinds = make([][]tokenKind, len(e.lines))
+	for i, l := range e.lines {
+		e.kinds[i] = make([]tokenKind, len(l))
+	}
+	e.tokClean, e.tokDirty = 0, len(e.lines)-1
 	e.cursor, e.anchor, e.selecting, e.goalCol = tpos{}, tpos{}, false, -1
 	e.undo, e.redo = nil, nil
 	e.top, e.left = 0, 0
@@ -426,17 +432,22 @@ func (e *codeEditor) rawReplace(a, b tpos, s string) tpos {
 	last := len(repl) - 1
 	end := tpos{a.line + last, len(repl[last])}
 	repl[last] = append(repl[last], suffix...)
-	e.tokDirty = true
-	if a.line == b.line && last == 0 {
-		e.lines[a.line] = repl[0]
-		return end
-	}
-	tail := e.lines[b.line+1:]
-	lines := make([][]rune, 0, a.line+len(repl)+len(tail))
-	lines = append(lines, e.lines[:a.line]...)
-	lines = append(lines, repl...)
-	e.lines = append(lines, tail...)
+	e.spliceKinds(a, b, repl)
+	e.lines = splice(e.lines, a.line, b.line, repl)
 	return end
+}
+
+// splice returns s with s[from..to] (inclusive) replaced by repl, in place when
+// the lengths match.
+func splice[T any](s []T, from, to int, repl []T) []T {
+	if to-from+1 == len(repl) {
+		copy(s[from:], repl)
+		return s
+	}
+	out := make([]T, 0, len(s)-(to-from+1)+len(repl))
+	out = append(out, s[:from]...)
+	out = append(out, repl...)
+	return append(out, s[to+1:]...)
 }
 
 // replace is the user edit: it replaces a..b by s, records it for undo, moves the
@@ -1063,7 +1074,8 @@ const (
 	tokBuiltin
 	tokString
 	tokNumber
-	tokComment
+	tokComment     // a block comment, possibly over lines
+	tokLineComment // a // comment: ends with its line
 	tokOperator
 	tokPunct
 	tokGutter
@@ -1094,41 +1106,117 @@ var jsLexer = func() chroma.Lexer {
 	return lexers.Fallback
 }()
 
-// tokenize returns the token kind of every rune of lines. Invalid or partial
-// JavaScript is coloured as far as chroma gets; the rest stays plain.
-func tokenize(lines [][]rune) (kinds [][]tokenKind) {
-	kinds = make([][]tokenKind, len(lines))
-	var b strings.Builder
-	for i, l := range lines {
-		kinds[i] = make([]tokenKind, len(l))
-		if i > 0 {
-			b.WriteByte('\n')
+// spliceKinds updates the token kinds for rawReplace(a, b, repl) before the lines
+// change: the kept parts of the edited lines keep their colours until relexed.
+func (e *codeEditor) spliceKinds(a, b tpos, repl [][]rune) {
+	last := len(repl) - 1
+	nk := make([][]tokenKind, len(repl))
+	for i, l := range repl {
+		nk[i] = make([]tokenKind, len(l))
+	}
+	copy(nk[0], e.kinds[a.line][:a.col])
+	suffix := e.kinds[b.line][b.col:]
+	copy(nk[last][len(nk[last])-len(suffix):], suffix)
+	delta := last - (b.line - a.line)
+	if e.tokDirty >= b.line {
+		e.tokDirty += delta
+	}
+	e.tokDirty = max(e.tokDirty, a.line+last)
+	e.tokClean = min(e.tokClean, a.line)
+	e.kinds = splice(e.kinds, a.line, b.line, nk)
+}
+
+// lastUnclosedComment returns the last line at or before from with a "/*" that
+// is not coloured as a comment, or from if there is none.
+func (e *codeEditor) lastUnclosedComment(from int) int {
+	for ln := min(from, len(e.lines)-1); ln >= 0; ln-- {
+		l, k := e.lines[ln], e.kinds[ln]
+		for i := 0; i+1 < len(l); i++ {
+			if l[i] == '/' && l[i+1] == '*' && k[i] != tokComment {
+				return ln
+			}
 		}
+	}
+	return from
+}
+
+// codeEditorLexAhead is how many lines past what is needed one relex may lex.
+const codeEditorLexAhead = 100
+
+// relex lexes from a safe line before tokClean until the colours converge with the
+// previous lexing past the edited lines, or up to codeEditorLexAhead lines past
+// need. Invalid or partial JavaScript is coloured as far as chroma gets.
+func (e *codeEditor) relex(need int) {
+	start := e.checkpoint(e.tokClean)
+	end := min(len(e.lines), max(need, e.tokDirty+1)+codeEditorLexAhead)
+	var b strings.Builder
+	for _, l := range e.lines[start:end] {
 		b.WriteString(string(l))
+		b.WriteByte('\n') // every line ends, so every line is stored
+	}
+	ln, col := start, 0
+	cur := make([]tokenKind, len(e.lines[ln]))
+	finish := func() bool { // stores line ln; true when the lexing converged
+		converged := ln > e.tokDirty && slices.Equal(cur, e.kinds[ln])
+		e.kinds[ln] = cur
+		ln, col = ln+1, 0
+		if converged {
+			e.tokClean, e.tokDirty = len(e.lines), -1
+		} else if ln < end {
+			cur = make([]tokenKind, len(e.lines[ln]))
+		}
+		return converged
 	}
 	defer func() { _ = recover() }() // a lexer failure only costs colours
 	it, err := jsLexer.Tokenise(nil, b.String())
 	if err != nil {
-		return kinds
+		return
 	}
-	ln, col := 0, 0
 	for tok := it(); tok != chroma.EOF; tok = it() {
 		k := classify(tok.Type)
 		for _, r := range tok.Value {
-			if ln >= len(lines) {
-				return kinds
-			}
 			if r == '\n' {
-				ln, col = ln+1, 0
+				if finish() || ln >= end {
+					e.lexedTo(end)
+					return
+				}
 				continue
 			}
-			if col < len(kinds[ln]) {
-				kinds[ln][col] = k
+			if col < len(cur) {
+				cur[col] = k
 			}
 			col++
 		}
 	}
-	return kinds
+	e.lexedTo(ln)
+}
+
+// lexedTo records that lines before ln are lexed, unless the lexing converged.
+func (e *codeEditor) lexedTo(ln int) {
+	if e.tokDirty < 0 {
+		return
+	}
+	e.tokClean = max(e.tokClean, ln)
+	if ln < len(e.lines) {
+		e.tokDirty = len(e.lines) - 1 // the state after ln is unknown
+	} else {
+		e.tokClean, e.tokDirty = len(e.lines), -1
+	}
+}
+
+// checkpoint returns a line at or before from where lexing can start afresh: the
+// start of the text, or a line after a non-empty line that ends outside strings
+// and comments, and not after a "/*" that did not lex as a comment (chroma looks
+// ahead for its "*/", so an edit further on can turn it into one).
+func (e *codeEditor) checkpoint(from int) int {
+	from = e.lastUnclosedComment(from)
+	for s := from; s > 0 && from-s < 300; s-- {
+		prev := e.kinds[s-1]
+		if n := len(prev); n > 0 && prev[n-1] != tokString && prev[n-1] != tokComment {
+			return s
+		}
+	}
+	return 0
 }
 
 func classify(t chroma.TokenType) tokenKind {
@@ -1137,6 +1225,8 @@ func classify(t chroma.TokenType) tokenKind {
 		return tokKeyword
 	case t.InSubCategory(chroma.NameBuiltin), t == chroma.NameFunction, t == chroma.NameClass:
 		return tokBuiltin
+	case t == chroma.CommentSingle:
+		return tokLineComment
 	case t.InCategory(chroma.Comment):
 		return tokComment
 	case t.InSubCategory(chroma.LiteralString):
@@ -1196,6 +1286,8 @@ func (e *codeEditor) fgColor(k tokenKind) color.Color {
 		return e.themeColor(theme.ColorNameError)
 	case tokMarkCurrent:
 		return e.themeColor(theme.ColorNamePrimary)
+	case tokLineComment:
+		k = tokComment
 	}
 	if e.paletteDarkMode {
 		return codeColorsDark[k]
@@ -1229,8 +1321,8 @@ func (e *codeEditor) render() {
 		e.grid.Rows = nil
 		return
 	}
-	if e.tokDirty || len(e.kinds) != len(e.lines) {
-		e.kinds, e.tokDirty = tokenize(e.lines), false
+	if need := min(len(e.lines), e.top+rows); e.tokClean < need {
+		e.relex(need)
 	}
 	if e.styleCache == nil {
 		e.styleCache = map[styleKey]*widget.CustomTextGridStyle{}

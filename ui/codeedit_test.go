@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -464,6 +465,14 @@ func checkEditorInvariants(t *testing.T, e *codeEditor) {
 			t.Fatalf("line %d: %q vs %q", i, p, string(e.lines[i]))
 		}
 	}
+	if len(e.kinds) != len(e.lines) {
+		t.Fatalf("%d lines of colours for %d lines", len(e.kinds), len(e.lines))
+	}
+	for i, k := range e.kinds {
+		if len(k) != len(e.lines[i]) {
+			t.Fatalf("line %d: %d colours for %d runes", i, len(k), len(e.lines[i]))
+		}
+	}
 	for _, p := range []tpos{e.cursor, e.anchor} {
 		if p != e.clamp(p) {
 			t.Fatalf("position %v out of bounds (%d lines)", p, len(e.lines))
@@ -534,12 +543,16 @@ func FuzzCodeEditor(f *testing.F) {
 	f.Add("function f(a) {\n  return a;\n}", []byte{0, 1, 3, 9, 5, 2, 7, 8, 6, 3, 8, 1, 9, 0})
 	f.Add("", []byte{3, 8, 3, 9, 6, 5, 6, 6, 7, 0, 8, 8, 9, 9})
 	f.Add("a\tb\r\nc", []byte{10, 0, 7, 1, 13, 40, 13, 3, 4, 9, 5, 20, 15, 3})
+	e, _ := newEditorWindow(f) // one app and window for all inputs: a new app per input leaks
+	clip := fyne.CurrentApp().Clipboard()
 	f.Fuzz(func(t *testing.T, start string, ops []byte) {
 		if len(ops) > 600 {
 			ops = ops[:600]
 		}
-		e, _ := newEditorWindow(t)
-		clip := fyne.CurrentApp().Clipboard()
+		e.ClearMarkers(markerBreakpoint)
+		e.SetCurrentLine(0)
+		e.DragEnd()
+		e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 		e.SetText(start)
 		initial := e.Text()
 		for i := 0; i+1 < len(ops); i += 2 {
@@ -587,5 +600,47 @@ func BenchmarkCodeEditorType(b *testing.B) {
 			continue
 		}
 		e.TypedRune(rune('a' + i%26))
+	}
+}
+
+// freshKinds lexes text from scratch, as a new editor would.
+func freshKinds(text string) [][]tokenKind {
+	e := newCodeEditor()
+	e.SetText(text)
+	e.relex(len(e.lines))
+	return e.kinds
+}
+
+func TestCodeEditorRecolourAfterEdits(t *testing.T) {
+	e, _ := newEditorWindow(t)
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "var a%d = 'x'; // c\n", i)
+	}
+	e.SetText(b.String())
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"open a comment", func() { e.SetCursor(2000, 1); test.Type(e, "/*") }},
+		{"close it", func() { e.SetCursor(2003, 1); test.Type(e, "*/") }},
+		{"undo the close", e.Undo},
+		{"delete the opening", func() { e.SetCursor(2000, 3); key(e, fyne.KeyBackspace, fyne.KeyBackspace) }},
+		{"open a template string over lines", func() { e.SetCursor(2001, 9); test.Type(e, "`"); key(e, fyne.KeyReturn) }},
+		{"scroll back to the top", func() { e.SetCursor(1, 1); test.Type(e, "let ") }},
+		{"paste lines", func() {
+			fyne.CurrentApp().Clipboard().SetContent("if (x) {\n  y = \"s\";\n}\n")
+			e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: fyne.CurrentApp().Clipboard()})
+		}},
+	}
+	for _, s := range steps {
+		s.do()
+		want := freshKinds(e.Text())
+		for r := 0; r < e.visibleRows() && e.top+r < len(e.lines); r++ {
+			ln := e.top + r
+			if !slices.Equal(e.kinds[ln], want[ln]) {
+				t.Fatalf("%s: line %d %q coloured %v, a fresh lexing gives %v", s.name, ln+1, string(e.lines[ln]), e.kinds[ln], want[ln])
+			}
+		}
 	}
 }
