@@ -36,6 +36,7 @@ type testPanel struct {
 	message  *widget.Entry
 	run      *widget.Button
 	trace    *widget.Button
+	summary  *widget.Label // the record in one line
 	result   *widget.Label
 	last     *engine.ExecutionRecord // the record shown, nil none
 	content  fyne.CanvasObject
@@ -62,12 +63,14 @@ func newTestPanel(f *functions) *testPanel {
 	p.run = widget.NewButtonWithIcon("Run dry", theme.MediaPlayIcon(), func() { p.runDry(false) })
 	p.run.Importance = widget.HighImportance
 	p.trace = widget.NewButtonWithIcon("Step through", theme.MediaSkipNextIcon(), func() { p.runDry(true) })
+	p.summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.summary.Wrapping = fyne.TextWrapWord
 	p.result = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	form := widget.NewForm(
 		widget.NewFormItem("Sensor", p.sensor),
 		widget.NewFormItem("Message", container.NewBorder(nil, nil, nil, p.recorded, p.message)),
 	)
-	p.content = container.NewBorder(container.NewVBox(form, container.NewHBox(p.run, p.trace), widget.NewSeparator()),
+	p.content = container.NewBorder(container.NewVBox(form, container.NewBorder(nil, nil, container.NewHBox(p.run, p.trace), nil, p.summary), widget.NewSeparator()),
 		nil, nil, nil, container.NewScroll(p.result))
 	return p
 }
@@ -242,6 +245,12 @@ func (p *testPanel) open(rec *engine.ExecutionRecord) {
 // show prints rec as `twin udf run` does (nil: a hint).
 func (p *testPanel) show(rec *engine.ExecutionRecord) {
 	p.last = rec
+	p.summary.SetText(recordSummary(rec))
+	p.summary.Importance = widget.SuccessImportance
+	if rec != nil && rec.Outcome != engine.OutcomeOK {
+		p.summary.Importance = widget.DangerImportance
+	}
+	p.summary.Refresh()
 	if rec == nil {
 		p.result.SetText("Run the function on a message to see what it does: its calls, logs,\nwrites (before → after), notifications and errors. Nothing is applied.")
 		return
@@ -249,6 +258,24 @@ func (p *testPanel) show(rec *engine.ExecutionRecord) {
 	var b strings.Builder
 	_ = p.f.a.Engine().View(func(v *engine.View) error { app.WriteRecord(&b, v, rec, false); return nil })
 	p.result.SetText(strings.TrimRight(b.String(), "\n"))
+}
+
+// recordSummary is rec in one line: its outcome and duration and what it
+// did ("" for nil).
+func recordSummary(rec *engine.ExecutionRecord) string {
+	if rec == nil {
+		return ""
+	}
+	if rec.Outcome != engine.OutcomeOK {
+		s := rec.Outcome
+		if rec.Line > 0 {
+			s += fmt.Sprintf(" at line %d", rec.Line)
+		}
+		return s + ": " + app.RecordFailure(rec)
+	}
+	return fmt.Sprintf("%s in %s · %s · %s · %s", rec.Outcome, rec.Duration.Round(time.Microsecond),
+		plural(len(rec.Writes), "write", "writes"), plural(len(rec.Notifications), "notification", "notifications"),
+		plural(len(rec.Logs), "log line", "log lines"))
 }
 
 // recordLine is one execution record in the history list.

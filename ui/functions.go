@@ -49,6 +49,8 @@ type functions struct {
 	versions *versionsPanel
 	matchers *matcherPanel
 
+	lastLive time.Time // the last live redraw
+
 	content fyne.CanvasObject
 }
 
@@ -211,6 +213,35 @@ func (f *functions) reload() {
 		f.versions.refresh()
 	}
 	f.matchers.refresh()
+}
+
+// liveEvery is how often the Functions tab redraws the UDFs' states and
+// history while telemetry flows.
+const liveEvery = time.Second
+
+// live redraws, at most once every liveEvery, what telemetry changes: the
+// list's states, the header and the history when it shows. The studio's
+// poll calls it while the tab shows and messages arrive.
+func (f *functions) live(now time.Time) {
+	if now.Sub(f.lastLive) < liveEvery {
+		return
+	}
+	f.lastLive = now
+	udfs := f.a.UDFs(f.space)
+	for i := range f.items {
+		for j := range udfs {
+			if it := f.items[i]; it.udf != nil && it.udf.UDF.ID == udfs[j].UDF.ID {
+				f.items[i].udf = &udfs[j]
+			}
+		}
+	}
+	f.list.Refresh()
+	if !f.udf.IsZero() {
+		f.showState()
+		if f.panels.SelectedIndex() == panelHistory {
+			f.history.refresh()
+		}
+	}
 }
 
 // pick opens list row i: a UDF in the editor, a matcher in the Matchers
@@ -404,7 +435,7 @@ func (f *functions) askNew() {
 		return
 	}
 	name := widget.NewEntry()
-	name.SetPlaceHolder("Threshold Alert")
+	name.SetPlaceHolder("the template's name")
 	tpls := app.UDFTemplates()
 	titles := make([]string, len(tpls))
 	for i, t := range tpls {
@@ -467,7 +498,11 @@ func (f *functions) create(name string, i int, admin bool) error {
 	if admin {
 		create = f.a.CreateUDFWithRole
 	}
-	u, err := create(f.newSpace(), strings.TrimSpace(name), tpls[i].Script, nil)
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = tpls[i].Title // the template's name, as the placeholder suggests
+	}
+	u, err := create(f.newSpace(), name, tpls[i].Script, nil)
 	f.sh.s.lastErr = err
 	if err != nil {
 		return err

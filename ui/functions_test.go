@@ -248,6 +248,9 @@ func TestFunctionsDryRunRecordedMessage(t *testing.T) {
 			t.Errorf("the record shown lacks %q:\n%s", want, out)
 		}
 	}
+	if got := p.summary.Text; !strings.HasPrefix(got, "Succeeded in ") || !strings.HasSuffix(got, " · 2 writes · 1 notification · 2 log lines") {
+		t.Errorf("the summary line says %q", got)
+	}
 	// Nothing was applied.
 	var motion string
 	_ = a.Engine().View(func(v *engine.View) error {
@@ -288,6 +291,9 @@ func TestFunctionsFailureMarksLine(t *testing.T) {
 	}
 	if !strings.Contains(f.problem.Text, "Line 3") || !strings.Contains(f.problem.Text, "TypeError") {
 		t.Errorf("the problem line says %q", f.problem.Text)
+	}
+	if got := f.test.summary.Text; !strings.HasPrefix(got, "Failed at line 3: TypeError") {
+		t.Errorf("the summary line says %q", got)
 	}
 	h := f.history
 	h.failed.SetChecked(true)
@@ -433,5 +439,30 @@ func TestFunctionsRestoreVersion(t *testing.T) {
 	}
 	if len(v.vers) != 4 {
 		t.Errorf("restoring kept %d versions, want 4 (the replaced one kept)", len(v.vers))
+	}
+}
+
+func TestFunctionsLiveState(t *testing.T) {
+	s, _, f := openFunctions(t)
+	if !strings.Contains(f.state.Text, "never ran") {
+		t.Fatalf("header %q", f.state.Text)
+	}
+	f.panels.SelectIndex(panelHistory)
+	a := s.app
+	if _, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic("1234567890AB", "SAMPLE_SENSOR_MOTION"),
+		Payload: []byte(`{"SensorValue":"true"}`), QoS: 1, Username: "1234567890AB", Received: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the record", func() bool { return len(a.UDFRecords(f.udf)) == 1 })
+	f.lastLive = time.Time{}
+	s.tick() // the studio's poll, while the Functions tab shows
+	if !strings.Contains(f.state.Text, "last run succeeded") {
+		t.Errorf("after a message the header says %q", f.state.Text)
+	}
+	if _, detail := f.items[0].texts(); !strings.Contains(detail, "last run succeeded") {
+		t.Errorf("after a message the list says %q", detail)
+	}
+	if len(f.history.recs) != 1 {
+		t.Errorf("the history shows %d records", len(f.history.recs))
 	}
 }

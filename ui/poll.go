@@ -64,8 +64,11 @@ func (s *Studio) apply(u update) {
 	if u.values {
 		s.tree.refreshValues()
 		s.insp.refreshValues()
-		if s.tabs.SelectedIndex() == 0 {
+		switch s.tabs.SelectedIndex() {
+		case tabModel:
 			s.doc.show(s.ctl.selected)
+		case tabFunctions:
+			s.fns.live(time.Now())
 		}
 	}
 	if u.live != nil {
