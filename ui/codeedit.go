@@ -98,7 +98,6 @@ type codeEditor struct {
 	renderedRows    []widget.TextGridRow
 	styleCache      map[styleKey]*widget.CustomTextGridStyle
 	paletteDarkMode bool
-	paletteValid    bool
 }
 
 var (
