@@ -99,8 +99,9 @@ func newVersionsPanel(f *functions) *versionsPanel {
 		})
 	p.list.OnSelected = func(i widget.ListItemID) { p.pick(i) }
 	p.diff = widget.NewTextGrid()
+	p.diff.Scroll = fyne.ScrollNone // in a scroll of its own: a long line must not widen the tab
 	p.restore = widget.NewButtonWithIcon("Restore", theme.HistoryIcon(), p.askRestore)
-	right := container.NewBorder(container.NewHBox(p.restore), nil, nil, nil, p.diff) // the grid scrolls
+	right := container.NewBorder(container.NewHBox(p.restore), nil, nil, nil, container.NewScroll(p.diff))
 	split := container.NewHSplit(p.list, right)
 	split.Offset = 0.3
 	p.content = split

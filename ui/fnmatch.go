@@ -77,12 +77,12 @@ func newMatcherPanel(f *functions) *matcherPanel {
 		p.condBox,
 		container.NewHBox(add, p.saveBtn, p.delete),
 		widget.NewSeparator(),
-		widget.NewLabel("Evaluate the saved matcher against this sensor:"),
+		wrapped("Evaluate the saved matcher against this sensor:"),
 		container.NewBorder(nil, nil, nil, eval, p.sensor),
 		p.evalText,
 	))
 	p.scroll = container.NewVScroll(editor)
-	split := container.NewHSplit(container.NewVScroll(bindings), p.scroll)
+	split := container.NewHSplit(container.NewScroll(bindings), p.scroll)
 	split.Offset = 0.3
 	p.content = split
 	return p
@@ -337,6 +337,13 @@ func (p *matcherPanel) evaluate() error {
 	p.evalText.SetText(evaluationText(p.sensors[i].Label, ok, logs))
 	p.scroll.ScrollToBottom()
 	return nil
+}
+
+// wrapped is a label whose text wraps at word boundaries.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // evaluationText is a matcher evaluation as the panel shows it: one line

@@ -73,12 +73,12 @@ func newStepPanel(f *functions) *stepPanel {
 		btn("Last", theme.MediaSkipNextIcon(), func() bool { s().Last(); return true }),
 	)
 	jump := container.NewHBox(
-		btn("Run to cursor", theme.MoveDownIcon(), func() bool {
+		btn("To cursor", theme.MoveDownIcon(), func() bool {
 			line, _ := p.f.editor.CursorPosition()
 			return s().RunToLine(line)
 		}),
-		btn("Previous breakpoint", theme.MediaFastRewindIcon(), func() bool { return s().ContinueBack() }),
-		btn("Next breakpoint", theme.MediaFastForwardIcon(), func() bool { return s().Continue() }),
+		btn("Breakpoint", theme.MediaFastRewindIcon(), func() bool { return s().ContinueBack() }),
+		btn("Breakpoint", theme.MediaFastForwardIcon(), func() bool { return s().Continue() }),
 	)
 	p.content = container.NewBorder(container.NewVBox(nav, jump, p.status, p.note), nil, nil, nil, p.list)
 	p.clear()

@@ -466,3 +466,17 @@ func TestFunctionsLiveState(t *testing.T) {
 		t.Errorf("the history shows %d records", len(f.history.recs))
 	}
 }
+
+// TestFunctionsTabIsNarrow: the tabs share the window with the tree and
+// the inspector, and a tab as wide as its widest row would squeeze the
+// inspector on every tab (a 1280-pixel window leaves the tabs about 580).
+func TestFunctionsTabIsNarrow(t *testing.T) {
+	s, _, f := openFunctions(t)
+	f.test.runDry(true) // a record, a trace and the versions filled in
+	f.versions.list.Select(0)
+	for name, o := range map[string]fyne.CanvasObject{"the Functions tab": f.content, "the main tabs": s.tabs} {
+		if w := o.MinSize().Width; w > 560 {
+			t.Errorf("%s need %.0f pixels of width", name, w)
+		}
+	}
+}
