@@ -34,11 +34,7 @@ func newHistoryPanel(f *functions) *historyPanel {
 	p.count.Truncation = fyne.TextTruncateEllipsis
 	p.failed = widget.NewCheck("Failures only", func(bool) { p.refresh() })
 	p.list = widget.NewList(func() int { return len(p.recs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newMonoLine,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			r := p.recs[i]
@@ -56,6 +52,13 @@ func newHistoryPanel(f *functions) *historyPanel {
 	}
 	p.content = container.NewBorder(container.NewBorder(nil, nil, p.failed, nil, p.count), nil, nil, nil, p.list)
 	return p
+}
+
+// newMonoLine is a list row of monospace text cut with an ellipsis.
+func newMonoLine() fyne.CanvasObject {
+	l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
 }
 
 // refresh re-reads the records of the UDF shown.

@@ -46,11 +46,7 @@ func newStepPanel(f *functions) *stepPanel {
 	p.note.Importance = widget.WarningImportance
 	p.note.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(func() int { return len(p.locals) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newMonoLine,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
 			r := p.locals[i]

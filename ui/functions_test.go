@@ -136,8 +136,11 @@ func TestFunctionsSaveShowsCompileErrorThenSaves(t *testing.T) {
 	}
 }
 
-func TestFunctionsBindMatcherAndEvaluate(t *testing.T) {
-	s, _, f := openFunctions(t)
+// newCO2Alert makes "CO2 Alert" from the threshold template, as a user
+// would with New function…, and a new matcher "CO2 sensors" selecting
+// CarbonDioxide sensors, ticked in the binding but not yet applied.
+func newCO2Alert(t *testing.T, f *functions) {
+	t.Helper()
 	tpl := -1
 	for i, x := range app.UDFTemplates() {
 		if x.Name == "threshold" {
@@ -158,6 +161,12 @@ func TestFunctionsBindMatcherAndEvaluate(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.binding.SetSelected([]string{"CO2 sensors"})
+}
+
+func TestFunctionsBindMatcherAndEvaluate(t *testing.T) {
+	s, _, f := openFunctions(t)
+	newCO2Alert(t, f)
+	p := f.matchers
 	test.Tap(p.bind)
 	if s.lastErr != nil {
 		t.Fatal(s.lastErr)

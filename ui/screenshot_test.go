@@ -141,23 +141,8 @@ func workbenchShots(t *testing.T, s *Studio, room string, shot func(string)) {
 	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
 	s.showFunctions()
 	f := s.fns
-	tpl := -1
-	for i, x := range app.UDFTemplates() {
-		if x.Name == "threshold" {
-			tpl = i
-		}
-	}
-	if err := f.create("CO2 Alert", tpl, true); err != nil {
-		t.Fatal(err)
-	}
+	newCO2Alert(t, f)
 	m := f.matchers
-	m.edit(engine.NilID)
-	m.name.SetText("CO2 sensors")
-	m.conds[0].value.SetText(`"CarbonDioxide"`)
-	if err := m.saveMatcher(); err != nil {
-		t.Fatal(err)
-	}
-	m.binding.SetSelected([]string{"CO2 sensors"})
 	if err := m.applyBinding(); err != nil {
 		t.Fatal(err)
 	}
