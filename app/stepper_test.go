@@ -187,7 +187,7 @@ func TestStepperCut(t *testing.T) {
   while (n < 20000) n++;
   return n;
 }
-`, 5*time.Second)
+`, app.TraceTimeLimit)
 	s := app.NewStepper(rec)
 	cut, dropped := s.Cut()
 	if !cut || dropped == 0 || s.Len() != 10000 {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,26 +76,39 @@ func TestStartSimulation(t *testing.T) {
 		t.Errorf("%d readings rejected: %v", st.Rejected-before.Rejected, a.Pipeline().Rejections())
 	}
 	// Values carry the simulated time, and the UDF wrote the rooms'
-	// AvailableAndFresh with it.
+	// AvailableAndFresh with it (on a loaded machine its first runs may
+	// come later than the first readings).
 	var sensorAt, udfAt time.Time
-	a.Engine().View(func(v *engine.View) error {
-		var walk func([]*engine.Space)
-		walk = func(list []*engine.Space) {
-			for _, sp := range list {
-				if val, ok := v.SpaceValue(sp.ID, "AvailableAndFresh"); ok && val.Time.After(udfAt) {
-					udfAt = val.Time
-				}
-				for _, s := range v.SpaceSensors(sp.ID) {
-					if val, ok := v.SensorValue(s.ID); ok && val.Time.After(sensorAt) {
-						sensorAt = val.Time
+	newest := func() {
+		a.Engine().View(func(v *engine.View) error {
+			var walk func([]*engine.Space)
+			walk = func(list []*engine.Space) {
+				for _, sp := range list {
+					if val, ok := v.SpaceValue(sp.ID, "AvailableAndFresh"); ok && val.Time.After(udfAt) {
+						udfAt = val.Time
 					}
+					for _, s := range v.SpaceSensors(sp.ID) {
+						if val, ok := v.SensorValue(s.ID); ok && val.Time.After(sensorAt) {
+							sensorAt = val.Time
+						}
+					}
+					walk(v.ChildSpaces(sp.ID))
 				}
-				walk(v.ChildSpaces(sp.ID))
 			}
-		}
-		walk(v.Roots())
-		return nil
-	})
+			walk(v.Roots())
+			return nil
+		})
+	}
+	eventually(t, 30*time.Second, func() bool { newest(); return !udfAt.IsZero() },
+		func() string {
+			var last []string
+			for _, u := range a.UDFs(engine.NilID) {
+				if u.Last != nil {
+					last = append(last, u.UDF.Name+": "+u.Last.Outcome+" "+u.Last.Error)
+				}
+			}
+			return fmt.Sprintf("no AvailableAndFresh written; last UDF runs %q", last)
+		})
 	end := sc.Start.Add(sc.Duration)
 	if sensorAt.Before(sc.Start) || sensorAt.After(end) {
 		t.Errorf("newest sensor value at %v, want simulated time in [%v, %v]", sensorAt, sc.Start, end)

@@ -47,6 +47,7 @@ func TestOpenProject_firstStartInstallsTheExample(t *testing.T) {
 	}
 	// An edit survives the next start.
 	s := New(a, nil)
+	s.stopPolling() // the test driver would run the poll's redraws on its goroutine, beside this one
 	if err := s.edits.add(engine.KindSpace, addFields{name: "Annex", typ: "Venue"}); err != nil {
 		t.Fatal(err)
 	}
