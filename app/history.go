@@ -21,8 +21,9 @@ type Signal struct {
 	// Label is the sensor's hardwareId (its id if it has none) or
 	// "/path · Name" for a space value.
 	Label string
-	// Unit is the sensor's data unit type; for a space value, the unit of
-	// a sensor of that data type in the project, if any.
+	// Unit is the sensor's data unit type ("" for None); for a space
+	// value, the unit of a sensor of that data type under the space
+	// searched, if any.
 	Unit string
 	// Kind is the sensor's data type ("Temperature", "Motion", …) or the
 	// space value's name.
@@ -40,7 +41,7 @@ func (a *App) Signals(space engine.ID, query string, limit int) []Signal {
 	_ = a.engine.View(func(v *engine.View) error {
 		visit := func(s *engine.Space) {
 			for _, sn := range v.SpaceSensors(s.ID) {
-				sig := Signal{Owner: sn.ID, Label: sn.HardwareID, Kind: v.TypeName(sn.DataTypeID), Unit: v.TypeName(sn.DataUnitTypeID)}
+				sig := Signal{Owner: sn.ID, Label: sn.HardwareID, Kind: v.TypeName(sn.DataTypeID), Unit: unitName(v.TypeName(sn.DataUnitTypeID))}
 				if sig.Label == "" {
 					sig.Label = sn.ID.String()
 				}
@@ -70,6 +71,14 @@ func (a *App) Signals(space engine.ID, query string, limit int) []Signal {
 		out = out[:limit]
 	}
 	return out
+}
+
+// unitName is a unit type's name for an axis: "" for the "None" type.
+func unitName(t string) string {
+	if strings.EqualFold(t, "None") {
+		return ""
+	}
+	return t
 }
 
 // walkUnder calls fn for space and every space under it, parents first;
