@@ -16,7 +16,9 @@ import (
 //
 // It reads the store (with a cursor seek when the store implements
 // HistoryRanger) and adds the values written but not yet committed, so a
-// value is in the result as soon as the write that set it returned. The
+// value is in the result as soon as the write that set it returned. It
+// waits for a commit in progress (one Store.Apply) and holds the next one
+// back while it reads the store. The
 // owner must be a sensor, a space or a user-defined function of the
 // graph, else the error wraps ErrNotFound; a store failure is returned
 // wrapped. Safe for concurrent use.
