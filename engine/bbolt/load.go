@@ -201,41 +201,11 @@ func (s *Store) loadValues(tx *bolt.Tx, value func(owner engine.ID, name string,
 // History returns up to limit of the newest history entries of owner's
 // value name (the empty name for a sensor), oldest first; nil if there
 // are none or limit <= 0. Times are in UTC. Safe for concurrent use.
-func (s *Store) History(owner engine.ID, name string, limit int) (_ []engine.Value, err error) {
-	if limit <= 0 || len(name) > MaxValueNameLen {
+func (s *Store) History(owner engine.ID, name string, limit int) ([]engine.Value, error) {
+	if limit <= 0 {
 		return nil, nil
 	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer s.guard("history", &err)
-	prefix := appendHistPrefix(make([]byte, 0, histPrefixLen(name)), owner, name)
-	var out []engine.Value
-	err = s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketHistory).Cursor()
-		var k, v []byte
-		if next, ok := successor(prefix); ok {
-			if k, _ = c.Seek(next); k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-		} else {
-			k, v = c.Last()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Prev() {
-			if len(k) != len(prefix)+12 {
-				return fmt.Errorf("%w: history key %s", ErrCorrupt, clip(fmt.Sprintf("%x", k)))
-			}
-			out = append(out, engine.Value{Value: string(v), Time: histTimeOf(binary.BigEndian.Uint64(k[len(prefix):]))})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, s.wrap("history", err)
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	return s.HistoryRange(owner, name, time.Time{}, time.Time{}, limit)
 }
 
 // successor returns the smallest key greater than every key starting with
