@@ -139,8 +139,9 @@ type motionReading struct {
 // Occupancy returns space's occupancy over time in buckets of bucket,
 // from from (the first reading if zero) to to (the last reading if zero).
 // Its rooms are the spaces with Motion sensors at space or under it: a
-// room alone gives the share of its readings that detected someone; a
-// floor or building counts its rooms occupied per bucket. Buckets start
+// space whose own sensors are its only ones (a room) gives the share of
+// its readings that detected someone; any other (a floor, a building)
+// counts its rooms occupied per bucket and rates them Occupied/Rooms. Buckets start
 // at from truncated to bucket (UTC). A space without motion sensors gives
 // no points. Errors: an unknown space wraps engine.ErrNotFound; a bucket
 // <= 0 or more than MaxOccupancyBuckets buckets wraps engine.ErrInvalid.
@@ -161,12 +162,14 @@ func (a *App) Occupancy(space engine.ID, from, to time.Time, bucket time.Duratio
 	if n > MaxOccupancyBuckets {
 		return nil, fmt.Errorf("%w: %v in buckets of %v is %d buckets, more than %d", engine.ErrInvalid, end.Sub(start), bucket, n, MaxOccupancyBuckets)
 	}
-	return occupancyPoints(rooms, start, bucket, n), nil
+	single := len(rooms) == 1 && rooms[0].space == space
+	return occupancyPoints(rooms, single, start, bucket, n), nil
 }
 
 // occupancyPoints buckets the rooms' readings into n buckets of width
-// bucket from start.
-func occupancyPoints(rooms []room, start time.Time, bucket time.Duration, n int) []OccupancyPoint {
+// bucket from start. single is a room on its own: its rate is the share of
+// its readings that detected someone, else the share of rooms occupied.
+func occupancyPoints(rooms []room, single bool, start time.Time, bucket time.Duration, n int) []OccupancyPoint {
 	pts := make([]OccupancyPoint, n)
 	for i := range pts {
 		pts[i].T = start.Add(time.Duration(i) * bucket)
@@ -193,12 +196,12 @@ func occupancyPoints(rooms []room, start time.Time, bucket time.Duration, n int)
 			if hit[i] > 0 {
 				pts[i].Occupied++
 			}
-			if len(rooms) == 1 {
+			if single {
 				pts[i].Rate = float64(hit[i]) / float64(seen[i])
 			}
 		}
 	}
-	if len(rooms) > 1 {
+	if !single {
 		for i := range pts {
 			if pts[i].Rooms > 0 {
 				pts[i].Rate = float64(pts[i].Occupied) / float64(pts[i].Rooms)

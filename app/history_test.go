@@ -82,9 +82,9 @@ func TestSignals(t *testing.T) {
 		limit int
 		want  []string
 	}{
-		{"all", "", "", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius", "MOTION-A|Motion|", "MOTION-B|Motion|", "TEMP-A|Temperature|Celsius"}},
+		{"all", "", "", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius", "MOTION-A|Motion|", "MOTION-B|Motion|", "MOTION-D|Motion|", "TEMP-A|Temperature|Celsius"}},
 		{"under a room", "/Office/Floor 1/Room B", "", 0, []string{"MOTION-B|Motion|"}},
-		{"by kind, any case", "", "motion", 0, []string{"MOTION-A|Motion|", "MOTION-B|Motion|"}},
+		{"by kind, any case", "/Office/Floor 1", "motion", 0, []string{"MOTION-A|Motion|", "MOTION-B|Motion|"}},
 		{"by label", "", "room a", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius"}},
 		{"limit", "", "", 2, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius", "MOTION-A|Motion|"}},
 		{"empty room", "/Office/Floor 1/Room C", "", 0, nil},
@@ -147,7 +147,8 @@ func TestSignalHistoryBeyondMemory(t *testing.T) {
 }
 
 // TestOccupancy: Room A detects someone at 09:00 and 09:20 of four
-// readings, Room B at 09:40 of two; Room C has no sensor.
+// readings, Room B at 09:40 of two; Room C has no sensor; Room D, alone
+// on Floor 2, at 09:00 of two.
 func TestOccupancy(t *testing.T) {
 	a, _ := occupancyApp(t, app.Options{})
 	nine := monday.Add(9 * time.Hour)
@@ -157,6 +158,7 @@ func TestOccupancy(t *testing.T) {
 	}{
 		{"POD-A", "MOTION-A", "true", 0}, {"POD-A", "MOTION-A", "false", 10}, {"POD-A", "MOTION-A", "true", 20},
 		{"POD-A", "MOTION-A", "false", 30}, {"POD-B", "MOTION-B", "false", 35}, {"POD-B", "MOTION-B", "true", 40},
+		{"POD-D", "MOTION-D", "true", 0}, {"POD-D", "MOTION-D", "false", 10},
 	} {
 		publish(t, a, r.dev, r.hw, r.v, nine.Add(time.Duration(r.min)*time.Minute))
 	}
@@ -180,6 +182,10 @@ func TestOccupancy(t *testing.T) {
 			[]app.OccupancyPoint{pt(0, 1, 1, 0.5)}},
 		{"room, 20 min", "/Office/Floor 1/Room A", time.Time{}, time.Time{}, 20 * time.Minute,
 			[]app.OccupancyPoint{pt(0, 1, 1, 0.5), pt(20, 1, 1, 0.5)}},
+		{"a floor of one room counts rooms, not readings", "/Office/Floor 2", time.Time{}, time.Time{}, time.Hour,
+			[]app.OccupancyPoint{pt(0, 1, 1, 1)}},
+		{"building", "/Office", time.Time{}, time.Time{}, time.Hour,
+			[]app.OccupancyPoint{pt(0, 3, 3, 1)}},
 		{"room without sensors", "/Office/Floor 1/Room C", time.Time{}, time.Time{}, time.Hour, nil},
 	}
 	for _, tc := range tests {
@@ -204,7 +210,7 @@ func TestOccupancy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Monday 09:00–10:00: 3 of 6 readings detected someone.
+	// Monday 09:00–10:00: 4 of 8 readings detected someone.
 	if grid[0][9] != 50 {
 		t.Errorf("Monday 9h = %v, want 50", grid[0][9])
 	}
