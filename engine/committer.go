@@ -62,6 +62,13 @@ type committer struct {
 
 	queuedOps int        // ops waiting in queue
 	room      *sync.Cond // signalled when queuedOps drops
+
+	// applying is held for writing while a batch is applied and its
+	// inflight ops cleared, and for reading by pendingValues' callers
+	// while they read the store: they see each batch either in the store
+	// or in inflight, never in both or neither.
+	applying sync.RWMutex
+	inflight []Op // the batch taken from queue and not yet applied; guarded by mu
 }
 
 // maxQueuedOps bounds the ops waiting for the store: past it, the pipeline
@@ -160,16 +167,22 @@ func (c *committer) loop() {
 		c.queue = append(c.queue[:0], c.queue[n:]...)
 		c.queuedOps -= total
 		c.stats.QueueDepth = len(c.queue)
-		c.mu.Unlock()
-		c.room.Broadcast()
-
 		ops = ops[:0]
 		for _, p := range batch {
 			ops = append(ops, p.ops...)
 		}
+		c.inflight = ops
+		c.mu.Unlock()
+		c.room.Broadcast()
+
+		c.applying.Lock()
 		t0 := time.Now()
 		err := c.store.Apply(ops)
 		took := time.Since(t0)
+		c.mu.Lock()
+		c.inflight = nil
+		c.mu.Unlock()
+		c.applying.Unlock()
 		c.mu.Lock()
 		c.stats.Batches++
 		c.stats.Writes += uint64(n)
@@ -199,6 +212,35 @@ func (c *committer) close() {
 	c.cond.Broadcast()
 	c.room.Broadcast()
 	c.wg.Wait()
+}
+
+// pendingValues returns the values of owner's value name that were
+// submitted but not yet applied to the store, in submission order, with
+// from <= Time <= to (zero: open), times in UTC as the store returns
+// them. The caller must hold applying for
+// reading across this call and its read of the store.
+func (c *committer) pendingValues(owner ID, name string, from, to time.Time) []Value {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Value
+	add := func(ops []Op) {
+		for i := range ops {
+			op := &ops[i]
+			if op.Type == OpValue && op.Key == owner && op.Name == name && inRange(op.Value.Time, from, to) {
+				out = append(out, Value{Value: op.Value.Value, Time: op.Value.Time.UTC()})
+			}
+		}
+	}
+	add(c.inflight)
+	for _, p := range c.queue {
+		add(p.ops)
+	}
+	return out
+}
+
+// inRange reports whether from <= t <= to, a zero from or to being open.
+func inRange(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to))
 }
 
 func (c *committer) snapshot() CommitStats {

@@ -72,5 +72,7 @@
 //   - IDs are time-ordered version-7 UUIDs so that new records append to the
 //     store's B+tree instead of splitting random pages.
 //   - The whole graph lives in memory; history beyond the in-memory ring is
-//     read from the Store.
+//     read from the Store: Engine.HistoryRange reads a time range of any
+//     value's history (with a cursor seek when the Store is a
+//     HistoryRanger) and adds the values still waiting for their commit.
 package engine

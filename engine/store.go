@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // Store is the durable record of a project: the bbolt adapter
 // (engine/bbolt) implements it. The engine calls Load once when it opens,
 // then Apply from a single committer goroutine, and History from any
@@ -25,6 +27,17 @@ type Store interface {
 // fill its in-memory history rings; without it, it calls History per value.
 type RecentHistorian interface {
 	RecentHistory(limit int, fn func(owner ID, name string, h []Value) error) error
+}
+
+// HistoryRanger is an optional Store interface: the history entries of
+// one value within a time range. engine.HistoryRange uses it; without it,
+// it filters History.
+type HistoryRanger interface {
+	// HistoryRange returns the stored history entries of owner's value
+	// name with from <= Time <= to, oldest first. A zero from or to leaves
+	// that end open. If limit > 0, only the newest limit entries of the
+	// range are returned. Safe for concurrent use with Apply.
+	HistoryRange(owner ID, name string, from, to time.Time, limit int) ([]Value, error)
 }
 
 // OpType says what an Op does.

@@ -11,6 +11,16 @@ import (
 
 // KPINames are the KPI groups a scenario's kpis list may name; an empty
 // list means all of them.
+// The limits the KPIs count against, which charts draw as reference
+// lines: CO2Hours are the hours a space's CO₂ is above CO2LimitPPM,
+// ComfortHours the occupied hours its temperature is outside
+// [ComfortMinC, ComfortMaxC].
+const (
+	CO2LimitPPM = 1000.0
+	ComfortMinC = 20.0
+	ComfortMaxC = 26.0
+)
+
 var KPINames = []string{"occupancy", "co2", "comfort", "readings", "udf", "energy", "ev", "water"}
 
 func validKPI(s string) bool {

@@ -404,10 +404,10 @@ func (sp *simSpace) account(st *step, n, people int) {
 		}
 	}
 	sp.personH += float64(n) * dt
-	if r.CO2 > 1000 {
+	if r.CO2 > CO2LimitPPM {
 		sp.co2H += dt
 	}
-	if people > 0 && (r.T < 20 || r.T > 26) {
+	if people > 0 && (r.T < ComfortMinC || r.T > ComfortMaxC) {
 		sp.comfortH += dt
 	}
 }

@@ -17,6 +17,7 @@ type cli struct {
 	Provision provisionCmd `cmd:"" help:"Create or update a project from a provisioning YAML file (all or nothing)."`
 	Query     queryCmd     `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get       getCmd       `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
+	History   historyCmd   `cmd:"" help:"Print the recorded values of a sensor or a space value (--from, --to, -n; text, csv or json)."`
 	Device    deviceCmd    `cmd:"" help:"Device commands."`
 	UDF       udfCmd       `cmd:"" name:"udf" help:"User-defined function commands: list, records, run (or replay a recorded message), set a script."`
 	Matcher   matcherCmd   `cmd:"" help:"Matcher commands: list, evaluate."`

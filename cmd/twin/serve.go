@@ -16,14 +16,15 @@ import (
 
 type serveCmd struct {
 	projectFlag
-	MQTT     string  `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
-	MQTTWS   string  `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
-	HTTP     string  `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
-	Simulate string  `placeholder:"SCENARIO" help:"Run a simulation scenario in real time x --speed against the live broker, then stop (docs/simulation.md)."`
-	Speed    float64 `default:"60" placeholder:"N" help:"With --simulate: simulated time runs N times real time (60: a simulated minute per second)."`
-	Variant  string  `placeholder:"NAME" help:"With --simulate: run the scenario's variant NAME."`
-	SimMode  string  `name:"sim-mode" default:"mqtt" enum:"mqtt,in-process" help:"With --simulate: virtual devices as MQTT clients of the broker (mqtt) or readings straight into the pipeline (in-process)."`
-	Quiet    bool    `help:"Log warnings only."`
+	MQTT     string        `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
+	MQTTWS   string        `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
+	HTTP     string        `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
+	Simulate string        `placeholder:"SCENARIO" help:"Run a simulation scenario in real time x --speed against the live broker, then stop (docs/simulation.md)."`
+	Speed    float64       `default:"60" placeholder:"N" help:"With --simulate: simulated time runs N times real time (60: a simulated minute per second)."`
+	Variant  string        `placeholder:"NAME" help:"With --simulate: run the scenario's variant NAME."`
+	Duration time.Duration `placeholder:"24h" help:"With --simulate: stop after this much simulated time (default: the scenario's duration)."`
+	SimMode  string        `name:"sim-mode" default:"mqtt" enum:"mqtt,in-process" help:"With --simulate: virtual devices as MQTT clients of the broker (mqtt) or readings straight into the pipeline (in-process)."`
+	Quiet    bool          `help:"Log warnings only."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -44,8 +45,14 @@ func (c *serveCmd) Run(e *env) error {
 				return err
 			}
 		}
-	} else if c.Variant != "" {
-		return usageError{fmt.Errorf("--variant needs --simulate")}
+		if c.Duration < 0 {
+			return usageError{fmt.Errorf("--duration must be positive, got %v", c.Duration)}
+		}
+		if c.Duration > 0 {
+			sc.Duration = c.Duration
+		}
+	} else if c.Variant != "" || c.Duration != 0 {
+		return usageError{fmt.Errorf("--variant and --duration need --simulate")}
 	}
 	level := slog.LevelInfo
 	if c.Quiet {
@@ -73,7 +80,8 @@ func (c *serveCmd) Run(e *env) error {
 			mode = app.SimInProcess
 		}
 		log.Info("simulating", "scenario", sc.Name, "start", sc.Start, "duration", sc.Duration, "speed", c.Speed, "mode", mode.String())
-		res, simErr = a.RunSimulation(ctx, sc, app.SimOptions{Mode: mode, Speed: c.Speed,
+		prog := &serveProgress{log: log, sc: sc, every: serveProgressEvery}
+		res, simErr = a.RunSimulation(ctx, sc, app.SimOptions{Mode: mode, Speed: c.Speed, Progress: prog.step,
 			OnConnected: func(devs []string) { log.Info("virtual devices connected", "devices", len(devs)) }})
 		switch {
 		case simErr == nil:
@@ -120,3 +128,39 @@ func (c *serveCmd) Run(e *env) error {
 // stops waiting for Close (a closing step that hangs past the pipeline's
 // deadline) and exits.
 const serveCloseBackstop = time.Second
+
+// serveProgressEvery is how often (wall time) twin serve --simulate logs
+// its progress.
+var serveProgressEvery = 5 * time.Second
+
+// serveProgress logs a simulation's progress every so often: the
+// simulated clock, the share of the simulated duration done and the wall
+// time left at the pace so far.
+type serveProgress struct {
+	log   *slog.Logger
+	sc    *simulator.Scenario
+	every time.Duration
+	start time.Time // wall time of the first step
+	last  time.Time // wall time of the last line
+}
+
+// step is SimOptions.Progress: called before each step on the run's
+// goroutine.
+func (p *serveProgress) step(t time.Time) {
+	now := time.Now()
+	if p.start.IsZero() {
+		p.start, p.last = now, now
+		return
+	}
+	if now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	done := float64(t.Sub(p.sc.Start)) / float64(p.sc.Duration)
+	eta := "unknown"
+	if done > 0 {
+		left := time.Duration(float64(now.Sub(p.start)) * (1 - done) / done)
+		eta = left.Round(time.Second).String()
+	}
+	p.log.Info("simulation progress", "clock", t.UTC().Format(time.RFC3339), "done", fmt.Sprintf("%.0f%%", 100*done), "eta", eta)
+}

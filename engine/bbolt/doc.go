@@ -75,6 +75,9 @@
 // # Reading history
 //
 // History reads one (owner, name) in its own read transaction.
+// HistoryRange reads a time range of one (owner, name): it seeks to the
+// first key past the range's end and walks back to its start, so it reads
+// only the entries it returns, however long the history kept.
 // RecentHistory reads the newest entries of every value in one pass in key
 // order, about three times faster than a History call per value in random
 // order; it is meant for filling in-memory history when a project opens.

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -200,41 +201,11 @@ func (s *Store) loadValues(tx *bolt.Tx, value func(owner engine.ID, name string,
 // History returns up to limit of the newest history entries of owner's
 // value name (the empty name for a sensor), oldest first; nil if there
 // are none or limit <= 0. Times are in UTC. Safe for concurrent use.
-func (s *Store) History(owner engine.ID, name string, limit int) (_ []engine.Value, err error) {
-	if limit <= 0 || len(name) > MaxValueNameLen {
+func (s *Store) History(owner engine.ID, name string, limit int) ([]engine.Value, error) {
+	if limit <= 0 {
 		return nil, nil
 	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer s.guard("history", &err)
-	prefix := appendHistPrefix(make([]byte, 0, histPrefixLen(name)), owner, name)
-	var out []engine.Value
-	err = s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketHistory).Cursor()
-		var k, v []byte
-		if next, ok := successor(prefix); ok {
-			if k, _ = c.Seek(next); k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-		} else {
-			k, v = c.Last()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Prev() {
-			if len(k) != len(prefix)+12 {
-				return fmt.Errorf("%w: history key %s", ErrCorrupt, clip(fmt.Sprintf("%x", k)))
-			}
-			out = append(out, engine.Value{Value: string(v), Time: histTimeOf(binary.BigEndian.Uint64(k[len(prefix):]))})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, s.wrap("history", err)
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	return s.HistoryRange(owner, name, time.Time{}, time.Time{}, limit)
 }
 
 // successor returns the smallest key greater than every key starting with
@@ -338,4 +309,58 @@ func successorInto(dst, p []byte) ([]byte, bool) {
 		}
 	}
 	return dst[:0], false
+}
+
+// HistoryRange returns the history entries of owner's value name with
+// from <= time <= to, oldest first; a zero from or to leaves that end
+// open (entries stored with the zero time sort before every other time).
+// If limit > 0 only the newest limit entries of the range are returned.
+// It seeks to the end of the range in the time-ordered keys and walks
+// back, so it costs the entries returned, not the history kept. Times
+// are in UTC. Safe for concurrent use (engine.HistoryRanger).
+func (s *Store) HistoryRange(owner engine.ID, name string, from, to time.Time, limit int) (_ []engine.Value, err error) {
+	if len(name) > MaxValueNameLen {
+		return nil, nil
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard("history", &err)
+	prefix := appendHistPrefix(make([]byte, 0, histPrefixLen(name)+12), owner, name)
+	end := prefix // seek past every key of the range: past the prefix, or past to's time
+	if !to.IsZero() {
+		end = binary.BigEndian.AppendUint64(bytes.Clone(prefix), histTime(to))
+	}
+	var lo uint64
+	if !from.IsZero() {
+		lo = histTime(from)
+	}
+	var out []engine.Value
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketHistory).Cursor()
+		var k, v []byte
+		if next, ok := successor(end); ok {
+			if k, _ = c.Seek(next); k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+		} else {
+			k, v = c.Last()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			if len(k) != len(prefix)+12 {
+				return fmt.Errorf("%w: history key %s", ErrCorrupt, clip(fmt.Sprintf("%x", k)))
+			}
+			ht := binary.BigEndian.Uint64(k[len(prefix):])
+			if ht < lo {
+				break
+			}
+			out = append(out, engine.Value{Value: string(v), Time: histTimeOf(ht)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.wrap("history", err)
+	}
+	slices.Reverse(out)
+	return out, nil
 }

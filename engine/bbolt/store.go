@@ -91,6 +91,7 @@ type Store struct {
 }
 
 var _ engine.Store = (*Store)(nil)
+var _ engine.HistoryRanger = (*Store)(nil)
 
 // Open opens the project file at path, creating it (mode 0600) with an
 // empty project if it does not exist. The file stays locked against other
