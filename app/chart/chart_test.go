@@ -147,7 +147,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	ts, ys := day(3)
-	nan := []float64{1, math.NaN(), 3}
+	nan := []float64{1, math.Inf(1), 3}
 	var g [7][24]float64
 	g[2][5] = math.Inf(1)
 	cases := []struct {
