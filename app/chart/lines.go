@@ -309,11 +309,11 @@ func lanePlot(th Theme, bools []prepared, xmin, xmax float64, ticker plot.Ticker
 // lanePlotter draws one Bool series as bands where it is 1: a value
 // holds until the next point; runs closer than a pixel are merged.
 type lanePlotter struct {
-	x, y        []float64
-	lane        float64
-	color       color.Color
-	frame       color.Color
-	pixel       float64 // data units per pixel, set when drawn
+	x, y  []float64
+	lane  float64
+	color color.Color
+	frame color.Color
+	pixel float64 // data units per pixel, set when drawn
 }
 
 func (l *lanePlotter) Plot(c draw.Canvas, p *plot.Plot) {
