@@ -71,10 +71,11 @@ func (f *Figure) drawHeat(dc draw.Canvas, th Theme) (Frame, error) {
 
 	p := themed(th, f.Title)
 	p.X.Label.Text = "hour of day (UTC)"
-	hm := plotter.NewHeatMap(weekGrid(*f.Heat), cm.Palette(255))
+	pal := newColors(cm, 255)
+	hm := plotter.NewHeatMap(weekGrid(*f.Heat), pal)
 	hm.Min, hm.Max = lo, hi
 	hm.NaN = noData(th)
-	hm.Underflow, hm.Overflow = cm.Palette(255).Colors()[0], cm.Palette(255).Colors()[254]
+	hm.Underflow, hm.Overflow = pal[0], pal[len(pal)-1]
 	hm.Rasterized = false
 	p.Add(hm, &hatch{grid: f.Heat, color: th.Foreground})
 	var hours, days plot.ConstantTicks
@@ -122,6 +123,26 @@ func (f *Figure) drawHeat(dc draw.Canvas, th Theme) (Frame, error) {
 	}
 	return Frame{Left: toPx(data.Min.X), Right: toPx(data.Max.X), Top: toPx(dc.Max.Y - data.Max.Y),
 		Bottom: toPx(dc.Max.Y - data.Min.Y), XMin: 0, XMax: 24, YMin: 0, YMax: 7}, nil
+}
+
+// colors are n colours evenly over the colour map's range. (The map's
+// own Palette leaves a nil colour where two of its control colours
+// meet, which would draw that cell as background.)
+type colors []color.Color
+
+func (c colors) Colors() []color.Color { return c }
+
+func newColors(cm palette.ColorMap, n int) colors {
+	out := make(colors, n)
+	lo, hi := cm.Min(), cm.Max()
+	for i := range out {
+		c, err := cm.At(lo + (hi-lo)*float64(i)/float64(n-1))
+		if err != nil || c == nil {
+			c = out[max(0, i-1)]
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // hatch draws diagonal lines over the heat map's cells without data.

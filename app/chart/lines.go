@@ -412,7 +412,11 @@ func (s *lineStyle) Plot(c draw.Canvas, p *plot.Plot) {
 		if s.xs[j] > x || math.IsNaN(s.ys[j]) || x > s.xs[len(s.xs)-1] {
 			continue
 		}
-		pt := vg.Point{X: tx(s.xs[j]), Y: ty(s.ys[j])}
+		y := s.ys[j]
+		if j+1 < len(s.xs) && !math.IsNaN(s.ys[j+1]) && s.xs[j+1] > s.xs[j] {
+			y += (s.ys[j+1] - y) * (x - s.xs[j]) / (s.xs[j+1] - s.xs[j])
+		}
+		pt := vg.Point{X: tx(x), Y: ty(y)}
 		if c.Contains(pt) {
 			c.DrawGlyph(s.glyph, pt)
 		}
