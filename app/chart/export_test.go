@@ -161,7 +161,10 @@ func TestDownsample(t *testing.T) {
 		}
 		// Every column's minimum and maximum (and a gap) are kept.
 		span := x[c.n-1] - x[0]
-		type mm struct{ lo, hi float64; gap bool }
+		type mm struct {
+			lo, hi float64
+			gap    bool
+		}
 		want, got := map[int]*mm{}, map[int]*mm{}
 		add := func(m map[int]*mm, x, y float64) {
 			k := min(c.cols-1, int(float64(c.cols)*(x-xs[0])/span))
