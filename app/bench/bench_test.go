@@ -12,7 +12,7 @@ import (
 // small is the test size of every benchmark.
 func small(t testing.TB) Config {
 	return Config{Dir: t.TempDir(), OpenObjects: 6000, Provision: 6000, FlatProvision: 6000, IngestMessages: 3200, LatencySeconds: 1,
-		UDFSeconds: 1, LosslessSeconds: 2}
+		UDFSeconds: 1, LosslessSeconds: 2, ChartPoints: 20000}
 }
 
 // TestRunSmall runs every benchmark at a small size and checks the table:
@@ -35,7 +35,8 @@ func TestRunSmall(t *testing.T) {
 		}
 	}
 	positive := map[string]bool{"udf_goja_bare": true, "udf_exec_ratio": true, "broker_lossless_qos0": true, "ingest_lossless_qos0_udf": true,
-		"ingest_lossless_ratio": true, "broker_only_qos1": true, "ingest_qos1_ratio": true, "ingest_p99_ms_at_10k": true}
+		"ingest_lossless_ratio": true, "broker_only_qos1": true, "ingest_qos1_ratio": true, "ingest_p99_ms_at_10k": true,
+		"chart_1m_points_ms": true, "chart_2k_points_ms": true}
 	for _, r := range rows {
 		if positive[r.Name] && !(r.Value > 0) {
 			t.Errorf("%s = %v, want > 0 (%s)", r.Name, r.Value, r.Note)

@@ -25,7 +25,7 @@ const laneHeight = 24
 
 var (
 	refColor  = color.RGBA{0xc0, 0x39, 0x2b, 0xff}
-	bandColor = color.RGBA{0x2c, 0xa0, 0x2c, 0x38}
+	bandColor = color.NRGBA{0x2c, 0xa0, 0x2c, 0x2a}
 	dashes    = []vg.Length{vg.Points(6), vg.Points(3)}
 	glyphs    = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{},
 		draw.RingGlyph{}, draw.PyramidGlyph{}, draw.SquareGlyph{}, draw.PlusGlyph{}}
@@ -379,6 +379,9 @@ func styleOf(l prepared, k int, marked bool) lineStyle {
 	return st
 }
 
+// strokeChunk is the most points stroked as one path.
+const strokeChunk = 16
+
 // glyphsEvery is how many glyphs a line gets along the x axis.
 const glyphsEvery = 9
 
@@ -386,8 +389,12 @@ func (s *lineStyle) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
 	var seg []vg.Point
 	flush := func() {
-		if len(seg) > 1 {
-			c.StrokeLines(s.line, c.ClipLinesXY(seg)...)
+		// In pieces: the rasterizer's cost grows with the square of a
+		// path's cells, and a downsampled line zigzags through many.
+		for len(seg) > 1 {
+			n := min(len(seg), strokeChunk)
+			c.StrokeLines(s.line, c.ClipLinesXY(seg[:n])...)
+			seg = seg[n-1:]
 		}
 		seg = seg[:0]
 	}
