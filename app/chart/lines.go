@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,6 +170,7 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	p.Y.Label.Text = f.YLabel
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 	p.X.Tick.Marker = ticker
+	p.Y.Tick.Marker = niceTicks{}
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = th.Grid, th.Grid
 	for _, b := range f.Bands {
@@ -518,4 +520,38 @@ func timeTicks(min, max float64) plot.Ticker {
 		}
 		return ticks
 	})
+}
+
+// niceTicks labels a numeric axis at round values (1, 2 or 5 × a power
+// of ten), the finest step that gives at most ten labels, with an
+// unlabelled tick between each two.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return nil
+	}
+	mag := math.Pow(10, math.Floor(math.Log10((hi-lo)/10)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if math.Floor(hi/(m*mag)+1e-9)-math.Ceil(lo/(m*mag)-1e-9)+1 <= 10 {
+			step = m * mag
+			break
+		}
+	}
+	dec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	var ticks []plot.Tick
+	minor := step / 2
+	for k := math.Ceil(lo/minor - 1e-9); k*minor <= hi+minor*1e-9; k++ {
+		v := k * minor
+		t := plot.Tick{Value: v}
+		if math.Mod(k, 2) == 0 {
+			if math.Abs(v) < step*1e-9 {
+				v = 0
+			}
+			t.Label = strconv.FormatFloat(v, 'f', dec, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
