@@ -317,13 +317,16 @@ func mustRead(t *testing.T, path string) []byte {
 }
 
 // TestSimulateFormats: --format png,svg writes every chart as PNG and as
-// SVG for a Smart Office day and an EV charging comparison; an unknown
-// format is a usage error.
+// SVG for a Smart Office day, an EV charging comparison and a garden
+// week, and no other charts; an unknown format is a usage error.
 func TestSimulateFormats(t *testing.T) {
 	dir, project := smartOfficeProject(t)
 	evProject := filepath.Join(dir, "ev.twin")
-	if _, stderr, code := twin(t, "provision", "--project", evProject, "../../examples/ev-charging/provision.yaml"); code != 0 {
-		t.Fatal(stderr)
+	gardenProject := filepath.Join(dir, "garden.twin")
+	for project, plan := range map[string]string{evProject: "../../examples/ev-charging/provision.yaml", gardenProject: "testdata/garden_provision.yaml"} {
+		if _, stderr, code := twin(t, "provision", "--project", project, plan); code != 0 {
+			t.Fatal(stderr)
+		}
 	}
 	cases := []struct {
 		name   string
@@ -335,6 +338,8 @@ func TestSimulateFormats(t *testing.T) {
 		{"ev charging", []string{"--project", evProject, "--scenario", "../../examples/ev-charging/four.yaml",
 			"--compare", "../../examples/ev-charging/eight.yaml", "--duration", "12h"},
 			[]string{"ev_power", "ev_soc", "ev_cars"}},
+		{"garden", []string{"--project", gardenProject, "--scenario", "testdata/simulate_garden.yaml"},
+			[]string{"garden_moisture", "garden_water"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
