@@ -163,7 +163,7 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	}
 	var ticker plot.Ticker = plot.DefaultTicks{}
 	if timeAxis {
-		ticker = timeTicks(xmin, xmax)
+		ticker = timeTicks(xmin, xmax, min(7, max(2, w/120)))
 	}
 
 	p := themed(th, f.Title)
@@ -478,15 +478,15 @@ func (b *bandPlot) Thumbnail(c *draw.Canvas) {
 	c.Fill(r.Path())
 }
 
-// timeTicks labels a time axis at round UTC times: about six labelled
-// ticks, each step subdivided by unlabelled ones.
-func timeTicks(min, max float64) plot.Ticker {
+// timeTicks labels a time axis at round UTC times: at most labels
+// labelled ticks, each step subdivided by unlabelled ones.
+func timeTicks(min, max float64, labels int) plot.Ticker {
 	span := time.Duration(max-min) * time.Second
 	steps := []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour}
 	step := steps[len(steps)-1]
 	for _, s := range steps {
-		if span/s <= 7 {
+		if int(span/s) <= labels {
 			step = s
 			break
 		}
