@@ -106,8 +106,10 @@ type Figure struct {
 
 // Frame is where a rendering put its data: the data area in image pixels
 // (origin top-left) and the data range it shows, linearly. X is in Unix
-// seconds for a time axis; a heat map's X is the hour (0–24) and its Y
-// the weekday row from the bottom (Sunday 0–1 … Monday 6–7).
+// seconds for a time axis. With lines it is the lines' area (Bool lanes
+// are below it); with Bool series only, the lanes' area, Y the lane from
+// the bottom (the last series 0–1). A heat map's X is the hour (0–24) and
+// its Y the weekday row from the bottom (Sunday 0–1 … Monday 6–7).
 type Frame struct {
 	Left, Right, Top, Bottom float64
 	XMin, XMax, YMin, YMax   float64
@@ -198,7 +200,8 @@ func (f *Figure) WritePNG(w io.Writer, width, height int, th Theme) error {
 }
 
 // WriteSVG writes the figure as an SVG of width × height pixels (the
-// same drawing as WritePNG, with its text as text).
+// same drawing as WritePNG, its text as text in Liberation Serif, which
+// is not embedded: a viewer without it uses a metric-compatible Times).
 func (f *Figure) WriteSVG(w io.Writer, width, height int, th Theme) error {
 	if err := checkSize(width, height); err != nil {
 		return err

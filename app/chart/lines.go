@@ -202,7 +202,9 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	full := dc
 	var legC draw.Canvas
 	legW, legH := legendSize(&leg)
-	if legW > 0 {
+	if legW == 0 {
+		full = draw.Crop(full, 0, -px(20), 0, 0) // room for the last time label
+	} else {
 		if legW < float64(w)/3 {
 			legC = draw.Crop(full, px(w)-px(int(legW)+12), 0, 0, -px(34))
 			full = draw.Crop(full, 0, -px(int(legW)+16), 0, 0)
@@ -210,6 +212,17 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 			legC = draw.Crop(full, px(70), 0, 0, -(full.Max.Y - px(int(legH)+6)))
 			full = draw.Crop(full, 0, 0, px(int(legH)+10), 0)
 		}
+	}
+	if len(lines) == 0 { // signals only: the lanes take the figure
+		lp := lanePlot(th, bools, xmin, xmax, ticker, xLabel)
+		lp.Title = p.Title
+		lp.Draw(full)
+		if legW > 0 {
+			leg.Draw(legC)
+		}
+		data := lp.DataCanvas(full)
+		return Frame{Left: toPx(data.Min.X), Right: toPx(data.Max.X), Top: float64(h) - toPx(data.Max.Y),
+			Bottom: float64(h) - toPx(data.Min.Y), XMin: xmin, XMax: xmax, YMin: 0, YMax: float64(len(bools))}, nil
 	}
 	mainC := full
 	var lanesC draw.Canvas
