@@ -125,3 +125,16 @@ func BenchmarkUDFGojaBare(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 }
+
+// TestChartRows: the chart benchmark gives both rows with positive
+// times, the big figure's target against its points.
+func TestChartRows(t *testing.T) {
+	rows, err := collect("chart_1m_points_ms", small(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Name != "chart_1m_points_ms" || rows[1].Name != "chart_2k_points_ms" ||
+		!(rows[0].Value > 0) || !(rows[1].Value > 0) || rows[0].Target != "< 300" || !strings.Contains(rows[0].Note, "20000 points") {
+		t.Fatalf("rows %+v", rows)
+	}
+}
