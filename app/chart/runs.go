@@ -110,11 +110,16 @@ func parseSeries(run *Run) map[string]map[string][]reading {
 }
 
 // RunFigures maps one run, or a base and a variant, to their charts:
-// occupancy per floor (the share of its spaces where motion is detected),
-// the occupancy heat map (hour × weekday, the base run), and CO₂ and
-// temperature in the three busiest rooms (most person-hours in the base
-// run). With two runs the variant is overlaid dashed. Charts without data
-// are left out.
+// occupancy per floor (the share of its spaces where motion is detected,
+// 30-minute means up to a day, hourly beyond, 0–100 %), the occupancy
+// heat map (hour × weekday, the base run; hours without readings NaN),
+// CO₂ (against CO2Limit) and temperature (over the comfort band) in the
+// three busiest rooms (most person-hours in the base run), the car
+// parks' charts (site power against the grid limit, mean state of charge,
+// cars arrived and turned away) and the garden beds' (soil moisture
+// against the irrigation threshold, rain and irrigation). With two runs
+// the variant is overlaid dashed. Charts without data are left out. The
+// result depends only on runs: the same runs give the same figures.
 func RunFigures(runs []Run) []Figure {
 	if len(runs) == 0 {
 		return nil
