@@ -22,7 +22,7 @@ type simulateCmd struct {
 	Scenario string        `required:"" placeholder:"FILE.yaml" help:"Scenario file (docs/scenarios.md)."`
 	Duration time.Duration `placeholder:"24h" help:"Simulated time to run (default: the scenario's duration)."`
 	Out      string        `placeholder:"DIR" help:"Write kpis.csv, series.csv, spaces.csv, summary.txt and the charts to DIR (created if absent)."`
-	Format   []string      `default:"png" placeholder:"png,svg" help:"Image formats of the charts written to --out: png, svg or both (png,svg)."`
+	Format   []string      `default:"png" placeholder:"FORMAT" help:"Image formats of the charts written to --out: png (the default), svg, or both: png,svg."`
 	Seed     int64         `default:"-1" placeholder:"N" help:"Seed for every random draw (default: the scenario's seed)."`
 	Variant  string        `placeholder:"NAME" help:"Run the scenario's variant NAME (its overrides applied)."`
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed and compare; both runs start from the project as it is."`
