@@ -189,6 +189,7 @@ type simPlan struct {
 	opts   simulator.Options
 	o      SimOptions
 	clock  *simulator.Clock
+	pacer  *pacer
 	report *SimReport
 	series bytes.Buffer
 	spaces bytes.Buffer
@@ -216,6 +217,9 @@ func (p *simPlan) run() (*SimReport, error) {
 }
 
 func (p *simPlan) release() {
+	if p.pacer != nil {
+		p.pacer.end()
+	}
 	p.close()
 	p.a.simTime.clock.CompareAndSwap(p.clock, nil)
 }
@@ -228,8 +232,8 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 	if sc == nil {
 		return nil, errors.New("simulate: no scenario")
 	}
-	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
-		return nil, fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", sc.Name, o.Speed)
+	if err := checkSpeed(sc.Name, o.Speed); err != nil {
+		return nil, err
 	}
 	clock := simulator.NewClock(sc.Start, sc.Step)
 	if !a.simTime.clock.CompareAndSwap(nil, clock) {
@@ -257,17 +261,12 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 			p.opts.Series = &p.series
 		}
 	}
-	pace := func(time.Time) error { return ctx.Err() }
-	if o.Speed > 0 {
-		if pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
-			return nil, err
-		}
-	}
-	p.opts.Pace = pace
+	p.pacer = newPacer(ctx, o.Speed)
+	p.opts.Pace = p.pacer.pace
 	if o.Progress != nil {
 		p.opts.Pace = func(t time.Time) error {
 			o.Progress(t)
-			return pace(t)
+			return p.pacer.pace(t)
 		}
 	}
 	if o.Mode == SimMQTT {
@@ -282,6 +281,14 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 	}
 	ok = true
 	return p, nil
+}
+
+// checkSpeed refuses a negative, NaN or infinite speed of scenario name.
+func checkSpeed(name string, speed float64) error {
+	if speed < 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
+		return fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", name, speed)
+	}
+	return nil
 }
 
 // sensorsOf maps the simulated spaces' sensors to their space and data type.
