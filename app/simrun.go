@@ -118,17 +118,16 @@ func (r *SimReport) ChartRun() chart.Run {
 // Figures are the run's charts (chart.RunFigures).
 func (r *SimReport) Figures() []chart.Figure { return chart.RunFigures([]chart.Run{r.ChartRun()}) }
 
+// outputs are the run's files but the charts.
+func (r *SimReport) outputs() map[string][]byte {
+	return map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces, "kpis.csv": r.KPIs(), "summary.txt": r.Summary()}
+}
+
 // WriteOutputs writes kpis.csv, series.csv, spaces.csv, summary.txt and
 // the charts into dir (created if absent) and returns the paths written,
 // charts last.
 func (r *SimReport) WriteOutputs(dir string) ([]string, error) {
-	files, err := WriteFiles(dir, map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces,
-		"kpis.csv": r.KPIs(), "summary.txt": r.Summary()})
-	if err != nil {
-		return files, err
-	}
-	charts, err := chart.WriteFigures(dir, r.Figures())
-	return append(files, charts...), err
+	return writeWithCharts(dir, r.outputs(), r.Figures())
 }
 
 // WriteFiles writes each named file into dir (created if absent), in name
