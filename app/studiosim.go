@@ -125,8 +125,10 @@ func (r *SimRun) Resume() { r.pace.setPaused(false, r.done) }
 func (r *SimRun) Paused() bool { return r.pace.isPaused() && !r.finished() }
 
 // Step pauses the run if it runs, lets it simulate exactly one step (the
-// clock moves on by the scenario's step) and returns once that step is
-// done or the run has ended. The run stays paused.
+// clock moves on by the scenario's step; the very first step is at the
+// scenario's start, so stepping before it leaves the clock there) and
+// returns once that step is done or the run has ended. The run stays
+// paused.
 func (r *SimRun) Step() { r.pace.step(r.done) }
 
 // ETA is the wall time the run needs to finish at its current rate (the
