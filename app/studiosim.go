@@ -92,6 +92,9 @@ func (r *SimRun) finished() bool {
 	}
 }
 
+// Duration is the simulated time the run covers (the scenario's).
+func (r *SimRun) Duration() time.Duration { return r.duration }
+
 // Scenario is the scenario's name.
 func (r *SimRun) Scenario() string { return r.name }
 

@@ -124,7 +124,7 @@ func (c *simControl) text() (text string, ended bool) {
 	}
 	state := "▶"
 	if c.run.Paused() {
-		state = "⏸"
+		state = "paused"
 	}
 	return fmt.Sprintf("%s %s · %s · %s", state, c.run.Scenario(), c.run.Clock().Format("Mon 2006-01-02 15:04"), speedText(c.run.Speed())), false
 }

@@ -39,8 +39,8 @@ type resultView struct {
 
 // Widths of the KPI table's columns: the KPI, then the values.
 const (
-	kpiColumn   = 210
-	valueColumn = 82
+	kpiColumn   = 220
+	valueColumn = 104
 )
 
 func newResultView(t *simTab) *resultView {
@@ -133,9 +133,9 @@ func mark(s string, better bool) string {
 
 // kpiLabel names a KPI row: the space's or floor's last name, the KPI, the unit.
 func kpiLabel(r app.KPIRow) string {
-	name := r.KPI
+	name := strings.ReplaceAll(r.KPI, "_", " ")
 	if r.Scope != "run" && r.Name != "" {
-		name = r.Name[strings.LastIndexByte(r.Name, '/')+1:] + " · " + r.KPI
+		name = r.Name[strings.LastIndexByte(r.Name, '/')+1:] + " · " + name
 	}
 	if r.Unit != "" {
 		name += " (" + r.Unit + ")"

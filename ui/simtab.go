@@ -353,6 +353,7 @@ func newRunPanel(t *simTab) *runPanel {
 	r.speed.SetSelected("60×")
 	r.clock = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	r.progress = widget.NewProgressBar()
+	r.progress.TextFormatter = func() string { return r.progressText() }
 	r.eta = widget.NewLabel("")
 	r.content = container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(r.play, r.pause, r.step, r.stop), nil, r.speed),
@@ -434,6 +435,18 @@ func (r *runPanel) refresh() {
 	r.clock.SetText(run.Clock().Format("Mon 2006-01-02 15:04") + state)
 	r.progress.SetValue(run.Progress())
 	r.eta.SetText(etaText(run))
+}
+
+// progressText is the progress bar's text: the share of simulated time
+// and the simulated time done of the scenario's.
+func (r *runPanel) progressText() string {
+	run := r.t.sim.current()
+	if run == nil {
+		return ""
+	}
+	p := run.Progress()
+	total := run.Duration()
+	return fmt.Sprintf("%.0f %% · %s of %s simulated", 100*p, shortDuration((time.Duration(p * float64(total))).Truncate(time.Minute)), shortDuration(total))
 }
 
 // etaText is the run's wall time left.

@@ -36,9 +36,14 @@ func openSimTab(t *testing.T) (*Studio, *simTab) {
 }
 
 // settle waits until the tab's goroutines are done and their redraws ran.
+// Comparisons of a day take seconds: it waits up to a minute.
 func settle(t *testing.T, st *simTab) {
 	t.Helper()
-	waitFor(t, "the Simulation tab's work", func() bool { return st.busy.Load() == 0 })
+	for deadline := time.Now().Add(time.Minute); st.busy.Load() != 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the Simulation tab's work")
+		}
+	}
 }
 
 // editYAML replaces the editor's text as the user would, calling OnChanged.
