@@ -80,9 +80,8 @@ type Comparison struct {
 // CompareScenarios runs base and then variant, each on its own temporary
 // copy of the project as it is now (a consistent copy, the project itself
 // is not changed), in process and as fast as possible, with base's seed
-// for both, and compares their KPIs. o.Record is implied; o.Mode, o.Speed
-// and o.Out are ignored; o.Progress, if set, sees both runs' steps in
-// turn. ctx stops it (its error is then ctx's). The result is the same
+// for both, and compares their KPIs. o.Record is implied; only
+// o.Progress is used, which, if set, sees both runs' steps in turn. ctx stops it (its error is then ctx's). The result is the same
 // for the same scenarios, seed and project (the what-if of `twin simulate
 // --compare`). Safe for concurrent use; it may run while a simulation of
 // the app itself runs.
@@ -92,7 +91,7 @@ func (a *App) CompareScenarios(ctx context.Context, base, variant *simulator.Sce
 	}
 	v := *variant
 	v.Seed = base.Seed // both runs use the same seed
-	o = SimOptions{Record: true, Progress: o.Progress, Series: o.Series}
+	o = SimOptions{Record: true, Progress: o.Progress}
 	br, err := a.simulateCopy(ctx, base, o)
 	if err != nil {
 		return nil, err
