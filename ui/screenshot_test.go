@@ -190,6 +190,7 @@ func simulationShots(t *testing.T, s *Studio, shot func(string)) {
 	s.selectNode("")
 	s.showSimulation()
 	st := s.simTab
+	queuePosts(st)
 	st.tabs.SelectIndex(simRunTab)
 	st.ctl.speed.SetSelected("As fast as possible")
 	test.Tap(st.ctl.play)

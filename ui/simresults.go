@@ -312,7 +312,7 @@ func (c *comparePanel) onRun() {
 	progress := func(t time.Time) { // on the runs' goroutine: at most 10 redraws a second
 		if now := time.Now().UnixNano(); now-last.Load() > int64(100*time.Millisecond) {
 			last.Store(now)
-			fyne.Do(func() { c.state.SetText("Simulating " + t.Format("Mon 15:04") + " …") })
+			c.t.post(func() { c.state.SetText("Simulating " + t.Format("Mon 15:04") + " …") })
 		}
 	}
 	var cmp *app.Comparison

@@ -42,6 +42,9 @@ type simTab struct {
 	tabs *container.AppTabs
 
 	busy atomic.Int32 // goroutines of the tab still at work (tests wait for 0)
+	// post hands a redraw from a goroutine to Fyne's: fyne.Do (tests
+	// queue them and run them on the test's goroutine).
+	post func(func())
 
 	content fyne.CanvasObject
 }
@@ -54,7 +57,7 @@ const (
 )
 
 func newSimTab(sh *shell, a *app.App, sim *simControl) *simTab {
-	t := &simTab{sh: sh, a: a, sim: sim}
+	t := &simTab{sh: sh, a: a, sim: sim, post: fyne.Do}
 	t.scen = newScenarioPanel(t)
 	t.ctl = newRunPanel(t)
 	t.what = newComparePanel(t)
@@ -86,7 +89,7 @@ func (t *simTab) work(fn func(), done func()) {
 		defer t.busy.Add(-1)
 		fn()
 		if done != nil {
-			fyne.Do(done)
+			t.post(done)
 		}
 	}()
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,19 +30,61 @@ func openSimTab(t *testing.T) (*Studio, *simTab) {
 	t.Cleanup(func() { s.Close() })
 	s.showSimulation()
 	st := s.simTab
+	queuePosts(st)
 	if filepath.Base(st.scen.path) != "week.yaml" || st.scen.sc == nil {
 		t.Fatalf("the tab shows %q (%v), want week.yaml", st.scen.path, st.scen.problem.Text)
 	}
 	return s, st
 }
 
-// settle waits until the tab's goroutines are done and their redraws ran.
-// Comparisons of a day take seconds: it waits up to a minute.
+// postQueue holds the redraws the tab's goroutines post, for the test's
+// goroutine to run (Fyne's test driver would run them on the posting
+// goroutine, racing with the test).
+type postQueue struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *postQueue) add(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+}
+
+func (q *postQueue) take() []func() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	fns := q.fns
+	q.fns = nil
+	return fns
+}
+
+var postQueues sync.Map // *simTab → *postQueue
+
+// queuePosts makes st post its redraws to a queue that settle runs.
+func queuePosts(st *simTab) {
+	q := &postQueue{}
+	postQueues.Store(st, q)
+	st.post = q.add
+}
+
+// settle waits until the tab's goroutines are done and runs their
+// redraws. Comparisons of a day take seconds: it waits up to a minute.
 func settle(t *testing.T, st *simTab) {
 	t.Helper()
-	for deadline := time.Now().Add(time.Minute); st.busy.Load() != 0; time.Sleep(5 * time.Millisecond) {
+	v, _ := postQueues.Load(st)
+	q := v.(*postQueue)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out waiting for the Simulation tab's work")
+		}
+		busy := st.busy.Load() != 0
+		fns := q.take()
+		for _, fn := range fns {
+			fn()
+		}
+		if !busy && len(fns) == 0 && st.busy.Load() == 0 {
+			return
 		}
 	}
 }
