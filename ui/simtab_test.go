@@ -103,7 +103,6 @@ func TestSimTabFormAndYAML(t *testing.T) {
 	if p.duration.Text != "168h" || p.seed.Text != "42" || p.people.Text != "1" || p.step.Text != "1m" {
 		t.Fatalf("form %q %q %q %q", p.duration.Text, p.seed.Text, p.people.Text, p.step.Text)
 	}
-	test.Type(p.duration, "") // focus
 	p.duration.SetText("2h")
 	p.people.SetText("1.5")
 	text := p.editor.Text()
@@ -263,6 +262,41 @@ func TestSimTabCompare(t *testing.T) {
 	r.deleteRun(r.infos[0])
 	if len(r.infos) != 0 || len(st.a.Runs()) != 0 {
 		t.Errorf("after delete: %d runs", len(r.infos))
+	}
+}
+
+// TestSimTabShowsToolbarRun: a run the toolbar starts shows in the tab,
+// and the toolbar stops it while the tab has it paused; a stopped run is
+// not kept.
+func TestSimTabShowsToolbarRun(t *testing.T) {
+	s, st := openSimTab(t)
+	s.sim.setScenario(st.scen.path) // as main does with the installed example's
+	s.tools.refresh()
+	test.Tap(s.tools.simBtn)
+	run := st.sim.current()
+	if run == nil {
+		t.Fatalf("the toolbar started nothing: %v", s.lastErr)
+	}
+	s.tick()
+	if st.ctl.clock.Text == "Not running" || st.ctl.stop.Disabled() || !st.ctl.play.Disabled() {
+		t.Errorf("the tab shows %q", st.ctl.clock.Text)
+	}
+	test.Tap(st.ctl.pause)
+	settle(t, st)
+	s.tick()
+	if !strings.Contains(s.status.sim.Text, "paused") {
+		t.Errorf("the status bar shows %q", s.status.sim.Text)
+	}
+	test.Tap(s.tools.simBtn) // Stop simulation
+	select {
+	case <-run.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a paused run did not stop")
+	}
+	s.tick()
+	settle(t, st)
+	if !run.Stopped() || st.ctl.clock.Text != "Not running" || len(st.a.Runs()) != 0 {
+		t.Errorf("after stop: %q, %d runs kept", st.ctl.clock.Text, len(st.a.Runs()))
 	}
 }
 
