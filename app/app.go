@@ -78,6 +78,8 @@ type App struct {
 	sim        *SimRun      // the last simulation started, maybe finished
 	closed     bool
 
+	runsMu sync.Mutex // serialises SaveRun and DeleteRun (runlist.go)
+
 	simTime simTime // the clock of the simulation running, if any (simrun.go)
 }
 

@@ -55,6 +55,12 @@ func SimulateFile(path string, sc *simulator.Scenario, o FileSimOptions) (*SimRe
 			return nil, fmt.Errorf("simulate: copy %s: %w", path, err)
 		}
 	}
+	return runOnFile(run, sc, o)
+}
+
+// runOnFile opens the project file run with the options of a what-if
+// (the UDF seed of sc, no pipeline events), runs sc on it and closes it.
+func runOnFile(run string, sc *simulator.Scenario, o FileSimOptions) (*SimReport, error) {
 	opts := o.Open
 	opts.UDF.Seed = int64(sc.Seed) + 1
 	opts.Pipeline.NoEvents = true

@@ -131,6 +131,11 @@ func (r *SimReport) ChartRun() chart.Run {
 // Figures are the run's charts (chart.RunFigures).
 func (r *SimReport) Figures() []chart.Figure { return chart.RunFigures([]chart.Run{r.ChartRun()}) }
 
+// outputs are the run's files but the charts.
+func (r *SimReport) outputs() map[string][]byte {
+	return map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces, "kpis.csv": r.KPIs(), "summary.txt": r.Summary()}
+}
+
 // WriteOutputs writes kpis.csv, series.csv, spaces.csv, summary.txt and
 // the PNG charts into dir (created if absent) and returns the paths
 // written, charts last.
@@ -139,13 +144,7 @@ func (r *SimReport) WriteOutputs(dir string) ([]string, error) { return r.WriteO
 // WriteOutputsAs is WriteOutputs with the charts in the given image
 // formats (chart.WriteFigures: "png", "svg"; nil: png).
 func (r *SimReport) WriteOutputsAs(dir string, formats []string) ([]string, error) {
-	files, err := WriteFiles(dir, map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces,
-		"kpis.csv": r.KPIs(), "summary.txt": r.Summary()})
-	if err != nil {
-		return files, err
-	}
-	charts, err := chart.WriteFigures(dir, r.Figures(), formats)
-	return append(files, charts...), err
+	return writeWithCharts(dir, r.outputs(), r.Figures(), formats)
 }
 
 // WriteFiles writes each named file into dir (created if absent), in name
@@ -206,6 +205,7 @@ type simPlan struct {
 	opts   simulator.Options
 	o      SimOptions
 	clock  *simulator.Clock
+	pacer  *pacer
 	report *SimReport
 	series bytes.Buffer
 	spaces bytes.Buffer
@@ -233,6 +233,9 @@ func (p *simPlan) run() (*SimReport, error) {
 }
 
 func (p *simPlan) release() {
+	if p.pacer != nil {
+		p.pacer.end()
+	}
 	p.close()
 	p.a.simTime.clock.CompareAndSwap(p.clock, nil)
 }
@@ -245,8 +248,8 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 	if sc == nil {
 		return nil, errors.New("simulate: no scenario")
 	}
-	if o.Speed < 0 || math.IsNaN(o.Speed) || math.IsInf(o.Speed, 0) {
-		return nil, fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", sc.Name, o.Speed)
+	if err := checkSpeed(sc.Name, o.Speed); err != nil {
+		return nil, err
 	}
 	clock := simulator.NewClock(sc.Start, sc.Step)
 	if !a.simTime.clock.CompareAndSwap(nil, clock) {
@@ -274,17 +277,12 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 			p.opts.Series = &p.series
 		}
 	}
-	pace := func(time.Time) error { return ctx.Err() }
-	if o.Speed > 0 {
-		if pace, err = simulator.RealTime(ctx, o.Speed); err != nil {
-			return nil, err
-		}
-	}
-	p.opts.Pace = pace
+	p.pacer = newPacer(ctx, o.Speed)
+	p.opts.Pace = p.pacer.pace
 	if o.Progress != nil {
 		p.opts.Pace = func(t time.Time) error {
 			o.Progress(t)
-			return pace(t)
+			return p.pacer.pace(t)
 		}
 	}
 	if o.Mode == SimMQTT {
@@ -299,6 +297,14 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 	}
 	ok = true
 	return p, nil
+}
+
+// checkSpeed refuses a negative, NaN or infinite speed of scenario name.
+func checkSpeed(name string, speed float64) error {
+	if speed < 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
+		return fmt.Errorf("simulate %s: speed must be positive (or 0: as fast as possible), got %v", name, speed)
+	}
+	return nil
 }
 
 // sensorsOf maps the simulated spaces' sensors to their space and data type.

@@ -18,7 +18,7 @@ var ErrSimRunning = errors.New("a simulation is already running")
 // Its methods are safe for concurrent use from any goroutine.
 type SimRun struct {
 	name     string
-	speed    float64
+	pace     *pacer
 	start    time.Time
 	duration time.Duration
 	clock    *simulator.Clock
@@ -64,7 +64,7 @@ func (a *App) StartSimulation(sc *simulator.Scenario, o SimOptions) (*SimRun, er
 		cancel()
 		return nil, err
 	}
-	r := &SimRun{name: sc.Name, speed: o.Speed, start: sc.Start, duration: sc.Duration, clock: p.clock,
+	r := &SimRun{name: sc.Name, pace: p.pacer, start: sc.Start, duration: sc.Duration, clock: p.clock,
 		cancel: cancel, done: make(chan struct{})}
 	a.sim = r
 	go func() {
@@ -92,12 +92,61 @@ func (r *SimRun) finished() bool {
 	}
 }
 
+// Duration is the simulated time the run covers (the scenario's).
+func (r *SimRun) Duration() time.Duration { return r.duration }
+
 // Scenario is the scenario's name.
 func (r *SimRun) Scenario() string { return r.name }
 
-// Speed is the speed the run was started with: simulated time runs Speed
-// times real time; 0 means as fast as possible.
-func (r *SimRun) Speed() float64 { return r.speed }
+// Speed is the run's speed now (the one it was started with, or the last
+// SetSpeed): simulated time runs Speed times real time; 0 means as fast
+// as possible.
+func (r *SimRun) Speed() float64 { return r.pace.getSpeed() }
+
+// SetSpeed changes the speed from the next step on: simulated time then
+// runs speed times real time, or as fast as possible for 0. A negative,
+// NaN or infinite speed is an error and changes nothing. The speed never
+// changes the readings the run produces, only when they come.
+func (r *SimRun) SetSpeed(speed float64) error {
+	if err := checkSpeed(r.name, speed); err != nil {
+		return err
+	}
+	r.pace.setSpeed(speed)
+	return nil
+}
+
+// Pause holds the run before its next step and returns once it waits
+// there (at most one step's work later) or has ended; the clock stays
+// at the last step simulated. Pausing a paused or finished run does
+// nothing.
+func (r *SimRun) Pause() { r.pace.setPaused(true, r.done) }
+
+// Resume lets a paused run go on at its speed.
+func (r *SimRun) Resume() { r.pace.setPaused(false, r.done) }
+
+// Paused reports whether the run is paused (Pause or Step).
+func (r *SimRun) Paused() bool { return r.pace.isPaused() && !r.finished() }
+
+// Step pauses the run if it runs, lets it simulate exactly one step (the
+// clock moves on by the scenario's step; the very first step is at the
+// scenario's start, so stepping before it leaves the clock there) and
+// returns once that step is done or the run has ended. The run stays
+// paused.
+func (r *SimRun) Step() { r.pace.step(r.done) }
+
+// ETA is the wall time the run needs to finish at its current rate (the
+// simulated time per wall second measured since the last speed change or
+// resume, else its speed); ok is false when it cannot be told: paused,
+// as fast as possible before a quarter of a second was measured, or
+// finished.
+func (r *SimRun) ETA() (eta time.Duration, ok bool) {
+	rate := r.pace.rate()
+	if rate <= 0 || r.finished() {
+		return 0, false
+	}
+	left := r.start.Add(r.duration).Sub(r.clock.Now())
+	return time.Duration(float64(max(0, left)) / rate), true
+}
 
 // Clock is the simulated time now: the scenario's start until the first
 // step, the time of the step being simulated, then the scenario's end

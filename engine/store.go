@@ -69,3 +69,21 @@ type Op struct {
 	// least those, within its own retention).
 	Keep int
 }
+
+// BlobStore is an optional Store interface: named byte blobs kept in the
+// project file beside the graph (the studio's saved simulation runs). The
+// engine never calls it; applications reach it through their store.
+// Implementations are safe for concurrent use, and each call is atomic
+// and durable as Apply is. After Close every method fails with an error
+// wrapping ErrClosed.
+type BlobStore interface {
+	// WriteBlobs stores every blob of put, replacing blobs of the same
+	// names, and removes the blobs named in del (missing ones are no
+	// error), all in one transaction: all of it or none is applied.
+	WriteBlobs(put map[string][]byte, del []string) error
+	// Blob returns the blob name, or an error wrapping ErrNotFound.
+	Blob(name string) ([]byte, error)
+	// BlobNames lists the names of the blobs that start with prefix, in
+	// byte order.
+	BlobNames(prefix string) ([]string, error)
+}

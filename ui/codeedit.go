@@ -98,6 +98,7 @@ type codeEditor struct {
 	renderedRows    []widget.TextGridRow
 	styleCache      map[styleKey]*widget.CustomTextGridStyle
 	paletteDarkMode bool
+	lexer           chroma.Lexer // the syntax colouring: JavaScript unless newCodeEditorLang
 }
 
 var (
@@ -121,9 +122,22 @@ func newCodeEditor() *codeEditor {
 		markers: map[markerKind]map[int]bool{},
 		grid:    widget.NewTextGrid(),
 		bar:     canvas.NewRectangle(color.Transparent),
+		lexer:   jsLexer,
 	}
 	e.grid.Scroll = fyne.ScrollNone
 	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newCodeEditorLang returns an empty, editable editor coloured as chroma's
+// language lang ("yaml", "javascript", …); an unknown lang is coloured as
+// plain text. Call on Fyne's goroutine.
+func newCodeEditorLang(lang string) *codeEditor {
+	e := newCodeEditor()
+	e.lexer = lexers.Fallback
+	if l := lexers.Get(lang); l != nil {
+		e.lexer = l
+	}
 	return e
 }
 
@@ -1167,7 +1181,7 @@ func (e *codeEditor) relex(need int) {
 		return converged
 	}
 	defer func() { _ = recover() }() // a lexer failure only costs colours
-	it, err := jsLexer.Tokenise(nil, b.String())
+	it, err := e.lexer.Tokenise(nil, b.String())
 	if err != nil {
 		return
 	}
@@ -1220,7 +1234,7 @@ func (e *codeEditor) checkpoint(from int) int {
 
 func classify(t chroma.TokenType) tokenKind {
 	switch {
-	case t.InCategory(chroma.Keyword):
+	case t.InCategory(chroma.Keyword), t == chroma.NameTag: // NameTag: YAML's keys
 		return tokKeyword
 	case t.InSubCategory(chroma.NameBuiltin), t == chroma.NameFunction, t == chroma.NameClass:
 		return tokBuiltin

@@ -36,13 +36,20 @@ func absPath(p string) string {
 
 // recentProjects is the list of recently opened projects, newest first, without
 // those that no longer exist.
-func recentProjects() []string {
+func recentProjects() []string { return recentPaths(recentKey) }
+
+// remember puts project path first in the recent list.
+func remember(path string) { rememberPath(recentKey, path, recentSize) }
+
+// recentPaths is the preference key's list of files, newest first, without
+// those that no longer exist.
+func recentPaths(key string) []string {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return nil
 	}
 	var out []string
-	for _, p := range a.Preferences().StringList(recentKey) {
+	for _, p := range a.Preferences().StringList(key) {
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
 			out = append(out, p)
 		}
@@ -50,20 +57,20 @@ func recentProjects() []string {
 	return out
 }
 
-// remember puts project path first in the recent list.
-func remember(path string) {
+// rememberPath puts path first in the preference key's list of at most n.
+func rememberPath(key, path string, n int) {
 	a := fyne.CurrentApp()
 	if a == nil {
 		return
 	}
 	path = absPath(path)
 	list := []string{path}
-	for _, p := range a.Preferences().StringList(recentKey) {
-		if p != path && len(list) < recentSize {
+	for _, p := range a.Preferences().StringList(key) {
+		if p != path && len(list) < n {
 			list = append(list, p)
 		}
 	}
-	a.Preferences().SetStringList(recentKey, list)
+	a.Preferences().SetStringList(key, list)
 }
 
 // files is the File menu: New, Open, Open Recent, Save As and Import,

@@ -75,6 +75,8 @@ func (s *Studio) apply(u update) {
 		s.status.setLive(*u.live)
 		if u.live.simEnded {
 			s.sim.ended()
+		} else if s.tabs.SelectedIndex() == tabSimulation {
+			s.simTab.refresh() // the clock moved: at most once a poll
 		}
 	}
 }

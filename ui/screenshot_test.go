@@ -39,6 +39,10 @@ var screenshots = flag.String("screenshots", "", "write the documentation screen
 //	step.png       stepping through that run, the locals beside the line
 //	matchers.png   binding it to a matcher evaluated against a sensor
 //	versions.png   its saved versions and the diff against the current one
+//	simulation.png the Simulation tab mid-run: the scenario's form and
+//	               YAML, the controls, the clock and the progress
+//	compare.png    a what-if of the week against more-people.yaml: the
+//	               KPI table with the better side marked and a chart
 //
 // It runs only with -screenshots=DIR.
 func TestScreenshots(t *testing.T) {
@@ -123,6 +127,7 @@ func TestScreenshots(t *testing.T) {
 	closeDialog(w)
 
 	workbenchShots(t, s, room, shot)
+	simulationShots(t, s, shot)
 
 	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
 	s.showModel()
@@ -174,6 +179,47 @@ func workbenchShots(t *testing.T, s *Studio, room string, shot func(string)) {
 	f.panels.SelectIndex(panelVersions)
 	f.versions.list.Select(1)
 	shot("versions.png")
+}
+
+// simulationShots runs the week in the Simulation tab, shooting it mid-run,
+// then compares a day of it with more-people.yaml.
+func simulationShots(t *testing.T, s *Studio, shot func(string)) {
+	t.Helper()
+	s.win.Resize(fyne.NewSize(1600, 1000))
+	defer s.win.Resize(fyne.NewSize(1280, 800))
+	s.selectNode("")
+	s.showSimulation()
+	st := s.simTab
+	queuePosts(st)
+	st.tabs.SelectIndex(simRunTab)
+	st.ctl.speed.SetSelected("As fast as possible")
+	test.Tap(st.ctl.play)
+	run := st.sim.current()
+	if run == nil {
+		t.Fatalf("no run: %v", s.lastErr)
+	}
+	waitFor(t, "Monday 10:00", func() bool { return run.Clock().After(st.scen.sc.Start.Add(10 * time.Hour)) })
+	st.ctl.speed.SetSelected("600×")
+	time.Sleep(500 * time.Millisecond) // an ETA at the new speed
+	s.tick()
+	st.refresh()
+	shot("simulation.png")
+	st.sim.stop()
+
+	st.scen.duration.SetText("24h")
+	st.tabs.SelectIndex(simWhatIfTab)
+	c := st.what
+	pickOption(t, c.pick, "file more-people.yaml")
+	test.Tap(c.run)
+	settle(t, st)
+	if s.lastErr != nil {
+		t.Fatal(s.lastErr)
+	}
+	pickOption(t, c.result.pickFig, "CO")
+	settle(t, st)
+	s.tick()
+	shot("compare.png")
+	st.tabs.SelectIndex(simRunTab)
 }
 
 // pickOption selects the option of sel that starts with prefix.

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/simulator"
 )
 
 // simSpeed is how much faster than real time the studio's simulations run:
@@ -26,6 +27,13 @@ type simControl struct {
 	mu       sync.Mutex
 	run      *app.SimRun
 	scenario string // the scenario the button runs; "" asks for one
+
+	// onFinished, if set, is called on Fyne's goroutine with a run that
+	// ended by itself with its report (the Simulation tab keeps it).
+	onFinished func(run *app.SimRun)
+	// onChanged, if set, is called on Fyne's goroutine after a run
+	// started, stopped or ended (the Simulation tab redraws).
+	onChanged func()
 }
 
 func newSimControl(sh *shell, a *app.App) *simControl { return &simControl{sh: sh, app: a} }
@@ -36,21 +44,49 @@ func (c *simControl) setScenario(path string) { c.scenario = path }
 // start runs scenario file path over the project in process at simSpeed,
 // until it ends or stop.
 func (c *simControl) start(path string) error {
+	sc, err := simulator.LoadScenario(path)
+	if err != nil {
+		return err
+	}
+	return c.startScenario(sc, path, simSpeed)
+}
+
+// startScenario runs sc (read from file path, "" if edited) over the
+// project in process at speed (0: as fast as possible), recording its
+// series for the run list, until it ends or stop.
+func (c *simControl) startScenario(sc *simulator.Scenario, path string, speed float64) error {
 	c.mu.Lock()
 	if c.run != nil {
 		c.mu.Unlock()
 		return fmt.Errorf("a simulation is running already: stop it first")
 	}
-	run, err := c.app.StartScenarioFile(path, app.SimOptions{Speed: simSpeed})
+	run, err := c.app.StartSimulation(sc, app.SimOptions{Speed: speed, Record: true})
 	if err != nil {
 		c.mu.Unlock()
 		return err
 	}
 	c.run = run
-	c.scenario = path
+	if path != "" {
+		c.scenario = path
+	}
 	c.mu.Unlock()
-	c.sh.changed()
+	c.changedAll()
 	return nil
+}
+
+// current is the simulation running, or nil.
+func (c *simControl) current() *app.SimRun {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.run
+}
+
+// changedAll redraws the toolbar, the status bar and the Simulation tab.
+func (c *simControl) changedAll() {
+	c.sh.changed()
+	if c.onChanged != nil {
+		c.onChanged()
+	}
 }
 
 // stop stops the simulation running, if any.
@@ -62,7 +98,7 @@ func (c *simControl) stop() {
 	if run != nil {
 		run.Stop()
 	}
-	c.sh.changed()
+	c.changedAll()
 }
 
 // running reports whether a simulation runs.
@@ -86,7 +122,11 @@ func (c *simControl) text() (text string, ended bool) {
 		return "", true
 	default:
 	}
-	return fmt.Sprintf("▶ %s · %s · ×%g", c.run.Scenario(), c.run.Clock().Format("Mon 2006-01-02 15:04"), c.run.Speed()), false
+	state := "▶"
+	if c.run.Paused() {
+		state = "paused"
+	}
+	return fmt.Sprintf("%s %s · %s · %s", state, c.run.Scenario(), c.run.Clock().Format("Mon 2006-01-02 15:04"), speedText(c.run.Speed())), false
 }
 
 // ended tidies up after a simulation that ended by itself, reporting its
@@ -103,8 +143,11 @@ func (c *simControl) ended() {
 		c.sh.fail(fmt.Errorf("the simulation stopped: %w", err))
 	} else {
 		c.sh.flash("The simulation " + run.Scenario() + " has ended")
+		if c.onFinished != nil && run.Report() != nil {
+			c.onFinished(run)
+		}
 	}
-	c.sh.changed()
+	c.changedAll()
 }
 
 // onToggle stops the simulation running, or starts the scenario set with

@@ -86,11 +86,15 @@ func brokerText(a *app.App) string {
 }
 
 func (b *statusBar) setLive(l live) {
+	// The simulation's clock takes the place of the counts, which do not
+	// change while it runs and would push the bar out of the window.
 	if l.sim == "" {
 		b.sim.Hide()
+		b.counts.Show()
 	} else {
 		b.sim.SetText(l.sim)
 		b.sim.Show()
+		b.counts.Hide()
 	}
 	if !l.flash && b.message.Text != "" {
 		b.message.SetText("")

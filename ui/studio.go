@@ -45,6 +45,7 @@ type Studio struct {
 	insp   *inspector
 	tele   *telemetry
 	fns    *functions
+	simTab *simTab
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -159,6 +160,7 @@ func (s *Studio) load(a *app.App) {
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
 	s.fns = newFunctions(s.sh, a)
+	s.simTab = newSimTab(s.sh, a, s.sim)
 	s.status = newStatusBar(a, m, s.showRejections)
 	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
 	s.tree.onSelected = s.onSelected
@@ -169,16 +171,21 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
+		container.NewTabItem("Simulation", s.simTab.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
 	// The workbench needs the width: the inspector steps aside while the
 	// Functions tab shows.
 	s.tabs.OnSelected = func(*container.TabItem) {
-		if s.tabs.SelectedIndex() == tabFunctions {
+		switch s.tabs.SelectedIndex() {
+		case tabFunctions:
 			s.insp.content.Hide()
 			s.fns.reload()
-		} else {
+		case tabSimulation:
+			s.insp.content.Show()
+			s.simTab.refresh()
+		default:
 			s.insp.content.Show()
 		}
 		right.Refresh()
@@ -253,6 +260,7 @@ const (
 	tabModel = iota
 	tabTelemetry
 	tabFunctions
+	tabSimulation
 )
 
 // showModel switches to the Model tab.
@@ -263,6 +271,9 @@ func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
 
 // showFunctions switches to the Functions tab.
 func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }
+
+// showSimulation switches to the Simulation tab.
+func (s *Studio) showSimulation() { s.tabs.SelectIndex(tabSimulation) }
 
 // showRejections switches to the Telemetry tab, filtered to the rejected
 // messages (what a click on the status bar's rejected count does).

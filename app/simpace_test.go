@@ -1,0 +1,89 @@
+package app_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/simulator"
+)
+
+// shortWeek is the smart office's week.yaml shortened to d.
+func shortWeek(t *testing.T, d time.Duration) (*app.App, *simulator.Scenario) {
+	t.Helper()
+	a, sc := openInstalled(t)
+	sc.Duration = d
+	return a, sc
+}
+
+// TestSimRunPauseStepSpeed: a run paused, stepped, resumed and sped up
+// while it goes produces the very readings and KPIs of a run as fast as
+// possible with the same seed; Step moves the clock by one step; the ETA
+// is known while it runs and not while paused.
+func TestSimRunPauseStepSpeed(t *testing.T) {
+	a, sc := shortWeek(t, 3*time.Hour)
+	want, err := a.RunSimulation(t.Context(), sc, app.SimOptions{Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, sc2 := shortWeek(t, 3*time.Hour)
+	run, err := b.StartSimulation(sc2, app.SimOptions{Speed: 3600, Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if eta, ok := run.ETA(); !ok || eta <= 0 || eta > 30*time.Second {
+		t.Errorf("ETA at 3600× of a 3h run = %v, %v; want a few seconds", eta, ok)
+	}
+	run.Pause()
+	if !run.Paused() {
+		t.Fatal("not paused after Pause")
+	}
+	c0 := run.Clock()
+	time.Sleep(100 * time.Millisecond)
+	if c := run.Clock(); !c.Equal(c0) {
+		t.Fatalf("the clock moved while paused: %v to %v", c0, c)
+	}
+	if _, ok := run.ETA(); ok {
+		t.Error("an ETA while paused")
+	}
+	for i := 1; i <= 3; i++ {
+		run.Step()
+		if got := run.Clock(); !got.Equal(c0.Add(time.Duration(i) * sc2.Step)) {
+			t.Fatalf("after %d steps the clock is %v, want %v", i, got, c0.Add(time.Duration(i)*sc2.Step))
+		}
+	}
+	if err := run.SetSpeed(-1); err == nil || run.Speed() != 3600 {
+		t.Errorf("SetSpeed(-1) = %v, speed %v", err, run.Speed())
+	}
+	if err := run.SetSpeed(60); err != nil {
+		t.Fatal(err)
+	}
+	run.Resume()
+	time.Sleep(200 * time.Millisecond)
+	if d := run.Clock().Sub(c0); d > 15*time.Minute {
+		t.Errorf("at 60× the clock went %v in 0.2 s", d)
+	}
+	if err := run.SetSpeed(0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-run.Done():
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not finish as fast as possible")
+	}
+	got := run.Report()
+	if got == nil {
+		t.Fatalf("no report: %v", run.Err())
+	}
+	if !bytes.Equal(got.Series, want.Series) || !bytes.Equal(got.Spaces, want.Spaces) || !bytes.Equal(got.KPIs(), want.KPIs()) {
+		t.Errorf("paused, stepped and sped up the run differs: %d/%d series bytes, kpis\n%s\nwant\n%s",
+			len(got.Series), len(want.Series), got.KPIs(), want.KPIs())
+	}
+	if run.Paused() {
+		t.Error("a finished run is paused")
+	}
+	run.Step() // returns at once on a finished run
+	run.Pause()
+}
