@@ -365,3 +365,15 @@ func gridLimit(sc *simulator.Scenario) float64 {
 	}
 	return g
 }
+
+// ScenarioReferences is References for the scenario in file path (the
+// one the studio simulates; "" or a file that does not load: none of the
+// scenario's own references, such as a grid limit). Safe for concurrent
+// use.
+func ScenarioReferences(kind, path string) []Reference {
+	var sc *simulator.Scenario
+	if path != "" {
+		sc, _ = simulator.LoadScenario(path)
+	}
+	return References(kind, sc)
+}
