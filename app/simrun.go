@@ -60,6 +60,9 @@ type SimOptions struct {
 	// writes kpis.csv, series.csv, spaces.csv, summary.txt and its PNG
 	// charts to (SimReport.Files lists them).
 	Out string
+	// Formats are the chart image formats written to Out ("png", "svg";
+	// nil: png).
+	Formats []string
 	// Series, if set, also receives series.csv as the run goes.
 	Series io.Writer
 	// Progress, if set, is called before each step with its simulated
@@ -108,9 +111,19 @@ func (r *SimReport) Summary() []byte {
 
 // ChartRun is the run's data for the chart package.
 func (r *SimReport) ChartRun() chart.Run {
-	cr := chart.Run{Series: r.Series, Sensors: r.Sensors, Duration: r.Duration}
+	cr := chart.Run{Series: r.Series, Sensors: r.Sensors, Start: r.Start, Duration: r.Duration}
 	for _, s := range r.Result.Spaces {
 		cr.Spaces = append(cr.Spaces, chart.Space{Name: s.Name, Floor: s.Floor, PersonHours: s.PersonHours})
+	}
+	for _, e := range r.EV {
+		cr.EV = append(cr.EV, chart.EVPark{Name: e.Name, GridLimitKW: e.GridLimitKW, ArrivedAt: e.ArrivedAt, TurnedAwayAt: e.TurnedAwayAt})
+	}
+	for _, g := range r.Gardens {
+		w := make([]chart.Water, len(g.Water))
+		for i, s := range g.Water {
+			w[i] = chart.Water{T: s.T, RainMM: s.RainMM, IrrigationMM: s.IrrigationMM}
+		}
+		cr.Gardens = append(cr.Gardens, chart.Garden{Name: g.Name, ThresholdPct: g.ThresholdPct, Water: w})
 	}
 	return cr
 }
@@ -119,15 +132,19 @@ func (r *SimReport) ChartRun() chart.Run {
 func (r *SimReport) Figures() []chart.Figure { return chart.RunFigures([]chart.Run{r.ChartRun()}) }
 
 // WriteOutputs writes kpis.csv, series.csv, spaces.csv, summary.txt and
-// the charts into dir (created if absent) and returns the paths written,
-// charts last.
-func (r *SimReport) WriteOutputs(dir string) ([]string, error) {
+// the PNG charts into dir (created if absent) and returns the paths
+// written, charts last.
+func (r *SimReport) WriteOutputs(dir string) ([]string, error) { return r.WriteOutputsAs(dir, nil) }
+
+// WriteOutputsAs is WriteOutputs with the charts in the given image
+// formats (chart.WriteFigures: "png", "svg"; nil: png).
+func (r *SimReport) WriteOutputsAs(dir string, formats []string) ([]string, error) {
 	files, err := WriteFiles(dir, map[string][]byte{"series.csv": r.Series, "spaces.csv": r.Spaces,
 		"kpis.csv": r.KPIs(), "summary.txt": r.Summary()})
 	if err != nil {
 		return files, err
 	}
-	charts, err := chart.WriteFigures(dir, r.Figures())
+	charts, err := chart.WriteFigures(dir, r.Figures(), formats)
 	return append(files, charts...), err
 }
 
@@ -208,7 +225,7 @@ func (p *simPlan) run() (*SimReport, error) {
 		r.Series, r.Spaces = p.series.Bytes(), p.spaces.Bytes()
 	}
 	if p.o.Out != "" {
-		if r.Files, err = r.WriteOutputs(p.o.Out); err != nil {
+		if r.Files, err = r.WriteOutputsAs(p.o.Out, p.o.Formats); err != nil {
 			return r, err
 		}
 	}
@@ -295,7 +312,11 @@ func sensorsOf(e *engine.Engine, spaces []string) map[string]chart.Sensor {
 		return v.WalkSpaces(func(sp *engine.Space) error {
 			if name := v.FullName(sp.ID); want[name] {
 				for _, sn := range v.SpaceSensors(sp.ID) {
-					out[sn.HardwareID] = chart.Sensor{Space: name, Kind: v.TypeName(sn.DataTypeID)}
+					dev := ""
+					if d, ok := v.Device(sn.DeviceID); ok {
+						dev = d.HardwareID
+					}
+					out[sn.HardwareID] = chart.Sensor{Space: name, Kind: v.TypeName(sn.DataTypeID), Device: dev}
 				}
 			}
 			return nil

@@ -46,6 +46,7 @@ type evPark struct {
 	// KPIs.
 	delivered, unmet, peak, overH float64
 	arrivedN, turnedAway          int
+	arrivedAt, awayAt             []time.Time
 }
 
 func newEVPark(p Params, nDevices int, id engine.ID, rng *rand.Rand) *evPark {
@@ -83,6 +84,7 @@ func (ev *evPark) reset() {
 	ev.site, ev.limit = 0, math.NaN()
 	ev.delivered, ev.unmet, ev.peak, ev.overH = 0, 0, 0, 0
 	ev.arrivedN, ev.turnedAway = 0, 0
+	ev.arrivedAt, ev.awayAt = nil, nil
 }
 
 // plan draws a day's cars: ⌊cars⌋ plus one more with the fractional part
@@ -139,6 +141,7 @@ func (ev *evPark) update(t time.Time, work bool) int {
 		}
 		c.arrived = true
 		ev.arrivedN++
+		ev.arrivedAt = append(ev.arrivedAt, t)
 		free := -1
 		for k := range ev.plug {
 			if ev.plug[k] < 0 {
@@ -148,6 +151,7 @@ func (ev *evPark) update(t time.Time, work bool) int {
 		}
 		if free < 0 || h >= c.depart {
 			ev.turnedAway++
+			ev.awayAt = append(ev.awayAt, t)
 			ev.unmet += c.need()
 			continue
 		}
@@ -278,4 +282,7 @@ type EVKPI struct {
 	HoursOverLimit float64
 	Cars           int // arrived
 	TurnedAway     int // found no free charger
+	// ArrivedAt and TurnedAwayAt are the steps cars arrived and were
+	// turned away at (for the charts).
+	ArrivedAt, TurnedAwayAt []time.Time
 }

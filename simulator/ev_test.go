@@ -96,6 +96,10 @@ func TestEVCharging(t *testing.T) {
 		if ev.DeliveredKWh <= 0 || ev.Cars == 0 {
 			t.Errorf("%s: %+v", file, ev)
 		}
+		// The times of arrivals and turned-away cars (for the charts).
+		if len(ev.ArrivedAt) != ev.Cars || len(ev.TurnedAwayAt) != ev.TurnedAway {
+			t.Errorf("%s: %d arrival times for %d cars, %d turned-away times for %d", file, len(ev.ArrivedAt), ev.Cars, len(ev.TurnedAwayAt), ev.TurnedAway)
+		}
 		// The car park's meter is its chargers: energy KPIs agree.
 		if len(res.Energy) != 1 || math.Abs(res.EnergyKWh-ev.DeliveredKWh) > 1e-9 || math.Abs(res.PeakKW-ev.PeakKW) > 1e-9 {
 			t.Errorf("%s: energy %v kWh peak %v kW; EV %v kWh %v kW", file, res.EnergyKWh, res.PeakKW, ev.DeliveredKWh, ev.PeakKW)

@@ -211,6 +211,7 @@ func (m *gardenModel) reset() {
 	g := &m.g
 	g.theta, g.min = g.p.Initial, g.p.Initial
 	g.rainMM, g.irrMM, g.etMM, g.irrigations = 0, 0, 0, 0
+	g.water = nil
 }
 
 func (m *gardenModel) read(b []byte, sp *simSpace, sn *simSensor, n int) []byte {
@@ -228,7 +229,7 @@ func (m *gardenModel) advance(sp *simSpace, st *step, n int, hvac float64) {
 func (m *gardenModel) kpis(sp *simSpace, res *Result) {
 	g := &m.g
 	res.Gardens = append(res.Gardens, GardenKPI{Name: sp.name, RainMM: g.rainMM, IrrigationMM: g.irrMM,
-		EvapotranspirationMM: g.etMM, Irrigations: g.irrigations, MinMoisture: g.min})
+		EvapotranspirationMM: g.etMM, Irrigations: g.irrigations, MinMoisture: g.min, ThresholdPct: g.p.Threshold, Water: g.water})
 }
 
 // bindCarPark makes a car park's EV model (ev.go): the devices with a
@@ -281,7 +282,7 @@ func (ev *evPark) advance(sp *simSpace, st *step, n int, hvac float64) {
 func (ev *evPark) kpis(sp *simSpace, res *Result) {
 	res.EV = append(res.EV, EVKPI{Name: sp.name, Chargers: ev.chargers, Policy: ev.policy, GridLimitKW: ev.grid,
 		DeliveredKWh: ev.delivered, UnmetKWh: ev.unmet, PeakKW: ev.peak, HoursOverLimit: ev.overH,
-		Cars: ev.arrivedN, TurnedAway: ev.turnedAway})
+		Cars: ev.arrivedN, TurnedAway: ev.turnedAway, ArrivedAt: ev.arrivedAt, TurnedAwayAt: ev.awayAt})
 }
 
 // step is one step of a run: its time and what every space shares.

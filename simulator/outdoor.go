@@ -93,6 +93,7 @@ type garden struct {
 	theta, min          float64
 	rainMM, irrMM, etMM float64
 	irrigations         int
+	water               []WaterStep
 }
 
 // step integrates θ over dt hours from t:
@@ -114,11 +115,15 @@ func (g *garden) step(t time.Time, dt float64) {
 	}
 	g.etMM += et
 	g.rainMM += rain
+	irr0 := g.irrMM
 	g.theta += 100 / p.RootDepth * (rain - et)
 	if g.theta < p.Threshold {
 		g.theta += 100 / p.RootDepth * p.Irrigation
 		g.irrMM += p.Irrigation
 		g.irrigations++
+	}
+	if irr := g.irrMM - irr0; rain > 0 || irr > 0 {
+		g.water = append(g.water, WaterStep{T: t, RainMM: rain, IrrigationMM: irr})
 	}
 	g.theta = math.Max(0, math.Min(p.Capacity, g.theta))
 	g.min = math.Min(g.min, g.theta)
@@ -135,4 +140,13 @@ type GardenKPI struct {
 	EvapotranspirationMM float64
 	Irrigations          int
 	MinMoisture          float64 // %
+	ThresholdPct         float64 // irrigation below this moisture, %
+	// Water are the steps with rain or irrigation (for the charts).
+	Water []WaterStep
+}
+
+// WaterStep is one step's rain and irrigation on a garden bed, mm.
+type WaterStep struct {
+	T                    time.Time
+	RainMM, IrrigationMM float64
 }

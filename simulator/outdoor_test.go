@@ -124,6 +124,14 @@ spaces:
 	if g.Irrigations == 0 || g.IrrigationMM != 10*float64(g.Irrigations) || g.RainMM <= 0 {
 		t.Errorf("%+v", g)
 	}
+	// The steps with rain or irrigation add up to the totals (for the charts).
+	var rain, irr float64
+	for _, w := range g.Water {
+		rain, irr = rain+w.RainMM, irr+w.IrrigationMM
+	}
+	if math.Abs(rain-g.RainMM) > 1e-9 || math.Abs(irr-g.IrrigationMM) > 1e-9 || g.ThresholdPct != 22 {
+		t.Errorf("water steps: rain %v of %v mm, irrigation %v of %v mm, threshold %v", rain, g.RainMM, irr, g.IrrigationMM, g.ThresholdPct)
+	}
 	if g.MinMoisture < 22-0.1 {
 		t.Errorf("moisture fell to %v %% with irrigation below 22 %%", g.MinMoisture)
 	}

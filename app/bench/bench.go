@@ -57,7 +57,9 @@ type Config struct {
 	// broker_lossless_qos0; default 25. Below 10, steps are shortened to
 	// 0.2 s (test sizes).
 	LosslessSeconds int
-	Log             io.Writer
+	// ChartPoints is chart_1m_points_ms's number of points; default 1,000,000.
+	ChartPoints int
+	Log         io.Writer
 
 	// provRate, set by Run, carries graph_provision's rate to
 	// graph_provision_flat_100k.
@@ -85,6 +87,9 @@ func (c *Config) ensureDefaults() {
 	}
 	if c.LosslessSeconds <= 0 {
 		c.LosslessSeconds = 25
+	}
+	if c.ChartPoints <= 0 {
+		c.ChartPoints = 1_000_000
 	}
 	if c.Log == nil {
 		c.Log = io.Discard
@@ -133,6 +138,10 @@ func All() []Bench {
 			{"sim_readings", "simulated readings per second into the engine, no UDF, durable"},
 			{"sim_week_smart_office_s", "wall-clock seconds of the Smart Office week scenario with its UDF"},
 		}, benchSim},
+		{"chart_1m_points_ms", "", []RowDoc{
+			{"chart_1m_points_ms", "time to render a line figure of 1,000,000 points (downsampled to min/max per pixel column) to an image"},
+			{"chart_2k_points_ms", "the same figure of 2,000 points"},
+		}, benchChart},
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // small is the test size of every benchmark.
 func small(t testing.TB) Config {
 	return Config{Dir: t.TempDir(), OpenObjects: 6000, Provision: 6000, FlatProvision: 6000, IngestMessages: 3200, LatencySeconds: 1,
-		UDFSeconds: 1, LosslessSeconds: 2}
+		UDFSeconds: 1, LosslessSeconds: 2, ChartPoints: 20000}
 }
 
 // TestRunSmall runs every benchmark at a small size and checks the table:
@@ -35,7 +35,8 @@ func TestRunSmall(t *testing.T) {
 		}
 	}
 	positive := map[string]bool{"udf_goja_bare": true, "udf_exec_ratio": true, "broker_lossless_qos0": true, "ingest_lossless_qos0_udf": true,
-		"ingest_lossless_ratio": true, "broker_only_qos1": true, "ingest_qos1_ratio": true, "ingest_p99_ms_at_10k": true}
+		"ingest_lossless_ratio": true, "broker_only_qos1": true, "ingest_qos1_ratio": true, "ingest_p99_ms_at_10k": true,
+		"chart_1m_points_ms": true, "chart_2k_points_ms": true}
 	for _, r := range rows {
 		if positive[r.Name] && !(r.Value > 0) {
 			t.Errorf("%s = %v, want > 0 (%s)", r.Name, r.Value, r.Note)
@@ -123,4 +124,17 @@ func BenchmarkUDFGojaBare(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu)
+}
+
+// TestChartRows: the chart benchmark gives both rows with positive
+// times, the big figure's target against its points.
+func TestChartRows(t *testing.T) {
+	rows, err := collect("chart_1m_points_ms", small(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Name != "chart_1m_points_ms" || rows[1].Name != "chart_2k_points_ms" ||
+		!(rows[0].Value > 0) || !(rows[1].Value > 0) || rows[0].Target != "< 300" || !strings.Contains(rows[0].Note, "20000 points") {
+		t.Fatalf("rows %+v", rows)
+	}
 }

@@ -1,9 +1,7 @@
 package chart
 
 import (
-	"fmt"
-	"image"
-	"path/filepath"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,59 +18,47 @@ type Run struct {
 	Sensors map[string]Sensor
 	// Spaces are the simulated spaces with their floor and person-hours.
 	Spaces []Space
-	// Duration is the simulated time: runs over a day are drawn hourly.
+	// Start and Duration are the simulated time: runs over a day are
+	// drawn hourly, shorter ones in half hours.
+	Start    time.Time
 	Duration time.Duration
+	// EV are the run's car parks (none: no EV charts).
+	EV []EVPark
+	// Gardens are the run's garden beds (none: no garden charts).
+	Gardens []Garden
 }
 
-// Sensor is where a sensor is and what it measures.
-type Sensor struct{ Space, Kind string }
+// Sensor is where a sensor is, what it measures and its device
+// (hardwareId; a car park's chargers are its devices with a
+// StateOfCharge sensor).
+type Sensor struct{ Space, Kind, Device string }
+
+// EVPark is one car park of a run: its site grid limit (0: none) and
+// when cars arrived and were turned away (no free charger).
+type EVPark struct {
+	Name                    string
+	GridLimitKW             float64
+	ArrivedAt, TurnedAwayAt []time.Time
+}
+
+// Garden is one garden bed of a run: its irrigation threshold (soil
+// moisture, %) and its rain and irrigation events.
+type Garden struct {
+	Name         string
+	ThresholdPct float64
+	Water        []Water
+}
+
+// Water is a step's rain and irrigation on a garden bed, mm.
+type Water struct {
+	T                    time.Time
+	RainMM, IrrigationMM float64
+}
 
 // Space is one simulated space of a Run.
 type Space struct {
 	Name, Floor string
 	PersonHours float64
-}
-
-// Figure is one chart of a run or a comparison: a line chart (Lines) or
-// an hour × weekday heat map (Heat), to be saved as File.
-type Figure struct {
-	File                  string // file name, e.g. occupancy_floors.png
-	Title, XLabel, YLabel string
-	Lines                 []Series
-	Heat                  *[7][24]float64
-}
-
-// FigureWidth and FigureHeight are the size line figures are drawn at.
-const (
-	FigureWidth  = 1000
-	FigureHeight = 450
-)
-
-// Draw renders the figure.
-func (f *Figure) Draw() (image.Image, error) {
-	if f.Heat != nil {
-		return Heatmap(f.Title, *f.Heat)
-	}
-	return Lines(f.Title, f.XLabel, f.YLabel, f.Lines, FigureWidth, FigureHeight)
-}
-
-// WriteFigures draws each figure into dir as PNG and returns the paths
-// written, in order. It stops at the first error, which names the file.
-func WriteFigures(dir string, figs []Figure) ([]string, error) {
-	var files []string
-	for i := range figs {
-		f := &figs[i]
-		img, err := f.Draw()
-		path := filepath.Join(dir, f.File)
-		if err == nil {
-			err = WritePNG(path, img)
-		}
-		if err != nil {
-			return files, fmt.Errorf("chart %s: %w", f.File, err)
-		}
-		files = append(files, path)
-	}
-	return files, nil
 }
 
 // reading is one point of a series.
@@ -124,11 +110,16 @@ func parseSeries(run *Run) map[string]map[string][]reading {
 }
 
 // RunFigures maps one run, or a base and a variant, to their charts:
-// occupancy per floor (the share of its spaces where motion is detected),
-// the occupancy heat map (hour × weekday, the base run), and CO₂ and
-// temperature in the three busiest rooms (most person-hours in the base
-// run). With two runs the variant is overlaid dashed. Charts without data
-// are left out.
+// occupancy per floor (the share of its spaces where motion is detected,
+// 30-minute means up to a day, hourly beyond, 0–100 %), the occupancy
+// heat map (hour × weekday, the base run; hours without readings NaN),
+// CO₂ (against CO2Limit) and temperature (over the comfort band) in the
+// three busiest rooms (most person-hours in the base run), the car
+// parks' charts (site power against the grid limit, mean state of charge,
+// cars arrived and turned away) and the garden beds' (soil moisture
+// against the irrigation threshold, rain and irrigation). With two runs
+// the variant is overlaid dashed. Charts without data are left out. The
+// result depends only on runs: the same runs give the same figures.
 func RunFigures(runs []Run) []Figure {
 	if len(runs) == 0 {
 		return nil
@@ -139,26 +130,22 @@ func RunFigures(runs []Run) []Figure {
 		}
 		return name + [2]string{" (base)", " (variant)"}[min(i, 1)]
 	}
-	short := func(full string) string {
-		if i := strings.LastIndexByte(full, '/'); i >= 0 {
-			return full[i+1:]
-		}
-		return full
-	}
 	parsed := make([]map[string]map[string][]reading, len(runs))
 	for i := range runs {
 		parsed[i] = parseSeries(&runs[i])
 	}
 	var figs []Figure
-	occ, heat := occupancy(runs, parsed, label, short)
+	occ, heat := occupancy(runs, parsed, label)
 	if len(occ) > 0 {
 		figs = append(figs, Figure{File: "occupancy_floors.png", Title: "Occupancy per floor (spaces with motion detected)",
-			XLabel: "time (UTC)", YLabel: "spaces with motion (%)", Lines: occ})
-		title := "Occupancy: % of motion readings detecting someone, hour × weekday"
+			XLabel: "time (UTC)", YLabel: "spaces with motion (%, " + bucketName(runs[0].Duration) + " mean)", Lines: occ,
+			YMin: ptr(0), YMax: ptr(100)})
+		title := "Occupancy by hour and weekday"
 		if len(runs) > 1 {
 			title += " (base)"
 		}
-		figs = append(figs, Figure{File: "occupancy_heatmap.png", Title: title, Heat: heat})
+		figs = append(figs, Figure{File: "occupancy_heatmap.png", Title: title, Heat: heat,
+			HeatUnit: "% of motion readings with someone", YMin: ptr(0), YMax: ptr(100)})
 	}
 	// CO₂ and temperature of the busiest rooms (person-hours in the base run).
 	top := append([]Space(nil), runs[0].Spaces...)
@@ -166,9 +153,15 @@ func RunFigures(runs []Run) []Figure {
 	if len(top) > 3 {
 		top = top[:3]
 	}
-	for _, k := range []struct{ kind, file, title, unit string }{
-		{"CarbonDioxide", "co2_busiest.png", "CO₂ in the busiest rooms (most person-hours)", "CO₂ (ppm)"},
-		{"Temperature", "temperature_busiest.png", "Temperature in the busiest rooms (most person-hours)", "temperature (°C)"},
+	for _, k := range []struct {
+		kind, file, title, unit string
+		refs                    []Ref
+		bands                   []Band
+	}{
+		{"CarbonDioxide", "co2_busiest.png", "CO₂ in the busiest rooms (most person-hours)", "CO₂ (ppm)",
+			[]Ref{{Y: CO2Limit, Label: "1000 ppm (CO₂ KPI limit)"}}, nil},
+		{"Temperature", "temperature_busiest.png", "Temperature in the busiest rooms (most person-hours)", "temperature (°C)",
+			nil, []Band{{Lo: ComfortLo, Hi: ComfortHi, Label: "comfort band 20–26 °C"}}},
 	} {
 		var lines []Series
 		for i := range runs {
@@ -186,15 +179,43 @@ func RunFigures(runs []Run) []Figure {
 			}
 		}
 		if len(lines) > 0 {
-			figs = append(figs, Figure{File: k.file, Title: k.title, XLabel: "time (UTC)", YLabel: k.unit, Lines: lines})
+			figs = append(figs, Figure{File: k.file, Title: k.title, XLabel: "time (UTC)", YLabel: k.unit, Lines: lines,
+				Refs: k.refs, Bands: k.bands})
 		}
 	}
-	return figs
+	figs = append(figs, evFigures(runs, parsed, label)...)
+	return append(figs, gardenFigures(runs, parsed, label)...)
+}
+
+// The limits the simulator's KPIs count against (simulator/result.go):
+// CO₂ hours above 1000 ppm, occupied hours outside 20–26 °C.
+const (
+	CO2Limit  = 1000
+	ComfortLo = 20
+	ComfortHi = 26
+)
+
+func ptr(x float64) *float64 { return &x }
+
+// bucket is the occupancy chart's averaging interval: half hours up to a
+// day, hours beyond.
+func bucket(d time.Duration) time.Duration {
+	if d > 24*time.Hour {
+		return time.Hour
+	}
+	return 30 * time.Minute
+}
+
+func bucketName(d time.Duration) string {
+	if bucket(d) == time.Hour {
+		return "hourly"
+	}
+	return "30-minute"
 }
 
 // occupancy is the per-floor occupancy lines of every run and the base
 // run's hour × weekday heat map (percentages).
-func occupancy(runs []Run, parsed []map[string]map[string][]reading, label func(int, string) string, short func(string) string) ([]Series, *[7][24]float64) {
+func occupancy(runs []Run, parsed []map[string]map[string][]reading, label func(int, string) string) ([]Series, *[7][24]float64) {
 	var occ []Series
 	var heat, heatN [7][24]float64
 	floorOf := map[string]string{}
@@ -215,10 +236,7 @@ func occupancy(runs []Run, parsed []map[string]map[string][]reading, label func(
 				if byFloor[floor] == nil {
 					byFloor[floor] = map[time.Time]*acc{}
 				}
-				bt := rd.t
-				if r.Duration > 24*time.Hour {
-					bt = bt.Truncate(time.Hour) // hourly means over longer runs
-				}
+				bt := rd.t.Truncate(bucket(runs[0].Duration))
 				a := byFloor[floor][bt]
 				if a == nil {
 					a = &acc{}
@@ -257,6 +275,8 @@ func occupancy(runs []Run, parsed []map[string]map[string][]reading, label func(
 		for h := range heat[d] {
 			if heatN[d][h] > 0 {
 				heat[d][h] = 100 * heat[d][h] / heatN[d][h]
+			} else {
+				heat[d][h] = math.NaN() // no data, not 0 %
 			}
 		}
 	}

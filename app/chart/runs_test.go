@@ -16,18 +16,18 @@ func twoRooms(motionA string) Run {
 		"2026-03-02T09:00:00Z,A-CO2,800\n" +
 		"2026-03-02T09:00:00Z,A-TMP,21.5\n" +
 		"2026-03-02T09:00:00Z,B-MOT,false\n" +
-		"2026-03-02T09:10:00Z,A-MOT,true\n" +
-		"2026-03-02T09:10:00Z,A-CO2,850\n" +
-		"2026-03-02T09:10:00Z,A-TMP,21.7\n" +
-		"2026-03-02T09:10:00Z,B-MOT,true\n" +
-		"2026-03-02T09:10:00Z,X-UNKNOWN,1\n" +
+		"2026-03-02T09:40:00Z,A-MOT,true\n" +
+		"2026-03-02T09:40:00Z,A-CO2,850\n" +
+		"2026-03-02T09:40:00Z,A-TMP,21.7\n" +
+		"2026-03-02T09:40:00Z,B-MOT,true\n" +
+		"2026-03-02T09:40:00Z,X-UNKNOWN,1\n" +
 		"not,a reading\n"
 	return Run{
 		Series: []byte(series),
-		Sensors: map[string]Sensor{"A-MOT": {"/S/F1/Room A", "Motion"}, "A-CO2": {"/S/F1/Room A", "CarbonDioxide"},
-			"A-TMP": {"/S/F1/Room A", "Temperature"}, "B-MOT": {"/S/F2/Room B", "Motion"}},
+		Sensors: map[string]Sensor{"A-MOT": {Space: "/S/F1/Room A", Kind: "Motion"}, "A-CO2": {Space: "/S/F1/Room A", Kind: "CarbonDioxide"},
+			"A-TMP": {Space: "/S/F1/Room A", Kind: "Temperature"}, "B-MOT": {Space: "/S/F2/Room B", Kind: "Motion"}},
 		Spaces:   []Space{{Name: "/S/F1/Room A", Floor: "/S/F1", PersonHours: 3}, {Name: "/S/F2/Room B", Floor: "/S/F2", PersonHours: 1}},
-		Duration: 20 * time.Minute,
+		Duration: 50 * time.Minute,
 	}
 }
 
@@ -47,7 +47,7 @@ func TestRunFigures(t *testing.T) {
 	if len(occ) != 2 || occ[0].Name != "F1" || occ[1].Name != "F2" {
 		t.Fatalf("occupancy lines %+v", occ)
 	}
-	// Floor 1 at 09:00: Room A's motion false → 0 %; at 09:10 true → 100 %.
+	// Floor 1 at 09:00: Room A's motion false → 0 %; at 09:40 true → 100 %.
 	if occ[0].Y[0] != 0 || occ[0].Y[1] != 100 || occ[1].Y[0] != 0 || occ[1].Y[1] != 100 {
 		t.Errorf("occupancy %v %v", occ[0].Y, occ[1].Y)
 	}
@@ -81,7 +81,7 @@ func TestRunFigures(t *testing.T) {
 
 func TestWriteFigures(t *testing.T) {
 	dir := t.TempDir()
-	files, err := WriteFigures(dir, RunFigures([]Run{twoRooms("true")}))
+	files, err := WriteFigures(dir, RunFigures([]Run{twoRooms("true")}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestWriteFigures(t *testing.T) {
 			t.Errorf("%s: not a PNG (%v)", f, err)
 		}
 	}
-	_, err = WriteFigures(filepath.Join(dir, "missing"), RunFigures([]Run{twoRooms("true")}))
+	_, err = WriteFigures(filepath.Join(dir, "missing"), RunFigures([]Run{twoRooms("true")}), nil)
 	if err == nil || !strings.Contains(err.Error(), "occupancy_floors.png") {
 		t.Errorf("writing into a missing folder: %v", err)
 	}

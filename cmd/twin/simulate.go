@@ -21,7 +21,8 @@ type simulateCmd struct {
 	projectFlag
 	Scenario string        `required:"" placeholder:"FILE.yaml" help:"Scenario file (docs/scenarios.md)."`
 	Duration time.Duration `placeholder:"24h" help:"Simulated time to run (default: the scenario's duration)."`
-	Out      string        `placeholder:"DIR" help:"Write kpis.csv, series.csv, spaces.csv, summary.txt and PNG charts to DIR (created if absent)."`
+	Out      string        `placeholder:"DIR" help:"Write kpis.csv, series.csv, spaces.csv, summary.txt and the charts to DIR (created if absent)."`
+	Format   []string      `default:"png" placeholder:"FORMAT" help:"Image formats of the charts written to --out: png (the default), svg, or both: png,svg."`
 	Seed     int64         `default:"-1" placeholder:"N" help:"Seed for every random draw (default: the scenario's seed)."`
 	Variant  string        `placeholder:"NAME" help:"Run the scenario's variant NAME (its overrides applied)."`
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed and compare; both runs start from the project as it is."`
@@ -51,6 +52,11 @@ func (c *simulateCmd) scenario(path, variant string) (*simulator.Scenario, error
 func (c *simulateCmd) Run(e *env) error {
 	if c.Duration < 0 {
 		return usageError{fmt.Errorf("--duration must be positive, got %v", c.Duration)}
+	}
+	for _, f := range c.Format {
+		if f != "png" && f != "svg" {
+			return usageError{fmt.Errorf("--format: unknown format %q (want png, svg or png,svg)", f)}
+		}
 	}
 	if c.InPlace && c.Compare != "" {
 		return usageError{fmt.Errorf("--in-place runs one scenario: not with --compare")}
@@ -117,11 +123,11 @@ func (c *simulateCmd) printWhere(w io.Writer) {
 	}
 }
 
-// chartFiles are the PNG files among those written.
+// chartFiles are the chart images among those written.
 func chartFiles(files []string) []string {
 	var out []string
 	for _, f := range files {
-		if strings.HasSuffix(f, ".png") {
+		if strings.HasSuffix(f, ".png") || strings.HasSuffix(f, ".svg") {
 			out = append(out, f)
 		}
 	}
@@ -133,7 +139,7 @@ func chartFiles(files []string) []string {
 func (c *simulateCmd) runOnce(sc *simulator.Scenario, inPlace, progress bool, stderr io.Writer) (*app.SimReport, error) {
 	o := app.FileSimOptions{InPlace: inPlace, SimOptions: app.SimOptions{Record: c.Out != ""}}
 	if c.Compare == "" {
-		o.Out = c.Out
+		o.Out, o.Formats = c.Out, c.Format
 	}
 	var pr *progressLine
 	if progress {
@@ -219,7 +225,7 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *app.SimReport) error {
 		if _, err := app.WriteFiles(c.Out, files); err != nil {
 			return err
 		}
-		charts, err := chart.WriteFigures(c.Out, chart.RunFigures([]chart.Run{base.ChartRun(), variant.ChartRun()}))
+		charts, err := chart.WriteFigures(c.Out, chart.RunFigures([]chart.Run{base.ChartRun(), variant.ChartRun()}), c.Format)
 		if err != nil {
 			return fmt.Errorf("simulate: %w", err)
 		}

@@ -315,3 +315,58 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestSimulateFormats: --format png,svg writes every chart as PNG and as
+// SVG for a Smart Office day, an EV charging comparison and a garden
+// week, and no other charts; an unknown format is a usage error.
+func TestSimulateFormats(t *testing.T) {
+	dir, project := smartOfficeProject(t)
+	evProject := filepath.Join(dir, "ev.twin")
+	gardenProject := filepath.Join(dir, "garden.twin")
+	for project, plan := range map[string]string{evProject: "../../examples/ev-charging/provision.yaml", gardenProject: "testdata/garden_provision.yaml"} {
+		if _, stderr, code := twin(t, "provision", "--project", project, plan); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		charts []string
+	}{
+		{"smart office day", []string{"--project", project, "--scenario", "../../examples/smart-office/week.yaml", "--duration", "24h"},
+			[]string{"occupancy_floors", "occupancy_heatmap", "co2_busiest", "temperature_busiest"}},
+		{"ev charging", []string{"--project", evProject, "--scenario", "../../examples/ev-charging/four.yaml",
+			"--compare", "../../examples/ev-charging/eight.yaml", "--duration", "12h"},
+			[]string{"ev_power", "ev_soc", "ev_cars"}},
+		{"garden", []string{"--project", gardenProject, "--scenario", "testdata/simulate_garden.yaml"},
+			[]string{"garden_moisture", "garden_water"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"simulate", "--out", out, "--format", "png,svg"}, c.args...)
+			stdout, stderr, code := twin(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, name := range c.charts {
+				png := string(mustRead(t, filepath.Join(out, name+".png")))
+				svg := string(mustRead(t, filepath.Join(out, name+".svg")))
+				if !strings.HasPrefix(png, "\x89PNG") || !strings.Contains(svg, "<svg") || !strings.Contains(svg, "</svg>") {
+					t.Errorf("%s: not a PNG and an SVG", name)
+				}
+				if !strings.Contains(stdout, filepath.Join(out, name+".svg")) {
+					t.Errorf("stdout does not name %s.svg:\n%s", name, stdout)
+				}
+			}
+			ents, _ := os.ReadDir(out)
+			if n := len(ents); n != 2*len(c.charts)+4 && n != 2*len(c.charts)+6 {
+				t.Errorf("%d files in %s", n, out)
+			}
+		})
+	}
+	_, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", filepath.Join(dir, "x"), "--format", "gif")
+	if code != 2 || !strings.Contains(stderr, `--format: unknown format "gif"`) {
+		t.Errorf("--format gif: exit %d, %q", code, stderr)
+	}
+}
