@@ -45,6 +45,7 @@ type Studio struct {
 	insp   *inspector
 	tele   *telemetry
 	fns    *functions
+	charts *charts
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -159,6 +160,8 @@ func (s *Studio) load(a *app.App) {
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
 	s.fns = newFunctions(s.sh, a)
+	s.charts = newCharts(s.sh, a, func() string { return s.sim.scenario },
+		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })
 	s.status = newStatusBar(a, m, s.showRejections)
 	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
 	s.tree.onSelected = s.onSelected
@@ -169,16 +172,21 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
+		container.NewTabItem("Charts", s.charts.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
 	// The workbench needs the width: the inspector steps aside while the
 	// Functions tab shows.
 	s.tabs.OnSelected = func(*container.TabItem) {
-		if s.tabs.SelectedIndex() == tabFunctions {
+		switch s.tabs.SelectedIndex() {
+		case tabFunctions:
 			s.insp.content.Hide()
 			s.fns.reload()
-		} else {
+		case tabCharts:
+			s.insp.content.Hide()
+			s.charts.redraw()
+		default:
 			s.insp.content.Show()
 		}
 		right.Refresh()
@@ -207,6 +215,7 @@ func (s *Studio) onSelected(uid string) {
 	s.insp.show(uid)
 	s.doc.show(uid)
 	s.fns.scopeTo(s.model.spaceAt(uid))
+	s.charts.scopeTo(s.model.spaceAt(uid))
 	s.tools.refresh()
 }
 
@@ -253,6 +262,7 @@ const (
 	tabModel = iota
 	tabTelemetry
 	tabFunctions
+	tabCharts
 )
 
 // showModel switches to the Model tab.
@@ -260,6 +270,9 @@ func (s *Studio) showModel() { s.tabs.SelectIndex(tabModel) }
 
 // showTelemetry switches to the Telemetry tab.
 func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
+
+// showCharts switches to the Charts tab.
+func (s *Studio) showCharts() { s.tabs.SelectIndex(tabCharts) }
 
 // showFunctions switches to the Functions tab.
 func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }
