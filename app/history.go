@@ -21,7 +21,8 @@ type Signal struct {
 	// Label is the sensor's hardwareId (its id if it has none) or
 	// "/path · Name" for a space value.
 	Label string
-	// Unit is the sensor's data unit type ("" for None); for a space
+	// Unit is the symbol of the sensor's data unit type ("ppm", "°C";
+	// the type's name when it has none; "" for None); for a space
 	// value, the unit of a sensor of that data type under the space
 	// searched, if any.
 	Unit string
@@ -75,10 +76,22 @@ func (a *App) Signals(space engine.ID, query string, limit int) []Signal {
 
 // unitName is a unit type's name for an axis: "" for the "None" type.
 func unitName(t string) string {
-	if strings.EqualFold(t, "None") {
-		return ""
+	if sym, ok := unitSymbols[strings.ToLower(t)]; ok {
+		return sym
 	}
 	return t
+}
+
+// unitSymbols are the symbols axes show for the ontology's unit types
+// (lower case); a unit type not listed shows its name.
+var unitSymbols = map[string]string{
+	"none": "", "boolean": "", "count": "",
+	"celsius": "°C", "celsiustemperature": "°C", "fahrenheit": "°F", "fahrenheittemperature": "°F", "kelvin": "K",
+	"partspermillion": "ppm", "partsperbillion": "ppb", "percent": "%", "relativehumidity": "%",
+	"lux": "lx", "watt": "W", "kilowatt": "kW", "kilowatthour": "kWh", "volt": "V", "ampere": "A",
+	"decibels": "dB", "pascal": "Pa", "hectopascal": "hPa", "kilopascal": "kPa", "seconds": "s",
+	"millimeters": "mm", "meterspersecond": "m/s", "literspersecond": "L/s", "cubicmetersperhour": "m³/h",
+	"cubicfeetperminute": "cfm", "microgramspercubicmeter": "µg/m³",
 }
 
 // walkUnder calls fn for space and every space under it, parents first;
@@ -364,4 +377,16 @@ func gridLimit(sc *simulator.Scenario) float64 {
 		}
 	}
 	return g
+}
+
+// ScenarioReferences is References for the scenario in file path (the
+// one the studio simulates; "" or a file that does not load: none of the
+// scenario's own references, such as a grid limit). Safe for concurrent
+// use.
+func ScenarioReferences(kind, path string) []Reference {
+	var sc *simulator.Scenario
+	if path != "" {
+		sc, _ = simulator.LoadScenario(path)
+	}
+	return References(kind, sc)
 }

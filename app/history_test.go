@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/app/chart"
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/simulator"
 )
@@ -82,11 +83,11 @@ func TestSignals(t *testing.T) {
 		limit int
 		want  []string
 	}{
-		{"all", "", "", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius", "MOTION-A|Motion|", "MOTION-B|Motion|", "MOTION-D|Motion|", "TEMP-A|Temperature|Celsius"}},
+		{"all", "", "", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|°C", "MOTION-A|Motion|", "MOTION-B|Motion|", "MOTION-D|Motion|", "TEMP-A|Temperature|°C"}},
 		{"under a room", "/Office/Floor 1/Room B", "", 0, []string{"MOTION-B|Motion|"}},
 		{"by kind, any case", "/Office/Floor 1", "motion", 0, []string{"MOTION-A|Motion|", "MOTION-B|Motion|"}},
-		{"by label", "", "room a", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius"}},
-		{"limit", "", "", 2, []string{"/Office/Floor 1/Room A · Temperature|Temperature|Celsius", "MOTION-A|Motion|"}},
+		{"by label", "", "room a", 0, []string{"/Office/Floor 1/Room A · Temperature|Temperature|°C"}},
+		{"limit", "", "", 2, []string{"/Office/Floor 1/Room A · Temperature|Temperature|°C", "MOTION-A|Motion|"}},
 		{"empty room", "/Office/Floor 1/Room C", "", 0, nil},
 	}
 	for _, tc := range tests {
@@ -248,5 +249,14 @@ func TestReferences(t *testing.T) {
 	}
 	if simulator.CO2LimitPPM != 1000 || simulator.ComfortMinC != 20 || simulator.ComfortMaxC != 26 {
 		t.Errorf("the KPI limits changed: %v, %v–%v (update the docs)", simulator.CO2LimitPPM, simulator.ComfortMinC, simulator.ComfortMaxC)
+	}
+}
+
+// TestChartLimitsMatchKPIs: the charts draw the limits the simulator's
+// KPIs count against.
+func TestChartLimitsMatchKPIs(t *testing.T) {
+	if chart.CO2Limit != simulator.CO2LimitPPM || chart.ComfortLo != simulator.ComfortMinC || chart.ComfortHi != simulator.ComfortMaxC {
+		t.Errorf("chart limits %v ppm, %v–%v °C; KPI limits %v ppm, %v–%v °C", chart.CO2Limit, chart.ComfortLo, chart.ComfortHi,
+			simulator.CO2LimitPPM, simulator.ComfortMinC, simulator.ComfortMaxC)
 	}
 }

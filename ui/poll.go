@@ -69,6 +69,8 @@ func (s *Studio) apply(u update) {
 			s.doc.show(s.ctl.selected)
 		case tabFunctions:
 			s.fns.live(time.Now())
+		case tabCharts:
+			s.charts.live(time.Now())
 		}
 	}
 	if u.live != nil {

@@ -39,6 +39,10 @@ var screenshots = flag.String("screenshots", "", "write the documentation screen
 //	step.png       stepping through that run, the locals beside the line
 //	matchers.png   binding it to a matcher evaluated against a sensor
 //	versions.png   its saved versions and the diff against the current one
+//	charts.png     the Charts tab: a room's CO₂, temperature and motion on
+//	               a simulated day
+//	occupancy.png  a floor's occupancy over the simulated week
+//	heatmap.png    the building's hour × weekday occupancy
 //	simulation.png the Simulation tab mid-run: the scenario's form and
 //	               YAML, the controls, the clock and the progress
 //	compare.png    a what-if of the week against more-people.yaml: the
@@ -127,6 +131,7 @@ func TestScreenshots(t *testing.T) {
 	closeDialog(w)
 
 	workbenchShots(t, s, room, shot)
+	chartShots(t, s, scenario, shot)
 	simulationShots(t, s, shot)
 
 	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
@@ -220,6 +225,48 @@ func simulationShots(t *testing.T, s *Studio, shot func(string)) {
 	s.tick()
 	shot("compare.png")
 	st.tabs.SelectIndex(simRunTab)
+}
+
+// chartShots simulates the smart office's week as fast as possible and
+// shoots the Charts tab over it.
+func chartShots(t *testing.T, s *Studio, scenario string, shot func(string)) {
+	t.Helper()
+	s.win.Resize(fyne.NewSize(1600, 1000))
+	defer s.win.Resize(fyne.NewSize(1280, 800))
+	run, err := s.app.StartScenarioFile(scenario, app.SimOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-run.Done():
+	case <-time.After(5 * time.Minute):
+		t.Fatal("the simulated week took over 5 minutes")
+	}
+	if err := run.Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := s.charts
+	s.selectNode(mustFind(t, s.model, "Conference Room 1.02 · Room/ConferenceRoom"))
+	s.showCharts()
+	c.kind.SetSelected(chartSignals)
+	c.span.SetSelected("Last day")
+	for _, sensor := range []string{"SO-F1-R06-CARBONDIOXIDE", "SO-F1-R06-TEMPERATURE", "SO-F1-R06-MOTION"} {
+		tickSignal(t, c, sensor)
+	}
+	c.search.SetText("SO-F1-R06")
+	c.hover(0, float64(c.fig.Lines[0].T[len(c.fig.Lines[0].T)/2].Unix()), 0, true)
+	shot("charts.png")
+
+	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
+	c.kind.SetSelected(chartOccupancy)
+	c.span.SetSelected("Last week")
+	c.rate.SetChecked(true)
+	shot("occupancy.png")
+
+	s.selectNode(mustFind(t, s.model, "Smart Office · Building"))
+	c.kind.SetSelected(chartHeatmap)
+	shot("heatmap.png")
+	s.showModel()
 }
 
 // pickOption selects the option of sel that starts with prefix.

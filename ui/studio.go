@@ -45,6 +45,7 @@ type Studio struct {
 	insp   *inspector
 	tele   *telemetry
 	fns    *functions
+	charts *charts
 	simTab *simTab
 	tabs   *container.AppTabs
 	status *statusBar
@@ -160,6 +161,8 @@ func (s *Studio) load(a *app.App) {
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
 	s.fns = newFunctions(s.sh, a)
+	s.charts = newCharts(s.sh, a, func() string { return s.sim.scenario },
+		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })
 	s.simTab = newSimTab(s.sh, a, s.sim)
 	s.status = newStatusBar(a, m, s.showRejections)
 	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
@@ -171,6 +174,7 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
+		container.NewTabItem("Charts", s.charts.content),
 		container.NewTabItem("Simulation", s.simTab.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
@@ -182,6 +186,9 @@ func (s *Studio) load(a *app.App) {
 		case tabFunctions:
 			s.insp.content.Hide()
 			s.fns.reload()
+		case tabCharts:
+			s.insp.content.Hide()
+			s.charts.redraw()
 		case tabSimulation:
 			s.insp.content.Show()
 			s.simTab.refresh()
@@ -214,6 +221,7 @@ func (s *Studio) onSelected(uid string) {
 	s.insp.show(uid)
 	s.doc.show(uid)
 	s.fns.scopeTo(s.model.spaceAt(uid))
+	s.charts.scopeTo(s.model.spaceAt(uid))
 	s.tools.refresh()
 }
 
@@ -260,6 +268,7 @@ const (
 	tabModel = iota
 	tabTelemetry
 	tabFunctions
+	tabCharts
 	tabSimulation
 )
 
@@ -268,6 +277,9 @@ func (s *Studio) showModel() { s.tabs.SelectIndex(tabModel) }
 
 // showTelemetry switches to the Telemetry tab.
 func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
+
+// showCharts switches to the Charts tab.
+func (s *Studio) showCharts() { s.tabs.SelectIndex(tabCharts) }
 
 // showFunctions switches to the Functions tab.
 func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }

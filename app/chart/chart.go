@@ -102,6 +102,10 @@ type Figure struct {
 	// YMin and YMax fix the y range (the heat map's colour range); nil
 	// takes it from the data. A y label with "%" clamps the range to 0–100.
 	YMin, YMax *float64
+	// LegendBelow puts the legend under the plot even when it would fit
+	// beside it: panels stacked over one time axis keep their data areas
+	// aligned.
+	LegendBelow bool
 }
 
 // Frame is where a rendering put its data: the data area in image pixels

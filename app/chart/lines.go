@@ -205,7 +205,7 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	if legW == 0 {
 		full = draw.Crop(full, 0, -px(20), 0, 0) // room for the last time label
 	} else {
-		if legW < float64(w)/3 {
+		if legW < float64(w)/3 && !f.LegendBelow {
 			legC = draw.Crop(full, px(w)-px(int(legW)+12), 0, 0, -px(34))
 			full = draw.Crop(full, 0, -px(int(legW)+16), 0, 0)
 		} else {
