@@ -188,6 +188,21 @@ func (c *charts) find() {
 	c.list.Refresh()
 }
 
+// pickSensor puts sensor id on the signals chart (a sensor selected in the
+// tree while the tab shows) and switches to the signals.
+func (c *charts) pickSensor(id engine.ID) {
+	for _, s := range c.a.Signals(engine.NilID, "", 0) {
+		if s.Owner == id && s.Name == "" {
+			if c.kind.Selected != chartSignals {
+				c.kind.SetSelected(chartSignals)
+			}
+			c.pick(s, true)
+			c.list.Refresh()
+			return
+		}
+	}
+}
+
 func (c *charts) isPicked(s app.Signal) bool {
 	for _, p := range c.picked {
 		if p.Owner == s.Owner && p.Name == s.Name {

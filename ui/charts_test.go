@@ -318,3 +318,24 @@ func TestChartPanels(t *testing.T) {
 		t.Errorf("temperature panel: refs %+v bands %+v", figs[1].Refs, figs[1].Bands)
 	}
 }
+
+// TestChartsPickFromTree: a sensor selected in the tree while the Charts
+// tab shows goes on the chart.
+func TestChartsPickFromTree(t *testing.T) {
+	s, _, c := openCharts(t)
+	c.kind.SetSelected(chartHeatmap)
+	dev := mustFind(t, s.model, "Raspberry Pi 3 A1 (1234567890AB)")
+	var sensor string
+	for _, n := range s.model.childNodes(dev) {
+		if strings.Contains(s.model.label(n), "SAMPLE_SENSOR_CARBONDIOXIDE") {
+			sensor = n
+		}
+	}
+	s.selectNode(sensor)
+	if c.kind.Selected != chartSignals || len(c.picked) != 1 || c.picked[0].Label != "SAMPLE_SENSOR_CARBONDIOXIDE" {
+		t.Fatalf("after selecting the CO₂ sensor: %s, picked %+v", c.kind.Selected, c.picked)
+	}
+	if c.fig == nil || len(c.fig.Lines) != 1 {
+		t.Errorf("the chart does not show it: %q", c.note.Text)
+	}
+}

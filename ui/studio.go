@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 // refreshInterval is how often the studio polls the project for live
@@ -222,6 +223,10 @@ func (s *Studio) onSelected(uid string) {
 	s.doc.show(uid)
 	s.fns.scopeTo(s.model.spaceAt(uid))
 	s.charts.scopeTo(s.model.spaceAt(uid))
+	if s.tabs.SelectedIndex() == tabCharts && nodeKind(uid) == engine.KindSensor {
+		_, id, _ := parseNode(uid)
+		s.charts.pickSensor(id) // a sensor picked in the tree goes on the chart
+	}
 	s.tools.refresh()
 }
 
