@@ -92,6 +92,8 @@ type charts struct {
 	fig     *chart.Figure   // figs[0], nil none
 	last    time.Time       // the last live redraw
 
+	top     *fyne.Container  // the controls above the chart
+	split   *container.Split // the signals' side panel and the chart
 	content fyne.CanvasObject
 }
 
@@ -147,12 +149,12 @@ func newCharts(sh *shell, a *app.App, scenario func() string, shown func() bool)
 		widget.NewButton("PNG", func() { c.askExport("png") }),
 		widget.NewButton("SVG", func() { c.askExport("svg") }),
 		widget.NewButton("CSV", func() { c.askExport("csv") }))
-	top := container.NewVBox(c.kind, container.NewBorder(nil, nil, nil, c.rate, c.span), c.custom, c.note)
+	c.top = container.NewVBox(c.kind, container.NewBorder(nil, nil, nil, c.rate, c.span), c.custom, c.note)
 	bottom := container.NewVBox(c.readout, export)
-	main := container.NewBorder(top, bottom, nil, nil, c.stack)
-	split := container.NewHSplit(c.pickBox, main)
-	split.Offset = 0.3
-	c.content = split
+	main := container.NewBorder(c.top, bottom, nil, nil, c.stack)
+	c.split = container.NewHSplit(c.pickBox, main)
+	c.split.Offset = 0.3
+	c.content = c.split
 	c.kind.SetSelected(chartSignals)
 	c.span.SetSelectedIndex(1)
 	return c
@@ -246,7 +248,23 @@ func (c *charts) kindChanged() {
 	} else {
 		c.rate.Hide()
 	}
+	c.relayout()
 	c.redraw()
+}
+
+// relayout lays the controls out again after some were shown or hidden
+// (a container does not notice by itself).
+func (c *charts) relayout() {
+	if c.top == nil {
+		return // still being built
+	}
+	for _, o := range c.top.Objects {
+		if r, ok := o.(*fyne.Container); ok {
+			r.Refresh()
+		}
+	}
+	c.top.Refresh()
+	c.split.Refresh()
 }
 
 func (c *charts) rangeChanged() {
@@ -255,6 +273,7 @@ func (c *charts) rangeChanged() {
 	} else {
 		c.custom.Hide()
 	}
+	c.relayout()
 	c.redraw()
 }
 
@@ -283,6 +302,7 @@ func (c *charts) redraw() {
 	}
 	c.note.SetText(note)
 	c.note.Refresh()
+	c.readout.SetText("")
 	c.show(figs)
 }
 
@@ -410,6 +430,14 @@ func bucketFor(span time.Duration) time.Duration {
 	return time.Hour
 }
 
+// bucketText says a bucket's length: "5 min", "1 h".
+func bucketText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
+}
+
 func (c *charts) buildOccupancy() (*chart.Figure, string, error) {
 	name, err := c.spaceName()
 	if err != nil {
@@ -444,12 +472,12 @@ func (c *charts) buildOccupancy() (*chart.Figure, string, error) {
 		lo, hi := 0.0, 100.0
 		fig.YMin, fig.YMax = &lo, &hi
 		fig.YLabel = "occupied (%)"
-		fig.Title = fmt.Sprintf("Occupancy of %s (%s buckets)", name, bucket)
+		fig.Title = fmt.Sprintf("Occupancy of %s (%s buckets)", name, bucketText(bucket))
 	} else {
 		lo := 0.0
 		fig.YMin = &lo
 		fig.YLabel = "rooms occupied"
-		fig.Title = fmt.Sprintf("Rooms occupied in %s (%s buckets)", name, bucket)
+		fig.Title = fmt.Sprintf("Rooms occupied in %s (%s buckets)", name, bucketText(bucket))
 	}
 	fig.Lines = []chart.Series{s}
 	return fig, rangeNote(from, to), nil

@@ -257,9 +257,12 @@ func chartShots(t *testing.T, s *Studio, scenario string, shot func(string)) {
 	c.hover(0, float64(c.fig.Lines[0].T[len(c.fig.Lines[0].T)/2].Unix()), 0, true)
 	shot("charts.png")
 
+	// The simulated week (the studio also has today's live readings).
 	s.selectNode(mustFind(t, s.model, "Floor 1 · Floor"))
 	c.kind.SetSelected(chartOccupancy)
-	c.span.SetSelected("Last week")
+	c.span.SetSelected("Custom")
+	c.from.SetText("2026-03-02")
+	c.to.SetText("2026-03-08")
 	c.rate.SetChecked(true)
 	shot("occupancy.png")
 

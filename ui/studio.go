@@ -180,8 +180,8 @@ func (s *Studio) load(a *app.App) {
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
-	// The workbench needs the width: the inspector steps aside while the
-	// Functions tab shows.
+	// The workbench, the charts and the simulation need the width: the
+	// inspector steps aside while their tabs show.
 	s.tabs.OnSelected = func(*container.TabItem) {
 		switch s.tabs.SelectedIndex() {
 		case tabFunctions:
@@ -191,7 +191,7 @@ func (s *Studio) load(a *app.App) {
 			s.insp.content.Hide()
 			s.charts.redraw()
 		case tabSimulation:
-			s.insp.content.Show()
+			s.insp.content.Hide()
 			s.simTab.refresh()
 		default:
 			s.insp.content.Show()
