@@ -438,12 +438,18 @@ func bucketText(d time.Duration) string {
 	return fmt.Sprintf("%d min", d/time.Minute)
 }
 
-func (c *charts) buildOccupancy() (*chart.Figure, string, error) {
-	name, err := c.spaceName()
-	if err != nil {
-		return nil, "", err
+// spaceWindow is the space charted and the time range, ending at its
+// newest motion reading, for occupancy and heat maps.
+func (c *charts) spaceWindow() (name string, from, to time.Time, err error) {
+	if name, err = c.spaceName(); err != nil {
+		return
 	}
-	from, to, err := c.window(c.newestMotion())
+	from, to, err = c.window(c.newestMotion())
+	return
+}
+
+func (c *charts) buildOccupancy() (*chart.Figure, string, error) {
+	name, from, to, err := c.spaceWindow()
 	if err != nil {
 		return nil, "", err
 	}
@@ -484,11 +490,7 @@ func (c *charts) buildOccupancy() (*chart.Figure, string, error) {
 }
 
 func (c *charts) buildHeatmap() (*chart.Figure, string, error) {
-	name, err := c.spaceName()
-	if err != nil {
-		return nil, "", err
-	}
-	from, to, err := c.window(c.newestMotion())
+	name, from, to, err := c.spaceWindow()
 	if err != nil {
 		return nil, "", err
 	}

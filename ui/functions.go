@@ -74,19 +74,10 @@ func newFunctions(sh *shell, a *app.App) *functions {
 	f.scope = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	f.scope.Wrapping = fyne.TextWrapWord
 	f.list = widget.NewList(func() int { return len(f.items) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			name.Truncation = fyne.TextTruncateEllipsis
-			detail := widget.NewLabel("")
-			detail.Truncation = fyne.TextTruncateEllipsis
-			detail.SizeName = theme.SizeNameCaptionText
-			return container.NewVBox(name, detail)
-		},
+		newTwoLineRow,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			c := o.(*fyne.Container)
 			name, detail := f.items[i].texts()
-			c.Objects[0].(*widget.Label).SetText(name)
-			c.Objects[1].(*widget.Label).SetText(detail)
+			setTwoLineRow(o, name, detail)
 		})
 	f.list.OnSelected = f.pick
 	newUDF := widget.NewButtonWithIcon("New function…", theme.ContentAddIcon(), f.askNew)
@@ -136,6 +127,23 @@ func newFunctions(sh *shell, a *app.App) *functions {
 	f.content = split
 	f.showUDF(engine.NilID)
 	return f
+}
+
+// newTwoLineRow is a list row of a bold name over a caption.
+func newTwoLineRow() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	detail := widget.NewLabel("")
+	detail.Truncation = fyne.TextTruncateEllipsis
+	detail.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(name, detail)
+}
+
+// setTwoLineRow fills a newTwoLineRow.
+func setTwoLineRow(o fyne.CanvasObject, name, detail string) {
+	c := o.(*fyne.Container)
+	c.Objects[0].(*widget.Label).SetText(name)
+	c.Objects[1].(*widget.Label).SetText(detail)
 }
 
 // texts are a list row's two lines.

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/twinstudio/twinstudio/app"
-	"github.com/twinstudio/twinstudio/simulator"
 )
 
 // simSpeed is how much faster than real time the studio's simulations run:
@@ -44,7 +43,7 @@ func (c *simControl) setScenario(path string) { c.scenario = path }
 // start runs scenario file path over the project in process at simSpeed,
 // until it ends or stop.
 func (c *simControl) start(path string) error {
-	sc, err := simulator.LoadScenario(path)
+	sc, err := app.LoadScenario(path)
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,7 @@ func (c *simControl) start(path string) error {
 // startScenario runs sc (read from file path, "" if edited) over the
 // project in process at speed (0: as fast as possible), recording its
 // series for the run list, until it ends or stop.
-func (c *simControl) startScenario(sc *simulator.Scenario, path string, speed float64) error {
+func (c *simControl) startScenario(sc *app.Scenario, path string, speed float64) error {
 	c.mu.Lock()
 	if c.run != nil {
 		c.mu.Unlock()

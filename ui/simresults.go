@@ -18,7 +18,6 @@ import (
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/app/chart"
-	"github.com/twinstudio/twinstudio/simulator"
 )
 
 // resultView shows a run's or a comparison's KPIs in a table (base,
@@ -276,7 +275,7 @@ func (c *comparePanel) refresh() {
 
 // variant is the scenario to compare with: a variant of the base, or a
 // second file run over the base's duration.
-func (c *comparePanel) variant(base *simulator.Scenario) (*simulator.Scenario, error) {
+func (c *comparePanel) variant(base *app.Scenario) (*app.Scenario, error) {
 	i := c.pick.SelectedIndex()
 	if i < 0 || i >= len(c.choices) {
 		return nil, fmt.Errorf("compare: choose a variant or a scenario file")
@@ -285,7 +284,7 @@ func (c *comparePanel) variant(base *simulator.Scenario) (*simulator.Scenario, e
 	if ch.variant != "" {
 		return base.Variant(ch.variant)
 	}
-	sc, err := simulator.LoadScenario(ch.file)
+	sc, err := app.LoadScenario(ch.file)
 	if err != nil {
 		return nil, err
 	}
@@ -365,18 +364,9 @@ type runsPanel struct {
 func newRunsPanel(t *simTab) *runsPanel {
 	r := &runsPanel{t: t, selected: -1}
 	r.list = widget.NewList(func() int { return len(r.infos) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			name.Truncation = fyne.TextTruncateEllipsis
-			detail := widget.NewLabel("")
-			detail.Truncation = fyne.TextTruncateEllipsis
-			detail.SizeName = theme.SizeNameCaptionText
-			return container.NewVBox(name, detail)
-		},
+		newTwoLineRow,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(r.infos[i].Name)
-			c.Objects[1].(*widget.Label).SetText(runDetail(r.infos[i]))
+			setTwoLineRow(o, r.infos[i].Name, runDetail(r.infos[i]))
 		})
 	r.list.OnSelected = func(i widget.ListItemID) { r.selected = i; r.refresh() }
 	r.list.OnUnselected = func(widget.ListItemID) { r.selected = -1; r.refresh() }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
-	"github.com/twinstudio/twinstudio/simulator"
 )
 
 // simTab is the Simulation tab: the scenario (a picker, a form of its
@@ -127,9 +126,9 @@ func speedText(speed float64) string {
 // error shows under the editor with its line marked.
 type scenarioPanel struct {
 	t       *simTab
-	path    string              // the file the text came from ("": none)
-	sc      *simulator.Scenario // the text parsed; nil while it has an error
-	files   []string            // the picker's files
+	path    string        // the file the text came from ("": none)
+	sc      *app.Scenario // the text parsed; nil while it has an error
+	files   []string      // the picker's files
 	syncing bool
 
 	pick                                      *widget.Select
@@ -270,7 +269,7 @@ func (p *scenarioPanel) name() string {
 // parse reads the editor's text; fill puts its values into the form.
 func (p *scenarioPanel) parse(fill bool) {
 	p.editor.ClearMarkers(markerError)
-	sc, err := simulator.ParseScenario(p.name(), []byte(p.editor.Text()))
+	sc, err := app.ParseScenario(p.name(), []byte(p.editor.Text()))
 	if err != nil {
 		p.sc = nil
 		p.problem.SetText(errorText(err))
@@ -291,7 +290,7 @@ func (p *scenarioPanel) parse(fill bool) {
 }
 
 // fill sets the form from sc, without writing back into the YAML.
-func (p *scenarioPanel) fill(sc *simulator.Scenario) {
+func (p *scenarioPanel) fill(sc *app.Scenario) {
 	p.syncing = true
 	defer func() { p.syncing = false }()
 	p.duration.SetText(shortDuration(sc.Duration))

@@ -291,7 +291,7 @@ func TestBuiltinsBounded(t *testing.T) {
 		{"apply arguments", `String.fromCharCode.apply(null, {length: 100000});`, engine.OutcomeFailed, "RangeError: Function.prototype.apply on 100000 elements: more than 65536"},
 		{"Reflect.apply", `Reflect.apply(Math.max, null, {length: 2 ** 32 - 1});`, engine.OutcomeFailed, "RangeError: Reflect.apply on 4294967295 elements"},
 		{"Reflect.construct", `Reflect.construct(Array, {length: 2 ** 53 - 1});`, engine.OutcomeFailed, "RangeError: Reflect.construct on 9007199254740991 elements"},
-		{"spread", `var a = []; a.length = 2 ** 32 - 1; Math.max(...a);`, engine.OutcomeTimedOut, "stopped after the time limit"},
+		{"spread", `var a = []; a.length = 2 ** 32 - 1; Math.max(...a);`, engine.OutcomeTimedOut, "stopped"}, // by the time or the memory limit
 		{"spread string", `var s = "x".repeat(1 << 20); s += s; s += s; new Set(s + s).size;`, engine.OutcomeTimedOut, "stopped after the time limit"},
 		{"ArrayBuffer", `new ArrayBuffer(2 ** 40);`, engine.OutcomeFailed, "RangeError: ArrayBuffer of 1099511627776 bytes: more than 65536"},
 		{"Float64Array", `new Float64Array(2 ** 31);`, engine.OutcomeFailed, "RangeError: Float64Array of 17179869184 bytes: more than 65536"},
