@@ -167,8 +167,12 @@ func (c *Comparison) outputs() map[string][]byte {
 // spaces.csv, spaces_variant.csv and the overlay charts, as `twin
 // simulate --compare --out` does; it returns the paths written, charts
 // last.
-func (c *Comparison) WriteOutputs(dir string) ([]string, error) {
-	return writeWithCharts(dir, c.outputs(), c.Figures(), nil)
+func (c *Comparison) WriteOutputs(dir string) ([]string, error) { return c.WriteOutputsAs(dir, nil) }
+
+// WriteOutputsAs is WriteOutputs with the charts in the given image
+// formats (chart.WriteFigures: "png", "svg"; nil: png).
+func (c *Comparison) WriteOutputsAs(dir string, formats []string) ([]string, error) {
+	return writeWithCharts(dir, c.outputs(), c.Figures(), formats)
 }
 
 // writeWithCharts writes files and then figures as PNG into dir.

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/twinstudio/twinstudio/app"
-	"github.com/twinstudio/twinstudio/app/chart"
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
@@ -211,122 +206,22 @@ func (s *progressLine) done() {
 
 // writeCompare writes and prints the comparison of two runs.
 func (c *simulateCmd) writeCompare(e *env, base, variant *app.SimReport) error {
-	var summary bytes.Buffer
-	writeCompareSummary(&summary, base, variant)
+	cmp := app.NewComparison(base, variant)
+	var files []string
 	if c.Out != "" {
-		files := map[string][]byte{
-			"kpis.csv":           compareKPIs(base.KPIs(), variant.KPIs()),
-			"summary.txt":        summary.Bytes(),
-			"series.csv":         base.Series,
-			"series_variant.csv": variant.Series,
-			"spaces.csv":         base.Spaces,
-			"spaces_variant.csv": variant.Spaces,
-		}
-		if _, err := app.WriteFiles(c.Out, files); err != nil {
-			return err
-		}
-		charts, err := chart.WriteFigures(c.Out, chart.RunFigures([]chart.Run{base.ChartRun(), variant.ChartRun()}), c.Format)
-		if err != nil {
+		var err error
+		if files, err = cmp.WriteOutputsAs(c.Out, c.Format); err != nil {
 			return fmt.Errorf("simulate: %w", err)
 		}
-		if _, err := e.stdout.Write(summary.Bytes()); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
-			filepath.Join(c.Out, "series_variant.csv"), filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "spaces_variant.csv"),
-			filepath.Join(c.Out, "summary.txt"))
-		if len(charts) > 0 {
-			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
-		}
-		return nil
 	}
-	_, err := e.stdout.Write(summary.Bytes())
-	return err
-}
-
-// kpiRows parses kpis.csv into keyed rows in order.
-func kpiRows(data []byte) (keys []string, rows map[string][]string) {
-	recs, _ := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	rows = map[string][]string{}
-	for i, r := range recs {
-		if i == 0 || len(r) != 5 {
-			continue
-		}
-		k := r[0] + "\x00" + r[1] + "\x00" + r[2]
-		if r[0] == "run" {
-			k = "run\x00\x00" + r[2] // the two runs have different scenario names
-		}
-		if _, ok := rows[k]; !ok {
-			keys = append(keys, k)
-		}
-		rows[k] = r
+	if _, err := e.stdout.Write(cmp.Summary()); err != nil || c.Out == "" {
+		return err
 	}
-	return keys, rows
-}
-
-// compareKPIs merges two kpis.csv: scope,name,kpi,base,variant,delta,unit.
-func compareKPIs(base, variant []byte) []byte {
-	kb, rb := kpiRows(base)
-	kv, rv := kpiRows(variant)
-	for _, k := range kv {
-		if _, ok := rb[k]; !ok {
-			kb = append(kb, k)
-		}
+	fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
+		filepath.Join(c.Out, "series_variant.csv"), filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "spaces_variant.csv"),
+		filepath.Join(c.Out, "summary.txt"))
+	if charts := chartFiles(files); len(charts) > 0 {
+		fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"scope", "name", "kpi", "base", "variant", "delta", "unit"})
-	for _, k := range kb {
-		b, v := rb[k], rv[k]
-		r := b
-		if r == nil {
-			r = v
-		}
-		name := r[1]
-		if r[0] == "run" {
-			name = ""
-		}
-		bv, vv := "", ""
-		if b != nil {
-			bv = b[3]
-		}
-		if v != nil {
-			vv = v[3]
-		}
-		w.Write([]string{r[0], name, r[2], bv, vv, delta(bv, vv), r[4]})
-	}
-	w.Flush()
-	return buf.Bytes()
-}
-
-func delta(b, v string) string {
-	x, err1 := strconv.ParseFloat(b, 64)
-	y, err2 := strconv.ParseFloat(v, 64)
-	if err1 != nil || err2 != nil {
-		return ""
-	}
-	dec := 0
-	if i := strings.IndexByte(b, '.'); i >= 0 {
-		dec = len(b) - i - 1
-	}
-	return strconv.FormatFloat(y-x, 'f', dec, 64)
-}
-
-// writeCompareSummary writes base, variant and delta for every KPI.
-func writeCompareSummary(w io.Writer, base, variant *app.SimReport) {
-	b, v := base.Result, variant.Result
-	fmt.Fprintf(w, "base    scenario %s, seed %d\n", b.Scenario, b.Seed)
-	fmt.Fprintf(w, "variant scenario %s, seed %d\n", v.Scenario, v.Seed)
-	fmt.Fprintf(w, "simulated %s to %s (%v, step %v)\n", b.Start.Format(time.RFC3339), b.Start.Add(b.Duration).Format(time.RFC3339), b.Duration, b.Step)
-	if v.Start != b.Start || v.Duration != b.Duration || v.Step != b.Step {
-		fmt.Fprintf(w, "variant simulated %s to %s (%v, step %v)\n", v.Start.Format(time.RFC3339), v.Start.Add(v.Duration).Format(time.RFC3339), v.Duration, v.Step)
-	}
-	fmt.Fprintln(w)
-	recs, _ := csv.NewReader(bytes.NewReader(compareKPIs(base.KPIs(), variant.KPIs()))).ReadAll()
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCOPE\tNAME\tKPI\tBASE\tVARIANT\tDELTA\tUNIT")
-	for _, r := range recs[1:] {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	tw.Flush()
+	return nil
 }
