@@ -407,6 +407,23 @@ func (r *runPanel) onSpeed() {
 	}
 }
 
+// finishedRun is the app's last simulation if it ran to its end (not
+// stopped, no error), else nil.
+func finishedRun(a *app.App) *app.SimRun {
+	run := a.Simulation()
+	if run == nil || run.Stopped() {
+		return nil
+	}
+	select {
+	case <-run.Done():
+		if run.Err() == nil {
+			return run
+		}
+	default:
+	}
+	return nil
+}
+
 // refresh shows the run's state; the poller calls it while a run goes.
 func (r *runPanel) refresh() {
 	run := r.t.sim.current()
@@ -419,6 +436,10 @@ func (r *runPanel) refresh() {
 		r.clock.SetText("Not running")
 		r.progress.SetValue(0)
 		r.eta.SetText("")
+		if done := finishedRun(r.t.a); done != nil {
+			r.clock.SetText(fmt.Sprintf("Finished %s at %s · kept in Runs", done.Scenario(), done.Clock().Format("Mon 2006-01-02 15:04")))
+			r.progress.SetValue(1)
+		}
 		return
 	}
 	paused := run.Paused()
