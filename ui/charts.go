@@ -46,6 +46,12 @@ var chartRanges = []struct {
 	{"Custom", 0},
 }
 
+// chartHint is why a chart shows nothing that is not a fault: what the
+// user has yet to pick.
+type chartHint string
+
+func (h chartHint) Error() string { return string(h) }
+
 // maxChartSignals bounds the signals charted together.
 const maxChartSignals = 12
 
@@ -294,10 +300,15 @@ func (c *charts) redraw() {
 		return // still being built
 	}
 	figs, note, err := c.build()
-	if err != nil {
+	var hint chartHint
+	switch {
+	case errors.As(err, &hint):
+		figs, note = nil, string(hint)
+		c.note.Importance = widget.MediumImportance
+	case err != nil:
 		figs, note = nil, errorText(err)
 		c.note.Importance = widget.DangerImportance
-	} else {
+	default:
 		c.note.Importance = widget.MediumImportance
 	}
 	c.note.SetText(note)
@@ -396,7 +407,7 @@ func (c *charts) build() ([]*chart.Figure, string, error) {
 // spaceName is the full name of the space charted, or why there is none.
 func (c *charts) spaceName() (string, error) {
 	if c.space.IsZero() {
-		return "", fmt.Errorf("%w: select a space in the tree (a room, a floor or the building)", engine.ErrInvalid)
+		return "", chartHint("Select a space in the tree (a room, a floor or the building) to chart its occupancy.")
 	}
 	name := ""
 	_ = c.a.Engine().View(func(v *engine.View) error { name = v.FullName(c.space); return nil })
@@ -518,7 +529,7 @@ func short(path string) string {
 
 func (c *charts) buildSignals() ([]*chart.Figure, string, error) {
 	if len(c.picked) == 0 {
-		return nil, "", fmt.Errorf("%w: tick sensors or space values on the left to chart them", engine.ErrInvalid)
+		return nil, "", chartHint("Tick sensors or space values on the left, or select a sensor in the tree, to chart them.")
 	}
 	var newest time.Time
 	for _, s := range c.picked {

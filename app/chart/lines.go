@@ -495,7 +495,8 @@ func (b *bandPlot) Thumbnail(c *draw.Canvas) {
 // labelled ticks, each step subdivided by unlabelled ones.
 func timeTicks(min, max float64, labels int) plot.Ticker {
 	span := time.Duration(max-min) * time.Second
-	steps := []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	steps := []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+		time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour}
 	step := steps[len(steps)-1]
 	for _, s := range steps {
@@ -506,6 +507,8 @@ func timeTicks(min, max float64, labels int) plot.Ticker {
 	}
 	format := "15:04"
 	switch {
+	case step < time.Minute:
+		format = "15:04:05"
 	case step >= 24*time.Hour:
 		format = "Mon 2 Jan"
 	case span > 20*time.Hour:
@@ -517,7 +520,7 @@ func timeTicks(min, max float64, labels int) plot.Ticker {
 		minor = step / 3
 	case step == 24*time.Hour:
 		minor = 6 * time.Hour
-	case step == time.Minute:
+	case step <= time.Minute: // no unlabelled ticks under a minute
 		minor = step
 	}
 	return plot.TickerFunc(func(lo, hi float64) []plot.Tick {

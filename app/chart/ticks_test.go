@@ -32,3 +32,28 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeTicksShortSpans: a chart of a few seconds of live readings has
+// labelled ticks, with seconds.
+func TestTimeTicksShortSpans(t *testing.T) {
+	base := 1796313600.0 // 2026-12-03 16:00:00 UTC
+	cases := []struct {
+		span float64
+		want string
+	}{
+		{16, "16:00:00 16:00:02 16:00:04 16:00:06 16:00:08 16:00:10 16:00:12 16:00:14 16:00:16"},
+		{100, "16:00:00 16:00:10 16:00:20 16:00:30 16:00:40 16:00:50 16:01:00 16:01:10 16:01:20 16:01:30 16:01:40"},
+		{3600, "16:00 16:10 16:20 16:30 16:40 16:50 17:00"},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, tk := range timeTicks(base, base+c.span, 10).Ticks(base, base+c.span) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("%vs: %s, want %s", c.span, g, c.want)
+		}
+	}
+}
