@@ -19,7 +19,7 @@ type historyCmd struct {
 	From   string `placeholder:"TIME" help:"Only values at or after TIME: RFC 3339 (2026-03-02T08:00:00Z) or a date (2026-03-02, midnight UTC)."`
 	To     string `placeholder:"TIME" help:"Only values at or before TIME: RFC 3339 or a date (through the end of that day, UTC)."`
 	Limit  int    `short:"n" default:"0" placeholder:"N" help:"Print only the newest N values of the range (0: all)."`
-	Output string `short:"o" enum:"text,csv,json" default:"text" help:"Output format: text, csv (time,value) or json."`
+	Output string `short:"o" enum:"table,text,csv,json" default:"table" help:"Output format: table (time and value, one reading a line; text is the same), csv (time,value) or json."`
 }
 
 func (c *historyCmd) Run(e *env) error {

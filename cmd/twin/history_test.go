@@ -55,6 +55,7 @@ func TestHistory(t *testing.T) {
 		{"open start, offset", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-02T09:10:00+01:00"},
 			"2026-03-02T08:00:00Z  true\n2026-03-02T08:10:00Z  false\n"},
 		{"newest n", []string{"SAMPLE_SENSOR_MOTION", "-n", "1"}, "2026-03-02T08:20:00Z  true\n"},
+		{"-o table, the default", []string{"SAMPLE_SENSOR_MOTION", "-n", "1", "-o", "table"}, "2026-03-02T08:20:00Z  true\n"},
 		{"a date is the whole day", []string{"SAMPLE_SENSOR_MOTION", "--from", "2026-03-02", "--to", "2026-03-02", "-n", "2"},
 			"2026-03-02T08:10:00Z  false\n2026-03-02T08:20:00Z  true\n"},
 		{"the day before", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-01"}, ""},
