@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -24,6 +25,7 @@ type serveCmd struct {
 	Variant  string        `placeholder:"NAME" help:"With --simulate: run the scenario's variant NAME."`
 	Duration time.Duration `placeholder:"24h" help:"With --simulate: stop after this much simulated time (default: the scenario's duration)."`
 	SimMode  string        `name:"sim-mode" default:"mqtt" enum:"mqtt,in-process" help:"With --simulate: virtual devices as MQTT clients of the broker (mqtt) or readings straight into the pipeline (in-process)."`
+	Create   bool          `help:"Create the project file if it does not exist, as an empty project (without it a missing file is refused, so that a mistyped name does not serve an empty project)."`
 	Quiet    bool          `help:"Log warnings only."`
 }
 
@@ -64,6 +66,11 @@ func (c *serveCmd) Run(e *env) error {
 	// cleanly instead of killing it.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if !c.Create {
+		if _, err := os.Stat(c.Project); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("project %s does not exist: create it with 'twin provision --project %s FILE.yaml', or serve an empty one with --create", c.Project, c.Project)
+		}
+	}
 	a, err := c.open(true, app.Options{Logger: log, Broker: &app.BrokerOptions{Addr: c.MQTT, WSAddr: c.MQTTWS}})
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -66,5 +69,24 @@ func TestServeDurationErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestServeMissingProject: a mistyped project name is refused instead of
+// serving a new, empty project; --create makes one.
+func TestServeMissingProject(t *testing.T) {
+	typo := filepath.Join(t.TempDir(), "typo.twin")
+	_, stderr, code := twin(t, "serve", "--project", typo, "--mqtt", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(stderr, "project "+typo+" does not exist") || !strings.Contains(stderr, "--create") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(typo); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused serve left a file: %v", err)
+	}
+	// With --create the file is made: here the broker's address is bad,
+	// so the server stops at once, after creating it.
+	_, stderr, code = twin(t, "serve", "--project", typo, "--create", "--mqtt", "256.0.0.1:1")
+	if _, err := os.Stat(typo); err != nil {
+		t.Errorf("--create did not create the project (exit %d, %q): %v", code, stderr, err)
 	}
 }
