@@ -69,24 +69,7 @@ const sameMessageWindow = time.Second
 // values with no record are listed From FromHistory. Safe for concurrent
 // use.
 func (a *App) SensorMessages(sensor engine.ID, n int) []Replay {
-	var udfs []engine.ID
-	var hist []engine.Value
-	_ = a.engine.View(func(v *engine.View) error {
-		for _, u := range v.UDFs() {
-			udfs = append(udfs, u.ID)
-		}
-		hist = v.SensorHistory(sensor)
-		return nil
-	})
-	var recs []Replay
-	for _, id := range udfs {
-		for _, r := range a.engine.Records(id) {
-			if r.Sensor != sensor || r.DryRun || r.Outcome == engine.OutcomeThrottled || r.Outcome == engine.OutcomeSuspended {
-				continue
-			}
-			recs = append(recs, Replay{Message: r.Message, Time: r.Start, From: FromRecord})
-		}
-	}
+	recs, hist, _ := a.sensorInputs(sensor)
 	out := dedupRecords(recs)
 	out = append(out, unrecorded(hist, out)...)
 	newestFirst(out)

@@ -232,6 +232,32 @@ type Replay struct {
 	From string
 }
 
+// sensorInputs are the messages sensor sent as the execution records of
+// the project's UDFs kept them (dry runs, which the sensor did not send,
+// and throttled or suspended runs left out; in no order), the sensor's
+// value history (oldest first) and its hardware id.
+func (a *App) sensorInputs(sensor engine.ID) (recs []Replay, hist []engine.Value, hw string) {
+	var udfs []engine.ID
+	_ = a.engine.View(func(v *engine.View) error {
+		for _, u := range v.UDFs() {
+			udfs = append(udfs, u.ID)
+		}
+		hist = v.SensorHistory(sensor)
+		if s, ok := v.Sensor(sensor); ok {
+			hw = s.HardwareID
+		}
+		return nil
+	})
+	for _, id := range udfs {
+		for _, r := range a.engine.Records(id) {
+			if r.Sensor == sensor && !r.DryRun && r.Outcome != engine.OutcomeThrottled && r.Outcome != engine.OutcomeSuspended {
+				recs = append(recs, Replay{Message: r.Message, Time: r.Start, From: FromRecord})
+			}
+		}
+	}
+	return recs, hist, hw
+}
+
 // RecordedMessage finds the message sensor sent last, or last at or before
 // at when at is not zero (within the second, when at has no fraction of a
 // second): the newest execution record of any UDF for that sensor (dry
@@ -244,28 +270,11 @@ func (a *App) RecordedMessage(sensor engine.ID, at time.Time) (*Replay, error) {
 		cutoff = at.Add(time.Second - 1)
 	}
 	fits := func(t time.Time) bool { return at.IsZero() || !t.After(cutoff) }
-	var udfs []engine.ID
-	var hist []engine.Value
-	var hw string
-	_ = a.engine.View(func(v *engine.View) error {
-		for _, u := range v.UDFs() {
-			udfs = append(udfs, u.ID)
-		}
-		hist = v.SensorHistory(sensor)
-		if s, ok := v.Sensor(sensor); ok {
-			hw = s.HardwareID
-		}
-		return nil
-	})
+	recs, hist, hw := a.sensorInputs(sensor)
 	var best *Replay
-	for _, id := range udfs {
-		for _, r := range a.engine.Records(id) {
-			if r.Sensor != sensor || r.DryRun || r.Outcome == engine.OutcomeThrottled || r.Outcome == engine.OutcomeSuspended || !fits(r.Start) {
-				continue
-			}
-			if best == nil || r.Start.After(best.Time) {
-				best = &Replay{Message: r.Message, Time: r.Start, From: FromRecord}
-			}
+	for i := range recs {
+		if fits(recs[i].Time) && (best == nil || recs[i].Time.After(best.Time)) {
+			best = &recs[i]
 		}
 	}
 	if best != nil {

@@ -16,9 +16,9 @@ import (
 //
 // It reads the store (with a cursor seek when the store implements
 // HistoryRanger) and adds the values written but not yet committed, so a
-// value is in the result as soon as the write that set it returned. It
-// waits for a commit in progress (one Store.Apply) and holds the next one
-// back while it reads the store. The
+// value is in the result as soon as the write that set it returned. When
+// such values are still waiting, it waits for a commit in progress (one
+// Store.Apply) and holds the next one back while it reads the store. The
 // owner must be a sensor, a space or a user-defined function of the
 // graph, else the error wraps ErrNotFound; a store failure is returned
 // wrapped. Safe for concurrent use.
@@ -37,10 +37,20 @@ func (e *Engine) HistoryRange(owner ID, name string, from, to time.Time, limit i
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return nil, nil
 	}
-	e.com.applying.RLock()
+	// Nothing of this value waiting to be committed: every write that
+	// returned before this call is in the store, and the read need not
+	// hold the committer back (a chart of a long range reads for a while).
 	pending := e.com.pendingValues(owner, name, from, to)
-	stored, err := e.storeRange(owner, name, from, to, limit)
-	e.com.applying.RUnlock()
+	var stored []Value
+	var err error
+	if len(pending) == 0 {
+		stored, err = e.storeRange(owner, name, from, to, limit)
+	} else {
+		e.com.applying.RLock()
+		pending = e.com.pendingValues(owner, name, from, to)
+		stored, err = e.storeRange(owner, name, from, to, limit)
+		e.com.applying.RUnlock()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("history of %s %q: %w", owner, name, err)
 	}
