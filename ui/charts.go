@@ -77,6 +77,7 @@ type charts struct {
 	shown    func() bool   // whether the tab shows (redraws wait until it does)
 
 	space  engine.ID // the tree's space: the search scope and the space of occupancy and heat maps
+	stale  bool      // space changed while the tab was hidden: the signals are not found yet
 	kind   *widget.RadioGroup
 	span   *widget.Select
 	from   *widget.Entry // custom range, RFC 3339 or a date
@@ -184,10 +185,24 @@ func (c *charts) scopeTo(space engine.ID) {
 		return
 	}
 	c.space = space
+	if !c.shown() {
+		c.stale = true // found and drawn when the tab shows
+		return
+	}
 	c.find()
-	if c.kind.Selected != chartSignals && c.shown() {
+	if c.kind.Selected != chartSignals {
 		c.redraw()
 	}
+}
+
+// showing brings the tab up to date as it shows: the signals of the
+// space selected meanwhile, and the chart.
+func (c *charts) showing() {
+	if c.stale {
+		c.stale = false
+		c.find()
+	}
+	c.redraw()
 }
 
 // find lists the signals under the space that match the search.
@@ -199,7 +214,7 @@ func (c *charts) find() {
 // pickSensor puts sensor id on the signals chart (a sensor selected in the
 // tree while the tab shows) and switches to the signals.
 func (c *charts) pickSensor(id engine.ID) {
-	for _, s := range c.a.Signals(engine.NilID, "", 0) {
+	for _, s := range c.a.Signals(c.space, "", 0) { // the sensor's space: scopeTo came first
 		if s.Owner == id && s.Name == "" {
 			if c.kind.Selected != chartSignals {
 				c.kind.SetSelected(chartSignals)

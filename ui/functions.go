@@ -25,8 +25,9 @@ import (
 //
 // All its methods run on Fyne's goroutine.
 type functions struct {
-	sh *shell
-	a  *app.App
+	sh    *shell
+	a     *app.App
+	shown func() bool // whether the tab shows (list reloads wait until it does)
 
 	space engine.ID // the list's scope: the selected space (zero: all)
 	items []fnItem  // the list's rows
@@ -69,8 +70,8 @@ const (
 	panelMatchers
 )
 
-func newFunctions(sh *shell, a *app.App) *functions {
-	f := &functions{sh: sh, a: a}
+func newFunctions(sh *shell, a *app.App, shown func() bool) *functions {
+	f := &functions{sh: sh, a: a, shown: shown}
 	f.scope = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	f.scope.Wrapping = fyne.TextWrapWord
 	f.list = widget.NewList(func() int { return len(f.items) },
@@ -190,7 +191,9 @@ func ago(t time.Time) string {
 // zero: all of them).
 func (f *functions) scopeTo(space engine.ID) {
 	f.space = space
-	f.reload()
+	if f.shown() {
+		f.reload() // else when the tab shows
+	}
 }
 
 // reload re-reads the list and the UDF shown (its state, records and

@@ -161,7 +161,7 @@ func (s *Studio) load(a *app.App) {
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
-	s.fns = newFunctions(s.sh, a)
+	s.fns = newFunctions(s.sh, a, func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabFunctions })
 	s.charts = newCharts(s.sh, a, func() string { return s.sim.scenario },
 		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })
 	s.simTab = newSimTab(s.sh, a, s.sim)
@@ -189,7 +189,7 @@ func (s *Studio) load(a *app.App) {
 			s.fns.reload()
 		case tabCharts:
 			s.insp.content.Hide()
-			s.charts.redraw()
+			s.charts.showing()
 		case tabSimulation:
 			s.insp.content.Hide()
 			s.simTab.refresh()

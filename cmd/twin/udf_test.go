@@ -92,7 +92,9 @@ func TestUDFRun(t *testing.T) {
 	}
 }
 
-const labYAML = `- name: Lab
+// labVenue is the start of a provisioning file: the venue Lab with one
+// temperature sensor T1 and the matcher Temp, up to its UDFs.
+const labVenue = `- name: Lab
   type: Venue
   devices:
   - name: Box
@@ -104,7 +106,9 @@ const labYAML = `- name: Lab
   - name: Temp
     dataTypeValue: Temperature
   userdefinedfunctions:
-  - name: Thrower
+`
+
+const labYAML = labVenue + `  - name: Thrower
     matcherNames: [Temp]
     script: udf_throw.js
   - name: Nosy
@@ -244,19 +248,7 @@ func TestUDFRunFailures(t *testing.T) {
 func TestUDFRunTraceCut(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"spin.yaml": `- name: Lab
-  type: Venue
-  devices:
-  - name: Box
-    hardwareId: BOX1
-    sensors:
-    - dataType: Temperature
-      hardwareId: T1
-  matchers:
-  - name: Temp
-    dataTypeValue: Temperature
-  userdefinedfunctions:
-  - name: Spin
+		"spin.yaml": labVenue + `  - name: Spin
     matcherNames: [Temp]
     script: spin.js
     timeLimit: 10s
