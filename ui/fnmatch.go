@@ -185,30 +185,7 @@ func (p *matcherPanel) edit(id engine.ID) {
 
 // sensorsFor offers the sensors under space to evaluate against.
 func (p *matcherPanel) sensorsFor(space engine.ID) {
-	p.sensors = nil
-	_ = p.f.a.Engine().View(func(v *engine.View) error {
-		var walk func(id engine.ID)
-		walk = func(id engine.ID) {
-			for _, d := range v.SpaceDevices(id) {
-				for _, s := range v.DeviceSensors(d.ID) {
-					if len(p.sensors) < maxSensorChoices {
-						p.sensors = append(p.sensors, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
-					}
-				}
-			}
-			for _, c := range v.ChildSpaces(id) {
-				walk(c.ID)
-			}
-		}
-		if space.IsZero() {
-			for _, r := range v.Roots() {
-				walk(r.ID)
-			}
-		} else {
-			walk(space)
-		}
-		return nil
-	})
+	p.sensors = spaceSensors(p.f.a, space)
 	opts := make([]string, len(p.sensors))
 	for i, s := range p.sensors {
 		opts[i] = s.Label

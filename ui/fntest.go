@@ -103,33 +103,18 @@ func (p *testPanel) forUDF() {
 // udfSensors lists the sensors under UDF id's space, those its matchers
 // select first, each group by hardware id (at most maxSensorChoices).
 func udfSensors(a *app.App, id engine.ID) []sensorChoice {
-	var out []sensorChoice
+	var space engine.ID
+	found := false
 	_ = a.Engine().View(func(v *engine.View) error {
-		u, ok := v.UDF(id)
-		if !ok {
-			return nil
+		if u, ok := v.UDF(id); ok {
+			space, found = u.SpaceID, true
 		}
-		var walk func(space engine.ID)
-		walk = func(space engine.ID) {
-			for _, s := range v.SpaceSensors(space) {
-				if len(out) < maxSensorChoices {
-					out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
-				}
-			}
-			for _, d := range v.SpaceDevices(space) {
-				for _, s := range v.DeviceSensors(d.ID) {
-					if s.SpaceID != space && len(out) < maxSensorChoices {
-						out = append(out, sensorChoice{ID: s.ID, Label: s.HardwareID + " · " + v.TypeName(s.DataTypeID)})
-					}
-				}
-			}
-			for _, c := range v.ChildSpaces(space) {
-				walk(c.ID)
-			}
-		}
-		walk(u.SpaceID)
 		return nil
 	})
+	if !found {
+		return nil
+	}
+	out := spaceSensors(a, space)
 	for i := range out {
 		for _, u := range a.Engine().MatchedUDFs(out[i].ID) {
 			if u.ID == id {
@@ -138,21 +123,20 @@ func udfSensors(a *app.App, id engine.ID) []sensorChoice {
 			}
 		}
 	}
-	seen := map[engine.ID]bool{}
-	uniq := out[:0]
-	for _, s := range out {
-		if !seen[s.ID] {
-			seen[s.ID] = true
-			uniq = append(uniq, s)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Matched && !out[j].Matched })
+	return out
+}
+
+// spaceSensors lists the sensors of space and the spaces under it (zero:
+// all), by hardware id, at most maxSensorChoices.
+func spaceSensors(a *app.App, space engine.ID) []sensorChoice {
+	var out []sensorChoice
+	for _, s := range a.Signals(space, "", 0) {
+		if s.Name == "" && len(out) < maxSensorChoices {
+			out = append(out, sensorChoice{ID: s.Owner, Label: s.Label + " · " + s.Kind})
 		}
 	}
-	sort.SliceStable(uniq, func(i, j int) bool {
-		if uniq[i].Matched != uniq[j].Matched {
-			return uniq[i].Matched
-		}
-		return uniq[i].Label < uniq[j].Label
-	})
-	return uniq
+	return out
 }
 
 // current is the sensor picked, zero for none.
