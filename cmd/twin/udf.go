@@ -145,13 +145,6 @@ func findSensor(v *engine.View, ref string) (*engine.Sensor, error) {
 	return nil, fmt.Errorf("%w: no sensor has hardwareId %q", engine.ErrNotFound, ref)
 }
 
-func spaceName(v *engine.View, id engine.ID) string {
-	if n := v.FullName(id); n != "" {
-		return n
-	}
-	return id.String()
-}
-
 // failure is the one-line reason a record did not succeed, with its line.
 func failure(rec *engine.ExecutionRecord) string {
 	msg := app.RecordFailure(rec)
