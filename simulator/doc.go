@@ -7,7 +7,7 @@
 // A Scenario (LoadScenario; docs/scenarios.md) says which spaces get which
 // occupancy model and parameters; New binds it to a project's spaces and
 // sensors; Sim.Run steps the clock as fast as possible (or paced by
-// RealTime) and returns the KPIs. Readings go to a Sink: *engine.Pipeline
+// Options.Pace) and returns the KPIs. Readings go to a Sink: *engine.Pipeline
 // in process, or the app's MQTT sink whose virtual devices are real MQTT
 // clients. Power and energy meters are in meters.go, sensor faults in
 // faults.go, EV charging in ev.go, retail visitors and garden soil moisture

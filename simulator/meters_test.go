@@ -2,8 +2,6 @@ package simulator
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -298,33 +296,6 @@ func TestFaultErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", text, err, want)
 		}
-	}
-}
-
-func TestRealTime(t *testing.T) {
-	if _, err := RealTime(context.Background(), 0); err == nil {
-		t.Error("speed 0 accepted")
-	}
-	pace, err := RealTime(context.Background(), 600) // 10 simulated minutes per second
-	if err != nil {
-		t.Fatal(err)
-	}
-	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	start := time.Now()
-	for k := 0; k <= 3; k++ {
-		if err := pace(t0.Add(time.Duration(k) * time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if d := time.Since(start); d < 280*time.Millisecond || d > 2*time.Second {
-		t.Errorf("3 simulated minutes at 600× took %v, want 0.3 s", d)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pace, _ = RealTime(ctx, 1)
-	pace(t0)
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	if err := pace(t0.Add(time.Hour)); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled pace: %v", err)
 	}
 }
 

@@ -28,8 +28,8 @@ type Options struct {
 	// runtime were given); default a new one.
 	Clock *Clock
 	// Pace, if set, is called before each step with its simulated time;
-	// it may sleep (RealTime) and its error stops the run. Default: as
-	// fast as possible.
+	// it may sleep (the app's pacer runs real time, changes speed and
+	// pauses) and its error stops the run. Default: as fast as possible.
 	Pace func(t time.Time) error
 }
 
