@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/app/chart"
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/simulator"
 )
@@ -212,5 +214,59 @@ func TestRunList(t *testing.T) {
 	runs = a.Runs()
 	if len(runs) != app.MaxSavedRuns || runs[len(runs)-1].ID == ci.ID {
 		t.Errorf("%d runs kept, oldest %s; want %d without the comparison", len(runs), runs[len(runs)-1].ID, app.MaxSavedRuns)
+	}
+}
+
+// TestSavedRunKeepsItsCharts: a run opened again draws the charts it drew
+// when it finished, the EV car park's among them.
+func TestSavedRunKeepsItsCharts(t *testing.T) {
+	dir := t.TempDir()
+	a, err := app.Open(filepath.Join(dir, "ev.twin"), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.ProvisionFile(filepath.Join("..", "examples", "ev-charging", "provision.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := simulator.LoadScenario(filepath.Join("..", "examples", "ev-charging", "four.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Start = sc.Start.Add(7 * time.Hour) // 07:00, before the cars come
+	sc.Duration = 4 * time.Hour
+	rep, err := a.RunSimulation(t.Context(), sc, app.SimOptions{Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := a.SaveRun("", rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := a.OpenRun(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := rep.Figures(), saved.Figures()
+	names := func(figs []chart.Figure) (out []string) {
+		for _, f := range figs {
+			out = append(out, f.File)
+		}
+		return out
+	}
+	if !reflect.DeepEqual(names(got), names(want)) || !slices.Contains(names(want), "ev_power.png") {
+		t.Fatalf("charts of the run reopened %q, when it finished %q", names(got), names(want))
+	}
+	for i := range want {
+		var w, g bytes.Buffer
+		if err := want[i].WriteCSV(&w); err != nil {
+			t.Fatal(err)
+		}
+		if err := got[i].WriteCSV(&g); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(w.Bytes(), g.Bytes()) {
+			t.Errorf("%s differs when the run is reopened", want[i].File)
+		}
 	}
 }

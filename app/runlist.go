@@ -49,17 +49,17 @@ type RunOutputs interface {
 	info() RunInfo
 }
 
-// savedChart is what a run's charts need beyond its series file.
+// savedChart is what a run's charts need: its chart.Run without the
+// series, which is kept as the run's file SeriesFile.
 type savedChart struct {
 	SeriesFile string
-	Sensors    map[string]chart.Sensor
-	Spaces     []chart.Space
-	Duration   time.Duration
+	Run        chart.Run
 }
 
 func chartOf(r *SimReport, file string) savedChart {
 	cr := r.ChartRun()
-	return savedChart{SeriesFile: file, Sensors: cr.Sensors, Spaces: cr.Spaces, Duration: cr.Duration}
+	cr.Series = nil // in the run's files
+	return savedChart{SeriesFile: file, Run: cr}
 }
 
 func (r *SimReport) chartRuns() []savedChart { return []savedChart{chartOf(r, "series.csv")} }
@@ -105,7 +105,9 @@ func (s *SavedRun) File(name string) []byte { return s.files[name] }
 func (s *SavedRun) Figures() []chart.Figure {
 	runs := make([]chart.Run, 0, len(s.charts))
 	for _, c := range s.charts {
-		runs = append(runs, chart.Run{Series: s.files[c.SeriesFile], Sensors: c.Sensors, Spaces: c.Spaces, Duration: c.Duration})
+		cr := c.Run
+		cr.Series = s.files[c.SeriesFile]
+		runs = append(runs, cr)
 	}
 	return chart.RunFigures(runs)
 }
