@@ -50,7 +50,8 @@ type functions struct {
 	versions *versionsPanel
 	matchers *matcherPanel
 
-	lastLive time.Time // the last live redraw
+	lastLive  time.Time // the last live redraw
+	stateText string    // the UDF's state as readState last read it
 
 	content fyne.CanvasObject
 }
@@ -219,6 +220,7 @@ func (f *functions) reload() {
 		st.refresh() // the counts
 	}
 	if !f.udf.IsZero() {
+		f.readState()
 		f.showState()
 		f.history.refresh()
 		f.versions.refresh()
@@ -248,6 +250,7 @@ func (f *functions) live(now time.Time) {
 	}
 	f.list.Refresh()
 	if !f.udf.IsZero() {
+		f.readState()
 		f.showState()
 		if f.panels.SelectedIndex() == panelHistory {
 			f.history.refresh()
@@ -313,6 +316,7 @@ func (f *functions) showUDF(id engine.ID) {
 		f.editor.SetReadOnly(false)
 		f.editor.SetText(u.Script)
 		f.save.Enable()
+		f.readState()
 		f.showState()
 	}
 	f.test.forUDF()
@@ -332,22 +336,31 @@ func (f *functions) summary() *app.UDFSummary {
 	return nil
 }
 
-// showState writes the UDF's state and unsaved mark in the header.
+// showState writes the UDF's state (as readState last read it) and the
+// unsaved mark in the header; it reads nothing, so each edit can call it.
 func (f *functions) showState() {
-	s := f.summary()
-	if s == nil {
+	if f.udf.IsZero() {
 		return
 	}
-	text := s.Space + " · " + udfStateText(s)
+	text := f.stateText
 	if f.dirty() {
 		text = "unsaved changes · " + text
 	}
 	f.state.SetText(text)
-	title := s.UDF.Name
+	title := f.name
 	if f.dirty() {
 		title += " •"
 	}
 	f.title.SetText(title)
+}
+
+// readState reads the UDF's state for the header (showState): its space,
+// whether it is enabled, its last run and recent failures.
+func (f *functions) readState() {
+	f.stateText = ""
+	if s := f.summary(); s != nil {
+		f.stateText = s.Space + " · " + udfStateText(s)
+	}
 }
 
 // edited follows the user's edits: the header shows unsaved changes and a
