@@ -181,9 +181,6 @@ func (c *committer) loop() {
 		took := time.Since(t0)
 		c.mu.Lock()
 		c.inflight = nil
-		c.mu.Unlock()
-		c.applying.Unlock()
-		c.mu.Lock()
 		c.stats.Batches++
 		c.stats.Writes += uint64(n)
 		c.stats.Ops += uint64(len(ops))
@@ -196,6 +193,7 @@ func (c *committer) loop() {
 			c.stats.LastErr = err.Error()
 		}
 		c.mu.Unlock()
+		c.applying.Unlock()
 		for _, p := range batch {
 			p.c.err = err
 			close(p.c.done)
