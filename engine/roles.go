@@ -214,17 +214,7 @@ func (v *View) Authorize(p Principal, action Action, res string, object ID) erro
 		return err
 	}
 	for _, a := range v.g.roles {
-		if !a.matches(p) {
-			continue
-		}
-		role, ok := RoleByID(a.RoleID)
-		if !ok || !role.Allows(action, res) {
-			continue
-		}
-		if a.Path == "/" {
-			return nil
-		}
-		if within(space, pathAnchor(a.Path)) {
+		if g, ok := grantOf(a, p); ok && g.allows(action, res, space) {
 			return nil
 		}
 	}
@@ -262,19 +252,33 @@ type grant struct {
 	anchor ID
 }
 
+// grantOf resolves role assignment a for principal p: false when a is not
+// p's or names no role.
+func grantOf(a *RoleAssignment, p Principal) (grant, bool) {
+	if !a.matches(p) {
+		return grant{}, false
+	}
+	role, ok := RoleByID(a.RoleID)
+	if !ok {
+		return grant{}, false
+	}
+	return grant{role: role, all: a.Path == "/", anchor: pathAnchor(a.Path)}, true
+}
+
+// allows reports whether g lets its principal do action on res for an
+// object in space (nil: the whole graph).
+func (g *grant) allows(action Action, res string, space *spaceNode) bool {
+	return g.role.Allows(action, res) && (g.all || within(space, g.anchor))
+}
+
 // grantsOf returns p's role assignments, resolved, in the order Authorize
 // considers them. Not for the owner (who may do anything).
 func (v *View) grantsOf(p Principal) []grant {
 	var out []grant
 	for _, a := range v.g.roles {
-		if !a.matches(p) {
-			continue
+		if g, ok := grantOf(a, p); ok {
+			out = append(out, g)
 		}
-		role, ok := RoleByID(a.RoleID)
-		if !ok {
-			continue
-		}
-		out = append(out, grant{role: role, all: a.Path == "/", anchor: pathAnchor(a.Path)})
 	}
 	return out
 }
@@ -288,11 +292,7 @@ func (v *View) allowedBy(grants []grant, action Action, res string, object ID) (
 		return false, err
 	}
 	for i := range grants {
-		g := &grants[i]
-		if !g.role.Allows(action, res) {
-			continue
-		}
-		if g.all || within(space, g.anchor) {
+		if grants[i].allows(action, res, space) {
 			return true, nil
 		}
 	}
