@@ -215,6 +215,13 @@ func (v *View) EventObjectVisible(p Principal, eventType string, object ID) bool
 	return false
 }
 
+// EventObjectVisible is View.EventObjectVisible under the read lock.
+func (e *Engine) EventObjectVisible(p Principal, eventType string, object ID) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return (&View{g: e.g}).EventObjectVisible(p, eventType, object)
+}
+
 // kindOf is the kind of the GUID-keyed object id, or KindNone.
 func (v *View) kindOf(id ID) Kind {
 	for _, k := range []Kind{KindSpace, KindSensor, KindDevice, KindUser, KindMatcher, KindUDF, KindRoleAssignment, KindResource, KindEndpoint, KindToken, KindRole} {
