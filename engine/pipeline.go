@@ -14,16 +14,16 @@ import (
 // IngressMessage is a PUBLISH as the broker received it from an
 // authenticated device.
 type IngressMessage struct {
-	Topic          string
-	Payload        []byte
-	QoS            byte
-	Username       string            // the device hardwareId it authenticated as
+	Topic    string
+	Payload  []byte
+	QoS      byte
+	Username string // the device hardwareId it authenticated as
 	// Principal, if set, is who sent the message when that is not the
 	// device itself (a principal with a token, connected with Username
 	// empty): it must be allowed to update the device of the topic
 	// (Authorize ActionUpdate ResDevice), or the message is refused as
 	// ErrNotAllowed.
-	Principal *Principal
+	Principal      *Principal
 	UserProperties map[string]string // MQTT 5 user properties
 	Received       time.Time
 	// Deterministic runs the message's UDFs with a deterministic budget
