@@ -363,6 +363,28 @@ func TestTenantIsolation(t *testing.T) {
 				if got := hws(r.Sensors); !slices.Equal(got, want) {
 					t.Errorf("query: %v, want %v", got, want)
 				}
+				// Each space holds one sensor: name spaces by it.
+				bySpace := map[engine.ID]string{}
+				for _, s := range all {
+					bySpace[s.SpaceID] = s.HardwareID
+				}
+				rs, err := v.Query(engine.Query{Kind: engine.KindSpace, Principal: &p})
+				must(t, err)
+				var spaces, spaceEvents []string
+				for _, sp := range rs.Spaces {
+					spaces = append(spaces, bySpace[sp.ID])
+				}
+				for id, hw := range bySpace {
+					if v.EventVisible(p, &engine.Event{EventType: engine.EventSpaceChange, ObjectID: id}) {
+						spaceEvents = append(spaceEvents, hw)
+					}
+				}
+				if slices.Sort(spaces); !slices.Equal(spaces, want) {
+					t.Errorf("query spaces: those of %v, want %v", spaces, want)
+				}
+				if slices.Sort(spaceEvents); !slices.Equal(spaceEvents, want) {
+					t.Errorf("SpaceChange events visible: those of %v, want %v", spaceEvents, want)
+				}
 				var canRead, canReadDev []string
 				for _, s := range all {
 					if v.CanRead(p, engine.KindSensor, s.ID) {
