@@ -604,3 +604,32 @@ func TestTopologyEventsVisible(t *testing.T) {
 		}
 	}
 }
+
+// TestUserNamedByUPN: an assignment naming a user by UPN (provisioning's
+// objectName) covers the user resolved from the graph, whose id is a GUID.
+func TestUserNamedByUPN(t *testing.T) {
+	e, _ := openEngine(t)
+	provisionYAML(t, e, `- name: HQ
+  type: Venue
+  users:
+  - {upn: erin@contoso.com}
+  roleassignments:
+  - {role: User, objectIdType: UserId, objectName: erin@contoso.com}
+`, nil)
+	must(t, e.View(func(v *engine.View) error {
+		p, err := v.ResolvePrincipal("ERIN@contoso.com")
+		must(t, err)
+		hq, _ := v.ResolveSpace("/HQ")
+		if _, perr := engine.ParseID(p.ID); perr != nil || p.UPN != "erin@contoso.com" {
+			t.Fatalf("resolved %+v, want the graph user", p)
+		}
+		if err := v.Authorize(p, engine.ActionRead, engine.ResSpace, hq); err != nil {
+			t.Errorf("erin by UPN: %v", err)
+		}
+		other := engine.Principal{Type: engine.ObjectUserID, ID: engine.NewID().String(), UPN: "mallory@contoso.com"}
+		if v.Authorize(other, engine.ActionRead, engine.ResSpace, hq) == nil {
+			t.Error("another user may read HQ")
+		}
+		return nil
+	}))
+}

@@ -235,7 +235,11 @@ func (a *RoleAssignment) matches(p Principal) bool {
 	case ObjectTenantID:
 		return p.Type == ObjectUserID && p.TenantID != "" && strings.EqualFold(p.TenantID, a.ObjectID)
 	}
-	return a.ObjectIDType == p.Type && strings.EqualFold(a.ObjectID, p.ID)
+	if a.ObjectIDType != p.Type {
+		return false
+	}
+	// A user is named by id or, as provisioning's objectName does, by UPN.
+	return strings.EqualFold(a.ObjectID, p.ID) || (p.Type == ObjectUserID && p.UPN != "" && strings.EqualFold(a.ObjectID, p.UPN))
 }
 
 // Authorize reports whether p may do action on resource type res for the
