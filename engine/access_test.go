@@ -626,6 +626,15 @@ func TestUserNamedByUPN(t *testing.T) {
 		if err := v.Authorize(p, engine.ActionRead, engine.ResSpace, hq); err != nil {
 			t.Errorf("erin by UPN: %v", err)
 		}
+		n := 0
+		for _, q := range v.Principals() {
+			if q.Name() == "erin@contoso.com" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("Principals lists erin %d times, want once", n)
+		}
 		other := engine.Principal{Type: engine.ObjectUserID, ID: engine.NewID().String(), UPN: "mallory@contoso.com"}
 		if v.Authorize(other, engine.ActionRead, engine.ResSpace, hq) == nil {
 			t.Error("another user may read HQ")
