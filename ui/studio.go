@@ -48,6 +48,8 @@ type Studio struct {
 	fns    *functions
 	charts *charts
 	simTab *simTab
+	access *accessTab
+	seeAs  *viewAsPicker
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -166,7 +168,9 @@ func (s *Studio) load(a *app.App) {
 		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })
 	s.simTab = newSimTab(s.sh, a, s.sim)
 	s.status = newStatusBar(a, m, s.showRejections)
-	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
+	s.seeAs = newViewAsPicker(a, s.viewAs)
+	s.access = newAccessTab(s.sh, a, m, s.viewAs, s.seeAs.reload)
+	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message, s.seeAs.content)
 	s.tree.onSelected = s.onSelected
 	s.tree.onKey = s.edits.onKey
 	s.tree.onDrop = s.edits.onDrop
@@ -177,6 +181,7 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Functions", s.fns.content),
 		container.NewTabItem("Charts", s.charts.content),
 		container.NewTabItem("Simulation", s.simTab.content),
+		container.NewTabItem("Access", s.access.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
@@ -193,6 +198,9 @@ func (s *Studio) load(a *app.App) {
 		case tabSimulation:
 			s.insp.content.Hide()
 			s.simTab.refresh()
+		case tabAccess:
+			s.insp.content.Hide()
+			s.access.reload()
 		default:
 			s.insp.content.Show()
 		}
@@ -204,17 +212,40 @@ func (s *Studio) load(a *app.App) {
 		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)}
 	s.content.Refresh()
 	if s.win != nil {
-		s.win.SetTitle(windowTitle(a.Name()))
+		s.win.SetTitle(windowTitle(a.Name(), engine.Owner))
 	}
 	s.poll = poller{}
-	s.poll.init(a, s.sim, s.status)
+	s.poll.init(a, s.sim, s.status, m)
 	s.tick()
 	s.tools.refresh()
 	s.start()
 }
 
-// windowTitle is the window title for a project named name.
-func windowTitle(name string) string { return "Twin Studio — " + name }
+// windowTitle is the window title for a project named name seen as who:
+// "Twin Studio — Smart Office", "Twin Studio — Smart Office — viewing as
+// ServicePrincipalId tenant-a-app".
+func windowTitle(name string, who engine.Principal) string {
+	if who.Type == engine.Owner.Type {
+		return "Twin Studio — " + name
+	}
+	return "Twin Studio — " + name + " — viewing as " + principalText(who)
+}
+
+// viewAs shows the whole studio as p sees the project (engine.Owner:
+// everything): the tree, the inspector, the Model tab and the telemetry
+// show only what p may read, and edits p may not make are refused. The
+// search is cleared and the tree reopened at p's top spaces.
+func (s *Studio) viewAs(p engine.Principal) {
+	s.model.setPrincipal(p)
+	s.seeAs.show(p)
+	if s.win != nil {
+		s.win.SetTitle(windowTitle(s.app.Name(), p))
+	}
+	s.tree.search.SetText("")
+	s.tree.applySearch("") // reopens the top levels of what p sees
+	s.afterEdit("")
+	s.tick() // the telemetry log and devices, filtered
+}
 
 // onSelected shows node uid, which the user selected in the tree.
 func (s *Studio) onSelected(uid string) {
@@ -275,6 +306,7 @@ const (
 	tabFunctions
 	tabCharts
 	tabSimulation
+	tabAccess
 )
 
 // showModel switches to the Model tab.
@@ -291,6 +323,9 @@ func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }
 
 // showSimulation switches to the Simulation tab.
 func (s *Studio) showSimulation() { s.tabs.SelectIndex(tabSimulation) }
+
+// showAccess switches to the Access tab.
+func (s *Studio) showAccess() { s.tabs.SelectIndex(tabAccess) }
 
 // showRejections switches to the Telemetry tab, filtered to the rejected
 // messages (what a click on the status bar's rejected count does).

@@ -29,7 +29,7 @@ type toolbar struct {
 	content                        *fyne.Container
 }
 
-func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *simControl, message fyne.CanvasObject) *toolbar {
+func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *simControl, message, viewAs fyne.CanvasObject) *toolbar {
 	t := &toolbar{ctl: ctl, app: a, sim: sim, e: e, broker: b}
 	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), t.onAddSpace)
 	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), t.onAddDevice)
@@ -45,7 +45,7 @@ func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *si
 	}
 	t.buttons = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
 		widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(), t.brokerBtn, t.simBtn)
-	t.content = container.NewBorder(nil, nil, t.buttons, nil, message)
+	t.content = container.NewBorder(nil, nil, t.buttons, viewAs, message)
 	return t
 }
 

@@ -1,0 +1,180 @@
+package ui
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// mustOpenTenants opens a new project in t.TempDir() provisioned from
+// testdata/tenants.yaml: a building with tenants A (and its sub-tenant
+// A2) and B, each with a room, a device and a sensor.
+func mustOpenTenants(t testing.TB) *app.App {
+	t.Helper()
+	a, err := app.Open(filepath.Join(t.TempDir(), "tenants.twin"), app.Options{Pipeline: engine.PipelineOptions{Recent: logSize}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.ProvisionFile(filepath.Join("testdata", "tenants.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// treeLabels are the labels of every node of the tree, depth first.
+func treeLabels(m *viewModel) []string {
+	var out []string
+	var walk func(uid string)
+	walk = func(uid string) {
+		for _, c := range m.childNodes(uid) {
+			out = append(out, m.label(c))
+			walk(c)
+		}
+	}
+	walk("")
+	return out
+}
+
+// assignThroughDialog assigns role to principal on the space selected in
+// the tree with the Access tab's Assign role dialog.
+func assignThroughDialog(t *testing.T, s *Studio, principal, role string) {
+	t.Helper()
+	w := s.win
+	s.showAccess()
+	s.access.panels.SelectIndex(accessAssignments)
+	tapButton(t, s.access.content, "Assign role…")
+	var who *widget.SelectEntry
+	walkObjects(overlay(t, w), func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*widget.SelectEntry); ok && who == nil {
+			who = e
+		}
+		return who == nil
+	})
+	if who == nil {
+		t.Fatal("the dialog has no principal field")
+	}
+	test.Type(who, principal)
+	sels := selects(overlay(t, w))
+	if len(sels) != 2 {
+		t.Fatalf("the dialog has %d dropdowns, want role and space", len(sels))
+	}
+	sels[0].SetSelected(role)
+	tapButton(t, overlay(t, w), "Assign")
+	if s.lastErr != nil {
+		t.Fatalf("assign %s to %s: %v", role, principal, s.lastErr)
+	}
+}
+
+// A tenant's principal sees exactly its tenant's subtree: the tree, the
+// search, the inspector and the telemetry log; its edits beyond its role
+// are refused with a message, and the owner sees everything again.
+func TestAccess_viewAsTenant(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenTenants(t)
+	s, _ := newStudioWindow(t, a)
+	if got := s.seeAs.sel.Selected; got != ownerText {
+		t.Fatalf("View as starts at %q, want %q", got, ownerText)
+	}
+	all := treeLabels(s.model)
+	roomB := mustFind(t, s.model, "Room B1 · Room")
+	s.selectNode(mustFind(t, s.model, "Tenant A · Tenant"))
+	assignThroughDialog(t, s, "tenant-a-app", "Support Specialist")
+
+	// The assignment is listed with the space's name path, and the
+	// principal is offered by View as.
+	asg := a.RoleAssignments()
+	if len(asg) != 1 || asg[0].ObjectIDType != engine.ObjectServicePrincipalID || asg[0].ObjectID != "tenant-a-app" || asg[0].RoleID != engine.RoleSupportSpecialist {
+		t.Fatalf("assignments: %+v", *asg[0])
+	}
+	if got := s.access.pathName(asg[0].Path); got != "/Tower/Tenant A" {
+		t.Errorf("the assignment's space shows as %q", got)
+	}
+	pickOption(t, s.seeAs.sel, "ServicePrincipalId tenant-a-app")
+
+	got := treeLabels(s.model)
+	for _, want := range []string{"Tenant A · Tenant", "Room A1 · Room", "Sub-tenant A2 · Tenant", "Room A2 · Room", "Pi A1 (A1-PI)", "Temperature · A1-TEMP"} {
+		if !contains(got, want) {
+			t.Errorf("viewing as tenant A the tree lacks %q: %q", want, got)
+		}
+	}
+	for _, hidden := range []string{"Tower · Building", "Tenant B · Tenant", "Room B1 · Room", "Pi B1 (B1-PI)"} {
+		if contains(got, hidden) {
+			t.Errorf("viewing as tenant A the tree shows %q: %q", hidden, got)
+		}
+	}
+	if roots := s.model.childNodes(""); len(roots) != 1 || s.model.label(roots[0]) != "Tenant A · Tenant" {
+		t.Errorf("tenant A's top nodes: %q", labels(s.model, roots))
+	}
+	if s.seeAs.label.Text != "Viewing as" || !strings.Contains(s.win.Title(), "viewing as ServicePrincipalId tenant-a-app") {
+		t.Errorf("the view is not marked: label %q, title %q", s.seeAs.label.Text, s.win.Title())
+	}
+	if m, n := s.model.search("B1", 10); n != 0 {
+		t.Errorf("the search finds tenant B's objects: %q", labels(s.model, m))
+	}
+	s.selectNode(roomB)
+	if s.insp.uid != "" || s.model.exists(roomB) {
+		t.Errorf("the inspector shows tenant B's room: %q", s.insp.title.Text)
+	}
+
+	// Telemetry from both tenants: only A's shows.
+	for _, hw := range []string{"A1", "B1"} {
+		if _, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic(hw+"-PI", hw+"-TEMP"),
+			Payload: []byte(`{"SensorValue": "21"}`), QoS: 1, Username: hw + "-PI", Received: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the messages", func() bool { return a.Pipeline().Stats().Accepted == 2 })
+	s.tick()
+	if len(s.tele.all) != 1 || s.tele.all[0].Device != "A1-PI" {
+		t.Errorf("viewing as tenant A the log holds %+v", s.tele.all)
+	}
+	if ds := s.tele.devs.devices; len(ds) != 1 || ds[0].HardwareID != "A1-PI" {
+		t.Errorf("viewing as tenant A the devices are %+v", ds)
+	}
+
+	// Support Specialist may read, not write: edits are refused, nothing changes.
+	roomA := mustFind(t, s.model, "Room A1 · Room")
+	s.selectNode(roomA)
+	if _, err := s.ctl.rename(roomA, "Mine"); !errors.Is(err, engine.ErrNotAuthorized) {
+		t.Errorf("rename as a Support Specialist: %v", err)
+	}
+	if _, err := s.ctl.add(engine.KindSpace, addFields{name: "New", typ: "Room"}); !errors.Is(err, engine.ErrNotAuthorized) {
+		t.Errorf("add as a Support Specialist: %v", err)
+	}
+	if _, err := s.ctl.remove(roomA); !errors.Is(err, engine.ErrNotAuthorized) {
+		t.Errorf("delete as a Support Specialist: %v", err)
+	}
+	if _, err := s.ctl.undo(); !errors.Is(err, engine.ErrNotAuthorized) {
+		t.Errorf("undo as a Support Specialist: %v", err)
+	}
+	if !s.model.exists(roomA) || s.model.name(roomA) != "Room A1" {
+		t.Error("a refused edit changed the room")
+	}
+
+	// Back to the owner: everything.
+	pickOption(t, s.seeAs.sel, ownerText)
+	got = treeLabels(s.model)
+	for i := range got {
+		got[i], _, _ = strings.Cut(got[i], " = ") // the sensors have values now
+	}
+	if strings.Join(got, "|") != strings.Join(all, "|") {
+		t.Errorf("the owner sees %q, want %q", got, all)
+	}
+	if s.seeAs.label.Text != "View as" || strings.Contains(s.win.Title(), "viewing as") {
+		t.Errorf("the owner's view is marked: %q, %q", s.seeAs.label.Text, s.win.Title())
+	}
+	s.tick()
+	if len(s.tele.all) != 2 {
+		t.Errorf("the owner's log holds %d messages, want 2", len(s.tele.all))
+	}
+}

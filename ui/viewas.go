@@ -1,0 +1,191 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// "View as": the studio can show the project as one principal sees it.
+// The view model keeps whose view it is; every node it hands out (tree
+// children, labels, details, documents, search hits) is one that principal
+// may read, and the controller checks each edit against the principal's
+// roles before it applies it. The owner (the default) sees and may do
+// everything, exactly as without this file.
+
+// ownerText is how the studio names the owner's view.
+const ownerText = "Owner (everything)"
+
+// principal is whose view the model shows: engine.Owner unless
+// setPrincipal chose another. Safe for concurrent use.
+func (m *viewModel) principal() engine.Principal {
+	if p := m.who.Load(); p != nil {
+		return *p
+	}
+	return engine.Owner
+}
+
+// setPrincipal shows the graph as p sees it from now on (engine.Owner:
+// everything) and empties the caches filled for the previous principal.
+func (m *viewModel) setPrincipal(p engine.Principal) {
+	m.who.Store(&p)
+	m.mu.Lock()
+	m.children = nil
+	m.mu.Unlock()
+}
+
+// isOwner reports whether the model shows the owner's view.
+func (m *viewModel) isOwner() bool { return m.principal().Type == engine.Owner.Type }
+
+// sees reports whether who may read object id of kind k.
+func (m *viewModel) sees(v *engine.View, who engine.Principal, k engine.Kind, id engine.ID) bool {
+	return canRead(v, who, k, id)
+}
+
+// lookup is the package's lookup limited to the objects the model's
+// principal may read.
+func (m *viewModel) lookup(v *engine.View, uid string) (engine.Object, *kindUI, bool) {
+	o, k, ok := lookup(v, uid)
+	if !ok {
+		return nil, nil, false
+	}
+	if _, id, _ := parseNode(uid); !m.sees(v, m.principal(), k.kind, id) {
+		return nil, nil, false
+	}
+	return o, k, true
+}
+
+// canRead is the engine's read rule for p on object id of kind k (a
+// space, device or sensor).
+func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bool {
+	if p.Type == engine.Owner.Type {
+		return true
+	}
+	return v.Authorize(p, engine.ActionRead, resourceOf(k), id) == nil
+}
+
+// resourceOf is the resource type of the objects of kind k in the
+// engine's permissions.
+func resourceOf(k engine.Kind) string {
+	switch k {
+	case engine.KindDevice:
+		return engine.ResDevice
+	case engine.KindSensor:
+		return engine.ResSensor
+	}
+	return engine.ResSpace
+}
+
+// propertyResourceOf is the resource type of the extended properties of
+// kind k's objects.
+func propertyResourceOf(k engine.Kind) string {
+	switch k {
+	case engine.KindDevice:
+		return engine.ResDeviceExtendedProperty
+	case engine.KindSensor:
+		return engine.ResSensorExtendedProperty
+	}
+	return engine.ResSpaceExtendedProperty
+}
+
+// viewRoots are the tree's top nodes for who: the root spaces for the
+// owner; else the topmost spaces who may read (the spaces of its
+// assignments), in tree order.
+func viewRoots(v *engine.View, who engine.Principal) []string {
+	var out []string
+	var walk func(spaces []*engine.Space)
+	walk = func(spaces []*engine.Space) {
+		for _, s := range spaces {
+			if canRead(v, who, engine.KindSpace, s.ID) {
+				out = append(out, spaceNode(s.ID))
+			} else {
+				walk(v.ChildSpaces(s.ID))
+			}
+		}
+	}
+	walk(v.Roots())
+	return out
+}
+
+// visibleNodes keeps the nodes who may read.
+func visibleNodes(v *engine.View, who engine.Principal, nodes []string) []string {
+	if who.Type == engine.Owner.Type {
+		return nodes
+	}
+	kept := nodes[:0:0]
+	for _, n := range nodes {
+		if k, id, ok := parseNode(n); ok && canRead(v, who, k.kind, id) {
+			kept = append(kept, n)
+		}
+	}
+	return kept
+}
+
+// principalText names p for the View-as list and the Access tab:
+// "Owner (everything)", "UserId alice@contoso.com",
+// "ServicePrincipalId tenant-a-app".
+func principalText(p engine.Principal) string {
+	if p.Type == engine.Owner.Type {
+		return ownerText
+	}
+	name := p.ID
+	if p.UPN != "" {
+		name = p.UPN
+	}
+	return p.Type + " " + name
+}
+
+// may reports nil when the model's principal may do action on resource
+// type res for object id (NilID: the whole graph), else the engine's
+// refusal, reworded to name the principal as the studio does.
+func (m *viewModel) may(action engine.Action, res string, id engine.ID) error {
+	who := m.principal()
+	if who.Type == engine.Owner.Type {
+		return nil
+	}
+	var err error
+	m.view(func(v *engine.View) { err = v.Authorize(who, action, res, id) })
+	if err != nil {
+		return fmt.Errorf("%w: viewing as %s, who may not %s this %s", engine.ErrNotAuthorized,
+			principalText(who), strings.ToLower(string(action)), res)
+	}
+	return nil
+}
+
+// visibleLog keeps the log entries of the sensors or devices who may
+// read (a rejection from an unknown device shows only to the owner).
+func visibleLog(e *engine.Engine, who engine.Principal, log []logEntry) []logEntry {
+	if who.Type == engine.Owner.Type {
+		return log
+	}
+	kept := log[:0:0]
+	_ = e.View(func(v *engine.View) error {
+		for _, l := range log {
+			if n, ok := v.SensorByHardwareID(l.Sensor); ok && canRead(v, who, engine.KindSensor, n.ID) {
+				kept = append(kept, l)
+			} else if d, ok := v.DeviceByHardwareID(l.Device); ok && canRead(v, who, engine.KindDevice, d.ID) {
+				kept = append(kept, l)
+			}
+		}
+		return nil
+	})
+	return kept
+}
+
+// visibleDevices keeps the devices who may read.
+func visibleDevices(e *engine.Engine, who engine.Principal, ds []deviceState) []deviceState {
+	if who.Type == engine.Owner.Type {
+		return ds
+	}
+	kept := ds[:0:0]
+	_ = e.View(func(v *engine.View) error {
+		for _, d := range ds {
+			if dev, ok := v.DeviceByHardwareID(d.HardwareID); ok && canRead(v, who, engine.KindDevice, dev.ID) {
+				kept = append(kept, d)
+			}
+		}
+		return nil
+	})
+	return kept
+}
