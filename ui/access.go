@@ -449,7 +449,7 @@ func newViewAsPicker(a *app.App, onPick func(engine.Principal)) *viewAsPicker {
 	})
 	v.reload()
 	v.show(engine.Owner)
-	v.content = container.NewHBox(v.label, v.sel)
+	v.content = container.NewHBox(v.label, container.New(minWidth(viewAsWidth), v.sel))
 	return v
 }
 
@@ -489,4 +489,22 @@ func (v *viewAsPicker) show(p engine.Principal) {
 		v.label.Importance = widget.WarningImportance
 	}
 	v.label.Refresh()
+}
+
+// viewAsWidth is the View as select's width: room for
+// "ServicePrincipalId tenant-a-app".
+const viewAsWidth = 280
+
+// minWidth is a layout that gives its one object at least the width.
+type minWidth float32
+
+func (w minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := objs[0].MinSize()
+	s.Width = max(s.Width, float32(w))
+	return s
+}
+
+func (w minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
 }
