@@ -2,8 +2,7 @@ package app
 
 import (
 	"fmt"
-	"sort"
-	"strings"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
@@ -18,34 +17,21 @@ import (
 // assignments and tokens (service principals), sorted by type, then name.
 func (a *App) Principals() []engine.Principal {
 	var out []engine.Principal
-	_ = a.engine.View(func(v *engine.View) error { out = principalsOf(v); return nil })
+	_ = a.engine.View(func(v *engine.View) error { out = v.Principals(); return nil })
 	return out
 }
 
-// principalsOf lists the principals of v (see Principals).
-func principalsOf(v *engine.View) []engine.Principal {
-	seen := map[string]bool{}
-	var out []engine.Principal
-	add := func(p engine.Principal) {
-		key := p.Type + "\x00" + strings.ToLower(p.ID)
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, p)
-		}
-	}
-	for _, r := range v.RoleAssignments() {
-		switch r.ObjectIDType {
-		case engine.ObjectUserID, engine.ObjectDeviceID, engine.ObjectServicePrincipalID, engine.ObjectUserDefinedFunctionID:
-			add(engine.Principal{Type: r.ObjectIDType, ID: r.ObjectID})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Type != out[j].Type {
-			return out[i].Type < out[j].Type
-		}
-		return out[i].ID < out[j].ID
+// ResolvePrincipal names a principal as engine.View.ResolvePrincipal does:
+// a user's UPN, a device's hardware id, a function's name, "TYPE:VALUE",
+// or any other name for a service principal.
+func (a *App) ResolvePrincipal(name string) (engine.Principal, error) {
+	var p engine.Principal
+	err := a.engine.View(func(v *engine.View) error {
+		var err error
+		p, err = v.ResolvePrincipal(name)
+		return err
 	})
-	return out
+	return p, err
 }
 
 // Roles returns the roles a principal may be assigned: the nine system
@@ -80,4 +66,39 @@ func (a *App) AssignRole(p engine.Principal, role engine.ID, path string) (*engi
 // there is none).
 func (a *App) DeleteRoleAssignment(id engine.ID) error {
 	return a.engine.Update(func(tx *engine.Tx) error { return tx.Delete(engine.KindRoleAssignment, id) })
+}
+
+// CreateToken makes a bearer token for p named name ("": p's name and a
+// short random) that expires at expires (zero: never), and returns its
+// secret: the only time it can be read, since the project stores only
+// its hash. It fails for a taken or invalid name or a principal that
+// cannot hold tokens (wrapping engine.ErrInvalid or ErrDuplicate).
+func (a *App) CreateToken(p engine.Principal, name string, expires time.Time) (string, error) {
+	var secret string
+	err := a.engine.Update(func(tx *engine.Tx) error {
+		var err error
+		secret, _, err = tx.CreateToken(p, name, expires)
+		return err
+	})
+	return secret, err
+}
+
+// Tokens returns the project's tokens, revoked and expired ones too, by
+// creation. They hold the secrets' hashes, never the secrets.
+func (a *App) Tokens() []*engine.Token {
+	var out []*engine.Token
+	_ = a.engine.View(func(v *engine.View) error { out = v.Tokens(); return nil })
+	return out
+}
+
+// RevokeToken revokes the token named ref (its name or id); from now on
+// it is refused. engine.ErrNotFound when there is none.
+func (a *App) RevokeToken(ref string) error {
+	return a.engine.Update(func(tx *engine.Tx) error { return tx.RevokeToken(ref) })
+}
+
+// DeleteToken deletes the token named ref (its name or id).
+// engine.ErrNotFound when there is none.
+func (a *App) DeleteToken(ref string) error {
+	return a.engine.Update(func(tx *engine.Tx) error { return tx.DeleteToken(ref) })
 }

@@ -29,6 +29,7 @@ type accessTab struct {
 	principals []engine.Principal
 	roles      []*engine.Role
 	assigns    []*engine.RoleAssignment
+	tokens     []*engine.Token
 
 	prinList   *widget.List
 	prinSel    int
@@ -37,6 +38,9 @@ type accessTab struct {
 	roleDetail *widget.Label
 	asgList    *widget.List
 	asgSel     int
+	tokList    *widget.List
+	tokSel     int
+	secret     *widget.Entry // the secret of the token just created, in its dialog
 
 	panels  *container.AppTabs
 	content fyne.CanvasObject
@@ -47,14 +51,16 @@ const (
 	accessPrincipals = iota
 	accessRoles
 	accessAssignments
+	accessTokens
 )
 
 func newAccessTab(sh *shell, a *app.App, m *viewModel, viewAs func(engine.Principal), changed func()) *accessTab {
-	t := &accessTab{sh: sh, app: a, model: m, viewAs: viewAs, changed: changed, prinSel: -1, roleSel: -1, asgSel: -1}
+	t := &accessTab{sh: sh, app: a, model: m, viewAs: viewAs, changed: changed, prinSel: -1, roleSel: -1, asgSel: -1, tokSel: -1}
 	t.panels = container.NewAppTabs(
 		container.NewTabItem("Principals", t.principalPanel()),
 		container.NewTabItem("Roles", t.rolePanel()),
 		container.NewTabItem("Assignments", t.assignmentPanel()),
+		container.NewTabItem("Tokens", t.tokenPanel()),
 	)
 	t.content = t.panels
 	t.reload()
@@ -66,6 +72,9 @@ func (t *accessTab) reload() {
 	t.principals = t.app.Principals()
 	t.roles = t.app.Roles()
 	t.assigns = t.app.RoleAssignments()
+	t.tokens = t.app.Tokens()
+	t.tokSel = clampSel(t.tokSel, len(t.tokens))
+	t.tokList.Refresh()
 	t.prinSel, t.asgSel = clampSel(t.prinSel, len(t.principals)), clampSel(t.asgSel, len(t.assigns))
 	t.roleSel = clampSel(t.roleSel, len(t.roles))
 	t.prinList.Refresh()
@@ -123,7 +132,7 @@ func (t *accessTab) principalPanel() fyne.CanvasObject {
 		func() int { return len(t.principals) },
 		func(i int) []string {
 			p := t.principals[i]
-			return []string{principalName(p), p.Type, t.assignmentsOf(p)}
+			return []string{p.Name(), p.Type, t.assignmentsOf(p)}
 		}, func(i int) { t.prinSel = i })
 	viewAs := widget.NewButtonWithIcon("View as", theme.VisibilityIcon(), func() {
 		if t.prinSel < 0 {
@@ -137,14 +146,6 @@ func (t *accessTab) principalPanel() fyne.CanvasObject {
 	return panel("Who may use the project: users, devices, functions and service principals (programs). "+
 		"A principal is made with its first role assignment; View as shows the studio as it sees the project.",
 		body, add, viewAs, remove)
-}
-
-// principalName is p's name without its type.
-func principalName(p engine.Principal) string {
-	if p.UPN != "" {
-		return p.UPN
-	}
-	return p.ID
 }
 
 // assignmentsOf summarises p's role assignments: "Occupant on /Tenant A".
@@ -169,20 +170,29 @@ func (t *accessTab) onDeletePrincipal() {
 		return
 	}
 	p := t.principals[t.prinSel]
-	t.confirm("Delete "+principalName(p)+"?", "Its role assignments go with it.", func() { t.deletePrincipal(p) })
+	t.confirm("Delete "+p.Name()+"?", "Its role assignments and tokens go with it.", func() { t.deletePrincipal(p) })
 }
 
-// deletePrincipal deletes p's role assignments.
+// deletePrincipal deletes p's role assignments and tokens (a user,
+// device or function itself stays: the Model tab deletes those).
 func (t *accessTab) deletePrincipal(p engine.Principal) {
+	defer t.edited()
 	for _, a := range t.assigns {
 		if a.ObjectIDType == p.Type && strings.EqualFold(a.ObjectID, p.ID) {
 			if err := t.app.DeleteRoleAssignment(a.ID); err != nil {
 				t.sh.fail(err)
-				break
+				return
 			}
 		}
 	}
-	t.edited()
+	for _, k := range t.tokens {
+		if k.Principal.Type == p.Type && strings.EqualFold(k.Principal.ID, p.ID) {
+			if err := t.app.DeleteToken(k.ID.String()); err != nil {
+				t.sh.fail(err)
+				return
+			}
+		}
+	}
 }
 
 // edited redraws after an edit of the tab.
@@ -284,7 +294,7 @@ func (t *accessTab) assignmentPanel() fyne.CanvasObject {
 		func() int { return len(t.assigns) },
 		func(i int) []string {
 			a := t.assigns[i]
-			return []string{a.ObjectIDType + " " + a.ObjectID, t.roleName(a.RoleID), t.pathName(a.Path)}
+			return []string{t.assigneeText(a), t.roleName(a.RoleID), t.pathName(a.Path)}
 		}, func(i int) { t.asgSel = i })
 	add := widget.NewButtonWithIcon("Assign role…", theme.ContentAddIcon(), func() { t.showAssign("") })
 	remove := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() {
@@ -293,11 +303,22 @@ func (t *accessTab) assignmentPanel() fyne.CanvasObject {
 			return
 		}
 		a := t.assigns[t.asgSel]
-		t.confirm("Delete the role assignment?", t.roleName(a.RoleID)+" of "+a.ObjectID+" on "+t.pathName(a.Path),
+		t.confirm("Delete the role assignment?", t.roleName(a.RoleID)+" of "+t.assigneeText(a)+" on "+t.pathName(a.Path),
 			func() { t.sh.act(t.app.DeleteRoleAssignment(a.ID)); t.edited() })
 	})
 	return panel("A role assignment gives a principal a role on a space and everything under it. "+
 		"Select the space in the tree before assigning.", body, add, remove)
+}
+
+// assigneeText names the principal of role assignment a by its name
+// ("DeviceId SO-F1-R05", not the device's id).
+func (t *accessTab) assigneeText(a *engine.RoleAssignment) string {
+	for _, p := range t.principals {
+		if p.Type == a.ObjectIDType && strings.EqualFold(p.ID, a.ObjectID) {
+			return principalText(p)
+		}
+	}
+	return a.ObjectIDType + " " + a.ObjectID
 }
 
 // pathName is the name path of a role assignment's space path:
@@ -334,7 +355,7 @@ func (t *accessTab) newAssignForm(principal string) *assignForm {
 	f := &assignForm{}
 	var names []string
 	for _, p := range t.principals {
-		names = append(names, p.Type+":"+p.ID)
+		names = append(names, principalRef(p))
 	}
 	f.principal = widget.NewSelectEntry(names)
 	f.principal.SetPlaceHolder("name, e.g. tenant-a-app or UserId:alice@contoso.com")
@@ -365,7 +386,7 @@ func (t *accessTab) newAssignForm(principal string) *assignForm {
 
 // assign makes the role assignment the form describes.
 func (t *accessTab) assign(f *assignForm) error {
-	p, err := parsePrincipal(f.principal.Text)
+	p, err := t.app.ResolvePrincipal(f.principal.Text)
 	if err != nil {
 		return err
 	}
@@ -400,24 +421,6 @@ func (t *accessTab) showAssign(principal string) {
 	}, t.sh.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
-}
-
-// parsePrincipal reads a principal as the Assign role dialog takes it:
-// "TYPE:VALUE" with TYPE UserId, ServicePrincipalId, DeviceId or
-// UserDefinedFunctionId, or a bare name, a service principal.
-func parsePrincipal(s string) (engine.Principal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return engine.Principal{}, fmt.Errorf("%w: principal: empty", engine.ErrInvalid)
-	}
-	if typ, id, ok := strings.Cut(s, ":"); ok {
-		for _, t := range []string{engine.ObjectUserID, engine.ObjectServicePrincipalID, engine.ObjectDeviceID, engine.ObjectUserDefinedFunctionID} {
-			if strings.EqualFold(typ, t) && strings.TrimSpace(id) != "" {
-				return engine.Principal{Type: t, ID: strings.TrimSpace(id)}, nil
-			}
-		}
-	}
-	return engine.Principal{Type: engine.ObjectServicePrincipalID, ID: s}, nil
 }
 
 // ---- View as ----

@@ -178,3 +178,78 @@ func TestAccess_viewAsTenant(t *testing.T) {
 		t.Errorf("the owner's log holds %d messages, want 2", len(s.tele.all))
 	}
 }
+
+// A token made in the Tokens panel shows its secret once, in its dialog;
+// the list shows its name and principal and never the secret; revoking it
+// makes the engine refuse it, and deleting it removes it.
+func TestAccess_tokens(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenTenants(t)
+	s, w := newStudioWindow(t, a)
+	s.showAccess()
+	s.access.panels.SelectIndex(accessTokens)
+	tapButton(t, s.access.content, "Create token…")
+	var who *widget.SelectEntry
+	walkObjects(overlay(t, w), func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*widget.SelectEntry); ok && who == nil {
+			who = e
+		}
+		return who == nil
+	})
+	test.Type(who, "tenant-b-app")
+	typeInto(t, w, 0, "b-reader") // the entry after the principal
+	tapButton(t, overlay(t, w), "Create")
+	if s.lastErr != nil {
+		t.Fatal(s.lastErr)
+	}
+	if !strings.Contains(dialogText(t, w), "shown only this once") {
+		t.Errorf("the secret's dialog says %q", dialogText(t, w))
+	}
+	secret := s.access.secret.Text
+	if !strings.HasPrefix(secret, "twn_") {
+		t.Fatalf("the dialog shows %q, not a token", secret)
+	}
+	p, err := a.Engine().ResolveToken(secret, time.Now())
+	if err != nil || p.Type != engine.ObjectServicePrincipalID || p.ID != "tenant-b-app" {
+		t.Fatalf("the secret resolves to %+v, %v", p, err)
+	}
+	tapButton(t, overlay(t, w), "Done")
+	if s.access.secret != nil || w.Canvas().Overlays().Top() != nil {
+		t.Error("the secret is kept after its dialog closed")
+	}
+
+	// The list: name, principal, dates; never the secret.
+	toks := a.Tokens()
+	if len(toks) != 1 {
+		t.Fatalf("%d tokens, want 1", len(toks))
+	}
+	row := tokenCells(toks[0])
+	if row[0] != "b-reader" || row[1] != "ServicePrincipalId tenant-b-app" || row[4] != "" {
+		t.Errorf("the token's row: %q", row)
+	}
+	for _, l := range visibleLabels(w.Content()) {
+		if strings.Contains(l.Text, secret) || strings.Contains(l.Text, toks[0].Hash) {
+			t.Errorf("a label shows the secret or its hash: %q", l.Text)
+		}
+	}
+	if !contains(texts(visibleLabels(s.access.content)), "b-reader") {
+		t.Errorf("the list does not show the token: %q", texts(visibleLabels(s.access.content)))
+	}
+
+	// Revoke, then delete.
+	s.access.tokList.Select(0)
+	tapButton(t, s.access.content, "Revoke")
+	tapButton(t, overlay(t, w), "Yes")
+	if _, err := a.Engine().ResolveToken(secret, time.Now()); !errors.Is(err, engine.ErrUnauthenticated) {
+		t.Errorf("a revoked token resolves: %v", err)
+	}
+	if row := tokenCells(a.Tokens()[0]); row[4] == "" {
+		t.Errorf("the revoked token's row: %q", row)
+	}
+	s.access.tokList.Select(0)
+	tapButton(t, s.access.content, "Delete")
+	tapButton(t, overlay(t, w), "Yes")
+	if n := len(a.Tokens()); n != 0 || len(s.access.tokens) != 0 {
+		t.Errorf("%d tokens after delete (list %d)", n, len(s.access.tokens))
+	}
+}

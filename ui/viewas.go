@@ -123,18 +123,18 @@ func visibleNodes(v *engine.View, who engine.Principal, nodes []string) []string
 }
 
 // principalText names p for the View-as list and the Access tab:
-// "Owner (everything)", "UserId alice@contoso.com",
+// "Owner (everything)", "UserId alice@contoso.com", "DeviceId SO-F1-R05",
 // "ServicePrincipalId tenant-a-app".
 func principalText(p engine.Principal) string {
 	if p.Type == engine.Owner.Type {
 		return ownerText
 	}
-	name := p.ID
-	if p.UPN != "" {
-		name = p.UPN
-	}
-	return p.Type + " " + name
+	return p.Type + " " + p.Name()
 }
+
+// principalRef is how the Access tab's dialogs offer p:
+// "ServicePrincipalId:tenant-a-app", which App.ResolvePrincipal reads back.
+func principalRef(p engine.Principal) string { return p.Type + ":" + p.Name() }
 
 // may reports nil when the model's principal may do action on resource
 // type res for object id (NilID: the whole graph), else the engine's
