@@ -69,7 +69,7 @@ func newAccessTab(sh *shell, a *app.App, m *viewModel, viewAs func(engine.Princi
 
 // reload re-reads the principals, roles and assignments and redraws.
 func (t *accessTab) reload() {
-	t.principals = t.app.Principals()
+	t.principals = sortPrincipals(t.app.Principals())
 	t.roles = t.app.Roles()
 	t.assigns = t.app.RoleAssignments()
 	t.tokens = t.app.Tokens()
@@ -466,7 +466,7 @@ func (v *viewAsPicker) principal(i int) engine.Principal {
 
 // reload re-reads the principals, keeping the one picked.
 func (v *viewAsPicker) reload() {
-	v.principals = v.app.Principals()
+	v.principals = sortPrincipals(v.app.Principals())
 	opts := []string{ownerText}
 	for _, p := range v.principals {
 		opts = append(opts, principalText(p))

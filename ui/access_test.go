@@ -160,6 +160,12 @@ func TestAccess_viewAsTenant(t *testing.T) {
 	if !s.model.exists(roomA) || s.model.name(roomA) != "Room A1" {
 		t.Error("a refused edit changed the room")
 	}
+	if !s.tools.addSpace.Disabled() || !s.tools.remove.Disabled() || !s.tools.undo.Disabled() {
+		t.Error("the toolbar offers edits a Support Specialist may not make")
+	}
+	if !strings.HasPrefix(s.status.counts.Text, "Viewing as ServicePrincipalId tenant-a-app") {
+		t.Errorf("the status bar says %q", s.status.counts.Text)
+	}
 
 	// Back to the owner: everything.
 	pickOption(t, s.seeAs.sel, ownerText)
@@ -172,6 +178,9 @@ func TestAccess_viewAsTenant(t *testing.T) {
 	}
 	if s.seeAs.label.Text != "View as" || strings.Contains(s.win.Title(), "viewing as") {
 		t.Errorf("the owner's view is marked: %q, %q", s.seeAs.label.Text, s.win.Title())
+	}
+	if s.tools.addSpace.Disabled() || !strings.Contains(s.status.counts.Text, "spaces") {
+		t.Errorf("the owner's toolbar or status bar is limited: %q", s.status.counts.Text)
 	}
 	s.tick()
 	if len(s.tele.all) != 2 {

@@ -365,3 +365,33 @@ func (c *controller) ownerOnly(what string) error {
 	}
 	return fmt.Errorf("%w: viewing as %s; switch View as to the owner to %s", engine.ErrNotAuthorized, principalText(c.model.principal()), what)
 }
+
+// mayAdd reports whether the principal viewed as may add an object of
+// kind k at the selection (the toolbar greys out what it may not).
+func (c *controller) mayAdd(k engine.Kind) bool {
+	if c.model.isOwner() {
+		return true
+	}
+	at := engine.NilID
+	if c.selected != "" || k != engine.KindSpace {
+		_, at, _ = parseNode(c.holder(kindOf(k).parent, c.selected))
+	}
+	return c.model.may(engine.ActionCreate, resourceOf(k), at) == nil
+}
+
+// mayDelete reports whether the principal viewed as may delete node uid.
+func (c *controller) mayDelete(uid string) bool {
+	k, id, ok := parseNode(uid)
+	return ok && c.model.may(engine.ActionDelete, resourceOf(k.kind), id) == nil
+}
+
+// mayDuplicate reports whether the principal viewed as may copy node uid
+// beside itself.
+func (c *controller) mayDuplicate(uid string) bool {
+	k, _, ok := parseNode(uid)
+	if !ok {
+		return false
+	}
+	_, at, _ := parseNode(c.model.parent(uid))
+	return c.model.may(engine.ActionCreate, resourceOf(k.kind), at) == nil
+}

@@ -354,6 +354,10 @@ func (m *viewModel) document(uid string) string {
 			doc = k.doc(v, o)
 		}
 	})
+	if doc == nil && !m.isOwner() {
+		return "Select a space, device or sensor in the tree to see its document.\n\n" +
+			"Viewing as " + principalText(m.principal()) + ": the tree shows only what it may read."
+	}
 	if doc == nil {
 		return "Select a space, device or sensor in the tree to see its document.\n\n" +
 			"This project has " + countsText(m.stats()) + "."

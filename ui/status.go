@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 // statusBar shows the project's name and file on the left; its object
@@ -136,4 +137,14 @@ func (b *statusBar) shownMessage() string {
 	return b.message.Text
 }
 
-func (b *statusBar) refresh() { b.counts.SetText(countsText(b.model.stats())) }
+// refresh redraws the counts; while the studio shows another principal's
+// view they give way to whose view it is.
+func (b *statusBar) refresh() {
+	if who := b.model.principal(); who.Type != engine.Owner.Type {
+		b.counts.Importance = widget.WarningImportance
+		b.counts.SetText("Viewing as " + principalText(who) + ": only what it may read")
+		return
+	}
+	b.counts.Importance = widget.MediumImportance
+	b.counts.SetText(countsText(b.model.stats()))
+}

@@ -169,7 +169,7 @@ func (s *Studio) load(a *app.App) {
 	s.simTab = newSimTab(s.sh, a, s.sim)
 	s.status = newStatusBar(a, m, s.showRejections)
 	s.seeAs = newViewAsPicker(a, s.viewAs)
-	s.access = newAccessTab(s.sh, a, m, s.viewAs, s.seeAs.reload)
+	s.access = newAccessTab(s.sh, a, m, s.viewAs, func() { s.seeAs.reload(); s.status.refresh() })
 	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message, s.seeAs.content)
 	s.tree.onSelected = s.onSelected
 	s.tree.onKey = s.edits.onKey

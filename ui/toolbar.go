@@ -58,13 +58,14 @@ func (t *toolbar) onAddSensor() { t.e.onAdd(engine.KindSensor) }
 func (t *toolbar) refresh() {
 	sel := t.ctl.selected
 	k, _, ok := parseNode(sel)
-	enable(t.addSpace, canAdd(sel, engine.KindSpace))
-	enable(t.addDevice, canAdd(sel, engine.KindDevice))
-	enable(t.addSensor, canAdd(sel, engine.KindSensor))
-	enable(t.duplicate, ok && k.duplicate != nil)
-	enable(t.remove, ok)
-	enable(t.undo, t.ctl.canUndo())
-	enable(t.redo, t.ctl.canRedo())
+	enable(t.addSpace, canAdd(sel, engine.KindSpace) && t.ctl.mayAdd(engine.KindSpace))
+	enable(t.addDevice, canAdd(sel, engine.KindDevice) && t.ctl.mayAdd(engine.KindDevice))
+	enable(t.addSensor, canAdd(sel, engine.KindSensor) && t.ctl.mayAdd(engine.KindSensor))
+	enable(t.duplicate, ok && k.duplicate != nil && t.ctl.mayDuplicate(sel))
+	enable(t.remove, ok && t.ctl.mayDelete(sel))
+	owner := t.ctl.model.isOwner()
+	enable(t.undo, owner && t.ctl.canUndo())
+	enable(t.redo, owner && t.ctl.canRedo())
 	if t.app.Broker() != nil {
 		t.brokerBtn.SetText("Stop broker")
 		t.brokerBtn.SetIcon(theme.MediaStopIcon())

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/twinstudio/twinstudio/engine"
@@ -130,6 +131,19 @@ func principalText(p engine.Principal) string {
 		return ownerText
 	}
 	return p.Type + " " + p.Name()
+}
+
+// principalOrder is the order the studio lists principals in: people
+// and programs first, then functions, then the (many) devices.
+var principalOrder = []string{engine.ObjectUserID, engine.ObjectServicePrincipalID, engine.ObjectUserDefinedFunctionID, engine.ObjectDeviceID}
+
+// sortPrincipals orders ps by principalOrder, keeping the engine's order
+// (by name) within a type.
+func sortPrincipals(ps []engine.Principal) []engine.Principal {
+	slices.SortStableFunc(ps, func(a, b engine.Principal) int {
+		return slices.Index(principalOrder, a.Type) - slices.Index(principalOrder, b.Type)
+	})
+	return ps
 }
 
 // principalRef is how the Access tab's dialogs offer p:
