@@ -142,6 +142,21 @@ func TestAccess_viewAsTenant(t *testing.T) {
 		t.Errorf("viewing as tenant A the devices are %+v", ds)
 	}
 
+	// Sending as tenant B's device is refused, as tenant A's is not.
+	s.tele.pub.device.SetText("B1-PI")
+	s.tele.pub.sensor.SetText("B1-TEMP")
+	s.tele.pub.value.SetText(`{"SensorValue": "30"}`)
+	s.tele.pub.onSend()
+	if !strings.Contains(s.tele.pub.result.Text, "may not see device B1-PI") {
+		t.Errorf("sending as tenant B's device: %q", s.tele.pub.result.Text)
+	}
+	s.tele.pub.device.SetText("A1-PI")
+	s.tele.pub.sensor.SetText("A1-TEMP")
+	s.tele.pub.onSend()
+	if !strings.HasPrefix(s.tele.pub.result.Text, "Sent") {
+		t.Errorf("sending as tenant A's device: %q", s.tele.pub.result.Text)
+	}
+
 	// Support Specialist may read, not write: edits are refused, nothing changes.
 	roomA := mustFind(t, s.model, "Room A1 · Room")
 	s.selectNode(roomA)
@@ -183,8 +198,8 @@ func TestAccess_viewAsTenant(t *testing.T) {
 		t.Errorf("the owner's toolbar or status bar is limited: %q", s.status.counts.Text)
 	}
 	s.tick()
-	if len(s.tele.all) != 2 {
-		t.Errorf("the owner's log holds %d messages, want 2", len(s.tele.all))
+	if len(s.tele.all) != 3 { // A1 twice, B1 once
+		t.Errorf("the owner's log holds %d messages, want 3", len(s.tele.all))
 	}
 }
 

@@ -163,6 +163,7 @@ func (s *Studio) load(a *app.App) {
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
+	s.tele.pub.refuse = m.refuseDevice
 	s.fns = newFunctions(s.sh, a, func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabFunctions })
 	s.charts = newCharts(s.sh, a, func() string { return s.sim.scenario },
 		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })

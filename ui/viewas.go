@@ -203,3 +203,22 @@ func visibleDevices(e *engine.Engine, who engine.Principal, ds []deviceState) []
 	})
 	return kept
 }
+
+// refuseDevice says why the principal viewed as may not act as device hw
+// (it may not read it), "" when it may: the owner may act as any device,
+// including one the project does not hold (the pipeline rejects it).
+func (m *viewModel) refuseDevice(hw string) string {
+	who := m.principal()
+	if who.Type == engine.Owner.Type {
+		return ""
+	}
+	seen := false
+	m.view(func(v *engine.View) {
+		d, ok := v.DeviceByHardwareID(hw)
+		seen = ok && canRead(v, who, engine.KindDevice, d.ID)
+	})
+	if seen {
+		return ""
+	}
+	return "viewing as " + principalText(who) + ", who may not see device " + hw
+}
