@@ -45,14 +45,9 @@ func treeLabels(m *viewModel) []string {
 	return out
 }
 
-// assignThroughDialog assigns role to principal on the space selected in
-// the tree with the Access tab's Assign role dialog.
-func assignThroughDialog(t *testing.T, s *Studio, principal, role string) {
+// principalField is the principal field of the dialog on top of w.
+func principalField(t *testing.T, w fyne.Window) *widget.SelectEntry {
 	t.Helper()
-	w := s.win
-	s.showAccess()
-	s.access.panels.SelectIndex(accessAssignments)
-	tapButton(t, s.access.content, "Assign role…")
 	var who *widget.SelectEntry
 	walkObjects(overlay(t, w), func(o fyne.CanvasObject) bool {
 		if e, ok := o.(*widget.SelectEntry); ok && who == nil {
@@ -63,7 +58,18 @@ func assignThroughDialog(t *testing.T, s *Studio, principal, role string) {
 	if who == nil {
 		t.Fatal("the dialog has no principal field")
 	}
-	test.Type(who, principal)
+	return who
+}
+
+// assignThroughDialog assigns role to principal on the space selected in
+// the tree with the Access tab's Assign role dialog.
+func assignThroughDialog(t *testing.T, s *Studio, principal, role string) {
+	t.Helper()
+	w := s.win
+	s.showAccess()
+	s.access.panels.SelectIndex(accessAssignments)
+	tapButton(t, s.access.content, "Assign role…")
+	test.Type(principalField(t, w), principal)
 	sels := selects(overlay(t, w))
 	if len(sels) != 2 {
 		t.Fatalf("the dialog has %d dropdowns, want role and space", len(sels))
@@ -213,14 +219,7 @@ func TestAccess_tokens(t *testing.T) {
 	s.showAccess()
 	s.access.panels.SelectIndex(accessTokens)
 	tapButton(t, s.access.content, "Create token…")
-	var who *widget.SelectEntry
-	walkObjects(overlay(t, w), func(o fyne.CanvasObject) bool {
-		if e, ok := o.(*widget.SelectEntry); ok && who == nil {
-			who = e
-		}
-		return who == nil
-	})
-	test.Type(who, "tenant-b-app")
+	test.Type(principalField(t, w), "tenant-b-app")
 	typeInto(t, w, 0, "b-reader") // the entry after the principal
 	tapButton(t, overlay(t, w), "Create")
 	if s.lastErr != nil {
