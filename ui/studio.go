@@ -202,6 +202,7 @@ func (s *Studio) load(a *app.App) {
 		case tabAccess:
 			s.insp.content.Hide()
 			s.access.reload()
+			s.seeAs.reload() // users, devices or functions may have come or gone
 		default:
 			s.insp.content.Show()
 		}
