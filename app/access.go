@@ -36,7 +36,25 @@ func (a *App) ResolvePrincipal(name string) (engine.Principal, error) {
 
 // Roles returns the roles a principal may be assigned: the nine system
 // roles first, then the project's custom roles by name.
-func (a *App) Roles() []*engine.Role { return engine.SystemRoles() }
+func (a *App) Roles() []*engine.Role {
+	var out []*engine.Role
+	_ = a.engine.View(func(v *engine.View) error { out = v.Roles(); return nil })
+	return out
+}
+
+// PutRole creates (a zero ID) or replaces custom role r with its
+// permissions and value limits. It refuses a system role, a taken name,
+// an unknown action or resource type and a malformed limit (wrapping
+// engine.ErrInvalid or ErrDuplicate), and then changes nothing.
+func (a *App) PutRole(r *engine.Role) error {
+	return a.engine.Update(func(tx *engine.Tx) error { return tx.PutRole(r) })
+}
+
+// DeleteRole deletes custom role id. It refuses a system role
+// (engine.ErrInvalid) and a role still assigned (engine.ErrConflict).
+func (a *App) DeleteRole(id engine.ID) error {
+	return a.engine.Update(func(tx *engine.Tx) error { return tx.DeleteRole(id) })
+}
 
 // RoleAssignments returns the project's role assignments.
 func (a *App) RoleAssignments() []*engine.RoleAssignment {

@@ -229,12 +229,16 @@ func (t *accessTab) rolePanel() fyne.CanvasObject {
 	t.roleDetail.Selectable = true
 	split := container.NewHSplit(body, container.NewVScroll(t.roleDetail))
 	split.Offset = 0.4
-	return panel("The nine system roles of the preview (read-only).", split)
+	add := widget.NewButtonWithIcon("New role…", theme.ContentAddIcon(), func() { t.showRoleDialog(newRoleForm(nil)) })
+	change := widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), t.onEditRole)
+	remove := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), t.onDeleteRole)
+	return panel("The nine system roles of the preview (read-only), then the project's custom roles. "+
+		"A custom role's value limits bound what it may write, e.g. TemperatureSetpoint 20..24.", split, add, change, remove)
 }
 
 // roleKind says whether r is a system role.
 func roleKind(r *engine.Role) string {
-	if _, ok := engine.RoleByID(r.ID); ok {
+	if r.System {
 		return "system"
 	}
 	return "custom"
@@ -255,6 +259,12 @@ func roleText(r *engine.Role) string {
 	fmt.Fprintf(&b, "%s (%s, %s role)\nid %s\n\nPermissions:\n", r.FriendlyName, r.Name, roleKind(r), r.ID)
 	for _, p := range r.Permissions {
 		b.WriteString("• " + permissionText(p) + "\n")
+	}
+	if len(r.Limits) > 0 {
+		b.WriteString("\nValue limits:\n")
+		for _, l := range r.Limits {
+			b.WriteString("• may set " + l.String() + "\n")
+		}
 	}
 	return b.String()
 }

@@ -140,7 +140,7 @@ func (c *controller) setProperty(label, uid, name, value string, newKey bool) er
 	if !ok {
 		return errNoSelection
 	}
-	if err := c.model.may(engine.ActionUpdate, propertyResourceOf(k.kind), id); err != nil {
+	if err := c.model.mayWrite(propertyResourceOf(k.kind), id, name, value); err != nil {
 		return err
 	}
 	at := c.model.spaceAt(uid)

@@ -60,10 +60,7 @@ func (m *viewModel) lookup(v *engine.View, uid string) (engine.Object, *kindUI, 
 // canRead is the engine's read rule for p on object id of kind k (a
 // space, device or sensor).
 func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bool {
-	if p.Type == engine.Owner.Type {
-		return true
-	}
-	return v.Authorize(p, engine.ActionRead, resourceOf(k), id) == nil
+	return v.CanRead(p, k, id)
 }
 
 // resourceOf is the resource type of the objects of kind k in the
@@ -221,4 +218,22 @@ func (m *viewModel) refuseDevice(hw string) string {
 		return ""
 	}
 	return "viewing as " + principalText(who) + ", who may not see device " + hw
+}
+
+// mayWrite reports nil when the model's principal may set property or
+// value name of object id to value: a role with Update on res covers the
+// object, and the role's value limits, if any, allow value. A refusal
+// names the role and its limit ("role Occupant may set
+// TemperatureSetpoint only between 20 and 24 (not 30)").
+func (m *viewModel) mayWrite(res string, id engine.ID, name, value string) error {
+	who := m.principal()
+	if who.Type == engine.Owner.Type {
+		return nil
+	}
+	var err error
+	m.view(func(v *engine.View) { err = v.AuthorizeValue(who, res, id, name, value) })
+	if err != nil {
+		return fmt.Errorf("viewing as %s: %w", principalText(who), err)
+	}
+	return nil
 }
