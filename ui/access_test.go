@@ -276,3 +276,143 @@ func TestAccess_tokens(t *testing.T) {
 		t.Errorf("%d tokens after delete (list %d)", n, len(s.access.tokens))
 	}
 }
+
+// A custom role made in the Roles panel, with a value limit, assigned on
+// a room: viewing as its principal, a property write within the limit is
+// made and one outside it refused with the role and the limit named; the
+// owner may write anything; an assigned role cannot be deleted.
+func TestAccess_customRoleWithLimit(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenTenants(t)
+	s, w := newStudioWindow(t, a)
+	room := mustFind(t, s.model, "Room A1 · Room")
+	if err := s.ctl.setProperty("Set", room, "TemperatureSetpoint", "21", true); err != nil {
+		t.Fatal(err)
+	}
+	s.showAccess()
+	s.access.panels.SelectIndex(accessRoles)
+
+	// A malformed permission is refused naming its line; the dialog comes
+	// back with what was typed.
+	tapButton(t, s.access.content, "New role…")
+	typeInto(t, w, 0, "Occupant")
+	entries(overlay(t, w))[2].SetText("Read: everything\nUpdate SpaceExtendedProperty")
+	entries(overlay(t, w))[3].SetText("TemperatureSetpoint 20..24")
+	tapButton(t, overlay(t, w), "Save")
+	if s.lastErr == nil || !strings.Contains(s.lastErr.Error(), "permissions line 2") {
+		t.Fatalf("a malformed permission: %v", s.lastErr)
+	}
+	closeDialog(w) // the error
+	if es := entries(overlay(t, w)); es[0].Text != "Occupant" {
+		t.Fatalf("the dialog did not keep the name: %q", es[0].Text)
+	}
+	entries(overlay(t, w))[2].SetText("Read: everything\nUpdate: SpaceExtendedProperty")
+	s.lastErr = nil
+	tapButton(t, overlay(t, w), "Save")
+	if s.lastErr != nil {
+		t.Fatal(s.lastErr)
+	}
+	var occupant *engine.Role
+	for _, r := range a.Roles() {
+		if r.Name == "Occupant" {
+			occupant = r
+		}
+	}
+	if occupant == nil || occupant.System || len(occupant.Limits) != 1 || *occupant.Limits[0].Min != 20 || *occupant.Limits[0].Max != 24 {
+		t.Fatalf("the role stored: %+v", occupant)
+	}
+	if !strings.Contains(s.access.roleDetail.Text, "may set TemperatureSetpoint only between 20 and 24") {
+		t.Errorf("the role's detail: %q", s.access.roleDetail.Text)
+	}
+
+	s.selectNode(room)
+	assignThroughDialog(t, s, "occupant-a1", "Occupant")
+	pickOption(t, s.seeAs.sel, "ServicePrincipalId occupant-a1")
+	if err := s.ctl.setProperty("Set", room, "TemperatureSetpoint", "22", false); err != nil {
+		t.Errorf("22 as an Occupant: %v", err)
+	}
+	err := s.ctl.setProperty("Set", room, "TemperatureSetpoint", "30", false)
+	if !errors.Is(err, engine.ErrNotAuthorized) || !strings.Contains(err.Error(), "Occupant") || !strings.Contains(err.Error(), "between 20 and 24") {
+		t.Errorf("30 as an Occupant: %v", err)
+	}
+	s.insp.refresh()
+	if got := inspected(s)["TemperatureSetpoint"]; got != "22" {
+		t.Errorf("the room's TemperatureSetpoint shows %q, want 22", got)
+	}
+	pickOption(t, s.seeAs.sel, ownerText)
+	if err := s.ctl.setProperty("Set", room, "TemperatureSetpoint", "30", false); err != nil {
+		t.Errorf("30 as the owner: %v", err)
+	}
+
+	// An assigned role stays; once unassigned it goes.
+	s.showAccess()
+	s.access.panels.SelectIndex(accessRoles)
+	s.access.selectRole(occupant.ID)
+	s.lastErr = nil
+	tapButton(t, s.access.content, "Delete")
+	tapButton(t, overlay(t, w), "Yes")
+	if !errors.Is(s.lastErr, engine.ErrConflict) {
+		t.Errorf("deleting an assigned role: %v", s.lastErr)
+	}
+	closeDialog(w)
+	for _, asg := range a.RoleAssignments() {
+		if err := a.DeleteRoleAssignment(asg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.access.reload()
+	s.access.selectRole(occupant.ID)
+	s.lastErr = nil
+	tapButton(t, s.access.content, "Delete")
+	tapButton(t, overlay(t, w), "Yes")
+	if s.lastErr != nil || len(a.Roles()) != len(engine.SystemRoles()) {
+		t.Errorf("deleting the unassigned role: %v; %d roles", s.lastErr, len(a.Roles()))
+	}
+}
+
+// Permissions and value limits read back what the Roles panel writes.
+func TestAccess_roleText(t *testing.T) {
+	for _, c := range []struct {
+		perms, limits string
+		err           string // "" none
+	}{
+		{"Read: everything", "", ""},
+		{"Read, Update: Space, SpaceExtendedProperty\nRead: everything but KeyStore", "TemperatureSetpoint 20..24\nBrightness ..80\nLevel 1..", ""},
+		{"", "", "give at least one"},
+		{"Read everything", "", "permissions line 1"},
+		{"Read:", "", "permissions line 1"},
+		{"Read: everything", "TemperatureSetpoint 20", "limits line 1"},
+		{"Read: everything", "\nTemperatureSetpoint ..", "limits line 2"},
+		{"Read: everything", "TemperatureSetpoint 20..warm", `"warm" is not a number`},
+	} {
+		perms, err := parsePermissions(c.perms)
+		var lims []engine.ValueLimit
+		if err == nil {
+			lims, err = parseLimits(c.limits)
+		}
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, engine.ErrInvalid) {
+				t.Errorf("%q / %q: %v, want an error with %q", c.perms, c.limits, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q / %q: %v", c.perms, c.limits, err)
+			continue
+		}
+		var back []string
+		for _, p := range perms {
+			back = append(back, permissionText(p))
+		}
+		if got := strings.Join(back, "\n"); got != c.perms {
+			t.Errorf("permissions read back as %q, want %q", got, c.perms)
+		}
+		back = nil
+		for _, l := range lims {
+			back = append(back, limitText(l))
+		}
+		if got := strings.Join(back, "\n"); got != c.limits {
+			t.Errorf("limits read back as %q, want %q", got, c.limits)
+		}
+	}
+}

@@ -241,8 +241,8 @@ func (t *accessTab) showRoleDialog(f *roleForm) {
 			return
 		}
 		if err := t.saveRole(f); err != nil {
+			t.showRoleDialog(f) // under the error
 			t.sh.fail(err)
-			t.showRoleDialog(f)
 		}
 	}, t.sh.win)
 	d.Resize(fyne.NewSize(640, 0))
