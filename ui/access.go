@@ -415,6 +415,7 @@ func (t *accessTab) assign(f *assignForm) error {
 
 // showAssign shows the Assign role dialog, the principal filled in.
 func (t *accessTab) showAssign(principal string) {
+	t.reload() // roles and principals made elsewhere meanwhile
 	f := t.newAssignForm(principal)
 	if t.sh.win == nil {
 		return

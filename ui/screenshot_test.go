@@ -344,7 +344,8 @@ func writePNG(t *testing.T, path string, w fyne.Window) {
 // smart-office example into DIR (make screenshots):
 //
 //	access.png  the Access tab's role assignments: a facilities team's
-//	            program reads Floor 2, and the building's function
+//	            program reads Floor 2, an occupant may set a room's
+//	            temperature within a custom role's limit
 //	viewas.png  the Model tab viewing as that program: only Floor 2,
 //	            and the toolbar says whose view it is
 //
@@ -371,7 +372,16 @@ func TestScreenshotsAccess(t *testing.T) {
 		"facilities-dashboard", time.Now().Add(30*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	s.access.reload()
+	lo, hi := 20.0, 24.0
+	occupant := &engine.Role{Name: "Occupant", FriendlyName: "Room Occupant", Permissions: []engine.Permission{
+		{Actions: []engine.Action{engine.ActionRead}, ResourceTypes: []string{engine.ResSpace, engine.ResSpaceExtendedProperty, engine.ResSensor}},
+		{Actions: []engine.Action{engine.ActionUpdate}, ResourceTypes: []string{engine.ResSpaceExtendedProperty}}},
+		Limits: []engine.ValueLimit{{Name: "TemperatureSetpoint", Min: &lo, Max: &hi}}}
+	if err := a.PutRole(occupant); err != nil {
+		t.Fatal(err)
+	}
+	s.selectNode(mustFind(t, s.model, "Conference Room 2.01 · Room/ConferenceRoom"))
+	assignThroughDialog(t, s, "UserId:maria@contoso.com", "Room Occupant")
 	s.access.asgList.Select(1)
 	shot("access.png")
 
