@@ -124,6 +124,9 @@ func TestAccess_viewAsTenant(t *testing.T) {
 	if s.seeAs.label.Text != "Viewing as" || !strings.Contains(s.win.Title(), "viewing as ServicePrincipalId tenant-a-app") {
 		t.Errorf("the view is not marked: label %q, title %q", s.seeAs.label.Text, s.win.Title())
 	}
+	if !s.tabs.Items[tabFunctions].Disabled() || !s.tabs.Items[tabCharts].Disabled() || !s.tabs.Items[tabSimulation].Disabled() {
+		t.Error("the owner's tools over the whole project stay open while viewing as tenant A")
+	}
 	if m, n := s.model.search("B1", 10); n != 0 {
 		t.Errorf("the search finds tenant B's objects: %q", labels(s.model, m))
 	}
@@ -200,7 +203,7 @@ func TestAccess_viewAsTenant(t *testing.T) {
 	if s.seeAs.label.Text != "View as" || strings.Contains(s.win.Title(), "viewing as") {
 		t.Errorf("the owner's view is marked: %q, %q", s.seeAs.label.Text, s.win.Title())
 	}
-	if s.tools.addSpace.Disabled() || !strings.Contains(s.status.counts.Text, "spaces") {
+	if s.tools.addSpace.Disabled() || !strings.Contains(s.status.counts.Text, "spaces") || s.tabs.Items[tabFunctions].Disabled() {
 		t.Errorf("the owner's toolbar or status bar is limited: %q", s.status.counts.Text)
 	}
 	s.tick()

@@ -236,9 +236,18 @@ func windowTitle(name string, who engine.Principal) string {
 // viewAs shows the whole studio as p sees the project (engine.Owner:
 // everything): the tree, the inspector, the Model tab and the telemetry
 // show only what p may read, and edits p may not make are refused. The
-// search is cleared and the tree reopened at p's top spaces.
+// Functions, Charts and Simulation tabs, the owner's tools over the whole
+// project, are greyed out meanwhile. The search is cleared and the tree
+// reopened at p's top spaces.
 func (s *Studio) viewAs(p engine.Principal) {
 	s.model.setPrincipal(p)
+	for _, i := range []int{tabFunctions, tabCharts, tabSimulation} {
+		if p.Type == engine.Owner.Type {
+			s.tabs.EnableIndex(i)
+		} else {
+			s.tabs.DisableIndex(i) // a selected one gives way to the Model tab
+		}
+	}
 	s.seeAs.show(p)
 	if s.win != nil {
 		s.win.SetTitle(windowTitle(s.app.Name(), p))
