@@ -184,7 +184,7 @@ func TestAccess_viewAsTenant(t *testing.T) {
 	if !s.model.exists(roomA) || s.model.name(roomA) != "Room A1" {
 		t.Error("a refused edit changed the room")
 	}
-	if !s.tools.addSpace.Disabled() || !s.tools.remove.Disabled() || !s.tools.undo.Disabled() {
+	if !s.tools.addSpace.Disabled() || !s.tools.remove.Disabled() || !s.tools.undo.Disabled() || !s.tools.simBtn.Disabled() {
 		t.Error("the toolbar offers edits a Support Specialist may not make")
 	}
 	if !strings.HasPrefix(s.status.counts.Text, "Viewing as ServicePrincipalId tenant-a-app") {

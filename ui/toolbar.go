@@ -66,6 +66,7 @@ func (t *toolbar) refresh() {
 	owner := t.ctl.model.isOwner()
 	enable(t.undo, owner && t.ctl.canUndo())
 	enable(t.redo, owner && t.ctl.canRedo())
+	enable(t.simBtn, owner || t.sim.running()) // a simulation drives the whole project
 	if t.app.Broker() != nil {
 		t.brokerBtn.SetText("Stop broker")
 		t.brokerBtn.SetIcon(theme.MediaStopIcon())
