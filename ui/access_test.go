@@ -328,8 +328,23 @@ func TestAccess_customRoleWithLimit(t *testing.T) {
 		t.Errorf("the role's detail: %q", s.access.roleDetail.Text)
 	}
 
+	// Edit: the dialog holds the role as the panel shows it.
+	tapButton(t, s.access.content, "Edit…")
+	if es := entries(overlay(t, w)); es[0].Text != "Occupant" || es[3].Text != "TemperatureSetpoint 20..24" ||
+		es[2].Text != "Read: everything\nUpdate: SpaceExtendedProperty" {
+		t.Fatalf("the Edit dialog holds %q, %q, %q", es[0].Text, es[2].Text, es[3].Text)
+	}
+	entries(overlay(t, w))[1].SetText("Room Occupant")
+	tapButton(t, overlay(t, w), "Save")
+	if n := len(a.Roles()); s.lastErr != nil || n != len(engine.SystemRoles())+1 {
+		t.Fatalf("editing the role: %v; %d roles", s.lastErr, n)
+	}
+	if r := s.access.roles[s.access.roleSel]; r.ID != occupant.ID || r.FriendlyName != "Room Occupant" {
+		t.Errorf("after the edit the panel shows %+v", *r)
+	}
+
 	s.selectNode(room)
-	assignThroughDialog(t, s, "occupant-a1", "Occupant")
+	assignThroughDialog(t, s, "occupant-a1", "Room Occupant")
 	pickOption(t, s.seeAs.sel, "ServicePrincipalId occupant-a1")
 	if err := s.ctl.setProperty("Set", room, "TemperatureSetpoint", "22", false); err != nil {
 		t.Errorf("22 as an Occupant: %v", err)
