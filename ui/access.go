@@ -420,17 +420,20 @@ func (t *accessTab) showAssign(principal string) {
 	if t.sh.win == nil {
 		return
 	}
-	items := []*widget.FormItem{
+	t.showForm("Assign role", "Assign", func() { t.sh.act(t.assign(f)) },
 		widget.NewFormItem("Principal", f.principal),
 		widget.NewFormItem("Role", f.role),
-		widget.NewFormItem("Space", f.space),
-	}
-	d := dialog.NewForm("Assign role", "Assign", "Cancel", items, func(ok bool) {
-		if ok {
-			t.sh.act(t.assign(f))
+		widget.NewFormItem("Space", f.space))
+}
+
+// showForm shows a dialog of form items; confirming it runs ok.
+func (t *accessTab) showForm(title, confirm string, ok func(), items ...*widget.FormItem) {
+	d := dialog.NewForm(title, confirm, "Cancel", items, func(yes bool) {
+		if yes {
+			ok()
 		}
 	}, t.sh.win)
-	d.Resize(fyne.NewSize(560, 0))
+	d.Resize(fyne.NewSize(600, 0))
 	d.Show()
 }
 

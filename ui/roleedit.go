@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/engine"
@@ -228,25 +226,16 @@ func (t *accessTab) showRoleDialog(f *roleForm) {
 	if !f.id.IsZero() {
 		title = "Edit role " + f.name.Text
 	}
-	items := []*widget.FormItem{
-		widget.NewFormItem("Name", f.name),
-		widget.NewFormItem("Friendly name", f.friendly),
-		widget.NewFormItem("Permissions", f.perms),
-		widget.NewFormItem("Value limits", f.lims),
-	}
-	items[2].HintText = "One a line: ACTIONS: RESOURCE TYPES (or everything, and but …)"
-	items[3].HintText = "One a line: NAME MIN..MAX; a write outside it is refused"
-	d := dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	perms := widget.NewFormItem("Permissions", f.perms)
+	perms.HintText = "One a line: ACTIONS: RESOURCE TYPES (or everything, and but …)"
+	lims := widget.NewFormItem("Value limits", f.lims)
+	lims.HintText = "One a line: NAME MIN..MAX; a write outside it is refused"
+	t.showForm(title, "Save", func() {
 		if err := t.saveRole(f); err != nil {
 			t.showRoleDialog(f) // under the error
 			t.sh.fail(err)
 		}
-	}, t.sh.win)
-	d.Resize(fyne.NewSize(640, 0))
-	d.Show()
+	}, widget.NewFormItem("Name", f.name), widget.NewFormItem("Friendly name", f.friendly), perms, lims)
 }
 
 // onEditRole edits the selected custom role.

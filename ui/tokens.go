@@ -131,18 +131,10 @@ func (t *accessTab) showCreateToken() {
 	if t.sh.win == nil {
 		return
 	}
-	items := []*widget.FormItem{
+	t.showForm("Create token", "Create", func() { t.sh.act(t.createToken(f)) },
 		widget.NewFormItem("Principal", f.principal),
 		widget.NewFormItem("Name", f.name),
-		widget.NewFormItem("Expires", f.expires),
-	}
-	d := dialog.NewForm("Create token", "Create", "Cancel", items, func(ok bool) {
-		if ok {
-			t.sh.act(t.createToken(f))
-		}
-	}, t.sh.win)
-	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
+		widget.NewFormItem("Expires", f.expires))
 }
 
 // showSecret shows a new token's secret, once, with a Copy button.

@@ -167,33 +167,34 @@ func (m *viewModel) may(action engine.Action, res string, id engine.ID) error {
 // visibleLog keeps the log entries of the sensors or devices who may
 // read (a rejection from an unknown device shows only to the owner).
 func visibleLog(e *engine.Engine, who engine.Principal, log []logEntry) []logEntry {
-	if who.Type == engine.Owner.Type {
-		return log
-	}
-	kept := log[:0:0]
-	_ = e.View(func(v *engine.View) error {
-		for _, l := range log {
-			if n, ok := v.SensorByHardwareID(l.Sensor); ok && canRead(v, who, engine.KindSensor, n.ID) {
-				kept = append(kept, l)
-			} else if d, ok := v.DeviceByHardwareID(l.Device); ok && canRead(v, who, engine.KindDevice, d.ID) {
-				kept = append(kept, l)
-			}
+	return keepVisible(e, who, log, func(v *engine.View, l logEntry) bool {
+		if n, ok := v.SensorByHardwareID(l.Sensor); ok && canRead(v, who, engine.KindSensor, n.ID) {
+			return true
 		}
-		return nil
+		d, ok := v.DeviceByHardwareID(l.Device)
+		return ok && canRead(v, who, engine.KindDevice, d.ID)
 	})
-	return kept
 }
 
 // visibleDevices keeps the devices who may read.
 func visibleDevices(e *engine.Engine, who engine.Principal, ds []deviceState) []deviceState {
+	return keepVisible(e, who, ds, func(v *engine.View, d deviceState) bool {
+		dev, ok := v.DeviceByHardwareID(d.HardwareID)
+		return ok && canRead(v, who, engine.KindDevice, dev.ID)
+	})
+}
+
+// keepVisible returns the items that sees keeps, read in one view of e;
+// all of them for the owner.
+func keepVisible[T any](e *engine.Engine, who engine.Principal, items []T, sees func(v *engine.View, x T) bool) []T {
 	if who.Type == engine.Owner.Type {
-		return ds
+		return items
 	}
-	kept := ds[:0:0]
+	kept := items[:0:0]
 	_ = e.View(func(v *engine.View) error {
-		for _, d := range ds {
-			if dev, ok := v.DeviceByHardwareID(d.HardwareID); ok && canRead(v, who, engine.KindDevice, dev.ID) {
-				kept = append(kept, d)
+		for _, x := range items {
+			if sees(v, x) {
+				kept = append(kept, x)
 			}
 		}
 		return nil
