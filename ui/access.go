@@ -362,14 +362,7 @@ type assignForm struct {
 // newAssignForm fills the form: the principals, the roles, and "/" with
 // the space selected in the tree and the spaces above it.
 func (t *accessTab) newAssignForm(principal string) *assignForm {
-	f := &assignForm{}
-	var names []string
-	for _, p := range t.principals {
-		names = append(names, principalRef(p))
-	}
-	f.principal = widget.NewSelectEntry(names)
-	f.principal.SetPlaceHolder("name, e.g. tenant-a-app or UserId:alice@contoso.com")
-	f.principal.SetText(principal)
+	f := &assignForm{principal: t.principalEntry(principal)}
 	var roles []string
 	for _, r := range t.roles {
 		roles = append(roles, r.FriendlyName)
@@ -392,6 +385,19 @@ func (t *accessTab) newAssignForm(principal string) *assignForm {
 	f.space = widget.NewSelect(opts, nil)
 	f.space.SetSelectedIndex(len(opts) - 1) // the space selected in the tree
 	return f
+}
+
+// principalEntry is a dialog's principal field, offering the project's
+// principals and holding text.
+func (t *accessTab) principalEntry(text string) *widget.SelectEntry {
+	var names []string
+	for _, p := range t.principals {
+		names = append(names, principalRef(p))
+	}
+	e := widget.NewSelectEntry(names)
+	e.SetPlaceHolder("name, e.g. tenant-a-app or UserId:alice@contoso.com")
+	e.SetText(text)
+	return e
 }
 
 // assign makes the role assignment the form describes.

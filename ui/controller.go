@@ -64,7 +64,7 @@ func (c *controller) add(k engine.Kind, f addFields) (string, error) {
 		}
 		_, holder, _ = parseNode(h)
 	}
-	if err := c.model.may(engine.ActionCreate, resourceOf(k), holder); err != nil {
+	if err := c.model.may(engine.ActionCreate, kindOf(k).res, holder); err != nil {
 		return "", err
 	}
 	f.name, f.typ, f.hardwareID = strings.TrimSpace(f.name), strings.TrimSpace(f.typ), strings.TrimSpace(f.hardwareID)
@@ -93,7 +93,7 @@ func (c *controller) rename(uid, name string) (string, error) {
 		return "", errNoSelection
 	}
 	name = strings.TrimSpace(name)
-	if err := c.model.may(engine.ActionUpdate, resourceOf(k.kind), id); err != nil {
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
 		return "", err
 	}
 	err := c.do(fmt.Sprintf("Rename %s to %s", c.model.name(uid), name), func(tx *engine.Tx) error {
@@ -108,7 +108,7 @@ func (c *controller) update(label, uid string, mutate func(o engine.Object)) err
 	if !ok {
 		return errNoSelection
 	}
-	if err := c.model.may(engine.ActionUpdate, resourceOf(k.kind), id); err != nil {
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
 		return err
 	}
 	return c.do(label, func(tx *engine.Tx) error { return tx.UpdateObject(k.kind, id, mutate) })
@@ -121,7 +121,7 @@ func (c *controller) setType(label, uid string, cat engine.Category, name string
 	if !ok {
 		return errNoSelection
 	}
-	if err := c.model.may(engine.ActionUpdate, resourceOf(k.kind), id); err != nil {
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
 		return err
 	}
 	return c.do(label, func(tx *engine.Tx) error {
@@ -140,7 +140,7 @@ func (c *controller) setProperty(label, uid, name, value string, newKey bool) er
 	if !ok {
 		return errNoSelection
 	}
-	if err := c.model.mayWrite(propertyResourceOf(k.kind), id, name, value); err != nil {
+	if err := c.model.mayWrite(k.propRes, id, name, value); err != nil {
 		return err
 	}
 	at := c.model.spaceAt(uid)
@@ -187,7 +187,7 @@ func (c *controller) remove(uid string) (string, error) {
 	if !ok {
 		return "", errNoSelection
 	}
-	if err := c.model.may(engine.ActionDelete, resourceOf(k.kind), id); err != nil {
+	if err := c.model.may(engine.ActionDelete, k.res, id); err != nil {
 		return "", err
 	}
 	parent := c.model.parent(uid)
@@ -221,10 +221,10 @@ func (c *controller) move(src, dst string) (string, error) {
 		return "", fmt.Errorf("%w: drop a device on a space, a sensor on a device", engine.ErrConflict)
 	}
 	_, did, _ := parseNode(target) // zero for the top
-	if err := c.model.may(engine.ActionUpdate, resourceOf(k.kind), sid); err != nil {
+	if err := c.model.may(engine.ActionUpdate, k.res, sid); err != nil {
 		return "", err
 	}
-	if err := c.model.may(engine.ActionCreate, resourceOf(k.kind), did); err != nil {
+	if err := c.model.may(engine.ActionCreate, k.res, did); err != nil {
 		return "", err
 	}
 	where := "the top"
@@ -282,7 +282,7 @@ func (c *controller) duplicate(uid, name, pattern string) (string, error) {
 		return "", fmt.Errorf("%w: select a space or a device to duplicate", errNoSelection)
 	}
 	_, at, _ := parseNode(c.model.parent(uid)) // zero for the top
-	if err := c.model.may(engine.ActionCreate, resourceOf(k.kind), at); err != nil {
+	if err := c.model.may(engine.ActionCreate, k.res, at); err != nil {
 		return "", err
 	}
 	if pattern == "" {
@@ -376,13 +376,13 @@ func (c *controller) mayAdd(k engine.Kind) bool {
 	if c.selected != "" || k != engine.KindSpace {
 		_, at, _ = parseNode(c.holder(kindOf(k).parent, c.selected))
 	}
-	return c.model.may(engine.ActionCreate, resourceOf(k), at) == nil
+	return c.model.may(engine.ActionCreate, kindOf(k).res, at) == nil
 }
 
 // mayDelete reports whether the principal viewed as may delete node uid.
 func (c *controller) mayDelete(uid string) bool {
 	k, id, ok := parseNode(uid)
-	return ok && c.model.may(engine.ActionDelete, resourceOf(k.kind), id) == nil
+	return ok && c.model.may(engine.ActionDelete, k.res, id) == nil
 }
 
 // mayDuplicate reports whether the principal viewed as may copy node uid
@@ -393,5 +393,5 @@ func (c *controller) mayDuplicate(uid string) bool {
 		return false
 	}
 	_, at, _ := parseNode(c.model.parent(uid))
-	return c.model.may(engine.ActionCreate, resourceOf(k.kind), at) == nil
+	return c.model.may(engine.ActionCreate, k.res, at) == nil
 }

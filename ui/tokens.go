@@ -86,16 +86,11 @@ type tokenForm struct {
 }
 
 func (t *accessTab) newTokenForm() *tokenForm {
-	f := &tokenForm{}
-	var names []string
-	for _, p := range t.principals {
-		names = append(names, principalRef(p))
-	}
-	f.principal = widget.NewSelectEntry(names)
-	f.principal.SetPlaceHolder("name, e.g. tenant-a-app or UserId:alice@contoso.com")
+	who := ""
 	if t.prinSel >= 0 {
-		f.principal.SetText(principalRef(t.principals[t.prinSel]))
+		who = principalRef(t.principals[t.prinSel])
 	}
+	f := &tokenForm{principal: t.principalEntry(who)}
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder("optional: the principal's name and a short random")
 	var opts []string

@@ -41,7 +41,7 @@ func (m *viewModel) isOwner() bool { return m.principal().Type == engine.Owner.T
 
 // sees reports whether who may read object id of kind k.
 func (m *viewModel) sees(v *engine.View, who engine.Principal, k engine.Kind, id engine.ID) bool {
-	return canRead(v, who, k, id)
+	return v.CanRead(who, k, id)
 }
 
 // lookup is the package's lookup limited to the objects the model's
@@ -57,36 +57,6 @@ func (m *viewModel) lookup(v *engine.View, uid string) (engine.Object, *kindUI, 
 	return o, k, true
 }
 
-// canRead is the engine's read rule for p on object id of kind k (a
-// space, device or sensor).
-func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bool {
-	return v.CanRead(p, k, id)
-}
-
-// resourceOf is the resource type of the objects of kind k in the
-// engine's permissions.
-func resourceOf(k engine.Kind) string {
-	switch k {
-	case engine.KindDevice:
-		return engine.ResDevice
-	case engine.KindSensor:
-		return engine.ResSensor
-	}
-	return engine.ResSpace
-}
-
-// propertyResourceOf is the resource type of the extended properties of
-// kind k's objects.
-func propertyResourceOf(k engine.Kind) string {
-	switch k {
-	case engine.KindDevice:
-		return engine.ResDeviceExtendedProperty
-	case engine.KindSensor:
-		return engine.ResSensorExtendedProperty
-	}
-	return engine.ResSpaceExtendedProperty
-}
-
 // viewRoots are the tree's top nodes for who: the root spaces for the
 // owner; else the topmost spaces who may read (the spaces of its
 // assignments), in tree order.
@@ -95,7 +65,7 @@ func viewRoots(v *engine.View, who engine.Principal) []string {
 	var walk func(spaces []*engine.Space)
 	walk = func(spaces []*engine.Space) {
 		for _, s := range spaces {
-			if canRead(v, who, engine.KindSpace, s.ID) {
+			if v.CanRead(who, engine.KindSpace, s.ID) {
 				out = append(out, spaceNode(s.ID))
 			} else {
 				walk(v.ChildSpaces(s.ID))
@@ -113,7 +83,7 @@ func visibleNodes(v *engine.View, who engine.Principal, nodes []string) []string
 	}
 	kept := nodes[:0:0]
 	for _, n := range nodes {
-		if k, id, ok := parseNode(n); ok && canRead(v, who, k.kind, id) {
+		if k, id, ok := parseNode(n); ok && v.CanRead(who, k.kind, id) {
 			kept = append(kept, n)
 		}
 	}
@@ -168,11 +138,11 @@ func (m *viewModel) may(action engine.Action, res string, id engine.ID) error {
 // read (a rejection from an unknown device shows only to the owner).
 func visibleLog(e *engine.Engine, who engine.Principal, log []logEntry) []logEntry {
 	return keepVisible(e, who, log, func(v *engine.View, l logEntry) bool {
-		if n, ok := v.SensorByHardwareID(l.Sensor); ok && canRead(v, who, engine.KindSensor, n.ID) {
+		if n, ok := v.SensorByHardwareID(l.Sensor); ok && v.CanRead(who, engine.KindSensor, n.ID) {
 			return true
 		}
 		d, ok := v.DeviceByHardwareID(l.Device)
-		return ok && canRead(v, who, engine.KindDevice, d.ID)
+		return ok && v.CanRead(who, engine.KindDevice, d.ID)
 	})
 }
 
@@ -180,7 +150,7 @@ func visibleLog(e *engine.Engine, who engine.Principal, log []logEntry) []logEnt
 func visibleDevices(e *engine.Engine, who engine.Principal, ds []deviceState) []deviceState {
 	return keepVisible(e, who, ds, func(v *engine.View, d deviceState) bool {
 		dev, ok := v.DeviceByHardwareID(d.HardwareID)
-		return ok && canRead(v, who, engine.KindDevice, dev.ID)
+		return ok && v.CanRead(who, engine.KindDevice, dev.ID)
 	})
 }
 
@@ -213,7 +183,7 @@ func (m *viewModel) refuseDevice(hw string) string {
 	seen := false
 	m.view(func(v *engine.View) {
 		d, ok := v.DeviceByHardwareID(hw)
-		seen = ok && canRead(v, who, engine.KindDevice, d.ID)
+		seen = ok && v.CanRead(who, engine.KindDevice, d.ID)
 	})
 	if seen {
 		return ""
