@@ -92,11 +92,11 @@ func clampSel(i, n int) int {
 
 // ---- tables ----
 
-// table is a list whose rows are columns of labels; the header names the
-// columns.
-func table(header []string, n func() int, cells func(i int) []string, onSel func(i int)) (*widget.List, fyne.CanvasObject) {
+// table is a list whose rows are columns of labels, as wide as weights
+// say (in proportion); the header names the columns.
+func table(header []string, weights columns, n func() int, cells func(i int) []string, onSel func(i int)) (*widget.List, fyne.CanvasObject) {
 	l := widget.NewList(n, func() fyne.CanvasObject {
-		row := container.NewGridWithColumns(len(header))
+		row := container.New(weights)
 		for range header {
 			c := widget.NewLabel("")
 			c.Truncation = fyne.TextTruncateEllipsis
@@ -112,7 +112,7 @@ func table(header []string, n func() int, cells func(i int) []string, onSel func
 	})
 	l.OnSelected = func(i widget.ListItemID) { onSel(i) }
 	l.OnUnselected = func(widget.ListItemID) { onSel(-1) }
-	head := container.NewGridWithColumns(len(header))
+	head := container.New(weights)
 	for _, h := range header {
 		head.Add(bold(h))
 	}
@@ -128,7 +128,7 @@ func panel(text string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) fy
 
 func (t *accessTab) principalPanel() fyne.CanvasObject {
 	var body fyne.CanvasObject
-	t.prinList, body = table([]string{"Principal", "Type", "Role assignments"},
+	t.prinList, body = table([]string{"Principal", "Type", "Role assignments"}, columns{3, 2, 5},
 		func() int { return len(t.principals) },
 		func(i int) []string {
 			p := t.principals[i]
@@ -218,7 +218,7 @@ func (t *accessTab) confirm(title, text string, fn func()) {
 
 func (t *accessTab) rolePanel() fyne.CanvasObject {
 	var body fyne.CanvasObject
-	t.roleList, body = table([]string{"Role", "Kind"},
+	t.roleList, body = table([]string{"Role", "Kind"}, columns{2, 1},
 		func() int { return len(t.roles) },
 		func(i int) []string {
 			r := t.roles[i]
@@ -300,7 +300,7 @@ func (t *accessTab) roleName(id engine.ID) string {
 
 func (t *accessTab) assignmentPanel() fyne.CanvasObject {
 	var body fyne.CanvasObject
-	t.asgList, body = table([]string{"Principal", "Role", "Space"},
+	t.asgList, body = table([]string{"Principal", "Role", "Space"}, columns{4, 2, 4},
 		func() int { return len(t.assigns) },
 		func(i int) []string {
 			a := t.assigns[i]

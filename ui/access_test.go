@@ -239,6 +239,10 @@ func TestAccess_tokens(t *testing.T) {
 	if err != nil || p.Type != engine.ObjectServicePrincipalID || p.ID != "tenant-b-app" {
 		t.Fatalf("the secret resolves to %+v, %v", p, err)
 	}
+	tapButton(t, overlay(t, w), "Copy")
+	if got := fyne.CurrentApp().Clipboard().Content(); got != secret {
+		t.Errorf("Copy put %q on the clipboard", got)
+	}
 	tapButton(t, overlay(t, w), "Done")
 	if s.access.secret != nil || w.Canvas().Overlays().Top() != nil {
 		t.Error("the secret is kept after its dialog closed")

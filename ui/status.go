@@ -140,11 +140,16 @@ func (b *statusBar) shownMessage() string {
 // refresh redraws the counts; while the studio shows another principal's
 // view they give way to whose view it is.
 func (b *statusBar) refresh() {
+	text, imp := countsText(b.model.stats()), widget.MediumImportance
 	if who := b.model.principal(); who.Type != engine.Owner.Type {
-		b.counts.Importance = widget.WarningImportance
-		b.counts.SetText("Viewing as " + principalText(who) + ": only what it may read")
+		text, imp = "Viewing as "+principalText(who)+": only what it may read", widget.WarningImportance
+	}
+	if text == b.counts.Text && imp == b.counts.Importance {
 		return
 	}
-	b.counts.Importance = widget.MediumImportance
-	b.counts.SetText(countsText(b.model.stats()))
+	b.counts.Importance = imp
+	b.counts.SetText(text)
+	if b.content != nil {
+		b.content.Refresh() // lay the bar out for the new width
+	}
 }

@@ -34,7 +34,7 @@ var tokenLifetimes = []struct {
 
 func (t *accessTab) tokenPanel() fyne.CanvasObject {
 	var body fyne.CanvasObject
-	t.tokList, body = table([]string{"Name", "Principal", "Created", "Expires", "Revoked"},
+	t.tokList, body = table([]string{"Name", "Principal", "Created", "Expires", "Revoked"}, columns{3, 4, 3, 3, 3},
 		func() int { return len(t.tokens) },
 		func(i int) []string { return tokenCells(t.tokens[i]) },
 		func(i int) { t.tokSel = i })
@@ -60,13 +60,16 @@ func (t *accessTab) tokenPanel() fyne.CanvasObject {
 func tokenCells(k *engine.Token) []string {
 	expires, revoked := "never", ""
 	if !k.Expires.IsZero() {
-		expires = formatTime(k.Expires)
+		expires = tokenTime(k.Expires)
 	}
 	if !k.Revoked.IsZero() {
-		revoked = formatTime(k.Revoked)
+		revoked = tokenTime(k.Revoked)
 	}
-	return []string{k.Name, principalText(k.Principal), formatTime(k.Created), expires, revoked}
+	return []string{k.Name, principalText(k.Principal), tokenTime(k.Created), expires, revoked}
 }
+
+// tokenTime is how the token list shows a time: local, to the minute.
+func tokenTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 // selectedToken is the token selected in the list, or nil after telling
 // the user to select one.
