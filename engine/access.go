@@ -173,7 +173,9 @@ func (v *View) EventVisible(p Principal, ev *Event) bool {
 			if !g.role.Allows(ActionRead, d.Type) {
 				continue
 			}
-			if g.all {
+			// Definitions of the whole project (no space) are read by
+			// anyone who may read their type, as CanRead has it.
+			if g.all || (len(d.SpacesToNotify) == 0 && d.Type != ResEndpoint) {
 				return true
 			}
 			for _, s := range d.SpacesToNotify {
@@ -213,6 +215,13 @@ func (v *View) EventObjectVisible(p Principal, eventType string, object ID) bool
 		return v.CanRead(p, k, object)
 	}
 	return false
+}
+
+// EventObjectVisible is View.EventObjectVisible under the read lock.
+func (e *Engine) EventObjectVisible(p Principal, eventType string, object ID) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return (&View{g: e.g}).EventObjectVisible(p, eventType, object)
 }
 
 // kindOf is the kind of the GUID-keyed object id, or KindNone.

@@ -330,12 +330,7 @@ func (v *View) allowedBy(grants []grant, action Action, res string, object ID) (
 	if err != nil {
 		return false, err
 	}
-	for i := range grants {
-		if grants[i].allows(action, res, space) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return anyAllows(grants, action, res, space), nil
 }
 
 // Authorize is View.Authorize under a read lock.
