@@ -64,6 +64,9 @@ func (c *controller) add(k engine.Kind, f addFields) (string, error) {
 		}
 		_, holder, _ = parseNode(h)
 	}
+	if err := c.model.may(engine.ActionCreate, kindOf(k).res, holder); err != nil {
+		return "", err
+	}
 	f.name, f.typ, f.hardwareID = strings.TrimSpace(f.name), strings.TrimSpace(f.typ), strings.TrimSpace(f.hardwareID)
 	what := f.name
 	if !kind.add.name {
@@ -90,6 +93,9 @@ func (c *controller) rename(uid, name string) (string, error) {
 		return "", errNoSelection
 	}
 	name = strings.TrimSpace(name)
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
+		return "", err
+	}
 	err := c.do(fmt.Sprintf("Rename %s to %s", c.model.name(uid), name), func(tx *engine.Tx) error {
 		return tx.UpdateObject(k.kind, id, func(o engine.Object) { k.setName(o, name) })
 	})
@@ -102,6 +108,9 @@ func (c *controller) update(label, uid string, mutate func(o engine.Object)) err
 	if !ok {
 		return errNoSelection
 	}
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
+		return err
+	}
 	return c.do(label, func(tx *engine.Tx) error { return tx.UpdateObject(k.kind, id, mutate) })
 }
 
@@ -111,6 +120,9 @@ func (c *controller) setType(label, uid string, cat engine.Category, name string
 	k, id, ok := parseNode(uid)
 	if !ok {
 		return errNoSelection
+	}
+	if err := c.model.may(engine.ActionUpdate, k.res, id); err != nil {
+		return err
 	}
 	return c.do(label, func(tx *engine.Tx) error {
 		tid, err := tx.ResolveType(cat, name, at)
@@ -127,6 +139,9 @@ func (c *controller) setProperty(label, uid, name, value string, newKey bool) er
 	k, id, ok := parseNode(uid)
 	if !ok {
 		return errNoSelection
+	}
+	if err := c.model.mayWrite(k.propRes, id, name, value); err != nil {
+		return err
 	}
 	at := c.model.spaceAt(uid)
 	return c.do(label, func(tx *engine.Tx) error {
@@ -172,6 +187,9 @@ func (c *controller) remove(uid string) (string, error) {
 	if !ok {
 		return "", errNoSelection
 	}
+	if err := c.model.may(engine.ActionDelete, k.res, id); err != nil {
+		return "", err
+	}
 	parent := c.model.parent(uid)
 	if err := c.do("Delete "+c.model.name(uid), func(tx *engine.Tx) error { return tx.DeleteObject(k.kind, id) }); err != nil {
 		return "", err
@@ -203,6 +221,12 @@ func (c *controller) move(src, dst string) (string, error) {
 		return "", fmt.Errorf("%w: drop a device on a space, a sensor on a device", engine.ErrConflict)
 	}
 	_, did, _ := parseNode(target) // zero for the top
+	if err := c.model.may(engine.ActionUpdate, k.res, sid); err != nil {
+		return "", err
+	}
+	if err := c.model.may(engine.ActionCreate, k.res, did); err != nil {
+		return "", err
+	}
 	where := "the top"
 	if target != "" {
 		where = c.model.name(target)
@@ -257,6 +281,10 @@ func (c *controller) duplicate(uid, name, pattern string) (string, error) {
 	if !ok || k.duplicate == nil {
 		return "", fmt.Errorf("%w: select a space or a device to duplicate", errNoSelection)
 	}
+	_, at, _ := parseNode(c.model.parent(uid)) // zero for the top
+	if err := c.model.may(engine.ActionCreate, k.res, at); err != nil {
+		return "", err
+	}
 	if pattern == "" {
 		pattern = engine.DefaultHardwareIDPattern
 	}
@@ -280,6 +308,9 @@ func copyName(name string) string { return name + " (copy)" }
 // undo undoes the last edit and returns its label, "" when there was
 // none.
 func (c *controller) undo() (string, error) {
+	if err := c.ownerOnly("undo"); err != nil {
+		return "", err
+	}
 	label, err := c.editor.Undo()
 	if errors.Is(err, engine.ErrNothingToUndo) {
 		return "", nil
@@ -290,6 +321,9 @@ func (c *controller) undo() (string, error) {
 // redo redoes the last edit undone and returns its label, "" when there
 // was none.
 func (c *controller) redo() (string, error) {
+	if err := c.ownerOnly("redo"); err != nil {
+		return "", err
+	}
 	label, err := c.editor.Redo()
 	if errors.Is(err, engine.ErrNothingToRedo) {
 		return "", nil
@@ -304,6 +338,9 @@ func (c *controller) canRedo() bool { _, ok := c.editor.RedoLabel(); return ok }
 // called with the objects done and the total. It returns the first root
 // space of the plan to select.
 func (c *controller) importPlan(plan *engine.Plan, progress func(done, total int)) (*engine.ProvisionSummary, string, error) {
+	if err := c.model.may(engine.ActionCreate, engine.ResSpace, engine.NilID); err != nil {
+		return nil, "", err
+	}
 	var sum *engine.ProvisionSummary
 	err := c.do("Import "+filepath.Base(plan.File), func(tx *engine.Tx) error {
 		var err error
@@ -318,4 +355,43 @@ func (c *controller) importPlan(plan *engine.Plan, progress func(done, total int
 		sel = spaceNode(sum.Roots[0])
 	}
 	return sum, sel, nil
+}
+
+// ownerOnly refuses what only the owner may do (undo and redo reach any
+// object of the project) while the studio shows another principal's view.
+func (c *controller) ownerOnly(what string) error {
+	if c.model.isOwner() {
+		return nil
+	}
+	return fmt.Errorf("%w: viewing as %s; switch View as to the owner to %s", engine.ErrNotAuthorized, principalText(c.model.principal()), what)
+}
+
+// mayAdd reports whether the principal viewed as may add an object of
+// kind k at the selection (the toolbar greys out what it may not).
+func (c *controller) mayAdd(k engine.Kind) bool {
+	if c.model.isOwner() {
+		return true
+	}
+	at := engine.NilID
+	if c.selected != "" || k != engine.KindSpace {
+		_, at, _ = parseNode(c.holder(kindOf(k).parent, c.selected))
+	}
+	return c.model.may(engine.ActionCreate, kindOf(k).res, at) == nil
+}
+
+// mayDelete reports whether the principal viewed as may delete node uid.
+func (c *controller) mayDelete(uid string) bool {
+	k, id, ok := parseNode(uid)
+	return ok && c.model.may(engine.ActionDelete, k.res, id) == nil
+}
+
+// mayDuplicate reports whether the principal viewed as may copy node uid
+// beside itself.
+func (c *controller) mayDuplicate(uid string) bool {
+	k, _, ok := parseNode(uid)
+	if !ok {
+		return false
+	}
+	_, at, _ := parseNode(c.model.parent(uid))
+	return c.model.may(engine.ActionCreate, k.res, at) == nil
 }

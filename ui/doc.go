@@ -9,7 +9,12 @@
 // shows the selected object's JSON document; the Telemetry tab a live log
 // of the last 500 accepted and rejected messages with a filter, a
 // publish panel that sends a payload as any device, and the devices with
-// their connection states.
+// their connection states. The Access tab (accessTab) lists and edits the
+// project's principals, roles (custom ones with value limits), role
+// assignments and tokens; the toolbar's View as (viewAsPicker) shows the
+// whole studio as one principal sees it: the view model hands out only
+// the objects it may read (viewas.go) and the controller checks each
+// edit against its roles first.
 //
 // The studio polls the project every 100 ms (pipeline counters, recent
 // messages and rejections; devices once a second) on its own goroutine and

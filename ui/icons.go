@@ -16,7 +16,7 @@ import (
 func (m *viewModel) iconName(uid string) string {
 	name := ""
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			name = k.icon(v, o)
 		}
 	})

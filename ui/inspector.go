@@ -157,7 +157,7 @@ func (i *inspector) showHint() {
 func (i *inspector) editSection() fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	i.model.view(func(v *engine.View) {
-		o, k, ok := lookup(v, i.uid)
+		o, k, ok := i.model.lookup(v, i.uid)
 		if !ok {
 			return
 		}
@@ -283,7 +283,7 @@ func (i *inspector) propertySection() fyne.CanvasObject {
 	var scope string
 	var at engine.ID
 	i.model.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, i.uid); ok {
+		if o, k, ok := i.model.lookup(v, i.uid); ok {
 			props, scope, at = *engine.PropertiesOf(o), k.scope, k.space(o)
 		}
 	})

@@ -27,6 +27,8 @@ type kindUI struct {
 	adds     []engine.Kind // what may be added with it selected; the first is the default
 	scope    string        // the scope of its property keys
 	connect  bool          // the inspector shows its MQTT connection
+	res      string        // its resource type in the engine's permissions
+	propRes  string        // the resource type of its extended properties
 
 	get      func(v *engine.View, id engine.ID) (engine.Object, bool)
 	up       func(o engine.Object) (engine.Kind, engine.ID) // the object above it; KindNone for a root space
@@ -140,6 +142,7 @@ func sensor(o engine.Object) *engine.Sensor { return o.(*engine.Sensor) }
 var spaceKind = &kindUI{
 	kind: engine.KindSpace, prefix: spacePrefix, title: "Space", noValues: "No computed values yet.",
 	parent: engine.KindSpace, adds: []engine.Kind{engine.KindSpace, engine.KindDevice}, scope: engine.ScopeSpaces,
+	res: engine.ResSpace, propRes: engine.ResSpaceExtendedProperty,
 	get: func(v *engine.View, id engine.ID) (engine.Object, bool) { s, ok := v.Space(id); return s, ok },
 	up: func(o engine.Object) (engine.Kind, engine.ID) {
 		if p := space(o).ParentID; !p.IsZero() {
@@ -201,6 +204,7 @@ var spaceKind = &kindUI{
 var deviceKind = &kindUI{
 	kind: engine.KindDevice, prefix: devicePrefix, title: "Device", noValues: "None of its sensors has a value yet.",
 	parent: engine.KindSpace, adds: []engine.Kind{engine.KindSensor}, scope: engine.ScopeDevices, connect: true,
+	res: engine.ResDevice, propRes: engine.ResDeviceExtendedProperty,
 	get:     func(v *engine.View, id engine.ID) (engine.Object, bool) { d, ok := v.Device(id); return d, ok },
 	up:      func(o engine.Object) (engine.Kind, engine.ID) { return engine.KindSpace, device(o).SpaceID },
 	space:   func(o engine.Object) engine.ID { return device(o).SpaceID },
@@ -249,6 +253,7 @@ var deviceKind = &kindUI{
 var sensorKind = &kindUI{
 	kind: engine.KindSensor, prefix: sensorPrefix, title: "Sensor", noValues: "No value yet.",
 	parent: engine.KindDevice, adds: []engine.Kind{engine.KindSensor}, scope: engine.ScopeSensors,
+	res: engine.ResSensor, propRes: engine.ResSensorExtendedProperty,
 	get:   func(v *engine.View, id engine.ID) (engine.Object, bool) { s, ok := v.Sensor(id); return s, ok },
 	up:    func(o engine.Object) (engine.Kind, engine.ID) { return engine.KindDevice, sensor(o).DeviceID },
 	space: func(o engine.Object) engine.ID { return sensor(o).SpaceID },

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
@@ -30,6 +31,8 @@ type viewModel struct {
 	children map[string][]string // Children, per node
 	branch   map[string]bool     // isBranch, per node
 	filter   map[string]bool     // when set, only these nodes show (a search)
+
+	who atomic.Pointer[engine.Principal] // whose view shows (nil: engine.Owner, everything)
 }
 
 // newViewModel returns the model of e.
@@ -88,14 +91,13 @@ func (m *viewModel) childrenLocked(uid string) []string {
 func (m *viewModel) readChildren(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
+		who := m.principal()
 		if uid == "" {
-			for _, s := range v.Roots() {
-				out = append(out, spaceNode(s.ID))
-			}
+			out = viewRoots(v, who)
 			return
 		}
-		if k, id, ok := parseNode(uid); ok {
-			out = k.children(v, id)
+		if k, id, ok := parseNode(uid); ok && m.sees(v, who, k.kind, id) {
+			out = visibleNodes(v, who, k.children(v, id))
 		}
 	})
 	return out
@@ -129,7 +131,14 @@ func (m *viewModel) readIsBranch(uid string) bool {
 		return false
 	}
 	branch := false
-	m.view(func(v *engine.View) { branch = k.branch(v, id) })
+	m.view(func(v *engine.View) {
+		who := m.principal()
+		if who.Type == engine.Owner.Type {
+			branch = k.branch(v, id)
+		} else {
+			branch = m.sees(v, who, k.kind, id) && len(visibleNodes(v, who, k.children(v, id))) > 0
+		}
+	})
 	return branch
 }
 
@@ -152,13 +161,19 @@ func (m *viewModel) search(query string, limit int) (matches []string, total int
 		}
 		return false
 	}
+	who := m.principal()
+	var view *engine.View
 	hit := func(uid string) {
+		if k, id, ok := parseNode(uid); !ok || !m.sees(view, who, k.kind, id) {
+			return
+		}
 		total++
 		if len(matches) < limit {
 			matches = append(matches, uid)
 		}
 	}
 	m.view(func(v *engine.View) {
+		view = v
 		// Tree order: a space, the spaces under it, then its devices.
 		_ = v.WalkSpaces(func(s *engine.Space) error {
 			if has(s.Name, s.FriendlyName, v.TypeName(s.TypeID), v.TypeName(s.SubtypeID)) {
@@ -219,8 +234,10 @@ func (m *viewModel) filtered() bool {
 func (m *viewModel) isRoot(uid string) bool {
 	root := false
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
-			root = k.parentNode(o) == ""
+		if o, k, ok := m.lookup(v, uid); ok {
+			up := k.parentNode(o)
+			pk, pid, ok := parseNode(up)
+			root = up == "" || ok && !m.sees(v, m.principal(), pk.kind, pid)
 		}
 	})
 	return root
@@ -237,7 +254,7 @@ func (m *viewModel) isRoot(uid string) bool {
 func (m *viewModel) label(uid string) string {
 	var label string
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			label = k.label(v, o)
 		}
 	})
@@ -249,7 +266,7 @@ func (m *viewModel) label(uid string) string {
 func (m *viewModel) name(uid string) string {
 	var name string
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			name = k.name(o)
 		}
 	})
@@ -259,7 +276,7 @@ func (m *viewModel) name(uid string) string {
 // exists reports whether node uid's object exists.
 func (m *viewModel) exists(uid string) bool {
 	found := false
-	m.view(func(v *engine.View) { _, _, found = lookup(v, uid) })
+	m.view(func(v *engine.View) { _, _, found = m.lookup(v, uid) })
 	return found
 }
 
@@ -268,14 +285,14 @@ func (m *viewModel) exists(uid string) bool {
 func (m *viewModel) ancestors(uid string) []string {
 	var out []string
 	m.view(func(v *engine.View) {
-		o, k, ok := lookup(v, uid)
+		o, k, ok := m.lookup(v, uid)
 		for ok {
 			pk, id := k.up(o)
 			if pk == engine.KindNone {
 				break
 			}
 			k = kindOf(pk)
-			if o, ok = k.get(v, id); ok {
+			if o, ok = k.get(v, id); ok && m.sees(v, m.principal(), k.kind, id) {
 				out = append(out, k.node(id))
 			}
 		}
@@ -288,8 +305,11 @@ func (m *viewModel) ancestors(uid string) []string {
 func (m *viewModel) parent(uid string) string {
 	up := ""
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			up = k.parentNode(o)
+			if pk, pid, ok := parseNode(up); ok && !m.sees(v, m.principal(), pk.kind, pid) {
+				up = "" // the top of what the principal sees
+			}
 		}
 	})
 	return up
@@ -300,7 +320,7 @@ func (m *viewModel) parent(uid string) string {
 func (m *viewModel) spaceAt(uid string) engine.ID {
 	at := engine.NilID
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			at = k.space(o)
 		}
 	})
@@ -330,10 +350,14 @@ func (m *viewModel) typeNames(c engine.Category, at engine.ID) []string {
 func (m *viewModel) document(uid string) string {
 	var doc any
 	m.view(func(v *engine.View) {
-		if o, k, ok := lookup(v, uid); ok {
+		if o, k, ok := m.lookup(v, uid); ok {
 			doc = k.doc(v, o)
 		}
 	})
+	if doc == nil && !m.isOwner() {
+		return "Select a space, device or sensor in the tree to see its document.\n\n" +
+			"Viewing as " + principalText(m.principal()) + ": the tree shows only what it may read."
+	}
 	if doc == nil {
 		return "Select a space, device or sensor in the tree to see its document.\n\n" +
 			"This project has " + countsText(m.stats()) + "."
@@ -387,7 +411,7 @@ func (m *viewModel) details(uid string) (details, bool) {
 	m.view(func(v *engine.View) {
 		var o engine.Object
 		var k *kindUI
-		if o, k, found = lookup(v, uid); found {
+		if o, k, found = m.lookup(v, uid); found {
 			d = k.details(v, o)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 // start polls the project every refreshInterval until Close, handing what
@@ -99,6 +100,8 @@ type poller struct {
 	app      *app.App
 	sim      *simControl
 	status   *statusBar
+	model    *viewModel
+	who      engine.Principal // whose view the log and devices were read for
 	first    bool
 	accepted uint64
 	rejected uint64
@@ -117,8 +120,9 @@ type sample struct {
 	accepted uint64
 }
 
-func (p *poller) init(a *app.App, sim *simControl, status *statusBar) {
-	p.app, p.sim, p.status, p.first = a, sim, status, true
+func (p *poller) init(a *app.App, sim *simControl, status *statusBar, m *viewModel) {
+	p.app, p.sim, p.status, p.model, p.first = a, sim, status, m, true
+	p.who = m.principal()
 }
 
 // rate is the message rate averaged over rateWindow, recomputed (true)
@@ -151,8 +155,11 @@ const rateWindow = 5 * time.Second
 func (p *poller) collect(now time.Time) update {
 	var u update
 	st := p.app.Pipeline().Stats()
-	if p.first || st.Accepted != p.accepted || st.Rejected != p.rejected {
-		log := mergeLog(p.app.Pipeline().Recent(), p.app.Pipeline().Rejections(), logSize)
+	who := p.model.principal()
+	viewChanged := who != p.who
+	p.who = who
+	if p.first || viewChanged || st.Accepted != p.accepted || st.Rejected != p.rejected {
+		log := visibleLog(p.app.Engine(), who, mergeLog(p.app.Pipeline().Recent(), p.app.Pipeline().Rejections(), logSize))
 		u.log = &log
 		u.values = !p.first && st.Accepted != p.accepted
 		p.accepted, p.rejected = st.Accepted, st.Rejected
@@ -160,10 +167,10 @@ func (p *poller) collect(now time.Time) update {
 	// Devices and their connections: at most once a second, when a device
 	// was added, removed or changed, or connected or disconnected (listing
 	// 20,000 devices takes tens of milliseconds).
-	if p.first || p.ticks%int(time.Second/refreshInterval) == 0 {
+	if p.first || viewChanged || p.ticks%int(time.Second/refreshInterval) == 0 {
 		e := p.app.Engine()
-		if g, c := e.Generation(), e.ConnectionGeneration(); p.first || g != p.devGen || c != p.connGen {
-			ds := listDevices(e)
+		if g, c := e.Generation(), e.ConnectionGeneration(); p.first || viewChanged || g != p.devGen || c != p.connGen {
+			ds := visibleDevices(e, who, listDevices(e))
 			u.devices = &ds
 			p.devGen, p.connGen = g, c
 		}

@@ -339,3 +339,54 @@ func writePNG(t *testing.T, path string, w fyne.Window) {
 	}
 	t.Logf("wrote %s", path)
 }
+
+// TestScreenshotsAccess renders the Access tab and View as on the bundled
+// smart-office example into DIR (make screenshots):
+//
+//	access.png  the Access tab's role assignments: a facilities team's
+//	            program reads Floor 2, an occupant may set a room's
+//	            temperature within a custom role's limit
+//	viewas.png  the Model tab viewing as that program: only Floor 2,
+//	            and the toolbar says whose view it is
+//
+// It runs only with -screenshots=DIR.
+func TestScreenshotsAccess(t *testing.T) {
+	if *screenshots == "" {
+		t.Skip("run with -screenshots=DIR to write the documentation screenshots")
+	}
+	fa := test.NewTempApp(t)
+	fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	t.Setenv("TWINSTUDIO_DATA", t.TempDir())
+	a, _, err := OpenProject("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, w := newStudioWindow(t, a)
+	defer s.Close()
+	shot := func(name string) { writePNG(t, filepath.Join(*screenshots, name), w) }
+
+	floor := mustFind(t, s.model, "Floor 2 · Floor")
+	s.selectNode(floor)
+	assignThroughDialog(t, s, "floor-2-facilities", "Support Specialist")
+	if _, err := a.CreateToken(engine.Principal{Type: engine.ObjectServicePrincipalID, ID: "floor-2-facilities"},
+		"facilities-dashboard", time.Now().Add(30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := 20.0, 24.0
+	occupant := &engine.Role{Name: "Occupant", FriendlyName: "Room Occupant", Permissions: []engine.Permission{
+		{Actions: []engine.Action{engine.ActionRead}, ResourceTypes: []string{engine.ResSpace, engine.ResSpaceExtendedProperty, engine.ResSensor}},
+		{Actions: []engine.Action{engine.ActionUpdate}, ResourceTypes: []string{engine.ResSpaceExtendedProperty}}},
+		Limits: []engine.ValueLimit{{Name: "TemperatureSetpoint", Min: &lo, Max: &hi}}}
+	if err := a.PutRole(occupant); err != nil {
+		t.Fatal(err)
+	}
+	s.selectNode(mustFind(t, s.model, "Conference Room 2.01 · Room/ConferenceRoom"))
+	assignThroughDialog(t, s, "UserId:maria@contoso.com", "Room Occupant")
+	s.access.asgList.Select(1)
+	shot("access.png")
+
+	pickOption(t, s.seeAs.sel, "ServicePrincipalId floor-2-facilities")
+	s.showModel()
+	s.selectNode(mustFind(t, s.model, "Conference Room 2.01 · Room/ConferenceRoom"))
+	shot("viewas.png")
+}

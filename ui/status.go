@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
 )
 
 // statusBar shows the project's name and file on the left; its object
@@ -136,4 +137,19 @@ func (b *statusBar) shownMessage() string {
 	return b.message.Text
 }
 
-func (b *statusBar) refresh() { b.counts.SetText(countsText(b.model.stats())) }
+// refresh redraws the counts; while the studio shows another principal's
+// view they give way to whose view it is.
+func (b *statusBar) refresh() {
+	text, imp := countsText(b.model.stats()), widget.MediumImportance
+	if who := b.model.principal(); who.Type != engine.Owner.Type {
+		text, imp = "Viewing as "+principalText(who)+": only what it may read", widget.WarningImportance
+	}
+	if text == b.counts.Text && imp == b.counts.Importance {
+		return
+	}
+	b.counts.Importance = imp
+	b.counts.SetText(text)
+	if b.content != nil {
+		b.content.Refresh() // lay the bar out for the new width
+	}
+}

@@ -48,6 +48,8 @@ type Studio struct {
 	fns    *functions
 	charts *charts
 	simTab *simTab
+	access *accessTab
+	seeAs  *viewAsPicker
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -161,12 +163,15 @@ func (s *Studio) load(a *app.App) {
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
 	s.doc = newDocTab(m, a.Path())
 	s.tele = newTelemetry(a)
+	s.tele.pub.refuse = m.refuseDevice
 	s.fns = newFunctions(s.sh, a, func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabFunctions })
 	s.charts = newCharts(s.sh, a, func() string { return s.sim.scenario },
 		func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabCharts })
 	s.simTab = newSimTab(s.sh, a, s.sim)
 	s.status = newStatusBar(a, m, s.showRejections)
-	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message)
+	s.seeAs = newViewAsPicker(a, s.viewAs)
+	s.access = newAccessTab(s.sh, a, m, s.viewAs, func() { s.seeAs.reload(); s.status.refresh() })
+	s.tools = newToolbar(s.ctl, a, s.edits, s.broker, s.sim, s.status.message, s.seeAs.content)
 	s.tree.onSelected = s.onSelected
 	s.tree.onKey = s.edits.onKey
 	s.tree.onDrop = s.edits.onDrop
@@ -177,6 +182,7 @@ func (s *Studio) load(a *app.App) {
 		container.NewTabItem("Functions", s.fns.content),
 		container.NewTabItem("Charts", s.charts.content),
 		container.NewTabItem("Simulation", s.simTab.content),
+		container.NewTabItem("Access", s.access.content),
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
@@ -193,6 +199,10 @@ func (s *Studio) load(a *app.App) {
 		case tabSimulation:
 			s.insp.content.Hide()
 			s.simTab.refresh()
+		case tabAccess:
+			s.insp.content.Hide()
+			s.access.reload()
+			s.seeAs.reload() // users, devices or functions may have come or gone
 		default:
 			s.insp.content.Show()
 		}
@@ -204,17 +214,49 @@ func (s *Studio) load(a *app.App) {
 		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)}
 	s.content.Refresh()
 	if s.win != nil {
-		s.win.SetTitle(windowTitle(a.Name()))
+		s.win.SetTitle(windowTitle(a.Name(), engine.Owner))
 	}
 	s.poll = poller{}
-	s.poll.init(a, s.sim, s.status)
+	s.poll.init(a, s.sim, s.status, m)
 	s.tick()
 	s.tools.refresh()
 	s.start()
 }
 
-// windowTitle is the window title for a project named name.
-func windowTitle(name string) string { return "Twin Studio — " + name }
+// windowTitle is the window title for a project named name seen as who:
+// "Twin Studio — Smart Office", "Twin Studio — Smart Office — viewing as
+// ServicePrincipalId tenant-a-app".
+func windowTitle(name string, who engine.Principal) string {
+	if who.Type == engine.Owner.Type {
+		return "Twin Studio — " + name
+	}
+	return "Twin Studio — " + name + " — viewing as " + principalText(who)
+}
+
+// viewAs shows the whole studio as p sees the project (engine.Owner:
+// everything): the tree, the inspector, the Model tab and the telemetry
+// show only what p may read, and edits p may not make are refused. The
+// Functions, Charts and Simulation tabs, the owner's tools over the whole
+// project, are greyed out meanwhile. The search is cleared and the tree
+// reopened at p's top spaces.
+func (s *Studio) viewAs(p engine.Principal) {
+	s.model.setPrincipal(p)
+	for _, i := range []int{tabFunctions, tabCharts, tabSimulation} {
+		if p.Type == engine.Owner.Type {
+			s.tabs.EnableIndex(i)
+		} else {
+			s.tabs.DisableIndex(i) // a selected one gives way to the Model tab
+		}
+	}
+	s.seeAs.show(p)
+	if s.win != nil {
+		s.win.SetTitle(windowTitle(s.app.Name(), p))
+	}
+	s.tree.search.SetText("")
+	s.tree.applySearch("") // reopens the top levels of what p sees
+	s.afterEdit("")
+	s.tick() // the telemetry log and devices, filtered
+}
 
 // onSelected shows node uid, which the user selected in the tree.
 func (s *Studio) onSelected(uid string) {
@@ -275,6 +317,7 @@ const (
 	tabFunctions
 	tabCharts
 	tabSimulation
+	tabAccess
 )
 
 // showModel switches to the Model tab.
@@ -291,6 +334,9 @@ func (s *Studio) showFunctions() { s.tabs.SelectIndex(tabFunctions) }
 
 // showSimulation switches to the Simulation tab.
 func (s *Studio) showSimulation() { s.tabs.SelectIndex(tabSimulation) }
+
+// showAccess switches to the Access tab.
+func (s *Studio) showAccess() { s.tabs.SelectIndex(tabAccess) }
 
 // showRejections switches to the Telemetry tab, filtered to the rejected
 // messages (what a click on the status bar's rejected count does).

@@ -168,6 +168,9 @@ func newTelemetry(a *app.App) *telemetry {
 type publishPanel struct {
 	app     *app.App
 	devices []deviceState
+	// refuse, when set, says why the studio's current view may not send
+	// as device hw ("" when it may).
+	refuse func(hw string) string
 
 	device, sensor *widget.SelectEntry
 	value          *widget.Entry
@@ -460,6 +463,12 @@ func (p *publishPanel) onSend() {
 	if dev == "" || sensor == "" {
 		p.showResult("Choose a device and a sensor first.", widget.WarningImportance)
 		return
+	}
+	if p.refuse != nil {
+		if why := p.refuse(dev); why != "" {
+			p.showResult("Not sent: "+why, widget.DangerImportance)
+			return
+		}
 	}
 	topic := engine.SensorTopic(dev, sensor)
 	_, err := p.app.Pipeline().Submit(&engine.IngressMessage{

@@ -29,7 +29,7 @@ type toolbar struct {
 	content                        *fyne.Container
 }
 
-func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *simControl, message fyne.CanvasObject) *toolbar {
+func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *simControl, message, viewAs fyne.CanvasObject) *toolbar {
 	t := &toolbar{ctl: ctl, app: a, sim: sim, e: e, broker: b}
 	t.addSpace = widget.NewButtonWithIcon("Space", theme.ContentAddIcon(), t.onAddSpace)
 	t.addDevice = widget.NewButtonWithIcon("Device", theme.ContentAddIcon(), t.onAddDevice)
@@ -45,7 +45,7 @@ func newToolbar(ctl *controller, a *app.App, e *edits, b *brokerControl, sim *si
 	}
 	t.buttons = container.NewHBox(t.addSpace, t.addDevice, t.addSensor, t.duplicate, t.remove,
 		widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(), t.brokerBtn, t.simBtn)
-	t.content = container.NewBorder(nil, nil, t.buttons, nil, message)
+	t.content = container.NewBorder(nil, nil, t.buttons, viewAs, message)
 	return t
 }
 
@@ -58,13 +58,15 @@ func (t *toolbar) onAddSensor() { t.e.onAdd(engine.KindSensor) }
 func (t *toolbar) refresh() {
 	sel := t.ctl.selected
 	k, _, ok := parseNode(sel)
-	enable(t.addSpace, canAdd(sel, engine.KindSpace))
-	enable(t.addDevice, canAdd(sel, engine.KindDevice))
-	enable(t.addSensor, canAdd(sel, engine.KindSensor))
-	enable(t.duplicate, ok && k.duplicate != nil)
-	enable(t.remove, ok)
-	enable(t.undo, t.ctl.canUndo())
-	enable(t.redo, t.ctl.canRedo())
+	enable(t.addSpace, canAdd(sel, engine.KindSpace) && t.ctl.mayAdd(engine.KindSpace))
+	enable(t.addDevice, canAdd(sel, engine.KindDevice) && t.ctl.mayAdd(engine.KindDevice))
+	enable(t.addSensor, canAdd(sel, engine.KindSensor) && t.ctl.mayAdd(engine.KindSensor))
+	enable(t.duplicate, ok && k.duplicate != nil && t.ctl.mayDuplicate(sel))
+	enable(t.remove, ok && t.ctl.mayDelete(sel))
+	owner := t.ctl.model.isOwner()
+	enable(t.undo, owner && t.ctl.canUndo())
+	enable(t.redo, owner && t.ctl.canRedo())
+	enable(t.simBtn, owner || t.sim.running()) // a simulation drives the whole project
 	if t.app.Broker() != nil {
 		t.brokerBtn.SetText("Stop broker")
 		t.brokerBtn.SetIcon(theme.MediaStopIcon())
