@@ -180,6 +180,10 @@ type Principal struct {
 	ID       string
 	UPN      string
 	TenantID string
+	// Display names the principal for people when UPN does not: a
+	// device's hardwareId, a UDF's name (see Name). Authorization
+	// ignores it.
+	Display string `json:",omitempty"`
 }
 
 // Owner is the local owner of a project (the studio and the CLI on the
