@@ -1,17 +1,17 @@
 package httpapi
 
 import (
-	"errors"
 	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// Until the engine's token API lands these wrap what exists.
-var errUnauthenticated = errors.New("unauthenticated")
+// errUnauthenticated: a token missing, malformed, unknown, expired or
+// revoked (401).
+var errUnauthenticated = engine.ErrUnauthenticated
 
 func resolveToken(e *engine.Engine, secret string, now time.Time) (engine.Principal, error) {
-	return engine.Principal{}, errUnauthenticated
+	return e.ResolveToken(secret, now)
 }
 
 func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bool {
@@ -19,7 +19,11 @@ func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bo
 	if !ok {
 		return true
 	}
-	return v.Authorize(p, engine.ActionRead, res, id) == nil
+	o, found := v.Object(k, id)
+	if !found {
+		return false
+	}
+	return v.Authorize(p, engine.ActionRead, res, authObject(o)) == nil
 }
 
 func authorizeValue(v *engine.View, p engine.Principal, res string, object engine.ID, name, value string) error {

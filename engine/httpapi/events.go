@@ -38,11 +38,16 @@ func streamEvents(c *call) (any, error) {
 	if ts := list(q.Get("types")); len(ts) > 0 {
 		mask = 0
 		for _, t := range ts {
-			m := engine.MaskOf(t)
-			if m == 0 {
+			known := false
+			for _, n := range engine.EventTypeNames {
+				if strings.EqualFold(n, t) {
+					mask |= engine.MaskOf(n)
+					known = true
+				}
+			}
+			if !known {
 				return nil, fmt.Errorf("%w: types: unknown event type %q (want %s)", engine.ErrInvalid, t, strings.Join(engine.EventTypeNames, ", "))
 			}
-			mask |= m
 		}
 	}
 	anchor, err := optID(q, "spaceId")
