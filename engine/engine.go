@@ -224,6 +224,8 @@ type graph struct {
 	tokens      map[ID]*Token
 	tokenHashes map[string]ID
 	tokenNames  map[string]ID
+	// custom roles (customroles.go)
+	customRoles map[ID]*Role
 
 	// indexes (index.go)
 	rootNames nameIndex[*spaceNode]   // root spaces by name
@@ -317,6 +319,7 @@ func newGraph(histLen int) *graph {
 		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
 		resourcesIn: idIndex[ID]{}, scriptVersions: map[ID]int{},
 		tokens: map[ID]*Token{}, tokenHashes: map[string]ID{}, tokenNames: map[string]ID{},
+		customRoles: map[ID]*Role{},
 	}
 }
 
@@ -381,6 +384,8 @@ func (g *graph) loadObject(o Object) error {
 		}
 		g.tokens[x.ID] = x
 		g.indexToken(x)
+	case *Role:
+		g.customRoles[x.ID] = x
 	case *Ontology:
 		if on := g.types.ontologies[x.ID]; on != nil {
 			on.Loaded = x.Loaded

@@ -720,6 +720,7 @@ func pky(o Object) *PropertyKey      { return o.(*PropertyKey) }
 func typ(o Object) *ExtendedType     { return o.(*ExtendedType) }
 func ont(o Object) *Ontology         { return o.(*Ontology) }
 func tok(o Object) *Token            { return o.(*Token) }
+func rle(o Object) *Role             { return o.(*Role) }
 func cnd(o Object) *Condition        { return o.(condObj).Condition }
 func pSpc(p any) *PlanSpace          { return p.(*PlanSpace) }
 func pDev(p any) *PlanDevice         { return p.(*PlanDevice) }
@@ -1055,6 +1056,18 @@ func init() {
 			{Name: "Created", Type: FieldTime, get: func(o Object) any { return &tok(o).Created }},
 			{Name: "Expires", Type: FieldTime, get: func(o Object) any { return &tok(o).Expires }},
 			{Name: "Revoked", Type: FieldTime, get: func(o Object) any { return &tok(o).Revoked }},
+		}})
+
+	describeKind(&KindDesc{Kind: KindRole, Label: "Role", Noun: "role", Plural: "roles", Icon: "account",
+		new: func() Object { return new(Role) }, newBatch: batch[Role](), holds: holds[Role](), copy: shallowCopy[Role](),
+		replace: func(tx *Tx, o Object) error { return tx.PutRole(o.(*Role)) },
+		Fields: []Field{
+			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rle(o).ID }},
+			{Name: "Name", Type: FieldString, Hint: "letters, digits, _ and -", get: func(o Object) any { return &rle(o).Name }},
+			{Name: "FriendlyName", Type: FieldString, Label: "Friendly name", get: func(o Object) any { return &rle(o).FriendlyName }},
+			{Name: "Permissions", Type: FieldJSON, get: func(o Object) any { return &rle(o).Permissions }},
+			{Name: "Limits", Type: FieldJSON, Hint: "bounds of the values the role may write", get: func(o Object) any { return &rle(o).Limits }},
+			{Name: "System", Type: FieldBool, get: func(o Object) any { return &rle(o).System }},
 		}})
 
 	ConditionDesc = describeKind(&KindDesc{Kind: KindNone, Label: "Condition", Noun: "condition", Plural: "conditions",

@@ -208,6 +208,10 @@ func (g *graph) lookup(ref objRef) Object {
 		if x := g.tokens[id]; x != nil {
 			return x
 		}
+	case KindRole:
+		if x := g.customRoles[id]; x != nil {
+			return x
+		}
 	}
 	return nil
 }
@@ -288,6 +292,8 @@ func describe(o Object) string {
 		return fmt.Sprintf("ontology %q", x.Name)
 	case *Token:
 		return fmt.Sprintf("token %q", x.Name)
+	case *Role:
+		return fmt.Sprintf("role %q", x.Name)
 	}
 	return fmt.Sprintf("%T", o)
 }
