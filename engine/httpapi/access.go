@@ -10,30 +10,34 @@ import (
 // revoked (401).
 var errUnauthenticated = engine.ErrUnauthenticated
 
+// The access decisions are the engine's (the one decision function the
+// broker and the UDFs use too); these name them for this package.
+
 func resolveToken(e *engine.Engine, secret string, now time.Time) (engine.Principal, error) {
 	return e.ResolveToken(secret, now)
 }
 
 func canRead(v *engine.View, p engine.Principal, k engine.Kind, id engine.ID) bool {
-	res, ok := kindRes[k]
-	if !ok {
-		return true
-	}
-	o, found := v.Object(k, id)
-	if !found {
-		return false
-	}
-	return v.Authorize(p, engine.ActionRead, res, authObject(o)) == nil
+	return v.CanRead(p, k, id)
 }
 
 func authorizeValue(v *engine.View, p engine.Principal, res string, object engine.ID, name, value string) error {
-	return v.Authorize(p, engine.ActionUpdate, res, object)
+	return v.AuthorizeValue(p, res, object, name, value)
 }
 
 func eventVisible(v *engine.View, p engine.Principal, ev *engine.Event) bool {
-	_, ok := v.ObjectSpace(ev.ObjectID)
-	return ok && v.Authorize(p, engine.ActionRead, engine.ResSpace, ev.ObjectID) == nil
+	return v.EventVisible(p, ev)
 }
+
+func findRole(v *engine.View, s string) (engine.ID, error) {
+	r, err := v.FindRole(s)
+	if err != nil {
+		return engine.NilID, err
+	}
+	return r.ID, nil
+}
+
+func roles(v *engine.View) []*engine.Role { return v.Roles() }
 
 // kindRes is the resource type of each kind in authorization checks.
 var kindRes = map[engine.Kind]string{
@@ -43,13 +47,3 @@ var kindRes = map[engine.Kind]string{
 	engine.KindResource: engine.ResSpaceResource, engine.KindPropertyKey: engine.ResExtendedPropertyKey,
 	engine.KindType: engine.ResExtendedType, engine.KindOntology: engine.ResOntology,
 }
-
-func findRole(v *engine.View, s string) (engine.ID, error) {
-	r, err := engine.FindRole(s)
-	if err != nil {
-		return engine.NilID, err
-	}
-	return r.ID, nil
-}
-
-func roles(v *engine.View) []*engine.Role { return engine.SystemRoles() }
