@@ -47,7 +47,7 @@ func (v *env) token(name, role, path string) string {
 			return err
 		}
 		if role != "" {
-			r, err := engine.FindRole(role)
+			r, err := tx.FindRole(role)
 			if err != nil {
 				return err
 			}
