@@ -19,7 +19,7 @@ import (
 // env is a project on a real bbolt file served by a Server over a real
 // loopback listener (httptest).
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	p    *testkit.Project
 	e    *engine.Engine
 	s    *httpapi.Server
@@ -27,7 +27,7 @@ type env struct {
 	base string
 }
 
-func newEnv(t *testing.T, opts httpapi.Options) *env {
+func newEnv(t testing.TB, opts httpapi.Options) *env {
 	t.Helper()
 	p := testkit.Open(t, "", testkit.Options{})
 	s := httpapi.New(p.Engine(), opts)
@@ -145,7 +145,10 @@ func (v *env) must(want int, tok, method, path string, body any) resp {
 func (v *env) created(tok, path string, body any) string {
 	v.t.Helper()
 	var id string
-	v.must(http.StatusCreated, tok, "POST", path, body).json(v.t, &id)
+	r := v.must(http.StatusCreated, tok, "POST", path, body)
+	if err := json.Unmarshal(r.body, &id); err != nil {
+		v.t.Fatalf("POST %s: %s: %v", path, r.body, err)
+	}
 	return id
 }
 

@@ -322,3 +322,46 @@ func TestValueLimits(t *testing.T) {
 	}
 	v.must(204, occ, "PATCH", "/spaces/"+room.ID, map[string]any{"properties": []map[string]string{{"name": "TemperatureSetpoint", "value": "21"}}})
 }
+
+// TestSSESlowClient: a client that does not read never holds up the bus;
+// the events it misses are counted and reported in Dropped events, and
+// what it receives plus what it missed is what was published.
+func TestSSESlowClient(t *testing.T) {
+	v := newEnv(t, httpapi.Options{})
+	tok := v.admin()
+	b := v.created(tok, "/spaces", map[string]any{"name": "B"})
+	d := v.created(tok, "/devices", map[string]any{"name": "D", "spaceId": b, "hardwareId": "D1"})
+	s := v.created(tok, "/sensors", map[string]any{"deviceId": d, "hardwareId": "S1", "dataType": "Temperature"})
+	stream := v.stream(tok, "?types=SensorChange&spaceId="+b)
+	const n = 5000
+	ev := &engine.Event{ID: "e", EventType: engine.EventSensorChange, ObjectID: engine.MustParseID(s), EventTime: time.Now(),
+		Data: &engine.ChangeData{ID: s, Value: strings.Repeat("x", 2000)}}
+	start := time.Now()
+	for range n {
+		v.e.Events().Publish(ev)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("publishing to a slow client took %v", d)
+	}
+	got, lastTotal := 0, int64(0)
+	for {
+		e, ok := stream.next(2 * time.Second)
+		if !ok {
+			break
+		}
+		switch e.Type {
+		case "SensorChange":
+			got++
+		case "Dropped":
+			var dr struct{ Dropped, Total int64 }
+			json.Unmarshal([]byte(e.Data), &dr)
+			if dr.Total < lastTotal || dr.Dropped <= 0 {
+				t.Errorf("Dropped event %s after total %d", e.Data, lastTotal)
+			}
+			lastTotal = dr.Total
+		}
+	}
+	if lastTotal == 0 || int64(got)+lastTotal != n {
+		t.Errorf("received %d, dropped %d: want some dropped and %d in all", got, lastTotal, n)
+	}
+}
