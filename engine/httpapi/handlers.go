@@ -417,7 +417,17 @@ type roleDoc struct {
 	ID           string          `json:"id"`
 	Name         string          `json:"name"`
 	FriendlyName string          `json:"friendlyName,omitempty"`
+	System       bool            `json:"system"`
 	Permissions  []permissionDoc `json:"permissions"`
+	Limits       []limitDoc      `json:"limits,omitempty"`
+}
+
+// limitDoc is a value limit of a role: the values it may write to a
+// property or value name (nil bounds are open).
+type limitDoc struct {
+	Name string   `json:"name"`
+	Min  *float64 `json:"min,omitempty"`
+	Max  *float64 `json:"max,omitempty"`
 }
 
 type permissionDoc struct {
@@ -432,7 +442,10 @@ func getRoles(c *call) (any, error) {
 	var out []roleDoc
 	err := c.s.e.View(func(v *engine.View) error {
 		for _, r := range roles(v) {
-			d := roleDoc{ID: r.ID.String(), Name: r.Name, FriendlyName: r.FriendlyName, Permissions: []permissionDoc{}}
+			d := roleDoc{ID: r.ID.String(), Name: r.Name, FriendlyName: r.FriendlyName, System: r.System, Permissions: []permissionDoc{}}
+			for _, l := range r.Limits {
+				d.Limits = append(d.Limits, limitDoc{l.Name, l.Min, l.Max})
+			}
 			for _, p := range r.Permissions {
 				pd := permissionDoc{NotActions: []string{}, ResourceTypes: p.ResourceTypes, NotResourceTypes: p.NotResourceTypes}
 				for _, a := range p.Actions {

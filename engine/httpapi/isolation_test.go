@@ -269,6 +269,23 @@ func TestValueLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := v.admin()
+	var roles []struct {
+		Name   string
+		System bool
+		Limits []struct {
+			Name     string
+			Min, Max *float64
+		}
+	}
+	v.must(200, admin, "GET", "/system/roles", nil).json(t, &roles)
+	if len(roles) != 11 || !roles[0].System || roles[10].System {
+		t.Errorf("system/roles: %+v", roles)
+	}
+	for _, r := range roles {
+		if r.Name == "Occupant" && (len(r.Limits) != 1 || *r.Limits[0].Min != 20 || *r.Limits[0].Max != 24) {
+			t.Errorf("Occupant's limits: %+v", r.Limits)
+		}
+	}
 	var rooms []engine.SpaceDoc
 	v.must(200, admin, "GET", "/spaces?names=A-Room", nil).json(t, &rooms)
 	room := rooms[0]
@@ -363,5 +380,43 @@ func TestSSESlowClient(t *testing.T) {
 	}
 	if lastTotal == 0 || int64(got)+lastTotal != n {
 		t.Errorf("received %d, dropped %d: want some dropped and %d in all", got, lastTotal, n)
+	}
+}
+
+// TestSSEEnds: a stream ends with a Closed event when its token is
+// revoked, and when the server closes.
+func TestSSEEnds(t *testing.T) {
+	defer httpapi.SetSSEKeepAlive(50 * time.Millisecond)()
+	v := newEnv(t, httpapi.Options{})
+	tok := v.admin()
+	other := v.token("other", "SpaceAdministrator", "/")
+	revoked, closing := v.stream(tok, ""), v.stream(other, "")
+	err := v.e.Update(func(tx *engine.Tx) error {
+		for _, tk := range tx.Tokens() {
+			if tk.Principal.ID == "admin" {
+				return tx.RevokeToken(tk.Name)
+			}
+		}
+		return fmt.Errorf("no token of admin")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := revoked.next(5 * time.Second)
+	if !ok || ev.Type != "Closed" || !strings.Contains(ev.Data, "revoked") {
+		t.Errorf("after revoking: %+v %v", ev, ok)
+	}
+	if _, ok := revoked.next(5 * time.Second); ok {
+		t.Error("the stream goes on after Closed")
+	}
+	v.s.Close()
+	deadline := time.After(5 * time.Second)
+	for ended := false; !ended; {
+		select {
+		case _, ok := <-closing.events:
+			ended = !ok
+		case <-deadline:
+			t.Fatal("a stream did not end when the server closed")
+		}
 	}
 }
