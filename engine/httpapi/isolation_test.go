@@ -328,6 +328,24 @@ func TestValueLimits(t *testing.T) {
 			}
 		}
 	}
+	// Other writes: 403 for a reader, 404 outside the tenant.
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"DELETE", "/spaces/" + room.ID, nil},
+		{"PATCH", "/spaces/" + room.ID, map[string]any{"name": "Renamed"}},
+		{"POST", "/spaces", map[string]any{"name": "Inner", "parentSpaceId": room.ID}},
+		{"POST", "/devices", map[string]any{"name": "New", "spaceId": room.ID}},
+		{"DELETE", "/spaces/" + room.ID + "/properties", nil},
+	} {
+		if r := v.do(reader, c.method, c.path, c.body); r.status != 403 {
+			t.Errorf("reader %s %s: %d %s, want 403", c.method, c.path, r.status, r.body)
+		}
+		if r := v.do(bob, c.method, c.path, c.body); r.status != 404 {
+			t.Errorf("bob %s %s: %d %s, want 404", c.method, c.path, r.status, r.body)
+		}
+	}
 	var props []engine.PropertyDoc
 	v.must(200, admin, "GET", "/spaces/"+room.ID+"/properties", nil).json(t, &props)
 	if len(props) != 1 || props[0].Value != "30" {
