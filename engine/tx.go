@@ -1014,9 +1014,14 @@ func putSimple[T Object](tx *Tx, m map[ID]T, id ID, v T) {
 }
 
 // Delete removes a matcher, UDF, role assignment, endpoint or resource by
-// id. (Spaces, devices, sensors and users have their own Delete methods.)
+// id. (Spaces, devices, sensors and users have their own Delete methods,
+// which it calls, as it calls DeleteToken and DeleteRole.)
 func (tx *Tx) Delete(k Kind, id ID) error {
 	switch k {
+	case KindToken:
+		return tx.DeleteToken(id.String())
+	case KindRole:
+		return tx.DeleteRole(id)
 	case KindSpace:
 		return tx.DeleteSpace(id)
 	case KindDevice:
