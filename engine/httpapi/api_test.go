@@ -197,6 +197,20 @@ func TestCRUD(t *testing.T) {
 	v.must(204, tok, "PATCH", fmt.Sprint("/propertykeys/", pk), map[string]any{"max": "100"})
 	v.must(204, tok, "PATCH", fmt.Sprint("/types/", typ), map[string]any{"friendlyName": "A pod"})
 	v.must(204, tok, "PATCH", "/endpoints/"+ep, map[string]any{"eventTypes": []string{"SensorChange", "SpaceChange"}})
+	// Upserts keyed on name (devices) and upn (users) in a space.
+	v.must(204, tok, "PUT", "/devices", map[string]any{"name": "D", "spaceId": room, "hardwareId": "DEV1", "description": "upserted"})
+	v.must(204, tok, "PUT", "/devices", map[string]any{"name": "D3", "spaceId": room, "hardwareId": "DEV3"})
+	v.must(204, tok, "PUT", "/users", map[string]any{"upn": "a@x.org", "spaceId": room, "lastName": "Lee"})
+	var devs []engine.DeviceDoc
+	v.must(200, tok, "GET", "/devices?spaceId="+room, nil).json(t, &devs)
+	if len(devs) != 2 || devs[0].ID != dev || devs[0].Description != "upserted" || devs[1].HardwareID != "DEV3" {
+		t.Errorf("after PUT /devices: %+v", devs)
+	}
+	var u engine.UserDoc
+	v.must(200, tok, "GET", "/users/"+usr, nil).json(t, &u)
+	if u.LastName != "Lee" {
+		t.Errorf("after PUT /users: %+v", u)
+	}
 	// Properties.
 	v.must(201, tok, "POST", "/spaces/"+b+"/properties", map[string]any{"name": "Floors", "value": "3"})
 	var prop engine.PropertyDoc
@@ -217,7 +231,7 @@ func TestCRUD(t *testing.T) {
 		} `json:"devices"`
 	}
 	v.must(200, tok, "GET", "/spaces/"+room+"?includes=devices,values,fullpath", nil).json(t, &withDev)
-	if len(withDev.Devices) != 1 || withDev.Devices[0].HardwareID != "DEV1" {
+	if len(withDev.Devices) != 2 || withDev.Devices[0].HardwareID != "DEV1" {
 		t.Errorf("includes=devices: %+v", withDev)
 	}
 	var withKey struct {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
@@ -432,4 +433,59 @@ func (c *call) replace(tx *engine.Tx, old engine.Object, in input) error {
 		}
 	}
 	return tx.Replace(neu)
+}
+
+// upsert is PUT /devices (keyed on name and spaceId) and PUT /users
+// (keyed on upn and spaceId), as in the preview: the object is replaced
+// whole when it exists, created when not.
+func upsert(k engine.Kind) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		in := inputOf(k, nil)
+		if err := c.decode(in); err != nil {
+			return nil, err
+		}
+		var old engine.Object
+		err := c.s.e.View(func(v *engine.View) error {
+			o, err := in.object(v, engine.NilID)
+			if err != nil {
+				return err
+			}
+			old = existing(v, o)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if old == nil {
+			_, err := c.create(k, in)
+			return nil, err
+		}
+		return nil, c.s.e.Update(func(tx *engine.Tx) error {
+			cur, err := c.see(&tx.View, k, old.ObjectKey(), old.ObjectKey().String())
+			if err != nil {
+				return err
+			}
+			return c.replace(tx, cur, in)
+		})
+	}
+}
+
+// existing finds the device with o's name or the user with o's upn in
+// o's space.
+func existing(v *engine.View, o engine.Object) engine.Object {
+	switch x := o.(type) {
+	case *engine.Device:
+		for _, d := range v.SpaceDevices(x.SpaceID) {
+			if strings.EqualFold(d.Name, x.Name) && d.SpaceID == x.SpaceID {
+				return d
+			}
+		}
+	case *engine.User:
+		for _, u := range v.SpaceUsers(x.SpaceID) {
+			if strings.EqualFold(u.UPN, x.UPN) && u.SpaceID == x.SpaceID {
+				return u
+			}
+		}
+	}
+	return nil
 }

@@ -65,6 +65,8 @@ func (s *Server) table() []route {
 	r = append(r, graphRoutes("sensors", "sensor", engine.KindSensor, "hardwareIds", "dataTypes")...)
 	r = append(r, graphRoutes("users", "user", engine.KindUser, "upn")...)
 	r = append(r,
+		route{Method: put, Path: "/devices", Summary: "Create or replace a device, keyed on name and spaceId", Body: "json", Status: noContent, h: upsert(engine.KindDevice)},
+		route{Method: put, Path: "/users", Summary: "Create or replace a user, keyed on upn and spaceId", Body: "json", Status: noContent, h: upsert(engine.KindUser)},
 		route{Method: get, Path: "/spaces/{id}/values", Summary: "The computed values of a space", Status: ok, h: getSpaceValues},
 		route{Method: put, Path: "/spaces/{id}/values/{name}", Summary: "Set a computed value of a space {value} (within the caller's value limits)", Body: "json", Status: noContent, h: setSpaceValue},
 		route{Method: get, Path: "/spaces/{id}/values/{name}/history", Summary: "The history of a space value in a time range", Query: []string{"from", "to", "$top"}, Status: ok, h: history(engine.KindSpace)},
