@@ -357,7 +357,7 @@ func deleteObject(k engine.Kind) func(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.e.Update(func(tx *engine.Tx) error {
+		return nil, c.s.update(func(tx *engine.Tx) error {
 			if _, err := c.may(&tx.View, k, key, label, engine.ActionDelete); err != nil {
 				return err
 			}

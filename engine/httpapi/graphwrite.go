@@ -311,7 +311,7 @@ func createSpace(o engine.Object, v *engine.View) engine.ID {
 // returns its id (a string, or an int for property keys and types).
 func (c *call) create(k engine.Kind, in input) (any, error) {
 	var out any
-	err := c.s.e.Update(func(tx *engine.Tx) error {
+	err := c.s.update(func(tx *engine.Tx) error {
 		v := &tx.View
 		o, err := in.object(v, engine.NilID)
 		if err != nil {
@@ -319,6 +319,9 @@ func (c *call) create(k engine.Kind, in input) (any, error) {
 		}
 		at := createSpace(o, v)
 		if err := c.mayCreate(v, k, at); err != nil {
+			return err
+		}
+		if err := c.seeRefs(v, o); err != nil {
 			return err
 		}
 		if ps := engine.PropertiesOf(o); ps != nil && len(*ps) > 0 && !at.IsZero() {
@@ -395,7 +398,7 @@ func patchObject(k engine.Kind) func(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.e.Update(func(tx *engine.Tx) error {
+		return nil, c.s.update(func(tx *engine.Tx) error {
 			v := &tx.View
 			old, err := c.see(v, k, key, label)
 			if err != nil {
@@ -424,6 +427,9 @@ func (c *call) replace(tx *engine.Tx, old engine.Object, in input) error {
 		t.ID = old.(*engine.ExtendedType).ID
 	}
 	if err := c.mayReplace(&tx.View, old, neu); err != nil {
+		return err
+	}
+	if err := c.seeRefs(&tx.View, neu); err != nil {
 		return err
 	}
 	// A move needs the right to create where the object goes.
@@ -460,7 +466,7 @@ func upsert(k engine.Kind) func(c *call) (any, error) {
 			_, err := c.create(k, in)
 			return nil, err
 		}
-		return nil, c.s.e.Update(func(tx *engine.Tx) error {
+		return nil, c.s.update(func(tx *engine.Tx) error {
 			cur, err := c.see(&tx.View, k, old.ObjectKey(), old.ObjectKey().String())
 			if err != nil {
 				return err
@@ -484,6 +490,27 @@ func existing(v *engine.View, o engine.Object) engine.Object {
 		for _, u := range v.SpaceUsers(x.SpaceID) {
 			if strings.EqualFold(u.UPN, x.UPN) && u.SpaceID == x.SpaceID {
 				return u
+			}
+		}
+	}
+	return nil
+}
+
+// seeRefs checks that the caller may read the objects o refers to besides
+// its space: a sensor's device, a UDF's matchers. One outside its view is
+// a 404, as if it did not exist (a sensor on another tenant's device, or
+// a UDF run by another tenant's matcher, would cross the tenants).
+func (c *call) seeRefs(v *engine.View, o engine.Object) error {
+	switch x := o.(type) {
+	case *engine.Sensor:
+		if !x.DeviceID.IsZero() {
+			_, err := c.see(v, engine.KindDevice, x.DeviceID, x.DeviceID.String())
+			return err
+		}
+	case *engine.UDF:
+		for _, m := range x.MatcherIDs {
+			if _, err := c.see(v, engine.KindMatcher, m, m.String()); err != nil {
+				return err
 			}
 		}
 	}

@@ -68,7 +68,7 @@ func changeProperties(k engine.Kind) func(c *call) (any, error) {
 			}
 		}
 		var out any
-		err = c.s.e.Update(func(tx *engine.Tx) error {
+		err = c.s.update(func(tx *engine.Tx) error {
 			old, err := c.see(&tx.View, k, id, id.String())
 			if err != nil {
 				return err
@@ -179,7 +179,7 @@ func setSpaceValue(c *call) (any, error) {
 	if err := c.decode(&body); err != nil {
 		return nil, err
 	}
-	return nil, c.s.e.Update(func(tx *engine.Tx) error {
+	return nil, c.s.update(func(tx *engine.Tx) error {
 		if _, err := c.see(&tx.View, engine.KindSpace, id, id.String()); err != nil {
 			return err
 		}
@@ -333,7 +333,7 @@ func patchUDF(c *call) (any, error) {
 			return nil, err
 		}
 	}
-	return nil, c.s.e.Update(func(tx *engine.Tx) error {
+	return nil, c.s.update(func(tx *engine.Tx) error {
 		o, err := c.see(&tx.View, engine.KindUDF, id, id.String())
 		if err != nil {
 			return err
@@ -374,7 +374,7 @@ func patchOntology(c *call) (any, error) {
 	if body.Loaded == nil {
 		return nil, fmt.Errorf("%w: only loaded may change on an ontology", engine.ErrInvalid)
 	}
-	return nil, c.s.e.Update(func(tx *engine.Tx) error {
+	return nil, c.s.update(func(tx *engine.Tx) error {
 		if _, err := c.may(&tx.View, engine.KindOntology, engine.IntKey(n), fmt.Sprint(n), engine.ActionUpdate); err != nil {
 			return err
 		}

@@ -328,6 +328,19 @@ func TestValueLimits(t *testing.T) {
 			}
 		}
 	}
+	// References across tenants are 404: bob's sensor on alice's device,
+	// bob's UDF run by alice's matcher.
+	var bRooms, aDevs, aMatchers []struct{ ID string }
+	v.must(200, admin, "GET", "/spaces?names=B-Room", nil).json(t, &bRooms)
+	v.must(200, admin, "GET", "/devices?names=A-Dev", nil).json(t, &aDevs)
+	v.must(200, admin, "GET", "/matchers?names=A-Match", nil).json(t, &aMatchers)
+	if r := v.do(bob, "POST", "/sensors", map[string]any{"deviceId": aDevs[0].ID, "spaceId": bRooms[0].ID}); r.status != 404 {
+		t.Errorf("bob's sensor on alice's device: %d %s", r.status, r.body)
+	}
+	if r := v.do(bob, "POST", "/userdefinedfunctions", map[string]any{"name": "Spy", "spaceId": bRooms[0].ID,
+		"matchers": []string{aMatchers[0].ID}, "script": "function process(t, c) {}"}); r.status != 404 {
+		t.Errorf("bob's UDF on alice's matcher: %d %s", r.status, r.body)
+	}
 	// Other writes: 403 for a reader, 404 outside the tenant.
 	for _, c := range []struct {
 		method, path string
@@ -436,5 +449,27 @@ func TestSSEEnds(t *testing.T) {
 		case <-deadline:
 			t.Fatal("a stream did not end when the server closed")
 		}
+	}
+}
+
+// TestTopologyEvents: a change made over REST goes out as a
+// TopologyOperation event to those who may read the object, not to the
+// other tenant.
+func TestTopologyEvents(t *testing.T) {
+	v := newEnv(t, httpapi.Options{})
+	if _, err := v.p.ProvisionYAML(t, isolationYAML, map[string]string{"f.js": "function process(t, c) {}"}); err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := v.token("alice", "", ""), v.token("bob", "", "")
+	aliceEvents, bobEvents := v.stream(alice, "?types=TopologyOperation"), v.stream(bob, "?types=TopologyOperation")
+	var rooms []engine.SpaceDoc
+	v.must(200, alice, "GET", "/spaces?names=A-Room", nil).json(t, &rooms)
+	id := v.created(alice, "/spaces", map[string]any{"name": "A-New", "parentSpaceId": rooms[0].ID})
+	ev, ok := aliceEvents.next(5 * time.Second)
+	if !ok || ev.Type != "TopologyOperation" || !strings.Contains(ev.Data, id) || !strings.Contains(ev.Data, `"AccessType":"Create"`) {
+		t.Errorf("alice: %+v %v", ev, ok)
+	}
+	if ev, ok := bobEvents.next(500 * time.Millisecond); ok {
+		t.Errorf("bob sees alice's change: %+v", ev)
 	}
 }

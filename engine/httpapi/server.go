@@ -73,6 +73,7 @@ type Server struct {
 	mux    *http.ServeMux
 	h      http.Handler
 	lim    *limiter
+	ed     *engine.Editor // writes go through it: it publishes their TopologyOperation events
 
 	ctx    context.Context // cancelled by Close: ends SSE streams
 	cancel context.CancelFunc
@@ -88,7 +89,7 @@ type Server struct {
 // usable at once (with httptest).
 func New(e *engine.Engine, opts Options) *Server {
 	opts.defaults()
-	s := &Server{e: e, o: opts, lim: newLimiter(opts.Rate, opts.Burst, opts.Now)}
+	s := &Server{e: e, o: opts, lim: newLimiter(opts.Rate, opts.Burst, opts.Now), ed: engine.NewEditor(e, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
@@ -215,4 +216,11 @@ func (s *Server) Close() error {
 		return srv.Close()
 	}
 	return nil
+}
+
+// update runs fn as one write transaction; once committed, a
+// TopologyOperation event for each object it changed goes out on the
+// bus, as for an edit in the studio.
+func (s *Server) update(fn func(tx *engine.Tx) error) error {
+	return s.ed.Do("REST API", fn)
 }
