@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -434,7 +435,13 @@ func TestServe(t *testing.T) {
 	if s2.Fingerprint() != s.Fingerprint() {
 		t.Errorf("the self-signed certificate was made again")
 	}
-	_ = cert
+	var pairs []string
+	for _, b := range sha256.Sum256(cert.Raw) {
+		pairs = append(pairs, fmt.Sprintf("%02X", b))
+	}
+	if want := strings.Join(pairs, ":"); s.Fingerprint() != want {
+		t.Errorf("fingerprint %s is not the served certificate's %s", s.Fingerprint(), want)
+	}
 	plain := httpapi.New(p.e, httpapi.Options{Addr: "0.0.0.0:0"})
 	if err := plain.Start(); err != nil {
 		t.Fatal(err)

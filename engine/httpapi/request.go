@@ -148,8 +148,8 @@ func respond(w http.ResponseWriter, r *route, out any) {
 	case http.StatusNoContent:
 		w.WriteHeader(http.StatusNoContent)
 	case http.StatusCreated:
-		if id, ok := out.(string); ok {
-			w.Header().Set("Location", Base+strings.TrimSuffix(strings.Split(r.Path, "{")[0], "/")+"/"+id)
+		if id, ok := out.(string); ok && !strings.Contains(r.Path, "{") {
+			w.Header().Set("Location", Base+r.Path+"/"+id)
 		}
 		writeJSON(w, http.StatusCreated, out)
 	default:
