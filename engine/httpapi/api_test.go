@@ -464,3 +464,47 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestUnknownIDs: every route with an id answers 404 with the error shape
+// for an id that does not exist, and so does an event stream anchored at
+// a space outside the caller's view.
+func TestUnknownIDs(t *testing.T) {
+	v := newEnv(t, httpapi.Options{})
+	tok := v.admin()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	v.do("", "GET", "/openapi.json", nil).json(t, &doc)
+	n := 0
+	for path, item := range doc.Paths {
+		if !strings.Contains(path, "{id}") {
+			continue
+		}
+		for method := range item {
+			body := "{}"
+			if strings.HasSuffix(path, "/properties") && method == "put" {
+				body = "[]"
+			}
+			p := strings.NewReplacer(httpapi.Base, "", "{id}", engine.NewID().String(), "{name}", "x").Replace(path)
+			r := v.do(tok, strings.ToUpper(method), p, body)
+			if r.status != 404 {
+				t.Errorf("%s %s: %d %s, want 404", strings.ToUpper(method), path, r.status, r.body)
+			}
+			r.errorShape(t)
+			n++
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d routes with an id", n)
+	}
+	b := v.created(tok, "/spaces", map[string]any{"name": "B"})
+	other := v.token("stranger", "", "")
+	if r := v.do(other, "GET", "/events?spaceId="+b, nil); r.status != 404 {
+		t.Errorf("events of a space outside the view: %d %s", r.status, r.body)
+	}
+	var list []any
+	v.must(200, other, "GET", "/spaces", nil).json(t, &list)
+	if len(list) != 0 {
+		t.Errorf("a principal without roles sees %v", list)
+	}
+}
