@@ -842,8 +842,12 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	}
 	s := h.b.session(cl)
 	if s == nil || !h.b.stillValid(s) {
+		who := ""
+		if s != nil {
+			who = s.Name() // never the user name: it may be a token
+		}
 		h.b.log.Info("mqtt: closed connection: its key was rotated, its token revoked or expired, or its device disabled or deleted",
-			"client", cl.ID)
+			"username", who, "client", cl.ID)
 		_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 		return pk, packets.ErrRejectPacket
 	}
