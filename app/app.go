@@ -14,6 +14,7 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
 	"github.com/twinstudio/twinstudio/engine/goja"
+	"github.com/twinstudio/twinstudio/engine/httpapi"
 	"github.com/twinstudio/twinstudio/engine/jsonpath"
 	"github.com/twinstudio/twinstudio/engine/mqtt"
 	"github.com/twinstudio/twinstudio/engine/yaml"
@@ -68,7 +69,8 @@ type App struct {
 	store    *bbolt.Store
 	engine   *engine.Engine
 	pipeline *engine.Pipeline
-	broker   atomic.Pointer[mqtt.Broker] // nil while stopped
+	broker   atomic.Pointer[mqtt.Broker]    // nil while stopped
+	http     atomic.Pointer[httpapi.Server] // nil unless StartHTTP ran
 	udfLog   *udfFailureLog
 
 	// mu serialises the broker's starts and stops, the simulation's
@@ -215,6 +217,7 @@ func (a *App) Close() error {
 	a.closed = true
 	sim := a.sim
 	a.mu.Unlock()
+	httpErr := a.closeHTTP()
 	ctx := context.Background()
 	if a.closeTO > 0 {
 		var cancel context.CancelFunc
@@ -222,7 +225,7 @@ func (a *App) Close() error {
 		defer cancel()
 	}
 	var (
-		errs    []error
+		errs    = []error{httpErr}
 		errMu   sync.Mutex
 		stopped = make(chan struct{})
 	)
