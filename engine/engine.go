@@ -220,6 +220,12 @@ type graph struct {
 	resources map[ID]*Resource
 	propKeys  map[int]*PropertyKey
 	types     *typeRegistry
+	// tokens (tokens.go), by id, by hash of the secret and by folded name
+	tokens      map[ID]*Token
+	tokenHashes map[string]ID
+	tokenNames  map[string]ID
+	// custom roles (customroles.go)
+	customRoles map[ID]*Role
 
 	// indexes (index.go)
 	rootNames nameIndex[*spaceNode]   // root spaces by name
@@ -312,6 +318,8 @@ func newGraph(histLen int) *graph {
 		rootNames: nameIndex[*spaceNode]{}, keyNames: nameIndex[*PropertyKey]{},
 		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
 		resourcesIn: idIndex[ID]{}, scriptVersions: map[ID]int{},
+		tokens: map[ID]*Token{}, tokenHashes: map[string]ID{}, tokenNames: map[string]ID{},
+		customRoles: map[ID]*Role{},
 	}
 }
 
@@ -370,6 +378,14 @@ func (g *graph) loadObject(o Object) error {
 		}
 	case *ExtendedType:
 		g.types.put(x)
+	case *Token:
+		if old := g.tokens[x.ID]; old != nil {
+			g.unindexToken(old)
+		}
+		g.tokens[x.ID] = x
+		g.indexToken(x)
+	case *Role:
+		g.customRoles[x.ID] = x
 	case *Ontology:
 		if on := g.types.ontologies[x.ID]; on != nil {
 			on.Loaded = x.Loaded

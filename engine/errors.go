@@ -16,6 +16,9 @@ var (
 	ErrConflict      = errors.New("engine: conflict")
 	ErrNotAuthorized = errors.New("Not Authorized")
 	ErrClosed        = errors.New("engine: closed")
+	// ErrUnauthenticated: a bearer token that is missing, malformed,
+	// unknown, expired or revoked (REST 401).
+	ErrUnauthenticated = errors.New("unauthenticated")
 )
 
 // Pos is a place in a source file: a provisioning YAML, a DTDL file.

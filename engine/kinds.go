@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -53,10 +55,14 @@ const (
 	FieldStrings                         // *[]string
 	FieldInts                            // *[]int
 	FieldConditions                      // *[]Condition (elements described by ConditionDesc)
+	// FieldJSON is a nested value stored as JSON text (a role's
+	// permissions, a token's principal). Ptr returns a pointer to the
+	// Go field, whatever its type; Value returns the field's value.
+	FieldJSON
 )
 
 var fieldTypeNames = [...]string{"?", "string", "int", "bool", "id", "time", "duration", "type",
-	"location", "properties", "ids", "strings", "ints", "conditions"}
+	"location", "properties", "ids", "strings", "ints", "conditions", "json"}
 
 func (t FieldType) String() string {
 	if int(t) < len(fieldTypeNames) {
@@ -194,6 +200,9 @@ func (f *Field) DocNamePtr(d any) *string {
 // Value returns a copy of the field's value in o (an int for FieldInt, a
 // *Location for FieldLocation …), or nil for a field without HasObject.
 func (f *Field) Value(o Object) any {
+	if f.Type == FieldJSON && f.get != nil {
+		return reflect.ValueOf(f.get(o)).Elem().Interface()
+	}
 	switch p := f.Ptr(o).(type) {
 	case *string:
 		return *p
@@ -228,6 +237,9 @@ func (f *Field) Value(o Object) any {
 // for FieldTypeRef: the type's id); otherwise Set returns an error
 // wrapping ErrInvalid and leaves o as it was.
 func (f *Field) Set(o Object, value any) error {
+	if f.Type == FieldJSON && f.get != nil {
+		return setJSONField(f, o, value)
+	}
 	ok := false
 	switch p := f.Ptr(o).(type) {
 	case *string:
@@ -306,6 +318,9 @@ type TypeNamer interface {
 // for FieldTypeRef, ids as GUIDs ("" when zero), times in RFC 3339 UTC,
 // lists joined with ", ". v names the types.
 func (f *Field) Text(v TypeNamer, o Object) string {
+	if f.Type == FieldJSON {
+		return jsonText(f.Value(o))
+	}
 	switch x := f.Value(o).(type) {
 	case string:
 		return x
@@ -463,6 +478,10 @@ func (d *KindDesc) IntKeyed() bool { return d.Fields[0].Type == FieldInt }
 func (d *KindDesc) Clone(o Object) Object {
 	c := d.copy(o)
 	for i := range d.Fields {
+		if d.Fields[i].Type == FieldJSON {
+			cloneJSONField(&d.Fields[i], c)
+			continue
+		}
 		switch p := d.Fields[i].Ptr(c).(type) {
 		case **Location:
 			if *p != nil {
@@ -616,7 +635,7 @@ func (c condObj) ObjectKey() ID { return c.ID }
 func ConditionObject(c *Condition) Object { return condObj{c} }
 
 var (
-	kindDescs [KindOntology + 1]*KindDesc
+	kindDescs [KindRole + 1]*KindDesc
 	kindList  []*KindDesc
 )
 
@@ -700,6 +719,8 @@ func rsc(o Object) *Resource         { return o.(*Resource) }
 func pky(o Object) *PropertyKey      { return o.(*PropertyKey) }
 func typ(o Object) *ExtendedType     { return o.(*ExtendedType) }
 func ont(o Object) *Ontology         { return o.(*Ontology) }
+func tok(o Object) *Token            { return o.(*Token) }
+func rle(o Object) *Role             { return o.(*Role) }
 func cnd(o Object) *Condition        { return o.(condObj).Condition }
 func pSpc(p any) *PlanSpace          { return p.(*PlanSpace) }
 func pDev(p any) *PlanDevice         { return p.(*PlanDevice) }
@@ -1025,6 +1046,30 @@ func init() {
 			{Name: "Loaded", Type: FieldBool, get: func(o Object) any { return &ont(o).Loaded }},
 		}})
 
+	describeKind(&KindDesc{Kind: KindToken, Label: "Token", Noun: "token", Plural: "tokens", Icon: "account",
+		new: func() Object { return new(Token) }, newBatch: batch[Token](), holds: holds[Token](), copy: shallowCopy[Token](),
+		Fields: []Field{
+			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &tok(o).ID }},
+			{Name: "Name", Type: FieldString, get: func(o Object) any { return &tok(o).Name }},
+			{Name: "Principal", Type: FieldJSON, get: func(o Object) any { return &tok(o).Principal }},
+			{Name: "Hash", Type: FieldString, Hint: "hex SHA-256 of the secret", get: func(o Object) any { return &tok(o).Hash }},
+			{Name: "Created", Type: FieldTime, get: func(o Object) any { return &tok(o).Created }},
+			{Name: "Expires", Type: FieldTime, get: func(o Object) any { return &tok(o).Expires }},
+			{Name: "Revoked", Type: FieldTime, get: func(o Object) any { return &tok(o).Revoked }},
+		}})
+
+	describeKind(&KindDesc{Kind: KindRole, Label: "Role", Noun: "role", Plural: "roles", Icon: "account",
+		new: func() Object { return new(Role) }, newBatch: batch[Role](), holds: holds[Role](), copy: shallowCopy[Role](),
+		replace: func(tx *Tx, o Object) error { return tx.PutRole(o.(*Role)) },
+		Fields: []Field{
+			{Name: "ID", Type: FieldID, Key: true, Label: "ID", get: func(o Object) any { return &rle(o).ID }},
+			{Name: "Name", Type: FieldString, Hint: "letters, digits, _ and -", get: func(o Object) any { return &rle(o).Name }},
+			{Name: "FriendlyName", Type: FieldString, Label: "Friendly name", get: func(o Object) any { return &rle(o).FriendlyName }},
+			{Name: "Permissions", Type: FieldJSON, get: func(o Object) any { return &rle(o).Permissions }},
+			{Name: "Limits", Type: FieldJSON, Hint: "bounds of the values the role may write", get: func(o Object) any { return &rle(o).Limits }},
+			{Name: "System", Type: FieldBool, get: func(o Object) any { return &rle(o).System }},
+		}})
+
 	ConditionDesc = describeKind(&KindDesc{Kind: KindNone, Label: "Condition", Noun: "condition", Plural: "conditions",
 		new: func() Object { return condObj{new(Condition)} },
 		Fields: []Field{
@@ -1047,4 +1092,40 @@ func udfLimit(name, label, what string, ceil, def int, get func(*UDF) *int, plan
 	return Field{Name: name, Type: FieldInt, YAML: strings.ToLower(name[:1]) + name[1:], Since: 3, Min: 1, Max: ceil, Label: label,
 		Hint: fmt.Sprintf("%s (at most %d); empty: %d", what, ceil, def),
 		get:  func(o Object) any { return get(udf(o)) }, plan: func(p any) any { return plan(pUDF(p)) }}
+}
+
+// setJSONField stores value in FieldJSON f of o if value has the field's
+// Go type; otherwise it returns an error wrapping ErrInvalid.
+func setJSONField(f *Field, o Object, value any) error {
+	p := reflect.ValueOf(f.get(o)).Elem()
+	v := reflect.ValueOf(value)
+	if !v.IsValid() || v.Type() != p.Type() {
+		return fmt.Errorf("%w: field %s takes a %s, not %T", ErrInvalid, f.Name, p.Type(), value)
+	}
+	p.Set(v)
+	return nil
+}
+
+// cloneJSONField replaces FieldJSON f of o by a deep copy (through its
+// JSON form, which is what the field stores).
+func cloneJSONField(f *Field, o Object) {
+	p := reflect.ValueOf(f.get(o))
+	b, err := json.Marshal(p.Interface())
+	if err != nil {
+		panic(fmt.Sprintf("engine: clone %s: %v", f.Name, err))
+	}
+	fresh := reflect.New(p.Elem().Type())
+	if err := json.Unmarshal(b, fresh.Interface()); err != nil {
+		panic(fmt.Sprintf("engine: clone %s: %v", f.Name, err))
+	}
+	p.Elem().Set(fresh.Elem())
+}
+
+// jsonText is x as compact JSON, "" for null.
+func jsonText(x any) string {
+	b, err := json.Marshal(x)
+	if err != nil || string(b) == "null" {
+		return ""
+	}
+	return string(b)
 }

@@ -22,6 +22,7 @@ var (
 		engine.KindRoleAssignment: engine.RoleAssignment{}, engine.KindEndpoint: engine.Endpoint{},
 		engine.KindResource: engine.Resource{}, engine.KindPropertyKey: engine.PropertyKey{},
 		engine.KindType: engine.ExtendedType{}, engine.KindOntology: engine.Ontology{},
+		engine.KindToken: engine.Token{}, engine.KindRole: engine.Role{},
 	}
 	planTypes = map[engine.Kind]any{
 		engine.KindSpace: &engine.PlanSpace{}, engine.KindDevice: &engine.PlanDevice{}, engine.KindSensor: &engine.PlanSensor{},
@@ -102,7 +103,7 @@ func TestKindsDescribeEveryField(t *testing.T) {
 				continue
 			}
 			p := reflect.ValueOf(f.Ptr(o))
-			if p.Type().Elem() != goType[f.Type] && !(sf.Type.Kind() == reflect.String && goType[f.Type].Kind() == reflect.String) {
+			if f.Type != engine.FieldJSON && p.Type().Elem() != goType[f.Type] && !(sf.Type.Kind() == reflect.String && goType[f.Type].Kind() == reflect.String) {
 				t.Errorf("%s.%s: Ptr gives %s for a %s field", d.Kind, f.Name, p.Type(), f.Type)
 			}
 			if p.Pointer() != reflect.ValueOf(o).Pointer()+sf.Offset {
@@ -460,8 +461,21 @@ func sampleValue(f *engine.Field) any {
 		return []int{3}
 	case engine.FieldConditions:
 		return []engine.Condition{{Target: engine.TargetSensor, Path: "$.x", Value: "1", Comparison: engine.CompareEquals}}
+	case engine.FieldJSON:
+		if v, ok := jsonSamples[f.Name]; ok {
+			return v()
+		}
 	}
 	panic("no sample value for " + f.Type.String())
+}
+
+// jsonSamples make a non-zero value of each FieldJSON field, by name.
+var jsonSamples = map[string]func() any{
+	"Principal": func() any { return engine.Principal{Type: engine.ObjectUserID, ID: "u", UPN: "a@b.c"} },
+	"Permissions": func() any {
+		return []engine.Permission{{Actions: []engine.Action{engine.ActionRead}, ResourceTypes: []string{engine.ResSpace}}}
+	},
+	"Limits": func() any { lo := 20.0; return []engine.ValueLimit{{Name: "TemperatureSetpoint", Min: &lo}} },
 }
 
 // TestKindsCloneIsDeep checks that a clone shares no memory with the
@@ -494,6 +508,10 @@ func TestKindsCloneIsDeep(t *testing.T) {
 				(*p)[0] = 99
 			case *[]engine.Condition:
 				(*p)[0].Path = "changed"
+			case *[]engine.Permission:
+				(*p)[0].ResourceTypes[0] = "changed"
+			case *[]engine.ValueLimit:
+				*(*p)[0].Min = 99
 			}
 			if f.HasObject() && !reflect.DeepEqual(f.Value(o), sampleValue(f)) {
 				t.Errorf("%s.%s: changing the clone changed the original", d.Kind, f.Name)

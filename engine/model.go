@@ -20,10 +20,13 @@ const (
 	KindPropertyKey
 	KindType
 	KindOntology
+	KindToken
+	KindRole
 )
 
 var kindNames = [...]string{"none", "space", "device", "sensor", "user", "matcher",
-	"userdefinedfunction", "roleassignment", "endpoint", "resource", "propertykey", "type", "ontology"}
+	"userdefinedfunction", "roleassignment", "endpoint", "resource", "propertykey", "type", "ontology",
+	"token", "role"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

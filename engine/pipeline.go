@@ -14,10 +14,16 @@ import (
 // IngressMessage is a PUBLISH as the broker received it from an
 // authenticated device.
 type IngressMessage struct {
-	Topic          string
-	Payload        []byte
-	QoS            byte
-	Username       string            // the device hardwareId it authenticated as
+	Topic    string
+	Payload  []byte
+	QoS      byte
+	Username string // the device hardwareId it authenticated as
+	// Principal, if set, is who sent the message when that is not the
+	// device itself (a principal with a token, connected with Username
+	// empty): it must be allowed to update the device of the topic
+	// (Authorize ActionUpdate ResDevice), or the message is refused as
+	// ErrNotAllowed.
+	Principal      *Principal
 	UserProperties map[string]string // MQTT 5 user properties
 	Received       time.Time
 	// Deterministic runs the message's UDFs with a deterministic budget
@@ -420,6 +426,10 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	if dev.Status == DeviceDisabled {
 		e.mu.RUnlock()
 		return nil, p.reject(m, ErrNotAllowed, "device "+dev.HardwareID+" is disabled")
+	}
+	if m.Principal != nil && v.Authorize(*m.Principal, ActionUpdate, ResDevice, dev.ID) != nil {
+		e.mu.RUnlock()
+		return nil, p.reject(m, ErrNotAllowed, fmt.Sprintf("%s %s may not send for device %s", m.Principal.Type, m.Principal.Name(), dev.HardwareID))
 	}
 	sensor, ok := v.SensorByHardwareID(sensorHW)
 	if !ok {

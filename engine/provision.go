@@ -769,7 +769,7 @@ func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {
 	if ref == "" {
 		return At(pa.Pos, "roleId", fmt.Errorf("%w: role assignment needs roleId or role", ErrInvalid))
 	}
-	role, err := FindRole(ref)
+	role, err := tx.FindRole(ref)
 	if err != nil {
 		return At(pa.At(field), field, err)
 	}

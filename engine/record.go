@@ -204,6 +204,14 @@ func (g *graph) lookup(ref objRef) Object {
 		if x := g.types.ontologies[KeyInt(id)]; x != nil {
 			return x
 		}
+	case KindToken:
+		if x := g.tokens[id]; x != nil {
+			return x
+		}
+	case KindRole:
+		if x := g.customRoles[id]; x != nil {
+			return x
+		}
 	}
 	return nil
 }
@@ -282,6 +290,10 @@ func describe(o Object) string {
 		return fmt.Sprintf("%s %q", x.Category, x.Name)
 	case *Ontology:
 		return fmt.Sprintf("ontology %q", x.Name)
+	case *Token:
+		return fmt.Sprintf("token %q", x.Name)
+	case *Role:
+		return fmt.Sprintf("role %q", x.Name)
 	}
 	return fmt.Sprintf("%T", o)
 }

@@ -80,12 +80,40 @@ func (p Permission) allows(a Action, res string) bool {
 	return false
 }
 
-// Role is a role definition.
+// Role is a role definition: one of the nine system roles of the preview
+// (System) or a custom role the project stores (PutRole).
 type Role struct {
 	ID           ID
 	Name         string // without spaces, e.g. SpaceAdministrator
 	FriendlyName string // e.g. Space Administrator
 	Permissions  []Permission
+	// Limits bound the values a grant of the role may write (see
+	// View.AuthorizeValue); system roles have none.
+	Limits []ValueLimit
+	// System marks the nine system roles, which cannot be changed or
+	// deleted.
+	System bool
+}
+
+func (r *Role) Kind() Kind    { return KindRole }
+func (r *Role) ObjectKey() ID { return r.ID }
+
+// ValueLimit bounds the numeric values a role may write to the property
+// or value Name (a property key, or a space or sensor value name such as
+// TemperatureSetpoint).
+type ValueLimit struct {
+	Name     string
+	Min, Max *float64 // inclusive; nil: open
+}
+
+// limit returns r's limit on name (case-insensitively), or nil.
+func (r *Role) limit(name string) *ValueLimit {
+	for i := range r.Limits {
+		if strings.EqualFold(r.Limits[i].Name, name) {
+			return &r.Limits[i]
+		}
+	}
+	return nil
 }
 
 // Allows reports whether the role permits action a on resource type res.
@@ -117,7 +145,7 @@ func res(r ...string) []string  { return r }
 
 var spaceRead = Permission{Actions: acts(ActionRead), ResourceTypes: res(ResSpace, ResSpaceExtendedProperty, ResSpaceBlobMetadata)}
 
-var systemRoles = []*Role{
+var systemRoles = markSystem([]*Role{
 	{ID: RoleSpaceAdministrator, Name: "SpaceAdministrator", FriendlyName: "Space Administrator",
 		Permissions: []Permission{{Actions: crud()}}},
 	{ID: RoleUserAdministrator, Name: "UserAdministrator", FriendlyName: "User Administrator",
@@ -139,6 +167,13 @@ var systemRoles = []*Role{
 		Permissions: []Permission{{Actions: acts(ActionRead, ActionUpdate), ResourceTypes: res(ResDevice, ResSensor, ResDeviceExtendedProperty, ResSensorExtendedProperty)}, spaceRead}},
 	{ID: RoleGatewayDevice, Name: "GatewayDevice", FriendlyName: "Gateway Device",
 		Permissions: []Permission{{Actions: acts(ActionCreate), ResourceTypes: res(ResSensor)}, {Actions: acts(ActionRead), ResourceTypes: res(ResDevice, ResSensor)}}},
+})
+
+func markSystem(rs []*Role) []*Role {
+	for _, r := range rs {
+		r.System = true
+	}
+	return rs
 }
 
 // SystemRoles returns the nine system roles.
@@ -180,6 +215,10 @@ type Principal struct {
 	ID       string
 	UPN      string
 	TenantID string
+	// Display names the principal for people when UPN does not: a
+	// device's hardwareId, a UDF's name (see Name). Authorization
+	// ignores it.
+	Display string `json:",omitempty"`
 }
 
 // Owner is the local owner of a project (the studio and the CLI on the
@@ -214,7 +253,7 @@ func (v *View) Authorize(p Principal, action Action, res string, object ID) erro
 		return err
 	}
 	for _, a := range v.g.roles {
-		if g, ok := grantOf(a, p); ok && g.allows(action, res, space) {
+		if g, ok := v.grantOf(a, p); ok && g.allows(action, res, space) {
 			return nil
 		}
 	}
@@ -253,12 +292,12 @@ type grant struct {
 }
 
 // grantOf resolves role assignment a for principal p: false when a is not
-// p's or names no role.
-func grantOf(a *RoleAssignment, p Principal) (grant, bool) {
+// p's or names no role (system or custom).
+func (v *View) grantOf(a *RoleAssignment, p Principal) (grant, bool) {
 	if !a.matches(p) {
 		return grant{}, false
 	}
-	role, ok := RoleByID(a.RoleID)
+	role, ok := v.role(a.RoleID)
 	if !ok {
 		return grant{}, false
 	}
@@ -276,7 +315,7 @@ func (g *grant) allows(action Action, res string, space *spaceNode) bool {
 func (v *View) grantsOf(p Principal) []grant {
 	var out []grant
 	for _, a := range v.g.roles {
-		if g, ok := grantOf(a, p); ok {
+		if g, ok := v.grantOf(a, p); ok {
 			out = append(out, g)
 		}
 	}

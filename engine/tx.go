@@ -246,6 +246,11 @@ func (tx *Tx) UpdateSpace(s *Space) error {
 	if err := tx.checkSpaceFields(s, s.ParentID); err != nil {
 		return err
 	}
+	if s.ParentID != n.s.ParentID {
+		if err := tx.checkMove(n, np); err != nil {
+			return err
+		}
+	}
 	old := n.s
 	tx.touch(KindSpace, s.ID, old)
 	if s.ParentID != old.ParentID || s.Name != old.Name {
@@ -887,10 +892,10 @@ func (tx *Tx) PutUDF(u *UDF) error {
 	return nil
 }
 
-// PutRoleAssignment creates a role assignment. The role must exist and the
+// PutRoleAssignment creates a role assignment. The role (system or custom) must exist and the
 // path must be "/" or the GUID path of a space.
 func (tx *Tx) PutRoleAssignment(r *RoleAssignment) error {
-	if _, ok := RoleByID(r.RoleID); !ok {
+	if _, ok := tx.role(r.RoleID); !ok {
 		return fmt.Errorf("%w: role %s", ErrNotFound, r.RoleID)
 	}
 	switch r.ObjectIDType {
@@ -1009,9 +1014,14 @@ func putSimple[T Object](tx *Tx, m map[ID]T, id ID, v T) {
 }
 
 // Delete removes a matcher, UDF, role assignment, endpoint or resource by
-// id. (Spaces, devices, sensors and users have their own Delete methods.)
+// id. (Spaces, devices, sensors and users have their own Delete methods,
+// which it calls, as it calls DeleteToken and DeleteRole.)
 func (tx *Tx) Delete(k Kind, id ID) error {
 	switch k {
+	case KindToken:
+		return tx.DeleteToken(id.String())
+	case KindRole:
+		return tx.DeleteRole(id)
 	case KindSpace:
 		return tx.DeleteSpace(id)
 	case KindDevice:

@@ -17,7 +17,11 @@ import (
 //   - looks up under the UDF's own identity: an object outside the UDF's
 //     role assignments is refused with ErrNotAuthorized (text "Not
 //     Authorized"), which also makes the execution's outcome
-//     OutcomeNotAuthorized if it otherwise succeeds;
+//     OutcomeNotAuthorized if it otherwise succeeds; a write
+//     (setSpaceValue, setSensorValue: the value name is the sensor's data
+//     type) outside a value limit of the UDF's roles is refused the same
+//     way, with an error naming the role and the limit
+//     (View.AuthorizeValue);
 //   - reports an unknown object as ErrDataNotFound ("Data Not Found: space
 //     <id>"), and an id that does not parse as an error naming it;
 //   - sees the execution's own writes (read-your-own-writes): a value set
@@ -369,6 +373,30 @@ func (x *UDFContext) authorize(v *View, action Action, res string, id ID) error 
 		return ErrNotAuthorized
 	}
 	return nil
+}
+
+// authorizeValue decides a write of value to the value name of object id
+// as View.AuthorizeValue does, for the UDF: Update on res through the
+// execution's cached decisions, then the value limits of the UDF's
+// grants. A refusal by a limit names the role and the limit.
+func (x *UDFContext) authorizeValue(v *View, res string, id ID, name, value string) error {
+	if err := x.authorize(v, ActionUpdate, res, id); err != nil {
+		return err
+	}
+	limited := false
+	for i := range x.grants {
+		if x.grants[i].role.limit(name) != nil {
+			limited = true
+		}
+	}
+	if !limited {
+		return nil
+	}
+	space, err := v.objectSpaceNode(id)
+	if err != nil {
+		return ErrNotAuthorized
+	}
+	return valueWithin(x.grants, res, space, name, value)
 }
 
 // maxDecisions bounds the authorization decisions one execution keeps: a
@@ -860,10 +888,10 @@ func (x *UDFContext) SetSensorValue(id, dataType, value string) error {
 			err = notFound("sensor", sid)
 			return
 		}
-		if err = x.authorize(v, ActionUpdate, ResSensor, sid); err != nil {
+		dt := v.TypeName(s.DataTypeID)
+		if err = x.authorizeValue(v, ResSensor, sid, dt, value); err != nil {
 			return
 		}
-		dt := v.TypeName(s.DataTypeID)
 		if !strings.EqualFold(dt, dataType) {
 			err = fmt.Errorf("sensor %s has data type %s, not %q", s.HardwareID, dt, dataType)
 			return
@@ -909,7 +937,7 @@ func (x *UDFContext) SetSpaceValue(id, valueName, value string) error {
 		if err = CheckValueName(valueName); err != nil {
 			return
 		}
-		if err = x.authorize(v, ActionUpdate, ResSpace, sid); err != nil {
+		if err = x.authorizeValue(v, ResSpace, sid, valueName, value); err != nil {
 			return
 		}
 		w = WriteRecord{Kind: "Space", ID: sid, Name: valueName, New: value}

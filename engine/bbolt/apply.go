@@ -149,7 +149,8 @@ func (a *arena) keep(rec []byte) []byte {
 	return rec
 }
 
-func validKind(k engine.Kind) bool { return k >= engine.KindSpace && k <= engine.KindOntology }
+// validKind reports whether k is a kind of stored object.
+func validKind(k engine.Kind) bool { return k != engine.KindNone && engine.Describe(k) != nil }
 
 func (w *writer) apply(op *engine.Op) error {
 	switch op.Type {

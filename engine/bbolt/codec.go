@@ -2,6 +2,7 @@ package bbolt
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -171,6 +172,12 @@ func appendFields(b []byte, ops []fieldOp, o engine.Object) []byte {
 			for i := range cs {
 				b = appendFields(b, condOps, engine.ConditionObject(&cs[i]))
 			}
+		case engine.FieldJSON:
+			js, err := json.Marshal(p)
+			if err != nil {
+				panic("bbolt: field " + f.typ.String() + ": " + err.Error())
+			}
+			b = appendString(b, string(js))
 		default:
 			panic("bbolt: field type " + f.typ.String() + " has no encoding")
 		}
@@ -553,6 +560,10 @@ func (d *decoder) fields(ops []fieldOp, o engine.Object, ver byte) {
 					d.fields(condOps, engine.ConditionObject(&cs[i]), 1)
 				}
 				*p.(*[]engine.Condition) = cs
+			}
+		case engine.FieldJSON:
+			if err := json.Unmarshal([]byte(d.string()), p); err != nil {
+				d.fail()
 			}
 		default:
 			d.fail()

@@ -87,6 +87,12 @@ type Broker struct {
 	conns map[string]int             // device hardwareId → live connections
 
 	eventsPublished, eventsDropped atomic.Uint64
+	// deliveriesDropped counts the messages mochi dropped because a
+	// client's outbound queue was full (a subscriber that does not read).
+	deliveriesDropped atomic.Uint64
+	// current is the event the forwarder is publishing: mochi delivers it
+	// synchronously, and its ACL checks decide on the whole event.
+	current atomic.Pointer[engine.Event]
 
 	// evMu guards evSub (the event forwarder's current subscription) and
 	// inline (the event types each inline subscription's filter can
@@ -95,6 +101,9 @@ type Broker struct {
 	evMu   sync.Mutex
 	evSub  *engine.Subscription
 	inline map[inlineSub]engine.EventMask
+	// clientSubs are the event types the event subscriptions of
+	// principals' connections can receive, by connection and filter.
+	clientSubs map[*mochi.Client]map[string]engine.EventMask
 }
 
 // inlineSub names one inline subscription.
@@ -116,12 +125,13 @@ func New(e *engine.Engine, p *engine.Pipeline, opts Options) *Broker {
 	}
 	b := &Broker{e: e, p: p, opts: opts, log: opts.Logger, done: make(chan struct{}),
 		prin: map[*mochi.Client]*session{}, conns: map[string]int{},
-		inline: map[inlineSub]engine.EventMask{}}
-	b.auth = b.deviceAuth
+		inline: map[inlineSub]engine.EventMask{}, clientSubs: map[*mochi.Client]map[string]engine.EventMask{}}
+	b.auth = b.defaultAuth
 	return b
 }
 
-// SetAuthenticator replaces the CONNECT check. Call before Start.
+// SetAuthenticator replaces the CONNECT check (by default a token, see
+// TokenSecret, or else a device's hardwareId and key). Call before Start.
 func (b *Broker) SetAuthenticator(a Authenticator) { b.auth = a }
 
 // deviceAuth accepts a device's hardwareId with its key.
@@ -195,8 +205,9 @@ func (b *Broker) Start() error {
 		return err
 	}
 	b.srv = srv
-	b.wg.Add(2)
+	b.wg.Add(3)
 	go b.sweep()
+	go b.recheckTokens()
 	go b.forwardEvents(b.subscribeEvents())
 	if b.ws != nil {
 		b.log.Info("mqtt broker listening", "addr", b.Addr(), "websocket", b.WSAddr())
@@ -428,12 +439,17 @@ func (b *Broker) setInline(k inlineSub, m engine.EventMask) {
 	}
 }
 
-// inlineMask is the union of the inline subscriptions' event types. Call
-// with evMu held.
+// inlineMask is the union of the event types of the inline subscriptions
+// and of the principals' event subscriptions. Call with evMu held.
 func (b *Broker) inlineMask() engine.EventMask {
 	var u engine.EventMask
 	for _, m := range b.inline {
 		u |= m
+	}
+	for _, fs := range b.clientSubs {
+		for _, m := range fs {
+			u |= m
+		}
 	}
 	return u
 }
@@ -513,9 +529,11 @@ func (b *Broker) forwardEvents(sub *engine.Subscription) {
 			if subs := b.srv.Topics.Subscribers(topic); len(subs.Subscriptions) == 0 && len(subs.InlineSubscriptions) == 0 && len(subs.Shared) == 0 {
 				continue // nobody listens: skip encoding
 			}
+			b.current.Store(ev)
 			if err := b.srv.Publish(topic, ev.JSON(), false, 0); err == nil {
 				b.eventsPublished.Add(1)
 			}
+			b.current.Store(nil)
 		}
 	}
 }
@@ -523,12 +541,23 @@ func (b *Broker) forwardEvents(sub *engine.Subscription) {
 // session is an authenticated connection.
 type session struct {
 	engine.Principal
+	// token: the connection authenticated with a principal's token (key
+	// holds its secret), not with a device key.
+	token       bool
 	key         []byte       // the password it connected with: for a device, its key then
 	checked     atomic.Int64 // when the credentials were last found valid, Unix ns
 	established atomic.Bool  // OnSessionEstablished ran: OnDisconnect will run
 	// acks writes the connection's QoS 1 acknowledgements; the
 	// connection's goroutine creates it at its first QoS > 0 publish.
 	acks atomic.Pointer[acker]
+	// dropped counts the messages to the connection mochi dropped because
+	// it did not read them fast enough.
+	dropped atomic.Uint64
+	// invalid: the token was found revoked or expired (recheckTokens);
+	// nothing more is delivered.
+	invalid atomic.Bool
+	// vis caches event visibility decisions by topic (visibility.go).
+	vis visCache
 }
 
 // sweepEvery is how often sessions of connections that ended between
@@ -575,26 +604,22 @@ func (b *Broker) session(cl *mochi.Client) *session {
 	return b.prin[cl]
 }
 
-func (b *Broker) principal(cl *mochi.Client) (engine.Principal, bool) {
-	b.pmu.RLock()
-	defer b.pmu.RUnlock()
-	s, ok := b.prin[cl]
-	if !ok {
-		return engine.Principal{}, false
-	}
-	return s.Principal, true
-}
-
 // stillValid reports whether a connection's credentials still hold: a
 // device's key may have been rotated, or the device disabled or deleted,
 // since it connected. It looks again at most every recheckEvery.
 func (b *Broker) stillValid(s *session) bool {
-	if s.Type != engine.ObjectDeviceID {
+	if s.invalid.Load() {
+		return false
+	}
+	if !s.token && s.Type != engine.ObjectDeviceID {
 		return true
 	}
 	now := time.Now().UnixNano()
 	if now-s.checked.Load() < int64(recheckEvery) {
 		return true
+	}
+	if s.token {
+		return b.tokenStillValid(s, now)
 	}
 	valid := false
 	b.e.View(func(v *engine.View) error {
@@ -620,7 +645,7 @@ func (h *hook) ID() string { return "twinstudio" }
 
 func (h *hook) Provides(x byte) bool {
 	return bytes.Contains([]byte{mochi.OnConnect, mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnPublish,
-		mochi.OnSessionEstablished, mochi.OnDisconnect}, []byte{x})
+		mochi.OnSessionEstablished, mochi.OnDisconnect, mochi.OnSubscribed, mochi.OnUnsubscribed, mochi.OnPublishDropped}, []byte{x})
 }
 
 // ClientIDAllowed reports whether a client that authenticated with user
@@ -660,13 +685,20 @@ func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		h.b.log.Info("mqtt: refused connection without credentials", "client", cl.ID, "remote", cl.Net.Remote)
 		return nil
 	}
+	_, token := TokenSecret(user, pk.Connect.Password)
+	logUser := user
+	if token {
+		logUser = "token" // never log a secret
+	}
 	p, ok := h.b.auth(user, pk.Connect.Password)
 	if !ok {
-		h.b.log.Info("mqtt: refused connection: wrong username or key", "username", user, "remote", cl.Net.Remote)
+		h.b.log.Info("mqtt: refused connection: wrong username or key", "username", logUser, "remote", cl.Net.Remote)
 		return nil
 	}
 	id := pk.Connect.ClientIdentifier
-	if !ClientIDAllowed(user, id) {
+	if token {
+		h.tokenClientID(cl, p, id)
+	} else if !ClientIDAllowed(user, id) {
 		h.b.log.Info("mqtt: refused connection: the client id is not the user name's", "username", user, "client", id, "remote", cl.Net.Remote)
 		code := errClientID
 		if cl.Properties.ProtocolVersion == 5 {
@@ -675,7 +707,7 @@ func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		_ = h.srv.SendConnack(cl, code, false, nil)
 		return errClientID
 	}
-	if id == "" {
+	if id == "" && !token {
 		// mochi assigned a random id: make it the user name's.
 		cl.ID = user
 		if cl.Properties.ProtocolVersion == 5 {
@@ -687,9 +719,12 @@ func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		// OnACLCheck and OnPublish: a device could forge twins/events/….
 		// Like every device publish, a will reaches no subscriber.
 		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
-		h.b.log.Info("mqtt: will message ignored", "username", user, "topic", cl.Properties.Will.TopicName)
+		h.b.log.Info("mqtt: will message ignored", "username", logUser, "topic", cl.Properties.Will.TopicName)
 	}
-	s := &session{Principal: p, key: append([]byte(nil), pk.Connect.Password...)}
+	s := &session{Principal: p, token: token, key: append([]byte(nil), pk.Connect.Password...)}
+	if secret, ok := TokenSecret(user, pk.Connect.Password); ok {
+		s.key = []byte(secret)
+	}
 	s.checked.Store(time.Now().UnixNano())
 	h.b.pmu.Lock()
 	h.b.prin[cl] = s
@@ -717,8 +752,8 @@ func (h *hook) OnSessionEstablished(cl *mochi.Client, pk packets.Packet) {
 		return
 	}
 	p.established.Store(true)
-	b.log.Info("mqtt: connected", "username", p.UPN, "client", cl.ID, "remote", cl.Net.Remote, "protocol", cl.Properties.ProtocolVersion)
-	if p.Type == engine.ObjectDeviceID {
+	b.log.Info("mqtt: connected", "username", p.Name(), "client", cl.ID, "remote", cl.Net.Remote, "protocol", cl.Properties.ProtocolVersion)
+	if p.Type == engine.ObjectDeviceID && !p.token {
 		b.conns[p.UPN]++
 		if b.conns[p.UPN] == 1 {
 			_ = b.e.SetDeviceConnection(p.UPN, true, time.Now())
@@ -738,8 +773,9 @@ func (h *hook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
 		return
 	}
 	delete(b.prin, cl)
-	b.log.Info("mqtt: disconnected", "username", p.UPN, "client", cl.ID, "reason", errText(err))
-	if p.Type == engine.ObjectDeviceID {
+	b.dropClientSubs(cl)
+	b.log.Info("mqtt: disconnected", "username", p.Name(), "client", cl.ID, "reason", errText(err))
+	if p.Type == engine.ObjectDeviceID && !p.token {
 		b.conns[p.UPN]--
 		if b.conns[p.UPN] <= 0 {
 			delete(b.conns, p.UPN)
@@ -759,15 +795,19 @@ func errText(err error) string {
 // A device may publish anywhere as far as the broker is concerned: OnPublish
 // hands every publish to the pipeline, which refuses (and counts) those
 // outside devices/{its hardwareId}/ or for sensors it may not send for.
-// Twin events are for the inline client only (Broker.Subscribe, in the
-// serving process).
+// Twin events are for the inline client (Broker.Subscribe, in the serving
+// process) and for principals with tokens, who receive those about
+// objects they may read (see eventACL).
 func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 	if cl.Net.Inline {
 		return true
 	}
-	p, ok := h.b.principal(cl)
-	if !ok {
+	p := h.b.session(cl)
+	if p == nil {
 		return false
+	}
+	if p.token {
+		return write || h.b.eventACL(p, topic)
 	}
 	if p.Type == engine.ObjectDeviceID {
 		if write {
@@ -800,8 +840,8 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	}
 	s := h.b.session(cl)
 	if s == nil || !h.b.stillValid(s) {
-		h.b.log.Info("mqtt: closed connection: its key was rotated or its device disabled or deleted",
-			"username", string(cl.Properties.Username), "client", cl.ID)
+		h.b.log.Info("mqtt: closed connection: its key was rotated, its token revoked or expired, or its device disabled or deleted",
+			"client", cl.ID)
 		_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 		return pk, packets.ErrRejectPacket
 	}
@@ -811,6 +851,10 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		QoS:      pk.FixedHeader.Qos,
 		Username: string(cl.Properties.Username),
 		Received: time.Now(),
+	}
+	if s.token {
+		p := s.Principal
+		m.Username, m.Principal = "", &p
 	}
 	if len(pk.Properties.User) > 0 {
 		m.UserProperties = make(map[string]string, len(pk.Properties.User))
