@@ -68,7 +68,7 @@ func (c *simulateCmd) Run(e *env) error {
 		sc2.Seed = sc.Seed // both runs use the same seed
 	}
 	if _, err := os.Stat(c.Project); err != nil {
-		_, err := c.open(false) // the error saying how to create it
+		_, err := c.open(e, false) // the error saying how to create it
 		return err
 	}
 	progress := terminal(e.stderr)
