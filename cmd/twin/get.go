@@ -12,7 +12,7 @@ import (
 
 type getCmd struct {
 	projectFlag
-	Ref    string `arg:"" name:"ID|PATH" help:"An object id, a space path ('/Building/Floor 1') or a device or sensor hardwareId."`
+	Ref string `arg:"" name:"ID|PATH" help:"An object id, a space path ('/Building/Floor 1') or a device or sensor hardwareId."`
 	outputFlag
 }
 

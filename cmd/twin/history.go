@@ -14,11 +14,11 @@ import (
 
 type historyCmd struct {
 	projectFlag
-	Ref    string `arg:"" name:"SENSOR|SPACE" help:"A sensor (hardwareId or id) or a space (path such as '/Building/Floor 1' or id)."`
-	Name   string `placeholder:"VALUE" help:"With a space: the space value to print (run without it to list them)."`
-	From   string `placeholder:"TIME" help:"Only values at or after TIME: RFC 3339 (2026-03-02T08:00:00Z) or a date (2026-03-02, midnight UTC)."`
-	To     string `placeholder:"TIME" help:"Only values at or before TIME: RFC 3339 or a date (through the end of that day, UTC)."`
-	Limit  int    `short:"n" default:"0" placeholder:"N" help:"Print only the newest N values of the range (0: all)."`
+	Ref       string `arg:"" name:"SENSOR|SPACE" help:"A sensor (hardwareId or id) or a space (path such as '/Building/Floor 1' or id)."`
+	Name      string `placeholder:"VALUE" help:"With a space: the space value to print (run without it to list them)."`
+	From      string `placeholder:"TIME" help:"Only values at or after TIME: RFC 3339 (2026-03-02T08:00:00Z) or a date (2026-03-02, midnight UTC)."`
+	To        string `placeholder:"TIME" help:"Only values at or before TIME: RFC 3339 or a date (through the end of that day, UTC)."`
+	Limit     int    `short:"n" default:"0" placeholder:"N" help:"Print only the newest N values of the range (0: all)."`
 	Output    string `short:"o" enum:"table,text,csv,json,yaml" default:"table" placeholder:"table|csv|json|yaml" help:"Output format: table (time and value, one reading a line; text is the same), csv (time,value), json or yaml."`
 	NoHeaders bool   `name:"no-headers" help:"With -o table or csv: leave out the header row."`
 }

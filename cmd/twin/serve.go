@@ -19,8 +19,8 @@ import (
 
 type serveCmd struct {
 	projectFlag
-	MQTT     string        `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
-	MQTTWS   string        `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
+	MQTT          string        `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
+	MQTTWS        string        `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
 	HTTP          string        `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
 	TLSCert       string        `name:"tls-cert" placeholder:"FILE" help:"With --http: serve HTTPS with this certificate (PEM); needs --tls-key."`
 	TLSKey        string        `name:"tls-key" placeholder:"FILE" help:"With --http: the private key (PEM) of --tls-cert."`
@@ -191,8 +191,10 @@ func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	return nil
 }
 
-func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler { return quietHandler{h.Handler.WithAttrs(as)} }
-func (h quietHandler) WithGroup(g string) slog.Handler       { return quietHandler{h.Handler.WithGroup(g)} }
+func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(as)}
+}
+func (h quietHandler) WithGroup(g string) slog.Handler { return quietHandler{h.Handler.WithGroup(g)} }
 
 // newLogger logs text lines to w; quiet keeps only warnings, refusals and
 // the final stats.
