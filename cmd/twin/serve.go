@@ -85,7 +85,7 @@ func (c *serveCmd) Run(e *env) error {
 	// Signals are caught before the project opens, so a SIGTERM that comes
 	// as soon as "serving" is logged (or while opening) stops the server
 	// cleanly instead of killing it.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := serveContext()
 	defer stop()
 	if !c.Create {
 		if _, err := os.Stat(c.Project); errors.Is(err, os.ErrNotExist) {
@@ -204,6 +204,12 @@ func newLogger(w io.Writer, quiet bool) *slog.Logger {
 		h = quietHandler{h}
 	}
 	return slog.New(h)
+}
+
+// serveContext is the context twin serve runs in: until SIGINT or
+// SIGTERM (tests stop it otherwise).
+var serveContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 }
 
 // serveCloseBackstop is how long after app.DefaultCloseTimeout twin serve
