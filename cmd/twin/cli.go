@@ -38,9 +38,10 @@ type cli struct {
 // when the command runs inside twin serve for a client.
 type env struct {
 	stdout, stderr io.Writer
-	served         *app.App // non-nil: the command runs inside twin serve
-	forward        bool     // the command may run through a server holding its project
-	command        string   // "udf list": the command's words, for messages
+	served         *app.App          // non-nil: the command runs inside twin serve
+	forward        bool              // the command may run through a server holding its project
+	command        string            // "udf list": the command's words, for messages
+	model          *kong.Application // the command tree (for completion scripts)
 }
 
 // usageError marks errors that are the caller's wrong usage (exit 2).
@@ -119,7 +120,7 @@ func runWith(args []string, stdout, stderr io.Writer, o runOptions) (code int) {
 		}
 		return 2
 	}
-	e := &env{stdout: stdout, stderr: stderr, served: o.served, command: strings.Join(commandWords(ctx), " ")}
+	e := &env{stdout: stdout, stderr: stderr, served: o.served, command: strings.Join(commandWords(ctx), " "), model: ctx.Model}
 	e.forward = o.served == nil && !o.noForward && servable(e.command)
 	if o.served != nil && !servable(e.command) {
 		fmt.Fprintf(stderr, "twin: 'twin %s' cannot run through the server that holds %s; stop twin serve first\n", e.command, o.served.Path())
