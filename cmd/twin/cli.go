@@ -112,12 +112,11 @@ func runWith(args []string, stdout, stderr io.Writer, o runOptions) (code int) {
 	}()
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "twin: %s\n", cleanError(err))
-		if ctx != nil && len(args) > 0 {
-			fmt.Fprintf(stderr, "run 'twin %s --help' for usage\n", strings.Join(commandWords(ctx), " "))
-		} else {
-			fmt.Fprintln(stderr, "run 'twin --help' for usage")
+		help := "twin --help"
+		if ctx != nil && len(commandWords(ctx)) > 0 {
+			help = "twin " + strings.Join(commandWords(ctx), " ") + " --help"
 		}
+		fmt.Fprintf(stderr, "twin: %s (see '%s')\n", cleanError(err), help)
 		return 2
 	}
 	e := &env{stdout: stdout, stderr: stderr, served: o.served, command: strings.Join(commandWords(ctx), " "), model: ctx.Model}
