@@ -63,7 +63,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // serveRun is app.ControlRun: it runs a client's command line against the
 // served project.
-func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Writer) int {
+// A command that panics fails alone: the server goes on.
+func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "twin: internal error in the server: %v\n", r)
+			code = 1
+		}
+	}()
 	return runWith(args, stdout, stderr, runOptions{served: a})
 }
 

@@ -361,3 +361,17 @@ func TestTokens(t *testing.T) {
 		t.Errorf("after revoke: %s", js)
 	}
 }
+
+// TestSimulateQuiet: twin simulate --quiet prints the summary and nothing
+// routine.
+func TestSimulateQuiet(t *testing.T) {
+	dir, project := smartOfficeProject(t)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := twin(t, "simulate", "--project", project, "--scenario", "testdata/simulate_small.yaml", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if summary := string(mustRead(t, filepath.Join(out, "summary.txt"))); stdout != summary || stderr != "" {
+		t.Errorf("--quiet printed more than the summary:\n%s\n---\n%s", stdout, stderr)
+	}
+}

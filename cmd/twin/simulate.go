@@ -22,6 +22,7 @@ type simulateCmd struct {
 	Variant  string        `placeholder:"NAME" help:"Run the scenario's variant NAME (its overrides applied)."`
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed and compare; both runs start from the project as it is."`
 	InPlace  bool          `name:"in-place" help:"Run in the project file itself, which keeps the run's values, history and virtual devices (default: on a temporary copy, the project is left as it was). Not with --compare."`
+	Quiet    bool          `help:"Print only the summary: no progress line, no list of the files written."`
 }
 
 // scenario loads a scenario with the command's variant, duration and seed.
@@ -71,7 +72,7 @@ func (c *simulateCmd) Run(e *env) error {
 		_, err := c.open(e, false) // the error saying how to create it
 		return err
 	}
-	progress := terminal(e.stderr)
+	progress := terminal(e.stderr) && !c.Quiet
 	if sc2 != nil {
 		// Each run gets its own copy of the project, so both start from
 		// the same state, the base run equals a plain run, and the
@@ -87,7 +88,7 @@ func (c *simulateCmd) Run(e *env) error {
 		if err := c.writeCompare(e, base, variant); err != nil {
 			return err
 		}
-		c.printWhere(e.stdout)
+		c.printWhere(e)
 		return nil
 	}
 	run, err := c.runOnce(sc, c.InPlace, progress, e.stderr)
@@ -97,20 +98,27 @@ func (c *simulateCmd) Run(e *env) error {
 	if _, err := e.stdout.Write(run.Summary()); err != nil {
 		return err
 	}
-	if c.Out != "" {
+	if c.Out != "" && !c.Quiet {
 		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
 			filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "summary.txt"))
 		if charts := chartFiles(run.Files); len(charts) > 0 {
 			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
 		}
 	}
-	printCreated(e.stdout, run.Created, c.InPlace)
-	c.printWhere(e.stdout)
+	if !c.Quiet {
+		printCreated(e.stdout, run.Created, c.InPlace)
+	}
+	c.printWhere(e)
 	return nil
 }
 
-// printWhere says whether the run changed the project.
-func (c *simulateCmd) printWhere(w io.Writer) {
+// printWhere says whether the run changed the project (not with
+// --quiet).
+func (c *simulateCmd) printWhere(e *env) {
+	if c.Quiet {
+		return
+	}
+	w := e.stdout
 	if c.InPlace {
 		fmt.Fprintf(w, "ran in %s itself (--in-place): it keeps the run's values and virtual devices\n", c.Project)
 	} else {
@@ -214,7 +222,7 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *app.SimReport) error {
 			return fmt.Errorf("simulate: %w", err)
 		}
 	}
-	if _, err := e.stdout.Write(cmp.Summary()); err != nil || c.Out == "" {
+	if _, err := e.stdout.Write(cmp.Summary()); err != nil || c.Out == "" || c.Quiet {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
