@@ -120,6 +120,10 @@ func runWith(args []string, stdout, stderr io.Writer, o runOptions) (code int) {
 	ctx, err := parser.Parse(args)
 	if err != nil {
 		help := "twin --help"
+		var pe *kong.ParseError
+		if errors.As(err, &pe) && pe.Context != nil {
+			ctx = pe.Context
+		}
 		if ctx != nil && len(commandWords(ctx)) > 0 {
 			help = "twin " + strings.Join(commandWords(ctx), " ") + " --help"
 		}
@@ -237,7 +241,7 @@ func version() string {
 
 // projectFlag is the --project flag shared by the commands.
 type projectFlag struct {
-	Project string `required:"" env:"TWIN_PROJECT" placeholder:"FILE" help:"Project file (.twin); default: $TWIN_PROJECT."`
+	Project string `required:"" env:"TWIN_PROJECT" placeholder:"FILE" help:"Project file (.twin)."`
 }
 
 // project is an open project: one the command opened, or the one twin

@@ -171,7 +171,7 @@ func TestErrorsOneLine(t *testing.T) {
 	}{
 		{nil, 2, "twin --help"},
 		{[]string{"frobnicate"}, 2, "unexpected argument frobnicate"},
-		{[]string{"query"}, 2, "--project"},
+		{[]string{"query"}, 2, "missing flags: --project=FILE (see 'twin query --help')"},
 		{[]string{"query", "--project", project, "-o", "xml"}, 2, "--output"},
 		{[]string{"query", "--project", missing}, 1, "does not exist"},
 		{append([]string{"query", "--space", "/Nope"}, p...), 1, `--space: no space "Nope" under the root`},
