@@ -192,6 +192,20 @@ type writerFunc func([]byte) (int, error)
 
 func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
 
+// ControlListening reports whether a server answers on the control
+// socket path (a probe: it connects and sends nothing).
+func ControlListening(path string) bool {
+	if checkOwner(path) != nil {
+		return false
+	}
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
 // DialControl sends the command line args to the server listening on the
 // control socket path and copies the command's output to stdout and
 // stderr as it comes; it returns the command's exit status. It fails with

@@ -102,7 +102,13 @@ func TestControlRunsCommands(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if !app.ControlListening(path) {
+		t.Error("ControlListening: false while serving")
+	}
 	stop()
+	if app.ControlListening(path) {
+		t.Error("ControlListening: true after stop")
+	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the socket outlived stop: %v", err)
 	}

@@ -20,7 +20,9 @@ func serving(t *testing.T, project string, extra ...string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	old := serveContext
-	serveContext = func() (context.Context, context.CancelFunc) { return ctx, cancel }
+	// Each serve gets its own child: a second, refused serve's stop must
+	// not stop this one.
+	serveContext = func() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
 	var wg sync.WaitGroup
 	var stderr bytes.Buffer
 	wg.Add(1)
@@ -109,9 +111,10 @@ func TestCLIReachesServer(t *testing.T) {
 	for _, args := range [][]string{
 		{"provision", "--project", project, qs},
 		{"serve", "--project", project, "--mqtt", "127.0.0.1:0"},
+		{"simulate", "--project", project, "--scenario", filepath.Join(wd, "testdata/simulate_small.yaml")},
 	} {
 		out, stderr, code := twin(t, args...)
-		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "another process") {
+		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "another process") && !strings.Contains(stderr, "running twin serve") {
 			t.Errorf("%v while served: exit %d %q %q", args[0], code, out, stderr)
 		}
 	}

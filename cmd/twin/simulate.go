@@ -72,6 +72,10 @@ func (c *simulateCmd) Run(e *env) error {
 		_, err := c.open(e, false) // the error saying how to create it
 		return err
 	}
+	if app.ControlListening(app.ControlPath(c.Project)) {
+		// Its copy of a file being written could be torn.
+		return fmt.Errorf("project %s is held by a running twin serve: 'twin simulate' needs the file to itself; stop the server first", c.Project)
+	}
 	progress := terminal(e.stderr) && !c.Quiet
 	if sc2 != nil {
 		// Each run gets its own copy of the project, so both start from
