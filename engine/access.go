@@ -173,7 +173,9 @@ func (v *View) EventVisible(p Principal, ev *Event) bool {
 			if !g.role.Allows(ActionRead, d.Type) {
 				continue
 			}
-			if g.all {
+			// Definitions of the whole project (no space) are read by
+			// anyone who may read their type, as CanRead has it.
+			if g.all || (len(d.SpacesToNotify) == 0 && d.Type != ResEndpoint) {
 				return true
 			}
 			for _, s := range d.SpacesToNotify {

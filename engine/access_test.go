@@ -363,6 +363,28 @@ func TestTenantIsolation(t *testing.T) {
 				if got := hws(r.Sensors); !slices.Equal(got, want) {
 					t.Errorf("query: %v, want %v", got, want)
 				}
+				// Each space holds one sensor: name spaces by it.
+				bySpace := map[engine.ID]string{}
+				for _, s := range all {
+					bySpace[s.SpaceID] = s.HardwareID
+				}
+				rs, err := v.Query(engine.Query{Kind: engine.KindSpace, Principal: &p})
+				must(t, err)
+				var spaces, spaceEvents []string
+				for _, sp := range rs.Spaces {
+					spaces = append(spaces, bySpace[sp.ID])
+				}
+				for id, hw := range bySpace {
+					if v.EventVisible(p, &engine.Event{EventType: engine.EventSpaceChange, ObjectID: id}) {
+						spaceEvents = append(spaceEvents, hw)
+					}
+				}
+				if slices.Sort(spaces); !slices.Equal(spaces, want) {
+					t.Errorf("query spaces: those of %v, want %v", spaces, want)
+				}
+				if slices.Sort(spaceEvents); !slices.Equal(spaceEvents, want) {
+					t.Errorf("SpaceChange events visible: those of %v, want %v", spaceEvents, want)
+				}
 				var canRead, canReadDev []string
 				for _, s := range all {
 					if v.CanRead(p, engine.KindSensor, s.ID) {
@@ -521,6 +543,101 @@ func TestTenantScopedDefinitions(t *testing.T) {
 			if !v.CanRead(carol, c.k, c.id) || v.CanRead(bob, c.k, c.id) {
 				t.Errorf("%s: carol reads %v, bob reads %v; want true, false", c.k, v.CanRead(carol, c.k, c.id), v.CanRead(bob, c.k, c.id))
 			}
+		}
+		return nil
+	}))
+}
+
+// TestTopologyEventsVisible: topology changes, deletions included, are
+// visible to exactly the principals whose subtrees hold them.
+func TestTopologyEventsVisible(t *testing.T) {
+	e, _ := openEngine(t)
+	provisionYAML(t, e, tenantsYAML, nil)
+	var evs []*engine.Event
+	must(t, e.Update(func(tx *engine.Tx) error {
+		fab, err := tx.ResolveSpace("/Tower/Fabrikam")
+		if err != nil {
+			return err
+		}
+		lab, err := tx.ResolveSpace("/Tower/Contoso/Contoso Labs/Lab")
+		if err != nil {
+			return err
+		}
+		tx.RecordForTest()
+		if err := tx.CreateSpace(&engine.Space{Name: "New", ParentID: fab}); err != nil {
+			return err
+		}
+		if err := tx.DeleteSpace(lab); err != nil {
+			return err
+		}
+		evs = tx.TopologyEventsForTest()
+		return nil
+	}))
+	seen := func(p engine.Principal) string {
+		var out []string
+		must(t, e.View(func(v *engine.View) error {
+			for _, ev := range evs {
+				if v.EventVisible(p, ev) {
+					d := ev.Data.(*engine.TopologyOperationData)
+					out = append(out, string(d.AccessType)+" "+d.Type)
+				}
+			}
+			return nil
+		}))
+		slices.Sort(out)
+		return strings.Join(out, ", ")
+	}
+	deletes := "Delete Sensor, Delete Space" // the User role reads no devices
+	for _, tc := range []struct {
+		p    engine.Principal
+		want string
+	}{
+		{tenantPrincipals[0].p, deletes},                    // alice: Contoso holds the lab
+		{tenantPrincipals[1].p, deletes},                    // carol: Contoso Labs holds it
+		{tenantPrincipals[2].p, "Create Space"},             // bob: Fabrikam
+		{tenantPrincipals[3].p, "Create Space, " + deletes}, // dave: both
+		{engine.Owner, "Create Space, Delete Device, " + deletes},
+		{tenantPrincipals[4].p, ""},
+	} {
+		if got := seen(tc.p); got != tc.want {
+			t.Errorf("%s sees %q, want %q", tc.p.Name(), got, tc.want)
+		}
+	}
+}
+
+// TestUserNamedByUPN: an assignment naming a user by UPN (provisioning's
+// objectName) covers the user resolved from the graph, whose id is a GUID.
+func TestUserNamedByUPN(t *testing.T) {
+	e, _ := openEngine(t)
+	provisionYAML(t, e, `- name: HQ
+  type: Venue
+  users:
+  - {upn: erin@contoso.com}
+  roleassignments:
+  - {role: User, objectIdType: UserId, objectName: erin@contoso.com}
+`, nil)
+	must(t, e.View(func(v *engine.View) error {
+		p, err := v.ResolvePrincipal("ERIN@contoso.com")
+		must(t, err)
+		hq, _ := v.ResolveSpace("/HQ")
+		if _, perr := engine.ParseID(p.ID); perr != nil || p.UPN != "erin@contoso.com" {
+			t.Fatalf("resolved %+v, want the graph user", p)
+		}
+		if err := v.Authorize(p, engine.ActionRead, engine.ResSpace, hq); err != nil {
+			t.Errorf("erin by UPN: %v", err)
+		}
+		n := 0
+		for _, q := range v.Principals() {
+			if q.Name() == "erin@contoso.com" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("Principals lists erin %d times, want once", n)
+		}
+		other := engine.Principal{Type: engine.ObjectUserID, ID: engine.NewID().String(), UPN: "mallory@contoso.com"}
+		if v.Authorize(other, engine.ActionRead, engine.ResSpace, hq) == nil {
+			t.Error("another user may read HQ")
 		}
 		return nil
 	}))

@@ -166,21 +166,37 @@ func (tx *Tx) spacesToNotify(o Object) []string {
 	return tx.ancestorIDs(NilID)
 }
 
-// ancestorIDs is id and its ancestors in the graph, nearest first; empty
-// for a zero id.
+// ancestorIDs is id and its ancestors, nearest first; empty for a zero
+// id. A space the transaction deleted is known by its recorded image, and
+// the walk goes on from its parent, so that the objects of a deleted
+// subtree still name the spaces above it.
 func (tx *Tx) ancestorIDs(id ID) []string {
-	if id.IsZero() {
-		return []string{}
-	}
-	out := []string{id.String()}
-	n := tx.g.spaces[id]
-	if n == nil {
-		return out
-	}
-	for p := n.parent; p != nil; p = p.parent {
-		out = append(out, p.s.ID.String())
+	out := []string{}
+	for hops := 0; !id.IsZero(); hops++ {
+		out = append(out, id.String())
+		if n := tx.g.spaces[id]; n != nil {
+			for p := n.parent; p != nil; p = p.parent {
+				out = append(out, p.s.ID.String())
+			}
+			return out
+		}
+		s, ok := tx.deletedSpace(id)
+		if !ok || hops > len(tx.rec.before) {
+			return out
+		}
+		id = s.ParentID
 	}
 	return out
+}
+
+// deletedSpace is the recorded image of space id, which the transaction
+// deleted.
+func (tx *Tx) deletedSpace(id ID) (*Space, bool) {
+	if tx.rec == nil {
+		return nil, false
+	}
+	s, ok := tx.rec.before[objRef{KindSpace, id}].(*Space)
+	return s, ok
 }
 
 // eventIDs makes event ids cheaply: a random per-process prefix and a

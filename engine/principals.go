@@ -163,7 +163,13 @@ func (v *View) Principals() []Principal {
 	}
 	for _, a := range g.roles {
 		if slices.Contains(principalTypes, a.ObjectIDType) {
-			add(v.freshPrincipal(Principal{Type: a.ObjectIDType, ID: a.ObjectID}))
+			// By id or UPN: an assignment naming a graph user by UPN is
+			// that user.
+			p, err := v.resolveTyped(a.ObjectIDType, a.ObjectID)
+			if err != nil {
+				p = Principal{Type: a.ObjectIDType, ID: a.ObjectID}
+			}
+			add(p)
 		}
 	}
 	for _, t := range g.tokens {

@@ -202,17 +202,18 @@ func (v *View) Query(q Query) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	rd := v.readsOf(q.Principal)
 	switch q.Kind {
 	case KindSpace:
 		for _, n := range cands {
-			if f.space(n.s) && v.readable(q.Principal, ResSpace, n.s.ID) {
+			if f.space(n.s) && rd.in(ResSpace, n) {
 				res.Spaces = append(res.Spaces, n.s)
 			}
 		}
 	case KindDevice:
 		for _, n := range cands {
 			for _, d := range n.devices {
-				if f.device(d.d) && v.readable(q.Principal, ResDevice, d.d.ID) {
+				if f.device(d.d) && rd.in(ResDevice, n) {
 					res.Devices = append(res.Devices, d.d)
 				}
 			}
@@ -220,7 +221,7 @@ func (v *View) Query(q Query) (*Result, error) {
 	case KindSensor:
 		for _, n := range cands {
 			for _, s := range n.sensors {
-				if f.sensor(s.s) && v.readable(q.Principal, ResSensor, s.s.ID) {
+				if f.sensor(s.s) && rd.in(ResSensor, n) {
 					res.Sensors = append(res.Sensors, s.s)
 				}
 			}
@@ -228,7 +229,7 @@ func (v *View) Query(q Query) (*Result, error) {
 	case KindUser:
 		for _, n := range cands {
 			for _, u := range n.users {
-				if f.user(u.u) && v.readable(q.Principal, ResUser, u.u.ID) {
+				if f.user(u.u) && rd.in(ResUser, n) {
 					res.Users = append(res.Users, u.u)
 				}
 			}
@@ -239,8 +240,24 @@ func (v *View) Query(q Query) (*Result, error) {
 	return res, nil
 }
 
-func (v *View) readable(p *Principal, res string, id ID) bool {
-	return p == nil || v.Authorize(*p, ActionRead, res, id) == nil
+// reads decides a query's reads as Authorize does, with its principal's
+// grants resolved once.
+type reads struct {
+	all    bool // no principal, or the owner
+	grants []grant
+}
+
+func (v *View) readsOf(p *Principal) reads {
+	if p == nil || p.Type == Owner.Type {
+		return reads{all: true}
+	}
+	return reads{grants: v.grantsOf(*p)}
+}
+
+// in reports whether the principal may read objects of resource type res
+// in space n.
+func (r *reads) in(res string, n *spaceNode) bool {
+	return r.all || anyAllows(r.grants, ActionRead, res, n)
 }
 
 type filter struct {

@@ -235,7 +235,11 @@ func (a *RoleAssignment) matches(p Principal) bool {
 	case ObjectTenantID:
 		return p.Type == ObjectUserID && p.TenantID != "" && strings.EqualFold(p.TenantID, a.ObjectID)
 	}
-	return a.ObjectIDType == p.Type && strings.EqualFold(a.ObjectID, p.ID)
+	if a.ObjectIDType != p.Type {
+		return false
+	}
+	// A user is named by id or, as provisioning's objectName does, by UPN.
+	return strings.EqualFold(a.ObjectID, p.ID) || (p.Type == ObjectUserID && p.UPN != "" && strings.EqualFold(a.ObjectID, p.UPN))
 }
 
 // Authorize reports whether p may do action on resource type res for the
@@ -330,12 +334,7 @@ func (v *View) allowedBy(grants []grant, action Action, res string, object ID) (
 	if err != nil {
 		return false, err
 	}
-	for i := range grants {
-		if grants[i].allows(action, res, space) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return anyAllows(grants, action, res, space), nil
 }
 
 // Authorize is View.Authorize under a read lock.

@@ -44,6 +44,8 @@
 //	*Location  1 byte (0 nil, 1 present) + three float64
 //	slices   uvarint count + elements ([]Property: name, value;
 //	         []Condition: ID, Target, Path, Value, Comparison)
+//	json     a string holding the field as JSON (engine.FieldJSON: a
+//	         token's principal, a custom role's permissions and limits)
 //
 // A value record is a version byte (1), the value string, its time, then
 // the bookkeeping of its history: the sequence number of the newest entry

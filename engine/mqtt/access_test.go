@@ -174,6 +174,22 @@ func TestTokenEventsTenantIsolation(t *testing.T) {
 	if q := subscribe3(t, ca, "twins/events/SensorChange/"+bID, &ia); q < 0x80 {
 		t.Errorf("alice subscribed to B's sensor (granted %#x)", q)
 	}
+	// Once alice is given B too, the cached refusals are forgotten and B's
+	// events reach her.
+	if err := p.Engine().Update(func(tx *engine.Tx) error {
+		bSpace, err := tx.ResolveSpace("/Tower/B")
+		if err != nil {
+			return err
+		}
+		return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: engine.RoleUser, ObjectID: "alice@a.example",
+			ObjectIDType: engine.ObjectUserID, Path: tx.SpacePath(bSpace)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p.MustSend(t, testkit.Message{Device: "B_DEV", Sensor: "B_T", Payload: "777"})
+	if !waitFor(5*time.Second, func() bool { return ia.has("twins/events/SensorChange/"+bID) && ia.has(`"Value":"777"`) }) {
+		t.Error("alice does not get B's events after being given B")
+	}
 }
 
 // TestTokenTelemetry: a token principal publishes for a device it may

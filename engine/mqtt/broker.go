@@ -678,6 +678,8 @@ var errClientID = packets.ErrClientIdentifierNotValid
 // looks at sessions, so a device can never take over, or disconnect,
 // another's connection. Wrong or missing credentials are left to
 // OnConnectAuthenticate, which refuses them (Bad user name or password).
+// A principal's token (TokenSecret) is checked instead of a device key,
+// and its client id is moved into a namespace of its own (tokenClientID).
 // It also drops the will message of a connection it accepts.
 func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 	user := string(pk.Connect.Username)
@@ -685,7 +687,7 @@ func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		h.b.log.Info("mqtt: refused connection without credentials", "client", cl.ID, "remote", cl.Net.Remote)
 		return nil
 	}
-	_, token := TokenSecret(user, pk.Connect.Password)
+	secret, token := TokenSecret(user, pk.Connect.Password)
 	logUser := user
 	if token {
 		logUser = "token" // never log a secret
@@ -722,7 +724,7 @@ func (h *hook) OnConnect(cl *mochi.Client, pk packets.Packet) error {
 		h.b.log.Info("mqtt: will message ignored", "username", logUser, "topic", cl.Properties.Will.TopicName)
 	}
 	s := &session{Principal: p, token: token, key: append([]byte(nil), pk.Connect.Password...)}
-	if secret, ok := TokenSecret(user, pk.Connect.Password); ok {
+	if token {
 		s.key = []byte(secret)
 	}
 	s.checked.Store(time.Now().UnixNano())
@@ -840,8 +842,12 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 	}
 	s := h.b.session(cl)
 	if s == nil || !h.b.stillValid(s) {
+		who := ""
+		if s != nil {
+			who = s.Name() // never the user name: it may be a token
+		}
 		h.b.log.Info("mqtt: closed connection: its key was rotated, its token revoked or expired, or its device disabled or deleted",
-			"client", cl.ID)
+			"username", who, "client", cl.ID)
 		_ = h.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
 		return pk, packets.ErrRejectPacket
 	}

@@ -123,7 +123,7 @@ func (b *Broker) recheckTokensOnce() {
 // topic's type and object id. Decisions by topic are cached in the
 // session until the graph's Generation moves.
 func (b *Broker) eventACL(s *session, topic string) bool {
-	if s.invalid.Load() {
+	if !b.stillValid(s) { // a revoked token gets nothing more, even before its connection closes
 		return false
 	}
 	if strings.ContainsAny(topic, "+#") {
