@@ -54,9 +54,10 @@ func (c *serveCmd) check() error {
 		return usageError{fmt.Errorf("--duration must be positive, got %v", c.Duration)}
 	}
 	if c.HTTP != "" {
-		// wired at merge: start the REST API here, after the project
-		// opens: a.StartHTTP(httpapi.Options{Addr: c.HTTP, CertFile:
-		// c.TLSCert, KeyFile: c.TLSKey, SelfSigned: c.TLSSelfSigned}).
+		// wired at merge: drop this refusal, and in Run, after c.open
+		// (beside serveControl), start the REST API with
+		// a.StartHTTP(httpapi.Options{…}) from c.HTTP, c.TLSCert, c.TLSKey
+		// and c.TLSSelfSigned; the flags are already checked above.
 		return usageError{fmt.Errorf("--http: the REST API is not available in this version")}
 	}
 	return nil
