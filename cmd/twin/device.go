@@ -17,7 +17,7 @@ type deviceKeyCmd struct {
 }
 
 func (c *deviceKeyCmd) Run(e *env) error {
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/twinstudio/twinstudio/app"
@@ -18,8 +18,8 @@ type scopeFlag struct {
 }
 
 // openScoped opens project p and resolves the space (zero for all).
-func (s scopeFlag) openScoped(p projectFlag) (*app.App, engine.ID, error) {
-	a, err := p.open(false)
+func (s scopeFlag) openScoped(e *env, p projectFlag) (*project, engine.ID, error) {
+	a, err := p.open(e, false)
 	if err != nil {
 		return nil, engine.NilID, err
 	}
@@ -39,8 +39,8 @@ func (s scopeFlag) openScoped(p projectFlag) (*app.App, engine.ID, error) {
 
 // openUDF opens project p and finds UDF ref (app.FindUDF), returning it
 // with its space's path.
-func openUDF(p projectFlag, ref string) (*app.App, *engine.UDF, string, error) {
-	a, err := p.open(false)
+func openUDF(e *env, p projectFlag, ref string) (*project, *engine.UDF, string, error) {
+	a, err := p.open(e, false)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -63,7 +63,7 @@ func openUDF(p projectFlag, ref string) (*app.App, *engine.UDF, string, error) {
 type udfListCmd struct {
 	projectFlag
 	scopeFlag
-	Output string `short:"o" enum:"table,json" default:"table" help:"Output format: table or json."`
+	outputFlag
 }
 
 // udfListItem is one row of 'twin udf list -o json'.
@@ -79,7 +79,7 @@ type udfListItem struct {
 }
 
 func (c *udfListCmd) Run(e *env) error {
-	a, space, err := c.openScoped(c.projectFlag)
+	a, space, err := c.openScoped(e, c.projectFlag)
 	if err != nil {
 		return err
 	}
@@ -96,20 +96,19 @@ func (c *udfListCmd) Run(e *env) error {
 			items[i].Matchers = []string{}
 		}
 	}
-	if c.Output == "json" {
-		return writeJSON(e.stdout, items)
+	if ok, err := c.structured(e.stdout, items); ok {
+		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPACE\tNAME\tSTATE\tLAST\tLAST RUN\tFAILED 1H\tMATCHERS")
+	t := c.table(e.stdout, "SPACE", "NAME", "STATE", "LAST", "LAST RUN", "FAILED 1H", "MATCHERS")
 	for _, it := range items {
 		last, at := "-", "-"
 		if it.LastRun != nil {
 			last, at = it.LastOutcome, it.LastRun.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", it.Space, it.Name, it.State, last, at, it.Failures, orDash(strings.Join(it.Matchers, ", ")))
+		t.row(it.Space, it.Name, it.State, last, at, fmt.Sprint(it.Failures), orDash(strings.Join(it.Matchers, ", ")))
 	}
-	tw.Flush()
-	fmt.Fprintf(e.stdout, "(%s)\n", count(len(items), "user-defined function"))
+	t.flush()
+	e.trailer("%s", count(len(items), "user-defined function"))
 	return nil
 }
 
@@ -120,6 +119,9 @@ func count(n int, thing string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
 }
+
+// lines is the number of lines of a script.
+func lines(script string) int { return strings.Count(strings.TrimRight(script, "\n"), "\n") + 1 }
 
 func orDash(s string) string {
 	if s == "" {
@@ -133,11 +135,11 @@ type udfRecordsCmd struct {
 	Name   string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
 	Failed bool   `help:"Only executions that did not succeed."`
 	Limit  int    `short:"n" default:"0" placeholder:"N" help:"At most N records (0: all kept, up to 200)."`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json (the full records)."`
+	outputFlag
 }
 
 func (c *udfRecordsCmd) Run(e *env) error {
-	a, udf, where, err := openUDF(c.projectFlag, c.Name)
+	a, udf, where, err := openUDF(e, c.projectFlag, c.Name)
 	if err != nil {
 		return err
 	}
@@ -153,23 +155,22 @@ func (c *udfRecordsCmd) Run(e *env) error {
 		}
 		recs = append(recs, all[i])
 	}
-	if c.Output == "json" {
-		return writeJSON(e.stdout, recs)
+	if ok, err := c.structured(e.stdout, recs); ok {
+		return err
 	}
-	writeRecordLines(e.stdout, recs)
+	c.writeRecordLines(e.stdout, recs)
 	what := "record"
 	if c.Failed {
 		what = "failed record"
 	}
-	fmt.Fprintf(e.stdout, "(%s of %s in %s; %d kept)\n", count(len(recs), what), udf.Name, where, len(all))
+	e.trailer("%s of %s in %s; %d kept", count(len(recs), what), udf.Name, where, len(all))
 	return nil
 }
 
 // writeRecordLines prints records one line each, with an indented error
 // line under those that did not succeed.
-func writeRecordLines(w io.Writer, recs []*engine.ExecutionRecord) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tOUTCOME\tSENSOR\tDURATION\tMESSAGE")
+func (c *udfRecordsCmd) writeRecordLines(w io.Writer, recs []*engine.ExecutionRecord) {
+	t := c.table(w, "TIME", "OUTCOME", "SENSOR", "DURATION", "MESSAGE")
 	for _, r := range recs {
 		outcome := r.Outcome
 		if r.DryRun {
@@ -179,15 +180,14 @@ func writeRecordLines(w io.Writer, recs []*engine.ExecutionRecord) {
 		if len(msg) > 60 {
 			msg = msg[:57] + "..."
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Start.UTC().Format(time.RFC3339Nano), outcome, orDash(r.SensorHW),
-			r.Duration.Round(time.Microsecond), msg)
+		t.row(r.Start.UTC().Format(time.RFC3339Nano), outcome, orDash(r.SensorHW), r.Duration.Round(time.Microsecond).String(), msg)
 		if r.Outcome != engine.OutcomeOK {
 			// Not a tabbed row: the error line keeps its own width.
-			tw.Flush()
+			t.flush()
 			fmt.Fprintf(w, "  ✗ %s\n", failure(r))
 		}
 	}
-	tw.Flush()
+	t.flush()
 }
 
 type udfSetCmd struct {
@@ -196,12 +196,28 @@ type udfSetCmd struct {
 	File string `arg:"" name:"FILE" help:"The JavaScript file with the new script."`
 }
 
+// forwardArgs makes the script's file name absolute for the server,
+// which has its own working directory.
+func (c *udfSetCmd) forwardArgs(args []string) []string {
+	abs, err := filepath.Abs(c.File)
+	if err != nil || abs == c.File {
+		return args
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		if args[i] == c.File {
+			args[i] = abs
+			break
+		}
+	}
+	return args
+}
+
 func (c *udfSetCmd) Run(e *env) error {
 	b, err := os.ReadFile(c.File)
 	if err != nil {
 		return err
 	}
-	a, udf, _, err := openUDF(c.projectFlag, c.Name)
+	a, udf, _, err := openUDF(e, c.projectFlag, c.Name)
 	if err != nil {
 		return err
 	}
@@ -217,7 +233,7 @@ func (c *udfSetCmd) Run(e *env) error {
 	if err := a.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "udf %s: script replaced with %s (%d lines)\n", u.Name, c.File, strings.Count(strings.TrimRight(u.Script, "\n"), "\n")+1)
+	fmt.Fprintf(e.stdout, "udf %s: script replaced with %s (%d lines)\n", u.Name, c.File, lines(u.Script))
 	return nil
 }
 
@@ -225,10 +241,20 @@ type udfVersionsCmd struct {
 	projectFlag
 	Name string `arg:"" name:"NAME" help:"The UDF: its name, its name after its space's path ('/Building/Availability') or its id."`
 	Diff int    `placeholder:"N" help:"Print the unified diff from version N to the current script instead of the list."`
+	outputFlag
+}
+
+// udfVersionItem is one row of 'twin udf versions -o json'.
+type udfVersionItem struct {
+	Version int       `json:"version"`
+	Current bool      `json:"current"`
+	Saved   time.Time `json:"saved"`
+	Lines   int       `json:"lines"`
+	Script  string    `json:"script"`
 }
 
 func (c *udfVersionsCmd) Run(e *env) error {
-	a, udf, where, err := openUDF(c.projectFlag, c.Name)
+	a, udf, where, err := openUDF(e, c.projectFlag, c.Name)
 	if err != nil {
 		return err
 	}
@@ -246,17 +272,23 @@ func (c *udfVersionsCmd) Run(e *env) error {
 		}
 		return fmt.Errorf("%w: user-defined function %q has no version %d", engine.ErrNotFound, udf.Name, c.Diff)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tSAVED\tLINES")
-	for _, v := range vs {
-		n := fmt.Sprint(v.N)
-		if v.Current {
+	items := make([]udfVersionItem, len(vs))
+	for i, v := range vs {
+		items[i] = udfVersionItem{Version: v.N, Current: v.Current, Saved: v.Saved.UTC(), Lines: lines(v.Script), Script: v.Script}
+	}
+	if ok, err := c.structured(e.stdout, items); ok {
+		return err
+	}
+	t := c.table(e.stdout, "VERSION", "SAVED", "LINES")
+	for _, it := range items {
+		n := fmt.Sprint(it.Version)
+		if it.Current {
 			n += " (current)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\n", n, v.Saved.UTC().Format(time.RFC3339), strings.Count(strings.TrimRight(v.Script, "\n"), "\n")+1)
+		t.row(n, it.Saved.Format(time.RFC3339), fmt.Sprint(it.Lines))
 	}
-	tw.Flush()
-	fmt.Fprintf(e.stdout, "(%s of %s in %s; at most %d previous ones are kept)\n", count(len(vs), "version"), udf.Name, where, engine.ScriptVersionsKept)
+	t.flush()
+	e.trailer("%s of %s in %s; at most %d previous ones are kept", count(len(vs), "version"), udf.Name, where, engine.ScriptVersionsKept)
 	return nil
 }
 
@@ -267,7 +299,7 @@ type udfRestoreCmd struct {
 }
 
 func (c *udfRestoreCmd) Run(e *env) error {
-	a, udf, _, err := openUDF(c.projectFlag, c.Name)
+	a, udf, _, err := openUDF(e, c.projectFlag, c.Name)
 	if err != nil {
 		return err
 	}
@@ -289,7 +321,7 @@ func (c *udfRestoreCmd) Run(e *env) error {
 type matcherListCmd struct {
 	projectFlag
 	scopeFlag
-	Output string `short:"o" enum:"table,json" default:"table" help:"Output format: table or json."`
+	outputFlag
 }
 
 // matcherListItem is one row of 'twin matcher list -o json'.
@@ -309,7 +341,7 @@ type conditionItem struct {
 }
 
 func (c *matcherListCmd) Run(e *env) error {
-	a, space, err := c.openScoped(c.projectFlag)
+	a, space, err := c.openScoped(e, c.projectFlag)
 	if err != nil {
 		return err
 	}
@@ -325,19 +357,18 @@ func (c *matcherListCmd) Run(e *env) error {
 			items[i].Conditions = append(items[i].Conditions, conditionItem{cd.Target, cd.Path, cd.Comparison, cd.Value})
 		}
 	}
-	if c.Output == "json" {
-		return writeJSON(e.stdout, items)
+	if ok, err := c.structured(e.stdout, items); ok {
+		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPACE\tNAME\tCONDITIONS\tUDFS")
+	t := c.table(e.stdout, "SPACE", "NAME", "CONDITIONS", "UDFS")
 	for _, it := range items {
 		conds := make([]string, len(it.Conditions))
 		for i, cd := range it.Conditions {
 			conds[i] = fmt.Sprintf("%s %s %s %s", cd.Target, cd.Path, cd.Comparison, cd.Value)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.Space, it.Name, orDash(strings.Join(conds, " and ")), orDash(strings.Join(it.UDFs, ", ")))
+		t.row(it.Space, it.Name, orDash(strings.Join(conds, " and ")), orDash(strings.Join(it.UDFs, ", ")))
 	}
-	tw.Flush()
-	fmt.Fprintf(e.stdout, "(%s)\n", count(len(items), "matcher"))
+	t.flush()
+	e.trailer("%s", count(len(items), "matcher"))
 	return nil
 }

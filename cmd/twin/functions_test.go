@@ -118,7 +118,7 @@ func TestUDFRecordsFailedAndNames(t *testing.T) {
 		t.Errorf("ambiguous: exit %d %q", code, stderr)
 	}
 	out, stderr, code = twin(t, "udf", "records", "--project", project, "/Annex/nosy")
-	if code != 0 || !strings.Contains(out, "(0 records of NOSY in /Annex; 0 kept)") {
+	if code != 0 || !strings.Contains(stderr, "(0 records of NOSY in /Annex; 0 kept)") {
 		t.Errorf("qualified: exit %d %q %q", code, out, stderr)
 	}
 	_, stderr, code = twin(t, "udf", "records", "--project", project, "/Annex/Thrower")
@@ -302,8 +302,8 @@ func TestUDFVersionsAndRestore(t *testing.T) {
 	}
 	out, stderr, code := twin(t, "udf", "versions", "--project", project, "thrower")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "VERSION") || !strings.HasPrefix(lines[1], "2 (current)") ||
-		!strings.HasPrefix(lines[2], "1 ") || lines[3] != "(2 versions of Thrower in /Lab; at most 50 previous ones are kept)" {
+	if code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[0], "VERSION") || !strings.HasPrefix(lines[1], "2 (current)") ||
+		!strings.HasPrefix(lines[2], "1 ") || stderr != "(2 versions of Thrower in /Lab; at most 50 previous ones are kept)\n" {
 		t.Fatalf("versions: exit %d %q %q", code, out, stderr)
 	}
 	out, _, code = twin(t, "udf", "versions", "--project", project, "thrower", "--diff", "1")

@@ -12,12 +12,12 @@ import (
 
 type getCmd struct {
 	projectFlag
-	Ref    string `arg:"" name:"ID|PATH" help:"An object id, a space path ('/Building/Floor 1') or a device or sensor hardwareId."`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json."`
+	Ref string `arg:"" name:"ID|PATH" help:"An object id, a space path ('/Building/Floor 1') or a device or sensor hardwareId."`
+	outputFlag
 }
 
 func (c *getCmd) Run(e *env) error {
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
@@ -27,8 +27,8 @@ func (c *getCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		if c.Output == "json" {
-			return writeJSON(e.stdout, doc)
+		if ok, err := c.structured(e.stdout, doc); ok {
+			return err
 		}
 		writeDoc(e.stdout, v, doc)
 		return nil

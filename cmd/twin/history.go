@@ -14,12 +14,13 @@ import (
 
 type historyCmd struct {
 	projectFlag
-	Ref    string `arg:"" name:"SENSOR|SPACE" help:"A sensor (hardwareId or id) or a space (path such as '/Building/Floor 1' or id)."`
-	Name   string `placeholder:"VALUE" help:"With a space: the space value to print (run without it to list them)."`
-	From   string `placeholder:"TIME" help:"Only values at or after TIME: RFC 3339 (2026-03-02T08:00:00Z) or a date (2026-03-02, midnight UTC)."`
-	To     string `placeholder:"TIME" help:"Only values at or before TIME: RFC 3339 or a date (through the end of that day, UTC)."`
-	Limit  int    `short:"n" default:"0" placeholder:"N" help:"Print only the newest N values of the range (0: all)."`
-	Output string `short:"o" enum:"table,text,csv,json" default:"table" help:"Output format: table (time and value, one reading a line; text is the same), csv (time,value) or json."`
+	Ref       string `arg:"" name:"SENSOR|SPACE" help:"A sensor (hardwareId or id) or a space (path such as '/Building/Floor 1' or id)."`
+	Name      string `placeholder:"VALUE" help:"With a space: the space value to print (run without it to list them)."`
+	From      string `placeholder:"TIME" help:"Only values at or after TIME: RFC 3339 (2026-03-02T08:00:00Z) or a date (2026-03-02, midnight UTC)."`
+	To        string `placeholder:"TIME" help:"Only values at or before TIME: RFC 3339 or a date (through the end of that day, UTC)."`
+	Limit     int    `short:"n" default:"0" placeholder:"N" help:"Print only the newest N values of the range (0: all)."`
+	Output    string `short:"o" enum:"table,text,csv,json,yaml" default:"table" placeholder:"table|csv|json|yaml" help:"Output format: table (time and value, one reading a line; text is the same), csv (time,value), json or yaml."`
+	NoHeaders bool   `name:"no-headers" help:"With -o table or csv: leave out the header row."`
 }
 
 func (c *historyCmd) Run(e *env) error {
@@ -34,7 +35,7 @@ func (c *historyCmd) Run(e *env) error {
 	if c.Limit < 0 {
 		return usageError{fmt.Errorf("-n must be 0 or more, got %d", c.Limit)}
 	}
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (c *historyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return writeHistory(e.stdout, c.Output, h)
+	return writeHistory(e.stdout, c.Output, !c.NoHeaders, h)
 }
 
 // signal resolves the command's SENSOR|SPACE and --name.
@@ -146,28 +147,32 @@ type historyRow struct {
 	Value string    `json:"value"`
 }
 
-// writeHistory prints values oldest first in format text, csv or json.
-func writeHistory(w io.Writer, format string, h []engine.Value) error {
+// writeHistory prints values oldest first in format table, csv, json or
+// yaml, with a header row if headers.
+func writeHistory(w io.Writer, format string, headers bool, h []engine.Value) error {
 	switch format {
-	case "json":
+	case "json", "yaml":
 		rows := make([]historyRow, len(h))
 		for i, v := range h {
 			rows[i] = historyRow{v.Time.UTC(), v.Value}
 		}
-		return writeJSON(w, rows)
+		_, err := outputFlag{Output: format}.structured(w, rows)
+		return err
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"time", "value"})
+		if headers {
+			_ = cw.Write([]string{"time", "value"})
+		}
 		for _, v := range h {
 			_ = cw.Write([]string{v.Time.UTC().Format(time.RFC3339Nano), v.Value})
 		}
 		cw.Flush()
 		return cw.Error()
 	}
+	t := outputFlag{NoHeaders: !headers}.table(w, "TIME", "VALUE")
 	for _, v := range h {
-		if _, err := fmt.Fprintf(w, "%s  %s\n", v.Time.UTC().Format(time.RFC3339Nano), v.Value); err != nil {
-			return err
-		}
+		t.row(v.Time.UTC().Format(time.RFC3339Nano), v.Value)
 	}
+	t.flush()
 	return nil
 }

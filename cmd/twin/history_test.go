@@ -48,22 +48,24 @@ func TestHistory(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"all", []string{"SAMPLE_SENSOR_MOTION"},
+		{"all", []string{"SAMPLE_SENSOR_MOTION", "--no-headers"},
 			"2026-03-02T08:00:00Z  true\n2026-03-02T08:10:00Z  false\n2026-03-02T08:20:00Z  true\n"},
-		{"inclusive range", []string{"SAMPLE_SENSOR_MOTION", "--from", "2026-03-02T08:10:00Z", "--to", "2026-03-02T08:20:00Z"},
+		{"inclusive range", []string{"SAMPLE_SENSOR_MOTION", "--from", "2026-03-02T08:10:00Z", "--to", "2026-03-02T08:20:00Z", "--no-headers"},
 			"2026-03-02T08:10:00Z  false\n2026-03-02T08:20:00Z  true\n"},
-		{"open start, offset", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-02T09:10:00+01:00"},
+		{"open start, offset", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-02T09:10:00+01:00", "--no-headers"},
 			"2026-03-02T08:00:00Z  true\n2026-03-02T08:10:00Z  false\n"},
-		{"newest n", []string{"SAMPLE_SENSOR_MOTION", "-n", "1"}, "2026-03-02T08:20:00Z  true\n"},
-		{"-o table, the default", []string{"SAMPLE_SENSOR_MOTION", "-n", "1", "-o", "table"}, "2026-03-02T08:20:00Z  true\n"},
-		{"a date is the whole day", []string{"SAMPLE_SENSOR_MOTION", "--from", "2026-03-02", "--to", "2026-03-02", "-n", "2"},
+		{"newest n", []string{"SAMPLE_SENSOR_MOTION", "-n", "1", "--no-headers"}, "2026-03-02T08:20:00Z  true\n"},
+		{"-o table, the default", []string{"SAMPLE_SENSOR_MOTION", "-n", "1", "-o", "table"}, "TIME                  VALUE\n2026-03-02T08:20:00Z  true\n"},
+		{"csv without headers", []string{"SAMPLE_SENSOR_MOTION", "-o", "csv", "--from", "2026-03-02T08:15:00Z", "--no-headers"}, "2026-03-02T08:20:00Z,true\n"},
+		{"yaml", []string{"SAMPLE_SENSOR_MOTION", "-n", "1", "-o", "yaml"}, "- time: \"2026-03-02T08:20:00Z\"\n  value: \"true\"\n"},
+		{"a date is the whole day", []string{"SAMPLE_SENSOR_MOTION", "--from", "2026-03-02", "--to", "2026-03-02", "-n", "2", "--no-headers"},
 			"2026-03-02T08:10:00Z  false\n2026-03-02T08:20:00Z  true\n"},
-		{"the day before", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-01"}, ""},
+		{"the day before", []string{"SAMPLE_SENSOR_MOTION", "--to", "2026-03-01", "--no-headers"}, ""},
 		{"csv", []string{"SAMPLE_SENSOR_MOTION", "-o", "csv", "--from", "2026-03-02T08:15:00Z"},
 			"time,value\n2026-03-02T08:20:00Z,true\n"},
 		{"csv empty", []string{"SAMPLE_SENSOR_CARBONDIOXIDE", "-o", "csv", "--from", "2026-03-03"}, "time,value\n"},
-		{"space value", []string{room, "--name", "AvailableAndFresh", "-n", "1"}, "2026-03-02T08:20:00Z  Room is not available or air quality is poor\n"},
-		{"another sensor", []string{"SAMPLE_SENSOR_CARBONDIOXIDE"}, "2026-03-02T07:55:00Z  600\n"},
+		{"space value", []string{room, "--name", "AvailableAndFresh", "-n", "1", "--no-headers"}, "2026-03-02T08:20:00Z  Room is not available or air quality is poor\n"},
+		{"another sensor", []string{"SAMPLE_SENSOR_CARBONDIOXIDE", "--no-headers"}, "2026-03-02T07:55:00Z  600\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,10 +16,33 @@ type matcherEvaluateCmd struct {
 	projectFlag
 	Matcher string `required:"" placeholder:"NAME|ID" help:"The matcher."`
 	Sensor  string `required:"" placeholder:"HARDWAREID" help:"The sensor."`
+	Output  string `short:"o" enum:"table,json,yaml" default:"table" placeholder:"table|json|yaml" help:"Output format: table (each condition, then the result; the default), json or yaml."`
+}
+
+// evaluation is 'twin matcher evaluate -o json'.
+type evaluation struct {
+	Matcher    string          `json:"matcher"`
+	Sensor     string          `json:"sensor"`
+	Result     bool            `json:"result"`
+	Conditions []conditionEval `json:"conditions"`
+}
+
+type conditionEval struct {
+	conditionItem
+	Selected []any  `json:"selected"`
+	Result   bool   `json:"result"`
+	Error    string `json:"error,omitempty"`
+}
+
+// errNoMatch is the exit status 1 of an evaluation that is false.
+type errNoMatch struct{ matcher, sensor string }
+
+func (e errNoMatch) Error() string {
+	return fmt.Sprintf("matcher %s does not match sensor %s", e.matcher, e.sensor)
 }
 
 func (c *matcherEvaluateCmd) Run(e *env) error {
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
@@ -61,9 +84,21 @@ func (c *matcherEvaluateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	ev := evaluation{Matcher: c.Matcher, Sensor: c.Sensor, Result: ok, Conditions: []conditionEval{}}
 	for _, l := range log {
-		fmt.Fprintln(e.stdout, l.String())
+		cd := l.Condition
+		ev.Conditions = append(ev.Conditions, conditionEval{conditionItem{cd.Target, cd.Path, cd.Comparison, cd.Value}, l.Selected, l.Result, l.Err})
 	}
-	fmt.Fprintf(e.stdout, "matcher %s on sensor %s: %t\n", c.Matcher, c.Sensor, ok)
+	if structured, err := (outputFlag{Output: c.Output}).structured(e.stdout, ev); !structured {
+		for _, l := range log {
+			fmt.Fprintln(e.stdout, l.String())
+		}
+		fmt.Fprintf(e.stdout, "matcher %s on sensor %s: %t\n", c.Matcher, c.Sensor, ok)
+	} else if err != nil {
+		return err
+	}
+	if !ok {
+		return errNoMatch{c.Matcher, c.Sensor}
+	}
 	return nil
 }

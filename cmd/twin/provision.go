@@ -21,7 +21,7 @@ func (c *provisionCmd) Run(e *env) (err error) {
 	}
 	_, statErr := os.Stat(c.Project)
 	created := errors.Is(statErr, os.ErrNotExist)
-	a, err := c.open(true)
+	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func TestProvisionRefusesBadInput(t *testing.T) {
 	}
 	matcher := "- name: HQ\n  matchers:\n  - name: M\n    conditions:\n    - path: $..[\n      value: '1'\n"
 	cases := []struct{ name, yaml, want string }{
-		{"bad JSONPath", matcher, `p.yaml:5: path: engine: invalid: matcher "M": jsonpath: bad path: "$..[": jsonpath: unexpected eof`},
+		{"bad JSONPath", matcher, `p.yaml:5: path: matcher "M": bad path: "$..[": unexpected eof`},
 		{"script does not compile", udf("bad.js"), `p.yaml:4: script: bad.js:2:11: SyntaxError: Unexpected token ;`},
 		{"script does not compile on line 1", udf("bad1.js"), `p.yaml:4: script: bad1.js:1:5: SyntaxError: Unexpected token =`},
 		{"binary script", udf("nul.js"), `p.yaml:4: script: nul.js:2: binary file (NUL byte): a script must be UTF-8 text`},
@@ -61,7 +61,7 @@ func TestProvisionRefusesBadInput(t *testing.T) {
 	// Not a regular file: one line, no project touched.
 	for _, f := range []string{"/dev/zero", dir} {
 		_, stderr, code := twin(t, "provision", "--project", filepath.Join(dir, "other.twin"), f)
-		if code != 1 || !strings.Contains(stderr, "read "+f+": engine: invalid: not a regular file") || strings.Count(stderr, "\n") != 1 {
+		if code != 1 || !strings.Contains(stderr, "read "+f+": not a regular file") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%s: exit %d, %q", f, code, stderr)
 		}
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
@@ -28,11 +26,11 @@ type queryCmd struct {
 	HardwareIDs    []string `name:"hardware-ids" sep:"," placeholder:"H1,H2" help:"Hardware ids (devices, sensors)."`
 	DataTypes      []string `name:"data-types" sep:"," placeholder:"D1,D2" help:"Sensor data types."`
 	Property       string   `placeholder:"KEY[=VALUE]" help:"Only objects with this extended property (and value)."`
-	Output         string   `short:"o" enum:"table,json" default:"table" help:"Output format: table or json."`
+	outputFlag
 }
 
 func (c *queryCmd) Run(e *env) error {
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
@@ -73,10 +71,11 @@ func (c *queryCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		if c.Output == "json" {
-			return writeJSON(e.stdout, docs(v, res))
+		if ok, err := c.structured(e.stdout, docs(v, res)); ok {
+			return err
 		}
-		writeTable(e.stdout, v, res, q.Kind)
+		c.writeTable(e.stdout, v, res, q.Kind)
+		e.trailer("%d %s", res.Len(), plural(res.Len(), q.Kind))
 		return nil
 	})
 }
@@ -99,43 +98,37 @@ func docs(v *engine.View, r *engine.Result) []any {
 	return out
 }
 
-func writeJSON(w io.Writer, x any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(x)
-}
-
-func writeTable(w io.Writer, v *engine.View, r *engine.Result, k engine.Kind) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+// writeTable prints a result as a table of its kind.
+func (c *queryCmd) writeTable(w io.Writer, v *engine.View, r *engine.Result, k engine.Kind) {
+	var t *table
 	switch k {
 	case engine.KindSpace:
-		fmt.Fprintln(tw, "PATH\tTYPE\tSUBTYPE\tLEVEL\tID")
+		t = c.table(w, "PATH", "TYPE", "SUBTYPE", "LEVEL", "ID")
 		for _, s := range r.Spaces {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", v.FullName(s.ID), v.TypeName(s.TypeID), v.TypeName(s.SubtypeID), v.Level(s.ID), s.ID)
+			t.row(v.FullName(s.ID), v.TypeName(s.TypeID), v.TypeName(s.SubtypeID), fmt.Sprint(v.Level(s.ID)), s.ID.String())
 		}
 	case engine.KindDevice:
-		fmt.Fprintln(tw, "NAME\tHARDWAREID\tTYPE\tSTATUS\tSPACE\tID")
+		t = c.table(w, "NAME", "HARDWAREID", "TYPE", "STATUS", "SPACE", "ID")
 		for _, d := range r.Devices {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Name, d.HardwareID, v.TypeName(d.TypeID), d.Status, v.FullName(d.SpaceID), d.ID)
+			t.row(d.Name, d.HardwareID, v.TypeName(d.TypeID), d.Status, v.FullName(d.SpaceID), d.ID.String())
 		}
 	case engine.KindSensor:
-		fmt.Fprintln(tw, "HARDWAREID\tDATATYPE\tVALUE\tDEVICE\tSPACE\tID")
+		t = c.table(w, "HARDWAREID", "DATATYPE", "VALUE", "DEVICE", "SPACE", "ID")
 		for _, s := range r.Sensors {
 			val := "-"
 			if x, ok := v.SensorValue(s.ID); ok {
 				val = x.Value
 			}
 			dev, _ := v.Device(s.DeviceID)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.HardwareID, v.TypeName(s.DataTypeID), val, dev.HardwareID, v.FullName(s.SpaceID), s.ID)
+			t.row(s.HardwareID, v.TypeName(s.DataTypeID), val, dev.HardwareID, v.FullName(s.SpaceID), s.ID.String())
 		}
 	case engine.KindUser:
-		fmt.Fprintln(tw, "UPN\tNAME\tSPACE\tID")
+		t = c.table(w, "UPN", "NAME", "SPACE", "ID")
 		for _, u := range r.Users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.UPN, strings.TrimSpace(u.FirstName+" "+u.LastName), v.FullName(u.SpaceID), u.ID)
+			t.row(u.UPN, strings.TrimSpace(u.FirstName+" "+u.LastName), v.FullName(u.SpaceID), u.ID.String())
 		}
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "(%d %s)\n", r.Len(), plural(r.Len(), k))
+	t.flush()
 }
 
 func plural(n int, k engine.Kind) string {

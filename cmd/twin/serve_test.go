@@ -62,7 +62,7 @@ func TestServeDurationErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--duration", "1h"}, "--variant and --duration need --simulate"},
+		{[]string{"--duration", "1h"}, "--speed, --variant, --duration and --sim-mode need --simulate"},
 		{[]string{"--simulate", "testdata/simulate_small.yaml", "--duration", "-1h"}, "--duration must be positive, got -1h0m0s"},
 	} {
 		_, stderr, code := twin(t, append([]string{"serve", "--project", project, "--mqtt", "127.0.0.1:0"}, tc.args...)...)

@@ -22,6 +22,7 @@ type simulateCmd struct {
 	Variant  string        `placeholder:"NAME" help:"Run the scenario's variant NAME (its overrides applied)."`
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed and compare; both runs start from the project as it is."`
 	InPlace  bool          `name:"in-place" help:"Run in the project file itself, which keeps the run's values, history and virtual devices (default: on a temporary copy, the project is left as it was). Not with --compare."`
+	Quiet    bool          `help:"Print only the summary: no progress line, no list of the files written."`
 }
 
 // scenario loads a scenario with the command's variant, duration and seed.
@@ -68,10 +69,14 @@ func (c *simulateCmd) Run(e *env) error {
 		sc2.Seed = sc.Seed // both runs use the same seed
 	}
 	if _, err := os.Stat(c.Project); err != nil {
-		_, err := c.open(false) // the error saying how to create it
+		_, err := c.open(e, false) // the error saying how to create it
 		return err
 	}
-	progress := terminal(e.stderr)
+	if app.ControlListening(app.ControlPath(c.Project)) {
+		// Its copy of a file being written could be torn.
+		return fmt.Errorf("project %s is held by a running twin serve: 'twin simulate' needs the file to itself; stop the server first", c.Project)
+	}
+	progress := terminal(e.stderr) && !c.Quiet
 	if sc2 != nil {
 		// Each run gets its own copy of the project, so both start from
 		// the same state, the base run equals a plain run, and the
@@ -87,7 +92,7 @@ func (c *simulateCmd) Run(e *env) error {
 		if err := c.writeCompare(e, base, variant); err != nil {
 			return err
 		}
-		c.printWhere(e.stdout)
+		c.printWhere(e)
 		return nil
 	}
 	run, err := c.runOnce(sc, c.InPlace, progress, e.stderr)
@@ -97,20 +102,27 @@ func (c *simulateCmd) Run(e *env) error {
 	if _, err := e.stdout.Write(run.Summary()); err != nil {
 		return err
 	}
-	if c.Out != "" {
+	if c.Out != "" && !c.Quiet {
 		fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),
 			filepath.Join(c.Out, "spaces.csv"), filepath.Join(c.Out, "summary.txt"))
 		if charts := chartFiles(run.Files); len(charts) > 0 {
 			fmt.Fprintf(e.stdout, "charts %s\n", strings.Join(charts, ", "))
 		}
 	}
-	printCreated(e.stdout, run.Created, c.InPlace)
-	c.printWhere(e.stdout)
+	if !c.Quiet {
+		printCreated(e.stdout, run.Created, c.InPlace)
+	}
+	c.printWhere(e)
 	return nil
 }
 
-// printWhere says whether the run changed the project.
-func (c *simulateCmd) printWhere(w io.Writer) {
+// printWhere says whether the run changed the project (not with
+// --quiet).
+func (c *simulateCmd) printWhere(e *env) {
+	if c.Quiet {
+		return
+	}
+	w := e.stdout
 	if c.InPlace {
 		fmt.Fprintf(w, "ran in %s itself (--in-place): it keeps the run's values and virtual devices\n", c.Project)
 	} else {
@@ -214,7 +226,7 @@ func (c *simulateCmd) writeCompare(e *env, base, variant *app.SimReport) error {
 			return fmt.Errorf("simulate: %w", err)
 		}
 	}
-	if _, err := e.stdout.Write(cmp.Summary()); err != nil || c.Out == "" {
+	if _, err := e.stdout.Write(cmp.Summary()); err != nil || c.Out == "" || c.Quiet {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nwrote %s, %s, %s, %s, %s and %s\n", filepath.Join(c.Out, "kpis.csv"), filepath.Join(c.Out, "series.csv"),

@@ -28,7 +28,7 @@ type udfRunCmd struct {
 	Apply   bool   `help:"With --replay: apply the writes and notifications."`
 	DryRun  bool   `name:"dry-run" help:"Apply nothing: no values set, no notifications sent."`
 	Trace   bool   `help:"Record a line trace: each executed statement with the local variables that changed."`
-	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: text or json."`
+	Output  string `short:"o" enum:"table,json,yaml" default:"table" placeholder:"table|json|yaml" help:"Output format: table (the record as text, the default), json or yaml."`
 }
 
 // Run prints the record, then fails (exit 1, one line on stderr) unless
@@ -38,7 +38,7 @@ func (c *udfRunCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.open(false)
+	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (c *udfRunCmd) Run(e *env) error {
 			return err
 		}
 		message, dry = rp.Message, !c.Apply
-		if c.Output != "json" {
+		if c.Output == "table" {
 			fmt.Fprintf(e.stdout, "replaying the message of %s at %s (from its %s)\n\n", sensor.HardwareID, rp.Time.UTC().Format(time.RFC3339Nano), rp.From)
 		}
 	}
@@ -71,8 +71,8 @@ func (c *udfRunCmd) Run(e *env) error {
 	if rec == nil {
 		return runErr
 	}
-	if c.Output == "json" {
-		if err := writeJSON(e.stdout, rec); err != nil {
+	if ok, err := (outputFlag{Output: c.Output}).structured(e.stdout, rec); ok {
+		if err != nil {
 			return err
 		}
 	} else {

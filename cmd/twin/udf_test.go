@@ -229,8 +229,8 @@ func TestUDFRunFailures(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--udf", "Nope", "--sensor", "T1"}, `twin: engine: not found: no user-defined function is named "Nope"`},
-		{[]string{"--udf", "Thrower", "--sensor", "NOPE"}, `twin: engine: not found: no sensor has hardwareId "NOPE"`},
+		{[]string{"--udf", "Nope", "--sensor", "T1"}, `twin: no user-defined function is named "Nope"`},
+		{[]string{"--udf", "Thrower", "--sensor", "NOPE"}, `twin: no sensor has hardwareId "NOPE"`},
 	} {
 		out, stderr, code := twin(t, append(append([]string{"udf", "run", "--project", project}, c.args...), "--message", "1")...)
 		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, c.msg) {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twinstudio/twinstudio/app"
+)
+
+// serving runs 'twin serve' on project in this process until the test
+// ends, and waits for its control socket.
+func serving(t *testing.T, project string, extra ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	old := serveContext
+	// Each serve gets its own child: a second, refused serve's stop must
+	// not stop this one.
+	serveContext = func() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+	var wg sync.WaitGroup
+	var stderr bytes.Buffer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		run(append([]string{"serve", "--project", project, "--mqtt", "127.0.0.1:0"}, extra...), &bytes.Buffer{}, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		serveContext = old
+		if _, err := os.Stat(app.ControlPath(project)); !os.IsNotExist(err) {
+			t.Errorf("the control socket outlived twin serve: %v", err)
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("unix", app.ControlPath(project)); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("twin serve did not listen on %s", app.ControlPath(project))
+		}
+	}
+}
+
+// TestCLIReachesServer: while twin serve holds the project, get, query,
+// udf list, matcher evaluate … print what they print without the server,
+// through it; the edits it makes are the server's; what cannot run
+// through it is refused in one line.
+func TestCLIReachesServer(t *testing.T) {
+	dir, project := provisioned(t)
+	reads := [][]string{
+		{"get", "--project", project, "/Quickstart Building/Floor 1/Focus Room A1"},
+		{"get", "--project", project, "SAMPLE_SENSOR_MOTION", "-o", "json"},
+		{"query", "--project", project, "--kind", "sensors"},
+		{"query", "--project", project, "-o", "yaml"},
+		{"udf", "list", "--project", project},
+		{"matcher", "list", "--project", project, "-o", "json"},
+		{"matcher", "evaluate", "--project", project, "--matcher", "Matcher Motion A1", "--sensor", "SAMPLE_SENSOR_CARBONDIOXIDE"},
+		{"history", "--project", project, "SAMPLE_SENSOR_MOTION"},
+		{"device", "key", "--project", project, "1234567890AB"},
+		{"token", "list", "--project", project},
+		{"get", "--project", project, "NOPE"},
+	}
+	type result struct {
+		out, err string
+		code     int
+	}
+	alone := make([]result, len(reads))
+	for i, args := range reads {
+		out, stderr, code := twin(t, args...)
+		alone[i] = result{out, stderr, code}
+	}
+	serving(t, project)
+	for i, args := range reads {
+		out, stderr, code := twin(t, args...)
+		if got := (result{out, stderr, code}); got != alone[i] {
+			t.Errorf("%v through the server: %+v\nwithout it: %+v", args, got, alone[i])
+		}
+	}
+	// The relative project and TWIN_PROJECT name the same project.
+	plain, _, _ := twin(t, "query", "--project", project)
+	qs, _ := filepath.Abs(quickstart)
+	wd, _ := os.Getwd()
+	t.Cleanup(func() { os.Chdir(wd) })
+	os.Chdir(dir)
+	t.Setenv("TWIN_PROJECT", "q.twin")
+	if out, stderr, code := twin(t, "query"); code != 0 || out != plain {
+		t.Errorf("TWIN_PROJECT through the server: exit %d %q %q", code, out, stderr)
+	}
+	// Edits go to the served project: a token made through the server is
+	// listed, and a script set from a relative file name.
+	secret, stderr, code := twin(t, "token", "create", "--principal", "ops", "--role", "SpaceAdministrator", "--path", "/Quickstart Building", "--name", "ops1")
+	if code != 0 || !strings.HasPrefix(secret, "twn_") || strings.Count(secret, "\n") != 1 || !strings.Contains(stderr, "token ops1") {
+		t.Fatalf("token create through the server: exit %d %q %q", code, secret, stderr)
+	}
+	if out, _, _ := twin(t, "token", "list"); !strings.Contains(out, "ops1") || strings.Contains(out, "twn_") {
+		t.Errorf("token list through the server: %q", out)
+	}
+	os.WriteFile(filepath.Join(dir, "m.js"), []byte("function process(telemetry, executionContext) {}\n"), 0o644)
+	if out, stderr, code := twin(t, "udf", "set", "Motion Processor", "m.js"); code != 0 || !strings.Contains(out, "script replaced with") {
+		t.Errorf("udf set through the server: exit %d %q %q", code, out, stderr)
+	}
+	// What needs the file to itself is refused, in one line.
+	for _, args := range [][]string{
+		{"provision", "--project", project, qs},
+		{"serve", "--project", project, "--mqtt", "127.0.0.1:0"},
+		{"simulate", "--project", project, "--scenario", filepath.Join(wd, "testdata/simulate_small.yaml")},
+	} {
+		out, stderr, code := twin(t, args...)
+		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "another process") && !strings.Contains(stderr, "running twin serve") {
+			t.Errorf("%v while served: exit %d %q %q", args[0], code, out, stderr)
+		}
+	}
+}
+
+// TestCLIStaleSocket: a control socket left by a server that is gone
+// (killed) does not stop the commands: they open the file.
+func TestCLIStaleSocket(t *testing.T) {
+	_, project := provisioned(t)
+	want, _, _ := twin(t, "query", "--project", project)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: app.ControlPath(project), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.SetUnlinkOnClose(false)
+	ln.Close()
+	for _, args := range [][]string{
+		{"query", "--project", project},
+		{"udf", "list", "--project", project},
+		{"get", "--project", project, "1234567890AB"},
+	} {
+		out, stderr, code := twin(t, args...)
+		if code != 0 || out == "" || strings.Contains(stderr, "twin:") {
+			t.Errorf("%v with a stale socket: exit %d %q %q", args, code, out, stderr)
+		}
+		if args[0] == "query" && out != want {
+			t.Errorf("query with a stale socket: %q, want %q", out, want)
+		}
+	}
+	// A new server replaces the stale socket.
+	serving(t, project)
+	if out, _, code := twin(t, "query", "--project", project); code != 0 || out != want {
+		t.Errorf("query after a new server: %d %q", code, out)
+	}
+}
