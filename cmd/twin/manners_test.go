@@ -196,7 +196,6 @@ func TestErrorsOneLine(t *testing.T) {
 		{append([]string{"serve", "--tls-key", "k.pem", "--http", "127.0.0.1:0"}, p...), 2, "--tls-cert"},
 		{append([]string{"serve", "--tls-self-signed"}, p...), 2, "--http"},
 		{append([]string{"serve", "--sim-mode", "in-process"}, p...), 2, "--simulate"},
-		{append([]string{"serve", "--http", "127.0.0.1:0"}, p...), 2, "--http"},
 		{append([]string{"simulate", "--scenario", filepath.Join(dir, "none.yaml")}, p...), 1, "none.yaml"},
 		{[]string{"completion", "tcsh"}, 2, "bash"},
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine/httpapi"
 	"github.com/twinstudio/twinstudio/simulator"
 )
 
@@ -21,7 +22,7 @@ type serveCmd struct {
 	projectFlag
 	MQTT          string        `name:"mqtt" default:"127.0.0.1:1883" placeholder:"ADDR" help:"MQTT listen address."`
 	MQTTWS        string        `name:"mqtt-ws" placeholder:"ADDR" help:"Also listen for MQTT over WebSocket on ADDR."`
-	HTTP          string        `name:"http" placeholder:"ADDR" help:"REST API listen address (not available yet)."`
+	HTTP          string        `name:"http" placeholder:"ADDR" help:"Serve the REST Management API (/api/v1.0/) on ADDR, e.g. 127.0.0.1:8080; callers send a bearer token from twin token create."`
 	TLSCert       string        `name:"tls-cert" placeholder:"FILE" help:"With --http: serve HTTPS with this certificate (PEM); needs --tls-key."`
 	TLSKey        string        `name:"tls-key" placeholder:"FILE" help:"With --http: the private key (PEM) of --tls-cert."`
 	TLSSelfSigned bool          `name:"tls-self-signed" help:"With --http: serve HTTPS with a certificate made for the project, and print its fingerprint."`
@@ -52,13 +53,6 @@ func (c *serveCmd) check() error {
 		return usageError{fmt.Errorf("--speed must be positive, got %v", *c.Speed)}
 	case c.Duration < 0:
 		return usageError{fmt.Errorf("--duration must be positive, got %v", c.Duration)}
-	}
-	if c.HTTP != "" {
-		// wired at merge: drop this refusal, and in Run, after c.open
-		// (beside serveControl), start the REST API with
-		// a.StartHTTP(httpapi.Options{…}) from c.HTTP, c.TLSCert, c.TLSKey
-		// and c.TLSSelfSigned; the flags are already checked above.
-		return usageError{fmt.Errorf("--http: the REST API is not available in this version")}
 	}
 	return nil
 }
@@ -99,6 +93,10 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	stopControl := c.serveControl(a.App, log)
 	defer stopControl()
+	if err := c.serveHTTP(a.App, log); err != nil {
+		a.Close()
+		return err
+	}
 	st := a.Engine().Stats()
 	log.Info("serving", "project", c.Project, "spaces", st.Spaces, "devices", st.Devices, "sensors", st.Sensors, "mqtt", a.Broker().Addr())
 	var (
@@ -176,6 +174,28 @@ func (c *serveCmd) serveControl(a *app.App, log *slog.Logger) func() {
 	}
 	log.Info("the CLI reaches this server", "socket", path)
 	return stop
+}
+
+// serveHTTP starts the REST API when --http is given: HTTPS with
+// --tls-cert/--tls-key, or with a certificate made once for the project
+// and kept beside it in FILE.tls/ (--tls-self-signed).
+func (c *serveCmd) serveHTTP(a *app.App, log *slog.Logger) error {
+	if c.HTTP == "" {
+		return nil
+	}
+	o := httpapi.Options{Addr: c.HTTP, TLSCert: c.TLSCert, TLSKey: c.TLSKey, Logger: log}
+	if c.TLSSelfSigned {
+		o.SelfSigned = c.Project + ".tls"
+	}
+	s, err := a.StartHTTP(o)
+	if err != nil {
+		return fmt.Errorf("--http %s: %w", c.HTTP, err)
+	}
+	if fp := s.Fingerprint(); fp != "" {
+		log.Info("REST API certificate", "sha256", fp)
+	}
+	log.Info("REST API routes", "docs", s.URL()+httpapi.Base+"/docs", "openapi", s.URL()+httpapi.Base+"/openapi.json")
+	return nil
 }
 
 // quietLines are the messages --quiet keeps although they are not

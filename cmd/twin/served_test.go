@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +150,44 @@ func TestCLIStaleSocket(t *testing.T) {
 	serving(t, project)
 	if out, _, code := twin(t, "query", "--project", project); code != 0 || out != want {
 		t.Errorf("query after a new server: %d %q", code, out)
+	}
+}
+
+// TestServeHTTP: twin serve --http serves the REST API; a token made with
+// twin token create (through the running server) reads the spaces its role
+// covers, and a request without one is refused.
+func TestServeHTTP(t *testing.T) {
+	_, project := provisioned(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serving(t, project, "--http", addr)
+	token, stderr, code := twin(t, "token", "create", "--project", project, "--principal", "reader@example.com",
+		"--role", "User", "--path", "/Quickstart Building/Floor 1")
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, stderr)
+	}
+	get := func(auth string) (int, string) {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1.0/spaces", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(""); code != http.StatusUnauthorized {
+		t.Errorf("no token: %d %s, want 401", code, body)
+	}
+	code, body := get(strings.TrimSpace(token))
+	if code != http.StatusOK || !strings.Contains(body, `"Focus Room A1"`) || strings.Contains(body, `"Quickstart Building"`) {
+		t.Errorf("with a User token on Floor 1: %d %s; want Floor 1 and its rooms, not the building", code, body)
 	}
 }
