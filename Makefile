@@ -19,7 +19,7 @@ BIN       := bin
 # The studio's data folder, where its first start installs the bundled
 # smart-office example (ui.DataDir); empty: ~/.local/share/twinstudio.
 DATA      ?=
-APT_PKGS  := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb mosquitto-clients
+APT_PKGS  := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb mosquitto-clients curl
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build run test vet race fuzz bench screenshots package clean
