@@ -321,6 +321,13 @@ func TestBuiltinsBounded(t *testing.T) {
 			if raceEnabled && rec.Outcome == engine.OutcomeTimedOut {
 				return // too slow to reach the bound under the race detector
 			}
+			if c.outcome == engine.OutcomeFailed && rec.Outcome == engine.OutcomeTimedOut && strings.Contains(rec.Error, "of memory") {
+				// The memory governor samples the whole process's heap: on a
+				// loaded machine garbage left by an earlier case (or an
+				// abandoned execution) can be charged to this one. Once.
+				t.Logf("memory stop charged to a refusal (%s); running it again", rec.Error)
+				rec, d = s.run(t, id)
+			}
 			if rec.Outcome != c.outcome || !strings.Contains(rec.Error, c.err) {
 				t.Errorf("%s %q; want %s %q", rec.Outcome, rec.Error, c.outcome, c.err)
 			}
