@@ -30,21 +30,18 @@ type isoObject struct {
 }
 
 // isoPrincipal is a principal of the test: the tenant tags its assignments
-// cover (its subtrees) and whether its role reads devices.
+// cover (its subtrees) and the routes whose objects its role reads.
 type isoPrincipal struct {
-	name    string
-	tags    []string
-	devices bool
-	token   string
-	root    string   // the label of its tenant space
-	above   []string // how the spaces above root may appear: path prefixes and root's parentSpaceId
+	name  string
+	tags  []string
+	reads []string
+	token string
+	root  string   // the label of its tenant space
+	above []string // how the spaces above root may appear: path prefixes and root's parentSpaceId
 }
 
 func (p *isoPrincipal) sees(o isoObject) bool {
-	if o.route == "devices" && !p.devices {
-		return false
-	}
-	return p.inside(o)
+	return slices.Contains(p.reads, o.route) && p.inside(o)
 }
 
 // inside: o is in one of p's subtrees (whatever p's role may read there).
@@ -94,16 +91,20 @@ func TestTenantIsolationAllChannels(t *testing.T) {
 	for _, o := range objs {
 		byLabel[o.label] = o
 	}
+	all := []string{"spaces", "devices", "sensors"}
 	principals := []*isoPrincipal{
-		{name: "alice", tags: []string{"A"}, devices: true, root: "A-Tenant"},
-		{name: "sam", tags: []string{"A1"}, root: "A1-Tenant"}, // role User: spaces and sensors, no devices
-		{name: "bob", tags: []string{"B"}, devices: true, root: "B-Tenant"},
+		{name: "alice", tags: []string{"A"}, reads: all, root: "A-Tenant"},
+		{name: "sam", tags: []string{"A1"}, reads: []string{"spaces", "sensors"}, root: "A1-Tenant"}, // role User
+		{name: "bob", tags: []string{"B"}, reads: all, root: "B-Tenant"},
+		// A custom role reading spaces and devices but not sensors, on B.
+		{name: "vera", tags: []string{"B"}, reads: []string{"spaces", "devices"}, root: "B-Tenant"},
 	}
+	isoViewerRole(t, a, "vera", byLabel["B-Tenant"].id)
 	for _, p := range principals {
 		p.token = isoToken(t, a, p.name)
 		p.above = isoAbove(t, a, byLabel[p.root].id)
 	}
-	srv, err := a.StartHTTP(httpapi.Options{Addr: "127.0.0.1:0"})
+	srv, err := a.StartHTTP(httpapi.Options{Addr: "127.0.0.1:0", Rate: 1e6, Burst: 1e6}) // hundreds of requests per token
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,9 +166,31 @@ func TestTenantIsolationAllChannels(t *testing.T) {
 	// (5): the UDF read exactly tenant B's spaces and sensors.
 	isoCheckProbe(t, a, objs, byLabel["B-Tenant"].id)
 
-	// Writes across tenants: REST and MQTT.
-	alice := principals[0]
-	isoWriteAttacks(t, a, base, alice, byLabel)
+	// Writes across tenants: REST and MQTT; and a read-only role's write.
+	isoWriteAttacks(t, a, base, principals[0], byLabel)
+	room := byLabel["A1-Room"]
+	if status, body := isoDo(t, "PATCH", base+"/spaces/"+room.id, principals[1].token, `{"name":"Renamed"}`); status != 403 {
+		t.Errorf("sam (User) PATCH A1-Room: %d %s, want 403", status, body)
+	}
+}
+
+// isoViewerRole gives name a custom role on space: read spaces and
+// devices, nothing else.
+func isoViewerRole(t *testing.T, a *app.App, name, space string) {
+	t.Helper()
+	id, _ := engine.ParseID(space)
+	err := a.Engine().Update(func(tx *engine.Tx) error {
+		r := &engine.Role{Name: "SpaceDeviceViewer", FriendlyName: "Space and Device Viewer",
+			Permissions: []engine.Permission{{Actions: []engine.Action{engine.ActionRead}, ResourceTypes: []string{engine.ResSpace, engine.ResDevice}}}}
+		if err := tx.PutRole(r); err != nil {
+			return err
+		}
+		return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: r.ID, ObjectID: name,
+			ObjectIDType: engine.ObjectServicePrincipalID, Path: tx.SpacePath(id)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // isoInventory: every space, device and sensor of the building as the
@@ -284,6 +307,10 @@ func isoREST(t *testing.T, base string, p *isoPrincipal, objs []isoObject) {
 			"/devices?includes=sensors,sensorsvalues&traverse=Down&spaceId=" + o.id,
 			"/sensors?includes=value,values&traverse=Down&spaceId=" + o.id,
 		} {
+			// Navigation from a space it may not read is a 404, not an empty list.
+			if status, _ := isoGet(t, base+q, p.token); (status == 200) != p.sees(o) {
+				t.Errorf("%s: GET %s (%s): %d", p.name, q, o.label, status)
+			}
 			queries = append(queries, q)
 		}
 	}
@@ -329,7 +356,7 @@ func isoREST(t *testing.T, base string, p *isoPrincipal, objs []isoObject) {
 }
 
 // isoNoLeak fails the test if body holds the id or label of an object
-// outside p's subtrees. The spaces above p's tenant appear only as the
+// outside p's subtrees, or the label of one its role may not read. The spaces above p's tenant appear only as the
 // prefix of spacePaths and fullName (a space's path runs from the root)
 // and as the tenant's parentSpaceId; those fragments are cut out first.
 func isoNoLeak(t *testing.T, p *isoPrincipal, objs []isoObject, what string, body []byte) {
@@ -339,7 +366,9 @@ func isoNoLeak(t *testing.T, p *isoPrincipal, objs []isoObject, what string, bod
 		s = strings.ReplaceAll(s, f, "")
 	}
 	for _, o := range objs {
-		if !p.inside(o) && (strings.Contains(s, o.label) || strings.Contains(s, o.id)) {
+		foreign := !p.inside(o) && (strings.Contains(s, o.label) || strings.Contains(s, o.id))
+		unreadable := !p.sees(o) && strings.Contains(s, o.label) // a kind its role does not read: not even by name
+		if foreign || unreadable {
 			t.Errorf("%s: %s leaks %s %s: %s", p.name, what, o.route, o.label, body)
 		}
 	}
