@@ -73,6 +73,16 @@ func isoTags(label string) []string {
 // once, in one project with two tenants and a sub-tenant: every principal
 // sees exactly its subtrees, with no foreign id anywhere in what it
 // receives, and writes into a foreign tenant are refused.
+//
+// Each filter, removed, fails it: the query reads (engine/query.go) the
+// exact lists; the read check of gets by id (httpapi see) the 200/404s;
+// the includes filters the label scan (sam's User role reads no devices,
+// vera's custom role no sensors); the navigation check the 404 from a
+// foreign spaceId; the SSE and the broker's event filters the exact
+// SensorChange sets; the UDF's read check the probe's value; the Update
+// check sam's 403; the pipeline's device check alice's publish as B-DEV.
+// (Filtering children includes is redundant here: a readable space's
+// children are always in the same subtree.)
 func TestTenantIsolationAllChannels(t *testing.T) {
 	a, err := app.Open(filepath.Join(t.TempDir(), "tenants.twin"), app.Options{Broker: &mqtt.Options{Addr: "127.0.0.1:0"}})
 	if err != nil {
