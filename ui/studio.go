@@ -50,6 +50,7 @@ type Studio struct {
 	simTab *simTab
 	access *accessTab
 	seeAs  *viewAsPicker
+	cursor *timeCursor // the moment shown: live or past (the time slider)
 	tabs   *container.AppTabs
 	status *statusBar
 	tools  *toolbar
@@ -152,6 +153,7 @@ func New(a *app.App, w fyne.Window) *Studio {
 // load builds the screens for project a, shows them and starts polling it.
 func (s *Studio) load(a *app.App) {
 	s.app = a
+	s.cursor = &timeCursor{}
 	m := newViewModel(a.Engine())
 	s.model = m
 	s.ctl = newController(a.Engine(), m, undoDepth)
