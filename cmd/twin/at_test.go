@@ -62,7 +62,9 @@ func TestGetQueryAtJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var s struct{ Value struct{ Value, Timestamp string } }
+	var s struct {
+		Value struct{ Value, Timestamp string }
+	}
 	if err := json.Unmarshal([]byte(out), &s); err != nil || s.Value.Value != "false" || s.Value.Timestamp != "2026-03-02T08:10:00Z" {
 		t.Errorf("get -o json: %v %+v\n%s", err, s, out)
 	}
