@@ -53,7 +53,7 @@ func newTimeBar(a *app.App, cursor *timeCursor) *timeBar {
 	b.slider = widget.NewSlider(0, 1)
 	b.slider.Step = 1
 	b.slider.OnChanged = b.dragged
-	b.label = widget.NewLabel("Live")
+	b.label = widget.NewLabel("Now")
 	b.label.TextStyle.Monospace = true
 	b.play = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), b.togglePlay)
 	labels := make([]string, len(playSpeeds))
@@ -102,7 +102,7 @@ func (b *timeBar) show() {
 		b.label.SetText(cursorText(at))
 		b.live.Enable()
 	} else {
-		b.label.SetText("Live")
+		b.label.SetText("Now")
 		b.live.Disable()
 	}
 }
