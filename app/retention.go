@@ -116,7 +116,6 @@ func (a *App) HistoryKept(owner engine.ID, name string) (oldest time.Time, dropp
 	return a.store.HistoryKept(owner, name)
 }
 
-
 // RetentionLogEvery is how often WatchRetention logs at most.
 const RetentionLogEvery = time.Minute
 

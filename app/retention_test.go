@@ -59,4 +59,3 @@ func TestRetentionSetting(t *testing.T) {
 		t.Errorf("log:\n%s", l)
 	}
 }
-
