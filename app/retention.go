@@ -45,12 +45,11 @@ func (r Retention) AgeText() string {
 // ageText writes an age in days when it is whole days, else as a
 // duration.
 func ageText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		if n := d / (24 * time.Hour); n == 1 {
-			return "1 day"
-		} else {
-			return fmt.Sprintf("%d days", n)
-		}
+	switch {
+	case d == 24*time.Hour:
+		return "1 day"
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
