@@ -86,17 +86,21 @@ func (b *timeBar) show() {
 	if !b.has {
 		b.slider.Min, b.slider.Max = 0, 1
 		b.slider.SetValue(1)
+		b.slider.Refresh()
 		b.slider.Disable()
 		b.play.Disable()
 	} else {
 		b.slider.Enable()
 		b.play.Enable()
 		b.slider.Min, b.slider.Max = float64(b.from.Unix()), float64(max(b.to.Unix(), b.from.Unix()+1))
+		v := b.slider.Max
 		if past {
-			b.slider.SetValue(float64(at.Unix()))
-		} else {
-			b.slider.SetValue(b.slider.Max)
+			v = float64(at.Unix())
 		}
+		if v == b.slider.Value {
+			b.slider.Refresh() // the range may have changed
+		}
+		b.slider.SetValue(v)
 	}
 	if past {
 		b.label.SetText(cursorText(at))
