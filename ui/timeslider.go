@@ -37,7 +37,7 @@ type timeBar struct {
 	play    *widget.Button
 	speed   *widget.Select
 	live    *widget.Button
-	content fyne.CanvasObject
+	content *fyne.Container
 
 	from, to time.Time
 	has      bool
@@ -102,17 +102,27 @@ func (b *timeBar) show() {
 		}
 		b.slider.SetValue(v)
 	}
+	text := "Now"
 	if past {
-		b.label.SetText(cursorText(at))
+		text = at.Local().Format(cursorLayout)
 		b.live.Enable()
 	} else {
-		b.label.SetText("Now")
 		b.live.Disable()
+	}
+	if text != b.label.Text {
+		wider := len(text) != len(b.label.Text)
+		b.label.SetText(text)
+		if wider {
+			b.content.Refresh() // lay the bar out again for the label's new width
+		}
 	}
 }
 
+// cursorLayout is how the bar shows a past moment.
+const cursorLayout = "2006-01-02 15:04:05 MST"
+
 // cursorText is how the bar and the inspector name a past moment.
-func cursorText(at time.Time) string { return "at " + at.Local().Format("2006-01-02 15:04:05 MST") }
+func cursorText(at time.Time) string { return "at " + at.Local().Format(cursorLayout) }
 
 // dragged moves the cursor to where the user put the slider.
 func (b *timeBar) dragged(v float64) {

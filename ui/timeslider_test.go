@@ -106,7 +106,7 @@ func TestTimeSliderShowsOlderState(t *testing.T) {
 	if !strings.Contains(got, cursorText(mid)) || !strings.Contains(got, "600") || strings.Contains(got, "900") {
 		t.Errorf("values at %v:\n%s", mid, got)
 	}
-	if b.label.Text != cursorText(mid) || b.live.Disabled() {
+	if "at "+b.label.Text != cursorText(mid) || b.live.Disabled() {
 		t.Errorf("bar label %q, Live disabled %v", b.label.Text, b.live.Disabled())
 	}
 
