@@ -83,6 +83,8 @@ type App struct {
 	runsMu sync.Mutex // serialises SaveRun and DeleteRun (runlist.go)
 
 	simTime simTime // the clock of the simulation running, if any (simrun.go)
+
+	span spanCache // HistorySpan's (timeat.go)
 }
 
 // Open opens (creating if absent) the project file at path and wires the
@@ -101,6 +103,10 @@ func Open(path string, opts Options) (*App, error) {
 		opts.CloseTimeout = DefaultCloseTimeout
 	}
 	a := &App{path: path, log: opts.Logger, store: st, closeTO: opts.CloseTimeout}
+	if err := a.loadRetention(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	a.simTime.install(&opts) // while a simulation runs, the engine and UDFs see its clock
 	e, err := engine.New(st, opts.Engine)
 	if err != nil {
