@@ -217,3 +217,13 @@ func Inside(pts []Point, p Point) bool {
 	}
 	return in
 }
+
+// Area is the area of polygon pts in plan units² (shoelace, absolute).
+func Area(pts []Point) float64 {
+	a := 0.0
+	for i, p := range pts {
+		q := pts[(i+1)%len(pts)]
+		a += p.X*q.Y - q.X*p.Y
+	}
+	return math.Abs(a) / 2
+}
