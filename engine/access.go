@@ -122,6 +122,8 @@ func (v *View) CanRead(p Principal, k Kind, id ID) bool {
 		return t != nil && v.definitionReadable(p, ResExtendedType, t.SpaceID)
 	case KindOntology:
 		return g.types.ontologies[KeyInt(id)] != nil && v.definitionReadable(p, ResOntology, NilID)
+	case KindFloorPlan:
+		return g.floorPlans[id] != nil && v.CanRead(p, KindSpace, id)
 	case KindRole:
 		_, ok := v.role(id)
 		return ok && len(v.grantsOf(p)) > 0

@@ -226,6 +226,8 @@ type graph struct {
 	tokenNames  map[string]ID
 	// custom roles (customroles.go)
 	customRoles map[ID]*Role
+	// floor plans by floor (floorplan.go)
+	floorPlans map[ID]*FloorPlan
 
 	// indexes (index.go)
 	rootNames nameIndex[*spaceNode]   // root spaces by name
@@ -319,7 +321,7 @@ func newGraph(histLen int) *graph {
 		matcherNames: idIndex[scopedName]{}, udfNames: idIndex[scopedName]{}, roleKeys: idIndex[roleKey]{},
 		resourcesIn: idIndex[ID]{}, scriptVersions: map[ID]int{},
 		tokens: map[ID]*Token{}, tokenHashes: map[string]ID{}, tokenNames: map[string]ID{},
-		customRoles: map[ID]*Role{},
+		customRoles: map[ID]*Role{}, floorPlans: map[ID]*FloorPlan{},
 	}
 }
 
@@ -386,6 +388,8 @@ func (g *graph) loadObject(o Object) error {
 		g.indexToken(x)
 	case *Role:
 		g.customRoles[x.ID] = x
+	case *FloorPlan:
+		g.floorPlans[x.FloorID] = x
 	case *Ontology:
 		if on := g.types.ontologies[x.ID]; on != nil {
 			on.Loaded = x.Loaded

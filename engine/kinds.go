@@ -635,7 +635,7 @@ func (c condObj) ObjectKey() ID { return c.ID }
 func ConditionObject(c *Condition) Object { return condObj{c} }
 
 var (
-	kindDescs [KindRole + 1]*KindDesc
+	kindDescs [KindFloorPlan + 1]*KindDesc
 	kindList  []*KindDesc
 )
 
@@ -721,6 +721,7 @@ func typ(o Object) *ExtendedType     { return o.(*ExtendedType) }
 func ont(o Object) *Ontology         { return o.(*Ontology) }
 func tok(o Object) *Token            { return o.(*Token) }
 func rle(o Object) *Role             { return o.(*Role) }
+func fpl(o Object) *FloorPlan        { return o.(*FloorPlan) }
 func cnd(o Object) *Condition        { return o.(condObj).Condition }
 func pSpc(p any) *PlanSpace          { return p.(*PlanSpace) }
 func pDev(p any) *PlanDevice         { return p.(*PlanDevice) }
@@ -1068,6 +1069,20 @@ func init() {
 			{Name: "Permissions", Type: FieldJSON, get: func(o Object) any { return &rle(o).Permissions }},
 			{Name: "Limits", Type: FieldJSON, Hint: "bounds of the values the role may write", get: func(o Object) any { return &rle(o).Limits }},
 			{Name: "System", Type: FieldBool, get: func(o Object) any { return &rle(o).System }},
+		}})
+
+	describeKind(&KindDesc{Kind: KindFloorPlan, Label: "Floor plan", Noun: "floor plan", Plural: "floor plans", Icon: "grid",
+		new: func() Object { return new(FloorPlan) }, newBatch: batch[FloorPlan](), holds: holds[FloorPlan](), copy: shallowCopy[FloorPlan](),
+		replace: func(tx *Tx, o Object) error { return tx.PutFloorPlan(o.(*FloorPlan)) },
+		Fields: []Field{
+			{Name: "FloorID", Type: FieldID, Key: true, Label: "Floor", get: func(o Object) any { return &fpl(o).FloorID }},
+			{Name: "Scale", Type: FieldJSON, Hint: "metres per plan unit; empty: 1", get: func(o Object) any { return &fpl(o).Scale }},
+			{Name: "Width", Type: FieldJSON, Hint: "plan units", get: func(o Object) any { return &fpl(o).Width }},
+			{Name: "Height", Type: FieldJSON, Hint: "plan units", get: func(o Object) any { return &fpl(o).Height }},
+			{Name: "Grid", Type: FieldJSON, Hint: "snap step in plan units; empty: 0.5", get: func(o Object) any { return &fpl(o).Grid }},
+			{Name: "Shapes", Type: FieldJSON, Hint: "the rooms drawn", get: func(o Object) any { return &fpl(o).Shapes }},
+			{Name: "Items", Type: FieldJSON, Hint: "the devices and sensors placed", get: func(o Object) any { return &fpl(o).Items }},
+			{Name: "Background", Type: FieldString, Hint: "name of the background drawing", get: func(o Object) any { return &fpl(o).Background }},
 		}})
 
 	ConditionDesc = describeKind(&KindDesc{Kind: KindNone, Label: "Condition", Noun: "condition", Plural: "conditions",

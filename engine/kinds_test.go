@@ -22,7 +22,7 @@ var (
 		engine.KindRoleAssignment: engine.RoleAssignment{}, engine.KindEndpoint: engine.Endpoint{},
 		engine.KindResource: engine.Resource{}, engine.KindPropertyKey: engine.PropertyKey{},
 		engine.KindType: engine.ExtendedType{}, engine.KindOntology: engine.Ontology{},
-		engine.KindToken: engine.Token{}, engine.KindRole: engine.Role{},
+		engine.KindToken: engine.Token{}, engine.KindRole: engine.Role{}, engine.KindFloorPlan: engine.FloorPlan{},
 	}
 	planTypes = map[engine.Kind]any{
 		engine.KindSpace: &engine.PlanSpace{}, engine.KindDevice: &engine.PlanDevice{}, engine.KindSensor: &engine.PlanSensor{},
@@ -115,7 +115,7 @@ func TestKindsDescribeEveryField(t *testing.T) {
 				t.Errorf("%s.%s: not described in engine/kinds.go", d.Kind, st.Field(i).Name)
 			}
 		}
-		if d.Fields[0].Name != "ID" || !d.Fields[0].Key {
+		if key := d.Fields[0].Name; key != "ID" && !(d.Kind == engine.KindFloorPlan && key == "FloorID") || !d.Fields[0].Key {
 			t.Errorf("%s: the key is not described first", d.Kind)
 		}
 		// Versions only grow along the record.
@@ -476,6 +476,14 @@ var jsonSamples = map[string]func() any{
 		return []engine.Permission{{Actions: []engine.Action{engine.ActionRead}, ResourceTypes: []string{engine.ResSpace}}}
 	},
 	"Limits": func() any { lo := 20.0; return []engine.ValueLimit{{Name: "TemperatureSetpoint", Min: &lo}} },
+	"Scale":  func() any { return 0.25 },
+	"Width":  func() any { return 80.5 },
+	"Height": func() any { return 50.0 },
+	"Grid":   func() any { return 1.0 },
+	"Shapes": func() any {
+		return []engine.PlanShape{{SpaceID: engine.MustParseID("01900000-0000-7000-8000-0000000000cc"), Points: engine.Rect(1, 2, 3, 4)}}
+	},
+	"Items": func() any { return []engine.PlanItem{{ID: engine.MustParseID("01900000-0000-7000-8000-0000000000dd"), X: 1.5, Y: 2}} },
 }
 
 // TestKindsCloneIsDeep checks that a clone shares no memory with the
@@ -512,6 +520,10 @@ func TestKindsCloneIsDeep(t *testing.T) {
 				(*p)[0].ResourceTypes[0] = "changed"
 			case *[]engine.ValueLimit:
 				*(*p)[0].Min = 99
+			case *[]engine.PlanShape:
+				(*p)[0].Points[0].X = 99
+			case *[]engine.PlanItem:
+				(*p)[0].X = 99
 			}
 			if f.HasObject() && !reflect.DeepEqual(f.Value(o), sampleValue(f)) {
 				t.Errorf("%s.%s: changing the clone changed the original", d.Kind, f.Name)

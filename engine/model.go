@@ -22,11 +22,12 @@ const (
 	KindOntology
 	KindToken
 	KindRole
+	KindFloorPlan
 )
 
 var kindNames = [...]string{"none", "space", "device", "sensor", "user", "matcher",
 	"userdefinedfunction", "roleassignment", "endpoint", "resource", "propertykey", "type", "ontology",
-	"token", "role"}
+	"token", "role", "floorplan"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

@@ -57,6 +57,39 @@ type PlanSpace struct {
 	Users                           []*PlanUser
 	PropertyKeys                    []*PlanPropertyKey
 	Types                           []*PlanType
+	// Plan is the floor plan the space carries (`plan:`), or nil.
+	Plan *PlanFloor
+}
+
+// PlanFloor is a floor plan in a provisioning file (`plan:` on a floor).
+// Sizes left zero keep the current plan's (or the defaults).
+type PlanFloor struct {
+	Src
+	Scale, Width, Height, Grid float64
+	// Background is the file name of the background drawing as written
+	// (relative to the provisioning file's folder); BackgroundData its
+	// bytes, which the reader loads. "" keeps the current background.
+	Background     string
+	BackgroundData []byte
+	Rooms          []PlanFloorRoom
+	Devices        []PlanFloorDevice
+}
+
+// PlanFloorRoom is a room drawn on a provisioned floor plan: the space,
+// by name or path relative to the floor ("Area A/Desk 3"), and its
+// polygon (a rect is given as its 4 corners).
+type PlanFloorRoom struct {
+	Src
+	Space  string
+	Points []PlanPoint
+}
+
+// PlanFloorDevice places a device (or sensor) by hardwareId on a
+// provisioned floor plan.
+type PlanFloorDevice struct {
+	Src
+	HardwareID string
+	X, Y       float64
 }
 
 // PlanResource is a space resource (type IoTHub).

@@ -20,6 +20,9 @@ type ProvisionSummary struct {
 	File   string
 	Counts map[Kind]*Counts
 	Roots  []ID
+	// Backgrounds are the background drawings the file gave floor plans,
+	// for the application to keep (the engine keeps only their names).
+	Backgrounds []ProvisionedBackground
 }
 
 func (s *ProvisionSummary) count(k Kind) *Counts {
@@ -44,7 +47,7 @@ func (s *ProvisionSummary) Total() Counts {
 
 // summaryOrder is the order of the kinds in ProvisionSummary.String.
 var summaryOrder = []Kind{KindSpace, KindDevice, KindSensor, KindUser, KindResource, KindPropertyKey, KindType,
-	KindMatcher, KindUDF, KindRoleAssignment}
+	KindMatcher, KindUDF, KindRoleAssignment, KindFloorPlan}
 
 // String is the human summary: one line per kind that occurs, then a total.
 func (s *ProvisionSummary) String() string {
@@ -132,6 +135,9 @@ func (tx *Tx) Provision(p *Plan, progress func(done, total int)) (*ProvisionSumm
 		}
 		sum.Roots = append(sum.Roots, id)
 	}
+	if err := pr.floorPlans(); err != nil {
+		return nil, err
+	}
 	if progress != nil && pr.done%pr.step != 0 {
 		progress(pr.done, pr.total)
 	}
@@ -144,6 +150,9 @@ func countPlan(spaces []*PlanSpace) int {
 	for _, s := range spaces {
 		n += 1 + len(s.Resources) + len(s.PropertyKeys) + len(s.Types) + len(s.Devices) + len(s.Users) +
 			len(s.Matchers) + len(s.UDFs) + len(s.RoleAssignments) + countPlan(s.Spaces)
+		if s.Plan != nil {
+			n++
+		}
 		for _, d := range s.Devices {
 			n += len(d.Sensors)
 		}
@@ -156,6 +165,8 @@ type provisioner struct {
 	sum *ProvisionSummary
 	hw  map[string]Pos // device hardwareIds seen in this plan
 	shw map[string]Pos // sensor hardwareIds seen in this plan
+	// floors whose plans are applied once every space exists
+	floors []floorToPlan
 
 	progress          func(done, total int)
 	done, total, step int
@@ -382,6 +393,9 @@ func (pr *provisioner) space(ps *PlanSpace, parent, root ID) (ID, error) {
 		if _, err := pr.space(c, id, root); err != nil {
 			return NilID, err
 		}
+	}
+	if ps.Plan != nil {
+		pr.floors = append(pr.floors, floorToPlan{id, ps.Plan})
 	}
 	return id, nil
 }

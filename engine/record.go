@@ -212,6 +212,10 @@ func (g *graph) lookup(ref objRef) Object {
 		if x := g.customRoles[id]; x != nil {
 			return x
 		}
+	case KindFloorPlan:
+		if x := g.floorPlans[id]; x != nil {
+			return x
+		}
 	}
 	return nil
 }
@@ -294,6 +298,8 @@ func describe(o Object) string {
 		return fmt.Sprintf("token %q", x.Name)
 	case *Role:
 		return fmt.Sprintf("role %q", x.Name)
+	case *FloorPlan:
+		return fmt.Sprintf("floor plan %s", x.FloorID)
 	}
 	return fmt.Sprintf("%T", o)
 }

@@ -49,7 +49,7 @@ func (tx *Tx) restore(chs []change, undo bool) error {
 	wanted := func(cur, to Object) bool { return to != nil && !sameObject(cur, to) }
 
 	// 1. Delete what must go, dependents first.
-	for _, k := range []Kind{KindRoleAssignment, KindUDF, KindMatcher, KindEndpoint, KindResource, KindUser, KindSensor, KindDevice} {
+	for _, k := range []Kind{KindFloorPlan, KindRoleAssignment, KindUDF, KindMatcher, KindEndpoint, KindResource, KindUser, KindSensor, KindDevice} {
 		for _, c := range byKind(k, gone) {
 			if g.lookup(c.Ref) == nil { // went with an earlier delete
 				continue
@@ -180,7 +180,7 @@ func (tx *Tx) restore(chs []change, undo bool) error {
 
 	// 7. The rest; matchers before the UDFs that name them, role
 	// assignments last (their paths need the spaces in place).
-	for _, k := range []Kind{KindResource, KindEndpoint, KindMatcher, KindUDF, KindRoleAssignment} {
+	for _, k := range []Kind{KindResource, KindEndpoint, KindMatcher, KindUDF, KindRoleAssignment, KindFloorPlan} {
 		for _, c := range byKind(k, wanted) {
 			var err error
 			switch x := cloneObject(target[c.Ref]).(type) {
@@ -194,6 +194,8 @@ func (tx *Tx) restore(chs []change, undo bool) error {
 				err = tx.PutUDF(x)
 			case *RoleAssignment:
 				err = tx.PutRoleAssignment(x)
+			case *FloorPlan:
+				err = tx.PutFloorPlan(x)
 			}
 			if err != nil {
 				return fmt.Errorf("cannot restore %s: %w", describe(target[c.Ref]), err)

@@ -261,6 +261,7 @@ func (tx *Tx) UpdateSpace(s *Space) error {
 	tx.onUndo(func() { n.s = old })
 	if s.ParentID != old.ParentID {
 		tx.moveSpace(n, np)
+		tx.planRecheckLinks()
 	}
 	tx.put(s)
 	return nil
@@ -377,6 +378,7 @@ func (tx *Tx) DeleteSpace(id ID) error {
 			tx.deleteSimple(KindRoleAssignment, r.ID)
 		}
 	}
+	tx.planUnlink(in)
 	// Unlink spaces bottom-up.
 	for i := len(nodes) - 1; i >= 0; i-- {
 		x := nodes[i]
@@ -550,6 +552,7 @@ func (tx *Tx) DeleteDevice(id ID) error {
 			return err
 		}
 	}
+	tx.planDropItem(id)
 	tx.touch(KindDevice, id, n.d)
 	sp := n.space
 	old := sp.devices
@@ -689,6 +692,7 @@ func (tx *Tx) DeleteSensor(id ID) error {
 	if n == nil {
 		return fmt.Errorf("%w: sensor %s", ErrNotFound, id)
 	}
+	tx.planDropItem(id)
 	tx.touch(KindSensor, id, n.s)
 	sp, dev := n.space, n.device
 	oS, oD := sp.sensors, dev.sensors
@@ -1022,6 +1026,8 @@ func (tx *Tx) Delete(k Kind, id ID) error {
 		return tx.DeleteToken(id.String())
 	case KindRole:
 		return tx.DeleteRole(id)
+	case KindFloorPlan:
+		return tx.DeleteFloorPlan(id)
 	case KindSpace:
 		return tx.DeleteSpace(id)
 	case KindDevice:
