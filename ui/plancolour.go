@@ -205,15 +205,6 @@ func choices(vals []map[string]roomValue) []string {
 	return append(out, sortedKeys(alerts)...)
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // number is s as a number, NaN when it is not one.
 func number(s string) float64 {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)

@@ -20,6 +20,11 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
+// geoJSONImporter is (*app.App).ImportGeoJSON.
+type geoJSONImporter interface {
+	ImportGeoJSON(floor engine.ID, data []byte) (*engine.FloorPlan, int, error)
+}
+
 // valuesAtFunc answers the values of owners (spaces and sensors) at a past
 // moment: (*app.App).ValuesAt.
 type valuesAtFunc func(owners []engine.ID, t time.Time) (map[engine.ID]map[string]engine.Value, error)
@@ -35,9 +40,9 @@ type planTab struct {
 	m        *viewModel
 	ctl      *controller
 	cursor   *timeCursor
-	valuesAt valuesAtFunc       // nil: a past moment shows the present values
-	onSelect func(node string)  // a linked room was clicked
-	showing  func() bool        // the tab is the one shown
+	valuesAt valuesAtFunc      // nil: a past moment shows the present values
+	onSelect func(node string) // a linked room was clicked
+	showing  func() bool       // the tab is the one shown
 
 	floors []engine.ID
 	floor  engine.ID
@@ -64,6 +69,11 @@ const noRoom = "(not linked)"
 
 func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *timeCursor) *planTab {
 	t := &planTab{sh: sh, a: a, m: m, ctl: ctl, cursor: cursor, pm: &planModel{}}
+	if h, ok := any(a).(interface {
+		ValuesAt(owners []engine.ID, t time.Time) (map[engine.ID]map[string]engine.Value, error)
+	}); ok {
+		t.valuesAt = h.ValuesAt
+	}
 	t.colour = &planColours{t: t}
 	t.view = newPlanView(t.pm)
 	t.view.onEdit = t.commit
@@ -554,7 +564,11 @@ func (t *planTab) importGeoJSON(path string) error {
 	if err != nil {
 		return err
 	}
-	p, n, err := t.a.ImportGeoJSON(t.floor, data)
+	g, ok := any(t.a).(geoJSONImporter)
+	if !ok {
+		return errors.New("this build cannot import GeoJSON yet")
+	}
+	p, n, err := g.ImportGeoJSON(t.floor, data)
 	if err != nil {
 		return err
 	}
