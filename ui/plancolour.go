@@ -335,7 +335,7 @@ func (c *planColours) legend(mode string, lo, hi float64) {
 		r := canvas.NewRectangle(col)
 		r.StrokeColor, r.StrokeWidth = planpaint.Outline(col), 1
 		r.SetMinSize(fyne.NewSquareSize(14))
-		items = append(items, container.NewCenter(r), widget.NewLabel(text))
+		items = append(items, container.NewHBox(container.NewCenter(r), widget.NewLabel(text)))
 	}
 	switch {
 	case mode == colourOccupancy:

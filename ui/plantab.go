@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
@@ -95,7 +96,7 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 	t.scale = widget.NewEntry()
 	t.scale.OnSubmitted = func(s string) { t.sh.act(t.setScale(s)) }
 	t.info = widget.NewLabel("")
-	t.legend = container.NewHBox()
+	t.legend = container.New(layout.NewRowWrapLayout())
 	place := widget.NewButton("Place selected device", func() { t.sh.act(t.startPlacing(t.ctl.selected)) })
 	del := widget.NewButton("Delete shape", func() { t.sh.act(t.deleteShape()) })
 	create := widget.NewButton("Create room…", t.askRoomName)
@@ -107,14 +108,21 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 		chooseFile(t.sh.win, t.a.Path(), "Rooms from GeoJSON", []string{".geojson", ".json"}, t.sh.fail,
 			func(p string) { t.sh.act(t.importGeoJSON(p)) })
 	})
-	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel("Floor"), t.floorSel, t.toolSel, place, del, bg, geo),
-		container.NewHBox(widget.NewLabel("Room"), t.roomSel, create, widget.NewLabel("Metres per unit"),
-			container.NewGridWrap(fyne.NewSize(70, t.scale.MinSize().Height), t.scale),
-			widget.NewLabel("Colour by"), t.colourSel),
+	// The tools wrap rather than push the inspector away.
+	top := container.New(layout.NewRowWrapLayout(),
+		container.NewHBox(widget.NewLabel("Floor"), sized(t.floorSel, 230)), sized(t.toolSel, 150), place, del, bg, geo,
+		container.NewHBox(widget.NewLabel("Room"), sized(t.roomSel, 200)), create,
+		container.NewHBox(widget.NewLabel("Metres per unit"), sized(t.scale, 70)),
+		container.NewHBox(widget.NewLabel("Colour by"), sized(t.colourSel, 190)),
 	)
+	t.info.Wrapping = fyne.TextWrapWord
 	t.content = container.NewBorder(top, container.NewVBox(t.legend, t.info), nil, nil, t.view)
 	return t
+}
+
+// sized is o at width w.
+func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+	return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 }
 
 // reload re-reads the floors and the shown floor's plan, keeping the
@@ -135,14 +143,31 @@ func (t *planTab) reload() {
 	case keep >= 0:
 		t.floorSel.SetSelectedIndex(keep)
 	case len(t.floors) > 0:
-		t.floor = t.floors[0]
-		t.floorSel.SetSelectedIndex(0)
+		i := t.firstFloor()
+		t.floor = t.floors[i]
+		t.floorSel.SetSelectedIndex(i)
 	default:
 		t.floor = engine.NilID
 		t.floorSel.ClearSelected()
 	}
 	t.floorSel.OnChanged = func(string) { t.pickFloor() }
 	t.load()
+}
+
+// firstFloor is the floor shown first: the first with a plan, else the
+// first of type Floor, else the first.
+func (t *planTab) firstFloor() int {
+	for i, f := range t.floors {
+		if _, ok := t.a.FloorPlan(f); ok {
+			return i
+		}
+	}
+	for i, f := range t.floors {
+		if t.m.spaceTypeName(f) == "Floor" {
+			return i
+		}
+	}
+	return 0
 }
 
 // floorName is a floor's name after its parent's: "Building 1 / Floor 2".

@@ -353,7 +353,8 @@ func (v *planView) hover(p fyne.Position) {
 // the shape being drawn.
 func (v *planView) scene() *planpaint.Scene {
 	grid := theme.Color(theme.ColorNameSeparator)
-	s := &planpaint.Scene{W: v.m.w, H: v.m.h, Grid: v.m.grid, GridColour: nrgba(grid, 0xff)}
+	fg := theme.Color(theme.ColorNameForeground)
+	s := &planpaint.Scene{W: v.m.w, H: v.m.h, Grid: v.m.grid, GridColour: nrgba(grid, 0xa0)}
 	if v.m.bg == nil {
 		s.Paper = nrgba(theme.Color(theme.ColorNameInputBackground), 0xff)
 	}
@@ -362,7 +363,11 @@ func (v *planView) scene() *planpaint.Scene {
 		if i == v.hovered {
 			f.A = 0xf0
 		}
-		s.Shapes = append(s.Shapes, planpaint.Shape{Points: sh.pts, Fill: f, Stroke: planpaint.Outline(sh.fill), Thick: i == v.selected})
+		stroke := planpaint.Outline(sh.fill)
+		if sh.fill == planpaint.Unknown || i == v.selected {
+			stroke = nrgba(fg, 0xa0)
+		}
+		s.Shapes = append(s.Shapes, planpaint.Shape{Points: sh.pts, Fill: f, Stroke: stroke, Thick: i == v.selected})
 	}
 	if len(v.draft) > 0 {
 		fg := nrgba(theme.Color(theme.ColorNamePrimary), 0xff)

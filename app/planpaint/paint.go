@@ -85,14 +85,14 @@ func Render(dst *image.RGBA, s *Scene, f Fit) {
 	}
 }
 
-// drawGrid draws the grid lines, thinned so that they stay at least 8
+// drawGrid draws the grid lines, thinned so that they stay at least 12
 // pixels apart.
 func drawGrid(dst *image.RGBA, s *Scene, f Fit, x0, y0, x1, y1 float64) {
 	if s.Grid <= 0 || s.GridColour.A == 0 {
 		return
 	}
 	step := s.Grid
-	for step*f.K < 8 {
+	for step*f.K < 12 {
 		step *= 2
 	}
 	for u := 0.0; u <= s.W+1e-9; u += step {
