@@ -175,7 +175,9 @@ func (a *App) Broker() *mqtt.Broker { return a.broker.Load() }
 // ReadPlan reads and checks a provisioning YAML file (docs/provisioning.md) without
 // touching any project: errors name the file, line and field. Besides what
 // the YAML reader checks, every matcher condition's JSONPath must parse
-// and every user-defined function's script must be text and compile.
+// and every user-defined function's script must be text and compile, and
+// every floor plan's background file (read relative to the file's folder)
+// must be a PNG or SVG drawing of at most MaxPlanBackground bytes.
 func ReadPlan(path string) (*engine.Plan, error) {
 	plan, err := yaml.ReadFile(path)
 	if err != nil {
@@ -184,17 +186,34 @@ func ReadPlan(path string) (*engine.Plan, error) {
 	if err := engine.CheckPlan(plan, engine.PlanChecks{Paths: jsonpath.New(), Scripts: goja.ScriptChecker{}}); err != nil {
 		return nil, err
 	}
+	if err := checkPlanBackgrounds(plan.Spaces); err != nil {
+		return nil, err
+	}
 	return plan, nil
 }
 
 // ProvisionFile reads a provisioning YAML file (docs/provisioning.md) and applies it
-// as one transaction.
+// as one transaction (see Provision).
 func (a *App) ProvisionFile(path string) (*engine.ProvisionSummary, error) {
 	plan, err := ReadPlan(path)
 	if err != nil {
 		return nil, err
 	}
-	return a.engine.Provision(plan)
+	return a.Provision(plan)
+}
+
+// Provision applies plan (from ReadPlan) as one transaction, then keeps
+// the background drawings of its floor plans in the project file
+// (SavePlanBackgrounds). Safe for concurrent use.
+func (a *App) Provision(plan *engine.Plan) (*engine.ProvisionSummary, error) {
+	sum, err := a.engine.Provision(plan)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.SavePlanBackgrounds(sum); err != nil {
+		return nil, err
+	}
+	return sum, nil
 }
 
 // Close stops the running simulation (waiting for it), stops the broker,

@@ -63,6 +63,9 @@ func dump(t testing.TB, e *engine.Engine) string {
 		for _, x := range v.Ontologies() {
 			objs = append(objs, x)
 		}
+		for _, x := range v.FloorPlans() {
+			objs = append(objs, x)
+		}
 		return nil
 	}))
 	lines := make([]string, 0, len(objs))

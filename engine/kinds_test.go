@@ -38,7 +38,7 @@ var (
 	// Plan item fields that are not fields of the kind: the lists of what
 	// it holds, and what the reader fills in besides the field itself.
 	planOnly = []string{"Src", "Resources", "Spaces", "Devices", "Sensors", "Matchers", "UDFs", "RoleAssignments",
-		"Users", "PropertyKeys", "Types", "Conditions", "ScriptPath", "Script"}
+		"Users", "PropertyKeys", "Types", "Conditions", "ScriptPath", "Script", "Plan"}
 	// Document fields computed from the graph rather than from a field.
 	docOnly = []string{"FullName", "SpacePaths", "Level", "Values", "Sensors", "Value"}
 )
@@ -483,7 +483,9 @@ var jsonSamples = map[string]func() any{
 	"Shapes": func() any {
 		return []engine.PlanShape{{SpaceID: engine.MustParseID("01900000-0000-7000-8000-0000000000cc"), Points: engine.Rect(1, 2, 3, 4)}}
 	},
-	"Items": func() any { return []engine.PlanItem{{ID: engine.MustParseID("01900000-0000-7000-8000-0000000000dd"), X: 1.5, Y: 2}} },
+	"Items": func() any {
+		return []engine.PlanItem{{ID: engine.MustParseID("01900000-0000-7000-8000-0000000000dd"), X: 1.5, Y: 2}}
+	},
 }
 
 // TestKindsCloneIsDeep checks that a clone shares no memory with the

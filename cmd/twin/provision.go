@@ -31,7 +31,7 @@ func (c *provisionCmd) Run(e *env) (err error) {
 			os.Remove(c.Project) // leave no empty project behind
 		}
 	}()
-	sum, err := a.Engine().Provision(plan)
+	sum, err := a.Provision(plan)
 	if err != nil {
 		return err
 	}

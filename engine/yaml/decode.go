@@ -47,7 +47,7 @@ func kindOf(d *engine.KindDesc, lists []string, alts map[string]string) *kind {
 
 var (
 	spaceKind = kindOf(engine.Describe(engine.KindSpace),
-		[]string{"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types"},
+		[]string{"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types", "plan"},
 		map[string]string{"userDefinedFunctions": "userdefinedfunctions", "roleAssignments": "roleassignments", "propertyKeys": "propertykeys"})
 	deviceKind      = kindOf(engine.Describe(engine.KindDevice), []string{"sensors"}, nil)
 	sensorKind      = kindOf(engine.Describe(engine.KindSensor), nil, nil)
@@ -779,6 +779,10 @@ func (r *reader) spaceLists(s *engine.PlanSpace, f field) error {
 		return listOf(r, f, propertyKeyKind, &s.PropertyKeys, nil)
 	case "types":
 		return listOf(r, f, typeKind, &s.Types, nil)
+	case "plan":
+		p, err := r.floorPlan(f)
+		s.Plan = p
+		return err
 	}
 	return nil
 }

@@ -78,3 +78,42 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFloorPlanBlock puts arbitrary text as the `plan:` block of the
+// floor of planYAML, reads it and, if it reads, provisions it in a dry
+// run: nothing may panic, errors are one-line *engine.PosError values
+// naming the file, and an accepted block gives a plan of valid shapes.
+//
+//	go test -fuzz=FuzzFloorPlanBlock ./engine/yaml/
+func FuzzFloorPlanBlock(f *testing.F) {
+	block := planYAML[strings.Index(planYAML, "    plan:\n")+len("    plan:\n") : strings.Index(planYAML, "    spaces:\n    - name: Room A")]
+	f.Add([]byte(block))
+	f.Add([]byte("      rooms: [{space: Room A, polygon: [[0, 0], [1e6, 0], [0, .inf]]}]\n"))
+	f.Add([]byte("      devices: [{hardwareId: PI-1, at: [1, 2]}, {hardwareId: PI-1, at: [3, 4]}]\n"))
+	f.Add([]byte("      scale: .nan\n      width: 1e300\n"))
+	e := openProject(f, filepath.Join(f.TempDir(), "fuzz.twin"))
+	head := planYAML[:strings.Index(planYAML, "    plan:\n")+len("    plan:\n")]
+	tail := planYAML[strings.Index(planYAML, "    spaces:\n    - name: Room A"):]
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := yaml.Parse("f.yaml", []byte(head+string(data)+"\n"+tail), func(string) ([]byte, error) { return pngBytes, nil })
+		if err == nil {
+			_, err = e.PreviewProvision(p)
+		}
+		if err != nil {
+			var pe *engine.PosError
+			if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || !strings.HasPrefix(msg, "f.yaml") || !errors.As(err, &pe) {
+				t.Fatalf("bad error %#v: %q", err, msg)
+			}
+			return
+		}
+		fp := p.Spaces[0].Spaces[0].Plan
+		if fp == nil {
+			return // the text replaced the block by other keys
+		}
+		for i, r := range fp.Rooms {
+			if len(r.Points) < 3 {
+				t.Fatalf("room %d accepted with %d points", i, len(r.Points))
+			}
+		}
+	})
+}
