@@ -21,11 +21,6 @@ import (
 	"github.com/twinstudio/twinstudio/engine"
 )
 
-// geoJSONImporter is (*app.App).ImportGeoJSON.
-type geoJSONImporter interface {
-	ImportGeoJSON(floor engine.ID, data []byte) (*engine.FloorPlan, int, error)
-}
-
 // valuesAtFunc answers the values of owners (spaces and sensors) at a past
 // moment: (*app.App).ValuesAt.
 type valuesAtFunc func(owners []engine.ID, t time.Time) (map[engine.ID]map[string]engine.Value, error)
@@ -589,11 +584,7 @@ func (t *planTab) importGeoJSON(path string) error {
 	if err != nil {
 		return err
 	}
-	g, ok := any(t.a).(geoJSONImporter)
-	if !ok {
-		return errors.New("this build cannot import GeoJSON yet")
-	}
-	p, n, err := g.ImportGeoJSON(t.floor, data)
+	p, n, err := t.a.ImportGeoJSON(t.floor, data)
 	if err != nil {
 		return err
 	}

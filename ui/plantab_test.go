@@ -315,3 +315,47 @@ func TestPlan_goldenImages(t *testing.T) {
 		test.AssertImageMatches(t, v.name, w.Canvas().Capture())
 	}
 }
+
+// TestPlan_imports: a GeoJSON file's rooms become the plan as one undoable
+// edit; a PNG and an SVG background show under the rooms; a file that is
+// neither is refused.
+func TestPlan_imports(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "plan", "quickstart")
+	s, _, p := planStudio(t, a)
+	dir := t.TempDir()
+	geo := filepath.Join(dir, "floor1.geojson")
+	writeFile(t, geo, `{"type": "FeatureCollection", "features": [
+	  {"type": "Feature", "properties": {"name": "Focus Room A1"},
+	   "geometry": {"type": "Polygon", "coordinates": [[[0,0],[6,0],[6,4],[0,4],[0,0]]]}},
+	  {"type": "Feature", "properties": {"name": "Nowhere"},
+	   "geometry": {"type": "Polygon", "coordinates": [[[8,0],[12,0],[12,4],[8,0]]]}}]}`)
+	if err := p.importGeoJSON(geo); err != nil {
+		t.Fatal(err)
+	}
+	fp := storedPlan(a, p)
+	if fp == nil || len(fp.Shapes) != 2 || fp.Shapes[0].SpaceID != spaceNamed(t, s, "Focus Room A1 · Room/FocusRoom") ||
+		!fp.Shapes[1].SpaceID.IsZero() || len(p.pm.shapes) != 2 || p.pm.shapes[0].label != "Focus Room A1" {
+		t.Fatalf("imported %+v", fp)
+	}
+	if err := s.edits.undo(); err != nil || len(p.pm.shapes) != 0 {
+		t.Fatalf("undo of the import: %v, %d shapes", err, len(p.pm.shapes))
+	}
+
+	svg := filepath.Join(dir, "floor1.svg")
+	writeFile(t, svg, `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="250"><rect x="10" y="10" width="380" height="230" fill="none" stroke="black"/></svg>`)
+	if err := p.importBackground(svg); err != nil {
+		t.Fatal(err)
+	}
+	if p.pm.bg == nil || filepath.Ext(p.pm.bg.Name()) != ".svg" {
+		t.Fatalf("background %v", p.pm.bg)
+	}
+	bad := filepath.Join(dir, "floor1.txt")
+	writeFile(t, bad, "not an image")
+	if err := p.importBackground(bad); err == nil {
+		t.Error("a text file accepted as background")
+	}
+	if p.pm.bg == nil || filepath.Ext(p.pm.bg.Name()) != ".svg" {
+		t.Errorf("a refused background replaced the SVG: %v", p.pm.bg)
+	}
+}
