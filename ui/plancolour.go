@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -57,6 +58,9 @@ type planColours struct {
 	t     *planTab
 	names []string // the colour select's options
 	shown string   // the legend drawn (mode and scale)
+
+	alertOn, alertOff string    // the legend's texts of an alert value
+	now               time.Time // the moment the colours were judged at
 }
 
 // options offers the colour choices of the floor's values.
@@ -113,6 +117,14 @@ func (c *planColours) read() ([]map[string]roomValue, time.Time) {
 	})
 	at, past := t.cursor.At()
 	if !past {
+		if t.simClock != nil {
+			if _, ok := t.simClock(); ok && !latest.IsZero() {
+				// Simulated readings carry simulated time, and the
+				// engine may trail the simulation's clock: judge them
+				// against the floor's latest reading.
+				return out, latest
+			}
+		}
 		return out, laterOf(time.Now(), latest)
 	}
 	if t.valuesAt != nil {
@@ -159,11 +171,15 @@ func (c *planColours) readAt(out []map[string]roomValue, owners []engine.ID, sen
 func (c *planColours) apply() {
 	t := c.t
 	vals, now := c.read()
+	c.now = now
 	c.setOptions(choices(vals))
 	mode := t.colourSel.Selected
 	var lo, hi float64
 	if !strings.HasPrefix(mode, alertPrefix) && mode != colourOccupancy {
 		lo, hi = valueRange(mode, vals)
+	}
+	if strings.HasPrefix(mode, alertPrefix) {
+		c.alertOn, c.alertOff = alertTexts(vals, strings.TrimPrefix(mode, alertPrefix))
 	}
 	for i := range t.pm.shapes {
 		s := &t.pm.shapes[i]
@@ -195,8 +211,8 @@ func choices(vals []map[string]roomValue) []string {
 			case slices.Contains(occupancyNames, name):
 			case !math.IsNaN(number(v.Value.Value)):
 				numeric[name] = true
-			case v.sensor.IsZero() && isBool(v.Value.Value):
-				alerts[alertPrefix+name] = true
+			case v.sensor.IsZero():
+				alerts[alertPrefix+name] = true // true/false or a UDF's text
 			}
 		}
 	}
@@ -212,11 +228,6 @@ func number(s string) float64 {
 		return math.NaN()
 	}
 	return f
-}
-
-func isBool(s string) bool {
-	_, err := strconv.ParseBool(strings.TrimSpace(s))
-	return err == nil
 }
 
 // truthy reports whether s says yes: true, a number above 0, occupied…
@@ -273,16 +284,55 @@ func (c *planColours) staleAfter(id engine.ID) time.Duration {
 	return max(staleMin, staleFactor*gaps[len(gaps)/2])
 }
 
-// alertColour colours a room by its true/false space value name.
+// alertWords are the words that make a text value an alert ("Room is not
+// available or air quality is poor").
+var alertWords = map[string]bool{"not": true, "no": true, "poor": true, "bad": true, "alert": true, "alarm": true,
+	"stale": true, "high": true, "low": true, "error": true, "warning": true, "busy": true, "occupied": true}
+
+// alerting reports whether space value s is an alert: true, or a text
+// with one of alertWords.
+func alerting(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if b, err := strconv.ParseBool(s); err == nil {
+		return b
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if alertWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// alertColour colours a room by its space value name: an alert or not.
 func alertColour(vals map[string]roomValue, name string) color.NRGBA {
 	v, ok := vals[name]
-	if !ok || !isBool(v.Value.Value) {
+	if !ok || strings.TrimSpace(v.Value.Value) == "" {
 		return planpaint.Unknown
 	}
-	if truthy(v.Value.Value) {
+	if alerting(v.Value.Value) {
 		return planpaint.AlertOn
 	}
 	return planpaint.AlertOff
+}
+
+// alertTexts are the distinct values of name shown, alerts and others,
+// for the legend.
+func alertTexts(vals []map[string]roomValue, name string) (on, off string) {
+	seen := map[bool][]string{}
+	for _, m := range vals {
+		if v, ok := m[name]; ok && !slices.Contains(seen[alerting(v.Value.Value)], v.Value.Value) {
+			seen[alerting(v.Value.Value)] = append(seen[alerting(v.Value.Value)], v.Value.Value)
+		}
+	}
+	join := func(l []string, none string) string {
+		if len(l) == 0 {
+			return none
+		}
+		sort.Strings(l)
+		return strings.Join(l, " · ")
+	}
+	return join(seen[true], name+" is an alert"), join(seen[false], name+" is fine")
 }
 
 // valueRange is the colour scale's ends for value name.
@@ -325,7 +375,7 @@ func (c *planColours) hoverText(i int, vals map[string]roomValue) string {
 
 // legend draws the legend of mode.
 func (c *planColours) legend(mode string, lo, hi float64) {
-	if key := fmt.Sprint(mode, lo, hi); key == c.shown {
+	if key := fmt.Sprint(mode, lo, hi, c.alertOn, c.alertOff); key == c.shown {
 		return
 	} else {
 		c.shown = key
@@ -343,9 +393,8 @@ func (c *planColours) legend(mode string, lo, hi float64) {
 		add(planpaint.Occupied, "occupied")
 		add(planpaint.Stale, fmt.Sprintf("stale: no reading for %d× its usual interval (at least %d min)", staleFactor, int(staleMin.Minutes())))
 	case strings.HasPrefix(mode, alertPrefix):
-		name := strings.TrimPrefix(mode, alertPrefix)
-		add(planpaint.AlertOn, name+" true")
-		add(planpaint.AlertOff, name+" false")
+		add(planpaint.AlertOn, "alert: "+c.alertOn)
+		add(planpaint.AlertOff, c.alertOff)
 	default:
 		for k := 0; k <= 4; k++ {
 			v := lo + (hi-lo)*float64(k)/4

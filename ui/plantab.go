@@ -36,9 +36,10 @@ type planTab struct {
 	m        *viewModel
 	ctl      *controller
 	cursor   *timeCursor
-	valuesAt valuesAtFunc      // nil: a past moment shows the present values
-	onSelect func(node string) // a linked room was clicked
-	showing  func() bool       // the tab is the one shown
+	valuesAt valuesAtFunc             // nil: a past moment shows the present values
+	onSelect func(node string)        // a linked room was clicked
+	simClock func() (time.Time, bool) // the running simulation's clock, if one runs
+	showing  func() bool              // the tab is the one shown
 
 	floors []engine.ID
 	floor  engine.ID
@@ -214,7 +215,6 @@ func (t *planTab) load() {
 	}
 	t.loadBackground()
 	t.colour.options()
-	t.refreshItems()
 	t.recolour()
 	t.showSelection()
 }
@@ -266,8 +266,12 @@ func backgroundName(name string, data []byte) string {
 	return base + ".svg"
 }
 
-// refreshItems sets the placed items' kinds, icons and connection states.
+// refreshItems sets the placed items' kinds, icons and states: offline
+// is a device (or a sensor's device) not connected to the broker whose
+// sensors sent nothing for staleMin before the colours' moment
+// (simulated devices deliver without connecting).
 func (t *planTab) refreshItems() {
+	now := t.colour.now
 	t.m.view(func(v *engine.View) {
 		for i := range t.pm.items {
 			it := &t.pm.items[i]
@@ -278,7 +282,7 @@ func (t *planTab) refreshItems() {
 				it.kind = engine.KindDevice
 			}
 			d, ok := v.Device(dev)
-			it.offline = !ok || d.ConnectionState != engine.Connected
+			it.offline = !ok || d.ConnectionState != engine.Connected && !heardFrom(v, dev, now)
 		}
 	})
 	for i := range t.pm.items {
@@ -290,19 +294,30 @@ func (t *planTab) refreshItems() {
 	}
 }
 
-// live redraws the colours and connection marks after a poll found new
-// values; the poll runs at most 10 times a second.
-func (t *planTab) live() {
-	if t.plan == nil {
-		return
+// heardFrom reports whether a sensor of device dev sent a reading within
+// staleMin before now.
+func heardFrom(v *engine.View, dev engine.ID, now time.Time) bool {
+	for _, n := range v.DeviceSensors(dev) {
+		if val, ok := v.SensorValue(n.ID); ok && now.Sub(val.Time) <= staleMin {
+			return true
+		}
 	}
-	t.refreshItems()
-	t.recolour()
+	return false
 }
 
-// recolour colours every room by the chosen value at the cursor's moment.
+// live redraws the colours and device marks after a poll found new
+// values; the poll runs at most 10 times a second.
+func (t *planTab) live() {
+	if t.plan != nil {
+		t.recolour()
+	}
+}
+
+// recolour colours every room by the chosen value at the cursor's moment
+// and redraws.
 func (t *planTab) recolour() {
 	t.colour.apply()
+	t.refreshItems()
 	t.view.Refresh()
 }
 

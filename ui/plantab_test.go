@@ -269,9 +269,29 @@ func TestPlan_coloursFollowValues(t *testing.T) {
 		t.Fatalf("CO₂ 450: fill %v", got)
 	}
 
+	// The quickstart's UDF judges the room from motion and CO₂.
+	waitFor(t, "AvailableAndFresh", func() bool {
+		v, ok := s.model.spaceValue(p.pm.shapes[0].space, "AvailableAndFresh")
+		return ok && v == "Room is available and air is fresh"
+	})
+	s.tick()
+	p.colourSel.SetSelected(alertPrefix + "AvailableAndFresh")
+	if got := p.pm.shapes[0].fill; got != planpaint.AlertOff {
+		t.Fatalf("available and fresh: fill %v", got)
+	}
+	send(t, s, "SAMPLE_SENSOR_MOTION", "true")
+	waitFor(t, "not available", func() bool {
+		v, _ := s.model.spaceValue(p.pm.shapes[0].space, "AvailableAndFresh")
+		return v == "Room is not available or air quality is poor"
+	})
+	s.tick()
+	if got := p.pm.shapes[0].fill; got != planpaint.AlertOn {
+		t.Fatalf("not available: fill %v", got)
+	}
+
 	p.view.hover(at(p, 4, 4).Subtract(fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view)))
 	if got := p.view.r.tip.Text; !p.view.r.tip.Visible() ||
-		got != "Focus Room A1 · 33.0 m²\nCarbonDioxide: 450\nMotion: false" && !containsPrefix([]string{got}, "Focus Room A1 · 33.0 m²\n") {
+		!containsPrefix([]string{got}, "Focus Room A1 · 33.0 m²\nAvailableAndFresh: Room is not available or air quality is poor\nCarbonDioxide: 450\nMotion: true") {
 		t.Errorf("hover %q", got)
 	}
 	test.TapCanvas(w.Canvas(), at(p, 20, 5))
@@ -358,4 +378,42 @@ func TestPlan_imports(t *testing.T) {
 	if p.pm.bg == nil || filepath.Ext(p.pm.bg.Name()) != ".svg" {
 		t.Errorf("a refused background replaced the SVG: %v", p.pm.bg)
 	}
+}
+
+// TestPlan_occupancyStates: occupancy is free, occupied or stale by the
+// reading's value and age (space values: stale after staleMin).
+func TestPlan_occupancyStates(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	c := &planColours{}
+	for _, tc := range []struct {
+		value string
+		age   time.Duration
+		want  color.NRGBA
+	}{
+		{"true", time.Minute, planpaint.Occupied}, {"1", 0, planpaint.Occupied}, {"occupied", 0, planpaint.Occupied},
+		{"false", 14 * time.Minute, planpaint.Free}, {"0", 0, planpaint.Free},
+		{"true", 16 * time.Minute, planpaint.Stale}, {"false", time.Hour, planpaint.Stale},
+	} {
+		vals := map[string]roomValue{"Occupancy": {Value: engine.Value{Value: tc.value, Time: now.Add(-tc.age)}}}
+		if got := c.occupancy(vals, now); got != tc.want {
+			t.Errorf("%s %v old: %v, want %v", tc.value, tc.age, got, tc.want)
+		}
+	}
+	if got := c.occupancy(map[string]roomValue{"Temperature": {}}, now); got != planpaint.Unknown {
+		t.Errorf("no occupancy value: %v", got)
+	}
+	for text, want := range map[string]bool{"Room is not available or air quality is poor": true,
+		"Room is available and air is fresh": false, "true": true, "false": false, "CO2 high": true} {
+		if alerting(text) != want {
+			t.Errorf("alerting(%q) = %v", text, !want)
+		}
+	}
+}
+
+// spaceValue is space id's current value name.
+func (m *viewModel) spaceValue(id engine.ID, name string) (string, bool) {
+	var v engine.Value
+	var ok bool
+	m.view(func(view *engine.View) { v, ok = view.SpaceValue(id, name) })
+	return v.Value, ok
 }

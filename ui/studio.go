@@ -167,6 +167,12 @@ func (s *Studio) load(a *app.App) {
 	s.doc = newDocTab(m, a.Path())
 	s.plan = newPlanTab(s.sh, a, m, s.ctl, s.cursor)
 	s.plan.onSelect = s.selectNode
+	s.plan.simClock = func() (time.Time, bool) {
+		if r := s.sim.current(); r != nil {
+			return r.Clock(), true
+		}
+		return time.Time{}, false
+	}
 	s.plan.showing = func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabPlan }
 	s.cursor.OnChange(func(time.Time) {
 		if s.plan.showing() {
