@@ -220,34 +220,16 @@ func (tx *Tx) PutFloorPlan(p *FloorPlan) error {
 	if err := tx.checkFloorPlan(p); err != nil {
 		return fmt.Errorf("floor plan of %q: %w", g.spaces[p.FloorID].s.Name, err)
 	}
-	old, had := g.floorPlans[p.FloorID]
-	if had {
-		tx.touch(KindFloorPlan, p.FloorID, old)
-	} else {
-		tx.touch(KindFloorPlan, p.FloorID, nil)
-	}
-	g.floorPlans[p.FloorID] = p
-	tx.onUndo(func() {
-		if had {
-			g.floorPlans[p.FloorID] = old
-		} else {
-			delete(g.floorPlans, p.FloorID)
-		}
-	})
-	tx.put(p)
+	putSimple(tx, g.floorPlans, p.FloorID, p)
 	return nil
 }
 
 // DeleteFloorPlan deletes the plan of floor (ErrNotFound if it has none).
 func (tx *Tx) DeleteFloorPlan(floor ID) error {
-	g := tx.g
-	old, ok := g.floorPlans[floor]
-	if !ok {
+	if _, ok := tx.g.floorPlans[floor]; !ok {
 		return fmt.Errorf("%w: floor plan of %s", ErrNotFound, floor)
 	}
-	tx.touch(KindFloorPlan, floor, old)
-	delete(g.floorPlans, floor)
-	tx.onUndo(func() { g.floorPlans[floor] = old })
+	delSimple(tx, KindFloorPlan, tx.g.floorPlans, floor)
 	tx.del(KindFloorPlan, floor)
 	return nil
 }
@@ -327,14 +309,7 @@ func (tx *Tx) checkShape(floor ID, s PlanShape, linked map[ID]int, i int) error 
 
 // replacePlan stores c, a changed copy of a plan in the graph, without
 // checking it (the cascades below only remove references).
-func (tx *Tx) replacePlan(c *FloorPlan) {
-	g := tx.g
-	old := g.floorPlans[c.FloorID]
-	tx.touch(KindFloorPlan, c.FloorID, old)
-	g.floorPlans[c.FloorID] = c
-	tx.onUndo(func() { g.floorPlans[c.FloorID] = old })
-	tx.put(c)
-}
+func (tx *Tx) replacePlan(c *FloorPlan) { putSimple(tx, tx.g.floorPlans, c.FloorID, c) }
 
 // planDropItem removes the items placing device or sensor id from every
 // plan (the object is being deleted).

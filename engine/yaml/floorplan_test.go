@@ -193,3 +193,46 @@ func TestFloorPlanYAMLErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFloorPlanBlockRoundTrip writes the provisioned plan back as a
+// `plan:` block, provisions the file with that block into a new project
+// and finds the same plan, and the same block.
+func TestFloorPlanBlockRoundTrip(t *testing.T) {
+	p, err := yaml.ReadFile(writePlanFiles(t, planYAML))
+	must(t, err)
+	e := openProject(t, filepath.Join(t.TempDir(), "a.twin"))
+	_, err = e.Provision(p)
+	must(t, err)
+	block := planBlockOf(t, e)
+	start := strings.Index(planYAML, "    plan:\n")
+	end := strings.Index(planYAML, "    spaces:\n    - name: Room A")
+	again := planYAML[:start] + block + planYAML[end:]
+	p, err = yaml.ReadFile(writePlanFiles(t, again))
+	must(t, err)
+	e2 := openProject(t, filepath.Join(t.TempDir(), "b.twin"))
+	_, err = e2.Provision(p)
+	must(t, err)
+	checkProvisionedPlan(t, e2)
+	if b2 := planBlockOf(t, e2); b2 != block {
+		t.Errorf("block after the round trip:\n%s\nwant:\n%s", b2, block)
+	}
+	if !strings.Contains(block, "rect: [0, 0, 10, 8]") || !strings.Contains(block, "polygon: [[0, 10], [4, 10], [2, 14]]") ||
+		!strings.Contains(block, "space: Area/Desk 3") || !strings.HasPrefix(block, "    plan:\n        scale: 0.5\n") {
+		t.Errorf("block:\n%s", block)
+	}
+}
+
+func planBlockOf(t *testing.T, e *engine.Engine) string {
+	t.Helper()
+	var block string
+	must(t, e.View(func(v *engine.View) error {
+		ps := v.FloorPlans()
+		if len(ps) != 1 {
+			t.Fatalf("%d plans", len(ps))
+		}
+		var err error
+		block, err = yaml.FloorPlanBlock(v, ps[0], 4)
+		return err
+	}))
+	return block
+}

@@ -53,9 +53,21 @@ func dump(p *engine.Plan) string {
 				if fv.Len() > 0 {
 					fmt.Fprintf(&b, " %s=%q", f.Name, fv.Interface())
 				}
-			case fv.Kind() == reflect.Slice:
+			case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Uint8:
+				if fv.Len() > 0 {
+					fmt.Fprintf(&b, " %s=<%d bytes>", f.Name, fv.Len())
+				}
+			case fv.Kind() == reflect.Slice && hasSrc(fv.Type().Elem()):
 				if fv.Len() > 0 {
 					lists = append(lists, fv)
+				}
+			case fv.Kind() == reflect.Pointer && hasSrc(fv.Type()):
+				if !fv.IsNil() {
+					lists = append(lists, reflect.ValueOf([]any{fv.Interface()}))
+				}
+			case fv.Kind() == reflect.Slice:
+				if fv.Len() > 0 {
+					fmt.Fprintf(&b, " %s=%v", f.Name, fv.Interface())
 				}
 			case !fv.IsZero():
 				fmt.Fprintf(&b, " %s=%q", f.Name, fmt.Sprint(fv.Interface()))
@@ -64,7 +76,11 @@ func dump(p *engine.Plan) string {
 		b.WriteString("\n")
 		for _, l := range lists {
 			for i := 0; i < l.Len(); i++ {
-				walk(l.Index(i), depth+1)
+				x := l.Index(i)
+				if x.Kind() == reflect.Interface {
+					x = x.Elem()
+				}
+				walk(x, depth+1)
 			}
 		}
 	}
@@ -75,6 +91,15 @@ func dump(p *engine.Plan) string {
 	return b.String()
 }
 
+// hasSrc reports whether t (or what it points to) is a plan item.
+func hasSrc(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	_, ok := t.FieldByName("Src")
+	return t.Kind() == reflect.Struct && ok
+}
+
 func TestQuickstart(t *testing.T) {
 	path := filepath.Join("..", "..", "examples", "quickstart", "provision.yaml")
 	p, err := yaml.ReadFile(path)
@@ -82,19 +107,24 @@ func TestQuickstart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `Plan ` + path + `
-  Space @7 {name:7 resources:9 spaces:11 type:8} Name="Quickstart Building" Type="Venue"
-    Resource @10 {type:10} Type="IoTHub"
-    Space @12 {name:12 spaces:14 type:13} Name="Floor 1" Type="Floor"
-      Space @15 {name:15 type:16} Name="Area A" Type="Area"
-      Space @17 {name:17 subType:19 type:18} Name="Conference Room 11" Type="Room" Subtype="ConferenceRoom"
-      Space @20 {devices:23 matchers:33 name:20 roleassignments:47 subType:22 type:21 userdefinedfunctions:40} Name="Focus Room A1" Type="Room" Subtype="FocusRoom"
-        Device @24 {hardwareId:25 name:24 sensors:26} Name="Raspberry Pi 3 A1" HardwareID="1234567890AB"
-          Sensor @27 {dataType:27 hardwareId:28} HardwareID="SAMPLE_SENSOR_MOTION" DataType="Motion"
-          Sensor @29 {dataType:29 hardwareId:30} HardwareID="SAMPLE_SENSOR_CARBONDIOXIDE" DataType="CarbonDioxide"
-        Matcher @34 {dataTypeValue:35 name:34} Name="Matcher Motion A1" DataTypeValue="Motion"
-        Matcher @36 {dataTypeValue:37 name:36} Name="Matcher CarbonDioxide A1" DataTypeValue="CarbonDioxide"
-        UDF @41 {matcherNames:42 name:41 script:46} Name="Motion Processor" MatcherNames=["Matcher Motion A1" "Matcher CarbonDioxide A1"] ScriptPath="userDefinedFunctions/availability.js" Script=<SIZE bytes>
-        RoleAssignment @48 {objectIdType:50 objectName:49 roleId:48} RoleID="98e44ad7-28d4-4007-853b-b9968ad132d1" ObjectName="Motion Processor" ObjectIDType="UserDefinedFunctionId"
+  Space @8 {name:8 resources:10 spaces:12 type:9} Name="Quickstart Building" Type="Venue"
+    Resource @11 {type:11} Type="IoTHub"
+    Space @13 {name:13 plan:17 spaces:32 type:14} Name="Floor 1" Type="Floor"
+      Space @33 {name:33 type:34} Name="Area A" Type="Area"
+      Space @35 {name:35 subType:37 type:36} Name="Conference Room 11" Type="Room" Subtype="ConferenceRoom"
+      Space @38 {devices:41 matchers:51 name:38 roleassignments:65 subType:40 type:39 userdefinedfunctions:58} Name="Focus Room A1" Type="Room" Subtype="FocusRoom"
+        Device @42 {hardwareId:43 name:42 sensors:44} Name="Raspberry Pi 3 A1" HardwareID="1234567890AB"
+          Sensor @45 {dataType:45 hardwareId:46} HardwareID="SAMPLE_SENSOR_MOTION" DataType="Motion"
+          Sensor @47 {dataType:47 hardwareId:48} HardwareID="SAMPLE_SENSOR_CARBONDIOXIDE" DataType="CarbonDioxide"
+        Matcher @52 {dataTypeValue:53 name:52} Name="Matcher Motion A1" DataTypeValue="Motion"
+        Matcher @54 {dataTypeValue:55 name:54} Name="Matcher CarbonDioxide A1" DataTypeValue="CarbonDioxide"
+        UDF @59 {matcherNames:60 name:59 script:64} Name="Motion Processor" MatcherNames=["Matcher Motion A1" "Matcher CarbonDioxide A1"] ScriptPath="userDefinedFunctions/availability.js" Script=<SIZE bytes>
+        RoleAssignment @66 {objectIdType:68 objectName:67 roleId:66} RoleID="98e44ad7-28d4-4007-853b-b9968ad132d1" ObjectName="Motion Processor" ObjectIDType="UserDefinedFunctionId"
+      Floor @17 {devices:29 grid:21 height:20 rooms:22 scale:18 width:19} Scale="0.5" Width="44" Height="28" Grid="1"
+        FloorRoom @23 {rect:24 space:23} Space="Area A" Points=[{2 2} {24 2} {24 26} {2 26}]
+        FloorRoom @25 {rect:26 space:25} Space="Conference Room 11" Points=[{24 2} {42 2} {42 14} {24 14}]
+        FloorRoom @27 {rect:28 space:27} Space="Focus Room A1" Points=[{24 14} {42 14} {42 26} {24 26}]
+        FloorDevice @30 {at:31 hardwareId:30} HardwareID="1234567890AB" X="36" Y="22"
 `
 	js, err := os.ReadFile(filepath.Join("..", "..", "examples", "quickstart", "userDefinedFunctions", "availability.js"))
 	if err != nil {

@@ -13,6 +13,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strings"
 )
@@ -178,6 +179,72 @@ func main() {
 				p(`        - {dataType: %s, dataUnitType: %s, hardwareId: %s-%s}`, s.dataType, s.unit, hw, s.suffix)
 			}
 		}
+		floorPlan(p, f, rooms)
 	}
 	os.Stdout.WriteString(b.String())
 }
+
+// The floor plans: two rows of rooms, north and south of a corridor,
+// in metres (scale 1). Each row is planW metres long; a room's width
+// follows its weight (open spaces and areas are wider than phone rooms).
+const (
+	planW, planH   = 64.0, 34.0
+	margin, depth  = 2.0, 13.0
+	corridor       = 4.0
+	northY, southY = margin, margin + depth + corridor
+	rowLen         = planW - 2*margin
+)
+
+// weight is how wide a room is drawn, in shares of its row.
+func weight(r room) int {
+	switch {
+	case r.typ == "Area", r.subType == "OpenSpace", r.subType == "Lobby", r.subType == "Lab", r.subType == "Classroom":
+		return 4
+	case r.subType == "ConferenceRoom", r.subType == "TeamRoom", r.subType == "Kitchen", r.subType == "Reception":
+		return 3
+	case r.subType == "PhoneRoom", r.subType == "CopyRoom", r.subType == "ServerRoom", r.subType == "StorageRoom":
+		return 1
+	}
+	return 2
+}
+
+// floorPlan writes the plan: block of floor f: the rooms in two rows of
+// ten, in order, and each room's device at its centre.
+func floorPlan(p func(string, ...any), f int, rooms []room) {
+	p(`    # The floor plan (docs/floorplans.md): rooms north and south of a`)
+	p(`    # %g m corridor, each room's device at its centre. Units are metres.`, corridor)
+	p(`    plan:`)
+	p(`      scale: 1`)
+	p(`      width: %g`, planW)
+	p(`      height: %g`, planH)
+	p(`      grid: 0.5`)
+	p(`      rooms:`)
+	type at struct{ x, y float64 }
+	centres := make([]at, len(rooms))
+	half := len(rooms) / 2
+	for _, row := range [][]int{{0, half}, {half, len(rooms)}} {
+		y := northY
+		if row[0] > 0 {
+			y = southY
+		}
+		total := 0
+		for _, r := range rooms[row[0]:row[1]] {
+			total += weight(r)
+		}
+		cum := 0
+		for i := row[0]; i < row[1]; i++ {
+			x0 := margin + snap(rowLen*float64(cum)/float64(total))
+			cum += weight(rooms[i])
+			x1 := margin + snap(rowLen*float64(cum)/float64(total))
+			p(`      - {space: %s, rect: [%g, %g, %g, %g]}`, rooms[i].name, x0, y, x1-x0, depth)
+			centres[i] = at{snap((x0 + x1) / 2), y + depth/2}
+		}
+	}
+	p(`      devices:`)
+	for i, c := range centres {
+		p(`      - {hardwareId: SO-F%d-R%02d, at: [%g, %g]}`, f, i+1, c.x, c.y)
+	}
+}
+
+// snap rounds x to the plan's half-metre grid.
+func snap(x float64) float64 { return math.Round(x*2) / 2 }

@@ -192,6 +192,8 @@ var errorInputs = map[string]string{
 	"memory limit over its ceiling":            "- name: HQ\n  userdefinedfunctions:\n  - name: U\n    script: f.yaml\n    memoryLimitMiB: 1024\n",
 	"unknown role":                             "- name: HQ\n  roleassignments:\n  - role: Boss\n    objectName: x\n    objectIdType: UserId\n",
 	"user without upn":                         "- name: HQ\n  users:\n  - firstName: A\n",
+	"plan room that is no child space":         "- name: HQ\n  spaces:\n  - name: Floor 1\n    plan:\n      rooms:\n      - {space: Lab, rect: [0, 0, 1, 1]}\n    spaces: [{name: Room}]\n",
+	"plan device that does not exist":          "- name: HQ\n  spaces:\n  - name: Floor 1\n    plan:\n      devices:\n      - {hardwareId: PI-9, at: [1, 1]}\n    spaces: [{name: Room}]\n",
 }
 
 var errorRow = regexp.MustCompile("^\\| ([^|]+?) \\| `(f\\.yaml:[^`]*)` \\|$")
