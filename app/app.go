@@ -83,6 +83,8 @@ type App struct {
 	runsMu sync.Mutex // serialises SaveRun and DeleteRun (runlist.go)
 
 	simTime simTime // the clock of the simulation running, if any (simrun.go)
+
+	span spanCache // HistorySpan's (timeat.go)
 }
 
 // Open opens (creating if absent) the project file at path and wires the

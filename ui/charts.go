@@ -76,6 +76,8 @@ type charts struct {
 	scenario func() string // the scenario file the studio simulates ("" none)
 	shown    func() bool   // whether the tab shows (redraws wait until it does)
 
+	cursor *timeCursor // the time slider's moment, drawn on the figures when not live; nil none
+
 	space  engine.ID // the tree's space: the search scope and the space of occupancy and heat maps
 	stale  bool      // space changed while the tab was hidden: the signals are not found yet
 	kind   *widget.RadioGroup
@@ -345,6 +347,7 @@ func (c *charts) show(figs []*chart.Figure) {
 	c.stack.Layout = layout.NewGridLayoutWithRows(len(objs))
 	c.stack.Objects = objs
 	c.stack.Refresh()
+	c.markCursor()
 	for i, v := range c.views {
 		if i < len(figs) {
 			v.set(figs[i])
@@ -877,4 +880,26 @@ func (c *charts) exportFile(path, format string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// markCursor sets the figures' cursor to the time slider's moment (none
+// while live).
+func (c *charts) markCursor() {
+	var at time.Time
+	if c.cursor != nil {
+		at, _ = c.cursor.At()
+	}
+	for _, f := range c.figs {
+		f.Cursor = at
+	}
+}
+
+// cursorMoved redraws the figures shown with the cursor at its new place.
+func (c *charts) cursorMoved() {
+	c.markCursor()
+	for i, v := range c.views {
+		if i < len(c.figs) && (c.shown == nil || c.shown()) {
+			v.render()
+		}
+	}
 }

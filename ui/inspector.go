@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,6 +30,11 @@ type inspector struct {
 	id    engine.ID
 
 	broker func() string // the broker's address, "" when it is off
+
+	// cursor, when set and not live, makes the Values section show past
+	// values, read with past (timeslider.go).
+	cursor *timeCursor
+	past   func(uid string, at time.Time) ([]field, error)
 
 	title    *widget.Label
 	subtitle *widget.Label
@@ -129,12 +135,42 @@ func (i *inspector) fillLive(d details) {
 	}
 	i.facts.Objects = []fyne.CanvasObject{form(facts)}
 	i.facts.Refresh()
+	if i.showPast() {
+		return
+	}
 	if len(d.Values) > 0 {
 		i.values.Objects = []fyne.CanvasObject{form(d.Values)}
 	} else {
 		i.values.Objects = []fyne.CanvasObject{note(kindOf(d.Kind).noValues)}
 	}
 	i.values.Refresh()
+}
+
+// showPast fills the Values section with the values at the time
+// slider's moment, under a marker naming it, and reports whether the
+// cursor is in the past.
+func (i *inspector) showPast() bool {
+	if i.cursor == nil || i.past == nil {
+		return false
+	}
+	at, ok := i.cursor.At()
+	if !ok {
+		return false
+	}
+	marker := widget.NewLabelWithStyle(cursorText(at), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	marker.Importance = widget.WarningImportance
+	objs := []fyne.CanvasObject{marker}
+	switch fs, err := i.past(i.uid, at); {
+	case err != nil:
+		objs = append(objs, note(err.Error()))
+	case len(fs) == 0:
+		objs = append(objs, note("No values yet at that moment."))
+	default:
+		objs = append(objs, form(fs))
+	}
+	i.values.Objects = objs
+	i.values.Refresh()
+	return true
 }
 
 func (i *inspector) showHint() {

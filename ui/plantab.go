@@ -36,7 +36,7 @@ type planTab struct {
 	m        *viewModel
 	ctl      *controller
 	cursor   *timeCursor
-	valuesAt valuesAtFunc             // nil: a past moment shows the present values
+	valuesAt valuesAtFunc             // the values at a past moment (tests may replace it)
 	onSelect func(node string)        // a linked room was clicked
 	simClock func() (time.Time, bool) // the running simulation's clock, if one runs
 	showing  func() bool              // the tab is the one shown
@@ -65,12 +65,7 @@ var planTools = []string{"Select / move", "Rectangle", "Polygon"}
 const noRoom = "(not linked)"
 
 func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *timeCursor) *planTab {
-	t := &planTab{sh: sh, a: a, m: m, ctl: ctl, cursor: cursor, pm: &planModel{}}
-	if h, ok := any(a).(interface {
-		ValuesAt(owners []engine.ID, t time.Time) (map[engine.ID]map[string]engine.Value, error)
-	}); ok {
-		t.valuesAt = h.ValuesAt
-	}
+	t := &planTab{sh: sh, a: a, m: m, ctl: ctl, cursor: cursor, pm: &planModel{}, valuesAt: a.ValuesAt}
 	t.colour = &planColours{t: t}
 	t.view = newPlanView(t.pm)
 	t.view.onEdit = t.commit

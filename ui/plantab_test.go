@@ -30,6 +30,17 @@ func planStudio(t *testing.T, a *app.App) (*Studio, fyne.Window, *planTab) {
 	return s, w, p
 }
 
+// clearPlan deletes the shown floor's plan (the quickstart ships one), as
+// if there had never been one: the undo history is cleared.
+func clearPlan(t *testing.T, s *Studio, p *planTab) {
+	t.Helper()
+	if err := s.ctl.do("clear", func(tx *engine.Tx) error { return tx.DeleteFloorPlan(p.floor) }); err != nil {
+		t.Fatal(err)
+	}
+	s.ctl.editor.Clear()
+	p.reload()
+}
+
 // at is plan point (x, y) on the canvas, in window coordinates.
 func at(p *planTab, x, y float64) fyne.Position {
 	o := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view)
@@ -60,6 +71,7 @@ func TestPlan_drawLinkUndo(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "plan", "quickstart")
 	s, w, p := planStudio(t, a)
+	clearPlan(t, s, p)
 
 	p.toolSel.SetSelected("Rectangle")
 	drag(w, p, 2, 2, 10, 8)
@@ -134,7 +146,8 @@ func TestPlan_drawLinkUndo(t *testing.T) {
 func TestPlan_moveResizeDelete(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "plan", "quickstart")
-	_, w, p := planStudio(t, a)
+	s, w, p := planStudio(t, a)
+	clearPlan(t, s, p)
 	p.toolSel.SetSelected("Rectangle")
 	drag(w, p, 2, 2, 6, 6)
 	p.toolSel.SetSelected("Select / move")
@@ -161,6 +174,7 @@ func TestPlan_placeDevice(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "plan", "quickstart")
 	s, w, p := planStudio(t, a)
+	clearPlan(t, s, p)
 	dev := mustFind(t, s.model, "Raspberry Pi 3 A1 (1234567890AB)")
 	s.selectNode(dev)
 	if err := p.startPlacing(s.ctl.selected); err != nil {
@@ -300,9 +314,9 @@ func TestPlan_coloursFollowValues(t *testing.T) {
 	}
 }
 
-// TestPlan_goldenImages compares the Plan tab of the quickstart coloured by
-// occupancy (one room occupied, one free, one with no value, a shape not
-// linked, the device placed and offline) with testdata/plan-dark.png and
+// TestPlan_goldenImages compares the Plan tab of the quickstart's plan
+// coloured by occupancy (Focus Room A1 occupied, the others without a
+// value, the device placed) with testdata/plan-dark.png and
 // plan-light.png.
 func TestPlan_goldenImages(t *testing.T) {
 	fa := test.NewTempApp(t)
@@ -326,8 +340,7 @@ func TestPlan_goldenImages(t *testing.T) {
 	}{{"plan-dark.png", theme.VariantDark}, {"plan-light.png", theme.VariantLight}} {
 		fa.Settings().SetTheme(variantTheme{theme.DefaultTheme(), v.variant})
 		s, w, p := planStudio(t, a)
-		if storedPlan(a, p) == nil {
-			quickPlan(t, s, p)
+		if _, ok := s.model.sensorValue(mustSensor(t, a, "SAMPLE_SENSOR_MOTION").ID); !ok {
 			send(t, s, "SAMPLE_SENSOR_MOTION", "true")
 		}
 		s.tick()
@@ -343,6 +356,7 @@ func TestPlan_imports(t *testing.T) {
 	test.NewTempApp(t)
 	a := mustOpenExample(t, "plan", "quickstart")
 	s, _, p := planStudio(t, a)
+	clearPlan(t, s, p)
 	dir := t.TempDir()
 	geo := filepath.Join(dir, "floor1.geojson")
 	writeFile(t, geo, `{"type": "FeatureCollection", "features": [
@@ -416,4 +430,36 @@ func (m *viewModel) spaceValue(id engine.ID, name string) (string, bool) {
 	var ok bool
 	m.view(func(view *engine.View) { v, ok = view.SpaceValue(id, name) })
 	return v.Value, ok
+}
+
+// TestPlan_pastMoment: with the time slider on an older moment the plan
+// shows the occupancy of then; back to live, of now.
+func TestPlan_pastMoment(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "plan", "quickstart")
+	s, _, p := planStudio(t, a)
+	quickPlan(t, s, p)
+	send(t, s, "SAMPLE_SENSOR_MOTION", "true")
+	v, _ := s.model.sensorValue(mustSensor(t, a, "SAMPLE_SENSOR_MOTION").ID)
+	time.Sleep(20 * time.Millisecond)
+	send(t, s, "SAMPLE_SENSOR_MOTION", "false")
+	if got := p.pm.shapes[0].fill; got != planpaint.Free {
+		t.Fatalf("live: %v, want free", got)
+	}
+	s.cursor.Set(v.Time)
+	if got := p.pm.shapes[0].fill; got != planpaint.Occupied {
+		t.Fatalf("at %v: %v, want occupied", v.Time, got)
+	}
+	s.cursor.Set(time.Time{})
+	if got := p.pm.shapes[0].fill; got != planpaint.Free {
+		t.Fatalf("live again: %v, want free", got)
+	}
+}
+
+// sensorValue is sensor id's current value.
+func (m *viewModel) sensorValue(id engine.ID) (engine.Value, bool) {
+	var v engine.Value
+	var ok bool
+	m.view(func(view *engine.View) { v, ok = view.SensorValue(id) })
+	return v, ok
 }

@@ -77,6 +77,9 @@ func (s *Studio) apply(u update) {
 			s.charts.live(time.Now())
 		}
 	}
+	if u.values || u.live != nil {
+		s.timeBar.refresh()
+	}
 	if u.live != nil {
 		s.status.setLive(*u.live)
 		if u.live.simEnded {

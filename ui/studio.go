@@ -38,27 +38,28 @@ type Studio struct {
 
 	// The project shown and its screens, replaced as a whole when another
 	// project is opened.
-	app    *app.App
-	model  *viewModel
-	ctl    *controller
-	tree   *hierarchy
-	doc    *docTab
-	plan   *planTab
-	insp   *inspector
-	tele   *telemetry
-	fns    *functions
-	charts *charts
-	simTab *simTab
-	access *accessTab
-	seeAs  *viewAsPicker
-	cursor *timeCursor // the moment shown: live or past (the time slider)
-	tabs   *container.AppTabs
-	status *statusBar
-	tools  *toolbar
-	edits  *edits
-	files  *files
-	broker *brokerControl
-	sim    *simControl
+	app     *app.App
+	model   *viewModel
+	ctl     *controller
+	tree    *hierarchy
+	doc     *docTab
+	plan    *planTab
+	insp    *inspector
+	tele    *telemetry
+	fns     *functions
+	charts  *charts
+	simTab  *simTab
+	access  *accessTab
+	seeAs   *viewAsPicker
+	cursor  *timeCursor // the moment shown: live or past (the time slider)
+	timeBar *timeBar    // the slider that moves cursor
+	tabs    *container.AppTabs
+	status  *statusBar
+	tools   *toolbar
+	edits   *edits
+	files   *files
+	broker  *brokerControl
+	sim     *simControl
 
 	lastErr error // the last error an action reported (tests read it)
 
@@ -205,6 +206,11 @@ func (s *Studio) load(a *app.App) {
 	)
 	right := container.NewHSplit(s.tabs, s.insp.content)
 	right.Offset = 0.62
+	s.timeBar = newTimeBar(a, s.cursor)
+	s.insp.cursor = s.cursor
+	s.insp.past = func(uid string, at time.Time) ([]field, error) { return pastValues(m, a.ValuesAt, uid, at) }
+	s.charts.cursor = s.cursor
+	s.cursor.OnChange(func(time.Time) { s.insp.refreshValues(); s.charts.cursorMoved() })
 	// The workbench, the charts and the simulation need the width: the
 	// inspector steps aside while their tabs show.
 	s.tabs.OnSelected = func(*container.TabItem) {
@@ -230,7 +236,7 @@ func (s *Studio) load(a *app.App) {
 		}
 		right.Refresh()
 	}
-	split := container.NewHSplit(s.tree.body, right)
+	split := container.NewHSplit(s.tree.body, container.NewBorder(nil, s.timeBar.content, nil, nil, right))
 	split.Offset = 0.26
 	s.content.Objects = []fyne.CanvasObject{container.NewBorder(s.tools.content,
 		container.NewVBox(widget.NewSeparator(), s.status.content), nil, nil, split)}
@@ -393,6 +399,7 @@ func (s *Studio) Close() error {
 	}
 	s.closed = true
 	s.sim.stop()
+	s.timeBar.stopPlay()
 	s.stopPolling()
 	return s.app.Close()
 }
@@ -409,6 +416,7 @@ func (s *Studio) ShowError(err error) {
 // switchTo shows project a in place of the current one, which is closed.
 func (s *Studio) switchTo(a *app.App) error {
 	s.sim.stop()
+	s.timeBar.stopPlay()
 	s.stopPolling()
 	old := s.app
 	s.load(a)

@@ -138,6 +138,9 @@ func All() []Bench {
 			{"sim_readings", "simulated readings per second into the engine, no UDF, durable"},
 			{"sim_week_smart_office_s", "wall-clock seconds of the Smart Office week scenario with its UDF"},
 		}, benchSim},
+		{"state_at_ms", "", []RowDoc{
+			{"state_at_ms", "time to read the state of every sensor and space of the Smart Office at a random moment of its simulated week (median)"},
+		}, benchStateAt},
 		{"chart_1m_points_ms", "", []RowDoc{
 			{"chart_1m_points_ms", "time to render a line figure of 1,000,000 points (downsampled to min/max per pixel column) to an image"},
 			{"chart_2k_points_ms", "the same figure of 2,000 points"},

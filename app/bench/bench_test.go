@@ -138,3 +138,16 @@ func TestChartRows(t *testing.T) {
 		t.Fatalf("rows %+v", rows)
 	}
 }
+
+// TestStateAtSmall runs state_at_ms at the test size: the row has a
+// positive time and the moments found values.
+func TestStateAtSmall(t *testing.T) {
+	rows, err := collect("state_at_ms", small(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Name != "state_at_ms" || !(rows[0].Value > 0) || strings.Contains(rows[0].Note, " 0 values") {
+		t.Fatalf("rows %+v", rows)
+	}
+	t.Log(rows[0].Value, rows[0].Note)
+}

@@ -106,6 +106,10 @@ type Figure struct {
 	// beside it: panels stacked over one time axis keep their data areas
 	// aligned.
 	LegendBelow bool
+	// Cursor, when not zero, marks a moment on a time axis with a
+	// vertical line (the studio's time slider); a moment outside the
+	// range shown is not drawn.
+	Cursor time.Time
 }
 
 // Frame is where a rendering put its data: the data area in image pixels

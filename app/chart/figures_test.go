@@ -163,6 +163,8 @@ func kinds(t *testing.T) map[string]*Figure {
 			{Name: "motion B", T: ts[40:], Y: motion[:len(ts)-40], Bool: true}}},
 		"kind_bool_only": {Title: "Motion in two rooms", Lines: []Series{
 			{Name: "Room A", T: ts, Y: motion, Bool: true}, {Name: "Room B", T: ts[40:], Y: motion[:len(ts)-40], Bool: true}}},
+		"kind_cursor": {Title: "Room A at the time slider's moment", YLabel: "CO₂ (ppm)", Cursor: ts[len(ts)/3], Lines: []Series{
+			{Name: "CO₂", T: ts, Y: ys[0], Unit: "ppm"}, {Name: "motion", T: ts, Y: motion, Bool: true}}},
 		"kind_refs":            figure(t, office, "co2_busiest.png"),
 		"kind_band":            figure(t, office, "temperature_busiest.png"),
 		"kind_occupancy":       figure(t, office, "occupancy_floors.png"),

@@ -216,6 +216,9 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	if len(lines) == 0 { // signals only: the lanes take the figure
 		lp := lanePlot(th, bools, xmin, xmax, ticker, xLabel)
 		lp.Title = p.Title
+		if cur, ok := f.cursor(timeAxis, th); ok {
+			lp.Add(cur)
+		}
 		lp.Draw(full)
 		if legW > 0 {
 			leg.Draw(legC)
@@ -246,6 +249,12 @@ func (f *Figure) drawLines(dc draw.Canvas, w, h int, th Theme) (Frame, error) {
 	}
 	for _, r := range f.Refs {
 		p.Add(&refPlot{r})
+	}
+	if cur, ok := f.cursor(timeAxis, th); ok {
+		p.Add(cur)
+		if lp != nil {
+			lp.Add(cur)
+		}
 	}
 	p.Draw(mainC)
 	if lp != nil {
@@ -570,4 +579,27 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, t)
 	}
 	return ticks
+}
+
+// cursorPlot draws the figure's cursor: a vertical line at a moment, in
+// the theme's text colour.
+type cursorPlot struct {
+	x     float64
+	color color.Color
+}
+
+// cursor returns the plotter of f's Cursor, if it has one on a time axis.
+func (f *Figure) cursor(timeAxis bool, th Theme) (*cursorPlot, bool) {
+	if f.Cursor.IsZero() || !timeAxis {
+		return nil, false
+	}
+	return &cursorPlot{x: float64(f.Cursor.UnixNano()) / 1e9, color: th.Foreground}, true
+}
+
+func (cp *cursorPlot) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, _ := p.Transforms(&c)
+	x := tx(cp.x)
+	if x >= c.Min.X && x <= c.Max.X {
+		c.StrokeLine2(draw.LineStyle{Color: cp.color, Width: vg.Points(1.5)}, x, c.Min.Y, x, c.Max.Y)
+	}
 }

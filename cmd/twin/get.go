@@ -13,26 +13,39 @@ import (
 type getCmd struct {
 	projectFlag
 	Ref string `arg:"" name:"ID|PATH" help:"An object id, a space path ('/Building/Floor 1') or a device or sensor hardwareId."`
+	atFlag
 	outputFlag
 }
 
 func (c *getCmd) Run(e *env) error {
+	at, past, err := c.moment()
+	if err != nil {
+		return usageError{err}
+	}
 	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	return a.Engine().View(func(v *engine.View) error {
-		doc, err := lookup(v, c.Ref)
+	var doc any
+	if err := a.Engine().View(func(v *engine.View) (err error) { doc, err = lookup(v, c.Ref); return err }); err != nil {
+		return err
+	}
+	if past {
+		vals, err := valuesAt(a.App, []any{doc}, at)
 		if err != nil {
 			return err
 		}
-		if ok, err := c.structured(e.stdout, doc); ok {
-			return err
-		}
-		writeDoc(e.stdout, v, doc)
-		return nil
-	})
+		setValuesAt([]any{doc}, vals)
+	}
+	if ok, err := c.structured(e.stdout, doc); ok {
+		return err
+	}
+	_ = a.Engine().View(func(v *engine.View) error { writeDoc(e.stdout, v, doc); return nil })
+	if past {
+		e.trailer("values as they were at %s", at.Format(time.RFC3339Nano))
+	}
+	return nil
 }
 
 // lookup resolves a reference to one object's document.

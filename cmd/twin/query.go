@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 )
@@ -26,10 +27,15 @@ type queryCmd struct {
 	HardwareIDs    []string `name:"hardware-ids" sep:"," placeholder:"H1,H2" help:"Hardware ids (devices, sensors)."`
 	DataTypes      []string `name:"data-types" sep:"," placeholder:"D1,D2" help:"Sensor data types."`
 	Property       string   `placeholder:"KEY[=VALUE]" help:"Only objects with this extended property (and value)."`
+	atFlag
 	outputFlag
 }
 
 func (c *queryCmd) Run(e *env) error {
+	at, past, err := c.moment()
+	if err != nil {
+		return usageError{err}
+	}
 	a, err := c.open(e, false)
 	if err != nil {
 		return err
@@ -61,21 +67,47 @@ func (c *queryCmd) Run(e *env) error {
 		k, v, _ := strings.Cut(c.Property, "=")
 		q.PropertyKey, q.PropertyValue = k, v
 	}
-	return a.Engine().View(func(v *engine.View) error {
+	var res *engine.Result
+	var ds []any
+	err = a.Engine().View(func(v *engine.View) error {
 		if c.Space != "" {
 			if q.SpaceID, err = v.ResolveSpace(c.Space); err != nil {
 				return fmt.Errorf("--space: %w", err)
 			}
 		}
-		res, err := v.Query(q)
-		if err != nil {
+		if res, err = v.Query(q); err != nil {
 			return err
 		}
-		if ok, err := c.structured(e.stdout, docs(v, res)); ok {
+		ds = docs(v, res)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var vals map[engine.ID]map[string]engine.Value
+	if past {
+		if vals, err = valuesAt(a.App, ds, at); err != nil {
 			return err
 		}
-		c.writeTable(e.stdout, v, res, q.Kind)
-		e.trailer("%d %s", res.Len(), plural(res.Len(), q.Kind))
+		setValuesAt(ds, vals)
+	}
+	if ok, err := c.structured(e.stdout, ds); ok {
+		return err
+	}
+	return a.Engine().View(func(v *engine.View) error {
+		value := func(id engine.ID) (engine.Value, bool) {
+			if past {
+				x, ok := vals[id][""]
+				return x, ok
+			}
+			return v.SensorValue(id)
+		}
+		c.writeTable(e.stdout, v, res, q.Kind, value)
+		if past {
+			e.trailer("%d %s, values as they were at %s", res.Len(), plural(res.Len(), q.Kind), at.Format(time.RFC3339Nano))
+		} else {
+			e.trailer("%d %s", res.Len(), plural(res.Len(), q.Kind))
+		}
 		return nil
 	})
 }
@@ -99,7 +131,8 @@ func docs(v *engine.View, r *engine.Result) []any {
 }
 
 // writeTable prints a result as a table of its kind.
-func (c *queryCmd) writeTable(w io.Writer, v *engine.View, r *engine.Result, k engine.Kind) {
+// value gives a sensor's value to show.
+func (c *queryCmd) writeTable(w io.Writer, v *engine.View, r *engine.Result, k engine.Kind, value func(engine.ID) (engine.Value, bool)) {
 	var t *table
 	switch k {
 	case engine.KindSpace:
@@ -116,7 +149,7 @@ func (c *queryCmd) writeTable(w io.Writer, v *engine.View, r *engine.Result, k e
 		t = c.table(w, "HARDWAREID", "DATATYPE", "VALUE", "DEVICE", "SPACE", "ID")
 		for _, s := range r.Sensors {
 			val := "-"
-			if x, ok := v.SensorValue(s.ID); ok {
+			if x, ok := value(s.ID); ok {
 				val = x.Value
 			}
 			dev, _ := v.Device(s.DeviceID)

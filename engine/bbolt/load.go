@@ -336,16 +336,7 @@ func (s *Store) HistoryRange(owner engine.ID, name string, from, to time.Time, l
 	var out []engine.Value
 	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketHistory).Cursor()
-		var k, v []byte
-		if next, ok := successor(end); ok {
-			if k, _ = c.Seek(next); k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-		} else {
-			k, v = c.Last()
-		}
+		k, v := seekLast(c, end)
 		for ; k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			if len(k) != len(prefix)+12 {
 				return fmt.Errorf("%w: history key %s", ErrCorrupt, clip(fmt.Sprintf("%x", k)))

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"sync"
+	"time"
+
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// ValuesAt returns the values of the owners (sensors and spaces) as they
+// were at t: per owner, per value name (the empty name for a sensor's
+// value), the newest value recorded at or before t. Owners without a
+// value at t are absent from the map. It seeks once per value in the
+// project's history (engine.ValuesAt). A store failure is returned
+// wrapped. Safe for concurrent use.
+func (a *App) ValuesAt(owners []engine.ID, t time.Time) (map[engine.ID]map[string]engine.Value, error) {
+	vs, err := a.engine.ValuesAt(owners, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[engine.ID]map[string]engine.Value, len(owners))
+	for _, v := range vs {
+		m := out[v.Owner]
+		if m == nil {
+			m = map[string]engine.Value{}
+			out[v.Owner] = m
+		}
+		m[v.Name] = v.Value
+	}
+	return out, nil
+}
+
+// spanTTL is how long HistorySpan reuses the span it read from the store.
+const spanTTL = time.Second
+
+// spanCache holds the history span read last (HistorySpan).
+type spanCache struct {
+	mu       sync.Mutex
+	read     time.Time // when, on the wall clock; zero: never
+	from, to time.Time
+	ok       bool
+}
+
+// HistorySpan returns the times of the oldest and the newest value
+// recorded in the project (the time slider's range); ok is false while
+// nothing was recorded. While a simulation runs, to reaches at least its
+// clock. The store's span (two seeks per value) is read at most once a
+// second, so a value just written may widen it a second later. Safe for concurrent use.
+func (a *App) HistorySpan() (from, to time.Time, ok bool) {
+	c := &a.span
+	c.mu.Lock()
+	if c.read.IsZero() || time.Since(c.read) >= spanTTL {
+		f, l, found, err := a.store.HistorySpan()
+		if err != nil {
+			a.log.Warn("history span", "err", err)
+		} else {
+			c.from, c.to, c.ok = f, l, found
+		}
+		c.read = time.Now()
+	}
+	from, to, ok = c.from, c.to, c.ok
+	c.mu.Unlock()
+	if clk := a.simTime.clock.Load(); clk != nil {
+		now := clk.Now()
+		if !ok {
+			from, to, ok = clk.Start(), now, true
+		}
+		if now.After(to) {
+			to = now
+		}
+	}
+	return from, to, ok
+}
