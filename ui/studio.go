@@ -362,6 +362,19 @@ func (s *Studio) showModel() { s.tabs.SelectIndex(tabModel) }
 // showPlan switches to the Plan tab.
 func (s *Studio) showPlan() { s.tabs.SelectIndex(tabPlan) }
 
+// ShowPlan switches to the Plan tab, on the first floor with a plan,
+// when the project has a floor plan; it reports whether it did. Call it
+// on Fyne's main goroutine, or before the app runs.
+func (s *Studio) ShowPlan() bool {
+	for _, f := range s.app.Floors() {
+		if _, ok := s.app.FloorPlan(f); ok {
+			s.showPlan()
+			return true
+		}
+	}
+	return false
+}
+
 // showTelemetry switches to the Telemetry tab.
 func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }
 
