@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -434,10 +435,7 @@ func (r *planRenderer) Layout(size fyne.Size) {
 		r.bg.Resize(fyne.NewSize(b.X-a.X, b.Y-a.Y))
 	}
 	for i, t := range r.labels {
-		c := centroid(v.m.shapes[i].pts)
-		p := v.pos(c)
-		ms := t.MinSize()
-		t.Move(fyne.NewPos(p.X-ms.Width/2, p.Y-ms.Height/2))
+		r.placeLabel(t, v.m.shapes[i])
 	}
 	for i, im := range r.items {
 		it := v.m.items[i]
@@ -484,9 +482,9 @@ func (r *planRenderer) Refresh() {
 		t.TextSize = theme.CaptionTextSize()
 		return t
 	})
-	for i, t := range r.labels {
-		if t.Text != v.m.shapes[i].label || t.Color != fg {
-			t.Text, t.Color = v.m.shapes[i].label, fg
+	for _, t := range r.labels {
+		if t.Color != fg {
+			t.Color = fg
 			t.Refresh()
 		}
 	}
@@ -566,13 +564,40 @@ func (r *planRenderer) Objects() []fyne.CanvasObject {
 
 func (r *planRenderer) Destroy() {}
 
-// centroid is the mean of pts (where a room's label goes).
-func centroid(pts []planpaint.Point) planpaint.Point {
-	var c planpaint.Point
-	for _, p := range pts {
-		c.X += p.X
-		c.Y += p.Y
+// placeLabel puts a room's label in the top left corner of its bounding
+// box (clear of the devices, which sit inside), shortened to its last
+// word when the name is wider than the room, and hidden when even that
+// does not fit.
+func (r *planRenderer) placeLabel(t *canvas.Text, sh planShape) {
+	lo, hi := bounds(sh.pts)
+	a, b := r.v.pos(lo), r.v.pos(hi)
+	text := fitText(sh.label, b.X-a.X-6, t.TextSize)
+	if t.Text != text {
+		t.Text = text
+		t.Refresh()
 	}
-	n := float64(max(len(pts), 1))
-	return planpaint.Point{X: c.X / n, Y: c.Y / n}
+	t.Move(a.AddXY(4, 2))
+}
+
+// fitText is text, or its last word, if it fits in width at size; else "".
+func fitText(text string, width, size float32) string {
+	if text == "" || fyne.MeasureText(text, size, fyne.TextStyle{}).Width <= width {
+		return text
+	}
+	if i := strings.LastIndexByte(text, ' '); i >= 0 {
+		if last := text[i+1:]; fyne.MeasureText(last, size, fyne.TextStyle{}).Width <= width {
+			return last
+		}
+	}
+	return ""
+}
+
+// bounds is the top left and bottom right corners of pts' bounding box.
+func bounds(pts []planpaint.Point) (lo, hi planpaint.Point) {
+	lo, hi = planpaint.Point{X: math.Inf(1), Y: math.Inf(1)}, planpaint.Point{X: math.Inf(-1), Y: math.Inf(-1)}
+	for _, p := range pts {
+		lo.X, lo.Y = math.Min(lo.X, p.X), math.Min(lo.Y, p.Y)
+		hi.X, hi.Y = math.Max(hi.X, p.X), math.Max(hi.Y, p.Y)
+	}
+	return lo, hi
 }
