@@ -61,6 +61,7 @@ type planColours struct {
 
 	alertOn, alertOff string    // the legend's texts of an alert value
 	now               time.Time // the moment the colours were judged at
+	intervals         map[engine.ID]staleEntry
 }
 
 // options offers the colour choices of the floor's values.
@@ -250,7 +251,7 @@ func (c *planColours) occupancy(vals map[string]roomValue, now time.Time) color.
 		if !ok {
 			continue
 		}
-		if now.Sub(v.Time) > c.staleAfter(v.sensor) {
+		if now.Sub(v.Time) > c.staleAfter(v.sensor, v.Time) {
 			return planpaint.Stale
 		}
 		if truthy(v.Value.Value) {
@@ -264,9 +265,12 @@ func (c *planColours) occupancy(vals map[string]roomValue, now time.Time) color.
 // staleAfter is how old sensor id's reading may be before it is stale:
 // staleFactor times the median gap of its last readings, at least
 // staleMin (also for space values, whose rhythm is their UDF's).
-func (c *planColours) staleAfter(id engine.ID) time.Duration {
+func (c *planColours) staleAfter(id engine.ID, last time.Time) time.Duration {
 	if id.IsZero() {
 		return staleMin
+	}
+	if e, ok := c.intervals[id]; ok && e.last.Equal(last) {
+		return e.after // the history is read again only after a new reading
 	}
 	var hist []engine.Value
 	c.t.m.view(func(v *engine.View) { hist = v.SensorHistory(id) })
@@ -277,11 +281,22 @@ func (c *planColours) staleAfter(id engine.ID) time.Duration {
 	for i := 1; i < len(hist); i++ {
 		gaps = append(gaps, hist[i].Time.Sub(hist[i-1].Time).Abs())
 	}
-	if len(gaps) == 0 {
-		return staleMin
+	after := staleMin
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		after = max(staleMin, staleFactor*gaps[len(gaps)/2])
 	}
-	slices.Sort(gaps)
-	return max(staleMin, staleFactor*gaps[len(gaps)/2])
+	if c.intervals == nil {
+		c.intervals = map[engine.ID]staleEntry{}
+	}
+	c.intervals[id] = staleEntry{last: last, after: after}
+	return after
+}
+
+// staleEntry is a sensor's stale age, computed at its reading last.
+type staleEntry struct {
+	last  time.Time
+	after time.Duration
 }
 
 // alertWords are the words that make a text value an alert ("Room is not
