@@ -211,15 +211,14 @@ func TestPlan_placeDevice(t *testing.T) {
 }
 
 // send submits a reading of the quickstart's sensor hw and polls.
-func send(t *testing.T, s *Studio, hw, value string) {
+func send(t *testing.T, s *Studio, hw, value string) { sendPoll(t, s, hw, value, time.Now()) }
+
+// sendPoll submits a reading received at when, waits for it and polls.
+func sendPoll(t *testing.T, s *Studio, hw, value string, when time.Time) {
 	t.Helper()
 	a := s.app
 	before := a.Pipeline().Stats().Accepted
-	_, err := a.Pipeline().Submit(&engine.IngressMessage{Topic: engine.SensorTopic("1234567890AB", hw),
-		Payload: []byte(`{"SensorValue": "` + value + `"}`), QoS: 1, Username: "1234567890AB", Received: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sendAt(t, a, hw, value, when)
 	waitFor(t, "the reading", func() bool { return a.Pipeline().Stats().Accepted > before },
 		func() string { return fmt.Sprintf("%+v", a.Pipeline().Rejections()) })
 	s.tick()
@@ -465,4 +464,31 @@ func (m *viewModel) sensorValue(id engine.ID) (engine.Value, bool) {
 	var ok bool
 	m.view(func(view *engine.View) { v, ok = view.SensorValue(id) })
 	return v, ok
+}
+
+// TestPlan_staleReading: a motion sensor that reported every 10 minutes
+// and fell silent for 40 is stale (3× its interval); after a fresh
+// reading it is occupied again.
+func TestPlan_staleReading(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "plan", "quickstart")
+	s, _, p := planStudio(t, a)
+	quickPlan(t, s, p)
+	now := time.Now()
+	for i := 7; i >= 4; i-- {
+		sendPoll(t, s, "SAMPLE_SENSOR_MOTION", "true", now.Add(-time.Duration(i)*10*time.Minute))
+	}
+	if v, _ := s.model.sensorValue(mustSensor(t, a, "SAMPLE_SENSOR_MOTION").ID); now.Sub(v.Time) < 35*time.Minute {
+		t.Fatalf("the reading's time %v is not the message's", v.Time)
+	}
+	if got := p.pm.shapes[0].fill; got != planpaint.Stale {
+		t.Fatalf("silent for 40 min (every 10): %v, want stale", got)
+	}
+	if got := p.colour.staleAfter(mustSensor(t, a, "SAMPLE_SENSOR_MOTION").ID, now.Add(-40*time.Minute)); got != 30*time.Minute {
+		t.Errorf("stale after %v, want 30m", got)
+	}
+	send(t, s, "SAMPLE_SENSOR_MOTION", "true")
+	if got := p.pm.shapes[0].fill; got != planpaint.Occupied {
+		t.Fatalf("fresh: %v, want occupied", got)
+	}
 }
