@@ -92,9 +92,13 @@ func (c *planColours) read() ([]map[string]roomValue, time.Time) {
 	var owners []engine.ID
 	sensorType := map[engine.ID]string{}
 	latest := time.Time{}
+	seen := make([]bool, len(t.pm.shapes)) // rooms the viewer may read
+	for i, s := range t.pm.shapes {
+		seen[i] = !s.space.IsZero() && t.m.exists(spaceNode(s.space))
+	}
 	t.m.view(func(v *engine.View) {
 		for i, s := range t.pm.shapes {
-			if s.space.IsZero() {
+			if !seen[i] {
 				continue
 			}
 			vals := map[string]roomValue{}
@@ -149,7 +153,7 @@ func (c *planColours) readAt(out []map[string]roomValue, owners []engine.ID, sen
 		return
 	}
 	for i, s := range c.t.pm.shapes {
-		if s.space.IsZero() {
+		if out[i] == nil {
 			continue
 		}
 		vals := map[string]roomValue{}

@@ -119,7 +119,12 @@ func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 // reload re-reads the floors and the shown floor's plan, keeping the
 // floor and the selection when they still exist.
 func (t *planTab) reload() {
-	t.floors = t.a.Floors()
+	t.floors = t.floors[:0]
+	for _, f := range t.a.Floors() {
+		if t.m.exists(spaceNode(f)) { // the floors the viewer may read
+			t.floors = append(t.floors, f)
+		}
+	}
 	names := make([]string, len(t.floors))
 	keep := -1
 	for i, f := range t.floors {
@@ -346,6 +351,10 @@ func (t *planTab) commit(label string) {
 func (t *planTab) store(label string, p *engine.FloorPlan, sel string) error {
 	if t.plan == nil {
 		return errNoFloor
+	}
+	if err := t.m.may(engine.ActionUpdate, engine.ResSpace, t.floor); err != nil {
+		t.load()
+		return err
 	}
 	err := t.ctl.do(label, func(tx *engine.Tx) error { return tx.PutFloorPlan(p) })
 	if err != nil {
