@@ -205,6 +205,26 @@ func TestPlan_placeDevice(t *testing.T) {
 	if fp = storedPlan(a, p); len(fp.Items) != 2 || fp.Items[1].X != 3 || fp.Items[1].Y != 4 {
 		t.Fatalf("dropped: %+v", fp.Items)
 	}
+	// A real drag of the CO₂ sensor's row from the tree onto the plan.
+	co2 := mustFind(t, s.model, "CarbonDioxide · SAMPLE_SENSOR_CARBONDIOXIDE")
+	s.selectNode(co2)
+	var row *treeRow
+	s.tree.rowsMu.Lock()
+	for r := range s.tree.rows {
+		if r.uid == co2 {
+			row = r
+		}
+	}
+	s.tree.rowsMu.Unlock()
+	if row == nil {
+		t.Fatal("no tree row for the CO₂ sensor")
+	}
+	from := fyne.CurrentApp().Driver().AbsolutePositionForObject(row).AddXY(30, 10)
+	to := at(p, 20, 10)
+	test.Drag(w.Canvas(), from, to.X-from.X, to.Y-from.Y)
+	if fp = storedPlan(a, p); len(fp.Items) != 3 || fp.Items[2].X != 20 || fp.Items[2].Y != 10 {
+		t.Fatalf("dragged from the tree: %+v (error %v)", fp.Items, s.lastErr)
+	}
 	if err := p.startPlacing(mustFind(t, s.model, "Floor 1 · Floor")); err == nil {
 		t.Error("placing a space accepted")
 	}
