@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/yaml"
 )
 
 // MaxPlanBackground is the largest background drawing a floor plan keeps
@@ -132,6 +133,25 @@ func (a *App) PlanBackground(floor engine.ID) (name string, data []byte, err err
 		return "", nil, err
 	}
 	return p.Background, data, nil
+}
+
+// FloorPlanYAML returns floor's plan as the `plan:` block of a
+// provisioning file (yaml.FloorPlanBlock, not indented), to paste under
+// the floor's name; its background, if any, is written by name only
+// (PlanBackground gives the bytes). ErrNotFound if the floor has no plan.
+// Safe for concurrent use.
+func (a *App) FloorPlanYAML(floor engine.ID) (string, error) {
+	var out string
+	err := a.engine.View(func(v *engine.View) error {
+		p, ok := v.FloorPlan(floor)
+		if !ok {
+			return fmt.Errorf("%w: no plan for floor %s", engine.ErrNotFound, floor)
+		}
+		var err error
+		out, err = yaml.FloorPlanBlock(v, p, 0)
+		return err
+	})
+	return out, err
 }
 
 // SavePlanBackgrounds keeps the background drawings a provisioning file

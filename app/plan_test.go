@@ -77,6 +77,18 @@ func resolve(t *testing.T, a *app.App, path string) engine.ID {
 	return id
 }
 
+func TestFloorPlanYAML(t *testing.T) {
+	a, _, floor := openPlanProject(t)
+	got, err := a.FloorPlanYAML(floor)
+	want := "plan:\n    width: 40\n    height: 25\n    background: floor1.svg\n    rooms:\n        - space: Room A\n          rect: [1, 1, 8, 6]\n"
+	if err != nil || got != want {
+		t.Fatalf("FloorPlanYAML: %v\n%s\nwant\n%s", err, got, want)
+	}
+	if _, err := a.FloorPlanYAML(resolve(t, a, "/Building")); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("no plan: %v", err)
+	}
+}
+
 func TestFloors(t *testing.T) {
 	a, _, floor := openPlanProject(t)
 	want := []engine.ID{resolve(t, a, "/Building"), floor, resolve(t, a, "/Building/Floor 1/Area")}

@@ -45,7 +45,8 @@
 //	slices   uvarint count + elements ([]Property: name, value;
 //	         []Condition: ID, Target, Path, Value, Comparison)
 //	json     a string holding the field as JSON (engine.FieldJSON: a
-//	         token's principal, a custom role's permissions and limits)
+//	         token's principal, a custom role's permissions and limits,
+//	         a floor plan's sizes, shapes and items)
 //
 // A value record is a version byte (1), the value string, its time, then
 // the bookkeeping of its history: the sequence number of the newest entry

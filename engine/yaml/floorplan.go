@@ -16,9 +16,17 @@ var (
 	planDeviceKind = &kind{name: "placed device", plural: "devices", keys: []string{"hardwareId", "at"}}
 )
 
-// floorPlan reads a space's `plan:` block; the background file it names
-// is read with readScript (relative to the YAML's folder).
+// floorPlan reads a space's `plan:` block (null: none); the background
+// file it names is read with readScript (relative to the YAML's folder).
 func (r *reader) floorPlan(f field) (*engine.PlanFloor, error) {
+	v, done, err := r.deref(f.val)
+	if err != nil {
+		return nil, err
+	}
+	done()
+	if isNull(v) {
+		return nil, nil
+	}
 	fs, src, done, err := r.item(f.val, floorPlanKind, f.key)
 	if err != nil {
 		return nil, err

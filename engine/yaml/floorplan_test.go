@@ -140,6 +140,14 @@ func checkProvisionedPlan(t *testing.T, e *engine.Engine) *engine.FloorPlan {
 	return out
 }
 
+func TestFloorPlanNull(t *testing.T) {
+	p, err := yaml.Parse("f.yaml", []byte("- name: HQ\n  plan: ~\n  spaces: [{name: Room}]\n"), nil)
+	must(t, err)
+	if p.Spaces[0].Plan != nil {
+		t.Fatalf("plan: ~ read as %+v", p.Spaces[0].Plan)
+	}
+}
+
 // TestFloorPlanYAMLErrors checks that bad plan blocks are refused with
 // the file, the line and the field, and change nothing.
 func TestFloorPlanYAMLErrors(t *testing.T) {
