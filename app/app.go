@@ -103,6 +103,10 @@ func Open(path string, opts Options) (*App, error) {
 		opts.CloseTimeout = DefaultCloseTimeout
 	}
 	a := &App{path: path, log: opts.Logger, store: st, closeTO: opts.CloseTimeout}
+	if err := a.loadRetention(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	a.simTime.install(&opts) // while a simulation runs, the engine and UDFs see its clock
 	e, err := engine.New(st, opts.Engine)
 	if err != nil {

@@ -36,7 +36,8 @@ const spanTTL = time.Second
 // spanCache holds the history span read last (HistorySpan).
 type spanCache struct {
 	mu       sync.Mutex
-	read     time.Time // when, on the wall clock; zero: never
+	read     time.Time     // when, on the wall clock; zero: never
+	ttl      time.Duration // how long the span read is reused
 	from, to time.Time
 	ok       bool
 }
@@ -45,12 +46,15 @@ type spanCache struct {
 // recorded in the project (the time slider's range); ok is false while
 // nothing was recorded. While a simulation runs, to reaches at least its
 // clock. The store's span (two seeks per value) is read at most once a
-// second, so a value just written may widen it a second later. Safe for concurrent use.
+// second (less often on projects where that read takes more than 20 ms),
+// so a value just written may widen it a second later. Safe for concurrent use.
 func (a *App) HistorySpan() (from, to time.Time, ok bool) {
 	c := &a.span
 	c.mu.Lock()
-	if c.read.IsZero() || time.Since(c.read) >= spanTTL {
+	if c.read.IsZero() || time.Since(c.read) >= c.ttl {
+		t0 := time.Now()
 		f, l, found, err := a.store.HistorySpan()
+		c.ttl = max(spanTTL, 50*time.Since(t0)) // at most 2% of the time on big projects
 		if err != nil {
 			a.log.Warn("history span", "err", err)
 		} else {

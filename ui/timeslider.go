@@ -37,7 +37,7 @@ type timeBar struct {
 	play    *widget.Button
 	speed   *widget.Select
 	live    *widget.Button
-	content fyne.CanvasObject
+	content *fyne.Container
 
 	from, to time.Time
 	has      bool
@@ -53,7 +53,7 @@ func newTimeBar(a *app.App, cursor *timeCursor) *timeBar {
 	b.slider = widget.NewSlider(0, 1)
 	b.slider.Step = 1
 	b.slider.OnChanged = b.dragged
-	b.label = widget.NewLabel("Live")
+	b.label = widget.NewLabel("Now")
 	b.label.TextStyle.Monospace = true
 	b.play = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), b.togglePlay)
 	labels := make([]string, len(playSpeeds))
@@ -86,29 +86,43 @@ func (b *timeBar) show() {
 	if !b.has {
 		b.slider.Min, b.slider.Max = 0, 1
 		b.slider.SetValue(1)
+		b.slider.Refresh()
 		b.slider.Disable()
 		b.play.Disable()
 	} else {
 		b.slider.Enable()
 		b.play.Enable()
 		b.slider.Min, b.slider.Max = float64(b.from.Unix()), float64(max(b.to.Unix(), b.from.Unix()+1))
+		v := b.slider.Max
 		if past {
-			b.slider.SetValue(float64(at.Unix()))
-		} else {
-			b.slider.SetValue(b.slider.Max)
+			v = float64(at.Unix())
 		}
+		if v == b.slider.Value {
+			b.slider.Refresh() // the range may have changed
+		}
+		b.slider.SetValue(v)
 	}
+	text := "Now"
 	if past {
-		b.label.SetText(cursorText(at))
+		text = at.Local().Format(cursorLayout)
 		b.live.Enable()
 	} else {
-		b.label.SetText("Live")
 		b.live.Disable()
+	}
+	if text != b.label.Text {
+		wider := len(text) != len(b.label.Text)
+		b.label.SetText(text)
+		if wider {
+			b.content.Refresh() // lay the bar out again for the label's new width
+		}
 	}
 }
 
+// cursorLayout is how the bar shows a past moment.
+const cursorLayout = "2006-01-02 15:04:05 MST"
+
 // cursorText is how the bar and the inspector name a past moment.
-func cursorText(at time.Time) string { return "at " + at.Local().Format("2006-01-02 15:04:05 MST") }
+func cursorText(at time.Time) string { return "at " + at.Local().Format(cursorLayout) }
 
 // dragged moves the cursor to where the user put the slider.
 func (b *timeBar) dragged(v float64) {

@@ -90,7 +90,7 @@ func TestTimeSliderShowsOlderState(t *testing.T) {
 	})
 	s.onSelected(sensorNode(sensor))
 	b := s.timeBar
-	if b.slider.Min != float64(t1.Unix()) || b.slider.Max != float64(t2.Unix()) || b.label.Text != "Live" {
+	if b.slider.Min != float64(t1.Unix()) || b.slider.Max != float64(t2.Unix()) || b.label.Text != "Now" {
 		t.Fatalf("slider %v–%v, label %q; want the span %v–%v, live", b.slider.Min, b.slider.Max, b.label.Text, t1, t2)
 	}
 	if got := labelTexts(s.insp.values); !strings.Contains(got, "900") {
@@ -106,7 +106,7 @@ func TestTimeSliderShowsOlderState(t *testing.T) {
 	if !strings.Contains(got, cursorText(mid)) || !strings.Contains(got, "600") || strings.Contains(got, "900") {
 		t.Errorf("values at %v:\n%s", mid, got)
 	}
-	if b.label.Text != cursorText(mid) || b.live.Disabled() {
+	if "at "+b.label.Text != cursorText(mid) || b.live.Disabled() {
 		t.Errorf("bar label %q, Live disabled %v", b.label.Text, b.live.Disabled())
 	}
 
@@ -118,7 +118,7 @@ func TestTimeSliderShowsOlderState(t *testing.T) {
 	}
 
 	test.Tap(b.live)
-	if !s.cursor.Live() || b.label.Text != "Live" {
+	if !s.cursor.Live() || b.label.Text != "Now" {
 		t.Fatalf("after Live: cursor live %v, label %q", s.cursor.Live(), b.label.Text)
 	}
 	s.tabs.SelectIndex(tabModel)

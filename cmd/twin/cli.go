@@ -24,6 +24,7 @@ type cli struct {
 	Query      queryCmd         `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get        getCmd           `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
 	History    historyCmd       `cmd:"" help:"Print the recorded values of a sensor or a space value (--from, --to, -n; table, csv, json or yaml)."`
+	Retention  retentionCmd     `cmd:"" help:"Show or set how much value history the project keeps (--keep-age, --keep-count)."`
 	Device     deviceCmd        `cmd:"" help:"Device commands."`
 	UDF        udfCmd           `cmd:"" name:"udf" help:"User-defined function commands: list, records, run (or replay a recorded message), set a script."`
 	Matcher    matcherCmd       `cmd:"" help:"Matcher commands: list, evaluate."`

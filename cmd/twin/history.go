@@ -48,7 +48,25 @@ func (c *historyCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return writeHistory(e.stdout, c.Output, !c.NoHeaders, h)
+	if err := writeHistory(e.stdout, c.Output, !c.NoHeaders, h); err != nil {
+		return err
+	}
+	if c.Limit == 0 || len(h) < c.Limit {
+		noteDropped(e, a.App, sig, from)
+	}
+	return nil
+}
+
+// noteDropped says on stderr when the range asked (from on) reaches
+// before the oldest entry the retention kept of sig: what it dropped is
+// never silent.
+func noteDropped(e *env, a *app.App, sig app.Signal, from time.Time) {
+	oldest, dropped, ok, err := a.HistoryKept(sig.Owner, sig.Name)
+	if err != nil || !ok || dropped == 0 || !from.IsZero() && !from.Before(oldest) {
+		return
+	}
+	fmt.Fprintf(e.stderr, "values before %s were dropped by the retention (%s; %d dropped)\n",
+		oldest.UTC().Format(time.RFC3339), a.Retention(), dropped)
 }
 
 // signal resolves the command's SENSOR|SPACE and --name.

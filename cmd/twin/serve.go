@@ -93,6 +93,8 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	stopControl := c.serveControl(a.App, log)
 	defer stopControl()
+	stopRetention := a.WatchRetention(0)
+	defer stopRetention()
 	if err := c.serveHTTP(a.App, log); err != nil {
 		a.Close()
 		return err
@@ -128,6 +130,7 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	stop() // a second signal ends the process at once
 	stopControl()
+	stopRetention()
 	log.Info("shutting down: draining the pipeline and committing", "timeout", app.DefaultCloseTimeout)
 	s := a.Pipeline().Stats()
 	closed := make(chan error, 1)
@@ -200,7 +203,7 @@ func (c *serveCmd) serveHTTP(a *app.App, log *slog.Logger) error {
 
 // quietLines are the messages --quiet keeps although they are not
 // warnings: refusals and the final stats.
-var quietLines = []string{"rejected message", "refused connection", "simulation finished", "stopped"}
+var quietLines = []string{"rejected message", "refused connection", "simulation finished", "stopped", "history retention dropped"}
 
 // quietHandler passes warnings and the lines of quietLines.
 type quietHandler struct{ slog.Handler }

@@ -38,12 +38,14 @@ func (s *Store) Apply(ops []engine.Op) (err error) {
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.guard("apply", &err)
+	var dropped uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		w := writer{
 			objects:   tx.Bucket(bucketObjects),
 			values:    tx.Bucket(bucketValues),
 			history:   tx.Bucket(bucketHistory),
-			retention: uint64(s.opts.HistoryRetention),
+			retention: uint64(s.keepCount()),
+			keepAge:   time.Duration(s.keepAge.Load()),
 		}
 		// IDs are time-ordered, so new objects append to their kind's key
 		// range: fill pages more than bbolt's default half.
@@ -53,11 +55,13 @@ func (s *Store) Apply(ops []engine.Op) (err error) {
 				return fmt.Errorf("op %d of %d: %w", i+1, len(ops), err)
 			}
 		}
+		dropped = w.dropped
 		return nil
 	})
 	if err != nil {
 		return s.wrap("apply", err)
 	}
+	s.dropped.Add(dropped)
 	return nil
 }
 
@@ -124,6 +128,8 @@ func isNilObject(o engine.Object) bool {
 type writer struct {
 	objects, values, history *bolt.Bucket
 	retention                uint64
+	keepAge                  time.Duration // 0: keep entries of any age
+	dropped                  uint64        // entries the retention pruned
 	arena                    arena
 	vkey, hkey               []byte // scratch keys (bbolt copies keys)
 }
@@ -220,6 +226,15 @@ func (w *writer) value(owner engine.ID, name string, v engine.Value, keep int) e
 			return err
 		}
 		count -= n
+		w.dropped += n
+	}
+	if w.keepAge > 0 && count > 1 {
+		n, err := w.pruneBefore(hkey[:histPrefixLen(name)], histTime(v.Time.Add(-w.keepAge)), count-1)
+		if err != nil {
+			return err
+		}
+		count -= n
+		w.dropped += n
 	}
 	return w.values.Put(vkey, w.arena.keep(appendValue(w.arena.next(), v, seq, count)))
 }
@@ -230,6 +245,26 @@ func (w *writer) prune(prefix []byte, n uint64) (uint64, error) {
 	var keys [][]byte
 	c := w.history.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && uint64(len(keys)) < n; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := w.history.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(len(keys)), nil
+}
+
+// pruneBefore deletes the entries under prefix older than the history
+// time cutoff, at most n of them (the newest entry always stays), and
+// returns how many it deleted. It costs one seek and the entries deleted.
+func (w *writer) pruneBefore(prefix []byte, cutoff uint64, n uint64) (uint64, error) {
+	var keys [][]byte
+	c := w.history.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && uint64(len(keys)) < n; k, _ = c.Next() {
+		if len(k) != len(prefix)+12 || binary.BigEndian.Uint64(k[len(prefix):]) >= cutoff {
+			break
+		}
 		keys = append(keys, bytes.Clone(k))
 	}
 	for _, k := range keys {

@@ -57,7 +57,12 @@
 // the same transaction. Retention therefore costs no memory and no scan,
 // and after every Apply each value it touched holds at most
 // HistoryRetention entries (a lowered retention takes effect for a value
-// at its next append).
+// at its next append). SetRetention changes the count while the store is
+// open and adds an age: each append then also drops the value's entries
+// older than the age before the entry appended (one seek, plus the
+// entries dropped). The difference between the sequence number and the
+// count is what was dropped of the value (HistoryKept); Dropped counts
+// the entries pruned since Open.
 //
 // # Loading
 //

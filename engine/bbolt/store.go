@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -88,6 +89,13 @@ type Store struct {
 	db   *bolt.DB
 	path string
 	opts Options
+
+	// The history retention (retention.go): keepCountV overrides
+	// opts.HistoryRetention when positive; keepAge in nanoseconds, 0 none;
+	// dropped counts the entries pruned since Open.
+	keepCountV atomic.Int64
+	keepAge    atomic.Int64
+	dropped    atomic.Uint64
 }
 
 var _ engine.Store = (*Store)(nil)
