@@ -49,6 +49,7 @@ func main() {
 	studio := ui.New(project, w)
 	if scenario != "" {
 		studio.ShowError(studio.StartSimulation(scenario))
+		studio.ShowPlan() // the bundled example opens on its plan, coloured by the simulation
 	}
 
 	// Quit cleanly on Ctrl-C or SIGTERM so that the project is closed.

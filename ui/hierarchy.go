@@ -47,6 +47,10 @@ type hierarchy struct {
 	onKey func(*fyne.KeyEvent) bool
 	// onDrop is called when row src is dropped on row dst.
 	onDrop func(src, dst string)
+	// onDropOut, if set, is called when row src is dropped outside the
+	// tree at absolute position at (on the plan); it reports whether it
+	// took the drop.
+	onDropOut func(src string, at fyne.Position) bool
 }
 
 func newHierarchy(m *viewModel) *hierarchy {
@@ -299,6 +303,9 @@ func (r *treeRow) DragEnd() {
 		r.over = nil
 	}
 	dst := r.h.rowAt(r.dragAt)
+	if dst == nil && r.h.onDropOut != nil && r.h.onDropOut(r.uid, r.dragAt) {
+		return
+	}
 	if dst == nil || dst == r || r.h.onDrop == nil {
 		return
 	}

@@ -62,6 +62,9 @@ func (s *Studio) apply(u update) {
 	if u.devices != nil {
 		s.tele.setDevices(*u.devices)
 	}
+	if (u.values || u.devices != nil) && s.tabs.SelectedIndex() == tabPlan && s.cursor.Live() {
+		s.plan.live() // at most once a poll: ≤ 10 redraws a second
+	}
 	if u.values {
 		s.tree.refreshValues()
 		s.insp.refreshValues()

@@ -45,6 +45,8 @@ var screenshots = flag.String("screenshots", "", "write the documentation screen
 //	heatmap.png    the building's hour × weekday occupancy
 //	simulation.png the Simulation tab mid-run: the scenario's form and
 //	               YAML, the controls, the clock and the progress
+//	plan.png       the Plan tab at that moment: Floor 1 coloured by
+//	               occupancy
 //	compare.png    a what-if of the week against more-people.yaml: the
 //	               KPI table with the better side marked and a chart
 //
@@ -209,6 +211,7 @@ func simulationShots(t *testing.T, s *Studio, shot func(string)) {
 	s.tick()
 	st.refresh()
 	shot("simulation.png")
+	planShots(t, s, shot)
 	st.sim.stop()
 
 	st.scen.duration.SetText("24h")

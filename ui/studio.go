@@ -43,6 +43,7 @@ type Studio struct {
 	ctl     *controller
 	tree    *hierarchy
 	doc     *docTab
+	plan    *planTab
 	insp    *inspector
 	tele    *telemetry
 	fns     *functions
@@ -165,6 +166,20 @@ func (s *Studio) load(a *app.App) {
 	s.tree = newHierarchy(m)
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
 	s.doc = newDocTab(m, a.Path())
+	s.plan = newPlanTab(s.sh, a, m, s.ctl, s.cursor)
+	s.plan.onSelect = s.selectNode
+	s.plan.simClock = func() (time.Time, bool) {
+		if r := s.sim.current(); r != nil {
+			return r.Clock(), true
+		}
+		return time.Time{}, false
+	}
+	s.plan.showing = func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabPlan }
+	s.cursor.OnChange(func(time.Time) {
+		if s.plan.showing() {
+			s.plan.recolour()
+		}
+	})
 	s.tele = newTelemetry(a)
 	s.tele.pub.refuse = m.refuseDevice
 	s.fns = newFunctions(s.sh, a, func() bool { return s.tabs != nil && s.tabs.SelectedIndex() == tabFunctions })
@@ -178,9 +193,11 @@ func (s *Studio) load(a *app.App) {
 	s.tree.onSelected = s.onSelected
 	s.tree.onKey = s.edits.onKey
 	s.tree.onDrop = s.edits.onDrop
+	s.tree.onDropOut = s.plan.dropFromTree
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
+		container.NewTabItem("Plan", s.plan.content),
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
 		container.NewTabItem("Charts", s.charts.content),
@@ -211,6 +228,9 @@ func (s *Studio) load(a *app.App) {
 			s.insp.content.Hide()
 			s.access.reload()
 			s.seeAs.reload() // users, devices or functions may have come or gone
+		case tabPlan:
+			s.insp.content.Show()
+			s.plan.reload()
 		default:
 			s.insp.content.Show()
 		}
@@ -271,6 +291,10 @@ func (s *Studio) onSelected(uid string) {
 	s.ctl.selected = uid
 	s.insp.show(uid)
 	s.doc.show(uid)
+	if s.tabs.SelectedIndex() == tabPlan && nodeKind(uid) == engine.KindSpace {
+		_, id, _ := parseNode(uid)
+		s.plan.showSpace(id)
+	}
 	s.fns.scopeTo(s.model.spaceAt(uid))
 	s.charts.scopeTo(s.model.spaceAt(uid))
 	if s.tabs.SelectedIndex() == tabCharts && nodeKind(uid) == engine.KindSensor {
@@ -302,6 +326,9 @@ func (s *Studio) afterEdit(sel string) {
 	}
 	s.insp.show(s.ctl.selected)
 	s.doc.show(s.ctl.selected)
+	if s.tabs.SelectedIndex() == tabPlan {
+		s.plan.reload()
+	}
 	s.status.refresh()
 	s.tools.refresh()
 }
@@ -321,6 +348,7 @@ func (s *Studio) refresh() {
 // The main tabs, by index.
 const (
 	tabModel = iota
+	tabPlan
 	tabTelemetry
 	tabFunctions
 	tabCharts
@@ -330,6 +358,22 @@ const (
 
 // showModel switches to the Model tab.
 func (s *Studio) showModel() { s.tabs.SelectIndex(tabModel) }
+
+// showPlan switches to the Plan tab.
+func (s *Studio) showPlan() { s.tabs.SelectIndex(tabPlan) }
+
+// ShowPlan switches to the Plan tab, on the first floor with a plan,
+// when the project has a floor plan; it reports whether it did. Call it
+// on Fyne's main goroutine, or before the app runs.
+func (s *Studio) ShowPlan() bool {
+	for _, f := range s.app.Floors() {
+		if _, ok := s.app.FloorPlan(f); ok {
+			s.showPlan()
+			return true
+		}
+	}
+	return false
+}
 
 // showTelemetry switches to the Telemetry tab.
 func (s *Studio) showTelemetry() { s.tabs.SelectIndex(tabTelemetry) }

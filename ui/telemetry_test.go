@@ -109,9 +109,9 @@ func TestTelemetry_rejectedMessage(t *testing.T) {
 	}
 
 	// Clicking the rejected count shows the rejections only.
-	s.tabs.SelectIndex(0)
+	s.tabs.SelectIndex(tabModel)
 	tapButton(t, s.status.content, "1 rejected")
-	if s.tabs.SelectedIndex() != 1 || !s.tele.rejected.Checked {
+	if s.tabs.SelectedIndex() != tabTelemetry || !s.tele.rejected.Checked {
 		t.Fatalf("tab %d, rejected only %v", s.tabs.SelectedIndex(), s.tele.rejected.Checked)
 	}
 	if len(s.tele.shown) != 1 || !s.tele.shown[0].Rejected || !strings.Contains(s.tele.shown[0].Reason, "no sensor NO_SUCH_SENSOR") {

@@ -145,6 +145,9 @@ func All() []Bench {
 			{"chart_1m_points_ms", "time to render a line figure of 1,000,000 points (downsampled to min/max per pixel column) to an image"},
 			{"chart_2k_points_ms", "the same figure of 2,000 points"},
 		}, benchChart},
+		{"plan_500_rooms_ms", "", []RowDoc{
+			{"plan_500_rooms_ms", "frame time of the studio's floor plan with 500 rooms: recolour and raster (median)"},
+		}, benchPlan},
 	}
 }
 
