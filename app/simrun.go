@@ -237,7 +237,9 @@ func (p *simPlan) release() {
 		p.pacer.end()
 	}
 	p.close()
-	p.a.simTime.clock.CompareAndSwap(p.clock, nil)
+	if p.a.simTime.clock.CompareAndSwap(p.clock, nil) {
+		p.a.simTime.last.Store(&[2]time.Time{p.clock.Start(), p.clock.Now()})
+	}
 }
 
 // planSim checks o, binds sc to the project (creating the virtual devices
@@ -338,7 +340,10 @@ func sensorsOf(e *engine.Engine, spaces []string) map[string]chart.Sensor {
 // Safe for concurrent use.
 type simTime struct {
 	clock atomic.Pointer[simulator.Clock]
-	udfs  *simulator.UDFCounter
+	// last is the simulated span [start, end] of the last run that
+	// ended in this process (HistorySpan shows it once the run is over).
+	last atomic.Pointer[[2]time.Time]
+	udfs *simulator.UDFCounter
 }
 
 // install makes the engine's and the UDF runtime's clocks in o follow

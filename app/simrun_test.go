@@ -202,3 +202,18 @@ func TestRunSimulationRealTime(t *testing.T) {
 		t.Errorf("cancelled run took %v to stop", d)
 	}
 }
+
+// TestHistorySpanFollowsTheRun: after a simulated hour in March, the time
+// slider's range is that hour, not March to today (the broker recorded
+// device states on the wall clock when it started).
+func TestHistorySpanFollowsTheRun(t *testing.T) {
+	a, sc := openSmartOffice(t)
+	if _, err := a.RunSimulation(t.Context(), sc, app.SimOptions{Mode: app.SimInProcess}); err != nil {
+		t.Fatal(err)
+	}
+	from, to, ok := a.HistorySpan()
+	end := sc.Start.Add(sc.Duration)
+	if !ok || !from.Equal(sc.Start) || to.Before(end.Add(-sc.Step)) || to.After(end) {
+		t.Errorf("HistorySpan = %v .. %v (%v); want the run's %v .. %v", from, to, ok, sc.Start, end)
+	}
+}

@@ -42,15 +42,25 @@ type spanCache struct {
 	ok       bool
 }
 
-// HistorySpan returns the times of the oldest and the newest value
-// recorded in the project (the time slider's range); ok is false while
-// nothing was recorded. While a simulation runs, to reaches at least its
-// clock. The store's span (two seeks per value) is read at most once a
-// second (less often on projects where that read takes more than 20 ms),
-// so a value just written may widen it a second later. Safe for concurrent use.
+// HistorySpan returns the time slider's range: while a simulation runs,
+// from its start to its clock; after a run ended in this process, that
+// run's simulated span (a simulated week in March and device states
+// recorded on today's wall clock would otherwise share one range, the
+// week a sliver of it); otherwise the times of the oldest and the newest
+// value recorded in the project. ok is false while nothing was recorded.
+// The store's span (two seeks per value) is read at most once a second
+// (less often on projects where that read takes more than 20 ms), so a
+// value just written may widen it a second later. Safe for concurrent use.
 func (a *App) HistorySpan() (from, to time.Time, ok bool) {
+	if clk := a.simTime.clock.Load(); clk != nil {
+		return clk.Start(), clk.Now(), true
+	}
+	if last := a.simTime.last.Load(); last != nil {
+		return last[0], last[1], true
+	}
 	c := &a.span
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.read.IsZero() || time.Since(c.read) >= c.ttl {
 		t0 := time.Now()
 		f, l, found, err := a.store.HistorySpan()
@@ -62,16 +72,5 @@ func (a *App) HistorySpan() (from, to time.Time, ok bool) {
 		}
 		c.read = time.Now()
 	}
-	from, to, ok = c.from, c.to, c.ok
-	c.mu.Unlock()
-	if clk := a.simTime.clock.Load(); clk != nil {
-		now := clk.Now()
-		if !ok {
-			from, to, ok = clk.Start(), now, true
-		}
-		if now.After(to) {
-			to = now
-		}
-	}
-	return from, to, ok
+	return c.from, c.to, c.ok
 }
