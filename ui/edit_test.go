@@ -789,3 +789,37 @@ func TestFiles_openLockedProject(t *testing.T) {
 		t.Errorf("after the refusal the studio shows %s with broker %v", s.app.Path(), a.Broker())
 	}
 }
+
+// Importing a provisioning file whose floor plan names a background
+// drawing keeps the drawing in the project, as twin provision does.
+func TestFiles_importKeepsPlanBackground(t *testing.T) {
+	test.NewTempApp(t)
+	a := mustOpenEmpty(t)
+	s, w := newStudioWindow(t, a)
+	dir := t.TempDir()
+	svg := `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>`
+	yml := "- name: B\n  type: Building\n  spaces:\n  - name: F1\n    type: Floor\n    spaces:\n    - name: R1\n      type: Room\n" +
+		"    plan:\n      background: f1.svg\n      rooms:\n      - space: R1\n        rect: [1, 1, 4, 3]\n"
+	if err := os.WriteFile(filepath.Join(dir, "f1.svg"), []byte(svg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.files.showImport(path)
+	tapButton(t, overlay(t, w), "Import")
+	s.files.imports.Wait()
+	var floor engine.ID
+	for _, id := range a.Floors() {
+		if _, ok := a.FloorPlan(id); ok {
+			floor = id
+		}
+	}
+	if floor.IsZero() {
+		t.Fatal("no floor plan was imported")
+	}
+	if name, data, err := a.PlanBackground(floor); err != nil || name != "f1.svg" || string(data) != svg {
+		t.Errorf("background after the import: %q %q %v", name, data, err)
+	}
+}

@@ -250,6 +250,9 @@ func (d *importDialog) run() {
 				fyne.Do(func() { bar.SetValue(v) })
 			}
 		})
+		if err == nil {
+			err = f.app.SavePlanBackgrounds(sum) // the floor drawings the file's plans name
+		}
 		fyne.DoAndWait(func() {
 			p.Hide()
 			if err != nil {
