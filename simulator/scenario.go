@@ -72,9 +72,13 @@ type Rule struct {
 
 // Params are a space's model parameters; nil fields are unset.
 type Params struct {
-	Model       *string
-	People      *float64 // capacity: the most people the model puts in the space
-	Volume      *float64 // m³
+	Model  *string
+	People *float64 // capacity: the most people the model puts in the space
+	Volume *float64 // m³
+	// VolumePlan (volume: plan) takes the volume from the room's floor
+	// plan: its shape's area in m² × CeilingHeight; a room without a
+	// linked shape keeps Volume or the model's default.
+	VolumePlan  *bool
 	Ventilation *float64 // m³/h of outdoor air
 	Setpoint    *float64 // °C
 	HVAC        *float64 // W of heating or cooling capacity (0: none)
@@ -543,6 +547,13 @@ const MaxScale = 100
 // ruleField reads one key of a rule into r; f names it in errors.
 func (sc *Scenario) ruleField(r *Rule, e yaml.Entry, f string) error {
 	val := e.Value
+	if e.Key == "volume" {
+		fromPlan := val.Text() == "plan"
+		r.Params.VolumePlan = &fromPlan
+		if fromPlan {
+			return nil
+		}
+	}
 	if np, ok := numParams[e.Key]; ok {
 		var x float64
 		var err error

@@ -69,9 +69,10 @@ type Sim struct {
 	sitePeak float64                  // W (meters.go)
 	e        *engine.Engine           // read for UDF-steered charging
 
-	created     *Created // the virtual devices New created
-	meteredPeak float64  // W: the largest step sum over metered spaces
-	evPeak      float64  // kW: the largest step sum over car parks
+	created     *Created              // the virtual devices New created
+	planArea    map[engine.ID]float64 // m² of the rooms linked on floor plans (volume: plan), built by New
+	meteredPeak float64               // W: the largest step sum over metered spaces
+	evPeak      float64               // kW: the largest step sum over car parks
 }
 
 // dataTypes are the simulated data types (DataTypes) as a set.
@@ -150,7 +151,7 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 	}
 	ss := &simSpace{name: full, model: name, floor: floorOf(v, sp)}
 	ss.capacity = int(math.Round(get(p.People, d.people) * s.sc.Scale.People))
-	ss.room = Room{V: get(p.Volume, d.volume), Q: get(p.Ventilation, d.ventilation) * s.sc.Scale.Ventilation,
+	ss.room = Room{V: s.volume(v, sp.ID, p, get(p.Volume, d.volume)), Q: get(p.Ventilation, d.ventilation) * s.sc.Scale.Ventilation,
 		Set: get(p.Setpoint, 21.5), HVAC: get(p.HVAC, d.hvac), UA: get(p.Envelope, d.envelope)}
 	h := fnv.New64a()
 	h.Write([]byte(full))
@@ -179,6 +180,28 @@ func (s *Sim) bind(v *engine.View, sp *engine.Space) {
 	}
 }
 
+// volume is a room's volume: with volume: plan, its floor plan shape's
+// area × CeilingHeight, else def (the rule's volume or the model's).
+func (s *Sim) volume(v *engine.View, space engine.ID, p Params, def float64) float64 {
+	if p.VolumePlan == nil || !*p.VolumePlan {
+		return def
+	}
+	if s.planArea == nil { // the linked shapes' areas, once per run
+		s.planArea = map[engine.ID]float64{}
+		for _, fp := range v.FloorPlans() {
+			for i, sh := range fp.Shapes {
+				if !sh.SpaceID.IsZero() {
+					s.planArea[sh.SpaceID] = fp.AreaM2(i)
+				}
+			}
+		}
+	}
+	if a := s.planArea[space]; a > 0 {
+		return a * CeilingHeight
+	}
+	return def
+}
+
 func floorOf(v *engine.View, sp *engine.Space) string {
 	for id := sp.ParentID; !id.IsZero(); {
 		p, ok := v.Space(id)
@@ -205,6 +228,9 @@ func (p Params) merge(o Params) Params {
 	}
 	if o.Volume != nil {
 		p.Volume = o.Volume
+	}
+	if o.VolumePlan != nil {
+		p.VolumePlan = o.VolumePlan
 	}
 	if o.Ventilation != nil {
 		p.Ventilation = o.Ventilation

@@ -312,3 +312,56 @@ func FuzzLoadScenario(f *testing.F) {
 		}
 	})
 }
+
+// TestVolumeFromPlan: `volume: plan` takes a room's volume from its floor
+// plan (the shape's area × CeilingHeight); a later numeric volume wins;
+// without it the model's default stays.
+func TestVolumeFromPlan(t *testing.T) {
+	e := smartOffice(t)
+	const room = "/Smart Office/Floor 1/Office 1.15"
+	var area float64
+	e.View(func(v *engine.View) error {
+		id, err := v.ResolveSpace(room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fp := range v.FloorPlans() {
+			for i, sh := range fp.Shapes {
+				if sh.SpaceID == id {
+					area = fp.AreaM2(i)
+				}
+			}
+		}
+		return nil
+	})
+	if area <= 0 {
+		t.Fatalf("%s has no shape on the example's plan", room)
+	}
+	volumeOf := func(rules string) float64 {
+		t.Helper()
+		sc, err := ParseScenario("v.yaml", []byte("name: v\nstart: 2026-03-02T06:00:00Z\nduration: 1h\nspaces:\n- path: /Smart Office\n"+rules))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(e, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sp := range s.spaces {
+			if sp.name == room {
+				return sp.room.V
+			}
+		}
+		t.Fatalf("%s is not simulated", room)
+		return 0
+	}
+	if v := volumeOf("  volume: plan\n"); math.Abs(v-area*CeilingHeight) > 1e-9 {
+		t.Errorf("volume: plan gave %.2f m³; want %.2f m² × %.1f m", v, area, CeilingHeight)
+	}
+	if v := volumeOf("  volume: plan\n- subtype: Office\n  volume: 80\n"); v != 80 {
+		t.Errorf("a later volume: 80 gave %.2f m³", v)
+	}
+	if v, def := volumeOf(""), kindByName(defaultModel("Office")).defaults.volume; v != def {
+		t.Errorf("without volume: %.2f m³; want the model's %.2f", v, def)
+	}
+}
