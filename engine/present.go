@@ -109,7 +109,9 @@ type UserDoc struct {
 	SpacePaths  []string      `json:"spacePaths"`
 }
 
-func propDocs(ps []Property) []PropertyDoc {
+// PropertyDocs are properties as documents (an empty, non-nil list for
+// none).
+func PropertyDocs(ps []Property) []PropertyDoc {
 	out := make([]PropertyDoc, len(ps))
 	for i, p := range ps {
 		out[i] = PropertyDoc(p)
@@ -117,11 +119,29 @@ func propDocs(ps []Property) []PropertyDoc {
 	return out
 }
 
-func locDoc(l *Location) *LocationDoc {
+// PropertiesFromDocs are the properties of documents ds (PropertyDocs's inverse).
+func PropertiesFromDocs(ds []PropertyDoc) []Property {
+	out := make([]Property, len(ds))
+	for i, d := range ds {
+		out[i] = Property(d)
+	}
+	return out
+}
+
+// LocationDocOf is l as a document; nil for nil.
+func LocationDocOf(l *Location) *LocationDoc {
 	if l == nil {
 		return nil
 	}
 	return &LocationDoc{l.Longitude, l.Latitude, l.Elevation}
+}
+
+// Location is d as a location; nil for nil (LocationDocOf's inverse).
+func (d *LocationDoc) Location() *Location {
+	if d == nil {
+		return nil
+	}
+	return &Location{d.Longitude, d.Latitude, d.Elevation}
 }
 
 // fillDoc sets the fields of document d (a *SpaceDoc, *DeviceDoc …) that
@@ -159,9 +179,9 @@ func (v *View) fillDoc(o Object, d any) {
 				*dst = &t
 			}
 		case **LocationDoc:
-			*dst = locDoc(*f.get(o).(**Location))
+			*dst = LocationDocOf(*f.get(o).(**Location))
 		case *[]PropertyDoc:
-			*dst = propDocs(*f.get(o).(*[]Property))
+			*dst = PropertyDocs(*f.get(o).(*[]Property))
 		}
 	}
 }

@@ -21,36 +21,6 @@ func typed(v *engine.View, c engine.Category, field, name string, id *int, at en
 	return nil
 }
 
-func props(ps []engine.PropertyDoc) []engine.Property {
-	out := make([]engine.Property, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, engine.Property(p))
-	}
-	return out
-}
-
-func propDocs(ps []engine.Property) []engine.PropertyDoc {
-	out := make([]engine.PropertyDoc, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, engine.PropertyDoc(p))
-	}
-	return out
-}
-
-func loc(l *engine.LocationDoc) *engine.Location {
-	if l == nil {
-		return nil
-	}
-	return &engine.Location{Longitude: l.Longitude, Latitude: l.Latitude, Elevation: l.Elevation}
-}
-
-func locDoc(l *engine.Location) *engine.LocationDoc {
-	if l == nil {
-		return nil
-	}
-	return &engine.LocationDoc{Longitude: l.Longitude, Latitude: l.Latitude, Elevation: l.Elevation}
-}
-
 func idString(id engine.ID) string {
 	if id.IsZero() {
 		return ""
@@ -89,7 +59,7 @@ type spaceIn struct {
 func spaceInOf(s *engine.Space) *spaceIn {
 	return &spaceIn{Name: s.Name, FriendlyName: s.FriendlyName, Description: s.Description, TypeID: s.TypeID,
 		SubtypeID: s.SubtypeID, StatusID: s.StatusID, ParentSpaceID: idString(s.ParentID), TimeZoneName: s.TimeZone,
-		Location: locDoc(s.Location), Properties: propDocs(s.Properties)}
+		Location: engine.LocationDocOf(s.Location), Properties: engine.PropertyDocs(s.Properties)}
 }
 
 func (in *spaceIn) object(v *engine.View, id engine.ID) (engine.Object, error) {
@@ -99,7 +69,7 @@ func (in *spaceIn) object(v *engine.View, id engine.ID) (engine.Object, error) {
 	}
 	s := &engine.Space{ID: id, Name: in.Name, FriendlyName: in.FriendlyName, Description: in.Description,
 		TypeID: in.TypeID, SubtypeID: in.SubtypeID, StatusID: in.StatusID, ParentID: parent, TimeZone: in.TimeZoneName,
-		Location: loc(in.Location), Properties: props(in.Properties)}
+		Location: in.Location.Location(), Properties: engine.PropertiesFromDocs(in.Properties)}
 	at := parent
 	if !id.IsZero() {
 		at = id
@@ -137,7 +107,7 @@ type deviceIn struct {
 func deviceInOf(d *engine.Device) *deviceIn {
 	return &deviceIn{Name: d.Name, FriendlyName: d.FriendlyName, Description: d.Description, TypeID: d.TypeID,
 		SubtypeID: d.SubtypeID, HardwareID: d.HardwareID, GatewayID: d.GatewayID, SpaceID: idString(d.SpaceID),
-		Status: d.Status, Location: locDoc(d.Location), Properties: propDocs(d.Properties)}
+		Status: d.Status, Location: engine.LocationDocOf(d.Location), Properties: engine.PropertyDocs(d.Properties)}
 }
 
 func (in *deviceIn) object(v *engine.View, id engine.ID) (engine.Object, error) {
@@ -147,7 +117,7 @@ func (in *deviceIn) object(v *engine.View, id engine.ID) (engine.Object, error) 
 	}
 	d := &engine.Device{ID: id, Name: in.Name, FriendlyName: in.FriendlyName, Description: in.Description,
 		TypeID: in.TypeID, SubtypeID: in.SubtypeID, HardwareID: in.HardwareID, GatewayID: in.GatewayID,
-		SpaceID: space, Status: in.Status, Location: loc(in.Location), Properties: props(in.Properties)}
+		SpaceID: space, Status: in.Status, Location: in.Location.Location(), Properties: engine.PropertiesFromDocs(in.Properties)}
 	if old, ok := v.Device(id); ok {
 		d.Key, d.ConnectionState, d.ConnectionStateUpdated = old.Key, old.ConnectionState, old.ConnectionStateUpdated
 	}
@@ -182,7 +152,7 @@ type sensorIn struct {
 func sensorInOf(s *engine.Sensor) *sensorIn {
 	return &sensorIn{Name: s.Name, HardwareID: s.HardwareID, DeviceID: idString(s.DeviceID), SpaceID: idString(s.SpaceID),
 		Port: s.Port, PollRate: s.PollRate, TypeID: s.TypeID, DataTypeID: s.DataTypeID, DataSubtypeID: s.DataSubtypeID,
-		DataUnitTypeID: s.DataUnitTypeID, PortTypeID: s.PortTypeID, Location: locDoc(s.Location), Properties: propDocs(s.Properties)}
+		DataUnitTypeID: s.DataUnitTypeID, PortTypeID: s.PortTypeID, Location: engine.LocationDocOf(s.Location), Properties: engine.PropertyDocs(s.Properties)}
 }
 
 func (in *sensorIn) object(v *engine.View, id engine.ID) (engine.Object, error) {
@@ -196,7 +166,7 @@ func (in *sensorIn) object(v *engine.View, id engine.ID) (engine.Object, error) 
 	}
 	s := &engine.Sensor{ID: id, Name: in.Name, HardwareID: in.HardwareID, DeviceID: dev, SpaceID: space, Port: in.Port,
 		PollRate: in.PollRate, TypeID: in.TypeID, DataTypeID: in.DataTypeID, DataSubtypeID: in.DataSubtypeID,
-		DataUnitTypeID: in.DataUnitTypeID, PortTypeID: in.PortTypeID, Location: loc(in.Location), Properties: props(in.Properties)}
+		DataUnitTypeID: in.DataUnitTypeID, PortTypeID: in.PortTypeID, Location: in.Location.Location(), Properties: engine.PropertiesFromDocs(in.Properties)}
 	at := space
 	if d, ok := v.Device(dev); ok && at.IsZero() {
 		at = d.SpaceID
@@ -228,7 +198,7 @@ type userIn struct {
 
 func userInOf(u *engine.User) *userIn {
 	return &userIn{UPN: u.UPN, FirstName: u.FirstName, LastName: u.LastName, ManagerName: u.ManagerName,
-		SpaceID: idString(u.SpaceID), Properties: propDocs(u.Properties)}
+		SpaceID: idString(u.SpaceID), Properties: engine.PropertyDocs(u.Properties)}
 }
 
 func (in *userIn) object(_ *engine.View, id engine.ID) (engine.Object, error) {
@@ -237,7 +207,7 @@ func (in *userIn) object(_ *engine.View, id engine.ID) (engine.Object, error) {
 		return nil, err
 	}
 	return &engine.User{ID: id, UPN: in.UPN, FirstName: in.FirstName, LastName: in.LastName, ManagerName: in.ManagerName,
-		SpaceID: space, Properties: props(in.Properties)}, nil
+		SpaceID: space, Properties: engine.PropertiesFromDocs(in.Properties)}, nil
 }
 
 // input is the body of a create or patch: it builds the object (with id

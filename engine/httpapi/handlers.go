@@ -27,7 +27,7 @@ func getProperties(k engine.Kind) func(c *call) (any, error) {
 			if err != nil {
 				return err
 			}
-			out = propDocs(*engine.PropertiesOf(o))
+			out = engine.PropertyDocs(*engine.PropertiesOf(o))
 			if name := c.r.PathValue("name"); name != "" {
 				for _, p := range out {
 					if strings.EqualFold(p.Name, name) {
