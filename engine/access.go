@@ -106,14 +106,14 @@ func (v *View) CanRead(p Principal, k Kind, id ID) bool {
 	}
 	g := v.g
 	if res, ok := objectResources[k]; ok {
-		return v.Authorize(p, ActionRead, res, id) == nil
+		return v.may(p, ActionRead, res, id)
 	}
 	switch k {
 	case KindRoleAssignment:
 		a := g.roles[id]
-		return a != nil && (a.matches(p) || v.Authorize(p, ActionRead, ResSpaceRoleAssignment, pathAnchor(a.Path)) == nil)
+		return a != nil && (a.matches(p) || v.may(p, ActionRead, ResSpaceRoleAssignment, pathAnchor(a.Path)))
 	case KindEndpoint:
-		return g.endpoints[id] != nil && v.Authorize(p, ActionRead, ResEndpoint, NilID) == nil
+		return g.endpoints[id] != nil && v.may(p, ActionRead, ResEndpoint, NilID)
 	case KindPropertyKey:
 		pk := g.propKeys[KeyInt(id)]
 		return pk != nil && v.definitionReadable(p, ResExtendedPropertyKey, pk.SpaceID)
@@ -129,7 +129,7 @@ func (v *View) CanRead(p Principal, k Kind, id ID) bool {
 		return ok && len(v.grantsOf(p)) > 0
 	case KindToken:
 		t := g.tokens[id]
-		return t != nil && (samePrincipal(t.Principal, p) || v.Authorize(p, ActionRead, ResKeyStore, NilID) == nil)
+		return t != nil && (samePrincipal(t.Principal, p) || v.may(p, ActionRead, ResKeyStore, NilID))
 	}
 	return false
 }
@@ -209,9 +209,9 @@ func (v *View) EventObjectVisible(p Principal, eventType string, object ID) bool
 	}
 	switch eventType {
 	case EventSensorChange, EventDeviceMessage:
-		return v.Authorize(p, ActionRead, ResSensor, object) == nil
+		return v.may(p, ActionRead, ResSensor, object)
 	case EventSpaceChange:
-		return v.Authorize(p, ActionRead, ResSpace, object) == nil
+		return v.may(p, ActionRead, ResSpace, object)
 	}
 	if k := v.kindOf(object); k != KindNone {
 		return v.CanRead(p, k, object)

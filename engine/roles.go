@@ -249,19 +249,32 @@ func (a *RoleAssignment) matches(p Principal) bool {
 // cover it. It returns nil or an error wrapping ErrNotAuthorized (or
 // ErrNotFound for an unknown object).
 func (v *View) Authorize(p Principal, action Action, res string, object ID) error {
-	if p.Type == Owner.Type {
+	if v.may(p, action, res, object) {
 		return nil
+	}
+	if _, err := v.objectSpaceNode(object); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s may not %s %s %s", ErrNotAuthorized, p, strings.ToLower(string(action)), res, object)
+}
+
+// may is Authorize's decision without its error: false for an unknown
+// object. Readers that only filter (CanRead, EventVisible) use it, so a
+// refusal formats no error.
+func (v *View) may(p Principal, action Action, res string, object ID) bool {
+	if p.Type == Owner.Type {
+		return true
 	}
 	space, err := v.objectSpaceNode(object)
 	if err != nil {
-		return err
+		return false
 	}
 	for _, a := range v.g.roles {
 		if g, ok := v.grantOf(a, p); ok && g.allows(action, res, space) {
-			return nil
+			return true
 		}
 	}
-	return fmt.Errorf("%w: %s may not %s %s %s", ErrNotAuthorized, p, strings.ToLower(string(action)), res, object)
+	return false
 }
 
 // objectSpaceNode is the space whose subtree holds object (nil for the
