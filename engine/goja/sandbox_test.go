@@ -131,7 +131,7 @@ func TestNoStackOverflow(t *testing.T) {
 			if rec.Outcome != engine.OutcomeFailed || !strings.Contains(rec.Error, c.err) {
 				t.Errorf("%s %q; want Failed %q", rec.Outcome, rec.Error, c.err)
 			}
-			if d > 5*time.Second {
+			if d > 5*time.Second+limitTolerance {
 				t.Errorf("took %s", d)
 			}
 		})
@@ -334,7 +334,7 @@ func TestBuiltinsBounded(t *testing.T) {
 			if len(rec.Writes) != 0 {
 				t.Errorf("writes kept: %+v", rec.Writes)
 			}
-			if d > time.Second+300*time.Millisecond {
+			if d > time.Second+limitTolerance {
 				t.Errorf("took %s", d)
 			}
 		})
