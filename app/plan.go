@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -83,41 +84,134 @@ func planBackgroundName(name string) string {
 	return name
 }
 
-// SetPlanBackground keeps data, a PNG or SVG drawing (sniffed, at most
-// MaxPlanBackground bytes; otherwise ErrInvalid), as the background of
-// floor's plan in the project file, and sets the plan's Background to
-// name's file name, creating the plan if the floor has none. The floor
-// must exist (ErrNotFound). If setting the plan fails, the previous
-// drawing is put back. The change is not on an Editor's undo stack. Safe
-// for concurrent use.
+// planBackgroundBlob is the blob holding the drawing named name of
+// floor's plan: "plan-bg/<floor>/<name>". Project files written before
+// drawings were kept by name hold the floor's one drawing in
+// "plan-bg/<floor>" (legacyBackgroundBlob).
+func planBackgroundBlob(floor engine.ID, name string) string {
+	return planBackgroundPrefix + floor.String() + "/" + name
+}
+
+func legacyBackgroundBlob(floor engine.ID) string { return planBackgroundPrefix + floor.String() }
+
+// backgroundBytes returns the drawing named name of floor's plan: its own
+// blob, else the floor's drawing of an older project file.
+func (a *App) backgroundBytes(floor engine.ID, name string) ([]byte, error) {
+	data, err := a.blobs().Blob(planBackgroundBlob(floor, name))
+	if errors.Is(err, engine.ErrNotFound) {
+		data, err = a.blobs().Blob(legacyBackgroundBlob(floor))
+	}
+	return data, err
+}
+
+// SetPlanBackground is PlanBackgroundEdit applied at once with
+// Engine.Update: the change is on no Editor's undo stack. Safe for
+// concurrent use.
 func (a *App) SetPlanBackground(floor engine.ID, name string, data []byte) error {
-	if err := checkPlanBackground(data); err != nil {
+	_, fn, err := a.PlanBackgroundEdit(floor, name, data)
+	if err != nil {
 		return err
 	}
+	return a.engine.Update(fn)
+}
+
+// PlanBackgroundEdit prepares a change of the background of floor's plan
+// and returns it as one transaction, fn, to run with an Editor's Do
+// (undoable: undo and redo bring back the plan's background name and so
+// the drawing shown) or Engine.Update, and label, the edit's name.
+//
+// With data, a PNG or SVG drawing (sniffed, at most MaxPlanBackground
+// bytes; otherwise ErrInvalid), it keeps the drawing in the project file
+// at once, named by name's file name, or "name (2).png" and so on when the
+// floor keeps another drawing by that name: a name, once used on a floor,
+// always shows the same drawing. fn then sets the plan's Background to
+// that name, creating the plan if the floor has none. With nil data, fn
+// removes the plan's background (ErrNotFound if it has none); the drawing
+// stays in the project file, for undo. The floor must exist (ErrNotFound).
+// Drawings kept for an edit that is not applied stay unused in the
+// project file. Safe for concurrent use.
+func (a *App) PlanBackgroundEdit(floor engine.ID, name string, data []byte) (label string, fn func(tx *engine.Tx) error, err error) {
 	if _, ok := a.space(floor); !ok {
-		return fmt.Errorf("%w: floor %s", engine.ErrNotFound, floor)
+		return "", nil, fmt.Errorf("%w: floor %s", engine.ErrNotFound, floor)
 	}
-	blob := planBackgroundPrefix + floor.String()
-	old, oldErr := a.blobs().Blob(blob)
-	if err := a.blobs().WriteBlobs(map[string][]byte{blob: data}, nil); err != nil {
-		return err
+	if data == nil {
+		return "Remove plan background", func(tx *engine.Tx) error {
+			cur, ok := tx.FloorPlan(floor)
+			if !ok || cur.Background == "" {
+				return fmt.Errorf("%w: the plan of floor %s has no background", engine.ErrNotFound, floor)
+			}
+			p := cur.Clone()
+			p.Background = ""
+			return tx.PutFloorPlan(p)
+		}, nil
 	}
-	err := a.engine.Update(func(tx *engine.Tx) error {
+	if err := checkPlanBackground(data); err != nil {
+		return "", nil, err
+	}
+	if err := a.keepLegacyBackground(floor); err != nil {
+		return "", nil, err
+	}
+	name, err = a.keepBackground(floor, planBackgroundName(name), data)
+	if err != nil {
+		return "", nil, err
+	}
+	return "Set plan background " + name, func(tx *engine.Tx) error {
 		p := &engine.FloorPlan{FloorID: floor}
 		if cur, ok := tx.FloorPlan(floor); ok {
 			p = cur.Clone()
 		}
-		p.Background = planBackgroundName(name)
+		p.Background = name
 		return tx.PutFloorPlan(p)
-	})
-	if err != nil {
-		if oldErr == nil {
-			_ = a.blobs().WriteBlobs(map[string][]byte{blob: old}, nil)
-		} else {
-			_ = a.blobs().WriteBlobs(nil, []string{blob})
+	}, nil
+}
+
+// maxBackgroundNames bounds the "name (n).ext" tried by keepBackground.
+const maxBackgroundNames = 1000
+
+// keepBackground keeps data as a drawing of floor named name, or the
+// first "name (n).ext" that is free or already holds data, and returns
+// the name used.
+func (a *App) keepBackground(floor engine.ID, name string, data []byte) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 1; i <= maxBackgroundNames; i++ {
+		n := name
+		if i > 1 {
+			n = fmt.Sprintf("%s (%d)%s", base, i, ext)
+		}
+		old, err := a.blobs().Blob(planBackgroundBlob(floor, n))
+		switch {
+		case errors.Is(err, engine.ErrNotFound):
+			return n, a.blobs().WriteBlobs(map[string][]byte{planBackgroundBlob(floor, n): data}, nil)
+		case err != nil:
+			return "", err
+		case bytes.Equal(old, data):
+			return n, nil
 		}
 	}
-	return err
+	return "", fmt.Errorf("%w: background: more than %d drawings named %q on floor %s", engine.ErrInvalid, maxBackgroundNames, name, floor)
+}
+
+// keepLegacyBackground moves the drawing an older project file keeps for
+// floor (legacyBackgroundBlob) to its name, the plan's background, so
+// that a new drawing of that name does not take its place.
+func (a *App) keepLegacyBackground(floor engine.ID) error {
+	p, ok := a.FloorPlan(floor)
+	if !ok || p.Background == "" {
+		return nil
+	}
+	old, err := a.blobs().Blob(legacyBackgroundBlob(floor))
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	named := planBackgroundBlob(floor, p.Background)
+	if _, err := a.blobs().Blob(named); !errors.Is(err, engine.ErrNotFound) {
+		return err // already kept by name (or a store failure)
+	}
+	return a.blobs().WriteBlobs(map[string][]byte{named: old}, []string{legacyBackgroundBlob(floor)})
 }
 
 // PlanBackground returns the name and bytes of the background of floor's
@@ -128,7 +222,7 @@ func (a *App) PlanBackground(floor engine.ID) (name string, data []byte, err err
 	if !ok || p.Background == "" {
 		return "", nil, fmt.Errorf("%w: no background for floor %s", engine.ErrNotFound, floor)
 	}
-	data, err = a.blobs().Blob(planBackgroundPrefix + floor.String())
+	data, err = a.backgroundBytes(floor, p.Background)
 	if err != nil {
 		return "", nil, err
 	}
@@ -155,8 +249,10 @@ func (a *App) FloorPlanYAML(floor engine.ID) (string, error) {
 }
 
 // SavePlanBackgrounds keeps the background drawings a provisioning file
-// named (sum.Backgrounds, read by ReadPlan) in the project file, once the
-// plan is provisioned. ProvisionFile calls it; callers that provision a
+// named (sum.Backgrounds, read by ReadPlan) in the project file by their
+// names, once the plan is provisioned; a drawing of the same name on the
+// same floor is replaced (so an undone import may show the new drawing
+// under the old name). ProvisionFile calls it; callers that provision a
 // plan themselves (an Editor's import) call it after their transaction
 // committed. Safe for concurrent use.
 func (a *App) SavePlanBackgrounds(sum *engine.ProvisionSummary) error {
@@ -165,7 +261,7 @@ func (a *App) SavePlanBackgrounds(sum *engine.ProvisionSummary) error {
 	}
 	put := make(map[string][]byte, len(sum.Backgrounds))
 	for _, b := range sum.Backgrounds {
-		put[planBackgroundPrefix+b.Floor.String()] = b.Data
+		put[planBackgroundBlob(b.Floor, b.Name)] = b.Data
 	}
 	return a.blobs().WriteBlobs(put, nil)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/engine"
+	"github.com/twinstudio/twinstudio/engine/bbolt"
 )
 
 const planProvision = `- name: Building
@@ -297,4 +298,92 @@ func FuzzImportGeoJSON(f *testing.F) {
 			t.Fatalf("the engine refuses the imported plan: %v", err)
 		}
 	})
+}
+
+// TestPlanBackgroundUndo: setting, replacing and removing a background
+// through an Editor are undone and redone, drawing included; a drawing
+// of a name the floor already keeps for another drawing gets a name of
+// its own. A project file of the floor's one drawing (before drawings
+// were kept by name) still shows it, and keeps it for undo once replaced.
+func TestPlanBackgroundUndo(t *testing.T) {
+	a, project, floor := openPlanProject(t)
+	// Make it an older project file: the floor's drawing in its one blob.
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := bbolt.Open(project, bbolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, named := "plan-bg/"+floor.String(), "plan-bg/"+floor.String()+"/floor1.svg"
+	if err := st.WriteBlobs(map[string][]byte{legacy: []byte(svgDrawing)}, []string{named}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = app.Open(project, app.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ed := engine.NewEditor(a.Engine(), 0)
+	shows := func(what, wantName string, wantData []byte) {
+		t.Helper()
+		name, data, err := a.PlanBackground(floor)
+		if wantName == "" {
+			if !errors.Is(err, engine.ErrNotFound) {
+				t.Errorf("%s: background %q, %v; want none", what, name, err)
+			}
+			return
+		}
+		if err != nil || name != wantName || !bytes.Equal(data, wantData) {
+			t.Errorf("%s: background %q (%d bytes), %v; want %q (%d bytes)", what, name, len(data), err, wantName, len(wantData))
+		}
+	}
+	do := func(name string, data []byte) {
+		t.Helper()
+		label, fn, err := a.PlanBackgroundEdit(floor, name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ed.Do(label, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step := func(undo bool) {
+		t.Helper()
+		f := ed.Redo
+		if undo {
+			f = ed.Undo
+		}
+		if _, err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svg2 := []byte(strings.Replace(svgDrawing, `height="10"/>`, `height="5"/>`, 1))
+	shows("older file", "floor1.svg", []byte(svgDrawing))
+	do("other/floor1.svg", svg2) // same name, another drawing
+	shows("replaced", "floor1 (2).svg", svg2)
+	do("plan.png", pngDrawing)
+	shows("png", "plan.png", pngDrawing)
+	do("floor1.svg", []byte(svgDrawing)) // the first drawing again: its name
+	shows("first again", "floor1.svg", []byte(svgDrawing))
+	do("", nil)
+	shows("removed", "", nil)
+	if _, fn, err := a.PlanBackgroundEdit(floor, "", nil); err != nil || !errors.Is(ed.Do("again", fn), engine.ErrNotFound) {
+		t.Errorf("removing no background: %v", err)
+	}
+
+	step(true)
+	shows("undo remove", "floor1.svg", []byte(svgDrawing))
+	step(true)
+	step(true)
+	shows("undo png", "floor1 (2).svg", svg2)
+	step(true)
+	shows("undo replace", "floor1.svg", []byte(svgDrawing))
+	step(false)
+	shows("redo replace", "floor1 (2).svg", svg2)
+	if _, _, err := a.PlanBackgroundEdit(engine.NewID(), "x.png", pngDrawing); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("unknown floor: %v", err)
+	}
 }

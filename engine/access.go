@@ -164,15 +164,17 @@ func (v *View) definitionReadable(p Principal, res string, space ID) bool {
 
 // EventVisible reports whether p may read the object ev is about, by the
 // rules of CanRead: a TopologyOperation by its resource type and the
-// spaces it notifies (so that deleted objects are decided too), every
-// other event by EventObjectVisible. The owner sees every event.
+// spaces it notifies (so that deleted objects are decided too; a floor
+// plan's as its floor, by Read on Space), every other event by
+// EventObjectVisible. The owner sees every event.
 func (v *View) EventVisible(p Principal, ev *Event) bool {
 	if p.Type == Owner.Type {
 		return true
 	}
 	if d, ok := ev.Data.(*TopologyOperationData); ok && ev.EventType == EventTopologyOperation {
+		res := topologyReadAs(d.Type)
 		for _, g := range v.grantsOf(p) {
-			if !g.role.Allows(ActionRead, d.Type) {
+			if !g.role.Allows(ActionRead, res) {
 				continue
 			}
 			// Definitions of the whole project (no space) are read by

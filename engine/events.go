@@ -97,18 +97,34 @@ type TopologyOperationData struct {
 	// Type is the preview's resource type of the object: Space, Device,
 	// Sensor, User, Matcher, UserDefinedFunction, SpaceRoleAssignment,
 	// Endpoint, SpaceResource, ExtendedPropertyKey, ExtendedType or
-	// Ontology. It is the event's subject too.
+	// Ontology; or TopologyFloorPlan for a floor plan, which the preview
+	// did not have (its ID is the floor's, its spaces the floor and its
+	// ancestors). It is the event's subject too.
 	Type string `json:"Type"`
 	// AccessType is Create, Update or Delete.
 	AccessType Action `json:"AccessType"`
 }
+
+// TopologyFloorPlan is the resource type of the TopologyOperation events
+// of floor plans. It is no RBAC resource type: whoever may read the floor
+// (Read on Space) may see them.
+const TopologyFloorPlan = "FloorPlan"
 
 // topologyTypes are the resource types of TopologyOperation events.
 var topologyTypes = map[Kind]string{
 	KindSpace: ResSpace, KindDevice: ResDevice, KindSensor: ResSensor, KindUser: ResUser,
 	KindMatcher: ResMatcher, KindUDF: ResUserDefinedFunction, KindRoleAssignment: ResSpaceRoleAssignment,
 	KindEndpoint: ResEndpoint, KindResource: ResSpaceResource, KindPropertyKey: ResExtendedPropertyKey,
-	KindType: ResExtendedType, KindOntology: ResOntology,
+	KindType: ResExtendedType, KindOntology: ResOntology, KindFloorPlan: TopologyFloorPlan,
+}
+
+// topologyReadAs is the RBAC resource type a TopologyOperation event of
+// resource type typ is read as: a floor plan's as its floor's (Space).
+func topologyReadAs(typ string) string {
+	if typ == TopologyFloorPlan {
+		return ResSpace
+	}
+	return typ
 }
 
 // topologyEvents returns the TopologyOperation events of the changes chs
@@ -152,6 +168,8 @@ func (tx *Tx) spacesToNotify(o Object) []string {
 	switch x := o.(type) {
 	case *Space:
 		return append([]string{x.ID.String()}, tx.ancestorIDs(x.ParentID)...)
+	case *FloorPlan:
+		return tx.ancestorIDs(x.FloorID)
 	case *RoleAssignment:
 		return tx.ancestorIDs(pathAnchor(x.Path))
 	}

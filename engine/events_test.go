@@ -3,8 +3,10 @@ package engine_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -293,5 +295,94 @@ func BenchmarkIngestEvents(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFloorPlanTopologyEvents: putting, changing and deleting a floor
+// plan through the Editor (and undoing it) publishes TopologyOperation
+// events of type FloorPlan with the floor's id and the floor and its
+// ancestors to notify; deleting the floor deletes its plan with it. They
+// are visible to whoever may read the floor.
+func TestFloorPlanTopologyEvents(t *testing.T) {
+	e, _ := openEngine(t)
+	provisionYAML(t, e, tenantsYAML, nil)
+	var tower, contoso engine.ID
+	must(t, e.View(func(v *engine.View) error {
+		var err error
+		if tower, err = v.ResolveSpace("/Tower"); err != nil {
+			return err
+		}
+		contoso, err = v.ResolveSpace("/Tower/Contoso")
+		return err
+	}))
+	ed := engine.NewEditor(e, 0)
+	sub := e.Events().Subscribe(100, func(ev *engine.Event) bool { return ev.EventType == engine.EventTopologyOperation })
+	defer sub.Close()
+	var evs []*engine.Event
+	next := func() []*engine.Event {
+		evs = evs[:0]
+		for {
+			select {
+			case ev := <-sub.C:
+				evs = append(evs, ev)
+			default:
+				return evs
+			}
+		}
+	}
+	c, tw := contoso.String(), tower.String()
+	plan := func(access engine.Action) engine.TopologyOperationData {
+		return engine.TopologyOperationData{SpacesToNotify: []string{c, tw}, ID: c, Type: "FloorPlan", AccessType: access}
+	}
+	put := func(shapes int) func(tx *engine.Tx) error {
+		return func(tx *engine.Tx) error {
+			p := &engine.FloorPlan{FloorID: contoso, Scale: 0.5}
+			for range shapes {
+				p.Shapes = append(p.Shapes, engine.PlanShape{Points: engine.Rect(1, 1, 4, 3)})
+			}
+			return tx.PutFloorPlan(p)
+		}
+	}
+	must(t, ed.Do("Draw", put(0)))
+	check(t, "put", next(), []engine.TopologyOperationData{plan(engine.ActionCreate)})
+	must(t, ed.Do("Draw a room", put(1)))
+	check(t, "change", next(), []engine.TopologyOperationData{plan(engine.ActionUpdate)})
+	if _, err := ed.Undo(); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "undo", next(), []engine.TopologyOperationData{plan(engine.ActionUpdate)})
+
+	// Who sees the plan's events: the readers of the floor.
+	must(t, ed.Do("Draw a room", put(1)))
+	ev := next()[0]
+	for _, tc := range []struct {
+		p    engine.Principal
+		want bool
+	}{
+		{tenantPrincipals[0].p, true},  // alice: Contoso
+		{tenantPrincipals[1].p, false}, // carol: Contoso Labs only
+		{tenantPrincipals[2].p, false}, // bob: Fabrikam
+		{tenantPrincipals[3].p, true},  // dave: both
+		{tenantPrincipals[4].p, false},
+		{engine.Owner, true},
+	} {
+		if got := e.EventVisible(tc.p, ev); got != tc.want {
+			t.Errorf("%s sees the plan's event: %v, want %v", tc.p.Name(), got, tc.want)
+		}
+	}
+
+	// Deleting the floor deletes the plan: a Delete event for each.
+	must(t, ed.Do("Delete Contoso", func(tx *engine.Tx) error { return tx.DeleteSpace(contoso) }))
+	var got []string
+	for _, ev := range next() {
+		d := ev.Data.(*engine.TopologyOperationData)
+		if d.Type == "FloorPlan" || d.ID == c {
+			got = append(got, string(d.AccessType)+" "+d.Type+" "+strings.Join(d.SpacesToNotify, ","))
+		}
+	}
+	slices.Sort(got)
+	want := []string{"Delete FloorPlan " + c + "," + tw, "Delete Space " + c + "," + tw}
+	if !slices.Equal(got, want) {
+		t.Errorf("deleting the floor:\n got %q\nwant %q", got, want)
 	}
 }

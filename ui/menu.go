@@ -29,6 +29,7 @@ func (s *Studio) commands() map[string]command {
 		"open":       {"Open…", fyne.KeyO, ctl, func() { s.files.onOpen() }},
 		"saveAs":     {"Save As…", fyne.KeyS, shift, func() { s.files.onSaveAs() }},
 		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, func() { s.files.onImport() }},
+		"settings":   {"Project Settings…", "", 0, func() { newSettingsDialog(s.app).show(s.win) }},
 		"quit":       {"Quit", fyne.KeyQ, ctl, quit},
 		"undo":       {"Undo", fyne.KeyZ, ctl, func() { s.edits.onUndo() }},
 		"redo":       {"Redo", fyne.KeyZ, shift, func() { s.edits.onRedo() }},
@@ -41,8 +42,8 @@ func (s *Studio) commands() map[string]command {
 		"paste":      {"Paste", fyne.KeyV, ctl, func() { s.edits.onPaste() }},
 		"delete":     {"Delete… (Del)", "", 0, func() { s.edits.onDelete() }},
 		"find":       {"Find", fyne.KeyF, ctl, func() { s.focus(s.tree.search) }},
-		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(0) }},
-		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(1) }},
+		"model":      {"Model", fyne.Key1, ctl, func() { s.tabs.SelectIndex(tabModel) }},
+		"telemetry":  {"Telemetry", fyne.Key2, ctl, func() { s.tabs.SelectIndex(tabTelemetry) }},
 		"broker":     {"Start or Stop Broker", fyne.KeyB, ctl, func() { s.broker.onToggle() }},
 		"brokerAddr": {"Broker Address…", "", 0, func() { s.broker.onAddress() }},
 		"simulation": {"Start or Stop Simulation", fyne.KeyP, ctl, func() { s.sim.onToggle() }},
@@ -123,7 +124,7 @@ func (s *Studio) installMenu() {
 		return it
 	}
 	s.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu("File", item("new"), item("open"), recent, item("saveAs"), sep(), item("import"), sep(), quit),
+		fyne.NewMenu("File", item("new"), item("open"), recent, item("saveAs"), sep(), item("import"), sep(), item("settings"), sep(), quit),
 		fyne.NewMenu("Edit", item("undo"), item("redo"), sep(),
 			item("addSpace"), item("addDevice"), item("addSensor"), sep(),
 			item("rename"), item("duplicate"), item("cut"), item("paste"), item("delete"), sep(), item("find")),

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app/planpaint"
@@ -394,17 +395,18 @@ func (c *planColours) hoverText(i int, vals map[string]roomValue) string {
 
 // legend draws the legend of mode.
 func (c *planColours) legend(mode string, lo, hi float64) {
-	if key := fmt.Sprint(mode, lo, hi, c.alertOn, c.alertOff); key == c.shown {
+	items := len(c.t.pm.items) > 0
+	if key := fmt.Sprint(mode, lo, hi, c.alertOn, c.alertOff, items); key == c.shown {
 		return
 	} else {
 		c.shown = key
 	}
-	var items []fyne.CanvasObject
+	var objs []fyne.CanvasObject
 	add := func(col color.NRGBA, text string) {
 		r := canvas.NewRectangle(col)
 		r.StrokeColor, r.StrokeWidth = planpaint.Outline(col), 1
 		r.SetMinSize(fyne.NewSquareSize(14))
-		items = append(items, container.NewHBox(container.NewCenter(r), widget.NewLabel(text)))
+		objs = append(objs, container.NewHBox(container.NewCenter(r), widget.NewLabel(text)))
 	}
 	switch {
 	case mode == colourOccupancy:
@@ -421,6 +423,11 @@ func (c *planColours) legend(mode string, lo, hi float64) {
 		}
 	}
 	add(planpaint.Unknown, "no value / not linked")
-	c.t.legend.Objects = items
+	if items { // the mark the plan view draws on offline devices
+		dot := canvas.NewCircle(theme.Color(theme.ColorNameError))
+		objs = append(objs, container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(9), dot)),
+			widget.NewLabel(fmt.Sprintf("device offline: not connected, no reading for %d min", int(staleMin.Minutes())))))
+	}
+	c.t.legend.Objects = objs
 	c.t.legend.Refresh()
 }

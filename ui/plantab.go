@@ -53,6 +53,7 @@ type planTab struct {
 
 	floorSel, toolSel, roomSel, colourSel *widget.Select
 	scale                                 *widget.Entry
+	noBg                                  *widget.Button // removes the background: enabled when there is one
 	info                                  *widget.Label
 	legend                                *fyne.Container
 	content                               fyne.CanvasObject
@@ -95,13 +96,14 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 		chooseFile(t.sh.win, t.a.Path(), "Plan background (PNG or SVG)", []string{".png", ".svg"}, t.sh.fail,
 			func(p string) { t.sh.act(t.importBackground(p)) })
 	})
+	t.noBg = widget.NewButton("No background", func() { t.sh.act(t.removeBackground()) })
 	geo := widget.NewButton("GeoJSON…", func() {
 		chooseFile(t.sh.win, t.a.Path(), "Rooms from GeoJSON", []string{".geojson", ".json"}, t.sh.fail,
 			func(p string) { t.sh.act(t.importGeoJSON(p)) })
 	})
 	// The tools wrap rather than push the inspector away.
 	top := container.New(layout.NewRowWrapLayout(),
-		container.NewHBox(widget.NewLabel("Floor"), sized(t.floorSel, 230)), sized(t.toolSel, 150), place, del, bg, geo,
+		container.NewHBox(widget.NewLabel("Floor"), sized(t.floorSel, 230)), sized(t.toolSel, 150), place, del, bg, t.noBg, geo,
 		container.NewHBox(widget.NewLabel("Room"), sized(t.roomSel, 200)), create,
 		container.NewHBox(widget.NewLabel("Metres per unit"), sized(t.scale, 70)),
 		container.NewHBox(widget.NewLabel("Colour by"), sized(t.colourSel, 190)),
@@ -214,6 +216,11 @@ func (t *planTab) load() {
 		t.view.selected = -1
 	}
 	t.loadBackground()
+	if t.plan != nil && t.plan.Background != "" {
+		t.noBg.Enable()
+	} else {
+		t.noBg.Disable()
+	}
 	t.colour.options()
 	t.recolour()
 	t.showSelection()
@@ -269,9 +276,16 @@ func backgroundName(name string, data []byte) string {
 // refreshItems sets the placed items' kinds, icons and states: offline
 // is a device (or a sensor's device) not connected to the broker whose
 // sensors sent nothing for staleMin before the colours' moment
-// (simulated devices deliver without connecting).
+// (simulated devices deliver without connecting). At a past moment, when
+// the connection then is not known, offline is a device none of whose
+// sensors sent anything in the staleMin before it.
 func (t *planTab) refreshItems() {
 	now := t.colour.now
+	_, past := t.cursor.At()
+	var heard map[engine.ID]bool
+	if past {
+		heard = t.heardAt(now)
+	}
 	t.m.view(func(v *engine.View) {
 		for i := range t.pm.items {
 			it := &t.pm.items[i]
@@ -282,7 +296,14 @@ func (t *planTab) refreshItems() {
 				it.kind = engine.KindDevice
 			}
 			d, ok := v.Device(dev)
-			it.offline = !ok || d.ConnectionState != engine.Connected && !heardFrom(v, dev, now)
+			switch {
+			case !ok:
+				it.offline = true
+			case past:
+				it.offline = !heard[dev]
+			default:
+				it.offline = d.ConnectionState != engine.Connected && !heardFrom(v, dev, now)
+			}
 		}
 	})
 	for i := range t.pm.items {
@@ -292,6 +313,43 @@ func (t *planTab) refreshItems() {
 		}
 		t.pm.items[i].icon = iconResource(t.m.iconName(node))
 	}
+}
+
+// heardAt is the set of the placed items' devices (an item's own, or its
+// sensor's) one of whose sensors sent a reading in the staleMin before
+// the past moment at.
+func (t *planTab) heardAt(at time.Time) map[engine.ID]bool {
+	deviceOf := map[engine.ID]engine.ID{} // sensor → device
+	t.m.view(func(v *engine.View) {
+		for _, it := range t.pm.items {
+			dev := it.id
+			if s, ok := v.Sensor(it.id); ok {
+				dev = s.DeviceID
+			}
+			for _, n := range v.DeviceSensors(dev) {
+				deviceOf[n.ID] = dev
+			}
+		}
+	})
+	heard := map[engine.ID]bool{}
+	if len(deviceOf) == 0 || t.valuesAt == nil {
+		return heard
+	}
+	sensors := make([]engine.ID, 0, len(deviceOf))
+	for id := range deviceOf {
+		sensors = append(sensors, id)
+	}
+	vals, err := t.valuesAt(sensors, at)
+	if err != nil {
+		t.sh.fail(err)
+		return heard
+	}
+	for id, m := range vals {
+		if v, ok := m[""]; ok && at.Sub(v.Time) <= staleMin {
+			heard[deviceOf[id]] = true
+		}
+	}
+	return heard
 }
 
 // heardFrom reports whether a sensor of device dev sent a reading within
@@ -349,6 +407,13 @@ func (t *planTab) commit(label string) {
 
 // store puts plan p as one edit and redraws, selecting node sel.
 func (t *planTab) store(label string, p *engine.FloorPlan, sel string) error {
+	return t.edit(label, func(tx *engine.Tx) error { return tx.PutFloorPlan(p) }, sel)
+}
+
+// edit applies fn, a change of the floor's plan, as one edit labelled
+// label if the viewer may update the floor, and redraws, selecting node
+// sel; a refused edit puts the stored plan back.
+func (t *planTab) edit(label string, fn func(tx *engine.Tx) error, sel string) error {
 	if t.plan == nil {
 		return errNoFloor
 	}
@@ -356,8 +421,7 @@ func (t *planTab) store(label string, p *engine.FloorPlan, sel string) error {
 		t.load()
 		return err
 	}
-	err := t.ctl.do(label, func(tx *engine.Tx) error { return tx.PutFloorPlan(p) })
-	if err != nil {
+	if err := t.ctl.do(label, fn); err != nil {
 		t.load()
 		return err
 	}
@@ -576,7 +640,8 @@ func (t *planTab) dropFromTree(uid string, abs fyne.Position) bool {
 }
 
 // importBackground reads a PNG or SVG file and makes it the floor's
-// background.
+// background, as one edit (app.PlanBackgroundEdit: undo shows the
+// drawing before).
 func (t *planTab) importBackground(path string) error {
 	if t.plan == nil {
 		return errNoFloor
@@ -585,12 +650,31 @@ func (t *planTab) importBackground(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.a.SetPlanBackground(t.floor, filepath.Base(path), data); err != nil {
+	return t.setBackground(filepath.Base(path), data)
+}
+
+// removeBackground removes the floor's background, as one edit.
+func (t *planTab) removeBackground() error {
+	if t.plan == nil {
+		return errNoFloor
+	}
+	if t.plan.Background == "" {
+		return errors.New("this floor's plan has no background")
+	}
+	return t.setBackground("", nil)
+}
+
+// setBackground makes drawing data named name the floor's background
+// (nil data: none) as one edit.
+func (t *planTab) setBackground(name string, data []byte) error {
+	if err := t.m.may(engine.ActionUpdate, engine.ResSpace, t.floor); err != nil {
 		return err
 	}
-	t.load()
-	t.view.Refresh()
-	return nil
+	label, fn, err := t.a.PlanBackgroundEdit(t.floor, name, data)
+	if err != nil {
+		return err
+	}
+	return t.edit(label, fn, "")
 }
 
 // importGeoJSON reads a GeoJSON file of room polygons and applies the

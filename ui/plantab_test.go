@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,6 +262,18 @@ func quickPlan(t *testing.T, s *Studio, p *planTab) {
 	}
 }
 
+// planStudioWith opens the quickstart in a test app's studio window on
+// the Plan tab, its Floor 1 plan prepared by prepare (clearPlan,
+// quickPlan).
+func planStudioWith(t *testing.T, prepare func(*testing.T, *Studio, *planTab)) (*app.App, *Studio, *planTab) {
+	t.Helper()
+	test.NewTempApp(t)
+	a := mustOpenExample(t, "plan", "quickstart")
+	s, _, p := planStudio(t, a)
+	prepare(t, s, p)
+	return a, s, p
+}
+
 // fillAt is the canvas colour at plan point (x, y).
 func fillAt(w fyne.Window, p *planTab, x, y float64) color.Color {
 	q := at(p, x, y)
@@ -375,10 +388,7 @@ func TestPlan_goldenImages(t *testing.T) {
 // edit; a PNG and an SVG background show under the rooms; a file that is
 // neither is refused.
 func TestPlan_imports(t *testing.T) {
-	test.NewTempApp(t)
-	a := mustOpenExample(t, "plan", "quickstart")
-	s, _, p := planStudio(t, a)
-	clearPlan(t, s, p)
+	a, s, p := planStudioWith(t, clearPlan)
 	dir := t.TempDir()
 	geo := filepath.Join(dir, "floor1.geojson")
 	writeFile(t, geo, `{"type": "FeatureCollection", "features": [
@@ -457,10 +467,7 @@ func (m *viewModel) spaceValue(id engine.ID, name string) (string, bool) {
 // TestPlan_pastMoment: with the time slider on an older moment the plan
 // shows the occupancy of then; back to live, of now.
 func TestPlan_pastMoment(t *testing.T) {
-	test.NewTempApp(t)
-	a := mustOpenExample(t, "plan", "quickstart")
-	s, _, p := planStudio(t, a)
-	quickPlan(t, s, p)
+	a, s, p := planStudioWith(t, quickPlan)
 	send(t, s, "SAMPLE_SENSOR_MOTION", "true")
 	v, _ := s.model.sensorValue(mustSensor(t, a, "SAMPLE_SENSOR_MOTION").ID)
 	time.Sleep(20 * time.Millisecond)
@@ -490,10 +497,7 @@ func (m *viewModel) sensorValue(id engine.ID) (engine.Value, bool) {
 // and fell silent for 40 is stale (3× its interval); after a fresh
 // reading it is occupied again.
 func TestPlan_staleReading(t *testing.T) {
-	test.NewTempApp(t)
-	a := mustOpenExample(t, "plan", "quickstart")
-	s, _, p := planStudio(t, a)
-	quickPlan(t, s, p)
+	a, s, p := planStudioWith(t, quickPlan)
 	now := time.Now()
 	for i := 7; i >= 4; i-- {
 		sendPoll(t, s, "SAMPLE_SENSOR_MOTION", "true", now.Add(-time.Duration(i)*10*time.Minute))
@@ -510,5 +514,111 @@ func TestPlan_staleReading(t *testing.T) {
 	send(t, s, "SAMPLE_SENSOR_MOTION", "true")
 	if got := p.pm.shapes[0].fill; got != planpaint.Occupied {
 		t.Fatalf("fresh: %v, want occupied", got)
+	}
+}
+
+// TestPlan_backgroundUndo: setting, replacing and removing the background
+// are edits like the others: undo and redo bring back the plan's
+// background name and the drawing shown, and the undo menu names them.
+func TestPlan_backgroundUndo(t *testing.T) {
+	a, s, p := planStudioWith(t, clearPlan)
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.svg"), filepath.Join(dir, "sub", "first.svg")
+	writeFile(t, first, `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="25"><rect width="40" height="25"/></svg>`)
+	if err := os.Mkdir(filepath.Dir(second), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, second, `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="25"><circle r="5"/></svg>`)
+	shows := func(what, want, file string) {
+		t.Helper()
+		stored := ""
+		if fp := storedPlan(a, p); fp != nil {
+			stored = fp.Background
+		}
+		if stored != want {
+			t.Fatalf("%s: stored background %q, want %q (error %v)", what, stored, want, s.lastErr)
+		}
+		if file == "" {
+			if p.pm.bg != nil {
+				t.Fatalf("%s: the plan shows %s", what, p.pm.bg.Name())
+			}
+			return
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.pm.bg == nil || string(p.pm.bg.Content()) != string(data) {
+			t.Fatalf("%s: the plan shows %v, want the drawing of %s", what, p.pm.bg, file)
+		}
+	}
+	if err := p.removeBackground(); err == nil {
+		t.Error("removing no background succeeded")
+	}
+	if err := p.importBackground(first); err != nil {
+		t.Fatal(err)
+	}
+	shows("set", "first.svg", first)
+	if l, _ := s.ctl.editor.UndoLabel(); l != "Set plan background first.svg" {
+		t.Errorf("undo label %q", l)
+	}
+	if err := p.importBackground(second); err != nil { // another drawing of the same name
+		t.Fatal(err)
+	}
+	shows("replaced", "first (2).svg", second)
+	if err := p.removeBackground(); err != nil {
+		t.Fatal(err)
+	}
+	shows("removed", "", "")
+
+	steps := []struct {
+		undo       bool
+		what, want string
+		file       string
+	}{
+		{true, "undo remove", "first (2).svg", second},
+		{true, "undo replace", "first.svg", first},
+		{true, "undo set", "", ""},
+		{false, "redo set", "first.svg", first},
+		{false, "redo replace", "first (2).svg", second},
+	}
+	for _, st := range steps {
+		f := s.edits.redo
+		if st.undo {
+			f = s.edits.undo
+		}
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", st.what, err)
+		}
+		shows(st.what, st.want, st.file)
+	}
+}
+
+// TestPlan_offlineAtPastMoment: at a past moment a placed device is
+// marked offline by its readings then, not by its latest one: online
+// just after a reading, offline an hour after it with none since; live
+// it is online after its latest reading. The legend explains the mark.
+func TestPlan_offlineAtPastMoment(t *testing.T) {
+	_, s, p := planStudioWith(t, quickPlan)
+	now := time.Now()
+	sendPoll(t, s, "SAMPLE_SENSOR_MOTION", "true", now.Add(-2*time.Hour))
+	send(t, s, "SAMPLE_SENSOR_MOTION", "false")
+	offline := func(what string, want bool) {
+		t.Helper()
+		if got := p.pm.items[0].offline; got != want {
+			t.Errorf("%s: offline %v, want %v", what, got, want)
+		}
+	}
+	offline("live", false)
+	s.cursor.Set(now.Add(-2*time.Hour + time.Minute))
+	offline("a minute after a reading", false)
+	s.cursor.Set(now.Add(-time.Hour))
+	offline("an hour after a reading", true)
+	s.cursor.Set(now.Add(-3 * time.Hour))
+	offline("before any reading", true)
+	s.cursor.Set(time.Time{})
+	offline("live again", false)
+	if got := strings.Join(texts(visibleLabels(p.legend)), "\n"); !strings.Contains(got, "device offline") {
+		t.Errorf("legend:\n%s", got)
 	}
 }

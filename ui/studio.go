@@ -165,7 +165,7 @@ func (s *Studio) load(a *app.App) {
 	s.files = newFiles(s.sh, a, s.ctl, s.openOther)
 	s.tree = newHierarchy(m)
 	s.insp = newInspector(m, s.ctl, s.sh, s.broker.addr)
-	s.doc = newDocTab(m, a.Path())
+	s.doc = newDocTab(m, a.Path(), s.cursor, a.ValuesAt)
 	s.plan = newPlanTab(s.sh, a, m, s.ctl, s.cursor)
 	s.plan.onSelect = s.selectNode
 	s.plan.simClock = func() (time.Time, bool) {
@@ -196,7 +196,7 @@ func (s *Studio) load(a *app.App) {
 	s.tree.onDropOut = s.plan.dropFromTree
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Model", container.NewScroll(s.doc.label)),
+		container.NewTabItem("Model", s.doc.content),
 		container.NewTabItem("Plan", s.plan.content),
 		container.NewTabItem("Telemetry", s.tele.content),
 		container.NewTabItem("Functions", s.fns.content),
@@ -210,7 +210,13 @@ func (s *Studio) load(a *app.App) {
 	s.insp.cursor = s.cursor
 	s.insp.past = func(uid string, at time.Time) ([]field, error) { return pastValues(m, a.ValuesAt, uid, at) }
 	s.charts.cursor = s.cursor
-	s.cursor.OnChange(func(time.Time) { s.insp.refreshValues(); s.charts.cursorMoved() })
+	s.cursor.OnChange(func(time.Time) {
+		s.insp.refreshValues()
+		s.charts.cursorMoved()
+		if s.tabs.SelectedIndex() == tabModel {
+			s.doc.show(s.ctl.selected)
+		}
+	})
 	// The workbench, the charts and the simulation need the width: the
 	// inspector steps aside while their tabs show.
 	s.tabs.OnSelected = func(*container.TabItem) {
@@ -231,6 +237,9 @@ func (s *Studio) load(a *app.App) {
 		case tabPlan:
 			s.insp.content.Show()
 			s.plan.reload()
+		case tabModel:
+			s.insp.content.Show()
+			s.doc.show(s.ctl.selected) // the slider may have moved meanwhile
 		default:
 			s.insp.content.Show()
 		}

@@ -49,6 +49,19 @@ func quietQuickstart(t *testing.T, name string) *app.App {
 	return a
 }
 
+// co2Hour opens the quickstart as quietQuickstart does, with the CO₂
+// sensor's readings 600 at t1 (08:00 on 2 March 2026) and 900 at t2, an
+// hour later.
+func co2Hour(t *testing.T, name string) (a *app.App, t1, t2 time.Time) {
+	t.Helper()
+	a = quietQuickstart(t, name)
+	t1 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	t2 = t1.Add(time.Hour)
+	sendValue(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "600", t1)
+	sendValue(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "900", t2)
+	return a, t1, t2
+}
+
 // labelTexts gathers the label texts under o.
 func labelTexts(o fyne.CanvasObject) string {
 	var sb strings.Builder
@@ -73,11 +86,7 @@ func labelTexts(o fyne.CanvasObject) string {
 // Live shows 900 again.
 func TestTimeSliderShowsOlderState(t *testing.T) {
 	test.NewTempApp(t)
-	a := quietQuickstart(t, "slider")
-	t1 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	t2 := t1.Add(time.Hour)
-	sendValue(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "600", t1)
-	sendValue(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE", "900", t2)
+	a, t1, t2 := co2Hour(t, "slider")
 	s, _ := newStudioWindow(t, a)
 	time.Sleep(1100 * time.Millisecond) // the span is read again at most once a second
 	s.tick()
@@ -173,4 +182,66 @@ func TestTimeSliderPlays(t *testing.T) {
 	if b.play.Icon == nil || b.stop != nil {
 		t.Errorf("still playing")
 	}
+}
+
+// TestModelTabFollowsTimeSlider: with the slider in the past, the Model
+// tab's JSON shows the values at its moment (a sensor's, a device's
+// sensors', a space's) under a marker naming it; Live shows the current
+// values again and hides the marker.
+func TestModelTabFollowsTimeSlider(t *testing.T) {
+	test.NewTempApp(t)
+	a, t1, t2 := co2Hour(t, "modeltab")
+	sensor := mustSensor(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE")
+	err := a.Engine().Update(func(tx *engine.Tx) error {
+		for _, v := range []engine.Value{{Value: "Free", Time: t1}, {Value: "Busy", Time: t2}} {
+			if _, _, err := tx.SetSpaceValue(sensor.SpaceID, "Occupancy", v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStudioWindow(t, a)
+	s.tabs.SelectIndex(tabModel)
+	mid := t1.Add(30 * time.Minute)
+	shows := func(what, uid string, want, not []string, marker bool) {
+		t.Helper()
+		s.onSelected(uid)
+		got := s.doc.label.Text
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: the document lacks %s:\n%s", what, w, got)
+			}
+		}
+		for _, n := range not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: the document shows %s:\n%s", what, n, got)
+			}
+		}
+		if s.doc.marker.Visible() != marker || marker && s.doc.marker.Text != "Values "+cursorText(mid) {
+			t.Errorf("%s: marker %q visible %v, want visible %v", what, s.doc.marker.Text, s.doc.marker.Visible(), marker)
+		}
+	}
+	now := []string{`"value": "900"`}
+	then := []string{`"value": "600"`}
+	shows("live sensor", sensorNode(sensor.ID), now, then, false)
+
+	s.cursor.Set(mid) // as the slider does
+	if got := s.doc.label.Text; !strings.Contains(got, `"value": "600"`) || !s.doc.marker.Visible() {
+		t.Errorf("the Model tab did not follow the slider:\n%s", got)
+	}
+	shows("sensor then", sensorNode(sensor.ID), then, now, true)
+	shows("device then", deviceNode(sensor.DeviceID), then, now, true)
+	shows("space then", spaceNode(sensor.SpaceID), []string{`"value": "Free"`}, []string{`"value": "Busy"`}, true)
+
+	s.cursor.Set(t1.Add(-time.Minute)) // before anything was recorded
+	if got := s.doc.label.Text; strings.Contains(got, `"values"`) || strings.Contains(got, "Free") {
+		t.Errorf("values before the first one:\n%s", got)
+	}
+
+	s.cursor.Set(time.Time{}) // Live
+	shows("space live", spaceNode(sensor.SpaceID), []string{`"value": "Busy"`}, []string{`"value": "Free"`}, false)
+	shows("sensor live", sensorNode(sensor.ID), now, then, false)
 }
