@@ -65,6 +65,12 @@ func Render(dst *image.RGBA, s *Scene, f Fit) { RenderClip(dst, s, f, dst.Bounds
 // Render draws there, so a frame where few rooms changed may redraw only
 // their Bounds.
 func RenderClip(dst *image.RGBA, s *Scene, f Fit, clip image.Rectangle) {
+	renderClip(dst, s, f, clip, nil)
+}
+
+// renderClip is RenderClip given the Bounds of s's shapes through f (nil:
+// computed as needed).
+func renderClip(dst *image.RGBA, s *Scene, f Fit, clip image.Rectangle, boxes []image.Rectangle) {
 	b := clip.Intersect(dst.Bounds())
 	if b.Empty() {
 		return
@@ -80,7 +86,10 @@ func RenderClip(dst *image.RGBA, s *Scene, f Fit, clip image.Rectangle) {
 	var xs []float64
 	for i := range s.Shapes {
 		sh := &s.Shapes[i]
-		if len(sh.Points) < 3 || !Bounds(sh.Points, f).Overlaps(b) {
+		if len(sh.Points) < 3 {
+			continue
+		}
+		if boxes != nil && !boxes[i].Overlaps(b) || boxes == nil && !Bounds(sh.Points, f).Overlaps(b) {
 			continue
 		}
 		xs = fillPolygon(dst, b, sh.Points, f, sh.Fill, xs)
@@ -103,11 +112,11 @@ func Bounds(pts []Point, f Fit) image.Rectangle {
 	if len(pts) == 0 {
 		return image.Rectangle{}
 	}
-	lx, ly := math.Inf(1), math.Inf(1)
-	hx, hy := math.Inf(-1), math.Inf(-1)
-	for _, p := range pts {
+	lx, ly := f.Px(pts[0])
+	hx, hy := lx, ly
+	for _, p := range pts[1:] {
 		x, y := f.Px(p)
-		lx, ly, hx, hy = math.Min(lx, x), math.Min(ly, y), math.Max(hx, x), math.Max(hy, y)
+		lx, ly, hx, hy = min(lx, x), min(ly, y), max(hx, x), max(hy, y)
 	}
 	// Outlines reach a pixel either side of their line, rounding one more.
 	const pad = 3

@@ -18,7 +18,8 @@ type Painter struct {
 	last  Scene   // the scene drawn, its shapes' points copied into pts
 	pts   []Point // the points of last's shapes
 	valid bool
-	dirty []image.Rectangle // scratch
+	dirty []image.Rectangle // scratch: the rectangles to redraw
+	boxes []image.Rectangle // scratch: the Bounds of the shapes drawn
 }
 
 // fullShare is the share of the picture's area above which redrawing
@@ -37,9 +38,13 @@ func (p *Painter) Paint(s *Scene, f Fit, w, h int) (*image.RGBA, int) {
 	if dirty, all := p.changes(s, f); all {
 		Render(p.img, s, f)
 		drawn = w * h
-	} else {
+	} else if len(dirty) > 0 {
+		p.boxes = p.boxes[:0]
+		for i := range s.Shapes {
+			p.boxes = append(p.boxes, Bounds(s.Shapes[i].Points, f))
+		}
 		for _, r := range dirty {
-			RenderClip(p.img, s, f, r)
+			renderClip(p.img, s, f, r, p.boxes)
 			drawn += r.Intersect(p.img.Rect).Dx() * r.Intersect(p.img.Rect).Dy()
 		}
 	}
