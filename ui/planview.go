@@ -523,10 +523,13 @@ func (r *planRenderer) Refresh() {
 			im.Resource = v.m.items[i].icon
 			im.Refresh()
 		}
-		if v.m.items[i].offline {
-			r.marks[i].Show()
-		} else {
-			r.marks[i].Hide()
+		if m := r.marks[i]; m.Visible() != v.m.items[i].offline {
+			if v.m.items[i].offline {
+				m.Show()
+			} else {
+				m.Hide()
+			}
+			r.objects = nil // hidden marks are left out
 		}
 	}
 	n := 0
@@ -572,8 +575,9 @@ func resize[T any](list []T, n int, make func() T) []T {
 }
 
 // Objects is the background, the raster, the labels, the items with
-// their marks, the handles and the tip. Fyne asks for them on every
-// frame: the list is rebuilt only after Refresh changed it.
+// their marks, the handles and the tip; empty labels and hidden marks
+// are left out. Fyne walks them on every frame: the list is rebuilt only
+// after Refresh or Layout changed it.
 func (r *planRenderer) Objects() []fyne.CanvasObject {
 	if r.objects != nil {
 		return r.objects
@@ -586,10 +590,15 @@ func (r *planRenderer) Objects() []fyne.CanvasObject {
 	}
 	out = append(out, r.raster)
 	for _, t := range r.labels {
-		out = append(out, t)
+		if t.Text != "" {
+			out = append(out, t)
+		}
 	}
 	for i := range r.items {
-		out = append(out, r.items[i], r.marks[i])
+		out = append(out, r.items[i])
+		if r.marks[i].Visible() {
+			out = append(out, r.marks[i])
+		}
 	}
 	for _, h := range r.hands {
 		out = append(out, h)
@@ -620,6 +629,9 @@ func (r *planRenderer) placeLabel(t *canvas.Text, at *labelPlace, sh planShape) 
 	*at = labelPlace{sh.label, a, b}
 	text := fitText(sh.label, b.X-a.X-6, t.TextSize)
 	if t.Text != text {
+		if t.Text == "" || text == "" {
+			r.objects = nil // empty labels are left out
+		}
 		t.Text = text
 		t.Refresh()
 	}
