@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sync"
@@ -20,7 +21,7 @@ import (
 const (
 	framestatsEnv   = "TWINSTUDIO_FRAMESTATS"
 	framestatsEvery = 5 * time.Second
-	probeEvery      = 100 * time.Millisecond // how often the main loop is probed
+	probeEvery      = 100 * time.Millisecond // how often the main loop is probed, on average
 )
 
 // frameStats is the studio's one frameStats, on when framestatsEnv is 1.
@@ -81,24 +82,25 @@ func (s *planStats) painted(d time.Duration) {
 }
 
 // probe starts, once, the goroutine that measures the main loop's
-// latency and writes the statistics.
+// latency and writes the statistics. The probes are spaced at random
+// (probeEvery on average) so that they do not keep step with the
+// studio's own 100 ms poll and sample every moment of its cycle.
 func (s *planStats) probe() {
 	s.start.Do(func() {
 		go func() {
-			t := time.NewTicker(probeEvery)
-			defer t.Stop()
 			last := time.Now()
-			for now := range t.C {
-				sent := now
+			for {
+				time.Sleep(probeEvery/2 + rand.N(probeEvery))
+				sent := time.Now()
 				fyne.Do(func() {
 					d := time.Since(sent)
 					s.mu.Lock()
 					s.waits = append(s.waits, d)
 					s.mu.Unlock()
 				})
-				if now.Sub(last) >= framestatsEvery {
-					last = now
-					s.write(now)
+				if sent.Sub(last) >= framestatsEvery {
+					last = sent
+					s.write(sent)
 				}
 			}
 		}()
