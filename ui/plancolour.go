@@ -175,6 +175,7 @@ func (c *planColours) readAt(out []map[string]roomValue, owners []engine.ID, sen
 
 // apply colours the rooms, sets their hover texts and draws the legend.
 func (c *planColours) apply() {
+	frameStats.updating()
 	t := c.t
 	vals, now := c.read()
 	c.now = now

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -352,10 +353,13 @@ func (v *planView) hover(p fyne.Position) {
 // scene is the model as planpaint draws it: the rooms in their live
 // colours, the selected one outlined thicker, the hovered one lighter, and
 // the shape being drawn.
-func (v *planView) scene() *planpaint.Scene {
+func (v *planView) scene() *planpaint.Scene { return v.sceneInto(&planpaint.Scene{}) }
+
+// sceneInto is scene built in s, reusing its shapes' slice.
+func (v *planView) sceneInto(s *planpaint.Scene) *planpaint.Scene {
 	grid := theme.Color(theme.ColorNameSeparator)
 	fg := theme.Color(theme.ColorNameForeground)
-	s := &planpaint.Scene{W: v.m.w, H: v.m.h, Grid: v.m.grid, GridColour: nrgba(grid, 0xa0)}
+	*s = planpaint.Scene{W: v.m.w, H: v.m.h, Grid: v.m.grid, GridColour: nrgba(grid, 0xa0), Shapes: s.Shapes[:0]}
 	if v.m.bg == nil {
 		s.Paper = nrgba(theme.Color(theme.ColorNameInputBackground), 0xff)
 	}
@@ -385,7 +389,7 @@ func nrgba(c color.Color, a uint8) color.NRGBA {
 }
 
 func (v *planView) CreateRenderer() fyne.WidgetRenderer {
-	r := &planRenderer{v: v, bg: canvas.NewImageFromResource(nil)}
+	r := &planRenderer{v: v, bg: canvas.NewImageFromResource(nil), noBg: canvas.NewRectangle(color.Transparent)}
 	r.bg.FillMode = canvas.ImageFillStretch
 	r.raster = canvas.NewRaster(r.draw)
 	r.tip = widget.NewLabel("")
@@ -397,33 +401,49 @@ func (v *planView) CreateRenderer() fyne.WidgetRenderer {
 	return r
 }
 
-// planRenderer draws a planView.
+// planRenderer draws a planView. A refresh costs what changed: the
+// rooms are repainted only where their points or colours changed (none:
+// the raster is not refreshed at all), a label's text is set and
+// measured only when its name or room changed, and the object list is
+// rebuilt only when the number of rooms, items or handles changed.
 type planRenderer struct {
-	v      *planView
-	bg     *canvas.Image
-	raster *canvas.Raster
-	buf    *image.RGBA
-	labels []*canvas.Text
-	items  []*canvas.Image
-	marks  []*canvas.Circle
-	hands  []*canvas.Rectangle
-	tip    *widget.Label // the hovered room's name and values
-	tipBg  *canvas.Rectangle
-	tipAt  fyne.Position // the pointer
+	v       *planView
+	bg      *canvas.Image
+	noBg    *canvas.Rectangle // in bg's place when the plan has no background
+	raster  *canvas.Raster
+	painter planpaint.Painter
+	scene   planpaint.Scene // reused by each paint
+	labels  []*canvas.Text
+	placed  []labelPlace        // where each label was placed, and for which text
+	objects []fyne.CanvasObject // nil: to be rebuilt
+	objKey  objectsKey
+	items   []*canvas.Image
+	marks   []*canvas.Circle
+	hands   []*canvas.Rectangle
+	tip     *widget.Label // the hovered room's name and values
+	tipBg   *canvas.Rectangle
+	tipAt   fyne.Position // the pointer
 }
 
-// draw rasterises the rooms at w×h pixels.
+// labelPlace is where a label was placed: the room's name and the
+// corners of its bounding box in view coordinates.
+type labelPlace struct {
+	name string
+	a, b fyne.Position
+}
+
+// draw rasterises the rooms at w×h pixels, repainting what changed since
+// the last time.
 func (r *planRenderer) draw(w, h int) image.Image {
-	if r.buf == nil || r.buf.Rect.Dx() != w || r.buf.Rect.Dy() != h {
-		r.buf = image.NewRGBA(image.Rect(0, 0, w, h))
-	}
+	t0 := time.Now()
 	f := r.v.fit()
 	if s := r.v.Size(); s.Width > 0 {
 		k := float64(w) / float64(s.Width)
 		f = planpaint.Fit{K: f.K * k, OX: f.OX * k, OY: f.OY * k}
 	}
-	planpaint.Render(r.buf, r.v.scene(), f)
-	return r.buf
+	img, _ := r.painter.Paint(r.v.sceneInto(&r.scene), f, w, h)
+	frameStats.painted(time.Since(t0))
+	return img
 }
 
 func (r *planRenderer) Layout(size fyne.Size) {
@@ -435,7 +455,7 @@ func (r *planRenderer) Layout(size fyne.Size) {
 		r.bg.Resize(fyne.NewSize(b.X-a.X, b.Y-a.Y))
 	}
 	for i, t := range r.labels {
-		r.placeLabel(t, v.m.shapes[i])
+		r.placeLabel(t, &r.placed[i], v.m.shapes[i])
 	}
 	for i, im := range r.items {
 		it := v.m.items[i]
@@ -469,8 +489,11 @@ func (r *planRenderer) layoutTip(size fyne.Size) {
 
 func (r *planRenderer) MinSize() fyne.Size { return fyne.NewSize(200, 150) }
 
-// Refresh rebuilds the labels, icons and handles and redraws the rooms.
+// Refresh updates the labels, icons and handles and redraws the rooms
+// that changed.
 func (r *planRenderer) Refresh() {
+	t0 := time.Now()
+	defer func() { frameStats.refreshed(time.Since(t0)) }()
 	v := r.v
 	if v.m.bg != r.bg.Resource {
 		r.bg.Resource = v.m.bg
@@ -482,6 +505,7 @@ func (r *planRenderer) Refresh() {
 		t.TextSize = theme.CaptionTextSize()
 		return t
 	})
+	r.placed = resize(r.placed, len(v.m.shapes), func() labelPlace { return labelPlace{} })
 	for _, t := range r.labels {
 		if t.Color != fg {
 			t.Color = fg
@@ -499,10 +523,13 @@ func (r *planRenderer) Refresh() {
 			im.Resource = v.m.items[i].icon
 			im.Refresh()
 		}
-		if v.m.items[i].offline {
-			r.marks[i].Show()
-		} else {
-			r.marks[i].Hide()
+		if m := r.marks[i]; m.Visible() != v.m.items[i].offline {
+			if v.m.items[i].offline {
+				m.Show()
+			} else {
+				m.Hide()
+			}
+			r.objects = nil // hidden marks are left out
 		}
 	}
 	n := 0
@@ -514,9 +541,14 @@ func (r *planRenderer) Refresh() {
 		h.StrokeColor, h.StrokeWidth = theme.Color(theme.ColorNamePrimary), 2
 		return h
 	})
+	if k := (objectsKey{len(r.labels), len(r.items), len(r.hands), v.m.bg != nil}); k != r.objKey {
+		r.objKey, r.objects = k, nil
+	}
 	r.tipText()
 	r.Layout(v.Size())
-	r.raster.Refresh()
+	if !r.painter.Same(v.sceneInto(&r.scene)) {
+		r.raster.Refresh()
+	}
 }
 
 // tipText shows the hovered shape's text, or hides the tip.
@@ -542,24 +574,43 @@ func resize[T any](list []T, n int, make func() T) []T {
 	return list[:n]
 }
 
+// Objects is the background, the raster, the labels, the items with
+// their marks, the handles and the tip; empty labels and hidden marks
+// are left out. Fyne walks them on every frame: the list is rebuilt only
+// after Refresh or Layout changed it.
 func (r *planRenderer) Objects() []fyne.CanvasObject {
-	out := make([]fyne.CanvasObject, 0, 2+len(r.labels)+2*len(r.items)+len(r.hands))
+	if r.objects != nil {
+		return r.objects
+	}
+	out := make([]fyne.CanvasObject, 0, 4+len(r.labels)+2*len(r.items)+len(r.hands))
 	if r.v.m.bg != nil {
 		out = append(out, r.bg)
 	} else {
-		out = append(out, canvas.NewRectangle(color.Transparent))
+		out = append(out, r.noBg)
 	}
 	out = append(out, r.raster)
 	for _, t := range r.labels {
-		out = append(out, t)
+		if t.Text != "" {
+			out = append(out, t)
+		}
 	}
 	for i := range r.items {
-		out = append(out, r.items[i], r.marks[i])
+		out = append(out, r.items[i])
+		if r.marks[i].Visible() {
+			out = append(out, r.marks[i])
+		}
 	}
 	for _, h := range r.hands {
 		out = append(out, h)
 	}
-	return append(out, r.tipBg, r.tip)
+	r.objects = append(out, r.tipBg, r.tip)
+	return r.objects
+}
+
+// objectsKey is what the object list depends on.
+type objectsKey struct {
+	labels, items, hands int
+	bg                   bool
 }
 
 func (r *planRenderer) Destroy() {}
@@ -568,11 +619,19 @@ func (r *planRenderer) Destroy() {}
 // box (clear of the devices, which sit inside), shortened to its last
 // word when the name is wider than the room, and hidden when even that
 // does not fit.
-func (r *planRenderer) placeLabel(t *canvas.Text, sh planShape) {
+// A label is measured again only when the name or the box changed.
+func (r *planRenderer) placeLabel(t *canvas.Text, at *labelPlace, sh planShape) {
 	lo, hi := bounds(sh.pts)
 	a, b := r.v.pos(lo), r.v.pos(hi)
+	if *at == (labelPlace{sh.label, a, b}) {
+		return
+	}
+	*at = labelPlace{sh.label, a, b}
 	text := fitText(sh.label, b.X-a.X-6, t.TextSize)
 	if t.Text != text {
+		if t.Text == "" || text == "" {
+			r.objects = nil // empty labels are left out
+		}
 		t.Text = text
 		t.Refresh()
 	}
