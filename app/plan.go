@@ -125,7 +125,10 @@ func (a *App) SetPlanBackground(floor engine.ID, name string, data []byte) error
 // at once, named by name's file name, or "name (2).png" and so on when the
 // floor keeps another drawing by that name: a name, once used on a floor,
 // always shows the same drawing. fn then sets the plan's Background to
-// that name, creating the plan if the floor has none. With nil data, fn
+// that name, creating the plan if the floor has none, and gives the
+// plan's drawing area the drawing's proportions (fitToAspect: the width
+// stays unless the rooms need more, the height follows) so that the
+// drawing is not distorted. With nil data, fn
 // removes the plan's background (ErrNotFound if it has none); the drawing
 // stays in the project file, for undo. The floor must exist (ErrNotFound).
 // Drawings kept for an edit that is not applied stay unused in the
@@ -155,12 +158,16 @@ func (a *App) PlanBackgroundEdit(floor engine.ID, name string, data []byte) (lab
 	if err != nil {
 		return "", nil, err
 	}
+	aspect, fit := backgroundAspect(data)
 	return "Set plan background " + name, func(tx *engine.Tx) error {
 		p := &engine.FloorPlan{FloorID: floor}
 		if cur, ok := tx.FloorPlan(floor); ok {
 			p = cur.Clone()
 		}
 		p.Background = name
+		if fit {
+			fitToAspect(p, aspect)
+		}
 		return tx.PutFloorPlan(p)
 	}, nil
 }

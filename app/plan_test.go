@@ -136,6 +136,15 @@ func TestPlanBackgrounds(t *testing.T) {
 	if err := a.SetPlanBackground(lobby, "/tmp/drawings/lobby.png", pngDrawing); err != nil {
 		t.Fatal(err)
 	}
+	// A drawing that says its size gives the plan its proportions: the
+	// width stays, the height follows (200 × 50 px: a quarter).
+	wide := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50"></svg>`
+	if err := a.SetPlanBackground(floor, "wide.svg", []byte(wide)); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := a.FloorPlan(floor); p.Height != p.Width/4 || p.Background != "wide.svg" {
+		t.Errorf("plan %v × %v with %q, want the height a quarter of the width", p.Width, p.Height, p.Background)
+	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
