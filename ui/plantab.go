@@ -197,7 +197,9 @@ func (t *planTab) load() {
 		}
 	}
 	pm := t.pm
-	*pm = planModel{w: 40, h: 25, grid: 0.5}
+	// The drawing stays loaded: loadBackground replaces it only when the
+	// floor or the background's name changed.
+	*pm = planModel{w: 40, h: 25, grid: 0.5, bg: pm.bg}
 	if t.plan != nil {
 		pm.w, pm.h, pm.grid = orDefault(t.plan.Width, 40), orDefault(t.plan.Height, 25), orDefault(t.plan.Grid, 0.5)
 		for _, s := range t.plan.Shapes {

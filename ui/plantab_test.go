@@ -416,6 +416,13 @@ func TestPlan_imports(t *testing.T) {
 	if p.pm.bg == nil || filepath.Ext(p.pm.bg.Name()) != ".svg" {
 		t.Fatalf("background %v", p.pm.bg)
 	}
+	// Any later edit of the plan reloads it: the drawing stays shown.
+	if err := p.setScale("1.6"); err != nil {
+		t.Fatal(err)
+	}
+	if p.pm.bg == nil || filepath.Ext(p.pm.bg.Name()) != ".svg" {
+		t.Fatalf("after setting the scale the plan shows background %v", p.pm.bg)
+	}
 	bad := filepath.Join(dir, "floor1.txt")
 	writeFile(t, bad, "not an image")
 	if err := p.importBackground(bad); err == nil {
