@@ -414,6 +414,7 @@ type planRenderer struct {
 	painter planpaint.Painter
 	scene   planpaint.Scene // reused by each paint
 	labels  []*canvas.Text
+	pills   []*canvas.Rectangle // behind each label over a background drawing, so it reads on any paper
 	placed  []labelPlace        // where each label was placed, and for which text
 	objects []fyne.CanvasObject // nil: to be rebuilt
 	objKey  objectsKey
@@ -455,7 +456,7 @@ func (r *planRenderer) Layout(size fyne.Size) {
 		r.bg.Resize(fyne.NewSize(b.X-a.X, b.Y-a.Y))
 	}
 	for i, t := range r.labels {
-		r.placeLabel(t, &r.placed[i], v.m.shapes[i])
+		r.placeLabel(t, r.pills[i], &r.placed[i], v.m.shapes[i])
 	}
 	for i, im := range r.items {
 		it := v.m.items[i]
@@ -505,11 +506,21 @@ func (r *planRenderer) Refresh() {
 		t.TextSize = theme.CaptionTextSize()
 		return t
 	})
+	pill := labelPill()
+	r.pills = resize(r.pills, len(v.m.shapes), func() *canvas.Rectangle {
+		p := canvas.NewRectangle(pill)
+		p.CornerRadius = 3
+		return p
+	})
 	r.placed = resize(r.placed, len(v.m.shapes), func() labelPlace { return labelPlace{} })
-	for _, t := range r.labels {
+	for i, t := range r.labels {
 		if t.Color != fg {
 			t.Color = fg
 			t.Refresh()
+		}
+		if p := r.pills[i]; p.FillColor != pill {
+			p.FillColor = pill
+			p.Refresh()
 		}
 	}
 	r.items = resize(r.items, len(v.m.items), func() *canvas.Image { return canvas.NewImageFromResource(nil) })
@@ -582,15 +593,18 @@ func (r *planRenderer) Objects() []fyne.CanvasObject {
 	if r.objects != nil {
 		return r.objects
 	}
-	out := make([]fyne.CanvasObject, 0, 4+len(r.labels)+2*len(r.items)+len(r.hands))
+	out := make([]fyne.CanvasObject, 0, 4+2*len(r.labels)+2*len(r.items)+len(r.hands))
 	if r.v.m.bg != nil {
 		out = append(out, r.bg)
 	} else {
 		out = append(out, r.noBg)
 	}
 	out = append(out, r.raster)
-	for _, t := range r.labels {
+	for i, t := range r.labels {
 		if t.Text != "" {
+			if r.v.m.bg != nil {
+				out = append(out, r.pills[i])
+			}
 			out = append(out, t)
 		}
 	}
@@ -619,8 +633,10 @@ func (r *planRenderer) Destroy() {}
 // box (clear of the devices, which sit inside), shortened to its last
 // word when the name is wider than the room, and hidden when even that
 // does not fit.
+// Over a background drawing the label sits on pill, a patch of the
+// theme's background colour, so that it reads on any drawing.
 // A label is measured again only when the name or the box changed.
-func (r *planRenderer) placeLabel(t *canvas.Text, at *labelPlace, sh planShape) {
+func (r *planRenderer) placeLabel(t *canvas.Text, pill *canvas.Rectangle, at *labelPlace, sh planShape) {
 	lo, hi := bounds(sh.pts)
 	a, b := r.v.pos(lo), r.v.pos(hi)
 	if *at == (labelPlace{sh.label, a, b}) {
@@ -636,6 +652,18 @@ func (r *planRenderer) placeLabel(t *canvas.Text, at *labelPlace, sh planShape) 
 		t.Refresh()
 	}
 	t.Move(a.AddXY(4, 2))
+	if text != "" {
+		pill.Move(a.AddXY(2, 2))
+		pill.Resize(t.MinSize().AddWidthHeight(4, 0))
+	}
+}
+
+// labelPill is the colour behind a room's label over a background
+// drawing: the theme's background, a little transparent.
+func labelPill() color.NRGBA {
+	c := color.NRGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.NRGBA)
+	c.A = 0xc8
+	return c
 }
 
 // fitText is text, or its last word, if it fits in width at size; else "".

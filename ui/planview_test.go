@@ -72,3 +72,47 @@ func countTexts(objs []fyne.CanvasObject) int {
 	}
 	return n
 }
+
+// TestPlanView_labelsOverBackground: over a background drawing each
+// shown label sits on a pill of the theme's background colour, placed
+// under it and as wide as its text, so that it reads on light drawings;
+// without a drawing there are none.
+func TestPlanView_labelsOverBackground(t *testing.T) {
+	test.NewTempApp(t)
+	m := &planModel{w: 20, h: 10, grid: 1}
+	for i, name := range []string{"Kitchen 3", ""} {
+		x := float64(i) * 10
+		m.shapes = append(m.shapes, planShape{label: name, pts: []planpaint.Point{
+			{X: x, Y: 0}, {X: x + 10, Y: 0}, {X: x + 10, Y: 10}, {X: x, Y: 10}}})
+	}
+	v := newPlanView(m)
+	w := test.NewWindow(v)
+	defer w.Close()
+	w.Resize(fyne.NewSize(640, 360))
+	v.Refresh()
+	pillBefore := func(objs []fyne.CanvasObject) (*canvas.Rectangle, *canvas.Text) {
+		for i, o := range objs {
+			if l, ok := o.(*canvas.Text); ok && i > 0 {
+				p, _ := objs[i-1].(*canvas.Rectangle)
+				return p, l
+			}
+		}
+		return nil, nil
+	}
+	if p, _ := pillBefore(v.r.Objects()); p != nil {
+		t.Fatal("a pill behind a label without a background drawing")
+	}
+	m.bg = fyne.NewStaticResource("floor.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="20" height="10" fill="white"/></svg>`))
+	v.Refresh()
+	objs := v.r.Objects()
+	p, l := pillBefore(objs)
+	if p == nil || l.Text != "Kitchen 3" {
+		t.Fatalf("no pill under the label %v", l)
+	}
+	if countTexts(objs) != 1 {
+		t.Errorf("%d labels, want 1 (the unnamed room has none)", countTexts(objs))
+	}
+	if p.FillColor != labelPill() || p.Position().X > l.Position().X || p.Size().Width < l.MinSize().Width || p.Position().Y > l.Position().Y {
+		t.Errorf("pill %v at %v size %v; label at %v size %v", p.FillColor, p.Position(), p.Size(), l.Position(), l.MinSize())
+	}
+}
