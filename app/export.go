@@ -130,7 +130,7 @@ const CSVHeader = "time,kind,path,hardwareId,dataType,name,value"
 // concurrent use.
 func (a *App) ExportCSV(w io.Writer) error {
 	type series struct {
-		owner                            engine.ID
+		owner                          engine.ID
 		kind, path, hw, dataType, name string
 	}
 	var all []series
