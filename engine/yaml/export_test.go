@@ -346,3 +346,38 @@ func diffLines(a, b string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestExportLeftOut: a role assignment the format cannot express (on the
+// root path "/") is left out and said so in the head comment; the rest
+// of the file still provisions.
+func TestExportLeftOut(t *testing.T) {
+	e := openProject(t, filepath.Join(t.TempDir(), "l.twin"))
+	p, err := yaml.Parse("l.yaml", []byte("- name: HQ\n  roleassignments:\n  - role: User\n    objectId: \"@example.com\"\n    objectIdType: DomainName\n"), nil)
+	must(t, err)
+	_, err = e.Provision(p)
+	must(t, err)
+	must(t, e.Update(func(tx *engine.Tx) error {
+		return tx.PutRoleAssignment(&engine.RoleAssignment{RoleID: mustRole(t, "SpaceAdministrator"), ObjectID: "ops", ObjectIDType: engine.ObjectServicePrincipalID, Path: "/"})
+	}))
+	x := exportOf(t, e, yaml.ExportOptions{})
+	if len(x.Left) != 1 || !strings.Contains(string(x.YAML), "\n# Left out: a role assignment on the path \"/\" (only assignments on a space can be written).\n") {
+		t.Fatalf("left %q:\n%s", x.Left, x.YAML)
+	}
+	if !strings.Contains(string(x.YAML), "  roleassignments:\n  - role: User\n    objectId: '@example.com'\n    objectIdType: DomainName\n") {
+		t.Errorf("the space's assignment:\n%s", x.YAML)
+	}
+	if _, err := yaml.Parse("x.yaml", x.YAML, nil); err != nil {
+		t.Error(err)
+	}
+}
+
+func mustRole(t *testing.T, name string) engine.ID {
+	t.Helper()
+	for _, r := range engine.SystemRoles() {
+		if r.Name == name {
+			return r.ID
+		}
+	}
+	t.Fatalf("no role %s", name)
+	return engine.ID{}
+}
