@@ -164,6 +164,73 @@ func (f *files) onImport() {
 	chooseFile(f.sh.win, f.app.Path(), "Import a provisioning file", []string{".yaml", ".yml"}, f.sh.fail, f.showImport)
 }
 
+// onExport asks where to write the project as a provisioning file and
+// writes it there with its scripts and floor plan drawings beside it
+// (exportYAML); files that exist are overwritten only when the user
+// confirms. A failure shows an error dialog.
+func (f *files) onExport() {
+	if f.sh.win == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			f.sh.fail(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		// The dialog created the file empty (and asked before replacing
+		// one): the export writes it.
+		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
+			os.Remove(path)
+		}
+		f.exportAsked(path)
+	}, f.sh.win)
+	d.SetTitleText("Export the project as a provisioning file")
+	d.SetFileName(f.app.Name() + ".yaml")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".yaml", ".yml"}))
+	dialogFolder(d, f.app.Path())
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// exportAsked exports to path, asking before overwriting files.
+func (f *files) exportAsked(path string) {
+	err := f.exportYAML(path, false)
+	if errors.Is(err, app.ErrFileExists) && f.sh.win != nil {
+		msg := widget.NewLabel(fmt.Sprintf("%s\n\nReplace the files that exist (the YAML, its udfs/ scripts and plans/ drawings)?", errorText(err)))
+		msg.Wrapping = fyne.TextWrapWord
+		c := dialog.NewCustomConfirm("Replace files?", "Replace", "Cancel", msg, func(yes bool) {
+			if yes {
+				f.sh.act(f.exportYAML(path, true))
+			}
+		}, f.sh.win)
+		c.Resize(fyne.NewSize(520, 0))
+		c.Show()
+		return
+	}
+	f.sh.act(err)
+}
+
+// exportYAML writes the project as provisioning file path (".yaml" added
+// when it has no extension) with its udfs/ scripts and plans/ drawings
+// beside it (app.ExportYAMLFile); unless force, nothing is written if
+// any of them exists (app.ErrFileExists). On success the status bar
+// says where it went.
+func (f *files) exportYAML(path string, force bool) error {
+	if filepath.Ext(path) == "" {
+		path += ".yaml"
+	}
+	if err := f.app.ExportYAMLFile(path, force); err != nil {
+		return err
+	}
+	f.sh.flash("Exported to " + path)
+	return nil
+}
+
 // showImport shows what importing provisioning file path would do and
 // imports it when confirmed.
 func (f *files) showImport(path string) {

@@ -29,6 +29,7 @@ func (s *Studio) commands() map[string]command {
 		"open":       {"Open…", fyne.KeyO, ctl, func() { s.files.onOpen() }},
 		"saveAs":     {"Save As…", fyne.KeyS, shift, func() { s.files.onSaveAs() }},
 		"import":     {"Import Provisioning YAML…", fyne.KeyI, ctl, func() { s.files.onImport() }},
+		"export":     {"Export Provisioning YAML…", fyne.KeyE, ctl, func() { s.files.onExport() }},
 		"settings":   {"Project Settings…", "", 0, func() { newSettingsDialog(s.app).show(s.win) }},
 		"quit":       {"Quit", fyne.KeyQ, ctl, quit},
 		"undo":       {"Undo", fyne.KeyZ, ctl, func() { s.edits.onUndo() }},
@@ -124,7 +125,7 @@ func (s *Studio) installMenu() {
 		return it
 	}
 	s.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu("File", item("new"), item("open"), recent, item("saveAs"), sep(), item("import"), sep(), item("settings"), sep(), quit),
+		fyne.NewMenu("File", item("new"), item("open"), recent, item("saveAs"), sep(), item("import"), item("export"), sep(), item("settings"), sep(), quit),
 		fyne.NewMenu("Edit", item("undo"), item("redo"), sep(),
 			item("addSpace"), item("addDevice"), item("addSensor"), sep(),
 			item("rename"), item("duplicate"), item("cut"), item("paste"), item("delete"), sep(), item("find")),

@@ -21,6 +21,8 @@ import (
 type cli struct {
 	Version    kong.VersionFlag `help:"Print twin's version and exit."`
 	Provision  provisionCmd     `cmd:"" help:"Create or update a project from a provisioning YAML file (all or nothing)."`
+	Import     importCmd        `cmd:"" help:"Import a file into a project (created if missing): yaml (a provisioning file) or dtdl (types and property keys); all or nothing."`
+	Export     exportCmd        `cmd:"" help:"Write the project as dtdl, adt-import, yaml (a provisioning file that gives the same graph) or csv (the value history), to standard output or --out."`
 	Query      queryCmd         `cmd:"" help:"Navigate the graph: spaces, devices, sensors or users under a space."`
 	Get        getCmd           `cmd:"" help:"Show one object (by id, space path or hardwareId) with its values."`
 	History    historyCmd       `cmd:"" help:"Print the recorded values of a sensor or a space value (--from, --to, -n; table, csv, json or yaml)."`
@@ -77,7 +79,7 @@ func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Wr
 
 // served lists the commands that run through a server holding their
 // project: they read or edit the graph in one short step.
-var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key"}
+var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export"}
 
 func servable(command string) bool {
 	return slices.ContainsFunc(served, func(s string) bool { return command == s || strings.HasPrefix(command, s+" ") })
@@ -93,7 +95,8 @@ func runWith(args []string, stdout, stderr io.Writer, o runOptions) (code int) {
 		kong.Exit(func(c int) { exited = c; panic(exitPanic{}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.WithHyphenPrefixedParameters(true), // --max-level -1
-		kong.Vars{"version": "twin " + version()},
+		kong.Vars{"version": "twin " + version(), "exportFormats": strings.Join(exportFormats, ","),
+			"importFormats": strings.Join(importFormats, ","), "csvHeader": app.CSVHeader},
 	}
 	if o.served != nil {
 		// The client's --project (or TWIN_PROJECT) named this project.

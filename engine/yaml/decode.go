@@ -53,7 +53,7 @@ var (
 	sensorKind      = kindOf(engine.Describe(engine.KindSensor), nil, nil)
 	matcherKind     = kindOf(engine.Describe(engine.KindMatcher), nil, nil)
 	conditionKind   = kindOf(engine.ConditionDesc, nil, nil)
-	udfKind         = kindOf(engine.Describe(engine.KindUDF), nil, nil)
+	udfKind         = kindOf(engine.Describe(engine.KindUDF), []string{"source"}, nil)
 	roleKind        = kindOf(engine.Describe(engine.KindRoleAssignment), nil, nil)
 	userKind        = kindOf(engine.Describe(engine.KindUser), nil, nil)
 	propertyKeyKind = kindOf(engine.Describe(engine.KindPropertyKey), nil, nil)
@@ -787,15 +787,23 @@ func (r *reader) spaceLists(s *engine.PlanSpace, f field) error {
 	return nil
 }
 
-// udf reads a user-defined function and the script file it names.
+// udf reads a user-defined function and the script file it names, or
+// the script text it holds (`source:`).
 func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
-	var scriptField field
+	var scriptField, sourceField field
 	u, err := readItem(r, n, udfKind, listField, func(u *engine.PlanUDF, f field) error {
+		if f.canon == "source" {
+			sourceField = f
+			return r.str(f, &u.Script)
+		}
 		scriptField = f // "script"
 		return r.str(f, &u.ScriptPath)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if scriptField.val != nil && sourceField.val != nil {
+		return nil, r.fail(sourceField.line, sourceField.key, engine.ErrInvalid, "give script (a file) or source (the script's text), not both")
 	}
 	if scriptField.val != nil && u.ScriptPath != "" && r.readScript != nil {
 		res, ok := r.scripts[u.ScriptPath]
@@ -811,6 +819,11 @@ func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
 			})
 		}
 		u.Script = res.text
+	}
+	if sourceField.val != nil {
+		// Errors in the script (engine.CheckScriptText, compiling) name
+		// the field by this line.
+		u.Fields["script"] = sourceField.line
 	}
 	return u, nil
 }

@@ -39,10 +39,30 @@ type planDevOut struct {
 // cannot be written and are left out; the background is written by name
 // (the caller writes its file beside the provisioning file).
 func FloorPlanBlock(v *engine.View, p *engine.FloorPlan, indent int) (string, error) {
+	b, err := planBlockOf(v, p)
+	if err != nil {
+		return "", err
+	}
+	out, err := yamlv3.Marshal(map[string]planBlock{"plan": b})
+	if err != nil {
+		return "", err
+	}
+	pad := strings.Repeat(" ", indent)
+	lines := strings.SplitAfter(string(out), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = pad + l
+		}
+	}
+	return strings.Join(lines, ""), nil
+}
+
+// planBlockOf is the `plan:` block of p (see FloorPlanBlock).
+func planBlockOf(v *engine.View, p *engine.FloorPlan) (planBlock, error) {
 	b := planBlock{Scale: p.Scale, Width: p.Width, Height: p.Height, Grid: p.Grid, Background: p.Background}
 	floor := v.FullName(p.FloorID)
 	if floor == "" {
-		return "", fmt.Errorf("%w: floor %s", engine.ErrNotFound, p.FloorID)
+		return planBlock{}, fmt.Errorf("%w: floor %s", engine.ErrNotFound, p.FloorID)
 	}
 	for _, s := range p.Shapes {
 		if s.SpaceID.IsZero() {
@@ -69,18 +89,7 @@ func FloorPlanBlock(v *engine.View, p *engine.FloorPlan, indent int) (string, er
 			b.Devices = append(b.Devices, planDevOut{HardwareID: hw, At: []float64{it.X, it.Y}})
 		}
 	}
-	out, err := yamlv3.Marshal(map[string]planBlock{"plan": b})
-	if err != nil {
-		return "", err
-	}
-	pad := strings.Repeat(" ", indent)
-	lines := strings.SplitAfter(string(out), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = pad + l
-		}
-	}
-	return strings.Join(lines, ""), nil
+	return b, nil
 }
 
 // asRect returns [x, y, w, h] if pts are the corners engine.Rect makes.

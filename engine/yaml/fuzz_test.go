@@ -34,6 +34,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("- &x {name: a, properties: {A: 1}}\n- <<: *x\n  name: b\n  subtype: Office\n"))
 	f.Add([]byte("- name: a\n  userdefinedfunctions: [{name: u, script: ok.js, matcherNames: m}]\n"))
+	// Inline scripts (`source:`), as an inline export writes them.
+	f.Add([]byte("- name: a\n  userdefinedfunctions:\n  - name: u\n    source: |\n      function process(t, c) {\n          log(\"x\");\n      }\n"))
+	f.Add([]byte("- name: a\n  userdefinedfunctions: [{name: u, source: \"function process() {}\", script: ok.js}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := yaml.Parse("f.yaml", data, scripts)
 		if err != nil {

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/twinstudio/twinstudio/app"
+	"github.com/twinstudio/twinstudio/engine"
+)
+
+// importer reads a file of one format: read checks it before the project
+// is opened (nil: apply reads it) and returns what apply applies, in one
+// transaction, printing a summary to w.
+type importer struct {
+	read  func(path string) (any, error)
+	apply func(a *app.App, path string, data any, w io.Writer) error
+}
+
+// importers are twin import's formats, by --format name; importFormats
+// lists them in the order help shows them.
+var (
+	importers = map[string]importer{
+		"dtdl": {apply: func(a *app.App, path string, _ any, w io.Writer) error {
+			sum, err := a.ImportDTDL(path)
+			if err != nil {
+				return err
+			}
+			t := sum.Total()
+			fmt.Fprintf(w, "imported %s into %s: %d created, %d updated, %d unchanged\n", path, a.Path(), t.Created, t.Updated, t.Unchanged)
+			fmt.Fprint(w, sum.String())
+			return nil
+		}},
+		"yaml": {
+			read: func(path string) (any, error) { return app.ReadPlan(path) },
+			apply: func(a *app.App, path string, data any, w io.Writer) error {
+				sum, err := a.Provision(data.(*engine.Plan))
+				if err != nil {
+					return err
+				}
+				t := sum.Total()
+				fmt.Fprintf(w, "imported %s into %s: %d created, %d updated, %d unchanged\n", path, a.Path(), t.Created, t.Updated, t.Unchanged)
+				fmt.Fprint(w, sum.String())
+				return nil
+			}},
+	}
+	importFormats = []string{"dtdl", "yaml"}
+)
+
+type importCmd struct {
+	projectFlag
+	Format string `required:"" enum:"${importFormats}" placeholder:"dtdl|yaml" help:"What PATH holds: dtdl (DTDL v3 Interfaces: their types and property keys are created, docs/interop.md) or yaml (a provisioning file, as twin provision applies it, docs/provisioning.md)."`
+	File   string `arg:"" name:"PATH" help:"The file to import. It is applied as one transaction: all of it, or nothing if anything in it is wrong."`
+}
+
+func (c *importCmd) Run(e *env) (err error) {
+	im, ok := importers[c.Format]
+	if !ok {
+		return usageError{fmt.Errorf("unknown format %q: want %s", c.Format, strings.Join(importFormats, ", "))}
+	}
+	// Read the whole file first: a bad file must not create or touch a
+	// project.
+	var data any
+	if im.read != nil {
+		if data, err = im.read(c.File); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(c.File); err != nil {
+		return err
+	}
+	_, statErr := os.Stat(c.Project)
+	created := errors.Is(statErr, os.ErrNotExist)
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		a.Close()
+		if err != nil && created {
+			os.Remove(c.Project) // leave no empty project behind
+		}
+	}()
+	if err := im.apply(a.App, c.File, data, e.stdout); err != nil {
+		return err
+	}
+	return a.Close()
+}
