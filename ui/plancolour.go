@@ -389,7 +389,13 @@ func (c *planColours) hoverText(i int, vals map[string]roomValue) string {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		lines = append(lines, n+": "+vals[n].Value.Value)
+		line := n + ": " + vals[n].Value.Value
+		if v := vals[n]; !v.sensor.IsZero() {
+			if u := c.t.a.SensorUnit(v.sensor); u != "" {
+				line += " " + u
+			}
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }

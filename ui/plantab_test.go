@@ -337,9 +337,21 @@ func TestPlan_coloursFollowValues(t *testing.T) {
 		t.Fatalf("not available: fill %v", got)
 	}
 
+	// The hover gives a sensor's unit where it has one.
+	co2 := *mustSensor(t, a, "SAMPLE_SENSOR_CARBONDIOXIDE")
+	if err := a.Engine().Update(func(tx *engine.Tx) (err error) {
+		if co2.DataUnitTypeID, err = tx.ResolveType(engine.SensorDataUnitType, "PartsPerMillion", co2.SpaceID); err != nil {
+			return err
+		}
+		return tx.UpdateSensor(&co2)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, s, "SAMPLE_SENSOR_CARBONDIOXIDE", "450")
+	s.tick()
 	p.view.hover(at(p, 4, 4).Subtract(fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view)))
 	if got := p.view.r.tip.Text; !p.view.r.tip.Visible() ||
-		!containsPrefix([]string{got}, "Focus Room A1 · 33.0 m²\nAvailableAndFresh: Room is not available or air quality is poor\nCarbonDioxide: 450\nMotion: true") {
+		!containsPrefix([]string{got}, "Focus Room A1 · 33.0 m²\nAvailableAndFresh: Room is not available or air quality is poor\nCarbonDioxide: 450 ppm\nMotion: true") {
 		t.Errorf("hover %q", got)
 	}
 	test.TapCanvas(w.Canvas(), at(p, 20, 5))
