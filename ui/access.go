@@ -516,7 +516,7 @@ func (v *viewAsPicker) show(p engine.Principal) {
 
 // viewAsWidth is the View as select's width: room for
 // "ServicePrincipalId tenant-a-app".
-const viewAsWidth = 280
+const viewAsWidth = 220
 
 // minWidth is a layout that gives its one object at least the width.
 type minWidth float32

@@ -52,6 +52,7 @@ type inspector struct {
 	key       *widget.Label
 	keyToggle *widget.Button
 
+	scroll     *container.Scroll // holds body
 	newPropKey *widget.SelectEntry
 	newPropVal *widget.Entry
 	newPropAdd *widget.Button
@@ -66,9 +67,11 @@ func newInspector(m *viewModel, ctl *controller, sh *shell, broker func() string
 	i.subtitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	i.subtitle.Wrapping = fyne.TextWrapWord
 	i.body = container.NewVBox()
+	// Both ways: a pane narrower than its rows scrolls instead of
+	// squeezing them below their size.
+	i.scroll = container.NewScroll(i.body)
 	i.content = container.NewBorder(
-		container.NewVBox(i.title, i.subtitle, widget.NewSeparator()), nil, nil, nil,
-		container.NewVScroll(i.body))
+		container.NewVBox(i.title, i.subtitle, widget.NewSeparator()), nil, nil, nil, i.scroll)
 	i.show("")
 	return i
 }
@@ -103,7 +106,7 @@ func (i *inspector) show(uid string) {
 	sections = append(sections, heading("Details"), i.facts, heading("Values"), i.values)
 	i.fillLive(d)
 	i.body.Objects = sections
-	i.body.Refresh()
+	i.scroll.Refresh() // sizes the body to its new rows
 }
 
 // refresh rebuilds the inspector for the object shown (after an edit).
@@ -183,7 +186,7 @@ func (i *inspector) showHint() {
 		i.subtitle.SetText("Select something in the tree to edit it.")
 		i.body.Objects = nil
 	}
-	i.body.Refresh()
+	i.scroll.Refresh()
 }
 
 // ---- the editable fields ----

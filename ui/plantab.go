@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/twinstudio/twinstudio/app"
@@ -88,7 +87,7 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 	t.scale = widget.NewEntry()
 	t.scale.OnSubmitted = func(s string) { t.sh.act(t.setScale(s)) }
 	t.info = widget.NewLabel("")
-	t.legend = container.New(layout.NewRowWrapLayout())
+	t.legend = container.New(newWrapRows())
 	place := widget.NewButton("Place selected device", func() { t.sh.act(t.startPlacing(t.ctl.selected)) })
 	del := widget.NewButton("Delete shape", func() { t.sh.act(t.deleteShape()) })
 	create := widget.NewButton("Create room…", t.askRoomName)
@@ -102,7 +101,7 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 			func(p string) { t.sh.act(t.importGeoJSON(p)) })
 	})
 	// The tools wrap rather than push the inspector away.
-	top := container.New(layout.NewRowWrapLayout(),
+	top := container.New(newWrapRows(),
 		container.NewHBox(widget.NewLabel("Floor"), sized(t.floorSel, 230)), sized(t.toolSel, 150), place, del, bg, t.noBg, geo,
 		container.NewHBox(widget.NewLabel("Room"), sized(t.roomSel, 200)), create,
 		container.NewHBox(widget.NewLabel("Metres per unit"), sized(t.scale, 70)),
