@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"time"
 )
 
 // The pipeline's fair scheduler.
@@ -27,6 +28,9 @@ type devQueue struct {
 	ready   bool // in the ready list
 	waiters int  // QoS 1 submitters waiting for room
 	room    *sync.Cond
+	// last is the receive time of the newest live message queued: the
+	// next one is not earlier (see submit).
+	last time.Time
 }
 
 // scheduler holds the per-device queues and the ready list.
@@ -81,6 +85,20 @@ func (s *scheduler) submit(key string, j *job, block bool) error {
 				return ErrClosed
 			}
 		}
+	}
+	// A device's messages are applied in the order they are queued, and
+	// the sensor's value is the last applied. The broker stamps a message
+	// when it reads it, before it gets here: two connections of a device
+	// can queue in the other order than they were stamped (by
+	// microseconds), and the value would then not be the newest entry of
+	// its history. A live message's receive time is therefore never
+	// earlier than the one queued before it. Simulated (deterministic)
+	// messages keep their simulated times.
+	if m := j.m; m != nil && !m.Deterministic && !m.Received.IsZero() {
+		if m.Received.Before(d.last) {
+			m.Received = d.last
+		}
+		d.last = m.Received
 	}
 	d.jobs = append(d.jobs, j)
 	s.total++
