@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -78,8 +79,9 @@ func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Wr
 }
 
 // served lists the commands that run through a server holding their
-// project: they read or edit the graph in one short step.
-var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export"}
+// project: they read or edit the graph in one short step (provision and
+// import: one transaction).
+var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export", "provision", "import"}
 
 func servable(command string) bool {
 	return slices.ContainsFunc(served, func(s string) bool { return command == s || strings.HasPrefix(command, s+" ") })
@@ -171,6 +173,22 @@ func (f *forwardError) Error() string { return "project " + f.project + " is ser
 // directory).
 type forwarder interface {
 	forwardArgs(args []string) []string
+}
+
+// absArg is args with the last argument that is file made absolute: a
+// server has its own working directory.
+func absArg(args []string, file string) []string {
+	abs, err := filepath.Abs(file)
+	if err != nil || abs == file {
+		return args
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		if args[i] == file {
+			args[i] = abs
+			break
+		}
+	}
+	return args
 }
 
 // forward runs the command line in the server of fw; with no server

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -198,19 +197,7 @@ type udfSetCmd struct {
 
 // forwardArgs makes the script's file name absolute for the server,
 // which has its own working directory.
-func (c *udfSetCmd) forwardArgs(args []string) []string {
-	abs, err := filepath.Abs(c.File)
-	if err != nil || abs == c.File {
-		return args
-	}
-	for i := len(args) - 1; i >= 0; i-- {
-		if args[i] == c.File {
-			args[i] = abs
-			break
-		}
-	}
-	return args
-}
+func (c *udfSetCmd) forwardArgs(args []string) []string { return absArg(args, c.File) }
 
 func (c *udfSetCmd) Run(e *env) error {
 	b, err := os.ReadFile(c.File)

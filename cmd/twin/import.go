@@ -55,6 +55,10 @@ type importCmd struct {
 	File   string `arg:"" name:"PATH" help:"The file to import. It is applied as one transaction: all of it, or nothing if anything in it is wrong."`
 }
 
+// forwardArgs makes the file's name absolute for a server holding the
+// project.
+func (c *importCmd) forwardArgs(args []string) []string { return absArg(args, c.File) }
+
 func (c *importCmd) Run(e *env) (err error) {
 	im, ok := importers[c.Format]
 	if !ok {

@@ -13,6 +13,10 @@ type provisionCmd struct {
 	File string `arg:"" name:"PROVISION.yaml" help:"Provisioning YAML file: a list of root spaces with their devices, sensors, matchers, UDFs and role assignments (docs/provisioning.md)."`
 }
 
+// forwardArgs makes the file's name absolute for a server holding the
+// project (the scripts and drawings it names are relative to its folder).
+func (c *provisionCmd) forwardArgs(args []string) []string { return absArg(args, c.File) }
+
 func (c *provisionCmd) Run(e *env) (err error) {
 	// Read the whole file first: bad YAML must not create or touch a project.
 	plan, err := app.ReadPlan(c.File)

@@ -88,7 +88,6 @@ func TestCLIReachesServer(t *testing.T) {
 	}
 	// The relative project and TWIN_PROJECT name the same project.
 	plain, _, _ := twin(t, "query", "--project", project)
-	qs, _ := filepath.Abs(quickstart)
 	wd, _ := os.Getwd()
 	t.Cleanup(func() { os.Chdir(wd) })
 	os.Chdir(dir)
@@ -109,9 +108,28 @@ func TestCLIReachesServer(t *testing.T) {
 	if out, stderr, code := twin(t, "udf", "set", "Motion Processor", "m.js"); code != 0 || !strings.Contains(out, "script replaced with") {
 		t.Errorf("udf set through the server: exit %d %q %q", code, out, stderr)
 	}
+	// Provisioning goes to the served project: a file naming its script
+	// relative to its own folder, given by a relative name.
+	os.WriteFile(filepath.Join(dir, "more.yaml"), []byte("- name: Annex\n  type: Venue\n  userdefinedfunctions:\n  - name: Annex Function\n    script: m.js\n"), 0o644)
+	if out, stderr, code := twin(t, "provision", "more.yaml"); code != 0 || !strings.Contains(out, "provisioned "+filepath.Join(dir, "more.yaml")) {
+		t.Errorf("provision through the server: exit %d %q %q", code, out, stderr)
+	}
+	if out, stderr, code := twin(t, "get", "/Annex"); code != 0 || !strings.Contains(out, "Annex") {
+		t.Errorf("the provisioned space through the server: exit %d %q %q", code, out, stderr)
+	}
+	if out, _, code := twin(t, "provision", "more.yaml"); code != 0 || !strings.Contains(out, "0 created") {
+		t.Errorf("provisioning again through the server: exit %d %q", code, out)
+	}
+	// A bad file is refused before it reaches the server, and changes nothing.
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("- name: Other\n  type: Spaceship\n"), 0o644)
+	if _, stderr, code := twin(t, "provision", "bad.yaml"); code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "bad.yaml:2") {
+		t.Errorf("a bad file through the server: exit %d %q", code, stderr)
+	}
+	if _, _, code := twin(t, "get", "/Other"); code == 0 {
+		t.Error("a refused file left a space behind")
+	}
 	// What needs the file to itself is refused, in one line.
 	for _, args := range [][]string{
-		{"provision", "--project", project, qs},
 		{"serve", "--project", project, "--mqtt", "127.0.0.1:0"},
 		{"simulate", "--project", project, "--scenario", filepath.Join(wd, "testdata/simulate_small.yaml")},
 	} {
