@@ -36,6 +36,7 @@ type cli struct {
 	Bench      benchCmd         `cmd:"" help:"Run the benchmarks (ingest, UDFs, graph, simulation) and print their table with targets."`
 	Simulate   simulateCmd      `cmd:"" help:"Run a simulation scenario in process: virtual people and physics feeding the pipeline."`
 	Completion completionCmd    `cmd:"" help:"Print a shell completion script: bash, zsh or fish (docs/cli.md)."`
+	Snapshot   snapshotCmd      `cmd:"" hidden:"" help:"Write a consistent copy of the project (what twin simulate asks a running twin serve for)."`
 }
 
 // env is what commands get to write to, and the project a server holds
@@ -81,7 +82,7 @@ func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Wr
 // served lists the commands that run through a server holding their
 // project: they read or edit the graph in one short step (provision and
 // import: one transaction).
-var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export", "provision", "import"}
+var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export", "provision", "import", "snapshot"}
 
 func servable(command string) bool {
 	return slices.ContainsFunc(served, func(s string) bool { return command == s || strings.HasPrefix(command, s+" ") })

@@ -128,10 +128,21 @@ func TestCLIReachesServer(t *testing.T) {
 	if _, _, code := twin(t, "get", "/Other"); code == 0 {
 		t.Error("a refused file left a space behind")
 	}
+	// A simulation runs on a copy the server makes, and leaves the served
+	// project as it was.
+	os.WriteFile(filepath.Join(dir, "hour.yaml"), []byte("name: hour\nseed: 1\nstart: 2026-03-02T08:00:00Z\nduration: 1h\nstep: 1m\nreport: 10m\nspaces:\n- path: /Quickstart Building\n  people: 2\n"), 0o644)
+	before, _, _ := twin(t, "export", "--format", "csv") // the value history
+	out, stderr, code := twin(t, "simulate", "--scenario", "hour.yaml")
+	if code != 0 || !strings.Contains(out, "ran on a temporary copy of q.twin") {
+		t.Errorf("simulate while served: exit %d %q %q", code, out, stderr)
+	}
+	if after, _, _ := twin(t, "export", "--format", "csv"); after != before {
+		t.Errorf("a simulation on a copy changed the served project's history: %d bytes, %d before", len(after), len(before))
+	}
 	// What needs the file to itself is refused, in one line.
 	for _, args := range [][]string{
 		{"serve", "--project", project, "--mqtt", "127.0.0.1:0"},
-		{"simulate", "--project", project, "--scenario", filepath.Join(wd, "testdata/simulate_small.yaml")},
+		{"simulate", "--project", project, "--in-place", "--scenario", filepath.Join(wd, "testdata/simulate_small.yaml")},
 	} {
 		out, stderr, code := twin(t, args...)
 		if code != 1 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "another process") && !strings.Contains(stderr, "running twin serve") {

@@ -23,6 +23,8 @@ type simulateCmd struct {
 	Compare  string        `placeholder:"FILE.yaml" help:"Also run scenario FILE.yaml with the same seed and compare; both runs start from the project as it is."`
 	InPlace  bool          `name:"in-place" help:"Run in the project file itself, which keeps the run's values, history and virtual devices (default: on a temporary copy, the project is left as it was). Not with --compare."`
 	Quiet    bool          `help:"Print only the summary: no progress line, no list of the files written."`
+
+	source string // the file the runs copy: a served project's snapshot, "" for Project
 }
 
 // scenario loads a scenario with the command's variant, duration and seed.
@@ -72,9 +74,18 @@ func (c *simulateCmd) Run(e *env) error {
 		_, err := c.open(e, false) // the error saying how to create it
 		return err
 	}
-	if app.ControlListening(app.ControlPath(c.Project)) {
-		// Its copy of a file being written could be torn.
-		return fmt.Errorf("project %s is held by a running twin serve: 'twin simulate' needs the file to itself; stop the server first", c.Project)
+	if socket := app.ControlPath(c.Project); app.ControlListening(socket) {
+		if c.InPlace {
+			return fmt.Errorf("project %s is held by a running twin serve: 'twin simulate --in-place' needs the file to itself; stop the server first, or run on a copy without --in-place", c.Project)
+		}
+		// A copy of a file being written could be torn: the server
+		// writes a consistent one, and the runs copy that.
+		copy, dir, err := servedSnapshot(socket, c.Project)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		c.source = copy
 	}
 	progress := terminal(e.stderr) && !c.Quiet
 	if sc2 != nil {
@@ -153,7 +164,11 @@ func (c *simulateCmd) runOnce(sc *simulator.Scenario, inPlace, progress bool, st
 		pr = &progressLine{sc: sc, w: stderr, wall: time.Now()}
 		o.Progress = pr.show
 	}
-	rep, err := app.SimulateFile(c.Project, sc, o)
+	src := c.Project
+	if c.source != "" {
+		src = c.source
+	}
+	rep, err := app.SimulateFile(src, sc, o)
 	if pr != nil {
 		pr.done()
 	}
