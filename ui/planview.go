@@ -419,6 +419,7 @@ type planRenderer struct {
 	objects []fyne.CanvasObject // nil: to be rebuilt
 	objKey  objectsKey
 	items   []*canvas.Image
+	discs   []*canvas.Circle // behind each item over a background drawing
 	marks   []*canvas.Circle
 	hands   []*canvas.Rectangle
 	tip     *widget.Label // the hovered room's name and values
@@ -463,6 +464,8 @@ func (r *planRenderer) Layout(size fyne.Size) {
 		p := v.pos(planpaint.Point{X: it.x, Y: it.y})
 		im.Move(fyne.NewPos(p.X-itemSize/2, p.Y-itemSize/2))
 		im.Resize(fyne.NewSquareSize(itemSize))
+		r.discs[i].Move(fyne.NewPos(p.X-itemSize/2-2, p.Y-itemSize/2-2))
+		r.discs[i].Resize(fyne.NewSquareSize(itemSize + 4))
 		r.marks[i].Move(fyne.NewPos(p.X+itemSize/2-7, p.Y-itemSize/2-1))
 		r.marks[i].Resize(fyne.NewSquareSize(8))
 	}
@@ -524,6 +527,13 @@ func (r *planRenderer) Refresh() {
 		}
 	}
 	r.items = resize(r.items, len(v.m.items), func() *canvas.Image { return canvas.NewImageFromResource(nil) })
+	r.discs = resize(r.discs, len(v.m.items), func() *canvas.Circle { return canvas.NewCircle(pill) })
+	for _, d := range r.discs {
+		if d.FillColor != pill {
+			d.FillColor = pill
+			d.Refresh()
+		}
+	}
 	r.marks = resize(r.marks, len(v.m.items), func() *canvas.Circle {
 		c := canvas.NewCircle(theme.Color(theme.ColorNameError))
 		c.StrokeColor, c.StrokeWidth = theme.Color(theme.ColorNameBackground), 1
@@ -609,6 +619,9 @@ func (r *planRenderer) Objects() []fyne.CanvasObject {
 		}
 	}
 	for i := range r.items {
+		if r.v.m.bg != nil {
+			out = append(out, r.discs[i])
+		}
 		out = append(out, r.items[i])
 		if r.marks[i].Visible() {
 			out = append(out, r.marks[i])
@@ -658,8 +671,8 @@ func (r *planRenderer) placeLabel(t *canvas.Text, pill *canvas.Rectangle, at *la
 	}
 }
 
-// labelPill is the colour behind a room's label over a background
-// drawing: the theme's background, a little transparent.
+// labelPill is the colour behind a room's label and a device's icon over
+// a background drawing: the theme's background, a little transparent.
 func labelPill() color.NRGBA {
 	c := color.NRGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.NRGBA)
 	c.A = 0xc8

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/twinstudio/twinstudio/app/planpaint"
 )
@@ -75,8 +76,9 @@ func countTexts(objs []fyne.CanvasObject) int {
 
 // TestPlanView_labelsOverBackground: over a background drawing each
 // shown label sits on a pill of the theme's background colour, placed
-// under it and as wide as its text, so that it reads on light drawings;
-// without a drawing there are none.
+// under it and as wide as its text, and each device's icon on a disc of
+// it, so that they read on light drawings; without a drawing there are
+// none.
 func TestPlanView_labelsOverBackground(t *testing.T) {
 	test.NewTempApp(t)
 	m := &planModel{w: 20, h: 10, grid: 1}
@@ -85,11 +87,24 @@ func TestPlanView_labelsOverBackground(t *testing.T) {
 		m.shapes = append(m.shapes, planShape{label: name, pts: []planpaint.Point{
 			{X: x, Y: 0}, {X: x + 10, Y: 0}, {X: x + 10, Y: 10}, {X: x, Y: 10}}})
 	}
+	m.items = []planItem{{x: 5, y: 5, icon: theme.ComputerIcon()}}
 	v := newPlanView(m)
 	w := test.NewWindow(v)
 	defer w.Close()
 	w.Resize(fyne.NewSize(640, 360))
 	v.Refresh()
+	discBefore := func(objs []fyne.CanvasObject) *canvas.Circle {
+		for i, o := range objs {
+			if im, ok := o.(*canvas.Image); ok && im == v.r.items[0] && i > 0 {
+				d, _ := objs[i-1].(*canvas.Circle)
+				return d
+			}
+		}
+		return nil
+	}
+	if discBefore(v.r.Objects()) != nil {
+		t.Error("a disc behind a device without a background drawing")
+	}
 	pillBefore := func(objs []fyne.CanvasObject) (*canvas.Rectangle, *canvas.Text) {
 		for i, o := range objs {
 			if l, ok := o.(*canvas.Text); ok && i > 0 {
@@ -111,6 +126,9 @@ func TestPlanView_labelsOverBackground(t *testing.T) {
 	}
 	if countTexts(objs) != 1 {
 		t.Errorf("%d labels, want 1 (the unnamed room has none)", countTexts(objs))
+	}
+	if d := discBefore(objs); d == nil || d.FillColor != labelPill() || d.Size().Width <= itemSize {
+		t.Errorf("no disc of the theme's background behind the device: %v", d)
 	}
 	if p.FillColor != labelPill() || p.Position().X > l.Position().X || p.Size().Width < l.MinSize().Width || p.Position().Y > l.Position().Y {
 		t.Errorf("pill %v at %v size %v; label at %v size %v", p.FillColor, p.Position(), p.Size(), l.Position(), l.MinSize())
