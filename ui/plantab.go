@@ -51,7 +51,7 @@ type planTab struct {
 	colour  *planColours
 
 	floorSel, toolSel, roomSel, colourSel *widget.Select
-	scale                                 *widget.Entry
+	scale, grid                           *widget.Entry  // metres per unit; the snap step in units
 	noBg                                  *widget.Button // removes the background: enabled when there is one
 	info                                  *widget.Label
 	legend                                *fyne.Container
@@ -86,6 +86,8 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 	t.colourSel = widget.NewSelect(nil, func(string) { t.recolour() })
 	t.scale = widget.NewEntry()
 	t.scale.OnSubmitted = func(s string) { t.sh.act(t.setScale(s)) }
+	t.grid = widget.NewEntry()
+	t.grid.OnSubmitted = func(s string) { t.sh.act(t.setGrid(s)) }
 	t.info = widget.NewLabel("")
 	t.legend = container.New(newWrapRows())
 	place := widget.NewButton("Place selected device", func() { t.sh.act(t.startPlacing(t.ctl.selected)) })
@@ -105,6 +107,7 @@ func newPlanTab(sh *shell, a *app.App, m *viewModel, ctl *controller, cursor *ti
 		container.NewHBox(widget.NewLabel("Floor"), sized(t.floorSel, 230)), sized(t.toolSel, 150), place, del, bg, t.noBg, geo,
 		container.NewHBox(widget.NewLabel("Room"), sized(t.roomSel, 200)), create,
 		container.NewHBox(widget.NewLabel("Metres per unit"), sized(t.scale, 70)),
+		container.NewHBox(widget.NewLabel("Grid"), sized(t.grid, 60)),
 		container.NewHBox(widget.NewLabel("Colour by"), sized(t.colourSel, 190)),
 	)
 	t.info.Wrapping = fyne.TextWrapWord
@@ -212,6 +215,7 @@ func (t *planTab) load() {
 			pm.items = append(pm.items, planItem{id: it.ID, x: it.X, y: it.Y})
 		}
 		t.scale.SetText(strconv.FormatFloat(orDefault(t.plan.Scale, 1), 'g', -1, 64))
+		t.grid.SetText(strconv.FormatFloat(pm.grid, 'g', -1, 64))
 	}
 	if t.view.selected >= len(pm.shapes) {
 		t.view.selected = -1
@@ -564,6 +568,20 @@ func (t *planTab) setScale(s string) error {
 	p := t.toPlan()
 	p.Scale = f
 	return t.store(fmt.Sprintf("Set plan scale to %g m", f), p, "")
+}
+
+// setGrid sets the plan's snap step, in plan units.
+func (t *planTab) setGrid(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(f >= 0.01) || f > 1000 {
+		return fmt.Errorf("%w: grid: want a step in plan units from 0.01 to 1000, got %q", engine.ErrInvalid, s)
+	}
+	if t.plan == nil {
+		return errNoFloor
+	}
+	p := t.toPlan()
+	p.Grid = f
+	return t.store(fmt.Sprintf("Set plan grid to %g", f), p, "")
 }
 
 // startPlacing arms the place tool for tree node uid (a device or a

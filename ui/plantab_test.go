@@ -46,8 +46,45 @@ func clearPlan(t *testing.T, s *Studio, p *planTab) {
 
 // at is plan point (x, y) on the canvas, in window coordinates.
 func at(p *planTab, x, y float64) fyne.Position {
-	o := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view)
-	return o.Add(p.view.pos(planpaint.Point{X: x, Y: y}))
+	return treePosition(p.sh.win.Canvas(), p.view).Add(p.view.pos(planpaint.Point{X: x, Y: y}))
+}
+
+// driverAt is plan point (x, y) in absolute canvas coordinates as the
+// driver reports them (AbsolutePositionForObject): what a drop from the
+// tree, which converts absolute positions, is given.
+func driverAt(p *planTab, x, y float64) fyne.Position {
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view).Add(p.view.pos(planpaint.Point{X: x, Y: y}))
+}
+
+// treePosition is o's position on canvas c as the test driver finds
+// objects under a tap or a drag: the sum of the positions down the tree
+// from the content (the driver's AbsolutePositionForObject can differ by
+// a few pixels, enough to snap a point to the next grid step).
+func treePosition(c fyne.Canvas, o fyne.CanvasObject) fyne.Position {
+	var walk func(n fyne.CanvasObject, off fyne.Position) (fyne.Position, bool)
+	walk = func(n fyne.CanvasObject, off fyne.Position) (fyne.Position, bool) {
+		pos := off.Add(n.Position())
+		if n == o {
+			return pos, true
+		}
+		var kids []fyne.CanvasObject
+		if w, ok := n.(fyne.Widget); ok {
+			kids = test.WidgetRenderer(w).Objects()
+		} else if c, ok := n.(*fyne.Container); ok {
+			kids = c.Objects
+		}
+		for _, k := range kids {
+			if p, ok := walk(k, pos); ok {
+				return p, true
+			}
+		}
+		return fyne.Position{}, false
+	}
+	p, ok := walk(c.Content(), fyne.Position{})
+	if !ok {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	return p
 }
 
 // drag drags on the plan from plan point (x0, y0) to (x1, y1).
@@ -103,6 +140,21 @@ func TestPlan_drawLinkUndo(t *testing.T) {
 	}
 	if err := p.setScale("-1"); err == nil {
 		t.Error("scale -1 accepted")
+	}
+	// A finer grid: corners snap to it, and it is undone like any edit.
+	if err := p.setGrid("0.25"); err != nil || storedPlan(a, p).Grid != 0.25 || p.pm.grid != 0.25 || p.grid.Text != "0.25" {
+		t.Fatalf("grid 0.25: %v, stored %v, view %v, field %q", err, storedPlan(a, p).Grid, p.pm.grid, p.grid.Text)
+	}
+	if got := p.view.snap(planpaint.Point{X: 3.13, Y: 4.2}); got != (planpaint.Point{X: 3.25, Y: 4.25}) {
+		t.Errorf("snapped to %v on a 0.25 grid", got)
+	}
+	for _, bad := range []string{"0", "-1", "x", "0.001", "5000"} {
+		if err := p.setGrid(bad); err == nil {
+			t.Errorf("grid %q accepted", bad)
+		}
+	}
+	if err := s.edits.undo(); err != nil || p.pm.grid == 0.25 {
+		t.Fatalf("undo of the grid: %v, grid %v", err, p.pm.grid)
 	}
 
 	// A polygon: three clicks, then a click on the first point closes it.
@@ -197,7 +249,7 @@ func TestPlan_placeDevice(t *testing.T) {
 		t.Fatalf("moved to %+v", it)
 	}
 	sensor := mustFind(t, s.model, "Motion · SAMPLE_SENSOR_MOTION")
-	if !p.dropFromTree(sensor, at(p, 3, 4)) {
+	if !p.dropFromTree(sensor, driverAt(p, 3, 4)) {
 		t.Fatalf("drop on the plan refused (error %v)", s.lastErr)
 	}
 	if p.dropFromTree(sensor, fyne.NewPos(1, 1)) {
@@ -221,7 +273,11 @@ func TestPlan_placeDevice(t *testing.T) {
 		t.Fatal("no tree row for the CO₂ sensor")
 	}
 	from := fyne.CurrentApp().Driver().AbsolutePositionForObject(row).AddXY(30, 10)
-	to := at(p, 20, 10)
+	// The row turns a synthetic drag's press point into an absolute one
+	// by the driver's position of the row, which differs from where the
+	// driver found it by off.
+	off := fyne.CurrentApp().Driver().AbsolutePositionForObject(row).Subtract(treePosition(w.Canvas(), row))
+	to := driverAt(p, 20, 10).Subtract(off)
 	test.Drag(w.Canvas(), from, to.X-from.X, to.Y-from.Y)
 	if fp = storedPlan(a, p); len(fp.Items) != 3 || fp.Items[2].X != 20 || fp.Items[2].Y != 10 {
 		t.Fatalf("dragged from the tree: %+v (error %v)", fp.Items, s.lastErr)
@@ -349,7 +405,7 @@ func TestPlan_coloursFollowValues(t *testing.T) {
 	}
 	send(t, s, "SAMPLE_SENSOR_CARBONDIOXIDE", "450")
 	s.tick()
-	p.view.hover(at(p, 4, 4).Subtract(fyne.CurrentApp().Driver().AbsolutePositionForObject(p.view)))
+	p.view.hover(at(p, 4, 4).Subtract(treePosition(w.Canvas(), p.view)))
 	if got := p.view.r.tip.Text; !p.view.r.tip.Visible() ||
 		!containsPrefix([]string{got}, "Focus Room A1 · 33.0 m²\nAvailableAndFresh: Room is not available or air quality is poor\nCarbonDioxide: 450 ppm\nMotion: true") {
 		t.Errorf("hover %q", got)
