@@ -24,6 +24,8 @@ type pacer struct {
 	calls  uint64
 	last   time.Time // the last step's simulated time let through
 	ended  bool      // the run has returned
+	// fastUntil: steps before it run as fast as possible (SimOptions).
+	fastUntil time.Time
 
 	// Real-time reference: step t is due at wall0 + (t − t0) / speed.
 	ref       bool
@@ -107,6 +109,12 @@ func (p *pacer) decide(t time.Time) (wait chan struct{}, d time.Duration) {
 		p.parked = false
 		p.pass(t, now)
 		p.notify()
+		return nil, 0
+	}
+	if t.Before(p.fastUntil) {
+		// The real-time reference and the rate sample start at the
+		// first step after.
+		p.last, p.ref = t, false
 		return nil, 0
 	}
 	if p.speed > 0 && p.ref {

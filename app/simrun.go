@@ -52,6 +52,10 @@ type SimOptions struct {
 	// possible; Speed > 0 runs it at Speed × wall time (60: one simulated
 	// minute per real second).
 	Speed float64
+	// FastUntil, if set, runs the steps before it as fast as possible and
+	// the rest at Speed: a run can skip a night nobody watches. Like
+	// Speed, it changes when steps run, never what they do.
+	FastUntil time.Time
 	// Record keeps series.csv and spaces.csv in the report
 	// (SimReport.Series, SimReport.Spaces), which its files and charts
 	// need. Out implies it.
@@ -280,6 +284,7 @@ func (a *App) planSim(ctx context.Context, sc *simulator.Scenario, o SimOptions)
 		}
 	}
 	p.pacer = newPacer(ctx, o.Speed)
+	p.pacer.fastUntil = o.FastUntil
 	p.opts.Pace = p.pacer.pace
 	if o.Progress != nil {
 		p.opts.Pace = func(t time.Time) error {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -674,7 +675,8 @@ func TestFiles_importDialog(t *testing.T) {
 	}
 }
 
-// The first start's simulation moves values within seconds.
+// The first start's simulation moves values within seconds, and reaches
+// the first morning at once.
 func TestFirstStart_simulationMovesValues(t *testing.T) {
 	test.NewTempApp(t)
 	t.Setenv("TWINSTUDIO_DATA", t.TempDir())
@@ -693,6 +695,13 @@ func TestFirstStart_simulationMovesValues(t *testing.T) {
 		_ = a.Engine().View(func(v *engine.View) error { _, ok = v.SensorValue(temp.ID); return nil })
 		return ok
 	})
+	// The night runs at full speed: Monday 08:30 comes within seconds,
+	// and from there the clock keeps to simSpeed.
+	morning := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	waitFor(t, "Monday 08:30", func() bool { return !a.Simulation().Clock().Before(morning) })
+	if c := a.Simulation().Clock(); c.After(morning.Add(90 * time.Minute)) {
+		t.Errorf("the clock is at %v: it did not slow down to %v× at 08:30", c, simSpeed)
+	}
 	s.tick()
 	if text, _ := s.sim.text(); !strings.HasPrefix(text, "▶ Smart Office week · Mon 2026-03-02") {
 		t.Errorf("status bar simulation %q", text)

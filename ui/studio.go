@@ -406,11 +406,14 @@ func (s *Studio) showRejections() {
 	s.showTelemetry()
 }
 
-// StartSimulation runs scenario file path over the project in process at
-// simSpeed, until it ends or the user stops it; its clock shows in the
-// status bar. It fails when the scenario cannot be read or a simulation
-// runs already. Call it on Fyne's main goroutine, or before the app runs.
-func (s *Studio) StartSimulation(path string) error { return s.sim.start(path) }
+// StartSimulation runs the bundled example's scenario file path over the
+// project in process, until it ends or the user stops it; its clock shows
+// in the status bar. The night before the scenario's first morning runs
+// at full speed, then the clock runs at simSpeed from 08:30, so that the
+// plan shows people arriving within seconds. It fails when the scenario
+// cannot be read or a simulation runs already. Call it on Fyne's main
+// goroutine, or before the app runs.
+func (s *Studio) StartSimulation(path string) error { return s.sim.startExample(path) }
 
 // Close stops the simulation and polling and closes the project. The
 // window's close calls it; calls after the first return nil. Call it on
