@@ -82,7 +82,7 @@ func serveRun(_ context.Context, a *app.App, args []string, stdout, stderr io.Wr
 // served lists the commands that run through a server holding their
 // project: they read or edit the graph in one short step (provision and
 // import: one transaction).
-var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export", "provision", "import", "snapshot"}
+var served = []string{"get", "query", "history", "udf", "matcher", "token", "device key", "export", "provision", "import", "snapshot", "retention"}
 
 func servable(command string) bool {
 	return slices.ContainsFunc(served, func(s string) bool { return command == s || strings.HasPrefix(command, s+" ") })

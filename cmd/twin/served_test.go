@@ -68,6 +68,7 @@ func TestCLIReachesServer(t *testing.T) {
 		{"history", "--project", project, "SAMPLE_SENSOR_MOTION"},
 		{"device", "key", "--project", project, "1234567890AB"},
 		{"token", "list", "--project", project},
+		{"retention", "--project", project},
 		{"get", "--project", project, "NOPE"},
 	}
 	type result struct {
@@ -127,6 +128,13 @@ func TestCLIReachesServer(t *testing.T) {
 	}
 	if _, _, code := twin(t, "get", "/Other"); code == 0 {
 		t.Error("a refused file left a space behind")
+	}
+	// A retention setting made through the server is the server's.
+	if out, stderr, code := twin(t, "retention", "--keep-count", "5000"); code != 0 || !strings.Contains(out, "keep-count: 5000") {
+		t.Errorf("retention through the server: exit %d %q %q", code, out, stderr)
+	}
+	if out, _, _ := twin(t, "retention"); !strings.Contains(out, "keep-count: 5000") {
+		t.Errorf("retention after the change: %q", out)
 	}
 	// A simulation runs on a copy the server makes, and leaves the served
 	// project as it was.

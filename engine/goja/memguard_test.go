@@ -88,7 +88,8 @@ func memBound(limit int64) uint64 {
 // TestMemoryHogsStopped: each hog is stopped with the memory message when
 // its time limit is the ceiling of 10 s, and its runtime is discarded (the
 // next execution counts from 1 again); with the default 100 ms the time
-// limit may stop it first. Either way the heap stays under memBound.
+// limit may stop it first, or give up on a built-in that outlasts its
+// grace. Either way the heap stays under memBound.
 // (Figures without the governor: TestMemoryGovernorOff.)
 func TestMemoryHogsStopped(t *testing.T) {
 	s := newSandbox(t)
@@ -109,10 +110,12 @@ func TestMemoryHogsStopped(t *testing.T) {
 			if (limit == 0 || raceEnabled) && rec.Error == fmt.Sprintf("stopped after the time limit of %v", max(limit, engine.DefaultUDFLimit)) {
 				want = rec.Error // only the bound is checked then
 			}
-			if raceEnabled && strings.HasPrefix(rec.Error, "did not stop within") {
-				// Under the race detector one copy of a doubled string
-				// can outlast the 500 ms grace: given up, which is the
-				// other bounded way out.
+			if (limit == 0 || raceEnabled) && strings.HasPrefix(rec.Error, "did not stop within") {
+				// One copy of a doubled string can outlast the 500 ms
+				// grace after the time limit (under the race detector,
+				// or on a machine busy with other tests): given up and
+				// discarded, which is the other bounded way out. The
+				// heap bound is still checked.
 				want = rec.Error
 			}
 			if rec.Outcome != engine.OutcomeTimedOut || rec.Error != want {
