@@ -20,6 +20,8 @@ import (
 // counts, the broker's address and connected devices, the message rate and
 // the rejected messages on the right.
 type statusBar struct {
+	right    *fyne.Container // the counts or the clock, the broker, the rate, the rejections
+	rightMin fyne.Size       // right's minimum size at the last layout
 	model    *viewModel
 	project  *widget.Label
 	counts   *widget.Label
@@ -53,8 +55,8 @@ func newStatusBar(a *app.App, m *viewModel, onRejected func()) *statusBar {
 	// The message stays in the layout and is emptied when it goes: a
 	// label shown later would keep the place it was laid out in while
 	// hidden (over the toolbar's buttons).
-	right := container.NewHBox(b.counts, widget.NewSeparator(), b.sim, b.broker, widget.NewSeparator(), b.rate, b.rejected)
-	b.content = container.NewBorder(nil, nil, b.project, right) // the message shows in the toolbar
+	b.right = container.NewHBox(b.counts, widget.NewSeparator(), b.sim, b.broker, widget.NewSeparator(), b.rate, b.rejected)
+	b.content = container.NewBorder(nil, nil, b.project, b.right) // the message shows in the toolbar
 	b.refresh()
 	b.setLive(live{broker: brokerText(a)})
 	return b
@@ -110,6 +112,12 @@ func (b *statusBar) setLive(l live) {
 	if b.rejected.Importance != imp {
 		b.rejected.Importance = imp
 		b.rejected.Refresh()
+	}
+	// A longer text (a rate of 10,000 msg/s after 0) needs a new layout,
+	// or the next label is drawn over its end.
+	if ms := b.right.MinSize(); ms != b.rightMin {
+		b.rightMin = ms
+		b.content.Refresh()
 	}
 }
 
