@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/twinstudio/twinstudio/app"
 )
@@ -35,26 +37,14 @@ func servedSnapshot(socket, project string) (copy, dir string, err error) {
 		return "", "", err
 	}
 	copy = filepath.Join(dir, filepath.Base(project))
-	var stderr lineBuffer
-	code, err := app.DialControl(socket, []string{"snapshot", "--project", project, copy}, &stderr, &stderr)
+	var out bytes.Buffer
+	code, err := app.DialControl(socket, []string{"snapshot", "--project", project, copy}, &out, &out)
 	if err == nil && code != 0 {
-		err = fmt.Errorf("the twin serve that holds %s could not copy it: %s", project, stderr.String())
+		err = fmt.Errorf("the twin serve that holds %s could not copy it: %s", project, strings.TrimPrefix(strings.TrimSpace(out.String()), "twin: "))
 	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", "", err
 	}
 	return copy, dir, nil
-}
-
-// lineBuffer keeps what is written to it, as one line.
-type lineBuffer struct{ b []byte }
-
-func (l *lineBuffer) Write(p []byte) (int, error) { l.b = append(l.b, p...); return len(p), nil }
-func (l *lineBuffer) String() string {
-	s := string(l.b)
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
