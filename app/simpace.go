@@ -30,8 +30,12 @@ type pacer struct {
 	// Real-time reference: step t is due at wall0 + (t − t0) / speed.
 	ref       bool
 	t0, wall0 time.Time
-	// Rate sample for the ETA, since the last change.
+	// Rate sample for the ETA: from rateT0 at rateWall0 to the last step,
+	// a window of the last one to two seconds (a slow start, or a busy
+	// second, is soon forgotten), restarted by every change. ck is the
+	// window's next start.
 	rateT0, rateWall0 time.Time
+	ckT, ckWall       time.Time
 }
 
 func newPacer(ctx context.Context, speed float64) *pacer {
@@ -51,6 +55,7 @@ func (p *pacer) rebase() {
 	p.ref = !p.last.IsZero()
 	p.t0, p.wall0 = p.last, now
 	p.rateT0, p.rateWall0 = time.Time{}, time.Time{}
+	p.ckT, p.ckWall = time.Time{}, time.Time{}
 }
 
 // pace is Options.Pace: it returns when the step at simulated time t may
@@ -132,8 +137,13 @@ func (p *pacer) decide(t time.Time) (wait chan struct{}, d time.Duration) {
 // pass lets step t through at wall time now; p.mu is held.
 func (p *pacer) pass(t, now time.Time) {
 	p.last = t
-	if p.rateWall0.IsZero() {
+	switch {
+	case p.rateWall0.IsZero():
 		p.rateT0, p.rateWall0 = t, now
+		p.ckT, p.ckWall = t, now
+	case now.Sub(p.ckWall) >= rateWindow:
+		p.rateT0, p.rateWall0 = p.ckT, p.ckWall
+		p.ckT, p.ckWall = t, now
 	}
 }
 
@@ -211,9 +221,14 @@ func (p *pacer) end() {
 	p.notify()
 }
 
-// rate is the simulated time per wall second since the last change, once
-// measured over at least a quarter of a second; else the speed, or 0 when
-// unknown (as fast as possible, or paused).
+// rateWindow is how often the rate sample's start moves up: the rate is
+// measured over the last one to two windows.
+const rateWindow = time.Second
+
+// rate is the simulated time per wall second over the last second or two
+// since the last change, once measured over at least a quarter of a
+// second; else the speed, or 0 when unknown (as fast as possible, or
+// paused).
 func (p *pacer) rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()

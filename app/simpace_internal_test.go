@@ -33,3 +33,30 @@ func TestPacerFastUntil(t *testing.T) {
 		t.Errorf("a step 200 ms after FastUntil passed after %v at 1×", d)
 	}
 }
+
+// TestPacerRateForgetsASlowStart: the rate the ETA uses is that of the
+// last second or two, not of the whole run: after a slow start (a
+// simulated minute in 2 s) and 2 s at half an hour each 50 ms (36,000×),
+// it is near the fast rate. Since the start it could not exceed
+// 20 h / 4 s = 18,000×.
+func TestPacerRateForgetsASlowStart(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	p := newPacer(context.Background(), 0) // as fast as possible: pace never waits
+	step := func(at time.Time) {
+		if err := p.pace(at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(t0)
+	time.Sleep(2 * time.Second)
+	c := t0.Add(time.Minute)
+	step(c)
+	for range 40 {
+		time.Sleep(50 * time.Millisecond)
+		c = c.Add(30 * time.Minute)
+		step(c)
+	}
+	if r := p.rate(); r < 25000 {
+		t.Errorf("rate %.0f× after a slow start and 2 s at 36,000×; want the recent rate", r)
+	}
+}

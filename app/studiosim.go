@@ -135,8 +135,8 @@ func (r *SimRun) Paused() bool { return r.pace.isPaused() && !r.finished() }
 func (r *SimRun) Step() { r.pace.step(r.done) }
 
 // ETA is the wall time the run needs to finish at its current rate (the
-// simulated time per wall second measured since the last speed change or
-// resume, else its speed); ok is false when it cannot be told: paused,
+// simulated time per wall second measured over the last second or two,
+// within the time since the last speed change or resume, else its speed); ok is false when it cannot be told: paused,
 // as fast as possible before a quarter of a second was measured, or
 // finished.
 func (r *SimRun) ETA() (eta time.Duration, ok bool) {
