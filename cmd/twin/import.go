@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,9 +27,7 @@ var (
 			if err != nil {
 				return err
 			}
-			t := sum.Total()
-			fmt.Fprintf(w, "imported %s into %s: %d created, %d updated, %d unchanged\n", path, a.Path(), t.Created, t.Updated, t.Unchanged)
-			fmt.Fprint(w, sum.String())
+			printSummary(w, "imported", path, a.Path(), sum)
 			return nil
 		}},
 		"yaml": {
@@ -40,9 +37,7 @@ var (
 				if err != nil {
 					return err
 				}
-				t := sum.Total()
-				fmt.Fprintf(w, "imported %s into %s: %d created, %d updated, %d unchanged\n", path, a.Path(), t.Created, t.Updated, t.Unchanged)
-				fmt.Fprint(w, sum.String())
+				printSummary(w, "imported", path, a.Path(), sum)
 				return nil
 			}},
 	}
@@ -74,20 +69,5 @@ func (c *importCmd) Run(e *env) (err error) {
 	} else if _, err := os.Stat(c.File); err != nil {
 		return err
 	}
-	_, statErr := os.Stat(c.Project)
-	created := errors.Is(statErr, os.ErrNotExist)
-	a, err := c.open(e, true)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		a.Close()
-		if err != nil && created {
-			os.Remove(c.Project) // leave no empty project behind
-		}
-	}()
-	if err := im.apply(a.App, c.File, data, e.stdout); err != nil {
-		return err
-	}
-	return a.Close()
+	return c.applyTo(e, func(a *app.App) error { return im.apply(a, c.File, data, e.stdout) })
 }
