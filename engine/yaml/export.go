@@ -211,68 +211,52 @@ func seq(items []*yamlv3.Node) *yamlv3.Node {
 	return &yamlv3.Node{Kind: yamlv3.SequenceNode, Content: items}
 }
 
+// ownList adds key: the objects of all (of kind) declared in space (by
+// spaceOf), each with its fields, sorted by order: the graph keeps them
+// in no order, and the same graph must give the same bytes.
+func ownList[T engine.Object](x *exporter, m mapping, key string, kind engine.Kind, all []T, space engine.ID,
+	spaceOf func(T) engine.ID, order func(a, b T) int) {
+	var own []T
+	for _, o := range all {
+		if spaceOf(o) == space {
+			own = append(own, o)
+		}
+	}
+	if len(own) == 0 {
+		return
+	}
+	slices.SortStableFunc(own, order)
+	desc := engine.Describe(kind)
+	items := make([]*yamlv3.Node, len(own))
+	for i, o := range own {
+		om := newMapping()
+		x.fields(om, desc, o)
+		items[i] = om.n
+	}
+	m.add(key, seq(items))
+}
+
 func (x *exporter) space(s *engine.Space) (*yamlv3.Node, error) {
 	v := x.v
 	m := newMapping()
 	x.fields(m, engine.Describe(engine.KindSpace), s)
 	props(m, s.Properties)
 
-	var keys []*engine.PropertyKey
-	for _, k := range v.PropertyKeys() {
-		if k.SpaceID == s.ID {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortStableFunc(keys, func(a, b *engine.PropertyKey) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Scope, b.Scope))
-	})
+	ownList(x, m, "propertykeys", engine.KindPropertyKey, v.PropertyKeys(), s.ID,
+		func(k *engine.PropertyKey) engine.ID { return k.SpaceID },
+		func(a, b *engine.PropertyKey) int {
+			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Scope, b.Scope))
+		})
+	ownList(x, m, "types", engine.KindType, v.Types(""), s.ID,
+		func(t *engine.ExtendedType) engine.ID { return t.SpaceID },
+		func(a, b *engine.ExtendedType) int {
+			return cmp.Or(cmp.Compare(a.Category, b.Category), cmp.Compare(a.Name, b.Name))
+		})
+	ownList(x, m, "resources", engine.KindResource, v.Resources(), s.ID,
+		func(r *engine.Resource) engine.ID { return r.SpaceID },
+		func(a, b *engine.Resource) int { return cmp.Compare(a.Type, b.Type) })
+
 	var items []*yamlv3.Node
-	for _, k := range keys {
-		km := newMapping()
-		x.fields(km, engine.Describe(engine.KindPropertyKey), k)
-		items = append(items, km.n)
-	}
-	if len(items) > 0 {
-		m.add("propertykeys", seq(items))
-	}
-
-	var types []*engine.ExtendedType
-	for _, t := range v.Types("") {
-		if t.SpaceID == s.ID {
-			types = append(types, t)
-		}
-	}
-	slices.SortStableFunc(types, func(a, b *engine.ExtendedType) int {
-		return cmp.Or(cmp.Compare(a.Category, b.Category), cmp.Compare(a.Name, b.Name))
-	})
-	items = nil
-	for _, t := range types {
-		tm := newMapping()
-		x.fields(tm, engine.Describe(engine.KindType), t)
-		items = append(items, tm.n)
-	}
-	if len(items) > 0 {
-		m.add("types", seq(items))
-	}
-
-	var res []*engine.Resource
-	for _, r := range v.Resources() {
-		if r.SpaceID == s.ID {
-			res = append(res, r)
-		}
-	}
-	slices.SortStableFunc(res, func(a, b *engine.Resource) int { return cmp.Compare(a.Type, b.Type) })
-	items = nil
-	for _, r := range res {
-		rm := newMapping()
-		x.fields(rm, engine.Describe(engine.KindResource), r)
-		items = append(items, rm.n)
-	}
-	if len(items) > 0 {
-		m.add("resources", seq(items))
-	}
-
-	items = nil
 	for _, d := range v.SpaceDevices(s.ID) {
 		dm := newMapping()
 		x.fields(dm, engine.Describe(engine.KindDevice), d)
