@@ -151,11 +151,13 @@ func (f *files) onOpen() {
 }
 
 // onNew asks where to create a new project.
-func (f *files) onNew() { f.saveDialog("New project", "building.twin", f.newProject) }
+func (f *files) onNew() {
+	f.saveDialog("New project", "building.twin", []string{".twin"}, f.newProject)
+}
 
 // onSaveAs asks where to save a copy of the project.
 func (f *files) onSaveAs() {
-	f.saveDialog("Save a copy of the project as", f.app.Name()+" copy.twin", f.saveAs)
+	f.saveDialog("Save a copy of the project as", f.app.Name()+" copy.twin", []string{".twin"}, f.saveAs)
 }
 
 // onImport asks for a provisioning file, shows what importing it would do
@@ -169,32 +171,8 @@ func (f *files) onImport() {
 // (exportYAML); files that exist are overwritten only when the user
 // confirms. A failure shows an error dialog.
 func (f *files) onExport() {
-	if f.sh.win == nil {
-		return
-	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			f.sh.fail(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		// The dialog created the file empty (and asked before replacing
-		// one): the export writes it.
-		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
-			os.Remove(path)
-		}
-		f.exportAsked(path)
-	}, f.sh.win)
-	d.SetTitleText("Export the project as a provisioning file")
-	d.SetFileName(f.app.Name() + ".yaml")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".yaml", ".yml"}))
-	dialogFolder(d, f.app.Path())
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	f.saveDialog("Export the project as a provisioning file", f.app.Name()+".yaml", []string{".yaml", ".yml"},
+		func(path string) error { f.exportAsked(path); return nil })
 }
 
 // exportAsked exports to path, asking before overwriting files.
@@ -242,8 +220,9 @@ func (f *files) showImport(path string) {
 	(&importDialog{f: f, path: path, plan: plan, sum: sum}).show()
 }
 
-// saveDialog asks for a new project file name and calls fn with it.
-func (f *files) saveDialog(title, name string, fn func(path string) error) {
+// saveDialog asks for a file name (exts: the extensions offered) and
+// calls fn with it.
+func (f *files) saveDialog(title, name string, exts []string, fn func(path string) error) {
 	if f.sh.win == nil {
 		return
 	}
@@ -257,7 +236,8 @@ func (f *files) saveDialog(title, name string, fn func(path string) error) {
 		}
 		path := w.URI().Path()
 		w.Close()
-		// The dialog created the file empty; the project must not exist.
+		// The dialog created the file empty (and asked before replacing
+		// one): fn writes it.
 		if st, err := os.Stat(path); err == nil && st.Size() == 0 {
 			os.Remove(path)
 		}
@@ -265,7 +245,7 @@ func (f *files) saveDialog(title, name string, fn func(path string) error) {
 	}, f.sh.win)
 	d.SetTitleText(title)
 	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".twin"}))
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
 	dialogFolder(d, f.app.Path())
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
