@@ -74,9 +74,7 @@ func (a *App) ExportYAMLFile(path string, force bool) error {
 	}
 	if !force {
 		for _, f := range files {
-			if _, err := os.Lstat(f.path); err == nil {
-				return fmt.Errorf("%s: %w", f.path, ErrFileExists)
-			} else if !errors.Is(err, os.ErrNotExist) {
+			if err := checkFree(f.path); err != nil {
 				return err
 			}
 		}
@@ -91,21 +89,11 @@ func (a *App) ExportYAMLFile(path string, force bool) error {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			return err
 		}
-		t, err := os.CreateTemp(filepath.Dir(f.path), "."+filepath.Base(f.path)+".*")
+		t, err := writeTemp(f.path, func(w io.Writer) error { _, err := w.Write(f.data); return err })
 		if err != nil {
 			return err
 		}
-		temps = append(temps, t.Name())
-		_, err = t.Write(f.data)
-		if cerr := t.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(t.Name(), 0o644)
-		}
-		if err != nil {
-			return fmt.Errorf("write %s: %w", f.path, err)
-		}
+		temps = append(temps, t)
 	}
 	for i, f := range files {
 		if err := os.Rename(temps[i], f.path); err != nil {
@@ -114,6 +102,64 @@ func (a *App) ExportYAMLFile(path string, force bool) error {
 	}
 	temps = nil
 	return nil
+}
+
+// WriteFile writes path with write under a temporary name beside it,
+// renamed to path once complete, so a failure leaves no half-written
+// file. Unless force, an existing path is an error wrapping
+// ErrFileExists and nothing is written.
+func WriteFile(path string, force bool, write func(w io.Writer) error) error {
+	if !force {
+		if err := checkFree(path); err != nil {
+			return err
+		}
+	}
+	t, err := writeTemp(path, write)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(t, path); err != nil {
+		os.Remove(t)
+		return err
+	}
+	return nil
+}
+
+// checkFree is nil when nothing is at path, else an error wrapping
+// ErrFileExists (or the error finding out).
+func checkFree(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s: %w", path, ErrFileExists)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes a new temporary file (mode 0644) beside path with
+// write and returns its name; on failure it leaves nothing and the error
+// names path.
+func writeTemp(path string, write func(w io.Writer) error) (name string, err error) {
+	t, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			t.Close()
+			os.Remove(t.Name())
+		}
+	}()
+	if err := write(t); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := t.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(t.Name(), 0o644); err != nil {
+		return "", err
+	}
+	return t.Name(), nil
 }
 
 // CSVHeader is the header line of ExportCSV.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -58,43 +57,12 @@ func (c *exportCmd) Run(e *env) error {
 	case x.file != nil:
 		err = x.file(a.App, c.Out, c.Force)
 	default:
-		err = writeFile(c.Out, c.Force, func(w io.Writer) error { return x.write(a.App, w) })
+		err = app.WriteFile(c.Out, c.Force, func(w io.Writer) error { return x.write(a.App, w) })
 	}
 	if err != nil {
 		return err
 	}
 	return a.Close()
-}
-
-// writeFile writes path with write, under a temporary name renamed when
-// done: a failure leaves no half-written file. Unless force, an existing
-// path is an error wrapping app.ErrFileExists.
-func writeFile(path string, force bool, write func(w io.Writer) error) (err error) {
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%s: %w", path, app.ErrFileExists)
-		}
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // forwardArgs makes --out absolute for the server, which has its own
