@@ -528,12 +528,6 @@ func (r *planRenderer) Refresh() {
 	}
 	r.items = resize(r.items, len(v.m.items), func() *canvas.Image { return canvas.NewImageFromResource(nil) })
 	r.discs = resize(r.discs, len(v.m.items), func() *canvas.Circle { return canvas.NewCircle(pill) })
-	for _, d := range r.discs {
-		if d.FillColor != pill {
-			d.FillColor = pill
-			d.Refresh()
-		}
-	}
 	r.marks = resize(r.marks, len(v.m.items), func() *canvas.Circle {
 		c := canvas.NewCircle(theme.Color(theme.ColorNameError))
 		c.StrokeColor, c.StrokeWidth = theme.Color(theme.ColorNameBackground), 1
@@ -543,6 +537,10 @@ func (r *planRenderer) Refresh() {
 		if im.Resource != v.m.items[i].icon {
 			im.Resource = v.m.items[i].icon
 			im.Refresh()
+		}
+		if d := r.discs[i]; d.FillColor != pill {
+			d.FillColor = pill
+			d.Refresh()
 		}
 		if m := r.marks[i]; m.Visible() != v.m.items[i].offline {
 			if v.m.items[i].offline {
