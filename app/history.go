@@ -391,17 +391,7 @@ func ScenarioReferences(kind, path string) []Reference {
 	return References(kind, sc)
 }
 
-// SensorUnit is the symbol of sensor id's unit for a read-out ("°C",
-// "ppm", "lx"), its unit type's name when it has no symbol, and "" for a
-// sensor without a unit (None, Boolean, Count) or an unknown id. Safe for
-// concurrent use.
-func (a *App) SensorUnit(id engine.ID) string {
-	unit := ""
-	_ = a.engine.View(func(v *engine.View) error {
-		if sn, ok := v.Sensor(id); ok {
-			unit = unitName(v.TypeName(sn.DataUnitTypeID))
-		}
-		return nil
-	})
-	return unit
-}
+// UnitSymbol is the symbol a read-out shows for a unit type's name
+// ("Celsius" → "°C", "PartsPerMillion" → "ppm"), the name itself when it
+// has none, and "" for the types without a unit (None, Boolean, Count).
+func UnitSymbol(unitType string) string { return unitName(unitType) }

@@ -261,31 +261,10 @@ func TestChartLimitsMatchKPIs(t *testing.T) {
 	}
 }
 
-func TestSensorUnit(t *testing.T) {
-	a, _ := occupancyApp(t, app.Options{})
-	sensor := func(hw string) engine.ID {
-		var id engine.ID
-		_ = a.Engine().View(func(v *engine.View) error {
-			if s, ok := v.SensorByHardwareID(hw); ok {
-				id = s.ID
-			}
-			return nil
-		})
-		if id.IsZero() {
-			t.Fatalf("no sensor %s", hw)
-		}
-		return id
-	}
-	for _, tc := range []struct {
-		id   engine.ID
-		want string
-	}{
-		{sensor("TEMP-A"), "°C"},
-		{sensor("MOTION-A"), ""},
-		{engine.NewID(), ""},
-	} {
-		if got := a.SensorUnit(tc.id); got != tc.want {
-			t.Errorf("SensorUnit(%s) = %q, want %q", tc.id, got, tc.want)
+func TestUnitSymbol(t *testing.T) {
+	for unit, want := range map[string]string{"Celsius": "°C", "PartsPerMillion": "ppm", "Lux": "lx", "Boolean": "", "None": "", "Furlongs": "Furlongs"} {
+		if got := app.UnitSymbol(unit); got != want {
+			t.Errorf("UnitSymbol(%q) = %q, want %q", unit, got, want)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/twinstudio/twinstudio/app"
 	"github.com/twinstudio/twinstudio/app/planpaint"
 	"github.com/twinstudio/twinstudio/engine"
 )
@@ -51,6 +52,7 @@ var valueRanges = map[string][2]float64{
 type roomValue struct {
 	engine.Value
 	sensor engine.ID // the sensor it comes from, zero: a space value
+	unit   string    // the sensor's unit symbol (app.UnitSymbol), "" for none
 }
 
 // planColours colours the Plan tab's rooms by the chosen value and draws
@@ -112,7 +114,7 @@ func (c *planColours) read() ([]map[string]roomValue, time.Time) {
 				sensorType[n.ID] = name
 				owners = append(owners, n.ID)
 				if val, ok := v.SensorValue(n.ID); ok {
-					vals[name] = roomValue{Value: val, sensor: n.ID}
+					vals[name] = roomValue{Value: val, sensor: n.ID, unit: app.UnitSymbol(v.TypeName(n.DataUnitTypeID))}
 					if val.Time.After(latest) {
 						latest = val.Time
 					}
@@ -166,7 +168,7 @@ func (c *planColours) readAt(out []map[string]roomValue, owners []engine.ID, sen
 				continue
 			}
 			for _, v := range got[id] {
-				vals[name] = roomValue{Value: v, sensor: id}
+				vals[name] = roomValue{Value: v, sensor: id, unit: out[i][name].unit}
 			}
 		}
 		out[i] = vals
@@ -390,10 +392,8 @@ func (c *planColours) hoverText(i int, vals map[string]roomValue) string {
 	sort.Strings(names)
 	for _, n := range names {
 		line := n + ": " + vals[n].Value.Value
-		if v := vals[n]; !v.sensor.IsZero() {
-			if u := c.t.a.SensorUnit(v.sensor); u != "" {
-				line += " " + u
-			}
+		if u := vals[n].unit; u != "" {
+			line += " " + u
 		}
 		lines = append(lines, line)
 	}
