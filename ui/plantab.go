@@ -562,12 +562,7 @@ func (t *planTab) setScale(s string) error {
 	if err != nil || !(f > 0) || f > 1000 {
 		return fmt.Errorf("%w: metres per unit: want a number above 0, got %q", engine.ErrInvalid, s)
 	}
-	if t.plan == nil {
-		return errNoFloor
-	}
-	p := t.toPlan()
-	p.Scale = f
-	return t.store(fmt.Sprintf("Set plan scale to %g m", f), p, "")
+	return t.setSize(fmt.Sprintf("Set plan scale to %g m", f), func(p *engine.FloorPlan) { p.Scale = f })
 }
 
 // setGrid sets the plan's snap step, in plan units.
@@ -576,12 +571,17 @@ func (t *planTab) setGrid(s string) error {
 	if err != nil || !(f >= 0.01) || f > 1000 {
 		return fmt.Errorf("%w: grid: want a step in plan units from 0.01 to 1000, got %q", engine.ErrInvalid, s)
 	}
+	return t.setSize(fmt.Sprintf("Set plan grid to %g", f), func(p *engine.FloorPlan) { p.Grid = f })
+}
+
+// setSize stores the plan with set applied, as one edit labelled label.
+func (t *planTab) setSize(label string, set func(p *engine.FloorPlan)) error {
 	if t.plan == nil {
 		return errNoFloor
 	}
 	p := t.toPlan()
-	p.Grid = f
-	return t.store(fmt.Sprintf("Set plan grid to %g", f), p, "")
+	set(p)
+	return t.store(label, p, "")
 }
 
 // startPlacing arms the place tool for tree node uid (a device or a
