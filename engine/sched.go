@@ -28,9 +28,6 @@ type devQueue struct {
 	ready   bool // in the ready list
 	waiters int  // QoS 1 submitters waiting for room
 	room    *sync.Cond
-	// last is the receive time of the newest live message queued: the
-	// next one is not earlier (see submit).
-	last time.Time
 }
 
 // scheduler holds the per-device queues and the ready list.
@@ -45,6 +42,10 @@ type scheduler struct {
 	dropped map[string]uint64 // QoS 0 messages dropped, by device
 	closed  bool              // no more submissions
 	stopped bool              // workers take no more messages
+	// lastLive is the receive time of the newest live message queued: the
+	// next one is not earlier (see submit). It is the scheduler's, not a
+	// device queue's, because an idle queue is forgotten.
+	lastLive time.Time
 }
 
 func newScheduler(perDev, max int) *scheduler {
@@ -89,16 +90,20 @@ func (s *scheduler) submit(key string, j *job, block bool) error {
 	// A device's messages are applied in the order they are queued, and
 	// the sensor's value is the last applied. The broker stamps a message
 	// when it reads it, before it gets here: two connections of a device
-	// can queue in the other order than they were stamped (by
-	// microseconds), and the value would then not be the newest entry of
-	// its history. A live message's receive time is therefore never
-	// earlier than the one queued before it. Simulated (deterministic)
-	// messages keep their simulated times.
+	// can queue in the other order than they were stamped, and the value
+	// would then not be the newest entry of its history. Usually that is
+	// microseconds, but a connection descheduled between the stamp and
+	// this lock can arrive after later messages were queued, applied and
+	// their device's queue forgotten. A live message's receive time is
+	// therefore never earlier than that of any live message queued before
+	// it, on any device (a sensor can also be fed by a gateway's and its
+	// own connection). Simulated (deterministic) messages keep their
+	// simulated times.
 	if m := j.m; m != nil && !m.Deterministic && !m.Received.IsZero() {
-		if m.Received.Before(d.last) {
-			m.Received = d.last
+		if m.Received.Before(s.lastLive) {
+			m.Received = s.lastLive
 		}
-		d.last = m.Received
+		s.lastLive = m.Received
 	}
 	d.jobs = append(d.jobs, j)
 	s.total++
