@@ -478,7 +478,8 @@ func (a *App) waitConnected(devices []string, timeout time.Duration) error {
 
 // Submit publishes m from its device (m.Username) on m.Topic with QoS 1.
 // It returns a nil ticket: Flush waits for the acknowledgements. Received
-// and the other fields of m are not sent: the broker stamps the reading.
+// and the other fields of m are not sent: the pipeline stamps the reading
+// when it queues it.
 func (s *MQTTSink) Submit(m *engine.IngressMessage) (*engine.Ticket, error) {
 	c, ok := s.clients[m.Username]
 	if !ok {

@@ -72,8 +72,13 @@ func TestUDFThrottledThenSuspended(t *testing.T) {
 	if st := a.Pipeline().UDFState(udf); st != engine.OutcomeThrottled {
 		t.Fatalf("after 2 timeouts the UDF's state is %q, want Throttled; records %v", st, outcomes())
 	}
-	if d := send("3"); d > 80*time.Millisecond {
-		t.Errorf("a message for a throttled UDF took %v; want its execution skipped", d)
+	// Skipped, not run: a run would leave a TimedOut record. Time is only
+	// logged: a commit on a busy disk can take longer than the limit.
+	before := outcomes()
+	d := send("3")
+	t.Logf("a message for the throttled UDF took %v", d)
+	if got := outcomes(); len(got) != len(before) {
+		t.Errorf("records %v after a message for the throttled UDF, were %v; want its execution skipped", got, before)
 	}
 	if v := p2value(t, a, co2HW); v != "3" {
 		t.Errorf("sensor value %q while throttled, want 3 (the message is still applied)", v)
@@ -104,9 +109,8 @@ func TestUDFThrottledThenSuspended(t *testing.T) {
 		t.Error("no UdfCustom event for the suspension")
 	}
 	time.Sleep(700 * time.Millisecond) // past any backoff: still suspended
-	if d := send("6"); d > 80*time.Millisecond {
-		t.Errorf("a message for a suspended UDF took %v; want its execution skipped", d)
-	}
+	d = send("6")
+	t.Logf("a message for the suspended UDF took %v", d)
 	if n := len(e.Records(udf)); n != len(recs) {
 		t.Errorf("a suspended UDF ran: %d records, had %d", n, len(recs))
 	}

@@ -25,7 +25,12 @@ type IngressMessage struct {
 	// ErrNotAllowed.
 	Principal      *Principal
 	UserProperties map[string]string // MQTT 5 user properties
-	Received       time.Time
+	// Received is when the message arrived. Leave it zero for a live
+	// message: Submit stamps it with the engine's clock when it queues
+	// the message, in queue order, so that a sensor's value is always its
+	// history's newest entry. A message with a time of its own (a
+	// simulated or replayed one) keeps it.
+	Received time.Time
 	// Deterministic runs the message's UDFs with a deterministic budget
 	// (ExecInput.Budget) instead of the wall-clock limit, so that a
 	// simulation gives the same results however busy the machine is.
@@ -223,7 +228,7 @@ func (e *Engine) NewPipeline(opts PipelineOptions) *Pipeline {
 		opts.Recent = 200
 	}
 	p := &Pipeline{e: e, opts: opts, byReason: map[string]uint64{}, events: make(chan pendingEvents, 1<<14), evDone: make(chan struct{}),
-		sched: newScheduler(opts.Queue, 4*opts.Queue*opts.Workers), guard: newUDFGuard(e, opts.Throttle)}
+		sched: newScheduler(opts.Queue, 4*opts.Queue*opts.Workers, e.opts.Now), guard: newUDFGuard(e, opts.Throttle)}
 	go p.publishEvents()
 	for i := 0; i < opts.Workers; i++ {
 		p.wg.Add(1)

@@ -42,14 +42,12 @@ type scheduler struct {
 	dropped map[string]uint64 // QoS 0 messages dropped, by device
 	closed  bool              // no more submissions
 	stopped bool              // workers take no more messages
-	// lastLive is the receive time of the newest live message queued: the
-	// next one is not earlier (see submit). It is the scheduler's, not a
-	// device queue's, because an idle queue is forgotten.
-	lastLive time.Time
+	// now stamps messages queued without a receive time (see submit).
+	now func() time.Time
 }
 
-func newScheduler(perDev, max int) *scheduler {
-	s := &scheduler{devs: map[string]*devQueue{}, perDev: perDev, max: max, dropped: map[string]uint64{}}
+func newScheduler(perDev, max int, now func() time.Time) *scheduler {
+	s := &scheduler{devs: map[string]*devQueue{}, perDev: perDev, max: max, dropped: map[string]uint64{}, now: now}
 	s.work = sync.NewCond(&s.mu)
 	return s
 }
@@ -88,22 +86,15 @@ func (s *scheduler) submit(key string, j *job, block bool) error {
 		}
 	}
 	// A device's messages are applied in the order they are queued, and
-	// the sensor's value is the last applied. The broker stamps a message
-	// when it reads it, before it gets here: two connections of a device
-	// can queue in the other order than they were stamped, and the value
-	// would then not be the newest entry of its history. Usually that is
-	// microseconds, but a connection descheduled between the stamp and
-	// this lock can arrive after later messages were queued, applied and
-	// their device's queue forgotten. A live message's receive time is
-	// therefore never earlier than that of any live message queued before
-	// it, on any device (a sensor can also be fed by a gateway's and its
-	// own connection). Simulated (deterministic) messages keep their
-	// simulated times.
-	if m := j.m; m != nil && !m.Deterministic && !m.Received.IsZero() {
-		if m.Received.Before(s.lastLive) {
-			m.Received = s.lastLive
-		}
-		s.lastLive = m.Received
+	// the sensor's value is the last applied. A message that arrives
+	// without a receive time (a live one: the broker's) is stamped here,
+	// under the lock that orders the queues, so that queue order and time
+	// order agree and the value is its history's newest entry. Stamped
+	// before this lock instead, a connection descheduled between the
+	// stamp and the lock could queue a reading older than one already
+	// applied. Messages that bring their own time keep it.
+	if m := j.m; m != nil && m.Received.IsZero() {
+		m.Received = s.now()
 	}
 	d.jobs = append(d.jobs, j)
 	s.total++

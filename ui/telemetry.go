@@ -476,7 +476,6 @@ func (p *publishPanel) onSend() {
 		Payload:  []byte(p.value.Text),
 		QoS:      1,
 		Username: dev,
-		Received: time.Now(),
 	})
 	if err != nil {
 		p.showResult("Not sent: "+err.Error(), widget.DangerImportance)

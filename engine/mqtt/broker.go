@@ -856,7 +856,7 @@ func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, e
 		Payload:  append([]byte(nil), pk.Payload...),
 		QoS:      pk.FixedHeader.Qos,
 		Username: string(cl.Properties.Username),
-		Received: time.Now(),
+		// Received: stamped by the pipeline when it queues the message.
 	}
 	if s.token {
 		p := s.Principal

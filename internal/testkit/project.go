@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/twinstudio/twinstudio/engine"
 	"github.com/twinstudio/twinstudio/engine/bbolt"
@@ -182,7 +181,7 @@ func (p *Project) ProvisionYAML(t testing.TB, src string, scripts map[string]str
 func (p *Project) Send(t testing.TB, msg Message) error {
 	t.Helper()
 	tk, err := p.pipeline.Submit(&engine.IngressMessage{Topic: msg.Topic(), Payload: []byte(msg.Payload),
-		QoS: 1, Username: msg.Device, Received: time.Now()})
+		QoS: 1, Username: msg.Device})
 	if err != nil {
 		return err
 	}
