@@ -228,7 +228,8 @@ const rateWindow = time.Second
 // rate is the simulated time per wall second over the last second or two
 // since the last change, once measured over at least a quarter of a
 // second; else the speed, or 0 when unknown (as fast as possible, or
-// paused).
+// paused). It is never above the speed: a run that catches up after a
+// stall goes faster for a moment, but not for the rest of the run.
 func (p *pacer) rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -237,7 +238,11 @@ func (p *pacer) rate() float64 {
 	}
 	if !p.rateWall0.IsZero() {
 		if wall := time.Since(p.rateWall0); wall >= 250*time.Millisecond && p.last.After(p.rateT0) {
-			return float64(p.last.Sub(p.rateT0)) / float64(wall)
+			r := float64(p.last.Sub(p.rateT0)) / float64(wall)
+			if p.speed > 0 {
+				r = min(r, p.speed)
+			}
+			return r
 		}
 	}
 	return p.speed

@@ -60,3 +60,30 @@ func TestPacerRateForgetsASlowStart(t *testing.T) {
 		t.Errorf("rate %.0f× after a slow start and 2 s at 36,000×; want the recent rate", r)
 	}
 }
+
+// TestPacerRateNotAboveSpeed: a run catching up after a stall passes its
+// steps faster than its speed for a moment (the rate window can start at
+// a step that passed late); the rate the ETA uses stays at the speed.
+func TestPacerRateNotAboveSpeed(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	p := newPacer(context.Background(), 60)
+	if err := p.pace(t0); err != nil {
+		t.Fatal(err)
+	}
+	// The window starts at a late step, one wall second ago, and the
+	// steps after it caught up ten simulated minutes.
+	p.mu.Lock()
+	p.rateT0, p.rateWall0 = t0, time.Now().Add(-time.Second)
+	p.last = t0.Add(10 * time.Minute)
+	p.mu.Unlock()
+	if r := p.rate(); r > 60 {
+		t.Errorf("rate %.1f× while catching up at 60×; want at most the speed", r)
+	}
+	p.setSpeed(0) // as fast as possible: the measured rate
+	p.mu.Lock()
+	p.rateT0, p.rateWall0 = t0, time.Now().Add(-time.Second)
+	p.mu.Unlock()
+	if r := p.rate(); r < 500 {
+		t.Errorf("rate %.1f× as fast as possible after 10 simulated minutes in a second; want about 600", r)
+	}
+}

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,41 +24,51 @@ func shortWeek(t *testing.T, d time.Duration) (*app.App, *simulator.Scenario) {
 // possible with the same seed; Step moves the clock by one step; the ETA
 // is known while it runs and not while paused.
 func TestSimRunPauseStepSpeed(t *testing.T) {
-	a, sc := shortWeek(t, 3*time.Hour)
+	a, sc := shortWeek(t, 6*time.Hour)
 	want, err := a.RunSimulation(t.Context(), sc, app.SimOptions{Record: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, sc2 := shortWeek(t, 3*time.Hour)
+	b, sc2 := shortWeek(t, 6*time.Hour)
 	run, err := b.StartSimulation(sc2, app.SimOptions{Speed: 3600, Record: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The ETA comes from the rate since the run started: read it once the
-	// first steps (compiling the UDF, connecting) are behind it, or a
-	// loaded machine's slow start stands for the whole run.
+	// The ETA comes from the rate of the last second or two: read it once
+	// the first steps (compiling the UDF, connecting) are behind it.
 	for deadline := time.Now().Add(10 * time.Second); run.Progress() < 0.05 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The ETA is the time left at the rate the run really goes: never
 	// sooner than the pace allows, and in line with the rate this test
 	// sees itself (a loaded machine may not keep 3600×, so the bound is
-	// the observed rate, not the nominal one).
-	c1, w1 := run.Clock(), time.Now()
-	time.Sleep(500 * time.Millisecond)
-	eta, ok := run.ETA()
-	c2, w2 := run.Clock(), time.Now()
-	left := sc2.Start.Add(sc2.Duration).Sub(c2)
-	if !ok || eta <= 0 {
-		t.Fatalf("ETA at 3600× while running = %v, %v", eta, ok)
-	}
-	if floor := time.Duration(float64(left) / 3600 * 0.9); eta < floor {
-		t.Errorf("ETA %v sooner than 3600× allows for %v left (%v)", eta, left, floor)
-	}
-	if observed := float64(c2.Sub(c1)) / float64(w2.Sub(w1)); observed > 0 {
-		if ceil := time.Duration(4 * float64(left) / observed); eta > ceil+time.Second {
-			t.Errorf("ETA %v for %v left at an observed %.0f×; want at most %v", eta, left, observed, ceil)
+	// the observed rate, not the nominal one). The test's half second and
+	// the ETA's window are not the same span: a stall of the machine in
+	// one and not the other can put them apart, so the test tries up to
+	// four half seconds (the 6 h take 6 s at 3600×), and the ETA must
+	// agree with one of them.
+	var misses []string
+	for try := 0; try < 4; try++ {
+		c1, w1 := run.Clock(), time.Now()
+		time.Sleep(500 * time.Millisecond)
+		eta, ok := run.ETA()
+		c2, w2 := run.Clock(), time.Now()
+		left := sc2.Start.Add(sc2.Duration).Sub(c2)
+		if !ok || eta <= 0 {
+			t.Fatalf("ETA at 3600× while running = %v, %v", eta, ok)
 		}
+		if floor := time.Duration(float64(left) / 3600 * 0.9); eta < floor {
+			t.Fatalf("ETA %v sooner than 3600× allows for %v left (%v)", eta, left, floor)
+		}
+		observed := float64(c2.Sub(c1)) / float64(w2.Sub(w1))
+		if ceil := time.Duration(4 * float64(left) / observed); observed > 0 && eta <= ceil+time.Second {
+			misses = nil
+			break
+		}
+		misses = append(misses, fmt.Sprintf("ETA %v for %v left at an observed %.0f×", eta, left, observed))
+	}
+	if misses != nil {
+		t.Errorf("the ETA never agreed with the observed rate (at most 4× its time left, +1 s): %s", strings.Join(misses, "; "))
 	}
 	run.Pause()
 	if !run.Paused() {
