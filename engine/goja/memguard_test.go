@@ -34,15 +34,31 @@ func hogScript(body string) string {
 // peakHeap samples the bytes of Go heap objects and the live heap every
 // 200 µs until stop is called, which returns the highest of each.
 func peakHeap() (stop func() (objects, live uint64)) {
+	stop2 := peakHeapGap()
+	return func() (uint64, uint64) {
+		o, l, _ := stop2()
+		return o, l
+	}
+}
+
+// peakHeapGap is peakHeap that also returns the longest time between two
+// of its samples: how long the process went without scheduling it.
+func peakHeapGap() (stop func() (objects, live uint64, gap time.Duration)) {
 	runtime.GC()
 	var peak, peakLive atomic.Uint64
+	var gap time.Duration
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		last := time.Now()
 		for {
+			if now := time.Now(); now.Sub(last) > gap {
+				gap = now.Sub(last)
+			}
+			last = time.Now()
 			metrics.Read(s)
 			if v := s[0].Value.Uint64(); v > peak.Load() {
 				peak.Store(v)
@@ -57,10 +73,10 @@ func peakHeap() (stop func() (objects, live uint64)) {
 			}
 		}
 	}()
-	return func() (uint64, uint64) {
+	return func() (uint64, uint64, time.Duration) {
 		close(done)
 		wg.Wait()
-		return peak.Load(), peakLive.Load()
+		return peak.Load(), peakLive.Load(), gap
 	}
 }
 
@@ -85,11 +101,33 @@ func memBound(limit int64) uint64 {
 	return 4*(s[0].Value.Uint64()+uint64(limit)) + 32<<20
 }
 
+// starved is the longest gap between peakHeapGap's samples (every 200 µs)
+// under which memBound is checked: beyond it the process was not
+// scheduled, and neither was the governor's sampler.
+const starved = 50 * time.Millisecond
+
+// checkBound fails the test when the heap's peak passed bound while the
+// process was scheduled (its longest gap is at most starved). The bound
+// assumes the governor samples about every millisecond: a process not
+// scheduled for longer (other test binaries on a 2-core machine) lets a
+// doubling string run further, and then the bound is only logged.
+func checkBound(t *testing.T, what string, peak, bound uint64, gap time.Duration) {
+	t.Helper()
+	switch {
+	case peak > bound && gap > starved:
+		t.Logf("%s: the heap reached %d MiB, over %d MiB, with the process not scheduled for %v: bound not checked",
+			what, peak>>20, bound>>20, gap.Round(time.Millisecond))
+	case peak > bound:
+		t.Errorf("%s: the heap reached %d MiB; want at most %d MiB", what, peak>>20, bound>>20)
+	}
+}
+
 // TestMemoryHogsStopped: each hog is stopped with the memory message when
 // its time limit is the ceiling of 10 s, and its runtime is discarded (the
 // next execution counts from 1 again); with the default 100 ms the time
 // limit may stop it first, or give up on a built-in that outlasts its
-// grace. Either way the heap stays under memBound.
+// grace. Either way the heap stays under memBound, on a machine that
+// schedules the process (see starved).
 // (Figures without the governor: TestMemoryGovernorOff.)
 func TestMemoryHogsStopped(t *testing.T) {
 	s := newSandbox(t)
@@ -99,13 +137,14 @@ func TestMemoryHogsStopped(t *testing.T) {
 			if rec := runMsg(t, s, id, "ok"); rec.Outcome != engine.OutcomeOK {
 				t.Fatalf("%s: %s %s", name, rec.Outcome, rec.Error)
 			}
-			stop := peakHeap()
+			stop := peakHeapGap()
 			bound := memBound(goja.DefaultMemoryLimit)
 			start := time.Now()
 			rec := runMsg(t, s, id, "hog")
 			took := time.Since(start)
-			peak, _ := stop()
-			t.Logf("%s, time limit %v: %s %q after %v; peak heap %d MiB (bound %d MiB)", name, limit, rec.Outcome, rec.Error, took.Round(time.Millisecond), peak>>20, bound>>20)
+			peak, _, gap := stop()
+			t.Logf("%s, time limit %v: %s %q after %v; peak heap %d MiB (bound %d MiB); longest gap between samples %v",
+				name, limit, rec.Outcome, rec.Error, took.Round(time.Millisecond), peak>>20, bound>>20, gap.Round(time.Millisecond))
 			want := "stopped: used more than 64 MiB of memory"
 			if (limit == 0 || raceEnabled) && rec.Error == fmt.Sprintf("stopped after the time limit of %v", max(limit, engine.DefaultUDFLimit)) {
 				want = rec.Error // only the bound is checked then
@@ -121,9 +160,7 @@ func TestMemoryHogsStopped(t *testing.T) {
 			if rec.Outcome != engine.OutcomeTimedOut || rec.Error != want {
 				t.Errorf("%s, time limit %v: %s %q; want stopped for memory", name, limit, rec.Outcome, rec.Error)
 			}
-			if peak > bound {
-				t.Errorf("%s, time limit %v: the heap reached %d MiB; want at most %d MiB", name, limit, peak>>20, bound>>20)
-			}
+			checkBound(t, fmt.Sprintf("%s, time limit %v", name, limit), peak, bound, gap)
 			if want != "stopped: used more than 64 MiB of memory" {
 				continue
 			}
@@ -225,20 +262,18 @@ func TestMemoryLimitOverride(t *testing.T) {
 	if err := s.a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) }); err != nil {
 		t.Fatal(err)
 	}
-	stop := peakHeap()
+	stop := peakHeapGap()
 	bound := memBound(256 << 20)
 	rec := runMsg(t, s, u.ID, "hog")
-	peak, _ := stop()
-	t.Logf("memoryLimitMiB 256: %s %q; peak heap %d MiB", rec.Outcome, rec.Error, peak>>20)
+	peak, _, gap := stop()
+	t.Logf("memoryLimitMiB 256: %s %q; peak heap %d MiB; longest gap between samples %v", rec.Outcome, rec.Error, peak>>20, gap.Round(time.Millisecond))
 	if rec.Error != "stopped: used more than 256 MiB of memory" {
 		t.Errorf("%s %q", rec.Outcome, rec.Error)
 	}
 	if peak < uint64(2*goja.DefaultMemoryLimit) {
 		t.Errorf("the heap reached only %d MiB: the override did not raise the limit", peak>>20)
 	}
-	if peak > bound {
-		t.Errorf("the heap reached %d MiB; want at most %d MiB", peak>>20, bound>>20)
-	}
+	checkBound(t, "memoryLimitMiB 256", peak, bound, gap)
 	u.MemoryLimitMiB = engine.MaxUDFMemoryMiB + 1
 	err := s.a.Engine().Update(func(tx *engine.Tx) error { return tx.PutUDF(&u) })
 	if err == nil || !strings.Contains(err.Error(), "memoryLimitMiB: engine: invalid: 513 MiB is outside 1..512") {
