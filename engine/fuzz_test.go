@@ -98,3 +98,39 @@ func FuzzDuplicatePattern(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRoleText: a permission or value limit in its text form either
+// fails with a one-line error wrapping ErrInvalid, or reads back the same
+// from its formatted text.
+func FuzzRoleText(f *testing.F) {
+	for _, s := range []string{"Read: everything", "Read, Update: Space, SpaceExtendedProperty", "Read: everything but KeyStore",
+		"Read everything", "Read:", ": Space", "TemperatureSetpoint 20..24", "Brightness ..80", "Level 1..", "X ..", "X 1..2..3", "X NaN..Inf", "a b c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		check := func(what string, err error) bool {
+			t.Helper()
+			if err == nil {
+				return true
+			}
+			if !errors.Is(err, engine.ErrInvalid) || strings.ContainsAny(err.Error(), "\r\n") {
+				t.Fatalf("%s %q: error %q is not one line wrapping ErrInvalid", what, s, err)
+			}
+			return false
+		}
+		if p, err := engine.ParsePermission(s); check("permission", err) {
+			text := engine.FormatPermission(p)
+			back, err := engine.ParsePermission(text)
+			if err != nil || engine.FormatPermission(back) != text {
+				t.Fatalf("permission %q formats as %q, which reads back as %q (%v)", s, text, engine.FormatPermission(back), err)
+			}
+		}
+		if l, err := engine.ParseValueLimit(s); check("value limit", err) {
+			text := engine.FormatValueLimit(l)
+			back, err := engine.ParseValueLimit(text)
+			if err != nil || engine.FormatValueLimit(back) != text {
+				t.Fatalf("value limit %q formats as %q, which reads back as %q (%v)", s, text, engine.FormatValueLimit(back), err)
+			}
+		}
+	})
+}

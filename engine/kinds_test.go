@@ -38,7 +38,7 @@ var (
 	// Plan item fields that are not fields of the kind: the lists of what
 	// it holds, and what the reader fills in besides the field itself.
 	planOnly = []string{"Src", "Resources", "Spaces", "Devices", "Sensors", "Matchers", "UDFs", "RoleAssignments",
-		"Users", "PropertyKeys", "Types", "Conditions", "ScriptPath", "Script", "Plan"}
+		"Users", "PropertyKeys", "Types", "Roles", "Conditions", "ScriptPath", "Script", "Plan"}
 	// Document fields computed from the graph rather than from a field.
 	docOnly = []string{"FullName", "SpacePaths", "Level", "Values", "Sensors", "Value"}
 )

@@ -57,6 +57,10 @@ type PlanSpace struct {
 	Users                           []*PlanUser
 	PropertyKeys                    []*PlanPropertyKey
 	Types                           []*PlanType
+	// Roles are custom roles (`roles:`). They are the project's, not the
+	// space's: Provision applies every role of the file before the
+	// spaces, so an assignment anywhere in the file can name one.
+	Roles []*PlanRole
 	// Plan is the floor plan the space carries (`plan:`), or nil.
 	Plan *PlanFloor
 }
@@ -159,6 +163,20 @@ type PlanRoleAssignment struct {
 	RoleID, Role                       string
 	ObjectName, ObjectID, ObjectIDType string
 	TenantID                           string
+}
+
+// PlanRole is a custom role: its permissions and value limits in their
+// text forms (ParsePermission, ParseValueLimit), each with its line.
+type PlanRole struct {
+	Src
+	Name, FriendlyName  string
+	Permissions, Limits []PlanLine
+}
+
+// PlanLine is one text of a list, and the line it is on.
+type PlanLine struct {
+	Line int
+	Text string
 }
 
 // PlanUser is a user located in this space.

@@ -47,7 +47,7 @@ func (s *ProvisionSummary) Total() Counts {
 
 // summaryOrder is the order of the kinds in ProvisionSummary.String.
 var summaryOrder = []Kind{KindSpace, KindDevice, KindSensor, KindUser, KindResource, KindPropertyKey, KindType,
-	KindMatcher, KindUDF, KindRoleAssignment, KindFloorPlan}
+	KindMatcher, KindUDF, KindRole, KindRoleAssignment, KindFloorPlan}
 
 // String is the human summary: one line per kind that occurs, then a total.
 func (s *ProvisionSummary) String() string {
@@ -122,11 +122,14 @@ func (tx *Tx) Provision(p *Plan, progress func(done, total int)) (*ProvisionSumm
 	if len(p.Spaces) == 0 {
 		return nil, At(Pos{File: p.File}, "", fmt.Errorf("%w: no spaces to provision", ErrInvalid))
 	}
-	pr := &provisioner{tx: tx, sum: sum, hw: map[string]Pos{}, shw: map[string]Pos{}, progress: progress}
+	pr := &provisioner{tx: tx, sum: sum, hw: map[string]Pos{}, shw: map[string]Pos{}, roleNames: map[string]Pos{}, progress: progress}
 	if progress != nil {
 		pr.total = countPlan(p.Spaces)
 		pr.step = max(1, pr.total/100)
 		progress(0, pr.total)
+	}
+	if err := pr.roles(p.Spaces); err != nil {
+		return nil, err
 	}
 	for _, ps := range p.Spaces {
 		id, err := pr.space(ps, NilID, NilID)
@@ -148,7 +151,7 @@ func (tx *Tx) Provision(p *Plan, progress func(done, total int)) (*ProvisionSumm
 func countPlan(spaces []*PlanSpace) int {
 	n := 0
 	for _, s := range spaces {
-		n += 1 + len(s.Resources) + len(s.PropertyKeys) + len(s.Types) + len(s.Devices) + len(s.Users) +
+		n += 1 + len(s.Resources) + len(s.PropertyKeys) + len(s.Types) + len(s.Roles) + len(s.Devices) + len(s.Users) +
 			len(s.Matchers) + len(s.UDFs) + len(s.RoleAssignments) + countPlan(s.Spaces)
 		if s.Plan != nil {
 			n++
@@ -167,6 +170,8 @@ type provisioner struct {
 	shw map[string]Pos // sensor hardwareIds seen in this plan
 	// floors whose plans are applied once every space exists
 	floors []floorToPlan
+	// roles given in this plan, by roleKeyName
+	roleNames map[string]Pos
 
 	progress          func(done, total int)
 	done, total, step int
@@ -772,6 +777,112 @@ func (pr *provisioner) udf(pu *PlanUDF, space ID) error {
 	}
 	pr.sum.count(KindUDF).Created++
 	return At(pu.At("name"), "name", tx.PutUDF(nu))
+}
+
+// roles applies the custom roles of every space of the plan, before any
+// space, so that role assignments anywhere in the file can name them.
+func (pr *provisioner) roles(spaces []*PlanSpace) error {
+	for _, s := range spaces {
+		for _, r := range s.Roles {
+			if err := pr.role(r); err != nil {
+				return err
+			}
+			pr.tick()
+		}
+		if err := pr.roles(s.Spaces); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// role creates or updates the custom role p by name. A friendly name
+// left out keeps the current one; permissions and limits replace the
+// current ones.
+func (pr *provisioner) role(p *PlanRole) error {
+	if err := checkRoleName(p.Name); err != nil {
+		return At(p.At("name"), "name", err)
+	}
+	key := roleKeyName(p.Name)
+	if at, dup := pr.roleNames[key]; dup {
+		return At(p.At("name"), "name", fmt.Errorf("%w: role %s is given twice in the file (also at line %d)", ErrDuplicate, p.Name, at.Line))
+	}
+	pr.roleNames[key] = p.At("name")
+	r := &Role{Name: p.Name, FriendlyName: p.FriendlyName}
+	var err error
+	if r.Permissions, err = roleLines(p, "permissions", p.Permissions, ParsePermission, checkPermissions); err != nil {
+		return err
+	}
+	if len(r.Permissions) == 0 {
+		return At(p.At("permissions"), "permissions", fmt.Errorf(`%w: role %s needs at least one permission, e.g. "Read: everything"`, ErrInvalid, p.Name))
+	}
+	if r.Limits, err = roleLines(p, "limits", p.Limits, ParseValueLimit, checkLimits); err != nil {
+		return err
+	}
+	var old *Role
+	for _, o := range pr.tx.Roles() {
+		if roleKeyName(o.Name) == key {
+			old = o
+		}
+	}
+	switch {
+	case old != nil && old.System:
+		return At(p.At("name"), "name", fmt.Errorf("%w: %s is a system role, which cannot be changed; give the custom role another name", ErrInvalid, old.Name))
+	case old != nil:
+		r.ID = old.ID
+		if r.FriendlyName == "" {
+			r.FriendlyName = old.FriendlyName
+		}
+		if sameRole(old, r) {
+			pr.sum.count(KindRole).Unchanged++
+			return nil
+		}
+	}
+	if err := pr.tx.PutRole(r); err != nil {
+		return At(p.Pos, "", err)
+	}
+	if old != nil {
+		pr.sum.count(KindRole).Updated++
+	} else {
+		pr.sum.count(KindRole).Created++
+	}
+	return nil
+}
+
+// roleLines reads the texts of a role's field with parse and checks each
+// alone with check; an error names the text's line.
+func roleLines[T any](p *PlanRole, field string, lines []PlanLine, parse func(string) (T, error), check func([]T) error) ([]T, error) {
+	var out []T
+	for _, l := range lines {
+		x, err := parse(l.Text)
+		if err == nil {
+			err = check([]T{x})
+		}
+		if err != nil {
+			return nil, At(Pos{File: p.Pos.File, Line: l.Line}, field, err)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// sameRole reports whether a and b have the same names, permissions and
+// limits, compared in their text forms.
+func sameRole(a, b *Role) bool {
+	if a.Name != b.Name || a.FriendlyName != b.FriendlyName || len(a.Permissions) != len(b.Permissions) || len(a.Limits) != len(b.Limits) {
+		return false
+	}
+	for i := range a.Permissions {
+		if FormatPermission(a.Permissions[i]) != FormatPermission(b.Permissions[i]) {
+			return false
+		}
+	}
+	for i := range a.Limits {
+		if FormatValueLimit(a.Limits[i]) != FormatValueLimit(b.Limits[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (pr *provisioner) roleAssignment(pa *PlanRoleAssignment, space ID) error {

@@ -258,7 +258,7 @@ func roleText(r *engine.Role) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s, %s role)\nid %s\n\nPermissions:\n", r.FriendlyName, r.Name, roleKind(r), r.ID)
 	for _, p := range r.Permissions {
-		b.WriteString("• " + permissionText(p) + "\n")
+		b.WriteString("• " + engine.FormatPermission(p) + "\n")
 	}
 	if len(r.Limits) > 0 {
 		b.WriteString("\nValue limits:\n")
@@ -267,23 +267,6 @@ func roleText(r *engine.Role) string {
 		}
 	}
 	return b.String()
-}
-
-// permissionText is one permission: "Read, Update: Device, Sensor",
-// "Read: everything but KeyStore".
-func permissionText(p engine.Permission) string {
-	acts := make([]string, len(p.Actions))
-	for i, a := range p.Actions {
-		acts[i] = string(a)
-	}
-	on := "everything"
-	if len(p.ResourceTypes) > 0 {
-		on = strings.Join(p.ResourceTypes, ", ")
-	}
-	if len(p.NotResourceTypes) > 0 {
-		on += " but " + strings.Join(p.NotResourceTypes, ", ")
-	}
-	return strings.Join(acts, ", ") + ": " + on
 }
 
 // roleName is the friendly name of role id, or the id.

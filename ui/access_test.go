@@ -424,14 +424,14 @@ func TestAccess_roleText(t *testing.T) {
 		}
 		var back []string
 		for _, p := range perms {
-			back = append(back, permissionText(p))
+			back = append(back, engine.FormatPermission(p))
 		}
 		if got := strings.Join(back, "\n"); got != c.perms {
 			t.Errorf("permissions read back as %q, want %q", got, c.perms)
 		}
 		back = nil
 		for _, l := range lims {
-			back = append(back, limitText(l))
+			back = append(back, engine.FormatValueLimit(l))
 		}
 		if got := strings.Join(back, "\n"); got != c.limits {
 			t.Errorf("limits read back as %q, want %q", got, c.limits)

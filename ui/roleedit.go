@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2/widget"
@@ -21,17 +20,18 @@ import (
 //	TemperatureSetpoint 20..24
 //	Brightness ..80
 
-// parsePermissions reads permissions, one a line (see permissionText);
-// blank lines are skipped. An error names the line.
+// parsePermissions reads permissions, one a line
+// (engine.ParsePermission); blank lines are skipped. An error names the
+// line.
 func parsePermissions(text string) ([]engine.Permission, error) {
 	var out []engine.Permission
 	for n, line := range strings.Split(text, "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		p, err := parsePermission(line)
+		p, err := engine.ParsePermission(line)
 		if err != nil {
-			return nil, fmt.Errorf("%w: permissions line %d: %v", engine.ErrInvalid, n+1, err)
+			return nil, fmt.Errorf("permissions line %d: %w", n+1, err)
 		}
 		out = append(out, p)
 	}
@@ -41,100 +41,22 @@ func parsePermissions(text string) ([]engine.Permission, error) {
 	return out, nil
 }
 
-// parsePermission reads "ACTIONS: TYPES", TYPES a list of resource types
-// or "everything", either followed by "but TYPES".
-func parsePermission(line string) (engine.Permission, error) {
-	var p engine.Permission
-	acts, on, ok := strings.Cut(line, ":")
-	if !ok {
-		return p, errors.New(`want "ACTIONS: RESOURCE TYPES", e.g. "Read, Update: Space"`)
-	}
-	for _, a := range splitList(acts) {
-		p.Actions = append(p.Actions, engine.Action(a)) // the engine checks them
-	}
-	if len(p.Actions) == 0 {
-		return p, errors.New("no action before the colon")
-	}
-	on, but, _ := strings.Cut(on, " but ")
-	if strings.TrimSpace(on) != "everything" {
-		if p.ResourceTypes = splitList(on); len(p.ResourceTypes) == 0 {
-			return p, errors.New(`no resource type after the colon (or "everything")`)
-		}
-	}
-	p.NotResourceTypes = splitList(but)
-	return p, nil
-}
-
-// splitList splits a comma-separated list, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// parseLimits reads value limits, one a line: "NAME MIN..MAX", either
-// bound may be left out ("Brightness ..80"). An error names the line.
+// parseLimits reads value limits, one a line (engine.ParseValueLimit):
+// "NAME MIN..MAX", either bound may be left out ("Brightness ..80"). An
+// error names the line.
 func parseLimits(text string) ([]engine.ValueLimit, error) {
 	var out []engine.ValueLimit
 	for n, line := range strings.Split(text, "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		l, err := parseLimit(line)
+		l, err := engine.ParseValueLimit(line)
 		if err != nil {
-			return nil, fmt.Errorf("%w: limits line %d: %v", engine.ErrInvalid, n+1, err)
+			return nil, fmt.Errorf("limits line %d: %w", n+1, err)
 		}
 		out = append(out, l)
 	}
 	return out, nil
-}
-
-func parseLimit(line string) (engine.ValueLimit, error) {
-	var l engine.ValueLimit
-	f := strings.Fields(line)
-	if len(f) != 2 {
-		return l, errors.New(`want "NAME MIN..MAX", e.g. "TemperatureSetpoint 20..24"`)
-	}
-	lo, hi, ok := strings.Cut(f[1], "..")
-	if !ok || lo == "" && hi == "" {
-		return l, fmt.Errorf("range %q: want MIN..MAX, MIN.. or ..MAX", f[1])
-	}
-	l.Name = f[0]
-	var err error
-	if l.Min, err = bound(lo); err != nil {
-		return l, err
-	}
-	if l.Max, err = bound(hi); err != nil {
-		return l, err
-	}
-	return l, nil // the engine checks the rest
-}
-
-// bound reads one end of a range; "" is open (nil).
-func bound(s string) (*float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a number", s)
-	}
-	return &v, nil
-}
-
-// limitText is one value limit: "TemperatureSetpoint 20..24".
-func limitText(l engine.ValueLimit) string {
-	end := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*v, 'g', -1, 64)
-	}
-	return l.Name + " " + end(l.Min) + ".." + end(l.Max)
 }
 
 // roleForm is the New role and Edit role dialog's fields.
@@ -161,10 +83,10 @@ func newRoleForm(r *engine.Role) *roleForm {
 	f.friendly.SetText(r.FriendlyName)
 	var ps, ls []string
 	for _, p := range r.Permissions {
-		ps = append(ps, permissionText(p))
+		ps = append(ps, engine.FormatPermission(p))
 	}
 	for _, l := range r.Limits {
-		ls = append(ls, limitText(l))
+		ls = append(ls, engine.FormatValueLimit(l))
 	}
 	f.perms.SetText(strings.Join(ps, "\n"))
 	f.lims.SetText(strings.Join(ls, "\n"))

@@ -47,7 +47,7 @@ func kindOf(d *engine.KindDesc, lists []string, alts map[string]string) *kind {
 
 var (
 	spaceKind = kindOf(engine.Describe(engine.KindSpace),
-		[]string{"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types", "plan"},
+		[]string{"resources", "spaces", "devices", "matchers", "userdefinedfunctions", "roleassignments", "users", "propertykeys", "types", "roles", "plan"},
 		map[string]string{"userDefinedFunctions": "userdefinedfunctions", "roleAssignments": "roleassignments", "propertyKeys": "propertykeys"})
 	deviceKind      = kindOf(engine.Describe(engine.KindDevice), []string{"sensors"}, nil)
 	sensorKind      = kindOf(engine.Describe(engine.KindSensor), nil, nil)
@@ -60,6 +60,8 @@ var (
 	typeKind        = kindOf(engine.Describe(engine.KindType), nil, nil)
 	resourceKind    = kindOf(engine.Describe(engine.KindResource), nil, nil)
 	propertyKind    = &kind{name: "property", plural: "properties", keys: []string{"name", "value"}}
+	roleDefKind     = &kind{name: "role", plural: "roles", keys: []string{"name", "friendlyName", "permissions", "limits"},
+		alts: map[string]string{"friendlyname": "friendlyName"}}
 )
 
 // canonical returns the canonical key for key, or "".
@@ -511,6 +513,19 @@ func typed[T int | bool](r *reader, f field, dst *T, tag, want string) error {
 
 // names reads a list of names; a single name is a list of one.
 func (r *reader) names(f field, dst *[]string) error {
+	return r.scalars(f, "name", func(_ int, s string) { *dst = append(*dst, s) })
+}
+
+// lines reads a list of texts, each with its line; a single text is a
+// list of one.
+func (r *reader) lines(f field, dst *[]engine.PlanLine) error {
+	return r.scalars(f, "text", func(line int, s string) { *dst = append(*dst, engine.PlanLine{Line: line, Text: s}) })
+}
+
+// scalars calls add for each scalar of a list field (a single scalar is a
+// list of one; null an empty list), with its line; noun names one in
+// messages ("want a list of names").
+func (r *reader) scalars(f field, noun string, add func(line int, s string)) error {
 	v, done, err := r.deref(f.val)
 	if err != nil {
 		return err
@@ -520,10 +535,10 @@ func (r *reader) names(f field, dst *[]string) error {
 	case isNull(v):
 		return nil
 	case v.Kind == yamlv3.ScalarNode:
-		*dst = append(*dst, v.Value)
+		add(v.Line, v.Value)
 		return nil
 	case v.Kind != yamlv3.SequenceNode:
-		return r.fail(f.line, f.key, engine.ErrInvalid, "want a list of names, got %s", describe(v))
+		return r.fail(f.line, f.key, engine.ErrInvalid, "want a list of %ss, got %s", noun, describe(v))
 	}
 	for _, it := range v.Content {
 		s, d, err := r.deref(it)
@@ -532,9 +547,9 @@ func (r *reader) names(f field, dst *[]string) error {
 		}
 		d()
 		if s.Kind != yamlv3.ScalarNode || isNull(s) {
-			return r.fail(it.Line, f.key, engine.ErrInvalid, "want a name, got %s", describe(s))
+			return r.fail(it.Line, f.key, engine.ErrInvalid, "want a %s, got %s", noun, describe(s))
 		}
-		*dst = append(*dst, s.Value)
+		add(it.Line, s.Value)
 	}
 	return nil
 }
@@ -779,6 +794,14 @@ func (r *reader) spaceLists(s *engine.PlanSpace, f field) error {
 		return listOf(r, f, propertyKeyKind, &s.PropertyKeys, nil)
 	case "types":
 		return listOf(r, f, typeKind, &s.Types, nil)
+	case "roles":
+		return r.list(f, roleDefKind, func(n *node) error {
+			x, err := r.role(n, f.key)
+			if x != nil {
+				s.Roles = append(s.Roles, x)
+			}
+			return err
+		})
 	case "plan":
 		p, err := r.floorPlan(f)
 		s.Plan = p
@@ -826,4 +849,35 @@ func (r *reader) udf(n *node, listField string) (*engine.PlanUDF, error) {
 		u.Fields["script"] = sourceField.line
 	}
 	return u, nil
+}
+
+// role reads a custom role: its name, friendly name, and its permissions
+// and value limits as texts (engine.ParsePermission,
+// engine.ParseValueLimit), each a list or a single text.
+func (r *reader) role(n *node, listField string) (*engine.PlanRole, error) {
+	fs, src, done, err := r.item(n, roleDefKind, listField)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	x := &engine.PlanRole{Src: src}
+	for _, f := range fs {
+		switch f.canon {
+		case "name":
+			err = r.str(f, &x.Name)
+		case "friendlyName":
+			err = r.str(f, &x.FriendlyName)
+		case "permissions":
+			err = r.lines(f, &x.Permissions)
+		case "limits":
+			err = r.lines(f, &x.Limits)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := r.needName(x.Name, src, roleDefKind); err != nil {
+		return nil, err
+	}
+	return x, nil
 }

@@ -54,16 +54,18 @@ type Exported struct {
 const exportHeader = `# Provisioning YAML exported by Twin Studio (docs/provisioning.md).
 # Provisioned into an empty project it gives the same spaces, devices,
 # sensors, users, resources, property keys, types, matchers, user-defined
-# functions, role assignments and floor plans, with new ids.
+# functions, custom roles, role assignments and floor plans, with new ids.
 # Not in the format, so not written: ids, device keys, locations, values
-# and their history, tokens, endpoints, custom roles, and types and
-# property keys not declared in a space (system types, DTDL imports).
+# and their history, tokens, endpoints, and types and property keys not
+# declared in a space (system types, DTDL imports).
 `
 
 // Export writes the graph v shows as a provisioning file (docs/provisioning.md)
 // that, provisioned into an empty project, gives the same graph: the
 // root spaces in the graph's order, each with (in this order) its
-// fields, properties, property keys and types declared in it, resources,
+// fields, properties, the custom roles (on the first root only, by
+// name: they are the project's), property keys and types declared in
+// it, resources,
 // devices with their sensors, users, matchers with their conditions,
 // user-defined functions with their matcherNames and limits, role
 // assignments, its floor plan (as FloorPlanBlock writes it) and its
@@ -75,7 +77,7 @@ const exportHeader = `# Provisioning YAML exported by Twin Studio (docs/provisio
 //
 // What the format cannot express is left out and listed in the head
 // comment and in Exported.Left: role assignments on the root path "/",
-// of a custom role, or naming a function or device that cannot be named
+// or naming a function or device that cannot be named
 // from their space; matcher names a function cannot reach by name.
 // Errors wrap engine.ErrNotFound for a graph that refers to objects it
 // does not hold.
@@ -90,13 +92,21 @@ func Export(v *engine.View, opts ExportOptions) (*Exported, error) {
 		}
 		x.roles[id] = append(x.roles[id], ra)
 	}
+	for _, r := range v.Roles() {
+		if !r.System {
+			x.custom = append(x.custom, r)
+		}
+	}
 	root := &yamlv3.Node{Kind: yamlv3.SequenceNode}
-	for _, s := range v.Roots() {
-		n, err := x.space(s)
+	for i, s := range v.Roots() {
+		n, err := x.space(s, i == 0)
 		if err != nil {
 			return nil, err
 		}
 		root.Content = append(root.Content, n)
+	}
+	if len(root.Content) == 0 && len(x.custom) > 0 {
+		x.left("%d custom roles (a provisioning file writes them on a space, and the project holds none)", len(x.custom))
 	}
 	var buf bytes.Buffer
 	buf.WriteString(exportHeader)
@@ -127,6 +137,8 @@ type exporter struct {
 	out   Exported
 	paths map[string]bool // file paths used
 	roles map[engine.ID][]*engine.RoleAssignment
+	// custom are the project's custom roles, by name.
+	custom []*engine.Role
 }
 
 func (x *exporter) left(format string, args ...any) {
@@ -236,11 +248,14 @@ func ownList[T engine.Object](x *exporter, m mapping, key string, kind engine.Ki
 	m.add(key, seq(items))
 }
 
-func (x *exporter) space(s *engine.Space) (*yamlv3.Node, error) {
+func (x *exporter) space(s *engine.Space, first bool) (*yamlv3.Node, error) {
 	v := x.v
 	m := newMapping()
 	x.fields(m, engine.Describe(engine.KindSpace), s)
 	props(m, s.Properties)
+	if first && len(x.custom) > 0 {
+		m.add("roles", x.customRoles())
+	}
 
 	ownList(x, m, "propertykeys", engine.KindPropertyKey, v.PropertyKeys(), s.ID,
 		func(k *engine.PropertyKey) engine.ID { return k.SpaceID },
@@ -359,7 +374,7 @@ func (x *exporter) space(s *engine.Space) (*yamlv3.Node, error) {
 
 	items = nil
 	for _, c := range v.ChildSpaces(s.ID) {
-		n, err := x.space(c)
+		n, err := x.space(c, false)
 		if err != nil {
 			return nil, err
 		}
@@ -486,8 +501,12 @@ func (x *exporter) roleAssignments(s *engine.Space) *yamlv3.Node {
 	for _, ra := range x.roles[s.ID] {
 		role, ok := engine.RoleByID(ra.RoleID)
 		if !ok {
-			x.left("a role assignment of the custom role %s on %s", ra.RoleID, x.v.FullName(s.ID))
-			continue
+			i := slices.IndexFunc(x.custom, func(r *engine.Role) bool { return r.ID == ra.RoleID })
+			if i < 0 {
+				x.left("a role assignment of the role %s, which the project does not hold, on %s", ra.RoleID, x.v.FullName(s.ID))
+				continue
+			}
+			role = x.custom[i]
 		}
 		r := row{role: role.Name, typ: ra.ObjectIDType, objKey: "objectId", obj: ra.ObjectID, tenant: ra.TenantID}
 		switch ra.ObjectIDType {
@@ -525,6 +544,32 @@ func (x *exporter) roleAssignments(s *engine.Space) *yamlv3.Node {
 	}
 	if len(items) == 0 {
 		return nil
+	}
+	return seq(items)
+}
+
+// customRoles is the `roles:` list: every custom role, by name, with
+// its permissions and limits in their text forms.
+func (x *exporter) customRoles() *yamlv3.Node {
+	var items []*yamlv3.Node
+	for _, r := range x.custom {
+		m := newMapping()
+		m.str("name", r.Name)
+		if r.FriendlyName != r.Name {
+			m.str("friendlyName", r.FriendlyName)
+		}
+		var perms, lims []*yamlv3.Node
+		for _, p := range r.Permissions {
+			perms = append(perms, text(engine.FormatPermission(p)))
+		}
+		for _, l := range r.Limits {
+			lims = append(lims, text(engine.FormatValueLimit(l)))
+		}
+		m.add("permissions", seq(perms))
+		if len(lims) > 0 {
+			m.add("limits", seq(lims))
+		}
+		items = append(items, m.n)
 	}
 	return seq(items)
 }

@@ -37,6 +37,7 @@ func FuzzParse(f *testing.F) {
 	// Inline scripts (`source:`), as an inline export writes them.
 	f.Add([]byte("- name: a\n  userdefinedfunctions:\n  - name: u\n    source: |\n      function process(t, c) {\n          log(\"x\");\n      }\n"))
 	f.Add([]byte("- name: a\n  userdefinedfunctions: [{name: u, source: \"function process() {}\", script: ok.js}]\n"))
+	f.Add([]byte(rolesYAML))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := yaml.Parse("f.yaml", data, scripts)
 		if err != nil {

@@ -273,6 +273,11 @@ var errorCases = []struct {
 	{"missing script", "- name: a\n  userdefinedfunctions:\n  - name: u\n    matcherNames: [m]\n    script: udfs/x.js\n", `f.yaml:5: script: cannot read "udfs/x.js": no such file`, yaml.ErrScript},
 	{"complex key", "- name: a\n  ? [x, y]\n  : b\n", "f.yaml:2: want a plain key, got a list", engine.ErrInvalid},
 	{"bad merge", "- <<: 5\n  name: a\n", "f.yaml:1: <<: want a map or a list of maps to merge, got the integer 5", engine.ErrInvalid},
+	{"role unknown key", "- name: a\n  roles:\n  - name: r\n    limit: x\n", `f.yaml:4: unknown key "limit" in role (did you mean "limits"?)`, yaml.ErrUnknownKey},
+	{"role without name", "- name: a\n  roles:\n  - permissions: [\"Read: everything\"]\n", "f.yaml:3: name: missing (a role needs a name)", engine.ErrInvalid},
+	{"role permissions map", "- name: a\n  roles:\n  - name: r\n    permissions: {Read: everything}\n", "f.yaml:4: permissions: want a list of texts, got a map", engine.ErrInvalid},
+	{"role limit not a text", "- name: a\n  roles:\n  - name: r\n    limits:\n    - [x]\n", "f.yaml:5: limits: want a text, got a list", engine.ErrInvalid},
+	{"roles a map", "- name: a\n  roles: {name: r}\n", "f.yaml:2: roles: want a list of roles, got a map", engine.ErrInvalid},
 	{"alias cycle", "- &a\n  name: x\n  spaces: [*a]\n", "f.yaml:3: alias *a refers to itself", engine.ErrInvalid},
 	{"alias bomb", aliasBomb(), "f.yaml:6: aliases expand to more than 100000 nodes", engine.ErrInvalid},
 }
