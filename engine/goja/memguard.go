@@ -59,7 +59,11 @@ package goja
 // against it too, so a long execution can be stopped for another's
 // allocations when it has run longer. A single built-in call that
 // allocates a lot at once cannot be interrupted: those are bounded by the
-// hardened built-ins (harden.go). With a deterministic budget
+// hardened built-ins (harden.go). An execution that starts right after
+// another was stopped, before a GC collected the stopped one's memory, is
+// bounded from the heap it starts in, garbage included: it can grow about
+// as far as the stopped one did, and on a loaded machine its time limit
+// may stop it first. With a deterministic budget
 // (simulations) the memory bound still applies, and where it stops an
 // execution depends on timing.
 
