@@ -73,6 +73,10 @@ func (p *pacer) pace(t time.Time) error {
 			return nil
 		}
 		if p.sleep(wait, d) {
+			// Its time came: it passes now (and counts for the rate).
+			p.mu.Lock()
+			p.pass(t, time.Now())
+			p.mu.Unlock()
 			return nil
 		}
 	}

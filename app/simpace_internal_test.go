@@ -87,3 +87,32 @@ func TestPacerRateNotAboveSpeed(t *testing.T) {
 		t.Errorf("rate %.1f× as fast as possible after 10 simulated minutes in a second; want about 600", r)
 	}
 }
+
+// TestPacerRateCountsPacedSteps: steps that wait for their time count for
+// the rate like steps that pass at once. (They did not: after a stall the
+// rate stayed on the steps that caught up, and the ETA grew while the run
+// kept its speed.)
+func TestPacerRateCountsPacedSteps(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	p := newPacer(context.Background(), 60)
+	step := func(at time.Time) {
+		t.Helper()
+		if err := p.pace(at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(t0)
+	time.Sleep(300 * time.Millisecond) // a stall: 18 simulated seconds are due
+	c := t0
+	for range 18 { // due already: pass at once
+		c = c.Add(time.Second)
+		step(c)
+	}
+	for range 60 { // a simulated minute at 60×: each waits for its time
+		c = c.Add(time.Second)
+		step(c)
+	}
+	if r := p.rate(); r < 45 {
+		t.Errorf("rate %.1f× after a simulated minute paced at 60×; want about 60", r)
+	}
+}
