@@ -3,6 +3,7 @@ package goja_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -214,6 +215,7 @@ func TestBuiltinSweep(t *testing.T) {
 	hp := startHeapPeak()
 	defer hp.close()
 	from, execs, cases, timedOut, setupSteps := 0, 0, 0, 0, 0
+	retried := -1 // the slice (its first case) run again after too much growth
 	var maxGrew uint64
 	began := time.Now()
 	for {
@@ -243,6 +245,15 @@ func TestBuiltinSweep(t *testing.T) {
 		}
 		if d > sweepLimit+sweepGrace {
 			t.Errorf("%s: took %s (limit %s)", where, d, sweepLimit)
+		}
+		if grew > sweepHeap && retried != from {
+			// Once per slice: garbage the GC has not caught up with (a
+			// loaded machine) counts as growth. A built-in that allocates
+			// that much does it again.
+			t.Logf("%s: the heap grew by %d MiB; collecting and running these cases again", where, grew>>20)
+			retried = from
+			runtime.GC()
+			continue
 		}
 		if grew > maxGrew {
 			maxGrew = grew
