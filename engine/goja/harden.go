@@ -354,18 +354,23 @@ const hardenSource = `(function (G, H) {
 		if (typeof j !== 'function') { return objToString(o); }
 		return RA(j, o, []);
 	};
+	// Parts joined once, as join does: a string built by += over 65,536
+	// elements is copied at each step (gigabytes of garbage).
 	var toLocaleString = function toLocaleString() {
-		var o = O(this), len = checkLen(o, 'Array.prototype.toLocaleString'), r = '';
+		var o = O(this), len = checkLen(o, 'Array.prototype.toLocaleString');
+		var parts = [], total = len > 0 ? len - 1 : 0;
+		if (total > MAXS) { throw tooLong('Array.prototype.toLocaleString'); }
 		for (var i = 0; i < len; i++) {
-			if (i > 0) { r += ','; }
-			var e = o[i];
+			var e = o[i], p = '';
 			if (e !== undefined && e !== null) {
 				var f = O(e).toLocaleString;
-				r += S(RA(f, e, []));
+				p = S(RA(f, e, []));
 			}
-			if (r.length > MAXS) { throw tooLong('Array.prototype.toLocaleString'); }
+			total += p.length;
+			if (total > MAXS) { throw tooLong('Array.prototype.toLocaleString'); }
+			push(parts, p);
 		}
-		return r;
+		return nativeJoin(parts, ',');
 	};
 
 	// flatSize counts the elements flat(d) would make, stopping past MAXA.
