@@ -68,23 +68,19 @@ func (p *pacer) pace(t time.Time) error {
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
+		// Whatever woke it (its time came, or a change), decide again: a
+		// step whose time came passes there, and so counts for the rate.
 		wait, d := p.decide(t)
 		if wait == nil {
 			return nil
 		}
-		if p.sleep(wait, d) {
-			// Its time came: it passes now (and counts for the rate).
-			p.mu.Lock()
-			p.pass(t, time.Now())
-			p.mu.Unlock()
-			return nil
-		}
+		p.sleep(wait, d)
 	}
 }
 
-// sleep waits for a change (false), or for d > 0 to pass (true), or
-// until ctx is done (false; pace then returns its error).
-func (p *pacer) sleep(wait chan struct{}, d time.Duration) bool {
+// sleep waits for a change, or for d > 0 to pass, or until ctx is done
+// (pace then returns its error).
+func (p *pacer) sleep(wait chan struct{}, d time.Duration) {
 	var timer <-chan time.Time
 	if d > 0 {
 		tm := time.NewTimer(d)
@@ -95,9 +91,7 @@ func (p *pacer) sleep(wait chan struct{}, d time.Duration) bool {
 	case <-p.ctx.Done():
 	case <-wait:
 	case <-timer:
-		return true
 	}
-	return false
 }
 
 // decide says whether step t may run now (nil) or what to wait for: a

@@ -401,10 +401,7 @@ func (p *Pipeline) process(m *IngressMessage) (*Commit, error) {
 	if sensorHW == "" {
 		return nil, p.reject(m, ErrUnknownSensor, "no "+PropSensorHardwareID+" in the property bag")
 	}
-	at := m.Received
-	if m.Received.IsZero() {
-		at = e.opts.Now()
-	}
+	at := m.Received // stamped by Submit if it came without one
 	enqueued := at
 	if ct, ok := props[PropCreationTimeUtc]; ok {
 		t, err := ParseCreationTime(ct)
