@@ -499,14 +499,10 @@ func (x *exporter) roleAssignments(s *engine.Space) *yamlv3.Node {
 	}
 	var rows []row
 	for _, ra := range x.roles[s.ID] {
-		role, ok := engine.RoleByID(ra.RoleID)
-		if !ok {
-			i := slices.IndexFunc(x.custom, func(r *engine.Role) bool { return r.ID == ra.RoleID })
-			if i < 0 {
-				x.left("a role assignment of the role %s, which the project does not hold, on %s", ra.RoleID, x.v.FullName(s.ID))
-				continue
-			}
-			role = x.custom[i]
+		role, err := x.v.FindRole(ra.RoleID.String()) // a system or custom role
+		if err != nil {
+			x.left("a role assignment of the role %s, which the project does not hold, on %s", ra.RoleID, x.v.FullName(s.ID))
+			continue
 		}
 		r := row{role: role.Name, typ: ra.ObjectIDType, objKey: "objectId", obj: ra.ObjectID, tenant: ra.TenantID}
 		switch ra.ObjectIDType {
